@@ -1,0 +1,62 @@
+"""Set up a local environment and start the app or run the tests — the README's two commands.
+
+    python3 dev.py start [kyodo-desk arguments]   # set up .venv, start 協働デスク (embedded SQLite)
+    python3 dev.py test  [pytest arguments]       # set up .venv with test tools, ruff + pytest
+
+Uses only the standard library, so it runs on a fresh machine with Python 3.11+ (Windows too:
+`py dev.py start`). The environment is reinstalled only when pyproject.toml changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def _run(*args: str | Path) -> None:
+    subprocess.run([str(a) for a in args], check=True, cwd=ROOT)
+
+
+def ensure_env(extras: str) -> None:
+    """Create .venv and install the app (editable) with the given extras, once per pyproject."""
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs on whatever Python is found
+        sys.exit("協働デスクには Python 3.11 以上が必要です。")
+    if not PYTHON.exists():
+        print("仮想環境 .venv を作成しています…", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    stamp = VENV / f".installed-{extras or 'app'}"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    print("依存パッケージをインストールしています（初回は数分かかります）…", flush=True)
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    target = f".[{extras}]" if extras else "."
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", target)
+    stamp.write_text(digest)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"start", "test"}:
+        print(__doc__)
+        return 2
+    command, rest = argv[0], argv[1:]
+    if command == "start":
+        ensure_env("")
+        return subprocess.call([str(BIN / "kyodo-desk"), *rest], cwd=ROOT)
+    ensure_env("test")
+    lint = subprocess.call([str(BIN / "ruff"), "check", "."], cwd=ROOT)
+    tests = subprocess.call([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT)
+    return tests or lint
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,3 @@
+from kyodo_desk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,152 @@
+"""The `kyodo-desk` command: the window by default; subcommands call the same services."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from kyodo_desk import __version__
+from kyodo_desk.domain.errors import UserError
+
+log = logging.getLogger("kyodo_desk")
+
+
+def _database_option(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--database", metavar="URL", default=default,
+        help="データベースの URL（sqlite:///ファイル または postgresql://利用者@サーバー/DB名）。"
+        "省略時は環境変数 KYODO_DATABASE_URL、設定ファイル、内蔵の SQLite の順。",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kyodo-desk",
+        description="協働デスク — 市民サービスセンター・市民交流サロンの窓口業務アプリ。"
+        "引数なしで画面を開きます。",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _database_option(parser, None)
+    # For benchmarks: quit as soon as the window is shown and has answered a search.
+    parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
+    common = argparse.ArgumentParser(add_help=False)
+    _database_option(common, argparse.SUPPRESS)  # also accepted after the subcommand
+    commands = parser.add_subparsers(dest="command", metavar="サブコマンド")
+
+    export = commands.add_parser("export", parents=[common], help="データを書き出す")
+    export.add_argument("what", choices=["facilities"], help="facilities: 拠点施設の一覧")
+    export.add_argument(
+        "--format", choices=["csv", "xlsx", "opendata"], default="csv",
+        help="csv（UTF-8 BOM付き）、xlsx、opendata（自治体標準オープンデータセット 公共施設一覧の CSV）",
+    )
+    export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                        help="書き出すファイル")
+
+    db = commands.add_parser("db", parents=[common], help="データベースの管理")
+    db_commands = db.add_subparsers(dest="db_command", metavar="操作", required=True)
+    db_commands.add_parser("upgrade", parents=[common],
+                           help="データベースを最新の形式に更新する（SQLite は先にバックアップ）")
+    backup = db_commands.add_parser("backup", parents=[common],
+                                    help="SQLite のデータベースをファイルにバックアップする")
+    backup.add_argument("file", type=Path, help="バックアップ先のファイル")
+    db_commands.add_parser("status", parents=[common], help="接続先と形式の版を表示する")
+
+    demo = commands.add_parser("demo", parents=[common],
+                               help="研修・性能測定用の架空データを追加する")
+    demo.add_argument("--contacts", type=int, default=0, metavar="N",
+                      help="架空の団体・個人を N 件追加する")
+    demo.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from kyodo_desk.logs import setup_logging
+
+    args = build_parser().parse_args(argv)
+    setup_logging()
+    if args.command is None:
+        from kyodo_desk.ui.app import run_gui
+
+        return run_gui(args.database, startup_probe=args.startup_probe)
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {
+        "export": _export,
+        "db": _db,
+        "demo": _demo,
+    }
+    try:
+        return handlers[args.command](args)
+    except UserError as exc:
+        print(f"エラー: {exc.message}", file=sys.stderr)
+        return 2
+    except Exception:
+        from kyodo_desk.paths import log_path
+
+        log.exception("command failed: %s", argv)
+        print(f"予期しないエラーが発生しました。詳細はログ {log_path()} を確認してください。",
+              file=sys.stderr)
+        return 1
+
+
+def _open(args: argparse.Namespace, *, migrate: bool = True):  # type: ignore[no-untyped-def]
+    from kyodo_desk.config import choose_database
+    from kyodo_desk.database import open_database
+
+    return open_database(choose_database(args.database).url, migrate=migrate)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from kyodo_desk.exports.facilities import export_facilities
+
+    db = _open(args)
+    try:
+        count = export_facilities(db, args.format, args.output)
+    finally:
+        db.dispose()
+    print(f"{count} 件の施設を {args.output} に書き出しました。")
+    return 0
+
+
+def _db(args: argparse.Namespace) -> int:
+    from kyodo_desk.config import choose_database
+    from kyodo_desk.database import sqlite_files
+    from kyodo_desk.database.core import parse_url
+
+    if args.db_command == "backup":
+        url = parse_url(choose_database(args.database).url)
+        path = sqlite_files.database_path(url)
+        if url.get_backend_name() != "sqlite" or path is None:
+            raise UserError("db backup は SQLite のデータベース用です。PostgreSQL は pg_dump を使ってください"
+                            "（README「バックアップ」）。")
+        if not path.exists():
+            raise UserError(f"データベースファイル「{path}」がありません。")
+        sqlite_files.backup_to(path, args.file)
+        print(f"{path} を {args.file} にバックアップしました。")
+        return 0
+    db = _open(args, migrate=args.db_command == "upgrade")
+    try:
+        from kyodo_desk.database.schema import current_revision, head_revision
+
+        with db.engine.connect() as conn:
+            revision = current_revision(conn)
+        print(f"接続先: {db.describe()}")
+        print(f"形式の版: {revision}（この版の協働デスク: {head_revision()}）")
+        if db.read_only:
+            print(db.read_only_reason)
+    finally:
+        db.dispose()
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from kyodo_desk.services.demo import add_demo_contacts
+
+    db = _open(args)
+    try:
+        added = add_demo_contacts(db, args.contacts, seed=args.seed)
+    finally:
+        db.dispose()
+    print(f"架空の連絡先を {added} 件追加しました（{db.describe()}）。")
+    return 0

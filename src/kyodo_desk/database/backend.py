@@ -1,0 +1,48 @@
+"""What differs between SQLite and PostgreSQL, behind one interface.
+
+Shared code asks the backend; it never tests the dialect's name itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Integer, Table, bindparam, column, func, literal_column, text
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.types import Text
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.name == "sqlite"
+
+    def contains(self, col: ColumnElement[str], needle: str) -> ColumnElement[bool]:
+        """Case-sensitive substring test (the text is folded already)."""
+        fn = func.instr if self.is_sqlite else func.strpos
+        return fn(col, needle) > 0
+
+    def has_grams(self, table: Table, grams: list[str]) -> ColumnElement[bool]:
+        """Rows whose search_grams hold every one of *grams*, answered from the gram index."""
+        if self.is_sqlite:
+            fts = f"{table.name}_fts"
+            match = " AND ".join(f'"{g}"' for g in grams)
+            rowids = (
+                text(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :gram_match")
+                .bindparams(gram_match=match)
+                .columns(column("rowid", Integer))
+            )
+            return table.c.id.in_(rowids)
+        # The literal ' ' keeps the expression identical to the GIN index's, so it is used.
+        tokens = func.string_to_array(table.c.search_grams, literal_column("' '"),
+                                      type_=pg.ARRAY(Text))
+        return tokens.contains(bindparam("grams", grams, type_=pg.ARRAY(Text)))
+
+
+def backend_for(dialect_name: str) -> Backend:
+    if dialect_name not in {"sqlite", "postgresql"}:
+        raise ValueError(f"unsupported database: {dialect_name}")
+    return Backend(dialect_name)

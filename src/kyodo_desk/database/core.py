@@ -1,0 +1,147 @@
+"""The one way to open the database: URL → checked engine → migrated schema → sessions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine, event, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from kyodo_desk.database import sqlite_files
+from kyodo_desk.database.backend import Backend, backend_for
+from kyodo_desk.domain.errors import ReadOnlyDatabase, UserError
+from kyodo_desk.domain.text import gram_document, sort_key
+from kyodo_desk.models.base import Searchable
+
+log = logging.getLogger(__name__)
+
+_WRITE = "kyodo_write"
+
+
+class StartupError(UserError):
+    """The database cannot be opened; the message says why and what to do."""
+
+
+@dataclass
+class Database:
+    """An open database: engine, backend differences, and the session factory."""
+
+    url: URL
+    engine: Engine
+    backend: Backend
+    read_only: bool = False
+    read_only_reason: str = ""
+    _sessions: sessionmaker[Session] = field(init=False, repr=False)
+    _write_sessions: sessionmaker[Session] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        writer = self.engine.execution_options(**{_WRITE: True})
+        self._write_sessions = sessionmaker(writer, expire_on_commit=False)
+        for factory in (self._sessions, self._write_sessions):
+            event.listen(factory, "before_flush", _refresh_search_columns)
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads; any thread may open its own."""
+        with self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A session in one write transaction, committed on success, rolled back on error."""
+        if self.read_only:
+            raise ReadOnlyDatabase(self.read_only_reason)
+        with self._write_sessions() as session, session.begin():
+            yield session
+
+    def describe(self) -> str:
+        """Where the data lives, for the status bar and messages."""
+        if self.backend.is_sqlite:
+            return f"SQLite: {self.url.database}"
+        return f"PostgreSQL: {self.url.host or 'localhost'}:{self.url.port or 5432}/{self.url.database}"
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _refresh_search_columns(session: Session, _ctx: object, _instances: object) -> None:
+    for obj in [*session.new, *session.dirty]:
+        if isinstance(obj, Searchable):
+            obj.search_text, obj.search_grams = gram_document(*obj.search_fields())
+            obj.sort_key = sort_key(*obj.reading_and_name())
+
+
+def parse_url(raw: str) -> URL:
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise StartupError(
+            f"データベースの指定「{raw}」が読めません。"
+            "sqlite:///ファイルのパス か postgresql://利用者@サーバー/データベース名 の形で指定してください。"
+        ) from None
+    if url.get_backend_name() == "postgresql" and url.drivername != "postgresql+psycopg":
+        url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() not in {"sqlite", "postgresql"}:
+        raise StartupError(
+            f"データベース「{url.get_backend_name()}」には対応していません。SQLite か PostgreSQL を指定してください。"
+        )
+    return url
+
+
+def create_engine_for(url: URL) -> Engine:
+    """An engine with the connection settings this app relies on, for either database."""
+    from sqlalchemy import create_engine
+
+    if url.get_backend_name() == "sqlite":
+        return sqlite_files.create_sqlite_engine(url, write_option=_WRITE)
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 5, "application_name": "kyodo-desk"},
+    )
+    return engine
+
+
+def open_database(raw_url: str, *, migrate: bool = True) -> Database:
+    """Open (creating, migrating and seeding as needed) the database at *raw_url*.
+
+    Every failure a user can meet is turned into a StartupError with a Japanese message that
+    says what to do; nothing already stored is overwritten on the way.
+    """
+    from kyodo_desk.database import schema
+
+    url = parse_url(raw_url)
+    if url.get_backend_name() == "sqlite":
+        sqlite_files.prepare_file(url)
+    engine = create_engine_for(url)
+    db = Database(url=url, engine=engine, backend=backend_for(url.get_backend_name()))
+    try:
+        schema.bring_up_to_date(db, migrate=migrate)
+    except UserError:
+        engine.dispose()
+        raise
+    except DBAPIError as exc:
+        engine.dispose()
+        raise _explain_connection_failure(db, exc) from exc
+    return db
+
+
+def _explain_connection_failure(db: Database, exc: DBAPIError) -> StartupError:
+    detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    log.error("database open failed: %s", detail, exc_info=exc)
+    if db.backend.is_sqlite:
+        return StartupError(sqlite_files.explain_open_failure(Path(db.url.database or ""), detail))
+    return StartupError(
+        f"データベースサーバー（{db.url.host or 'localhost'}:{db.url.port or 5432}）の"
+        f"データベース「{db.url.database}」に接続できません。\n"
+        "ネットワークの接続とサーバーの状態、接続設定（利用者名・データベース名）を確認してください。"
+        "解決しない場合は管理者に連絡してください。\n"
+        f"（詳細: {detail}）"
+    )

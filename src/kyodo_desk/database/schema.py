@@ -1,0 +1,125 @@
+"""Schema version checks and migrations (Alembic, shipped in db/migrations).
+
+At every start: an empty database is created and seeded; an older schema is backed up (SQLite)
+and upgraded; a schema newer than this app opens read-only, with the reason.
+Alembic itself is imported only when there is something to migrate, to keep start-up fast.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import re
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import Connection, inspect, text
+
+from kyodo_desk import paths
+from kyodo_desk.database import sqlite_files
+from kyodo_desk.database.core import Database, StartupError
+
+log = logging.getLogger(__name__)
+
+_REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
+# Serialises migrations when several counters start at once after an update (PostgreSQL).
+_MIGRATION_LOCK_KEY = 0x4B594F444F  # "KYODO"
+
+
+class SchemaState(enum.Enum):
+    EMPTY = "empty"
+    CURRENT = "current"
+    OLDER = "older"
+    NEWER = "newer"
+    FOREIGN = "foreign"
+
+
+def migrations_dir() -> Path:
+    return paths.db_dir() / "migrations"
+
+
+@cache
+def known_revisions() -> tuple[str, ...]:
+    """The revisions this app ships, in order. Revision ids are the files' 4-digit prefixes."""
+    names = sorted(p.name for p in (migrations_dir() / "versions").iterdir())
+    return tuple(m[1] for n in names if (m := _REVISION_FILE.match(n)))
+
+
+def head_revision() -> str:
+    return known_revisions()[-1]
+
+
+def current_revision(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def state_of(conn: Connection) -> tuple[SchemaState, str | None]:
+    revision = current_revision(conn)
+    if revision is None:
+        tables = inspect(conn).get_table_names()
+        return (SchemaState.FOREIGN if tables else SchemaState.EMPTY), None
+    if revision == head_revision():
+        return SchemaState.CURRENT, revision
+    if revision in known_revisions():
+        return SchemaState.OLDER, revision
+    return SchemaState.NEWER, revision
+
+
+def bring_up_to_date(db: Database, *, migrate: bool = True) -> None:
+    with db.engine.connect() as conn:
+        state, revision = state_of(conn)
+    log.info("schema state %s (revision %s, app head %s)", state.value, revision, head_revision())
+    if state is SchemaState.CURRENT:
+        return
+    if state is SchemaState.FOREIGN:
+        raise StartupError(
+            f"{db.describe()} には協働デスク以外のデータが入っています。"
+            "協働デスク専用の空のデータベースを指定してください。"
+        )
+    if state is SchemaState.NEWER:
+        db.read_only = True
+        db.read_only_reason = (
+            f"このデータベースは新しい版の協働デスクで更新されています（スキーマ {revision}、"
+            f"この版は {head_revision()} まで）。データを守るため閲覧のみで開きました。"
+            "協働デスクを最新版に更新してください。"
+        )
+        return
+    if not migrate:
+        raise StartupError(
+            f"データベースの更新が必要です（スキーマ {revision or '未作成'} → {head_revision()}）。"
+            "kyodo-desk db upgrade を実行してください。"
+        )
+    upgrade(db, seed=state is SchemaState.EMPTY)
+
+
+def upgrade(db: Database, *, seed: bool) -> Path | None:
+    """Upgrade to the head revision; on SQLite, after a timestamped backup copy of the file.
+
+    Returns the backup's path, if one was made.
+    """
+    from alembic import command
+    from alembic.config import Config
+
+    backup = None
+    path = sqlite_files.database_path(db.url) if db.backend.is_sqlite else None
+    if path is not None and path.exists() and path.stat().st_size > 0:
+        backup = sqlite_files.timestamped_backup(path)
+        log.info("backed up %s to %s before migrating", path, backup)
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    with db.engine.begin() as conn:
+        if not db.backend.is_sqlite:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
+            # Another counter may have migrated while this one waited for the lock.
+            if current_revision(conn) == head_revision():
+                return backup
+            seed = seed and current_revision(conn) is None
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    if seed:
+        from kyodo_desk.database.seed import load_seed
+
+        load_seed(db)
+    return backup

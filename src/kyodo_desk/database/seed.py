@@ -1,0 +1,27 @@
+"""First-start data: the 8 facilities of the summary edition (db/seed/facilities.json)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import func, select
+
+from kyodo_desk import paths
+from kyodo_desk.database.core import Database
+from kyodo_desk.models import Facility, FacilityKind
+
+
+def seed_facilities() -> list[dict[str, Any]]:
+    data = json.loads((paths.db_dir() / "seed" / "facilities.json").read_text(encoding="utf-8"))
+    return data["facilities"]
+
+
+def load_seed(db: Database) -> None:
+    """Insert the seed facilities into a new database (only if it has none yet)."""
+    with db.writing() as session:
+        if session.scalar(select(func.count()).select_from(Facility)):
+            return
+        for order, row in enumerate(seed_facilities(), start=1):
+            session.add(Facility(**{**row, "kind": FacilityKind(row["kind"])},
+                                 display_order=order, hours="", notes="", active=True))

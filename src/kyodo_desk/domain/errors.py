@@ -1,0 +1,42 @@
+"""Errors the user can fix, each carrying a Japanese message (and the field at fault)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class UserError(Exception):
+    """Base of every error whose message is meant for the person at the counter."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str
+    message: str
+
+
+class ValidationError(UserError):
+    """One or more fields hold a value that cannot be stored (入力エラー)."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(p.message for p in problems))
+
+    @classmethod
+    def single(cls, field: str, message: str) -> ValidationError:
+        return cls([FieldProblem(field, message)])
+
+    def for_field(self, field: str) -> str | None:
+        return next((p.message for p in self.problems if p.field == field), None)
+
+
+class NotFound(UserError):
+    """The record was removed (perhaps at another counter) since it was listed."""
+
+
+class ReadOnlyDatabase(UserError):
+    """The database was upgraded by a newer Kyodo Desk; this older app may only read it."""

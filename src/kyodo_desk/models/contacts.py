@@ -1,0 +1,121 @@
+"""Facilities (拠点施設) and contacts (団体・個人): the one contact record reused everywhere."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kyodo_desk.models.base import Base, Searchable, Versioned
+
+
+class FacilityKind(enum.StrEnum):
+    CENTER = "center"  # 市民サービスセンター
+    SALON = "salon"  # 市民交流サロン
+
+
+class ContactKind(enum.StrEnum):
+    GROUP = "group"  # 団体
+    PERSON = "person"  # 個人
+
+
+class GroupType(enum.StrEnum):
+    CIVIC_GROUP = "civic_group"  # 市民活動団体
+    NPO = "npo"  # NPO法人
+    COMMUNITY_ORG = "community_org"  # 地域づくり組織
+    COMPANY = "company"  # 企業
+    SCHOOL = "school"  # 学校・教育機関
+    OTHER = "other"  # その他
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings with a named CHECK: adding a member later is a small migration.
+    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=20,
+                values_callable=lambda e: [m.value for m in e])
+
+
+class Facility(Searchable, Versioned, Base):
+    """拠点施設 — a citizen service center or the citizen exchange salon."""
+
+    __tablename__ = "facilities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[FacilityKind] = mapped_column(_enum(FacilityKind, "facility_kind"))
+    name: Mapped[str] = mapped_column(Text)
+    reading: Mapped[str] = mapped_column(Text, default="")
+    postal_code: Mapped[str] = mapped_column(String(8), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    building: Mapped[str] = mapped_column(Text, default="")  # 方書, e.g. アルヴェ3階
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    email: Mapped[str] = mapped_column(Text, default="")
+    website: Mapped[str] = mapped_column(Text, default="")
+    facebook: Mapped[str] = mapped_column(Text, default="")
+    hours: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    display_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    @property
+    def full_address(self) -> str:
+        return self.address + self.building
+
+    def search_fields(self) -> tuple[str | None, ...]:
+        return (self.name, self.reading, self.postal_code, self.full_address, self.phone,
+                self.email)
+
+    def reading_and_name(self) -> tuple[str | None, str]:
+        return self.reading, self.name
+
+
+class Contact(Searchable, Versioned, Base):
+    """連絡先 — a registered group (団体) or person (個人)."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        CheckConstraint(
+            "(kind = 'group' AND group_type IS NOT NULL) OR (kind = 'person' AND group_type IS NULL)",
+            name="group_type_matches_kind",
+        ),
+        Index("ix_contacts_active_sort", "active", "sort_key", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[ContactKind] = mapped_column(_enum(ContactKind, "contact_kind"))
+    group_type: Mapped[GroupType | None] = mapped_column(_enum(GroupType, "group_type"),
+                                                         nullable=True)
+    name: Mapped[str] = mapped_column(Text)
+    reading: Mapped[str] = mapped_column(Text, default="")
+    postal_code: Mapped[str] = mapped_column(String(8), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    email: Mapped[str] = mapped_column(Text, default="")
+    website: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        foreign_keys="Membership.person_id", back_populates="person", cascade="all, delete-orphan"
+    )
+
+    def search_fields(self) -> tuple[str | None, ...]:
+        return (self.name, self.reading, self.postal_code, self.address, self.phone, self.email)
+
+    def reading_and_name(self) -> tuple[str | None, str]:
+        return self.reading, self.name
+
+
+class Membership(Base):
+    """所属 — a person belonging to a group, with an optional role (代表, 事務局 …)."""
+
+    __tablename__ = "memberships"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"),
+                                          primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(Text, default="")
+
+    person: Mapped[Contact] = relationship(foreign_keys=[person_id], back_populates="memberships")
+    group: Mapped[Contact] = relationship(foreign_keys=[group_id])

@@ -1,0 +1,150 @@
+"""Fixtures shared by every layer: one database per test, on SQLite and on PostgreSQL.
+
+PostgreSQL comes from KYODO_TEST_PG_URL (a server URL whose user may create databases). Each
+test run makes its own template database, migrated once, and each test gets a fresh copy of it,
+so runs and tests never see each other's rows. Where CI is set, a missing server fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+PG_ENV = "KYODO_TEST_PG_URL"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_folders(tmp_path_factory: pytest.TempPathFactory,
+                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never touch the real user's data or config folder, nor a real database setting."""
+    base = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("KYODO_DATA_DIR", str(base / "data"))
+    monkeypatch.setenv("KYODO_CONFIG_DIR", str(base / "config"))
+    monkeypatch.delenv("KYODO_DATABASE_URL", raising=False)
+
+
+def _pg_admin_url() -> str | None:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail(f"{PG_ENV} is not set, but CI must run the PostgreSQL tests")
+        return None
+    return url
+
+
+class PgServer:
+    """Creates and drops this run's databases on the test server."""
+
+    def __init__(self, admin_url: str) -> None:
+        import psycopg
+
+        self.admin_url = admin_url
+        self.run_id = uuid.uuid4().hex[:10]
+        self.template = f"kyodo_test_{self.run_id}_tpl"
+        self.created: list[str] = []
+        self._psycopg = psycopg
+
+    def _admin(self):  # type: ignore[no-untyped-def]
+        from sqlalchemy import make_url
+
+        url = make_url(self.admin_url).set(drivername="postgresql")
+        return self._psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+
+    def url_for(self, name: str) -> str:
+        from sqlalchemy import make_url
+
+        url = make_url(self.admin_url).set(drivername="postgresql+psycopg", database=name)
+        return url.render_as_string(hide_password=False)
+
+    def create(self, name: str, template: str = "template0") -> str:
+        with self._admin() as conn:
+            conn.execute(
+                f'CREATE DATABASE "{name}" TEMPLATE "{template}" ENCODING \'UTF8\' '
+                "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+            )
+        self.created.append(name)
+        return self.url_for(name)
+
+    def drop_all(self) -> None:
+        with self._admin() as conn:
+            for name in reversed(self.created):
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer | None]:
+    admin = _pg_admin_url()
+    if admin is None:
+        yield None
+        return
+    try:
+        server = PgServer(admin)
+        with server._admin():
+            pass
+    except Exception as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL test server {admin} unreachable: {exc}")
+        yield None
+        return
+    yield server
+    server.drop_all()
+
+
+@pytest.fixture(scope="session")
+def template_databases(pg_server: PgServer | None,
+                       tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """One migrated, seeded database per backend, copied for every test."""
+    from kyodo_desk.database import open_database
+
+    folder = tmp_path_factory.mktemp("template")
+    templates: dict[str, str] = {}
+    sqlite_file = folder / "template.sqlite3"
+    open_database(f"sqlite:///{sqlite_file}").dispose()
+    templates["sqlite"] = str(sqlite_file)
+    if pg_server is not None:
+        url = pg_server.create(pg_server.template)
+        open_database(url).dispose()
+        templates["postgresql"] = pg_server.template
+    return templates
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, template_databases: dict[str, str],
+                 pg_server: PgServer | None, tmp_path: Path) -> str:
+    """A fresh, migrated and seeded database for this test, as a URL."""
+    if request.param == "sqlite":
+        target = tmp_path / "kyodo-desk.sqlite3"
+        shutil.copyfile(template_databases["sqlite"], target)
+        return f"sqlite:///{target}"
+    if pg_server is None:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV}")
+    name = f"kyodo_test_{pg_server.run_id}_{uuid.uuid4().hex[:8]}"
+    return pg_server.create(name, template=template_databases["postgresql"])
+
+
+@pytest.fixture
+def db(database_url: str):  # type: ignore[no-untyped-def]
+    from kyodo_desk.database import open_database
+
+    database = open_database(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def seed_text() -> str:
+    """The summary edition's text, from ../shared beside the checkout."""
+    path = SHARED / "seed" / "000_b425ef0e562e5f41.txt"
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"the seed leaflet {path} is missing")
+        pytest.skip("../shared/seed is not beside this checkout")
+    return path.read_text(encoding="utf-8")
