@@ -1,0 +1,118 @@
+"""Writers shared by every export: CSV as Excel opens it, xlsx, and all-or-nothing output.
+
+Values are written as given; an empty value (None or "") is an empty cell, never "null", "-"
+or "なし".
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import unicodedata
+import uuid
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from kyodo_desk.domain.errors import UserError
+
+Row = Sequence[object]
+
+# Column widths in Excel's character units; a full-width character counts two.
+_MIN_WIDTH = 6
+_MAX_WIDTH = 60
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Row]) -> None:
+    """CSV in UTF-8 with BOM and CRLF line ends: Excel on Windows opens it without garbling."""
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(rows)  # the csv module writes None as an empty field
+
+
+def write_xlsx(
+    path: Path,
+    sheet_title: str,
+    header: Sequence[str],
+    rows: Iterable[Row],
+    text_columns: Collection[str] = (),
+) -> None:
+    """One sheet with a bold, frozen header row and widths that fit the content.
+
+    Cells of *text_columns* (codes, postal codes, phone numbers) are text cells with the text
+    format '@', so Excel neither drops a leading zero nor turns 018-888-5640 into a date, even
+    when the user edits the cell later.
+    """
+    from openpyxl import Workbook  # a heavy import that only an xlsx export needs
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_title
+    ws.append(list(header))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    as_text = [name in text_columns for name in header]
+    widths = [_display_width(name) for name in header]
+    row_count = 0
+    for r, row in enumerate(rows, start=2):
+        row_count += 1
+        for c, value in enumerate(row, start=1):
+            cell = ws.cell(row=r, column=c)
+            if as_text[c - 1]:
+                cell.number_format = "@"
+            if value is None or value == "":
+                continue
+            if as_text[c - 1] or isinstance(value, str):
+                text = str(value)
+                cell.value = text
+                # openpyxl reads a leading "=" as a formula; a typed note must stay a note.
+                cell.data_type = "s"
+                widths[c - 1] = max(widths[c - 1], _display_width(text))
+            else:
+                cell.value = value
+                widths[c - 1] = max(widths[c - 1], _display_width(str(value)))
+    for c, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = min(max(width + 2, _MIN_WIDTH),
+                                                                _MAX_WIDTH)
+    ws.freeze_panes = "A2"
+    if row_count:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{row_count + 1}"
+    wb.save(path)
+
+
+def _display_width(text: str) -> int:
+    longest = max(text.splitlines() or [""], key=len)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in longest)
+
+
+@contextmanager
+def replaced_atomically(path: Path) -> Iterator[Path]:
+    """A temporary path beside *path* that replaces *path* only once the block succeeds.
+
+    A failed or interrupted export thus never leaves half a file, nor destroys an earlier one.
+    An OSError (missing folder, no permission, file open in Excel) becomes a UserError that
+    names the path.
+    """
+    path = Path(path)
+    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        yield temp
+        os.replace(temp, path)
+    except OSError as exc:
+        _remove(temp)
+        raise UserError(
+            f"「{path}」に書き出せませんでした（{exc.strerror or exc}）。"
+            "保存先のフォルダーがあるか、書き込みが許可されているか、"
+            "同じファイルを Excel などで開いていないかを確かめてください。"
+        ) from exc
+    except BaseException:
+        _remove(temp)
+        raise
+
+
+def _remove(path: Path) -> None:
+    with suppress(OSError):  # the original error is the one worth reporting
+        path.unlink(missing_ok=True)

@@ -1,0 +1,1 @@
+"""センター連絡先 — the contact lookup tab."""

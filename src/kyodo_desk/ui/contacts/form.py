@@ -1,0 +1,328 @@
+"""The contact form (連絡先の登録・編集): typed text is never lost, faults are named per field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kyodo_desk.database import Database
+from kyodo_desk.domain.errors import ValidationError
+from kyodo_desk.services import contacts as svc
+from kyodo_desk.services.contacts import (
+    Affiliation,
+    ContactDetail,
+    ContactDraft,
+    ContactKind,
+    GroupType,
+)
+from kyodo_desk.ui.contacts.labels import GROUP_TYPE_LABELS
+from kyodo_desk.ui.messages import show_error
+
+_ERROR_STYLE = "border: 2px solid #c0392b; border-radius: 3px;"
+
+
+class ContactForm(QDialog):
+    """Add a group or person, or edit one. `saved` holds the stored record after OK."""
+
+    def __init__(self, db: Database, parent: QWidget | None = None, *,
+                 contact: ContactDetail | None = None,
+                 kind: ContactKind = ContactKind.GROUP) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.original = contact
+        self.saved: ContactDetail | None = None
+        self.setWindowTitle("連絡先の編集" if contact else "連絡先の新規登録")
+        self.setMinimumWidth(560)
+
+        self.summary = QLabel()
+        self.summary.setObjectName("formSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.summary.hide()
+
+        self.group_kind = QRadioButton("団体")
+        self.person_kind = QRadioButton("個人")
+        kinds = QButtonGroup(self)
+        kinds.addButton(self.group_kind)
+        kinds.addButton(self.person_kind)
+        kind_row = QHBoxLayout()
+        kind_row.addWidget(self.group_kind)
+        kind_row.addWidget(self.person_kind)
+        kind_row.addStretch()
+
+        self.group_type = QComboBox()
+        self.group_type.addItem("（選んでください）", None)
+        for value, label in GROUP_TYPE_LABELS.items():
+            self.group_type.addItem(label, value)
+        self.name = QLineEdit()
+        self.reading = QLineEdit()
+        self.reading.setPlaceholderText("ひらがな・カタカナ（並び順に使います）")
+        self.postal_code = QLineEdit()
+        self.postal_code.setPlaceholderText("010-0041")
+        self.postal_code.setMaximumWidth(140)
+        self.address = QLineEdit()
+        self.address.setPlaceholderText("秋田市…")
+        self.phone = QLineEdit()
+        self.phone.setPlaceholderText("018-888-5640")
+        self.email = QLineEdit()
+        self.email.setPlaceholderText("name@example.jp")
+        self.website = QLineEdit()
+        self.website.setPlaceholderText("https://…")
+        self.notes = QPlainTextEdit()
+        self.notes.setFixedHeight(70)
+        self.notes.setTabChangesFocus(True)
+        self.groups = QListWidget()
+        self.groups.setFixedHeight(70)
+        add_group = QPushButton("所属団体を追加…")
+        add_group.setAutoDefault(False)
+        add_group.clicked.connect(self._add_group)
+        remove_group = QPushButton("外す")
+        remove_group.setAutoDefault(False)
+        remove_group.clicked.connect(lambda: self.groups.takeItem(self.groups.currentRow()))
+        group_buttons = QHBoxLayout()
+        group_buttons.addWidget(add_group)
+        group_buttons.addWidget(remove_group)
+        group_buttons.addStretch()
+        groups_box = QVBoxLayout()
+        groups_box.addWidget(self.groups)
+        groups_box.addLayout(group_buttons)
+        self.groups_widget = QWidget()
+        self.groups_widget.setLayout(groups_box)
+        groups_box.setContentsMargins(0, 0, 0, 0)
+
+        self.form = QFormLayout()
+        self.form.addRow("区分", kind_row)
+        self._errors: dict[str, QLabel] = {}
+        self._inputs: dict[str, QWidget] = {}
+        self._labels: dict[str, QLabel] = {}
+        self._row_index: dict[str, int] = {}
+        for field, label, widget in [
+            ("group_type", "団体の種類", self.group_type),
+            ("name", "名称", self.name),
+            ("reading", "よみ", self.reading),
+            ("postal_code", "郵便番号", self.postal_code),
+            ("address", "住所", self.address),
+            ("phone", "電話番号", self.phone),
+            ("email", "E-mail", self.email),
+            ("website", "ホームページ", self.website),
+            ("groups", "所属団体", self.groups_widget),
+            ("notes", "メモ", self.notes),
+        ]:
+            self._add_row(field, label, widget)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("キャンセル")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addLayout(self.form)
+        layout.addWidget(buttons)
+
+        self.group_kind.toggled.connect(self._kind_changed)
+        if contact is not None:
+            self._load(contact.as_draft())
+        else:
+            (self.group_kind if kind is ContactKind.GROUP else self.person_kind).setChecked(True)
+        self._kind_changed()
+        self._clean_state = self.draft()
+        self.name.setFocus()
+
+    def _add_row(self, field: str, label: str, widget: QWidget) -> None:
+        error = QLabel()
+        error.setObjectName(f"error_{field}")
+        error.setWordWrap(True)
+        error.setStyleSheet("color: #c0392b;")
+        error.hide()
+        box = QVBoxLayout()
+        box.setSpacing(2)
+        box.addWidget(widget)
+        box.addWidget(error)
+        self._row_index[field] = self.form.rowCount()
+        self._labels[field] = QLabel(label)
+        self.form.addRow(self._labels[field], box)
+        self._errors[field] = error
+        self._inputs[field] = widget
+
+    # --- draft in and out -------------------------------------------------------------
+    def _load(self, d: ContactDraft) -> None:
+        (self.group_kind if d.kind is ContactKind.GROUP else self.person_kind).setChecked(True)
+        self.group_type.setCurrentIndex(max(0, self.group_type.findData(d.group_type)))
+        self.name.setText(d.name)
+        self.reading.setText(d.reading)
+        self.postal_code.setText(d.postal_code)
+        self.address.setText(d.address)
+        self.phone.setText(d.phone)
+        self.email.setText(d.email)
+        self.website.setText(d.website)
+        self.notes.setPlainText(d.notes)
+        self.groups.clear()
+        for affiliation in d.groups:
+            self._append_group(affiliation)
+
+    def draft(self) -> ContactDraft:
+        kind = ContactKind.GROUP if self.group_kind.isChecked() else ContactKind.PERSON
+        groups = tuple(self.groups.item(i).data(Qt.ItemDataRole.UserRole)
+                       for i in range(self.groups.count()))
+        group_type = self.group_type.currentData()
+        return ContactDraft(
+            kind=kind, name=self.name.text(), reading=self.reading.text(),
+            group_type=GroupType(group_type) if group_type else None,
+            postal_code=self.postal_code.text(), address=self.address.text(),
+            phone=self.phone.text(), email=self.email.text(), website=self.website.text(),
+            notes=self.notes.toPlainText(), groups=groups,
+        )
+
+    def _kind_changed(self) -> None:
+        is_group = self.group_kind.isChecked()
+        self.form.setRowVisible(self._row_index["group_type"], is_group)
+        self.form.setRowVisible(self._row_index["groups"], not is_group)
+        self._labels["name"].setText("団体名 *" if is_group else "氏名 *")
+
+    def _append_group(self, affiliation: Affiliation) -> None:
+        text = f"{affiliation.name}（{affiliation.role}）" if affiliation.role else affiliation.name
+        item = QListWidgetItem(text)
+        item.setData(Qt.ItemDataRole.UserRole, affiliation)
+        self.groups.addItem(item)
+
+    def _add_group(self) -> None:
+        picker = GroupPicker(lambda q: svc.search_contacts(self.db, q, kinds=[ContactKind.GROUP],
+                                                           limit=50).entries, self)
+        if picker.exec() != QDialog.DialogCode.Accepted or picker.chosen is None:
+            return
+        entry = picker.chosen
+        role, ok = QInputDialog.getText(self, "役職", f"{entry.name} での役職（なければ空欄）:")
+        self._append_group(Affiliation(entry.ref.id, entry.name, role.strip() if ok else ""))
+
+    # --- saving -----------------------------------------------------------------------
+    def save(self) -> None:
+        self._show_problems(None)
+        try:
+            if self.original is None:
+                self.saved = svc.create_contact(self.db, self.draft())
+            else:
+                self.saved = svc.update_contact(self.db, self.original.id,
+                                                self.original.version, self.draft())
+        except ValidationError as exc:
+            self._show_problems(exc)
+            return
+        except svc.ConcurrentEdit as exc:
+            self._offer_reload(exc)
+            return
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        self._clean_state = self.draft()
+        self.accept()
+
+    def _show_problems(self, exc: ValidationError | None) -> None:
+        for field, label in self._errors.items():
+            message = exc.for_field(field) if exc else None
+            label.setText(message or "")
+            label.setVisible(bool(message))
+            self._inputs[field].setStyleSheet(_ERROR_STYLE if message else "")
+        if exc is None:
+            self.summary.hide()
+            return
+        self.summary.setText("入力内容を確認してください。赤い枠の項目に問題があります。")
+        self.summary.show()
+        first = next((p.field for p in exc.problems if p.field in self._inputs), None)
+        if first:
+            self._inputs[first].setFocus()
+
+    def _offer_reload(self, exc: svc.ConcurrentEdit) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "他の窓口で変更されています", exc.message,
+                          parent=self)
+        reload_button = box.addButton("最新の内容を読み込む", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("入力を続ける", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is reload_button and self.original is not None:
+            self.original = svc.get_contact(self.db, self.original.id)
+            self._load(self.original.as_draft())
+            self._clean_state = self.draft()
+
+    def is_dirty(self) -> bool:
+        return self.draft() != self._clean_state
+
+    def reject(self) -> None:
+        if self.is_dirty():
+            answer = QMessageBox.question(
+                self, "入力内容の破棄", "入力した内容は保存されていません。破棄して閉じますか？",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.is_dirty() and self.result() != QDialog.DialogCode.Accepted:
+            event.ignore()
+            self.reject()
+            return
+        super().closeEvent(event)
+
+
+class GroupPicker(QDialog):
+    """Pick a registered group by typing part of its name or reading."""
+
+    def __init__(self, search: Callable[[str], list[svc.DirectoryEntry]],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("所属団体を選ぶ")
+        self.chosen: svc.DirectoryEntry | None = None
+        self._search = search
+        self.query = QLineEdit()
+        self.query.setPlaceholderText("団体名・よみで検索")
+        self.results = QListWidget()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        self.results.itemDoubleClicked.connect(lambda _item: self._accept())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.query)
+        layout.addWidget(self.results)
+        layout.addWidget(buttons)
+        self.query.textChanged.connect(self._refresh)
+        self._refresh("")
+
+    def _refresh(self, text: str) -> None:
+        self.results.clear()
+        for entry in self._search(text):
+            item = QListWidgetItem(entry.name)
+            item.setData(Qt.ItemDataRole.UserRole, entry)
+            self.results.addItem(item)
+        if self.results.count():
+            self.results.setCurrentRow(0)
+
+    def _accept(self) -> None:
+        item = self.results.currentItem()
+        if item is not None:
+            self.chosen = item.data(Qt.ItemDataRole.UserRole)
+            self.accept()

@@ -1,0 +1,311 @@
+"""センター連絡先 tab: one search box over facilities, groups and people; list and detail.
+
+Keyboard first: the search box has focus at start, ↓ moves into the list, Enter opens the
+selected record, Esc clears the search, Ctrl+Shift+P / E / A copy phone, e-mail, address.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kyodo_desk.database import Database
+from kyodo_desk.services import contacts as svc
+from kyodo_desk.services.contacts import ContactKind, EntryRef, PageKey
+from kyodo_desk.ui.contacts.detail import COPY_ADDRESS, COPY_EMAIL, COPY_PHONE, DetailPane
+from kyodo_desk.ui.contacts.form import ContactForm
+from kyodo_desk.ui.contacts.model import DirectoryModel
+from kyodo_desk.ui.messages import show_error
+from kyodo_desk.ui.tasks import run_in_background
+
+SEARCH_DELAY_MS = 60  # a pause between keystrokes this short still feels instant
+_FILTERS = [
+    ("すべて", None),
+    ("施設", "facility"),
+    ("団体", ContactKind.GROUP),
+    ("個人", ContactKind.PERSON),
+]
+
+
+class ContactsTab(QWidget):
+    status_message = Signal(str)
+    search_finished = Signal()  # the list shows the answer to what is in the box
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self._generation = 0
+        self._detail_generation = 0
+        self._keep_ref: EntryRef | None = None
+        self.last_removed: tuple[int, int, str] | None = None  # (id, version, name) for undo
+
+        self.search = QLineEdit()
+        self.search.setObjectName("contactSearch")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText("名称・よみ・住所・電話・メールで検索（全角半角・かなカナ・ハイフンは区別しません）")
+        self.filter = QComboBox()
+        for label, value in _FILTERS:
+            self.filter.addItem(label, value)
+        self.count = QLabel()
+        self.count.setObjectName("resultCount")
+        new_group = QPushButton("団体を登録…")
+        new_group.clicked.connect(lambda: self.open_new(ContactKind.GROUP))
+        new_person = QPushButton("個人を登録…")
+        new_person.clicked.connect(lambda: self.open_new(ContactKind.PERSON))
+        for button in (new_group, new_person):
+            button.setEnabled(not db.read_only)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.filter)
+        top.addWidget(self.count)
+        top.addWidget(new_group)
+        top.addWidget(new_person)
+
+        self.model = DirectoryModel(self._fetch_page)
+        self.table = QTableView()
+        self.table.setObjectName("contactList")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        vertical = self.table.verticalHeader()
+        vertical.hide()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # O(1), not O(rows)
+        vertical.setDefaultSectionSize(26)
+        header = self.table.horizontalHeader()
+        for column, width in enumerate((105, 215, 175, 115)):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.table.doubleClicked.connect(lambda _index: self.open_current())
+
+        self.detail = DetailPane()
+        self.detail.copied.connect(self.status_message)
+        self.detail.edit_requested.connect(self.open_current)
+        self.detail.delete_requested.connect(self.delete_current)
+
+        splitter = QSplitter()
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([760, 440])
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _text: self._timer.start())
+        self.filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.search.installEventFilter(self)
+        self.table.installEventFilter(self)
+        for sequence, key in ((COPY_PHONE, "phone"), (COPY_EMAIL, "email"),
+                              (COPY_ADDRESS, "address")):
+            shortcut = QShortcut(sequence, self)
+            shortcut.activated.connect(lambda key=key: self.detail.copy_field(key))
+        QShortcut(QKeySequence("Ctrl+F"), self).activated.connect(self.focus_search)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self).activated.connect(self.clear_search)
+
+    # --- keyboard ---------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            key = event.key()
+            if watched is self.search and key in (Qt.Key.Key_Down, Qt.Key.Key_PageDown):
+                self._focus_list()
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if watched is self.search:
+                    self._timer.stop()
+                    self._focus_list()
+                self.open_current()
+                return True
+        return super().eventFilter(watched, event)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def clear_search(self) -> None:
+        self.search.clear()
+        self.search.setFocus()
+
+    def _focus_list(self) -> None:
+        if self.model.rowCount() and not self.table.currentIndex().isValid():
+            self.table.selectRow(0)
+        self.table.setFocus()
+
+    # --- searching --------------------------------------------------------------------
+    def refresh(self, keep: EntryRef | None = None) -> None:
+        """Search again for what is in the box, keeping the selection where possible."""
+        self._timer.stop()
+        self._generation += 1
+        generation = self._generation
+        self._keep_ref = keep or self.current_ref()
+        query, kind = self.search.text(), self.filter.currentData()
+        db = self.db
+
+        def work() -> tuple[list[svc.DirectoryEntry], svc.ContactPage]:
+            facilities = svc.search_facilities(db, query) if kind in (None, "facility") else []
+            if kind == "facility":
+                return facilities, svc.ContactPage([], None)
+            kinds = None if kind is None else [kind]
+            return facilities, svc.search_contacts(db, query, kinds=kinds)
+
+        run_in_background(work, lambda result: self._show(generation, *result), self._failed)
+
+    def _show(self, generation: int, facilities: list[svc.DirectoryEntry],
+              page: svc.ContactPage) -> None:
+        if generation != self._generation:
+            return  # the box changed since this search started
+        self.model.reset(facilities, page)
+        self._update_count()
+        row = self.model.row_of(self._keep_ref) if self._keep_ref else -1
+        if row < 0 and self.model.rowCount():
+            row = 0
+        if row >= 0:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+        else:
+            self.detail.clear("該当する連絡先はありません。" if self.search.text() else "")
+        self.search_finished.emit()
+
+    def _fetch_page(self, after: PageKey) -> None:
+        generation = self._generation
+        query, kind = self.search.text(), self.filter.currentData()
+        kinds = None if kind is None else [kind]
+        db = self.db
+
+        def show(page: svc.ContactPage) -> None:
+            if generation == self._generation:
+                self.model.append(page)
+                self._update_count()
+
+        run_in_background(lambda: svc.search_contacts(db, query, after=after, kinds=kinds),
+                          show, self._failed)
+
+    def _update_count(self) -> None:
+        more = "以上" if self.model.canFetchMore() else ""
+        self.count.setText(f"{self.model.rowCount()} 件{more}")
+
+    def _failed(self, exc: Exception) -> None:
+        self.status_message.emit("検索できませんでした。データベースへの接続を確認してください。")
+        show_error(self, exc)
+
+    # --- the selected record ----------------------------------------------------------
+    def current_ref(self) -> EntryRef | None:
+        entry = self.model.entry(self.table.currentIndex().row())
+        return entry.ref if entry else None
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        entry = self.model.entry(current.row())
+        self._detail_generation += 1
+        if entry is None:
+            self.detail.clear()
+            return
+        generation, db, ref = self._detail_generation, self.db, entry.ref
+
+        def load() -> object:
+            if ref.table == "facility":
+                return svc.get_facility(db, ref.id)
+            return svc.get_contact(db, ref.id)
+
+        def show(detail: object) -> None:
+            if generation != self._detail_generation:
+                return
+            if isinstance(detail, svc.FacilityDetail):
+                self.detail.show_facility(detail)
+            elif isinstance(detail, svc.ContactDetail):
+                self.detail.show_contact(detail, can_edit=not self.db.read_only)
+
+        run_in_background(load, show, self._failed)
+
+    def open_current(self) -> None:
+        ref = self.current_ref()
+        if ref is None:
+            return
+        if ref.table == "facility":
+            self.status_message.emit(
+                "施設の情報は管理者が管理しています。Ctrl+Shift+P / E / A で電話・メール・住所をコピーできます。"
+            )
+            return
+        if self.db.read_only:
+            self.status_message.emit(self.db.read_only_reason)
+            return
+        try:
+            contact = svc.get_contact(self.db, ref.id)
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        self._run_form(ContactForm(self.db, self, contact=contact))
+
+    def open_new(self, kind: ContactKind) -> ContactForm:
+        form = ContactForm(self.db, self, kind=kind)
+        self._run_form(form)
+        return form
+
+    def _run_form(self, form: ContactForm) -> None:
+        form.setModal(True)
+        form.accepted.connect(lambda: self._saved(form))
+        form.show()
+
+    def _saved(self, form: ContactForm) -> None:
+        if form.saved is None:
+            return
+        self.status_message.emit(f"「{form.saved.name}」を保存しました。")
+        self.refresh(keep=EntryRef("contact", form.saved.id))
+
+    def delete_current(self) -> None:
+        ref = self.current_ref()
+        if ref is None or ref.table != "contact":
+            return
+        try:
+            contact = svc.get_contact(self.db, ref.id)
+            answer = QMessageBox.question(
+                self, "連絡先の削除",
+                f"「{contact.name}」を一覧から削除しますか？\n"
+                "相談記録などに残る記録はそのまま残ります。削除の直後なら元に戻せます。",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            version = svc.set_contact_active(self.db, contact.id, contact.version, False)
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        self.last_removed = (contact.id, version, contact.name)
+        self.status_message.emit(f"「{contact.name}」を削除しました。（編集メニュー「元に戻す」Ctrl+Z で戻せます）")
+        self.refresh()
+
+    def undo_remove(self) -> None:
+        removed = self.last_removed
+        if removed is None:
+            return
+        contact_id, version, name = removed
+        try:
+            svc.set_contact_active(self.db, contact_id, version, True)
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        self.last_removed = None
+        self.status_message.emit(f"「{name}」を元に戻しました。")
+        self.refresh(keep=EntryRef("contact", contact_id))
+

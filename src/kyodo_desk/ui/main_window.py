@@ -1,0 +1,75 @@
+"""The main window: one tab per part of the product that works, a status bar, the menus."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
+
+from kyodo_desk import __version__
+from kyodo_desk.database import Database
+from kyodo_desk.ui.contacts.tab import ContactsTab
+
+STATUS_MESSAGE_MS = 8000
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self.setWindowTitle("協働デスク")
+        self.resize(1280, 780)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.contacts = ContactsTab(db)
+        self.tabs.addTab(self.contacts, "センター連絡先")
+        self.setCentralWidget(self.tabs)
+        self.contacts.status_message.connect(
+            lambda text: self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
+        )
+
+        where = QLabel(f"接続先 {db.describe()}")
+        where.setObjectName("databaseLabel")
+        self.statusBar().addPermanentWidget(where)
+        if db.read_only:
+            warning = QLabel("閲覧のみ")
+            warning.setObjectName("readOnlyLabel")
+            warning.setStyleSheet("color: white; background: #c0392b; padding: 1px 6px;")
+            warning.setToolTip(db.read_only_reason)
+            self.statusBar().addPermanentWidget(warning)
+        self._build_menus()
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("ファイル(&F)")
+        quit_action = QAction("終了(&X)", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        edit_menu = self.menuBar().addMenu("編集(&E)")
+        undo = QAction("元に戻す（連絡先の削除）(&U)", self)
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        undo.triggered.connect(self.contacts.undo_remove)
+        edit_menu.addAction(undo)
+        find = QAction("検索(&F)", self)
+        find.setShortcut(QKeySequence("Ctrl+F"))
+        find.triggered.connect(self.contacts.focus_search)
+        edit_menu.addAction(find)
+
+        help_menu = self.menuBar().addMenu("ヘルプ(&H)")
+        about = QAction("協働デスクについて(&A)", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self, "協働デスクについて",
+            f"協働デスク {__version__}\n秋田市 市民生活部 中央市民サービスセンター\n\n"
+            f"接続先: {self.db.describe()}\n"
+            "同梱フォント: IPAexゴシック（IPAフォントライセンスv1.0）",
+        )
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        if self.db.read_only:
+            self.statusBar().showMessage(self.db.read_only_reason)

@@ -1,0 +1,26 @@
+"""One place that decides how each kind of error looks to the person at the counter."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from kyodo_desk.domain.errors import UserError
+from kyodo_desk.paths import log_path
+
+log = logging.getLogger(__name__)
+
+
+def show_error(parent: QWidget | None, exc: BaseException, title: str = "協働デスク") -> None:
+    """A user error shows its own message; anything else is logged and apologised for."""
+    if isinstance(exc, UserError):
+        QMessageBox.warning(parent, title, exc.message)
+        return
+    log.error("unexpected error", exc_info=exc)
+    QMessageBox.critical(
+        parent, title,
+        "申し訳ありません。予期しないエラーが発生しました。\n"
+        "入力中の内容は画面に残っています。もう一度お試しください。\n"
+        f"繰り返す場合は、次のログファイルを添えて管理者に連絡してください:\n{log_path()}",
+    )

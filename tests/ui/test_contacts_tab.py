@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from kyodo_desk.services import contacts as svc
+from kyodo_desk.services.contacts import ContactDraft, ContactKind, GroupType
+from tests.ui.conftest import type_text
+
+
+def names(tab) -> list[str]:  # type: ignore[no-untyped-def]
+    return [tab.model.entry(r).name for r in range(tab.model.rowCount())]
+
+
+def type_query(qtbot, tab, text: str) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(tab.search_finished, timeout=3000):
+        tab.search.clear()
+        type_text(qtbot, tab.search, text)
+
+
+def test_start_shows_the_eight_facilities_with_focus_in_the_search_box(window, qtbot,
+                                                                      tmp_path: Path) -> None:
+    tab = window.contacts
+    assert window.windowTitle() == "協働デスク"
+    assert window.tabs.tabText(0) == "センター連絡先"
+    assert window.tabs.count() == 1  # only the parts that work
+    assert names(tab)[0] == "東部市民サービスセンター"
+    assert len(names(tab)) == 8
+    assert QApplication.focusWidget() is tab.search
+    qtbot.waitUntil(lambda: tab.detail.title.text() == "東部市民サービスセンター")
+    shot = tmp_path / "contacts-tab.png"
+    assert window.grab().save(str(shot))
+    assert shot.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("ｾﾝﾀｰ", 7), ("せんたー", 7), ("8885640", 1), ("さろん", 1), ("アルヴェ", 1),
+])
+def test_typing_filters_as_you_type(window, qtbot, typed: str, expected: int) -> None:
+    tab = window.contacts
+    type_query(qtbot, tab, typed)
+    assert len(names(tab)) == expected
+    if typed == "8885640":
+        assert names(tab) == ["中央市民サービスセンター"]
+        qtbot.waitUntil(lambda: tab.detail.shown.phone == "018-888-5640")
+    assert tab.count.text() == f"{expected} 件"
+
+
+def test_escape_clears_the_search(window, qtbot) -> None:
+    tab = window.contacts
+    type_query(qtbot, tab, "河辺")
+    assert names(tab) == ["河辺市民サービスセンター"]
+    with qtbot.waitSignal(tab.search_finished):
+        qtbot.keyClick(tab.search, Qt.Key.Key_Escape)
+    assert tab.search.text() == ""
+    assert len(names(tab)) == 8
+
+
+def test_copy_shortcuts_put_the_field_on_the_clipboard(window, qtbot) -> None:
+    tab = window.contacts
+    type_query(qtbot, tab, "サロン")
+    qtbot.waitUntil(lambda: tab.detail.shown.name == "秋田市市民交流サロン")
+    qtbot.keyClick(tab.search, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    assert QGuiApplication.clipboard().text() == "018-887-5312"
+    tab.detail.copy_address.click()
+    assert QGuiApplication.clipboard().text() == "〒010-8506 秋田市東通仲町4番1号アルヴェ3階"
+    assert "コピーしました" in window.statusBar().currentMessage()
+    # The salon has no e-mail: nothing is copied, and the user is told so.
+    tab.detail.copy_field("email")
+    assert QGuiApplication.clipboard().text() == "〒010-8506 秋田市東通仲町4番1号アルヴェ3階"
+    assert "登録されていません" in window.statusBar().currentMessage()
+
+
+def test_a_bad_form_names_the_field_and_keeps_what_was_typed(window, qtbot, db) -> None:
+    tab = window.contacts
+    form = tab.open_new(ContactKind.PERSON)
+    type_text(qtbot, form.name, "山田 花子")
+    type_text(qtbot, form.reading, "やまだ はなこ")
+    type_text(qtbot, form.postal_code, "010-00")
+    type_text(qtbot, form.phone, "888-5640")
+    type_text(qtbot, form.address, "秋田市山王一丁目")
+    form.save_button.click()
+    assert form.isVisible()
+    assert "郵便番号" in form._errors["postal_code"].text()
+    assert "市外局番" in form._errors["phone"].text()
+    assert form._errors["postal_code"].isVisible()
+    assert not form._errors["name"].isVisible()
+    assert form.summary.isVisible()
+    # What was typed is all still there, and nothing was stored.
+    assert (form.name.text(), form.postal_code.text(), form.phone.text(), form.address.text()) == (
+        "山田 花子", "010-00", "888-5640", "秋田市山王一丁目")
+    assert svc.search_contacts(db, "山田").entries == []
+    assert form.focusWidget() is form.postal_code
+    # Corrected, it saves; the list shows and selects the new person.
+    form.postal_code.setText("0100951")
+    form.phone.setText("０１８８８８５６４０")
+    with qtbot.waitSignal(tab.search_finished):
+        form.save_button.click()
+    assert not form.isVisible()
+    saved = svc.search_contacts(db, "山田").entries
+    assert [(e.postal_code, e.phone) for e in saved] == [("010-0951", "018-888-5640")]
+    qtbot.waitUntil(lambda: tab.detail.shown.name == "山田 花子")
+    assert "保存しました" in window.statusBar().currentMessage()
+
+
+def test_group_form_and_membership(window, qtbot, db) -> None:
+    tab = window.contacts
+    form = tab.open_new(ContactKind.GROUP)
+    assert form.group_type.isVisible() and not form.groups_widget.isVisible()
+    form.name.setText("土崎みなと見守り隊")
+    form.save_button.click()
+    assert "団体の種類" in form._errors["group_type"].text()
+    form.group_type.setCurrentIndex(form.group_type.findData(GroupType.COMMUNITY_ORG))
+    with qtbot.waitSignal(tab.search_finished):
+        form.save_button.click()
+    assert names(tab) == ["土崎みなと見守り隊"] or "土崎みなと見守り隊" in names(tab)
+
+
+def test_enter_opens_the_selected_contact_and_edits_are_saved(window, qtbot, db) -> None:
+    svc.create_contact(db, ContactDraft(kind=ContactKind.GROUP, group_type=GroupType.NPO,
+                                        name="NPO法人あきた広報サポート", reading="あきたこうほう"))
+    tab = window.contacts
+    type_query(qtbot, tab, "広報")
+    qtbot.keyClick(tab.search, Qt.Key.Key_Return)
+    forms = [w for w in QApplication.topLevelWidgets()
+             if w.__class__.__name__ == "ContactForm" and w.isVisible()]
+    assert len(forms) == 1
+    form = forms[0]
+    assert form.name.text() == "NPO法人あきた広報サポート"
+    form.phone.setText("0188881234")
+    with qtbot.waitSignal(tab.search_finished):
+        form.save_button.click()
+    assert svc.search_contacts(db, "広報").entries[0].phone == "018-888-1234"
+
+
+def test_closing_a_changed_form_asks_before_discarding(window, qtbot, monkeypatch) -> None:
+    form = window.contacts.open_new(ContactKind.PERSON)
+    form.name.setText("入力途中")
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    form.reject()
+    assert form.isVisible() and form.name.text() == "入力途中"
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Discard)
+    form.reject()
+    assert not form.isVisible()
+
+
+def test_delete_and_undo(window, qtbot, db, monkeypatch) -> None:
+    svc.create_contact(db, ContactDraft(kind=ContactKind.PERSON, name="削除 太郎",
+                                        reading="さくじょ たろう"))
+    tab = window.contacts
+    type_query(qtbot, tab, "削除")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(tab.search_finished):
+        tab.delete_current()
+    assert names(tab) == []
+    assert svc.search_contacts(db, "削除").entries == []
+    with qtbot.waitSignal(tab.search_finished):
+        tab.undo_remove()
+    assert names(tab) == ["削除 太郎"]
+
+
+def test_list_loads_more_rows_when_scrolled(window, qtbot, db) -> None:
+    from kyodo_desk.services.demo import add_demo_contacts
+
+    add_demo_contacts(db, 450)
+    tab = window.contacts
+    with qtbot.waitSignal(tab.search_finished):
+        tab.refresh()
+    assert tab.model.rowCount() == 8 + svc.PAGE_SIZE
+    assert tab.count.text().endswith("件以上")
+    tab.table.scrollToBottom()
+    qtbot.waitUntil(lambda: tab.model.rowCount() > 8 + svc.PAGE_SIZE)
+    tab.table.scrollToBottom()
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 8 + 450)
+    assert tab.count.text() == "458 件"
