@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from kyodo_desk.domain.errors import NotFound, ValidationError
@@ -79,8 +81,8 @@ def test_pages_follow_each_other_without_gaps(db) -> None:
     assert seen == [f"佐藤{i:02d}" for i in range(25)]
 
 
-def test_rare_term_beyond_the_scan_window_is_found_by_the_index(db, monkeypatch) -> None:
-    monkeypatch.setattr(svc, "SCAN_WINDOW", 5)
+def test_rare_term_beyond_the_scan_window_is_found_by_the_index(db) -> None:
+    db.backend = dataclasses.replace(db.backend, scan_window=5)
     for i in range(20):
         svc.create_contact(db, person(f"人{i:02d}", "あ"))
     svc.create_contact(db, person("最後の人", "んん", notes="", address="秋田市雄和妙法"))

@@ -4,28 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, event, make_url
+from sqlalchemy import Connection, Engine, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kyodo_desk.database import sqlite_files
 from kyodo_desk.database.backend import Backend, backend_for
-from kyodo_desk.domain.errors import ReadOnlyDatabase, UserError
-from kyodo_desk.domain.text import gram_document, sort_key
-from kyodo_desk.models.base import Searchable
+from kyodo_desk.domain.errors import ReadOnlyDatabase, StartupError, UserError
 
 log = logging.getLogger(__name__)
 
 _WRITE = "kyodo_write"
-
-
-class StartupError(UserError):
-    """The database cannot be opened; the message says why and what to do."""
 
 
 @dataclass
@@ -44,14 +38,18 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         writer = self.engine.execution_options(**{_WRITE: True})
         self._write_sessions = sessionmaker(writer, expire_on_commit=False)
-        for factory in (self._sessions, self._write_sessions):
-            event.listen(factory, "before_flush", _refresh_search_columns)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session for reads; any thread may open its own."""
         with self._sessions() as session:
             yield session
+
+    def begin_write(self) -> AbstractContextManager[Connection]:
+        """A connection in a write transaction (BEGIN IMMEDIATE on SQLite)."""
+        if self.read_only:
+            raise ReadOnlyDatabase(self.read_only_reason)
+        return self.engine.execution_options(**{_WRITE: True}).begin()
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
@@ -69,13 +67,6 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-def _refresh_search_columns(session: Session, _ctx: object, _instances: object) -> None:
-    for obj in [*session.new, *session.dirty]:
-        if isinstance(obj, Searchable):
-            obj.search_text, obj.search_grams = gram_document(*obj.search_fields())
-            obj.sort_key = sort_key(*obj.reading_and_name())
 
 
 def parse_url(raw: str) -> URL:

@@ -17,7 +17,8 @@ from sqlalchemy import Connection, inspect, text
 
 from kyodo_desk import paths
 from kyodo_desk.database import sqlite_files
-from kyodo_desk.database.core import Database, StartupError
+from kyodo_desk.database.core import Database
+from kyodo_desk.domain.errors import StartupError
 
 log = logging.getLogger(__name__)
 
@@ -97,29 +98,40 @@ def bring_up_to_date(db: Database, *, migrate: bool = True) -> None:
 def upgrade(db: Database, *, seed: bool) -> Path | None:
     """Upgrade to the head revision; on SQLite, after a timestamped backup copy of the file.
 
+    *seed* is for a new, empty database: it gets the seed facilities and needs no backup.
     Returns the backup's path, if one was made.
     """
     from alembic import command
     from alembic.config import Config
 
+    from kyodo_desk.database.seed import load_seed
+
     backup = None
     path = sqlite_files.database_path(db.url) if db.backend.is_sqlite else None
-    if path is not None and path.exists() and path.stat().st_size > 0:
+    if path is not None and not seed:
         backup = sqlite_files.timestamped_backup(path)
         log.info("backed up %s to %s before migrating", path, backup)
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
-    with db.engine.begin() as conn:
-        if not db.backend.is_sqlite:
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
-            # Another counter may have migrated while this one waited for the lock.
-            if current_revision(conn) == head_revision():
+    try:
+        with db.begin_write() as conn:
+            if not db.backend.is_sqlite:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
+            # Another counter, or a second copy of the app, may have migrated while this one
+            # waited for the lock (SQLite's BEGIN IMMEDIATE is that lock there).
+            revision = current_revision(conn)
+            if revision == head_revision():
                 return backup
-            seed = seed and current_revision(conn) is None
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
-    if seed:
-        from kyodo_desk.database.seed import load_seed
-
-        load_seed(db)
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            if revision is None:
+                load_seed(conn)
+    except Exception as exc:
+        log.exception("migration failed")
+        kept = f"更新前のバックアップ: {backup}\n" if backup else ""
+        raise StartupError(
+            f"データベース（{db.describe()}）の形式を更新できませんでした。"
+            "データは更新前のまま残っています。\n"
+            f"{kept}管理者に連絡してください。（詳細: {exc}）"
+        ) from exc
     return backup

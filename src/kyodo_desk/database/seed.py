@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
+from sqlalchemy.orm import Session
 
 from kyodo_desk import paths
-from kyodo_desk.database.core import Database
 from kyodo_desk.models import Facility, FacilityKind
 
 
@@ -17,11 +17,12 @@ def seed_facilities() -> list[dict[str, Any]]:
     return data["facilities"]
 
 
-def load_seed(db: Database) -> None:
-    """Insert the seed facilities into a new database (only if it has none yet)."""
-    with db.writing() as session:
+def load_seed(conn: Connection) -> None:
+    """Insert the seed facilities, inside the migration's transaction (only if there are none)."""
+    with Session(bind=conn) as session:
         if session.scalar(select(func.count()).select_from(Facility)):
             return
         for order, row in enumerate(seed_facilities(), start=1):
             session.add(Facility(**{**row, "kind": FacilityKind(row["kind"])},
                                  display_order=order, hours="", notes="", active=True))
+        session.flush()

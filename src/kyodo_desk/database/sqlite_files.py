@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import sys
 from datetime import datetime
@@ -11,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 
-from kyodo_desk.domain.errors import UserError
+from kyodo_desk.domain.errors import StartupError, UserError
 
 BUSY_TIMEOUT_MS = 15_000
 _NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "9p", "afs", "fuse.sshfs", "davfs"}
@@ -40,12 +41,16 @@ def is_network_path(path: Path) -> bool:
         mounts = Path("/proc/mounts").read_text().splitlines()
     except OSError:
         return False
-    resolved = str(path.resolve())
-    best, best_type = "", ""
+    resolved = path.resolve()
+    best, best_type = 0, ""
     for line in mounts:
         parts = line.split()
-        if len(parts) >= 3 and resolved.startswith(parts[1]) and len(parts[1]) > len(best):
-            best, best_type = parts[1], parts[2]
+        if len(parts) < 3:
+            continue
+        # /proc/mounts writes a space in a mount point as \040 (octal escapes).
+        mount_point = Path(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), parts[1]))
+        if resolved.is_relative_to(mount_point) and len(mount_point.parts) > best:
+            best, best_type = len(mount_point.parts), parts[2]
     return best_type in _NETWORK_FILESYSTEMS
 
 
@@ -55,7 +60,7 @@ def prepare_file(url: URL) -> None:
     if path is None:
         return
     if is_network_path(path):
-        raise UserError(
+        raise StartupError(
             f"データベースファイル「{path}」はネットワーク上のフォルダにあります。\n"
             "SQLite のファイルを共有フォルダに置いて複数の窓口から使うと、データが壊れるおそれがあります。"
             "複数の窓口で使うときは PostgreSQL サーバーを指定してください（README「複数の窓口で使う」）。"
@@ -64,12 +69,12 @@ def prepare_file(url: URL) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserError(
+        raise StartupError(
             f"データフォルダ「{folder}」を作成できません（{exc.strerror}）。\n"
             "フォルダの権限と空き容量を確認するか、--database で別の場所を指定してください。"
         ) from None
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise UserError(
+        raise StartupError(
             f"データフォルダ「{folder}」に書き込めません。\n"
             "フォルダとファイルの権限を確認するか、--database で別の場所を指定してください。"
         )

@@ -40,3 +40,7 @@ class NotFound(UserError):
 
 class ReadOnlyDatabase(UserError):
     """The database was upgraded by a newer Kyodo Desk; this older app may only read it."""
+
+
+class StartupError(UserError):
+    """The database cannot be opened; the message says why and what to do."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, MetaData, Text, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy import DateTime, Integer, MetaData, Text, event, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
+
+from kyodo_desk.domain.text import gram_document, sort_key
 
 # Named constraints from the first migration on: SQLite's batch rebuilds drop unnamed ones.
 NAMING_CONVENTION = {
@@ -57,3 +59,12 @@ class Searchable:
 
     def reading_and_name(self) -> tuple[str | None, str]:
         raise NotImplementedError
+
+
+@event.listens_for(Session, "before_flush")
+def _refresh_search_columns(session: Session, _ctx: object, _instances: object) -> None:
+    """Derive the search columns from the fields, whichever session writes the record."""
+    for obj in [*session.new, *session.dirty]:
+        if isinstance(obj, Searchable):
+            obj.search_text, obj.search_grams = gram_document(*obj.search_fields())
+            obj.sort_key = sort_key(*obj.reading_and_name())
