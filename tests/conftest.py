@@ -148,3 +148,19 @@ def seed_text() -> str:
             pytest.fail(f"the seed leaflet {path} is missing")
         pytest.skip("../shared/seed is not beside this checkout")
     return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def fresh_pg_url(pg_server: PgServer | None) -> str:
+    """A new, empty PostgreSQL database of this run."""
+    if pg_server is None:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV}")
+    return pg_server.create(f"kyodo_test_{pg_server.run_id}_{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database with nothing in it yet, on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'kyodo-desk.sqlite3'}"
+    return request.getfixturevalue("fresh_pg_url")

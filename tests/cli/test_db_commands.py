@@ -6,7 +6,6 @@ import logging
 import os
 import shutil
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,20 +28,6 @@ def _logging_as_it_was() -> Iterator[None]:
             root.removeHandler(handler)
             handler.close()
     root.setLevel(level)
-
-
-@pytest.fixture
-def fresh_pg_url(pg_server) -> str:  # type: ignore[no-untyped-def]
-    if pg_server is None:
-        pytest.skip("PostgreSQL tests need KYODO_TEST_PG_URL")
-    return pg_server.create(f"kyodo_test_{pg_server.run_id}_{uuid.uuid4().hex[:8]}")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'counter' / 'kyodo-desk.sqlite3'}"
-    return request.getfixturevalue("fresh_pg_url")
 
 
 @pytest.fixture

@@ -33,13 +33,6 @@ def backups_in(folder: Path) -> list[str]:
 
 
 @pytest.fixture
-def fresh_pg_url(pg_server) -> str:  # type: ignore[no-untyped-def]
-    if pg_server is None:
-        pytest.skip("PostgreSQL tests need KYODO_TEST_PG_URL")
-    return pg_server.create(f"kyodo_test_{pg_server.run_id}_{uuid.uuid4().hex[:8]}")
-
-
-@pytest.fixture
 def sqlite_copy(template_databases: dict[str, str], tmp_path: Path) -> Path:
     """A migrated, seeded SQLite file (a copy of this run's template)."""
     target = tmp_path / "kyodo-desk.sqlite3"

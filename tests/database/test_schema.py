@@ -7,7 +7,6 @@ import itertools
 import re
 import shutil
 import sqlite3
-import uuid
 from pathlib import Path
 
 import pytest
@@ -91,21 +90,6 @@ def count_in_file(path: Path, table: str) -> int:
         return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     finally:
         conn.close()
-
-
-@pytest.fixture
-def fresh_pg_url(pg_server) -> str:  # type: ignore[no-untyped-def]
-    if pg_server is None:
-        pytest.skip("PostgreSQL tests need KYODO_TEST_PG_URL")
-    return pg_server.create(f"kyodo_test_{pg_server.run_id}_{uuid.uuid4().hex[:8]}")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database with nothing in it yet, on each backend."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'kyodo-desk.sqlite3'}"
-    return request.getfixturevalue("fresh_pg_url")
 
 
 # --- a schema newer than this app -------------------------------------------------------------

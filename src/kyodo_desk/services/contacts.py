@@ -6,10 +6,11 @@ frozen dataclasses, never live ORM objects.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import ColumnElement, Row, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -178,17 +179,19 @@ def search_contacts(
     width, kana, case, hyphens and spaces; it is only ever text, never SQL.
     """
     folded = fold(query)
-    stmt = select(*_ENTRY_COLUMNS).where(Contact.active)
+    conditions = [Contact.active]
     if kinds is not None:
-        stmt = stmt.where(Contact.kind.in_(list(kinds)))
+        conditions.append(Contact.kind.in_(list(kinds)))
     if after is not None:
-        stmt = stmt.where(tuple_(Contact.sort_key, Contact.id) > tuple_(after.sort_key, after.id))
-    in_order = (Contact.sort_key, Contact.id)
+        conditions.append(tuple_(Contact.sort_key, Contact.id) > tuple_(after.sort_key, after.id))
     with db.reading() as session:
         if not folded:
-            rows = session.execute(stmt.order_by(*in_order).limit(limit)).all()
+            rows = session.execute(
+                select(*_ENTRY_COLUMNS).where(*conditions)
+                .order_by(Contact.sort_key, Contact.id).limit(limit)
+            ).all()
         else:
-            rows = _search_rows(db, session, stmt, folded, limit)
+            rows = _rows_in_order(session, _matching_ids(db, session, conditions, folded, limit))
     entries = [_entry(row) for row in rows]
     next_key = None
     if len(entries) == limit:
@@ -196,34 +199,47 @@ def search_contacts(
     return ContactPage(entries, next_key)
 
 
-def _search_rows(db: Database, session: Session, stmt: Select, folded: str, limit: int) -> list:
+def _matching_ids(db: Database, session: Session, conditions: list[ColumnElement[bool]],
+                  folded: str, limit: int) -> Sequence[int]:
+    """Ids of the first *limit* matches in list order; only narrow columns are read."""
     window = (
-        stmt.add_columns(Contact.search_text)
+        select(Contact.id, Contact.sort_key, Contact.search_text)
+        .where(*conditions)
         .order_by(Contact.sort_key, Contact.id)
         .limit(db.backend.scan_window)
         .subquery()
     )
-    scanned = session.execute(
-        select(*[window.c[c.key] for c in _ENTRY_COLUMNS])
+    ids = session.scalars(
+        select(window.c.id)
         .where(db.backend.contains(window.c.search_text, folded))
         .order_by(window.c.sort_key, window.c.id)
         .limit(limit)
     ).all()
-    if len(scanned) == limit:
-        return scanned
+    if len(ids) == limit:
+        return ids
+    matched = [*conditions, db.backend.has_grams(Contact.__table__, query_grams(folded))]
+    if len(folded) > 1:  # one character is in the text exactly when it is among the grams
+        matched.append(db.backend.contains(Contact.search_text, folded))
     # Sorting on expressions stops the planner from walking the sort index again and
     # filtering row by row: matches clustered late in the order (さとう…) made that take 350 ms.
     db.backend.favour_index(session)
-    indexed = (
-        stmt.where(db.backend.has_grams(Contact.__table__, query_grams(folded)))
-        .where(db.backend.contains(Contact.search_text, folded))
+    return session.scalars(
+        select(Contact.id)
+        .where(*matched)
         .order_by(Contact.sort_key.concat(""), Contact.id + 0)
         .limit(limit)
-    )
-    return session.execute(indexed).all()
+    ).all()
 
 
-def _entry(row) -> DirectoryEntry:  # type: ignore[no-untyped-def]
+def _rows_in_order(session: Session, ids: Sequence[int]) -> list[Row[Any]]:
+    if not ids:
+        return []
+    by_id = {row.id: row for row in session.execute(
+        select(*_ENTRY_COLUMNS).where(Contact.id.in_(ids)))}
+    return [by_id[i] for i in ids]
+
+
+def _entry(row: Row[Any]) -> DirectoryEntry:
     return DirectoryEntry(
         ref=EntryRef("contact", row.id), kind=ContactKind(row.kind).value,
         group_type=row.group_type.value if row.group_type else None, name=row.name,

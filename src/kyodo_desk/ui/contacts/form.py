@@ -161,7 +161,11 @@ class ContactForm(QDialog):
         error.hide()
         box = QVBoxLayout()
         box.setSpacing(2)
-        box.addWidget(widget)
+        line = QHBoxLayout()  # a narrow input must not narrow its error message
+        line.addWidget(widget)
+        if widget.maximumWidth() < 10_000:
+            line.addStretch()
+        box.addLayout(line)
         box.addWidget(error)
         self._row_index[field] = self.form.rowCount()
         self._labels[field] = QLabel(label)
