@@ -15,6 +15,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from kyodo_desk.database import StartupError, open_database, schema
 from kyodo_desk.domain.errors import ReadOnlyDatabase
@@ -109,6 +110,10 @@ def test_a_newer_schema_opens_read_only_and_still_reads(database_url: str) -> No
         with pytest.raises(ReadOnlyDatabase):
             svc.create_contact(db, svc.ContactDraft(kind=svc.ContactKind.PERSON, name="佐藤 花子"))
         assert len(svc.search_facilities(db)) == 8
+        # Even a write that goes around the services is refused by the connection itself.
+        with pytest.raises(DBAPIError), db.engine.begin() as conn:
+            conn.execute(text("UPDATE facilities SET name = 'x'"))
+        assert svc.search_facilities(db)[0].name == "東部市民サービスセンター"
     finally:
         db.dispose()
     assert version_of(database_url) == "9999"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from PySide6.QtCore import QThreadPool
 
@@ -27,6 +29,11 @@ def window(qtbot, db):  # type: ignore[no-untyped-def]
         win.contacts.refresh()
     yield win
     QThreadPool.globalInstance().waitForDone()
+    win.close()
+    win.deleteLater()
+    # Collect the window's reference cycles here, on the GUI thread: a collection that
+    # happened to start on a search worker would destroy Qt objects on the wrong thread.
+    gc.collect()
 
 
 def type_text(qtbot, widget, text: str) -> None:  # type: ignore[no-untyped-def]

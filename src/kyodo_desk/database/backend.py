@@ -6,8 +6,19 @@ Shared code asks the backend; it never tests the dialect's name itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Table, bindparam, column, func, literal_column, text
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Table,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    text,
+)
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Text
@@ -31,22 +42,24 @@ class Backend:
         fn = func.instr if self.is_sqlite else func.strpos
         return fn(col, needle) > 0
 
-    def has_grams(self, table: Table, grams: list[str]) -> ColumnElement[bool]:
-        """Rows whose search_grams hold every one of *grams*, answered from the gram index."""
+    def with_grams(self, stmt: Select[Any], table: Table, grams: list[str]) -> Select[Any]:
+        """*stmt* narrowed to the rows whose search_grams hold every one of *grams*."""
         if self.is_sqlite:
+            # Joined, not tested with IN: SQLite then starts from the index's matches instead
+            # of checking 100,000 rows one by one against them (90 ms → 30 ms).
             fts = f"{table.name}_fts"
             match = " AND ".join(f'"{g}"' for g in grams)
-            rowids = (
-                text(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :gram_match")
+            matches = (
+                text(f"SELECT rowid AS id FROM {fts} WHERE {fts} MATCH :gram_match")
                 .bindparams(gram_match=match)
-                .columns(column("rowid", Integer))
+                .columns(column("id", Integer))
+                .subquery("gram_matches")
             )
-            return table.c.id.in_(rowids)
+            return stmt.join(matches, matches.c.id == table.c.id)
         # The literal ' ' keeps the expression identical to the GIN index's, so it is used.
         tokens = func.string_to_array(table.c.search_grams, literal_column("' '"),
                                       type_=pg.ARRAY(Text))
-        return tokens.contains(bindparam("grams", grams, type_=pg.ARRAY(Text)))
-
+        return stmt.where(tokens.contains(bindparam("grams", grams, type_=pg.ARRAY(Text))))
 
     def favour_index(self, session: Session) -> None:
         """Steer the rest of this read transaction away from sequential scans (PostgreSQL).

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, make_url
+from sqlalchemy import Connection, Engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,12 +32,29 @@ class Database:
     read_only: bool = False
     read_only_reason: str = ""
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
+    _writer: Engine = field(init=False, repr=False)
     _write_sessions: sessionmaker[Session] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        writer = self.engine.execution_options(**{_WRITE: True})
-        self._write_sessions = sessionmaker(writer, expire_on_commit=False)
+        self._writer = self.engine.execution_options(**{_WRITE: True})
+        self._write_sessions = sessionmaker(self._writer, expire_on_commit=False)
+
+    def make_read_only(self, reason: str) -> None:
+        """Refuse writes here and, underneath, in the database connection itself."""
+        self.read_only, self.read_only_reason = True, reason
+        statement = ("PRAGMA query_only = ON" if self.backend.is_sqlite
+                     else "SET default_transaction_read_only = on")
+
+        def _refuse_writes(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute(statement)
+            cursor.close()
+            if not self.backend.is_sqlite:
+                dbapi_connection.commit()
+
+        event.listen(self.engine, "connect", _refuse_writes)
+        self.engine.dispose()  # connections made before this point would still write
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -49,7 +66,7 @@ class Database:
         """A connection in a write transaction (BEGIN IMMEDIATE on SQLite)."""
         if self.read_only:
             raise ReadOnlyDatabase(self.read_only_reason)
-        return self.engine.execution_options(**{_WRITE: True}).begin()
+        return self._writer.begin()
 
     @contextmanager
     def writing(self) -> Iterator[Session]:

@@ -80,8 +80,7 @@ def bring_up_to_date(db: Database, *, migrate: bool = True) -> None:
             "協働デスク専用の空のデータベースを指定してください。"
         )
     if state is SchemaState.NEWER:
-        db.read_only = True
-        db.read_only_reason = (
+        db.make_read_only(
             f"このデータベースは新しい版の協働デスクで更新されています（スキーマ {revision}、"
             f"この版は {head_revision()} まで）。データを守るため閲覧のみで開きました。"
             "協働デスクを最新版に更新してください。"

@@ -217,17 +217,20 @@ def _matching_ids(db: Database, session: Session, conditions: list[ColumnElement
     ).all()
     if len(ids) == limit:
         return ids
-    matched = [*conditions, db.backend.has_grams(Contact.__table__, query_grams(folded))]
+    matched = list(conditions)
     if len(folded) > 1:  # one character is in the text exactly when it is among the grams
         matched.append(db.backend.contains(Contact.search_text, folded))
     # Sorting on expressions stops the planner from walking the sort index again and
     # filtering row by row: matches clustered late in the order (さとう…) made that take 350 ms.
-    db.backend.favour_index(session)
-    return session.scalars(
+    stmt = (
         select(Contact.id)
         .where(*matched)
         .order_by(Contact.sort_key.concat(""), Contact.id + 0)
         .limit(limit)
+    )
+    db.backend.favour_index(session)
+    return session.scalars(
+        db.backend.with_grams(stmt, Contact.__table__, query_grams(folded))
     ).all()
 
 

@@ -1,35 +1,48 @@
-"""Running service calls off the GUI thread; results come back to the GUI thread by signal."""
+"""Running service calls off the GUI thread; results come back to the GUI thread by signal.
+
+No Qt object is made per job: a QObject whose last reference is dropped on a worker thread
+would be destroyed there, which crashes Qt. One dispatcher, living on the GUI thread, carries
+every result back, and the callbacks wait for it in a plain dictionary.
+"""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 
-class _Relay(QObject):
-    done = Signal(object)
-    failed = Signal(object)
+class _Dispatcher(QObject):
+    finished = Signal(int, bool, object)  # job number, succeeded, result or exception
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.callbacks: dict[int, tuple[Callable[[Any], None], Callable[[Exception], None]]] = {}
+        self.finished.connect(self._deliver)
+
+    def _deliver(self, job: int, ok: bool, value: Any) -> None:
+        on_done, on_error = self.callbacks.pop(job)
+        (on_done if ok else on_error)(value)
 
 
 class _Job(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(self, number: int, fn: Callable[[], Any], dispatcher: _Dispatcher) -> None:
         super().__init__()
-        self._fn = fn
-        self._relay = relay
+        self._number, self._fn, self._dispatcher = number, fn, dispatcher
 
     def run(self) -> None:
         try:
             result = self._fn()
         except Exception as exc:  # handed to the GUI thread, which decides how to show it
-            self._relay.failed.emit(exc)
+            self._dispatcher.finished.emit(self._number, False, exc)
         else:
-            self._relay.done.emit(result)
+            self._dispatcher.finished.emit(self._number, True, result)
 
 
-# Relays stay referenced until their signal is delivered, or Qt would drop the queued call.
-_pending: set[_Relay] = set()
+_dispatcher: _Dispatcher | None = None
+_numbers = itertools.count()
 
 
 def run_in_background(
@@ -38,19 +51,18 @@ def run_in_background(
     on_error: Callable[[Exception], None],
     pool: QThreadPool | None = None,
 ) -> None:
-    """Run *fn* on a worker thread; call *on_done* or *on_error* on the GUI thread."""
-    relay = _Relay()
-    _pending.add(relay)
+    """Run *fn* on a worker thread; call *on_done* or *on_error* on the GUI thread.
 
-    def finish(callback: Callable[[Any], None], value: Any) -> None:
-        _pending.discard(relay)
-        callback(value)
-
-    relay.done.connect(lambda value: finish(on_done, value))
-    relay.failed.connect(lambda exc: finish(on_error, exc))
-    (pool or QThreadPool.globalInstance()).start(_Job(fn, relay))
+    Call from the GUI thread only.
+    """
+    global _dispatcher
+    if _dispatcher is None:
+        _dispatcher = _Dispatcher()
+    number = next(_numbers)
+    _dispatcher.callbacks[number] = (on_done, on_error)
+    (pool or QThreadPool.globalInstance()).start(_Job(number, fn, _dispatcher))
 
 
 def pending_jobs() -> int:
-    """How many background results have not been delivered yet (tests wait on this)."""
-    return len(_pending)
+    """How many background results have not been delivered yet."""
+    return len(_dispatcher.callbacks) if _dispatcher else 0

@@ -264,6 +264,9 @@ class ContactsTab(QWidget):
         return form
 
     def _run_form(self, form: ContactForm) -> None:
+        # Deleted on the GUI thread when closed, never later by a garbage collection that
+        # may happen to run on a worker thread.
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         form.setModal(True)
         form.accepted.connect(lambda: self._saved(form))
         form.show()
