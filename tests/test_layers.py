@@ -1,0 +1,52 @@
+"""The core stays free of the GUI (as Anki's pylib is of aqt): services run without Qt."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "kyodo_desk"
+CORE = ("domain", "models", "database", "services", "exports")
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_core_modules_import_neither_qt_nor_the_ui() -> None:
+    offenders = [
+        f"{path.relative_to(PACKAGE)}: {name}"
+        for layer in CORE
+        for path in (PACKAGE / layer).rglob("*.py")
+        for name in imported_modules(path)
+        if name.startswith(("PySide6", "shiboken6", "kyodo_desk.ui"))
+    ]
+    assert offenders == []
+
+
+def test_domain_imports_nothing_of_the_project_but_itself() -> None:
+    offenders = [
+        f"{path.relative_to(PACKAGE)}: {name}"
+        for path in (PACKAGE / "domain").rglob("*.py")
+        for name in imported_modules(path)
+        if name.startswith("kyodo_desk") and not name.startswith("kyodo_desk.domain")
+    ]
+    assert offenders == []
+
+
+def test_services_and_exports_load_without_qt() -> None:
+    code = ("import sys, kyodo_desk.services.contacts, kyodo_desk.services.demo, "
+            "kyodo_desk.exports.facilities, kyodo_desk.database.schema; "
+            "print([m for m in sys.modules if m.startswith('PySide6')])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
