@@ -107,13 +107,36 @@ def template_databases(pg_server: PgServer | None,
     folder = tmp_path_factory.mktemp("template")
     templates: dict[str, str] = {}
     sqlite_file = folder / "template.sqlite3"
-    open_database(f"sqlite:///{sqlite_file}").dispose()
+    _prepare_template(open_database(f"sqlite:///{sqlite_file}"))
     templates["sqlite"] = str(sqlite_file)
     if pg_server is not None:
         url = pg_server.create(pg_server.template)
-        open_database(url).dispose()
+        _prepare_template(open_database(url))
         templates["postgresql"] = pg_server.template
     return templates
+
+
+# One account per role; argon2 hashing is slow on purpose, so it is done once per run.
+TEST_PASSWORD = "kyodo-test-pass"
+TEST_ACCOUNTS = {
+    "admin": ("管理 太郎", "admin", "central"),
+    "staff": ("窓口 花子", "counter_staff", "east"),
+    "staff_west": ("西部 次郎", "counter_staff", "west"),
+    "advisor": ("相談 一子", "advisor", "salon"),
+    "officer": ("協働 三郎", "officer", "central"),
+}
+
+
+def _prepare_template(database) -> None:  # type: ignore[no-untyped-def]
+    from kyodo_desk.domain.permissions import Actor, Role
+    from kyodo_desk.services import accounts, contacts
+
+    facility_ids = {f.code: f.id for f in contacts.list_facilities(database, Actor.system())}
+    for login, (name, role, facility) in TEST_ACCOUNTS.items():
+        accounts.create_account(database, Actor.command_line(), accounts.AccountDraft(
+            login=login, display_name=name, role=Role(role),
+            facility_id=facility_ids[facility], password=TEST_PASSWORD))
+    database.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -164,3 +187,27 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'kyodo-desk.sqlite3'}"
     return request.getfixturevalue("fresh_pg_url")
+
+
+def _actor_for(db, login: str):  # type: ignore[no-untyped-def]
+    from kyodo_desk.domain.permissions import Actor
+    from kyodo_desk.services import accounts
+
+    info = accounts.find_account(db, Actor.command_line(), login)
+    return Actor(info.id, info.login, info.display_name, info.role, info.facility_id)
+
+
+@pytest.fixture
+def actor(db):  # type: ignore[no-untyped-def]
+    """Counter staff of 東部市民サービスセンター, the most common user."""
+    return _actor_for(db, "staff")
+
+
+@pytest.fixture
+def admin(db):  # type: ignore[no-untyped-def]
+    return _actor_for(db, "admin")
+
+
+@pytest.fixture
+def accounts_by_login(db):  # type: ignore[no-untyped-def]
+    return {login: _actor_for(db, login) for login in TEST_ACCOUNTS}

@@ -25,12 +25,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-def run_installed(site: Path, data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_installed(site: Path, data: Path, *args: str,
+                  stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(site), "KYODO_DATA_DIR": str(data),
-           "KYODO_CONFIG_DIR": str(data / "config"), "QT_QPA_PLATFORM": "offscreen"}
+           "KYODO_CONFIG_DIR": str(data / "config"), "QT_QPA_PLATFORM": "offscreen",
+           "KYODO_PROBE_SIGN_IN": "akita.admin:first-pass-1"}
     env.pop("KYODO_DATABASE_URL", None)
     return subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True,
-                          timeout=120, cwd=site)
+                          timeout=120, cwd=site, input=stdin)
 
 
 def test_installed_package_ships_its_migrations_seed_and_font(installed: Path,
@@ -46,6 +48,13 @@ def test_installed_package_ships_its_migrations_seed_and_font(installed: Path,
 def test_installed_app_starts_on_an_empty_data_folder_with_the_eight_facilities(
         installed: Path, tmp_path: Path) -> None:
     data = tmp_path / "new-user"
+    # A new center: the administrator account is made on the command line, then the window
+    # opens signed in as it.
+    result = run_installed(installed, data, "-m", "kyodo_desk", "user", "add", "akita.admin",
+                           "--name", "管理 花子", "--role", "admin", "--facility", "central",
+                           "--password-stdin", stdin="first-pass-1\n")
+    assert result.returncode == 0, result.stderr
+    assert "akita.admin" in result.stdout
     result = run_installed(installed, data, "-m", "kyodo_desk", "--startup-probe")
     assert result.returncode == 0, result.stderr
     assert "rows=8" in result.stdout

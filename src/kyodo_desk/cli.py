@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kyodo_desk import __version__
 from kyodo_desk.domain.errors import UserError
+from kyodo_desk.domain.permissions import ROLE_LABELS, Actor, Role
 
 log = logging.getLogger("kyodo_desk")
 
@@ -54,6 +55,28 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("file", type=Path, help="バックアップ先のファイル")
     db_commands.add_parser("status", parents=[common], help="接続先と形式の版を表示する")
 
+    user = commands.add_parser("user", parents=[common], help="アカウントの管理（管理者の権限で実行）")
+    user_commands = user.add_subparsers(dest="user_command", metavar="操作", required=True)
+    add = user_commands.add_parser("add", parents=[common], help="アカウントを作成する")
+    add.add_argument("login", help="ログイン名（半角英数字）")
+    add.add_argument("--name", required=True, help="表示名（例: 秋田 花子）")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role],
+                     help="counter_staff=窓口職員, advisor=アドバイザー, officer=協働担当, admin=管理者")
+    add.add_argument("--facility", metavar="CODE",
+                     help="所属施設のコード（east, west, south, north, central, kawabe, yuwa, salon）")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="パスワードを標準入力の1行目から読む（スクリプト用）")
+    user_commands.add_parser("list", parents=[common], help="アカウントの一覧")
+    disable = user_commands.add_parser("disable", parents=[common], help="アカウントを無効にする")
+    disable.add_argument("login")
+    enable = user_commands.add_parser("enable", parents=[common], help="アカウントを有効に戻す")
+    enable.add_argument("login")
+    reset = user_commands.add_parser("reset-password", parents=[common],
+                                     help="仮のパスワードを設定する（次回サインイン時に変更を求める）")
+    reset.add_argument("login")
+    reset.add_argument("--password-stdin", action="store_true",
+                       help="パスワードを標準入力の1行目から読む")
+
     demo = commands.add_parser("demo", parents=[common],
                                help="研修・性能測定用の架空データを追加する")
     demo.add_argument("--contacts", type=int, default=0, metavar="N",
@@ -75,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         "export": _export,
         "db": _db,
         "demo": _demo,
+        "user": _user,
     }
     try:
         return handlers[args.command](args)
@@ -102,7 +126,7 @@ def _export(args: argparse.Namespace) -> int:
 
     db = _open(args)
     try:
-        count = export_facilities(db, args.format, args.output)
+        count = export_facilities(db, Actor.command_line(), args.format, args.output)
     finally:
         db.dispose()
     print(f"{count} 件の施設を {args.output} に書き出しました。")
@@ -145,8 +169,53 @@ def _demo(args: argparse.Namespace) -> int:
 
     db = _open(args)
     try:
-        added = add_demo_contacts(db, args.contacts, seed=args.seed)
+        added = add_demo_contacts(db, Actor.command_line(), args.contacts, seed=args.seed)
     finally:
         db.dispose()
     print(f"架空の連絡先を {added} 件追加しました（{db.describe()}）。")
+    return 0
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("パスワード: ")
+    if getpass.getpass("パスワード（確認）: ") != first:
+        raise UserError("確認のパスワードが一致しません。")
+    return first
+
+
+def _user(args: argparse.Namespace) -> int:
+    from kyodo_desk.services import accounts
+    from kyodo_desk.services.contacts import list_facilities
+
+    actor = Actor.command_line()
+    db = _open(args)
+    try:
+        if args.user_command == "add":
+            facility_id = None
+            if args.facility:
+                codes = {f.code: f.id for f in list_facilities(db, actor)}
+                if args.facility not in codes:
+                    raise UserError(f"施設コード「{args.facility}」はありません（{', '.join(codes)}）。")
+                facility_id = codes[args.facility]
+            info = accounts.create_account(db, actor, accounts.AccountDraft(
+                login=args.login, display_name=args.name, role=Role(args.role),
+                facility_id=facility_id, password=_read_password(args.password_stdin)))
+            print(f"アカウント {info.login}（{info.display_name}、{ROLE_LABELS[info.role]}）を作成しました。")
+        elif args.user_command == "list":
+            for a in accounts.list_accounts(db, actor):
+                state = "" if a.active else "（無効）"
+                print(f"{a.login}\t{a.display_name}\t{ROLE_LABELS[a.role]}\t{a.facility_name}{state}")
+        elif args.user_command in ("disable", "enable"):
+            info = accounts.set_active(db, actor, args.login, args.user_command == "enable")
+            print(f"アカウント {info.login} を{'有効' if info.active else '無効'}にしました。")
+        else:
+            info = accounts.reset_password(db, actor, args.login,
+                                           _read_password(args.password_stdin))
+            print(f"アカウント {info.login} に仮のパスワードを設定しました。次回サインイン時に変更を求めます。")
+    finally:
+        db.dispose()
     return 0

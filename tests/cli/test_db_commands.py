@@ -12,9 +12,13 @@ from pathlib import Path
 import pytest
 
 from kyodo_desk import cli, config, paths
-from kyodo_desk.database import open_database
+from kyodo_desk.database import open_database, schema
+from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import contacts as svc
 from tests.database.test_schema import install_newer_app
+
+SYSTEM = Actor.system()
+CURRENT = schema.head_revision()
 
 
 @pytest.fixture(autouse=True)
@@ -70,15 +74,15 @@ def test_status_asks_for_upgrade_then_upgrade_creates_the_database(
 
     code, out, err = run(capsys, "--database", empty_url, "db", "upgrade")
     assert code == 0, err
-    assert "形式の版: 0001（この版の協働デスク: 0001）" in out
+    assert f"形式の版: {CURRENT}（この版の協働デスク: {CURRENT}）" in out
 
     code, out, err = run(capsys, "db", "status", "--database", empty_url)  # option after too
     assert code == 0, err
     assert out.splitlines()[0].startswith("接続先: ")
-    assert "形式の版: 0001" in out
+    assert f"形式の版: {CURRENT}" in out
     db = open_database(empty_url)
     try:
-        assert len(svc.search_facilities(db)) == 8
+        assert len(svc.search_facilities(db, SYSTEM)) == 8
     finally:
         db.dispose()
 
@@ -126,7 +130,7 @@ def test_status_shows_why_a_newer_database_is_read_only(
     conn.close()
     code, out, err = run(capsys, "--database", f"sqlite:///{sqlite_copy}", "db", "status")
     assert code == 0, err
-    assert "形式の版: 9999（この版の協働デスク: 0001）" in out
+    assert f"形式の版: 9999（この版の協働デスク: {CURRENT}）" in out
     assert "新しい版" in out
 
 
@@ -137,11 +141,11 @@ def test_upgrade_backs_up_an_older_sqlite_database_first(
     url = f"sqlite:///{sqlite_copy}"
     code, _, err = run(capsys, "--database", url, "db", "status")
     assert code == 2
-    assert "0001 → 0002" in err
+    assert f"{CURRENT} → {int(CURRENT) + 1:04d}" in err
 
     code, out, err = run(capsys, "--database", url, "db", "upgrade")
     assert code == 0, err
-    assert "形式の版: 0002" in out
+    assert f"形式の版: {int(CURRENT) + 1:04d}" in out
     [backup] = sorted(tmp_path.glob("kyodo-desk.backup-*.sqlite3"))
     assert scalar_in_file(backup, "SELECT count(*) FROM facilities") == 8
 
@@ -195,7 +199,7 @@ def test_backup_writes_a_consistent_copy(capsys: pytest.CaptureFixture[str],
     url = f"sqlite:///{sqlite_copy}"
     db = open_database(url)  # still open, its latest write only in the WAL
     try:
-        svc.create_contact(db, svc.ContactDraft(kind=svc.ContactKind.PERSON, name="佐藤 花子"))
+        svc.create_contact(db, SYSTEM, svc.ContactDraft(kind=svc.ContactKind.PERSON, name="佐藤 花子"))
         target = tmp_path / "backups" / "2026-11-25.sqlite3"
         code, out, err = run(capsys, "--database", url, "db", "backup", str(target))
     finally:
@@ -209,8 +213,8 @@ def test_backup_writes_a_consistent_copy(capsys: pytest.CaptureFixture[str],
     restored = open_database(f"sqlite:///{target}")
     try:
         assert not restored.read_only
-        assert len(svc.search_facilities(restored)) == 8
-        assert [e.name for e in svc.search_contacts(restored, "花子").entries] == ["佐藤 花子"]
+        assert len(svc.search_facilities(restored, SYSTEM)) == 8
+        assert [e.name for e in svc.search_contacts(restored, SYSTEM, "花子").entries] == ["佐藤 花子"]
     finally:
         restored.dispose()
 

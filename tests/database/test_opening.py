@@ -17,8 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from kyodo_desk import config
 from kyodo_desk.database import StartupError, open_database, sqlite_files
 from kyodo_desk.domain.errors import UserError
+from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import Facility, Membership
 from kyodo_desk.services import contacts as svc
+
+SYSTEM = Actor.system()
 
 JAPANESE = ("を", "ん", "。")
 
@@ -56,11 +59,11 @@ def test_first_start_creates_the_file_in_the_data_folder_with_the_facilities() -
         assert not db.read_only
         assert db.describe() == f"SQLite: {path}"
         assert facility_count(db) == 8
-        assert len(svc.search_facilities(db)) == 8
+        assert len(svc.search_facilities(db, SYSTEM)) == 8
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        with pytest.raises(IntegrityError), db.writing() as session:
+        with pytest.raises(IntegrityError), db.writing(SYSTEM) as session:
             session.add(Membership(person_id=999_999, group_id=999_998, role=""))
     finally:
         db.dispose()

@@ -19,21 +19,26 @@ from sqlalchemy.exc import DBAPIError
 
 from kyodo_desk.database import StartupError, open_database, schema
 from kyodo_desk.domain.errors import ReadOnlyDatabase
+from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import Base
 from kyodo_desk.services import contacts as svc
+
+SYSTEM = Actor.system()
+CURRENT = schema.head_revision()  # the newest revision this checkout ships
 
 BACKUP_NAME = re.compile(r"^kyodo-desk\.backup-\d{8}-\d{6}(-\d+)?\.sqlite3$")
 
 NOOP_MIGRATION = '''"""A later revision that changes nothing (test double).
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: {new}
+Revises: {old}
 """
 
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+
+revision = "{new}"
+down_revision = "{old}"
 branch_labels = None
 depends_on = None
 
@@ -49,13 +54,15 @@ def install_newer_app(monkeypatch: pytest.MonkeyPatch, folder: Path,
     migrations = folder / "migrations"
     shutil.copytree(schema.migrations_dir(), migrations,
                     ignore=shutil.ignore_patterns("__pycache__"))
-    (migrations / "versions" / "0002_later.py").write_text(NOOP_MIGRATION.format(body=body),
-                                                          encoding="utf-8")
+    old = schema.head_revision()
+    new = f"{int(old) + 1:04d}"
+    (migrations / "versions" / f"{new}_later.py").write_text(
+        NOOP_MIGRATION.format(body=body, old=old, new=new), encoding="utf-8")
     monkeypatch.setattr(schema, "migrations_dir", lambda: migrations)
     # known_revisions is cached for the process; use the uncached function on the new folder.
     monkeypatch.setattr(schema, "known_revisions", schema.known_revisions.__wrapped__)
-    assert schema.head_revision() == "0002"
-    return "0002"
+    assert schema.head_revision() == new
+    return new
 
 
 def version_of(url: str) -> str | None:
@@ -104,16 +111,16 @@ def test_a_newer_schema_opens_read_only_and_still_reads(database_url: str) -> No
         assert "新しい版" in db.read_only_reason
         assert "9999" in db.read_only_reason
         assert "閲覧のみ" in db.read_only_reason
-        with pytest.raises(ReadOnlyDatabase) as info, db.writing():
+        with pytest.raises(ReadOnlyDatabase) as info, db.writing(SYSTEM):
             pytest.fail("a write session was opened on a read-only database")
         assert info.value.message == db.read_only_reason
         with pytest.raises(ReadOnlyDatabase):
-            svc.create_contact(db, svc.ContactDraft(kind=svc.ContactKind.PERSON, name="佐藤 花子"))
-        assert len(svc.search_facilities(db)) == 8
+            svc.create_contact(db, SYSTEM, svc.ContactDraft(kind=svc.ContactKind.PERSON, name="佐藤 花子"))
+        assert len(svc.search_facilities(db, SYSTEM)) == 8
         # Even a write that goes around the services is refused by the connection itself.
         with pytest.raises(DBAPIError), db.engine.begin() as conn:
             conn.execute(text("UPDATE facilities SET name = 'x'"))
-        assert svc.search_facilities(db)[0].name == "東部市民サービスセンター"
+        assert svc.search_facilities(db, SYSTEM)[0].name == "東部市民サービスセンター"
     finally:
         db.dispose()
     assert version_of(database_url) == "9999"
@@ -130,7 +137,7 @@ def test_an_older_sqlite_database_is_backed_up_then_upgraded(
     path = sqlite_file(database_url)
     assert path is not None
     db = open_database(database_url)
-    svc.create_contact(db, svc.ContactDraft(kind=svc.ContactKind.PERSON, name="佐藤 花子"))
+    svc.create_contact(db, SYSTEM, svc.ContactDraft(kind=svc.ContactKind.PERSON, name="佐藤 花子"))
     db.dispose()
     assert backups_beside(path) == []
 
@@ -138,7 +145,7 @@ def test_an_older_sqlite_database_is_backed_up_then_upgraded(
     db = open_database(database_url)
     try:
         assert not db.read_only
-        assert [e.name for e in svc.search_contacts(db, "佐藤").entries] == ["佐藤 花子"]
+        assert [e.name for e in svc.search_contacts(db, SYSTEM, "佐藤").entries] == ["佐藤 花子"]
     finally:
         db.dispose()
     assert version_of(database_url) == head
@@ -148,7 +155,7 @@ def test_an_older_sqlite_database_is_backed_up_then_upgraded(
     conn = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == CURRENT
         assert conn.execute("SELECT count(*) FROM facilities").fetchone()[0] == 8
         assert conn.execute("SELECT name FROM contacts").fetchall() == [("佐藤 花子",)]
     finally:
@@ -165,7 +172,7 @@ def test_an_older_postgresql_database_is_upgraded(
     db = open_database(database_url)
     try:
         assert not db.read_only
-        assert len(svc.search_facilities(db)) == 8
+        assert len(svc.search_facilities(db, SYSTEM)) == 8
     finally:
         db.dispose()
     assert version_of(database_url) == head
@@ -176,9 +183,9 @@ def test_an_older_database_is_not_upgraded_without_migrate(
     install_newer_app(monkeypatch, tmp_path / "app")
     with pytest.raises(StartupError) as info:
         open_database(database_url, migrate=False)
-    assert "0001 → 0002" in info.value.message
+    assert f"{CURRENT} → {int(CURRENT) + 1:04d}" in info.value.message
     assert "kyodo-desk db upgrade" in info.value.message
-    assert version_of(database_url) == "0001"
+    assert version_of(database_url) == CURRENT
     if (path := sqlite_file(database_url)) is not None:
         assert backups_beside(path) == []
 
@@ -191,7 +198,7 @@ def test_a_failing_migration_leaves_the_database_as_it_was(
     ))
     with pytest.raises(StartupError):
         open_database(database_url)
-    assert version_of(database_url) == "0001"
+    assert version_of(database_url) == CURRENT
     engine = create_engine(database_url)
     try:
         with engine.connect() as conn:

@@ -43,9 +43,9 @@ def assert_excel_csv(raw: bytes, lines: int) -> None:
 
 # --- open data ----------------------------------------------------------------------------
 
-def test_opendata_csv_follows_the_24_column_layout(db, tmp_path: Path) -> None:
+def test_opendata_csv_follows_the_24_column_layout(db, actor, tmp_path: Path) -> None:
     path = tmp_path / opendata.suggested_file_name("public_facility")
-    assert export_facilities(db, "opendata", path) == 8
+    assert export_facilities(db, actor, "opendata", path) == 8
 
     raw = path.read_bytes()
     assert_excel_csv(raw, lines=9)
@@ -92,9 +92,9 @@ def test_opendata_helpers() -> None:
 
 # --- plain CSV and xlsx -------------------------------------------------------------------
 
-def test_plain_csv_in_japanese(db, tmp_path: Path) -> None:
+def test_plain_csv_in_japanese(db, actor, tmp_path: Path) -> None:
     path = tmp_path / "施設.csv"
-    assert export_facilities(db, "csv", path) == 8
+    assert export_facilities(db, actor, "csv", path) == 8
 
     assert_excel_csv(path.read_bytes(), lines=9)
     rows = read_csv(path)
@@ -109,11 +109,11 @@ def test_plain_csv_in_japanese(db, tmp_path: Path) -> None:
     assert named["東部市民サービスセンター"]["郵便番号"] == "010-0041"
 
 
-def test_xlsx_keeps_codes_and_numbers_as_text(db, tmp_path: Path) -> None:
+def test_xlsx_keeps_codes_and_numbers_as_text(db, actor, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     path = tmp_path / "施設.xlsx"
-    assert export_facilities(db, "xlsx", path) == 8
+    assert export_facilities(db, actor, "xlsx", path) == 8
 
     ws = load_workbook(path).active
     header = [c.value for c in ws[1]]
@@ -154,7 +154,7 @@ def test_xlsx_writer_keeps_leading_zeros_and_formulas_as_text(tmp_path: Path) ->
 
 # --- writing safely -----------------------------------------------------------------------
 
-def test_a_failed_export_leaves_the_previous_file_and_no_temp(db, tmp_path: Path,
+def test_a_failed_export_leaves_the_previous_file_and_no_temp(db, actor, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "out" / "施設.csv"
     path.parent.mkdir()
@@ -171,17 +171,17 @@ def test_a_failed_export_leaves_the_previous_file_and_no_temp(db, tmp_path: Path
 
     monkeypatch.setattr("kyodo_desk.exports.facilities.plain_row", breaks_after_the_first_row)
     with pytest.raises(RuntimeError):
-        export_facilities(db, "csv", path)
+        export_facilities(db, actor, "csv", path)
     assert path.read_bytes() == b"previous"
     assert [p.name for p in path.parent.iterdir()] == ["施設.csv"]
 
 
-def test_an_unwritable_path_is_a_user_error_naming_it(db, tmp_path: Path) -> None:
+def test_an_unwritable_path_is_a_user_error_naming_it(db, actor, tmp_path: Path) -> None:
     blocker = tmp_path / "memo.txt"
     blocker.write_text("not a folder", encoding="utf-8")
     path = blocker / "施設.csv"
     with pytest.raises(UserError) as caught:
-        export_facilities(db, "xlsx", path)
+        export_facilities(db, actor, "xlsx", path)
     assert str(path) in caught.value.message
     assert "書き出せませんでした" in caught.value.message
 

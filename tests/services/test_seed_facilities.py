@@ -28,10 +28,10 @@ def leaflet_facilities(seed_text: str) -> dict[str, dict[str, str]]:
     return facilities
 
 
-def test_every_facility_is_exactly_as_in_the_leaflet(db, seed_text: str) -> None:
+def test_every_facility_is_exactly_as_in_the_leaflet(db, actor, seed_text: str) -> None:
     expected = leaflet_facilities(seed_text)
     assert len(expected) == 8
-    stored = {f.name: f for f in svc.list_facilities(db)}
+    stored = {f.name: f for f in svc.list_facilities(db, actor)}
     assert list(stored) == list(expected)  # same names, in the leaflet's order
     for name, fields in expected.items():
         f = stored[name]

@@ -18,10 +18,10 @@ def _japanese_font(qapp):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def window(qtbot, db):  # type: ignore[no-untyped-def]
+def window(qtbot, db, actor):  # type: ignore[no-untyped-def]
     from kyodo_desk.ui.main_window import MainWindow
 
-    win = MainWindow(db)
+    win = MainWindow(db, actor)
     qtbot.addWidget(win)
     win.show()
     win.contacts.search.setFocus()

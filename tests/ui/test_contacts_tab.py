@@ -82,7 +82,7 @@ def test_copy_shortcuts_put_the_field_on_the_clipboard(window, qtbot) -> None:
     assert "登録されていません" in window.statusBar().currentMessage()
 
 
-def test_a_bad_form_names_the_field_and_keeps_what_was_typed(window, qtbot, db) -> None:
+def test_a_bad_form_names_the_field_and_keeps_what_was_typed(window, qtbot, db, actor) -> None:
     tab = window.contacts
     form = tab.open_new(ContactKind.PERSON)
     type_text(qtbot, form.name, "山田 花子")
@@ -100,7 +100,7 @@ def test_a_bad_form_names_the_field_and_keeps_what_was_typed(window, qtbot, db) 
     # What was typed is all still there, and nothing was stored.
     assert (form.name.text(), form.postal_code.text(), form.phone.text(), form.address.text()) == (
         "山田 花子", "010-00", "888-5640", "秋田市山王一丁目")
-    assert svc.search_contacts(db, "山田").entries == []
+    assert svc.search_contacts(db, actor, "山田").entries == []
     assert form.focusWidget() is form.postal_code
     # Corrected, it saves; the list shows and selects the new person.
     form.postal_code.setText("0100951")
@@ -108,13 +108,13 @@ def test_a_bad_form_names_the_field_and_keeps_what_was_typed(window, qtbot, db) 
     with qtbot.waitSignal(tab.search_finished):
         form.save_button.click()
     assert closed(form)
-    saved = svc.search_contacts(db, "山田").entries
+    saved = svc.search_contacts(db, actor, "山田").entries
     assert [(e.postal_code, e.phone) for e in saved] == [("010-0951", "018-888-5640")]
     qtbot.waitUntil(lambda: tab.detail.shown.name == "山田 花子")
     assert "保存しました" in window.statusBar().currentMessage()
 
 
-def test_group_form_and_membership(window, qtbot, db) -> None:
+def test_group_form_and_membership(window, qtbot, db, actor) -> None:
     tab = window.contacts
     form = tab.open_new(ContactKind.GROUP)
     assert form.group_type.isVisible() and not form.groups_widget.isVisible()
@@ -127,8 +127,8 @@ def test_group_form_and_membership(window, qtbot, db) -> None:
     assert names(tab) == ["土崎みなと見守り隊"] or "土崎みなと見守り隊" in names(tab)
 
 
-def test_enter_opens_the_selected_contact_and_edits_are_saved(window, qtbot, db) -> None:
-    svc.create_contact(db, ContactDraft(kind=ContactKind.GROUP, group_type=GroupType.NPO,
+def test_enter_opens_the_selected_contact_and_edits_are_saved(window, qtbot, db, actor) -> None:
+    svc.create_contact(db, actor, ContactDraft(kind=ContactKind.GROUP, group_type=GroupType.NPO,
                                         name="NPO法人あきた広報サポート", reading="あきたこうほう"))
     tab = window.contacts
     type_query(qtbot, tab, "広報")
@@ -141,7 +141,7 @@ def test_enter_opens_the_selected_contact_and_edits_are_saved(window, qtbot, db)
     form.phone.setText("0188881234")
     with qtbot.waitSignal(tab.search_finished):
         form.save_button.click()
-    assert svc.search_contacts(db, "広報").entries[0].phone == "018-888-1234"
+    assert svc.search_contacts(db, actor, "広報").entries[0].phone == "018-888-1234"
 
 
 def test_closing_a_changed_form_asks_before_discarding(window, qtbot, monkeypatch) -> None:
@@ -157,8 +157,8 @@ def test_closing_a_changed_form_asks_before_discarding(window, qtbot, monkeypatc
     assert closed(form)
 
 
-def test_delete_and_undo(window, qtbot, db, monkeypatch) -> None:
-    svc.create_contact(db, ContactDraft(kind=ContactKind.PERSON, name="削除 太郎",
+def test_delete_and_undo(window, qtbot, db, actor, monkeypatch) -> None:
+    svc.create_contact(db, actor, ContactDraft(kind=ContactKind.PERSON, name="削除 太郎",
                                         reading="さくじょ たろう"))
     tab = window.contacts
     type_query(qtbot, tab, "削除")
@@ -166,16 +166,16 @@ def test_delete_and_undo(window, qtbot, db, monkeypatch) -> None:
     with qtbot.waitSignal(tab.search_finished):
         tab.delete_current()
     assert names(tab) == []
-    assert svc.search_contacts(db, "削除").entries == []
+    assert svc.search_contacts(db, actor, "削除").entries == []
     with qtbot.waitSignal(tab.search_finished):
         tab.undo_remove()
     assert names(tab) == ["削除 太郎"]
 
 
-def test_list_loads_more_rows_when_scrolled(window, qtbot, db) -> None:
+def test_list_loads_more_rows_when_scrolled(window, qtbot, db, actor) -> None:
     from kyodo_desk.services.demo import add_demo_contacts
 
-    add_demo_contacts(db, 450)
+    add_demo_contacts(db, actor, 450)
     tab = window.contacts
     with qtbot.waitSignal(tab.search_finished):
         tab.refresh()

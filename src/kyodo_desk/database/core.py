@@ -13,9 +13,12 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kyodo_desk.database import changes as _changes  # noqa: F401 - registers change notices
 from kyodo_desk.database import sqlite_files
+from kyodo_desk.database.audit import ACTOR_KEY
 from kyodo_desk.database.backend import Backend, backend_for
 from kyodo_desk.domain.errors import ReadOnlyDatabase, StartupError, UserError
+from kyodo_desk.domain.permissions import Actor
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +72,15 @@ class Database:
         return self._writer.begin()
 
     @contextmanager
-    def writing(self) -> Iterator[Session]:
-        """A session in one write transaction, committed on success, rolled back on error."""
+    def writing(self, actor: Actor) -> Iterator[Session]:
+        """A session in one write transaction, committed on success, rolled back on error.
+
+        Every change made in it is audited in the same transaction under *actor*'s name.
+        """
         if self.read_only:
             raise ReadOnlyDatabase(self.read_only_reason)
         with self._write_sessions() as session, session.begin():
+            session.info[ACTOR_KEY] = actor
             yield session
 
     def describe(self) -> str:

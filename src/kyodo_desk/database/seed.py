@@ -9,6 +9,8 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from kyodo_desk import paths
+from kyodo_desk.database.audit import ACTOR_KEY
+from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import Facility, FacilityKind
 
 
@@ -19,7 +21,7 @@ def seed_facilities() -> list[dict[str, Any]]:
 
 def load_seed(conn: Connection) -> None:
     """Insert the seed facilities, inside the migration's transaction (only if there are none)."""
-    with Session(bind=conn) as session:
+    with Session(bind=conn, info={ACTOR_KEY: Actor.system()}) as session:
         if session.scalar(select(func.count()).select_from(Facility)):
             return
         for order, row in enumerate(seed_facilities(), start=1):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kyodo_desk.database import Database
+from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.exports import opendata
 from kyodo_desk.exports.tabular import replaced_atomically, write_csv, write_xlsx
 from kyodo_desk.services.contacts import FacilityDetail, list_facilities
@@ -22,7 +23,7 @@ PLAIN_HEADER = (
 PLAIN_TEXT_COLUMNS = frozenset({"郵便番号", "電話番号"})
 
 
-def export_facilities(db: Database, fmt: str, path: Path) -> int:
+def export_facilities(db: Database, actor: Actor, fmt: str, path: Path) -> int:
     """Write the active facilities to *path* in *fmt*; returns how many were written.
 
     *path* is replaced only when the whole file has been written; an unwritable path raises
@@ -30,7 +31,7 @@ def export_facilities(db: Database, fmt: str, path: Path) -> int:
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {FORMATS}")
-    facilities = list_facilities(db)
+    facilities = list_facilities(db, actor)
     with replaced_atomically(Path(path)) as temp:
         if fmt == "opendata":
             write_csv(temp, opendata.public_facility_header(),

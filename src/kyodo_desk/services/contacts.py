@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from kyodo_desk.database import Database
 from kyodo_desk.domain import validation
 from kyodo_desk.domain.errors import FieldProblem, NotFound, UserError, ValidationError
+from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.domain.text import fold, query_grams
 from kyodo_desk.models import Contact, ContactKind, Facility, GroupType, Membership
 
@@ -142,8 +143,9 @@ class ContactDetail:
 
 # --- search -------------------------------------------------------------------------------
 
-def search_facilities(db: Database, query: str = "") -> list[DirectoryEntry]:
+def search_facilities(db: Database, actor: Actor, query: str = "") -> list[DirectoryEntry]:
     """Active facilities matching *query*, in the order of the summary edition."""
+    actor.require(Action.READ, Resource.FACILITIES)
     folded = fold(query)
     stmt = select(Facility).where(Facility.active).order_by(Facility.display_order, Facility.id)
     if folded:
@@ -167,6 +169,7 @@ _ENTRY_COLUMNS = (
 
 def search_contacts(
     db: Database,
+    actor: Actor,
     query: str = "",
     *,
     after: PageKey | None = None,
@@ -178,6 +181,7 @@ def search_contacts(
     The query matches names, readings, postal codes, addresses, phones and e-mails, ignoring
     width, kana, case, hyphens and spaces; it is only ever text, never SQL.
     """
+    actor.require(Action.READ, Resource.CONTACTS)
     folded = fold(query)
     conditions = [Contact.active]
     if kinds is not None:
@@ -253,7 +257,8 @@ def _entry(row: Row[Any]) -> DirectoryEntry:
 
 # --- read ---------------------------------------------------------------------------------
 
-def get_facility(db: Database, facility_id: int) -> FacilityDetail:
+def get_facility(db: Database, actor: Actor, facility_id: int) -> FacilityDetail:
+    actor.require(Action.READ, Resource.FACILITIES)
     with db.reading() as session:
         f = session.get(Facility, facility_id)
         if f is None:
@@ -266,15 +271,17 @@ def get_facility(db: Database, facility_id: int) -> FacilityDetail:
         )
 
 
-def list_facilities(db: Database) -> list[FacilityDetail]:
+def list_facilities(db: Database, actor: Actor) -> list[FacilityDetail]:
+    actor.require(Action.READ, Resource.FACILITIES)
     with db.reading() as session:
         ids = session.scalars(
             select(Facility.id).where(Facility.active).order_by(Facility.display_order)
         ).all()
-    return [get_facility(db, i) for i in ids]
+    return [get_facility(db, actor, i) for i in ids]
 
 
-def get_contact(db: Database, contact_id: int) -> ContactDetail:
+def get_contact(db: Database, actor: Actor, contact_id: int) -> ContactDetail:
+    actor.require(Action.READ, Resource.CONTACTS)
     with db.reading() as session:
         return _detail(session, _load(session, contact_id))
 
@@ -343,9 +350,10 @@ def clean_draft(draft: ContactDraft) -> ContactDraft:
     return cleaned
 
 
-def create_contact(db: Database, draft: ContactDraft) -> ContactDetail:
+def create_contact(db: Database, actor: Actor, draft: ContactDraft) -> ContactDetail:
+    actor.require(Action.CREATE, Resource.CONTACTS)
     cleaned = clean_draft(draft)
-    with db.writing() as session:
+    with db.writing(actor) as session:
         contact = Contact(kind=cleaned.kind, active=True)
         _apply(session, contact, cleaned)
         session.add(contact)
@@ -353,12 +361,13 @@ def create_contact(db: Database, draft: ContactDraft) -> ContactDetail:
         return _detail(session, contact)
 
 
-def update_contact(db: Database, contact_id: int, version: int,
+def update_contact(db: Database, actor: Actor, contact_id: int, version: int,
                    draft: ContactDraft) -> ContactDetail:
     """Save changes made to the record as it was at *version*; refuse if it moved on since."""
+    actor.require(Action.CHANGE, Resource.CONTACTS)
     cleaned = clean_draft(draft)
     try:
-        with db.writing() as session:
+        with db.writing(actor) as session:
             contact = _load(session, contact_id)
             _check_version(contact, version)
             _apply(session, contact, cleaned)
@@ -368,13 +377,15 @@ def update_contact(db: Database, contact_id: int, version: int,
         raise _conflict() from None
 
 
-def set_contact_active(db: Database, contact_id: int, version: int, active: bool) -> int:
+def set_contact_active(db: Database, actor: Actor, contact_id: int, version: int,
+                       active: bool) -> int:
     """Remove (deactivate) or restore a contact; linked records keep pointing at it.
 
     Returns the new version.
     """
+    actor.require(Action.DELETE, Resource.CONTACTS)
     try:
-        with db.writing() as session:
+        with db.writing(actor) as session:
             contact = _load(session, contact_id)
             _check_version(contact, version)
             contact.active = active

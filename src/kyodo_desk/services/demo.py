@@ -7,6 +7,9 @@ import random
 from sqlalchemy import insert
 
 from kyodo_desk.database import Database
+from kyodo_desk.database.audit import record_event
+from kyodo_desk.database.changes import notify_tables
+from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.domain.text import gram_document, sort_key
 from kyodo_desk.models import Contact, ContactKind, GroupType
 
@@ -70,9 +73,15 @@ def demo_rows(count: int, seed: int = 1) -> list[dict[str, object]]:
     return rows
 
 
-def add_demo_contacts(db: Database, count: int, *, seed: int = 1, batch: int = 5000) -> int:
+def add_demo_contacts(db: Database, actor: Actor, count: int, *, seed: int = 1,
+                      batch: int = 5000) -> int:
+    """Bulk-insert made-up contacts; one audit row says how many, not one per contact."""
+    actor.require(Action.CREATE, Resource.CONTACTS)
     for start in range(0, count, batch):
         rows = demo_rows(min(batch, count - start), seed=seed + start)
-        with db.writing() as session:
+        with db.writing(actor) as session:
             session.execute(insert(Contact), rows)
+            record_event(session, actor, "insert", "contacts", None,
+                         {"架空データ": [None, len(rows)]})
+            notify_tables(session, "contacts")
     return count

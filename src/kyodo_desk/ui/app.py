@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from types import TracebackType
 
 from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
+from kyodo_desk.database import Database
+from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.paths import font_path
 
 log = logging.getLogger(__name__)
 _STARTED = time.perf_counter()
+PROBE_CREDENTIALS = "KYODO_PROBE_SIGN_IN"  # login:password, read only with --startup-probe
 
 STYLE_SHEET = """
 #detailTitle { font-size: 17pt; font-weight: bold; color: #1f4e3d; }
@@ -56,6 +60,33 @@ def _excepthook(kind: type[BaseException], exc: BaseException,
     show_error(QApplication.activeWindow(), exc)
 
 
+def sign_in(db: Database, *, probe_credentials: str | None = None) -> Actor | None:
+    """The account to work as: a new embedded database first gets its administrator."""
+    from kyodo_desk.services import accounts
+    from kyodo_desk.ui.sign_in import ChangePasswordDialog, FirstAdministratorDialog, SignInDialog
+
+    if not accounts.has_accounts(db):
+        if not db.backend.is_sqlite:
+            QMessageBox.critical(
+                None, "協働デスク",
+                f"{db.describe()} にはアカウントがありません。管理者が kyodo-desk user add で"
+                "最初の管理者アカウントを作成してください（README「複数の窓口で使う」）。")
+            return None
+        first = FirstAdministratorDialog(db)
+        return first.actor if first.exec() == QDialog.DialogCode.Accepted else None
+    if probe_credentials:  # benchmarks only: sign in without a person at the keyboard
+        login, _, password = probe_credentials.partition(":")
+        return accounts.sign_in(db, login, password)[0]
+    dialog = SignInDialog(db)
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.actor is None:
+        return None
+    if dialog.must_change_password:
+        change = ChangePasswordDialog(db, dialog.actor, required=True)
+        if change.exec() != QDialog.DialogCode.Accepted:
+            return None
+    return dialog.actor
+
+
 def run_gui(database_option: str | None, *, startup_probe: bool = False) -> int:
     from kyodo_desk.config import choose_database
     from kyodo_desk.database import open_database
@@ -67,20 +98,24 @@ def run_gui(database_option: str | None, *, startup_probe: bool = False) -> int:
     except UserError as exc:
         QMessageBox.critical(None, "協働デスク — データベースを開けません", exc.message)
         return 2
-    from kyodo_desk.ui.main_window import MainWindow
-
     sys.excepthook = _excepthook
-    window = MainWindow(db)
-    if startup_probe:
-        def ready() -> None:
-            print(f"ready {time.perf_counter() - _STARTED:.3f} s "
-                  f"rows={window.contacts.model.rowCount()}", flush=True)
-            app.quit()
-        window.contacts.search_finished.connect(ready)
-    window.show()
-    window.contacts.search.setFocus()
-    window.contacts.refresh()
     try:
+        actor = sign_in(db, probe_credentials=os.environ.get(PROBE_CREDENTIALS)
+                        if startup_probe else None)
+        if actor is None:
+            return 0
+        from kyodo_desk.ui.main_window import MainWindow
+
+        window = MainWindow(db, actor)
+        if startup_probe:
+            def ready() -> None:
+                print(f"ready {time.perf_counter() - _STARTED:.3f} s "
+                      f"rows={window.contacts.model.rowCount()}", flush=True)
+                app.quit()
+            window.contacts.search_finished.connect(ready)
+        window.show()
+        window.contacts.search.setFocus()
+        window.contacts.refresh()
         return app.exec()
     finally:
         QThreadPool.globalInstance().waitForDone()  # no query may outlive the database

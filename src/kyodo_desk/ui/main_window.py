@@ -7,21 +7,23 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from kyodo_desk import __version__
 from kyodo_desk.database import Database
+from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.ui.contacts.tab import ContactsTab
 
 STATUS_MESSAGE_MS = 8000
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
         self.db = db
+        self.actor = actor
         self.setWindowTitle("協働デスク")
         self.resize(1280, 780)
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.contacts = ContactsTab(db)
+        self.contacts = ContactsTab(db, actor)
         self.tabs.addTab(self.contacts, "センター連絡先")
         self.setCentralWidget(self.tabs)
         self.contacts.status_message.connect(

@@ -140,7 +140,8 @@ class DetailPane(QWidget):
         self.delete_button.hide()
         self.note.setText("施設の情報は管理者が管理しています。")
 
-    def show_contact(self, c: ContactDetail, *, can_edit: bool = True) -> None:
+    def show_contact(self, c: ContactDetail, *, can_edit: bool = True,
+                     can_delete: bool = True) -> None:
         self.shown = Shown(c.name, _envelope(c.postal_code, c.address), c.phone, c.email,
                            c.website, "")
         self.title.setText(c.name)
@@ -153,7 +154,7 @@ class DetailPane(QWidget):
         affiliations = "\n".join(f"{a.name}（{a.role}）" if a.role else a.name for a in linked)
         self._fill(hours="", affiliations=affiliations, notes=c.notes)
         self.edit_button.setVisible(can_edit)
-        self.delete_button.setVisible(can_edit)
+        self.delete_button.setVisible(can_delete)
         self.note.setText("")
 
     def _fill(self, *, hours: str, affiliations: str, notes: str) -> None:

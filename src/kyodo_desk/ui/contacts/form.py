@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.errors import ValidationError
+from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.contacts import (
     Affiliation,
@@ -45,11 +46,12 @@ _ERROR_STYLE = "border: 2px solid #c0392b; border-radius: 3px;"
 class ContactForm(QDialog):
     """Add a group or person, or edit one. `saved` holds the stored record after OK."""
 
-    def __init__(self, db: Database, parent: QWidget | None = None, *,
+    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None, *,
                  contact: ContactDetail | None = None,
                  kind: ContactKind = ContactKind.GROUP) -> None:
         super().__init__(parent)
         self.db = db
+        self.actor = actor
         self.original = contact
         self.saved: ContactDetail | None = None
         self.setWindowTitle("連絡先の編集" if contact else "連絡先の新規登録")
@@ -215,7 +217,7 @@ class ContactForm(QDialog):
         self.groups.addItem(item)
 
     def _add_group(self) -> None:
-        picker = GroupPicker(lambda q: svc.search_contacts(self.db, q, kinds=[ContactKind.GROUP],
+        picker = GroupPicker(lambda q: svc.search_contacts(self.db, self.actor, q, kinds=[ContactKind.GROUP],
                                                            limit=50).entries, self)
         if picker.exec() != QDialog.DialogCode.Accepted or picker.chosen is None:
             return
@@ -228,9 +230,9 @@ class ContactForm(QDialog):
         self._show_problems(None)
         try:
             if self.original is None:
-                self.saved = svc.create_contact(self.db, self.draft())
+                self.saved = svc.create_contact(self.db, self.actor, self.draft())
             else:
-                self.saved = svc.update_contact(self.db, self.original.id,
+                self.saved = svc.update_contact(self.db, self.actor, self.original.id,
                                                 self.original.version, self.draft())
         except ValidationError as exc:
             self._show_problems(exc)
@@ -266,7 +268,7 @@ class ContactForm(QDialog):
         box.addButton("入力を続ける", QMessageBox.ButtonRole.RejectRole)
         box.exec()
         if box.clickedButton() is reload_button and self.original is not None:
-            self.original = svc.get_contact(self.db, self.original.id)
+            self.original = svc.get_contact(self.db, self.actor, self.original.id)
             self._load(self.original.as_draft())
             self._clean_state = self.draft()
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.database import Database
+from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.contacts import ContactKind, EntryRef, PageKey
 from kyodo_desk.ui.contacts.detail import COPY_ADDRESS, COPY_EMAIL, COPY_PHONE, DetailPane
@@ -45,9 +46,10 @@ class ContactsTab(QWidget):
     status_message = Signal(str)
     search_finished = Signal()  # the list shows the answer to what is in the box
 
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
+        self.actor = actor
         self._generation = 0
         self._detail_generation = 0
         self._keep_ref: EntryRef | None = None
@@ -67,7 +69,7 @@ class ContactsTab(QWidget):
         new_person = QPushButton("個人を登録…")
         new_person.clicked.connect(lambda: self.open_new(ContactKind.PERSON))
         for button in (new_group, new_person):
-            button.setEnabled(not db.read_only)
+            button.setEnabled(not db.read_only and actor.may(Action.CREATE, Resource.CONTACTS))
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.filter)
@@ -162,14 +164,14 @@ class ContactsTab(QWidget):
         generation = self._generation
         self._keep_ref = keep or self.current_ref()
         query, kind = self.search.text(), self.filter.currentData()
-        db = self.db
+        db, actor = self.db, self.actor
 
         def work() -> tuple[list[svc.DirectoryEntry], svc.ContactPage]:
-            facilities = svc.search_facilities(db, query) if kind in (None, "facility") else []
+            facilities = svc.search_facilities(db, actor, query) if kind in (None, "facility") else []
             if kind == "facility":
                 return facilities, svc.ContactPage([], None)
             kinds = None if kind is None else [kind]
-            return facilities, svc.search_contacts(db, query, kinds=kinds)
+            return facilities, svc.search_contacts(db, actor, query, kinds=kinds)
 
         run_in_background(work, lambda result: self._show(generation, *result), self._failed)
 
@@ -193,14 +195,14 @@ class ContactsTab(QWidget):
         generation = self._generation
         query, kind = self.search.text(), self.filter.currentData()
         kinds = None if kind is None else [kind]
-        db = self.db
+        db, actor = self.db, self.actor
 
         def show(page: svc.ContactPage) -> None:
             if generation == self._generation:
                 self.model.append(page)
                 self._update_count()
 
-        run_in_background(lambda: svc.search_contacts(db, query, after=after, kinds=kinds),
+        run_in_background(lambda: svc.search_contacts(db, actor, query, after=after, kinds=kinds),
                           show, self._failed)
 
     def _update_count(self) -> None:
@@ -222,12 +224,12 @@ class ContactsTab(QWidget):
         if entry is None:
             self.detail.clear()
             return
-        generation, db, ref = self._detail_generation, self.db, entry.ref
+        generation, db, actor, ref = self._detail_generation, self.db, self.actor, entry.ref
 
         def load() -> object:
             if ref.table == "facility":
-                return svc.get_facility(db, ref.id)
-            return svc.get_contact(db, ref.id)
+                return svc.get_facility(db, actor, ref.id)
+            return svc.get_contact(db, actor, ref.id)
 
         def show(detail: object) -> None:
             if generation != self._detail_generation:
@@ -235,9 +237,13 @@ class ContactsTab(QWidget):
             if isinstance(detail, svc.FacilityDetail):
                 self.detail.show_facility(detail)
             elif isinstance(detail, svc.ContactDetail):
-                self.detail.show_contact(detail, can_edit=not self.db.read_only)
+                self.detail.show_contact(detail, can_edit=self._may(Action.CHANGE),
+                                         can_delete=self._may(Action.DELETE))
 
         run_in_background(load, show, self._failed)
+
+    def _may(self, action: Action) -> bool:
+        return not self.db.read_only and self.actor.may(action, Resource.CONTACTS)
 
     def open_current(self) -> None:
         ref = self.current_ref()
@@ -252,14 +258,14 @@ class ContactsTab(QWidget):
             self.status_message.emit(self.db.read_only_reason)
             return
         try:
-            contact = svc.get_contact(self.db, ref.id)
+            contact = svc.get_contact(self.db, self.actor, ref.id)
         except Exception as exc:
             show_error(self, exc)
             return
-        self._run_form(ContactForm(self.db, self, contact=contact))
+        self._run_form(ContactForm(self.db, self.actor, self, contact=contact))
 
     def open_new(self, kind: ContactKind) -> ContactForm:
-        form = ContactForm(self.db, self, kind=kind)
+        form = ContactForm(self.db, self.actor, self, kind=kind)
         self._run_form(form)
         return form
 
@@ -282,7 +288,7 @@ class ContactsTab(QWidget):
         if ref is None or ref.table != "contact":
             return
         try:
-            contact = svc.get_contact(self.db, ref.id)
+            contact = svc.get_contact(self.db, self.actor, ref.id)
             answer = QMessageBox.question(
                 self, "連絡先の削除",
                 f"「{contact.name}」を一覧から削除しますか？\n"
@@ -290,7 +296,7 @@ class ContactsTab(QWidget):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-            version = svc.set_contact_active(self.db, contact.id, contact.version, False)
+            version = svc.set_contact_active(self.db, self.actor, contact.id, contact.version, False)
         except Exception as exc:
             show_error(self, exc)
             return
@@ -304,7 +310,7 @@ class ContactsTab(QWidget):
             return
         contact_id, version, name = removed
         try:
-            svc.set_contact_active(self.db, contact_id, version, True)
+            svc.set_contact_active(self.db, self.actor, contact_id, version, True)
         except Exception as exc:
             show_error(self, exc)
             return

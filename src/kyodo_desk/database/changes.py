@@ -1,0 +1,117 @@
+"""Telling every counter that data changed (live refresh), on either database.
+
+PostgreSQL: each write transaction sends NOTIFY with the names of the tables it changed,
+delivered to listeners when it commits. SQLite: a dedicated connection watches
+`PRAGMA data_version`, which moves whenever another connection commits; which tables changed
+is not known there, so listeners are told "anything".
+
+`ChangeWatcher` runs on its own thread and calls back with the changed tables (or None for
+"anything") and with the connection's state, so the window can say when the server is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session, UOWTransaction
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "kyodo_changes"
+_CHANGED = "kyodo_changed_tables"
+
+
+@event.listens_for(Session, "after_flush")
+def _collect_tables(session: Session, _flush: UOWTransaction) -> None:
+    changed = session.info.setdefault(_CHANGED, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(obj, "__tablename__", None)
+        if table and table != "audit_log":
+            changed.add(table)
+
+
+@event.listens_for(Session, "before_commit")
+def _notify(session: Session) -> None:
+    tables = session.info.pop(_CHANGED, None)
+    if tables and session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify(:channel, :tables)"),
+                        {"channel": CHANNEL, "tables": ",".join(sorted(tables))})
+
+
+def notify_tables(session: Session, *tables: str) -> None:
+    """Announce a change made without ORM objects (bulk inserts)."""
+    session.info.setdefault(_CHANGED, set()).update(tables)
+
+
+OnChange = Callable[[frozenset[str] | None], None]
+OnState = Callable[[bool], None]
+
+
+class ChangeWatcher:
+    """Watches the database for commits made anywhere, on a daemon thread."""
+
+    def __init__(self, url: URL, on_change: OnChange, on_state: OnState,
+                 interval: float = 1.0) -> None:
+        self.url, self.on_change, self.on_state, self.interval = url, on_change, on_state, interval
+        self._stop = threading.Event()
+        self._connected: bool | None = None
+        self._thread = threading.Thread(target=self._run, name="kyodo-change-watcher",
+                                        daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        watch = (self._watch_sqlite if self.url.get_backend_name() == "sqlite"
+                 else self._watch_postgresql)
+        while not self._stop.is_set():
+            try:
+                watch()
+            except Exception as exc:  # the server went away: say so, then try again
+                log.warning("change watcher lost the database: %s", exc)
+                self._set_state(False)
+                self._stop.wait(self.interval * 2)
+
+    def _set_state(self, connected: bool) -> None:
+        if self._connected is not connected:
+            self._connected = connected
+            self.on_state(connected)
+
+    def _watch_sqlite(self) -> None:
+        conn = sqlite3.connect(f"file:{self.url.database}?mode=ro", uri=True,
+                               check_same_thread=False)
+        try:
+            version = conn.execute("PRAGMA data_version").fetchone()[0]
+            self._set_state(True)
+            while not self._stop.wait(self.interval):
+                current = conn.execute("PRAGMA data_version").fetchone()[0]
+                if current != version:
+                    version = current
+                    self.on_change(None)
+        finally:
+            conn.close()
+
+    def _watch_postgresql(self) -> None:
+        import psycopg
+
+        dsn = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f"LISTEN {CHANNEL}")
+            self._set_state(True)
+            while not self._stop.is_set():
+                tables: set[str] = set()
+                for notice in conn.notifies(timeout=self.interval, stop_after=100):
+                    tables.update(t for t in notice.payload.split(",") if t)
+                if tables:
+                    self.on_change(frozenset(tables))
+                else:
+                    conn.execute("SELECT 1")  # notices a dropped server within a second

@@ -1,0 +1,156 @@
+"""Who may do what (権限): roles, the permission table, and the acting account.
+
+The table is the one written in the README; services check it before touching data, so a
+hidden button is never the only guard.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from kyodo_desk.domain.errors import UserError
+
+
+class Role(enum.StrEnum):
+    COUNTER_STAFF = "counter_staff"  # 窓口職員
+    ADVISOR = "advisor"  # 市民交流サロンアドバイザー
+    OFFICER = "officer"  # 市民協働担当
+    ADMIN = "admin"  # 管理者
+
+
+ROLE_LABELS = {
+    Role.COUNTER_STAFF: "窓口職員",
+    Role.ADVISOR: "アドバイザー",
+    Role.OFFICER: "協働担当",
+    Role.ADMIN: "管理者",
+}
+
+
+class Action(enum.StrEnum):
+    READ = "read"
+    CREATE = "create"
+    CHANGE = "change"
+    DELETE = "delete"
+
+
+class Resource(enum.StrEnum):
+    FACILITIES = "facilities"  # 拠点施設
+    CONTACTS = "contacts"  # 団体・個人
+    CONSULTATIONS = "consultations"  # 相談記録 (personal information)
+    EVENTS = "events"  # イベント
+    REGISTRATIONS = "registrations"  # イベント受付
+    GRANT_CASES = "grant_cases"  # 交付金案件
+    ACCOUNTS = "accounts"  # アカウント
+    AUDIT_LOG = "audit_log"  # 操作記録
+
+
+class Scope(enum.Enum):
+    NONE = "×"
+    OWN_FACILITY = "自施設"
+    ALL = "全施設"
+
+
+_S, _O, _A = Scope.NONE, Scope.OWN_FACILITY, Scope.ALL
+
+# (read, create, change, delete) per resource and role.
+PERMISSIONS: dict[Resource, dict[Role, tuple[Scope, Scope, Scope, Scope]]] = {
+    Resource.FACILITIES: {
+        Role.COUNTER_STAFF: (_A, _S, _S, _S), Role.ADVISOR: (_A, _S, _S, _S),
+        Role.OFFICER: (_A, _S, _S, _S), Role.ADMIN: (_A, _A, _A, _A),
+    },
+    Resource.CONTACTS: {
+        Role.COUNTER_STAFF: (_A, _A, _A, _A), Role.ADVISOR: (_A, _A, _A, _A),
+        Role.OFFICER: (_A, _A, _A, _A), Role.ADMIN: (_A, _A, _A, _A),
+    },
+    Resource.CONSULTATIONS: {
+        Role.COUNTER_STAFF: (_O, _O, _O, _S), Role.ADVISOR: (_O, _O, _O, _S),
+        Role.OFFICER: (_A, _A, _A, _S), Role.ADMIN: (_A, _S, _S, _A),
+    },
+    Resource.EVENTS: {
+        Role.COUNTER_STAFF: (_A, _S, _S, _S), Role.ADVISOR: (_A, _S, _S, _S),
+        Role.OFFICER: (_A, _A, _A, _A), Role.ADMIN: (_A, _A, _A, _A),
+    },
+    Resource.REGISTRATIONS: {
+        Role.COUNTER_STAFF: (_A, _A, _A, _S), Role.ADVISOR: (_A, _A, _A, _S),
+        Role.OFFICER: (_A, _A, _A, _A), Role.ADMIN: (_A, _A, _A, _A),
+    },
+    Resource.GRANT_CASES: {
+        Role.COUNTER_STAFF: (_S, _S, _S, _S), Role.ADVISOR: (_A, _S, _S, _S),
+        Role.OFFICER: (_A, _A, _A, _S), Role.ADMIN: (_A, _A, _A, _A),
+    },
+    Resource.ACCOUNTS: {
+        Role.COUNTER_STAFF: (_S, _S, _S, _S), Role.ADVISOR: (_S, _S, _S, _S),
+        Role.OFFICER: (_S, _S, _S, _S), Role.ADMIN: (_A, _A, _A, _S),
+    },
+    Resource.AUDIT_LOG: {  # written by the system only; nobody changes or deletes it
+        Role.COUNTER_STAFF: (_S, _S, _S, _S), Role.ADVISOR: (_S, _S, _S, _S),
+        Role.OFFICER: (_S, _S, _S, _S), Role.ADMIN: (_A, _S, _S, _S),
+    },
+}
+
+_ACTION_INDEX = {Action.READ: 0, Action.CREATE: 1, Action.CHANGE: 2, Action.DELETE: 3}
+_ACTION_LABELS = {Action.READ: "閲覧", Action.CREATE: "登録", Action.CHANGE: "変更",
+                  Action.DELETE: "削除"}
+_RESOURCE_LABELS = {
+    Resource.FACILITIES: "拠点施設", Resource.CONTACTS: "団体・個人の連絡先",
+    Resource.CONSULTATIONS: "相談記録", Resource.EVENTS: "イベント",
+    Resource.REGISTRATIONS: "イベントの受付", Resource.GRANT_CASES: "交付金案件",
+    Resource.ACCOUNTS: "アカウント", Resource.AUDIT_LOG: "操作記録",
+}
+
+
+class PermissionDenied(UserError):
+    """The signed-in account's role or facility does not allow this (権限がありません)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: the signed-in account, or the command line (with the database's authority)."""
+
+    account_id: int | None
+    login: str
+    name: str
+    role: Role
+    facility_id: int | None
+
+    @classmethod
+    def command_line(cls) -> Actor:
+        return cls(None, "cli", "コマンドライン", Role.ADMIN, None)
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(None, "system", "システム", Role.ADMIN, None)
+
+    def scope(self, action: Action, resource: Resource) -> Scope:
+        return PERMISSIONS[resource][self.role][_ACTION_INDEX[action]]
+
+    def may(self, action: Action, resource: Resource, facility_id: int | None = None) -> bool:
+        """True if allowed; *facility_id* is the record's facility, for facility-scoped rights."""
+        scope = self.scope(action, resource)
+        if scope is Scope.ALL:
+            return True
+        if scope is Scope.OWN_FACILITY:
+            return facility_id is None or facility_id == self.facility_id
+        return False
+
+    def require(self, action: Action, resource: Resource, facility_id: int | None = None) -> None:
+        if not self.may(action, resource, facility_id):
+            scope = self.scope(action, resource)
+            where = "他の施設の" if scope is Scope.OWN_FACILITY else ""
+            raise PermissionDenied(
+                f"{ROLE_LABELS[self.role]}のアカウントでは、{where}{_RESOURCE_LABELS[resource]}を"
+                f"{_ACTION_LABELS[action]}できません。必要なときは管理者に依頼してください。"
+            )
+
+
+def permission_table_markdown() -> str:
+    """The permission table as Markdown, for the README (kept equal to it by a test)."""
+    roles = list(Role)
+    lines = ["| 対象 | 操作 | " + " | ".join(ROLE_LABELS[r] for r in roles) + " |",
+             "|---|---|" + "---|" * len(roles)]
+    for resource, by_role in PERMISSIONS.items():
+        for action, index in _ACTION_INDEX.items():
+            cells = " | ".join(by_role[r][index].value for r in roles)
+            lines.append(f"| {_RESOURCE_LABELS[resource]} | {_ACTION_LABELS[action]} | {cells} |")
+    return "\n".join(lines)
