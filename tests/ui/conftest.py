@@ -29,6 +29,7 @@ def window(qtbot, db, actor):  # type: ignore[no-untyped-def]
         win.contacts.refresh()
     yield win
     QThreadPool.globalInstance().waitForDone()
+    win.live.stop()
     win.close()
     win.deleteLater()
     # Collect the window's reference cycles here, on the GUI thread: a collection that

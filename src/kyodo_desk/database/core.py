@@ -10,14 +10,14 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, event, make_url
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kyodo_desk.database import changes as _changes  # noqa: F401 - registers change notices
 from kyodo_desk.database import sqlite_files
 from kyodo_desk.database.audit import ACTOR_KEY
 from kyodo_desk.database.backend import Backend, backend_for
-from kyodo_desk.domain.errors import ReadOnlyDatabase, StartupError, UserError
+from kyodo_desk.domain.errors import ConnectionLost, ReadOnlyDatabase, StartupError, UserError
 from kyodo_desk.domain.permissions import Actor
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session for reads; any thread may open its own."""
-        with self._sessions() as session:
+        with _lost_connection_explained(self), self._sessions() as session:
             yield session
 
     def begin_write(self) -> AbstractContextManager[Connection]:
@@ -79,7 +79,8 @@ class Database:
         """
         if self.read_only:
             raise ReadOnlyDatabase(self.read_only_reason)
-        with self._write_sessions() as session, session.begin():
+        with (_lost_connection_explained(self), self._write_sessions() as session,
+              session.begin()):
             session.info[ACTOR_KEY] = actor
             yield session
 
@@ -91,6 +92,21 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def _lost_connection_explained(db: Database) -> Iterator[None]:
+    """Turn a dropped connection into ConnectionLost; the transaction was rolled back whole."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if not (exc.connection_invalidated or isinstance(exc, OperationalError)):
+            raise
+        log.warning("database connection lost: %s", exc.orig)
+        raise ConnectionLost(
+            f"データベース（{db.describe()}）に接続できません。今の操作は保存されていません。"
+            "入力した内容はそのまま残っています。接続が戻ると保存できます。"
+        ) from exc
 
 
 def parse_url(raw: str) -> URL:

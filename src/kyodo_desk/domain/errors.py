@@ -44,3 +44,7 @@ class ReadOnlyDatabase(UserError):
 
 class StartupError(UserError):
     """The database cannot be opened; the message says why and what to do."""
+
+
+class ConnectionLost(UserError):
+    """The database server cannot be reached just now; nothing was written, try again."""

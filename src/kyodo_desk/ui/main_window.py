@@ -7,8 +7,9 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from kyodo_desk import __version__
 from kyodo_desk.database import Database
-from kyodo_desk.domain.permissions import Actor
+from kyodo_desk.domain.permissions import ROLE_LABELS, Actor
 from kyodo_desk.ui.contacts.tab import ContactsTab
+from kyodo_desk.ui.live import LiveUpdates
 
 STATUS_MESSAGE_MS = 8000
 
@@ -30,6 +31,12 @@ class MainWindow(QMainWindow):
             lambda text: self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
         )
 
+        self.connection_label = QLabel()
+        self.connection_label.setObjectName("connectionLabel")
+        self.statusBar().addPermanentWidget(self.connection_label)
+        who = QLabel(f"{actor.name}（{ROLE_LABELS[actor.role]}）")
+        who.setObjectName("actorLabel")
+        self.statusBar().addPermanentWidget(who)
         where = QLabel(f"接続先 {db.describe()}")
         where.setObjectName("databaseLabel")
         self.statusBar().addPermanentWidget(where)
@@ -40,6 +47,27 @@ class MainWindow(QMainWindow):
             warning.setToolTip(db.read_only_reason)
             self.statusBar().addPermanentWidget(warning)
         self._build_menus()
+
+        self.live = LiveUpdates(db)
+        self.live.changed.connect(self.contacts.on_data_changed)
+        self.live.connection.connect(self._connection_changed)
+        self.live.connection.connect(self.contacts.on_connection)
+        self.live.start()
+
+    def _connection_changed(self, connected: bool) -> None:
+        if connected:
+            self.connection_label.setText("")
+            self.connection_label.setStyleSheet("")
+            self.statusBar().showMessage("データベースに接続しています。", STATUS_MESSAGE_MS)
+        else:
+            self.connection_label.setText("接続が切れています — 再接続を試みています…")
+            self.connection_label.setStyleSheet(
+                "color: white; background: #c0392b; padding: 1px 6px;")
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().closeEvent(event)
+        if event.isAccepted():
+            self.live.stop()
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("ファイル(&F)")

@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 
@@ -19,12 +20,14 @@ class _Dispatcher(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self.callbacks: dict[int, tuple[Callable[[Any], None], Callable[[Exception], None]]] = {}
+        self.callbacks: dict[int, tuple[QObject, Callable[[Any], None],
+                                        Callable[[Exception], None]]] = {}
         self.finished.connect(self._deliver)
 
     def _deliver(self, job: int, ok: bool, value: Any) -> None:
-        on_done, on_error = self.callbacks.pop(job)
-        (on_done if ok else on_error)(value)
+        owner, on_done, on_error = self.callbacks.pop(job)
+        if shiboken6.isValid(owner):  # the window that asked may have closed meanwhile
+            (on_done if ok else on_error)(value)
 
 
 class _Job(QRunnable):
@@ -46,6 +49,7 @@ _numbers = itertools.count()
 
 
 def run_in_background(
+    owner: QObject,
     fn: Callable[[], Any],
     on_done: Callable[[Any], None],
     on_error: Callable[[Exception], None],
@@ -53,13 +57,14 @@ def run_in_background(
 ) -> None:
     """Run *fn* on a worker thread; call *on_done* or *on_error* on the GUI thread.
 
+    Nothing is called if *owner* (the widget that asked) has been deleted by then.
     Call from the GUI thread only.
     """
     global _dispatcher
     if _dispatcher is None:
         _dispatcher = _Dispatcher()
     number = next(_numbers)
-    _dispatcher.callbacks[number] = (on_done, on_error)
+    _dispatcher.callbacks[number] = (owner, on_done, on_error)
     (pool or QThreadPool.globalInstance()).start(_Job(number, fn, _dispatcher))
 
 

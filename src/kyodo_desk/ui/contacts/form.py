@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.database import Database
-from kyodo_desk.domain.errors import ValidationError
+from kyodo_desk.domain.errors import ConnectionLost, ValidationError
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.contacts import (
@@ -37,6 +37,7 @@ from kyodo_desk.services.contacts import (
     ContactKind,
     GroupType,
 )
+from kyodo_desk.ui.contacts.conflict import Choice, ConflictDialog
 from kyodo_desk.ui.contacts.labels import GROUP_TYPE_LABELS
 from kyodo_desk.ui.messages import show_error
 
@@ -54,6 +55,7 @@ class ContactForm(QDialog):
         self.actor = actor
         self.original = contact
         self.saved: ContactDetail | None = None
+        self.waiting_for_server = False
         self.setWindowTitle("連絡先の編集" if contact else "連絡先の新規登録")
         self.setMinimumWidth(560)
 
@@ -237,14 +239,38 @@ class ContactForm(QDialog):
         except ValidationError as exc:
             self._show_problems(exc)
             return
-        except svc.ConcurrentEdit as exc:
-            self._offer_reload(exc)
+        except svc.ConcurrentEdit:
+            self._resolve_conflict()
+            return
+        except ConnectionLost as exc:
+            self.waiting_for_server = True
+            self.summary.setText(f"{exc.message}\n接続が戻りしだい、自動でもう一度保存します。")
+            self.summary.show()
             return
         except Exception as exc:
             show_error(self, exc)
             return
+        self.waiting_for_server = False
         self._clean_state = self.draft()
         self.accept()
+
+    def retry_when_connected(self) -> None:
+        """The server is reachable again: save what is waiting (called by the tab)."""
+        if self.waiting_for_server and self.isVisible():
+            self.save()
+
+    def _resolve_conflict(self) -> None:
+        assert self.original is not None
+        latest = svc.get_contact(self.db, self.actor, self.original.id)
+        dialog = ConflictDialog(self.draft(), latest, self)
+        dialog.exec()
+        if dialog.choice is Choice.LOAD_THEIRS:
+            self.original = latest
+            self._load(latest.as_draft())
+            self._clean_state = self.draft()
+        elif dialog.choice is Choice.SAVE_MINE:
+            self.original = latest  # the typed fields are kept and saved over this version
+            self.save()
 
     def _show_problems(self, exc: ValidationError | None) -> None:
         for field, label in self._errors.items():
@@ -260,17 +286,6 @@ class ContactForm(QDialog):
         first = next((p.field for p in exc.problems if p.field in self._inputs), None)
         if first:
             self._inputs[first].setFocus()
-
-    def _offer_reload(self, exc: svc.ConcurrentEdit) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, "他の窓口で変更されています", exc.message,
-                          parent=self)
-        reload_button = box.addButton("最新の内容を読み込む", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("入力を続ける", QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        if box.clickedButton() is reload_button and self.original is not None:
-            self.original = svc.get_contact(self.db, self.actor, self.original.id)
-            self._load(self.original.as_draft())
-            self._clean_state = self.draft()
 
     def is_dirty(self) -> bool:
         return self.draft() != self._clean_state

@@ -54,6 +54,9 @@ class DirectoryModel(QAbstractTableModel):
     def entry(self, row: int) -> DirectoryEntry | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
+    def contact_rows(self) -> int:
+        return sum(1 for e in self._rows if e.ref.table == "contact")
+
     def row_of(self, ref: EntryRef) -> int:
         return next((i for i, e in enumerate(self._rows) if e.ref == ref), -1)
 

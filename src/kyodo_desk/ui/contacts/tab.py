@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.database import Database
+from kyodo_desk.domain.errors import ConnectionLost
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.contacts import ContactKind, EntryRef, PageKey
@@ -34,6 +35,7 @@ from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.tasks import run_in_background
 
 SEARCH_DELAY_MS = 60  # a pause between keystrokes this short still feels instant
+LIVE_REFRESH_DELAY_MS = 300  # several changes arriving together cause one refresh
 _FILTERS = [
     ("すべて", None),
     ("施設", "facility"),
@@ -117,6 +119,10 @@ class ContactsTab(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.refresh)
+        self._live_timer = QTimer(self)
+        self._live_timer.setSingleShot(True)
+        self._live_timer.setInterval(LIVE_REFRESH_DELAY_MS)
+        self._live_timer.timeout.connect(lambda: self.refresh(in_place=True))
         self.search.textChanged.connect(lambda _text: self._timer.start())
         self.filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.search.installEventFilter(self)
@@ -157,12 +163,18 @@ class ContactsTab(QWidget):
         self.table.setFocus()
 
     # --- searching --------------------------------------------------------------------
-    def refresh(self, keep: EntryRef | None = None) -> None:
-        """Search again for what is in the box, keeping the selection where possible."""
+    def refresh(self, keep: EntryRef | None = None, *, in_place: bool = False) -> None:
+        """Search again for what is in the box, keeping the selection where possible.
+
+        *in_place* (another counter changed something): reload as many rows as are shown
+        and keep the scroll position, so the list does not jump under the user's eyes.
+        """
         self._timer.stop()
         self._generation += 1
         generation = self._generation
         self._keep_ref = keep or self.current_ref()
+        scroll = self.table.verticalScrollBar().value() if in_place else None
+        limit = max(svc.PAGE_SIZE, self.model.contact_rows()) if in_place else svc.PAGE_SIZE
         query, kind = self.search.text(), self.filter.currentData()
         db, actor = self.db, self.actor
 
@@ -171,12 +183,13 @@ class ContactsTab(QWidget):
             if kind == "facility":
                 return facilities, svc.ContactPage([], None)
             kinds = None if kind is None else [kind]
-            return facilities, svc.search_contacts(db, actor, query, kinds=kinds)
+            return facilities, svc.search_contacts(db, actor, query, kinds=kinds, limit=limit)
 
-        run_in_background(work, lambda result: self._show(generation, *result), self._failed)
+        run_in_background(self, work, lambda result: self._show(generation, *result, scroll=scroll),
+                          self._failed)
 
     def _show(self, generation: int, facilities: list[svc.DirectoryEntry],
-              page: svc.ContactPage) -> None:
+              page: svc.ContactPage, *, scroll: int | None = None) -> None:
         if generation != self._generation:
             return  # the box changed since this search started
         self.model.reset(facilities, page)
@@ -186,10 +199,25 @@ class ContactsTab(QWidget):
             row = 0
         if row >= 0:
             self.table.selectRow(row)
-            self.table.scrollTo(self.model.index(row, 0))
+            if scroll is None:
+                self.table.scrollTo(self.model.index(row, 0))
         else:
             self.detail.clear("該当する連絡先はありません。" if self.search.text() else "")
+        if scroll is not None:
+            self.table.verticalScrollBar().setValue(scroll)
         self.search_finished.emit()
+
+    # --- other counters ---------------------------------------------------------------
+    def on_data_changed(self, tables: frozenset[str] | None) -> None:
+        """Something was committed somewhere: refresh in place, once things calm down."""
+        if tables is None or tables & {"contacts", "facilities", "memberships"}:
+            self._live_timer.start()
+
+    def on_connection(self, connected: bool) -> None:
+        if connected:
+            for form in self.findChildren(ContactForm):
+                form.retry_when_connected()
+            self._live_timer.start()
 
     def _fetch_page(self, after: PageKey) -> None:
         generation = self._generation
@@ -202,7 +230,7 @@ class ContactsTab(QWidget):
                 self.model.append(page)
                 self._update_count()
 
-        run_in_background(lambda: svc.search_contacts(db, actor, query, after=after, kinds=kinds),
+        run_in_background(self, lambda: svc.search_contacts(db, actor, query, after=after, kinds=kinds),
                           show, self._failed)
 
     def _update_count(self) -> None:
@@ -210,7 +238,10 @@ class ContactsTab(QWidget):
         self.count.setText(f"{self.model.rowCount()} 件{more}")
 
     def _failed(self, exc: Exception) -> None:
-        self.status_message.emit("検索できませんでした。データベースへの接続を確認してください。")
+        if isinstance(exc, ConnectionLost):  # the status bar already says so; no dialog storm
+            self.status_message.emit(exc.message)
+            return
+        self.status_message.emit("検索できませんでした。")
         show_error(self, exc)
 
     # --- the selected record ----------------------------------------------------------
@@ -240,7 +271,7 @@ class ContactsTab(QWidget):
                 self.detail.show_contact(detail, can_edit=self._may(Action.CHANGE),
                                          can_delete=self._may(Action.DELETE))
 
-        run_in_background(load, show, self._failed)
+        run_in_background(self, load, show, self._failed)
 
     def _may(self, action: Action) -> bool:
         return not self.db.read_only and self.actor.may(action, Resource.CONTACTS)
