@@ -56,9 +56,10 @@ class MainWindow(QMainWindow):
 
     def _connection_changed(self, connected: bool) -> None:
         if connected:
+            if self.connection_label.text():  # only after a loss, not at start
+                self.statusBar().showMessage("データベースへの接続が戻りました。", STATUS_MESSAGE_MS)
             self.connection_label.setText("")
             self.connection_label.setStyleSheet("")
-            self.statusBar().showMessage("データベースに接続しています。", STATUS_MESSAGE_MS)
         else:
             self.connection_label.setText("接続が切れています — 再接続を試みています…")
             self.connection_label.setStyleSheet(
