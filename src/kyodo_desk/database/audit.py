@@ -1,7 +1,7 @@
 """The audit trail: every insert, change and delete, written in the same transaction.
 
-A flush of any write session records, per row, who (the session's actor), which table and
-record, and the changed fields as [old, new]. Write sessions without an actor are refused, so
+Every row a flush inserts, updates or deletes is recorded with who (the session's actor),
+which table and record, and the changed fields as [old, new]. Write sessions without an actor are refused, so
 no change can go unattributed. The table itself is append-only (database triggers).
 """
 
@@ -11,8 +11,8 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy import Connection, event, insert, inspect
+from sqlalchemy.orm import Session, object_session
 
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import Base
@@ -35,6 +35,7 @@ def _plain(value: Any) -> Any:
 def _changes(obj: Base, action: str) -> dict[str, list[Any]]:
     state = inspect(obj)
     skip = _NEVER_AUDITED | getattr(obj, "__audit_exclude__", frozenset())
+    keys = {c.key for c in state.mapper.primary_key}
     changes: dict[str, list[Any]] = {}
     for column in state.mapper.column_attrs:
         key = column.key
@@ -48,45 +49,51 @@ def _changes(obj: Base, action: str) -> dict[str, list[Any]]:
         elif history.has_changes():
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
+        elif key in keys and len(keys) > 1:
+            # A row known by several columns (a membership): say whose row it is.
+            changes[key] = [_plain(getattr(obj, key))] * 2
+            continue
         else:
             continue
-        if key in _REDACTED:
-            old, new = ("********" if old else None), "********"
-        if old != new:
+        if key in _REDACTED:  # that it changed is recorded, never the value
+            changes[key] = [None if old is None else "********",
+                            None if new is None else "********"]
+        elif old != new:
             changes[key] = [_plain(old), _plain(new)]
     return changes
 
 
 def _record_id(obj: Base) -> int | None:
-    identity = inspect(obj).identity
-    if identity and len(identity) == 1 and isinstance(identity[0], int):
-        return identity[0]
-    return None
+    """The record's number; for a row keyed by several columns, the first of them."""
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    return key[0] if key and isinstance(key[0], int) else None
 
 
-@event.listens_for(Session, "after_flush")
-def _write_audit_rows(session: Session, _flush: UOWTransaction) -> None:
-    rows: list[dict[str, Any]] = []
-    for action, objects in (("insert", session.new), ("update", session.dirty),
-                            ("delete", session.deleted)):
-        for obj in objects:
-            if not isinstance(obj, Base) or isinstance(obj, AuditEntry):
-                continue
-            if action == "update" and not session.is_modified(obj, include_collections=False):
-                continue
-            changes = _changes(obj, action)
-            if action == "update" and not changes:
-                continue
-            rows.append({"action": action, "table_name": obj.__tablename__,
-                         "record_id": _record_id(obj), "changes": changes})
-    if not rows:
-        return
-    actor: Actor | None = session.info.get(ACTOR_KEY)
-    if actor is None:
-        raise RuntimeError("a write session must name its actor (db.writing(actor))")
-    for row in rows:
-        row.update(account_id=actor.account_id, actor=actor.name)
-    session.connection().execute(insert(AuditEntry), rows)
+def _audit(action: str) -> Any:
+    """A mapper event that writes one audit row per inserted, updated or deleted row.
+
+    Mapper events see every row the flush writes, including rows removed by a
+    delete-orphan cascade, which Session.deleted does not list.
+    """
+    def write(_mapper: Any, connection: Connection, obj: Base) -> None:
+        if isinstance(obj, AuditEntry):
+            return
+        changes = _changes(obj, action)
+        if action == "update" and not changes:
+            return
+        session = object_session(obj)
+        actor: Actor | None = session.info.get(ACTOR_KEY) if session else None
+        if actor is None:
+            raise RuntimeError("a write session must name its actor (db.writing(actor))")
+        connection.execute(insert(AuditEntry), [{
+            "account_id": actor.account_id, "actor": actor.name, "action": action,
+            "table_name": obj.__tablename__, "record_id": _record_id(obj), "changes": changes,
+        }])
+    return write
+
+
+for _action in ("insert", "update", "delete"):
+    event.listen(Base, f"after_{_action}", _audit(_action), propagate=True)
 
 
 def record_event(session: Session, actor: Actor, action: str, table_name: str,
