@@ -7,9 +7,12 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from kyodo_desk import __version__
 from kyodo_desk.database import Database
-from kyodo_desk.domain.permissions import ROLE_LABELS, Actor
+from kyodo_desk.domain.permissions import ROLE_LABELS, Action, Actor, Resource
+from kyodo_desk.ui.admin.accounts_tab import AccountsTab
+from kyodo_desk.ui.admin.audit_tab import AuditTab
 from kyodo_desk.ui.contacts.tab import ContactsTab
 from kyodo_desk.ui.live import LiveUpdates
+from kyodo_desk.ui.sign_in import ChangePasswordDialog
 
 STATUS_MESSAGE_MS = 8000
 
@@ -26,10 +29,20 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.contacts = ContactsTab(db, actor)
         self.tabs.addTab(self.contacts, "センター連絡先")
+        # Administrators' tabs: only for accounts the services would let read them.
+        self.accounts_tab: AccountsTab | None = None
+        self.audit_tab: AuditTab | None = None
+        if actor.may(Action.READ, Resource.ACCOUNTS):
+            self.accounts_tab = AccountsTab(db, actor)
+            self.tabs.addTab(self.accounts_tab, "アカウント")
+        if actor.may(Action.READ, Resource.AUDIT_LOG):
+            self.audit_tab = AuditTab(db, actor)
+            self.tabs.addTab(self.audit_tab, "操作記録")
         self.setCentralWidget(self.tabs)
-        self.contacts.status_message.connect(
-            lambda text: self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
-        )
+        for tab in (self.contacts, self.accounts_tab, self.audit_tab):
+            if tab is not None:
+                tab.status_message.connect(
+                    lambda text: self.statusBar().showMessage(text, STATUS_MESSAGE_MS))
 
         self.connection_label = QLabel()
         self.connection_label.setObjectName("connectionLabel")
@@ -72,6 +85,11 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("ファイル(&F)")
+        password = QAction("パスワードの変更(&P)…", self)
+        password.triggered.connect(
+            lambda: ChangePasswordDialog(self.db, self.actor, self).exec())
+        file_menu.addAction(password)
+        file_menu.addSeparator()
         quit_action = QAction("終了(&X)", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)

@@ -20,7 +20,7 @@ from kyodo_desk.services import accounts
 from kyodo_desk.services.contacts import list_facilities
 
 
-class _Dialog(QDialog):
+class FormDialog(QDialog):
     """A small form with an error line above the OK / cancel buttons."""
 
     def __init__(self, title: str, intro: str, parent: QWidget | None = None) -> None:
@@ -55,13 +55,13 @@ class _Dialog(QDialog):
         raise NotImplementedError
 
 
-def _password_field() -> QLineEdit:
+def password_field() -> QLineEdit:
     field = QLineEdit()
     field.setEchoMode(QLineEdit.EchoMode.Password)
     return field
 
 
-class SignInDialog(_Dialog):
+class SignInDialog(FormDialog):
     """Asks for login name and password; `actor` is set once they are right."""
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
@@ -70,7 +70,7 @@ class SignInDialog(_Dialog):
         self.actor: Actor | None = None
         self.must_change_password = False
         self.login = QLineEdit()
-        self.password = _password_field()
+        self.password = password_field()
         self.form.addRow("ログイン名", self.login)
         self.form.addRow("パスワード", self.password)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("サインイン")
@@ -89,7 +89,7 @@ class SignInDialog(_Dialog):
         self.accept()
 
 
-class FirstAdministratorDialog(_Dialog):
+class FirstAdministratorDialog(FormDialog):
     """A new embedded database has no accounts yet: create its administrator."""
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
@@ -108,9 +108,9 @@ class FirstAdministratorDialog(_Dialog):
         for facility in list_facilities(db, Actor.system()):
             self.facility.addItem(facility.name, facility.id)
         self.facility.setCurrentIndex(max(0, self.facility.findText("中央市民サービスセンター")))
-        self.password = _password_field()
+        self.password = password_field()
         self.password.setPlaceholderText(f"{accounts.MIN_PASSWORD_LENGTH}文字以上")
-        self.confirm = _password_field()
+        self.confirm = password_field()
         self.form.addRow("表示名", self.display_name)
         self.form.addRow("ログイン名", self.login)
         self.form.addRow("所属施設", self.facility)
@@ -133,16 +133,16 @@ class FirstAdministratorDialog(_Dialog):
         self.accept()
 
 
-class ChangePasswordDialog(_Dialog):
+class ChangePasswordDialog(FormDialog):
     def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None, *,
                  required: bool = False) -> None:
         intro = ("管理者が設定した仮のパスワードです。新しいパスワードに変更してください。"
                  if required else "")
         super().__init__("パスワードの変更", intro, parent)
         self.db, self.actor = db, actor
-        self.current = _password_field()
-        self.new = _password_field()
-        self.confirm = _password_field()
+        self.current = password_field()
+        self.new = password_field()
+        self.confirm = password_field()
         self.form.addRow("現在のパスワード", self.current)
         self.form.addRow("新しいパスワード", self.new)
         self.form.addRow("新しいパスワード（確認）", self.confirm)

@@ -1,27 +1,13 @@
 """Japanese names of the contact kinds shown in lists and forms."""
 
-from kyodo_desk.services.contacts import ContactKind, GroupType
+from kyodo_desk.domain.labels import GROUP_TYPE_LABELS, KIND_LABELS
 
-KIND_LABELS = {
-    "center": "市民サービスセンター",
-    "salon": "市民交流サロン",
-    ContactKind.GROUP.value: "団体",
-    ContactKind.PERSON.value: "個人",
-}
-
-GROUP_TYPE_LABELS = {
-    GroupType.CIVIC_GROUP: "市民活動団体",
-    GroupType.NPO: "NPO法人",
-    GroupType.COMMUNITY_ORG: "地域づくり組織",
-    GroupType.COMPANY: "企業",
-    GroupType.SCHOOL: "学校・教育機関",
-    GroupType.OTHER: "その他",
-}
+__all__ = ["GROUP_TYPE_LABELS", "KIND_LABELS", "kind_label", "short_kind_label"]
 
 
 def kind_label(kind: str, group_type: str | None = None) -> str:
     if group_type:
-        return GROUP_TYPE_LABELS[GroupType(group_type)]
+        return GROUP_TYPE_LABELS[group_type]
     return KIND_LABELS[kind]
 
 

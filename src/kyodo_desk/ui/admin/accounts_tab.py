@@ -1,0 +1,421 @@
+"""アカウント tab (administrators only): add staff accounts, disable or enable them, and
+set a temporary password that must be changed at the next sign-in.
+
+Every change goes through services.accounts, which checks the acting account's rights and
+writes the audit log; password hashing is slow on purpose, so writes run off the GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kyodo_desk.database import Database
+from kyodo_desk.domain.errors import UserError, ValidationError
+from kyodo_desk.domain.permissions import ROLE_LABELS, Action, Actor, Resource, Role
+from kyodo_desk.services import accounts as svc
+from kyodo_desk.services.accounts import AccountDraft, AccountInfo
+from kyodo_desk.services.contacts import FacilityDetail, list_facilities
+from kyodo_desk.ui.admin import format_at
+from kyodo_desk.ui.messages import show_error
+from kyodo_desk.ui.sign_in import FormDialog, password_field
+from kyodo_desk.ui.tasks import run_in_background
+
+_Index = QModelIndex | QPersistentModelIndex
+COLUMNS = ("ログイン名", "表示名", "役割", "所属施設", "状態", "最終サインイン")
+INACTIVE_TEXT = QColor("#888888")
+_ERROR_STYLE = "border: 2px solid #c0392b; border-radius: 3px;"
+NO_FACILITY = "（所属なし）"
+
+
+def state_label(info: AccountInfo) -> str:
+    if not info.active:
+        return "無効"
+    return "有効（仮パスワード）" if info.must_change_password else "有効"
+
+
+class AccountsModel(QAbstractTableModel):
+    """Every account (there are tens, not thousands), in login order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[AccountInfo] = []
+
+    def reset(self, rows: list[AccountInfo]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def entry(self, row: int) -> AccountInfo | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, login: str) -> int:
+        return next((i for i, a in enumerate(self._rows) if a.login == login), -1)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        info = self.entry(index.row())
+        if info is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(info, index.column())
+        if role == Qt.ItemDataRole.ForegroundRole and not info.active:
+            return INACTIVE_TEXT
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 4 and info.must_change_password:
+            return "次のサインインで新しいパスワードの設定を求められます。"
+        return None
+
+    @staticmethod
+    def text(info: AccountInfo, column: int) -> str:
+        return (
+            info.login,
+            info.display_name,
+            ROLE_LABELS[info.role],
+            info.facility_name,
+            state_label(info),
+            format_at(info.last_signed_in_at) or "未サインイン",
+        )[column]
+
+
+class AccountDialog(FormDialog):
+    """アカウントの追加: the fields stay as typed when something is wrong.
+
+    `created` holds the new account after OK; saving runs off the GUI thread, and the dialog
+    cannot be closed while it does.
+    """
+
+    def __init__(self, db: Database, actor: Actor, facilities: list[FacilityDetail],
+                 parent: QWidget | None = None) -> None:
+        super().__init__("アカウントの追加",
+                         "職員のアカウントを作成します。仮パスワードは本人に伝え、"
+                         "最初のサインイン後に本人が変更してください。", parent)
+        self.db, self.actor = db, actor
+        self.created: AccountInfo | None = None
+        self.saving = False
+        self.display_name = QLineEdit()
+        self.display_name.setObjectName("accountDisplayName")
+        self.display_name.setPlaceholderText("例: 佐藤 花子")
+        self.login = QLineEdit()
+        self.login.setObjectName("accountLogin")
+        self.login.setPlaceholderText("半角英数字（例: sato.hanako）")
+        self.role = QComboBox()
+        self.role.setObjectName("accountRole")
+        for role, label in ROLE_LABELS.items():
+            self.role.addItem(label, role)
+        self.facility = QComboBox()
+        self.facility.setObjectName("accountFacility")
+        for facility in facilities:
+            self.facility.addItem(facility.name, facility.id)
+        self.facility.addItem(NO_FACILITY, None)
+        self.password = password_field()
+        self.password.setObjectName("accountPassword")
+        self.password.setPlaceholderText(f"{svc.MIN_PASSWORD_LENGTH}文字以上")
+        self.confirm = password_field()
+        self.confirm.setObjectName("accountPasswordConfirm")
+        self.form.addRow("表示名", self.display_name)
+        self.form.addRow("ログイン名", self.login)
+        self.form.addRow("役割", self.role)
+        self.form.addRow("所属施設", self.facility)
+        self.form.addRow("仮パスワード", self.password)
+        self.form.addRow("仮パスワード（確認）", self.confirm)
+        self._fields: dict[str, QWidget] = {
+            "display_name": self.display_name, "login": self.login, "password": self.password,
+        }
+        self.display_name.setFocus()
+
+    def set_role(self, role: Role) -> None:
+        self.role.setCurrentIndex(self.role.findData(role))
+
+    def set_facility(self, facility_id: int | None) -> None:
+        self.facility.setCurrentIndex(self.facility.findData(facility_id))
+
+    def draft(self) -> AccountDraft:
+        return AccountDraft(
+            login=self.login.text(), display_name=self.display_name.text(),
+            role=self.role.currentData(), facility_id=self.facility.currentData(),
+            password=self.password.text(),
+        )
+
+    def submit(self) -> None:
+        if self.saving:
+            return
+        self._mark([])
+        if self.password.text() != self.confirm.text():
+            self._mark(["password"])
+            self.confirm.setFocus()
+            self.show_error("確認のパスワードが一致しません。同じパスワードを2回入力してください。")
+            return
+        draft, db, actor = self.draft(), self.db, self.actor
+        self._set_saving(True)
+        run_in_background(self, lambda: svc.create_account(db, actor, draft), self._saved,
+                          self._refused)
+
+    def _saved(self, info: AccountInfo) -> None:
+        self._set_saving(False)
+        self.created = info
+        self.accept()
+
+    def _refused(self, exc: Exception) -> None:
+        self._set_saving(False)
+        if not isinstance(exc, UserError):
+            show_error(self, exc)
+            return
+        if isinstance(exc, ValidationError):
+            fields = [p.field for p in exc.problems]
+            self._mark(fields)
+            first = next((self._fields[f] for f in fields if f in self._fields), None)
+            if first is not None:
+                first.setFocus()
+        self.show_error(exc.message)
+
+    def _mark(self, fields: list[str]) -> None:
+        for name, widget in self._fields.items():
+            widget.setStyleSheet(_ERROR_STYLE if name in fields else "")
+
+    def _set_saving(self, saving: bool) -> None:
+        self.saving = saving
+        self.buttons.setEnabled(not saving)
+        if saving:
+            self.error.setText("保存しています…")
+            self.error.show()
+        else:
+            self.error.hide()
+
+    def reject(self) -> None:
+        if not self.saving:  # the account may be half a second from being created
+            super().reject()
+
+
+class AccountsTab(QWidget):
+    status_message = Signal(str)
+    refreshed = Signal()  # the list shows the accounts as they are now
+
+    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self._generation = 0
+        self._facilities: list[FacilityDetail] = []
+        self._busy = False
+        self._loaded = False
+
+        self.add_button = QPushButton("アカウントを追加…")
+        self.add_button.setObjectName("addAccount")
+        self.add_button.clicked.connect(self.add_account)
+        self.disable_button = QPushButton("無効にする")
+        self.disable_button.setObjectName("disableAccount")
+        self.disable_button.clicked.connect(lambda: self.set_selected_active(False))
+        self.enable_button = QPushButton("有効にする")
+        self.enable_button.setObjectName("enableAccount")
+        self.enable_button.clicked.connect(lambda: self.set_selected_active(True))
+        self.reset_button = QPushButton("パスワードをリセット…")
+        self.reset_button.setObjectName("resetPassword")
+        self.reset_button.clicked.connect(self.reset_selected_password)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addSpacing(16)
+        buttons.addWidget(self.disable_button)
+        buttons.addWidget(self.enable_button)
+        buttons.addWidget(self.reset_button)
+        buttons.addStretch(1)
+
+        self.model = AccountsModel()
+        self.table = QTableView()
+        self.table.setObjectName("accountList")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        vertical = self.table.verticalHeader()
+        vertical.hide()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(26)
+        header = self.table.horizontalHeader()
+        for column, width in enumerate((150, 140, 110, 230, 150)):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
+
+        self.status = QLabel()
+        self.status.setObjectName("resultCount")
+        self.status.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+        self._update_buttons()
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        if not self._loaded:
+            self.refresh()
+
+    # --- the list ---------------------------------------------------------------------
+    def refresh(self, keep: str | None = None) -> None:
+        """Read the accounts again, keeping the selection on *keep* (a login) or the current."""
+        self._loaded = True
+        self._generation += 1
+        generation = self._generation
+        keep = keep or (self.selected().login if self.selected() else None)
+        db, actor = self.db, self.actor
+
+        def work() -> tuple[list[AccountInfo], list[FacilityDetail]]:
+            return svc.list_accounts(db, actor), list_facilities(db, actor)
+
+        def show(result: tuple[list[AccountInfo], list[FacilityDetail]]) -> None:
+            if generation != self._generation:
+                return
+            accounts, self._facilities = result
+            self.model.reset(accounts)
+            row = self.model.row_of(keep) if keep else -1
+            if row >= 0:
+                self.table.selectRow(row)
+            self._update_buttons()
+            self.refreshed.emit()
+
+        run_in_background(self, work, show, self._failed)
+
+    def selected(self) -> AccountInfo | None:
+        return self.model.entry(self.table.currentIndex().row())
+
+    def select(self, login: str) -> None:
+        row = self.model.row_of(login)
+        if row >= 0:
+            self.table.selectRow(row)
+
+    def _failed(self, exc: Exception) -> None:
+        self._tell("アカウントの一覧を読み込めませんでした。")
+        show_error(self, exc)
+
+    def _tell(self, message: str) -> None:
+        self.status.setText(message)
+        self.status_message.emit(message)
+
+    def _may(self, action: Action) -> bool:
+        return not self.db.read_only and self.actor.may(action, Resource.ACCOUNTS)
+
+    def _update_buttons(self) -> None:
+        info = self.selected()
+        change = self._may(Action.CHANGE) and not self._busy and info is not None
+        self.add_button.setEnabled(self._may(Action.CREATE))
+        self.disable_button.setEnabled(
+            change and info is not None and info.active and info.id != self.actor.account_id)
+        self.enable_button.setEnabled(change and info is not None and not info.active)
+        self.reset_button.setEnabled(change)
+        if info is not None and info.id == self.actor.account_id:
+            self.disable_button.setToolTip("自分自身のアカウントは無効にできません。")
+        else:
+            self.disable_button.setToolTip("")
+
+    # --- actions ----------------------------------------------------------------------
+    def add_account(self) -> AccountDialog:
+        """Open the add dialog (modal); the list is refreshed when an account is created."""
+        dialog = AccountDialog(self.db, self.actor, self._facilities, self)
+        if self.actor.facility_id is not None:
+            dialog.set_facility(self.actor.facility_id)
+        dialog.set_role(Role.COUNTER_STAFF)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setModal(True)
+        dialog.accepted.connect(lambda: self._created(dialog))
+        dialog.show()
+        return dialog
+
+    def _created(self, dialog: AccountDialog) -> None:
+        info = dialog.created
+        if info is None:
+            return
+        self._tell(f"アカウント「{info.display_name}（{info.login}）」を作成しました。")
+        self.refresh(keep=info.login)
+
+    def set_selected_active(self, active: bool) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        if not active:
+            answer = QMessageBox.question(
+                self, "アカウントを無効にする",
+                f"「{info.display_name}（{info.login}）」を無効にしますか？\n"
+                "このアカウントではサインインできなくなります。これまでの記録はそのまま残り、"
+                "あとで「有効にする」で戻せます。",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        done = "無効にしました" if not active else "有効にしました"
+        db, actor, login = self.db, self.actor, info.login
+        self._write(lambda: svc.set_active(db, actor, login, active),
+                    f"「{info.display_name}（{info.login}）」を{done}。", login)
+
+    def reset_selected_password(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        password, ok = QInputDialog.getText(
+            self, "パスワードのリセット",
+            f"「{info.display_name}（{info.login}）」の仮パスワード"
+            f"（{svc.MIN_PASSWORD_LENGTH}文字以上）:", QLineEdit.EchoMode.Password)
+        if not ok:
+            return
+        again, ok = QInputDialog.getText(
+            self, "パスワードのリセット", "確認のため、仮パスワードをもう一度入力してください:",
+            QLineEdit.EchoMode.Password)
+        if not ok:
+            return
+        if password != again:
+            QMessageBox.warning(self, "パスワードのリセット",
+                                "確認のパスワードが一致しません。もう一度やり直してください。")
+            return
+        db, actor, login = self.db, self.actor, info.login
+        self._write(lambda: svc.reset_password(db, actor, login, password),
+                    f"「{info.display_name}（{info.login}）」のパスワードをリセットしました。"
+                    "次のサインインで本人が新しいパスワードを設定します。", login)
+
+    def _write(self, work: Callable[[], Any], message: str, login: str) -> None:
+        """Run one change off the GUI thread, then say so and read the list again."""
+        self._busy = True
+        self._update_buttons()
+
+        def done(_result: object) -> None:
+            self._busy = False
+            self._tell(message)
+            self.refresh(keep=login)
+
+        def failed(exc: Exception) -> None:
+            self._busy = False
+            self._update_buttons()
+            show_error(self, exc)
+
+        run_in_background(self, work, done, failed)
