@@ -1,0 +1,24 @@
+"""What each role sees in the main window."""
+
+from __future__ import annotations
+
+from kyodo_desk.ui.main_window import MainWindow
+
+
+def tab_titles(window: MainWindow) -> list[str]:
+    return [window.tabs.tabText(i) for i in range(window.tabs.count())]
+
+
+def test_counter_staff_sees_only_the_lookup(window) -> None:  # type: ignore[no-untyped-def]
+    assert tab_titles(window) == ["センター連絡先"]
+    labels = [w.text() for w in window.statusBar().findChildren(type(window.connection_label))]
+    assert "窓口 花子（窓口職員）" in labels
+
+
+def test_an_administrator_also_sees_accounts_and_the_audit_log(qtbot, db, admin) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(db, admin)
+    qtbot.addWidget(window)
+    try:
+        assert tab_titles(window) == ["センター連絡先", "アカウント", "操作記録"]
+    finally:
+        window.live.stop()
