@@ -53,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     backup = db_commands.add_parser("backup", parents=[common],
                                     help="SQLite のデータベースをファイルにバックアップする")
     backup.add_argument("file", type=Path, help="バックアップ先のファイル")
+    restore = db_commands.add_parser(
+        "restore", parents=[common],
+        help="バックアップから SQLite のデータベースを復元する（今のデータは先に日時付きで保存。"
+        "協働デスクを閉じてから実行）")
+    restore.add_argument("file", type=Path, help="復元するバックアップのファイル")
     db_commands.add_parser("status", parents=[common], help="接続先と形式の版を表示する")
 
     user = commands.add_parser("user", parents=[common], help="アカウントの管理（管理者の権限で実行）")
@@ -148,6 +153,17 @@ def _db(args: argparse.Namespace) -> int:
             raise UserError(f"データベースファイル「{path}」がありません。")
         sqlite_files.backup_to(path, args.file)
         print(f"{path} を {args.file} にバックアップしました。")
+        return 0
+    if args.db_command == "restore":
+        url = parse_url(choose_database(args.database).url)
+        path = sqlite_files.database_path(url)
+        if url.get_backend_name() != "sqlite" or path is None:
+            raise UserError("db restore は SQLite のデータベース用です。PostgreSQL は pg_restore を"
+                            "使ってください（README「バックアップ」）。")
+        safety = sqlite_files.restore_from(args.file, path)
+        print(f"{args.file} から {path} に復元しました。")
+        if safety is not None:
+            print(f"復元前のデータは {safety} に保存しました。")
         return 0
     db = _open(args, migrate=args.db_command == "upgrade")
     try:

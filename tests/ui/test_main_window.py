@@ -11,6 +11,7 @@ def tab_titles(window: MainWindow) -> list[str]:
 
 def test_counter_staff_sees_only_the_lookup(window) -> None:  # type: ignore[no-untyped-def]
     assert tab_titles(window) == ["センター連絡先"]
+    assert "管理(&A)" not in [a.text() for a in window.menuBar().actions()]
     labels = [w.text() for w in window.statusBar().findChildren(type(window.connection_label))]
     assert "窓口 花子（窓口職員）" in labels
 
@@ -20,5 +21,7 @@ def test_an_administrator_also_sees_accounts_and_the_audit_log(qtbot, db, admin)
     qtbot.addWidget(window)
     try:
         assert tab_titles(window) == ["センター連絡先", "アカウント", "操作記録"]
+        menus = [a.text() for a in window.menuBar().actions()]
+        assert "管理(&A)" in menus
     finally:
         window.live.stop()

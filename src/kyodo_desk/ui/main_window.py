@@ -6,12 +6,14 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from kyodo_desk import __version__
+from kyodo_desk.config import current_database_settings
 from kyodo_desk.database import Database
-from kyodo_desk.domain.permissions import ROLE_LABELS, Action, Actor, Resource
+from kyodo_desk.domain.permissions import ROLE_LABELS, Action, Actor, Resource, Role
 from kyodo_desk.ui.admin.accounts_tab import AccountsTab
 from kyodo_desk.ui.admin.audit_tab import AuditTab
 from kyodo_desk.ui.contacts.tab import ContactsTab
 from kyodo_desk.ui.live import LiveUpdates
+from kyodo_desk.ui.settings_dialog import DatabaseSettingsDialog
 from kyodo_desk.ui.sign_in import ChangePasswordDialog
 
 STATUS_MESSAGE_MS = 8000
@@ -105,10 +107,21 @@ class MainWindow(QMainWindow):
         find.triggered.connect(self.contacts.focus_search)
         edit_menu.addAction(find)
 
+        if self.actor.role is Role.ADMIN:
+            admin_menu = self.menuBar().addMenu("管理(&A)")
+            settings = QAction("データベースの接続設定(&D)…", self)
+            settings.triggered.connect(self._database_settings)
+            admin_menu.addAction(settings)
+
         help_menu = self.menuBar().addMenu("ヘルプ(&H)")
         about = QAction("協働デスクについて(&A)", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def _database_settings(self) -> None:
+        dialog = DatabaseSettingsDialog(current_database_settings(), self.actor, self)
+        dialog.saved.connect(lambda text: self.statusBar().showMessage(text, STATUS_MESSAGE_MS))
+        dialog.exec()
 
     def _about(self) -> None:
         QMessageBox.about(
