@@ -3,12 +3,10 @@ kept beside it first, and anything but an intact Kyodo Desk backup is refused un
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,19 +19,6 @@ from tests.database.test_schema import install_newer_app
 
 SYSTEM = Actor.system()
 BACKUP_NAME = re.compile(r"^kyodo-desk\.backup-\d{8}-\d{6}(-\d+)?\.sqlite3$")
-
-
-@pytest.fixture(autouse=True)
-def _logging_as_it_was() -> Iterator[None]:
-    """cli.main adds a log handler to the root logger; take it away again after each test."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for handler in root.handlers[:]:
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
-    root.setLevel(level)
 
 
 @pytest.fixture

@@ -13,16 +13,13 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +34,7 @@ from kyodo_desk.ui.admin import format_at
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.sign_in import FormDialog, password_field
 from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.widgets import record_list
 
 _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("ログイン名", "表示名", "役割", "所属施設", "状態", "最終サインイン")
@@ -251,18 +249,7 @@ class AccountsTab(QWidget):
         buttons.addStretch(1)
 
         self.model = AccountsModel()
-        self.table = QTableView()
-        self.table.setObjectName("accountList")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        vertical = self.table.verticalHeader()
-        vertical.hide()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(26)
+        self.table = record_list(self.model, "accountList")
         header = self.table.horizontalHeader()
         for column, width in enumerate((150, 140, 110, 230, 150)):
             header.resizeSection(column, width)

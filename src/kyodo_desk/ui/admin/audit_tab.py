@@ -21,16 +21,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QIntValidator, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +40,7 @@ from kyodo_desk.services.audit_log import AuditFilter, AuditRow
 from kyodo_desk.ui.admin import format_at
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.widgets import record_list
 
 _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("日時", "操作者", "操作", "対象", "番号", "変更内容")
@@ -208,19 +206,8 @@ class AuditTab(QWidget):
         filters.addWidget(self.export_button)
 
         self.model = AuditModel(self._fetch_page)
-        self.table = QTableView()
-        self.table.setObjectName("auditList")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
+        self.table = record_list(self.model, "auditList")
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        vertical = self.table.verticalHeader()
-        vertical.hide()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # O(1), not O(rows)
-        vertical.setDefaultSectionSize(26)
         header = self.table.horizontalHeader()
         for column, width in enumerate((165, 120, 85, 90, 65)):
             header.resizeSection(column, width)

@@ -9,16 +9,13 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +30,7 @@ from kyodo_desk.ui.contacts.form import ContactForm
 from kyodo_desk.ui.contacts.model import DirectoryModel
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.widgets import record_list
 
 SEARCH_DELAY_MS = 60  # a pause between keystrokes this short still feels instant
 LIVE_REFRESH_DELAY_MS = 300  # several changes arriving together cause one refresh
@@ -80,18 +78,7 @@ class ContactsTab(QWidget):
         top.addWidget(new_person)
 
         self.model = DirectoryModel(self._fetch_page)
-        self.table = QTableView()
-        self.table.setObjectName("contactList")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        vertical = self.table.verticalHeader()
-        vertical.hide()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # O(1), not O(rows)
-        vertical.setDefaultSectionSize(26)
+        self.table = record_list(self.model, "contactList")
         header = self.table.horizontalHeader()
         for column, width in enumerate((105, 215, 175, 115)):
             header.resizeSection(column, width)
