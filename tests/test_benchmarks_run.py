@@ -24,3 +24,8 @@ def test_search_benchmark_runs(tmp_path: Path) -> None:
 def test_startup_benchmark_runs() -> None:
     out = run("startup.py", "--runs", "1")
     assert "start, existing database (1 runs)" in out
+
+
+def test_leaflet_benchmark_runs() -> None:
+    out = run("leaflets.py", "--runs", "1", "--warm", "1", "--office-runs", "0")
+    assert "warm" in out

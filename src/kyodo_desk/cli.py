@@ -60,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file", type=Path, help="復元するバックアップのファイル")
     db_commands.add_parser("status", parents=[common], help="接続先と形式の版を表示する")
 
+    leaflet = commands.add_parser("leaflet", parents=[common],
+                                  help="印刷物（A4 の PDF）を作成する。--list で一覧")
+    leaflet.add_argument("name", nargs="?", help="印刷物の名前（--list で確認）")
+    leaflet.add_argument("-o", "--output", type=Path, metavar="FILE.pdf", help="書き出す PDF")
+    leaflet.add_argument("--list", action="store_true", help="作成できる印刷物の一覧")
+
     user = commands.add_parser("user", parents=[common], help="アカウントの管理（管理者の権限で実行）")
     user_commands = user.add_subparsers(dest="user_command", metavar="操作", required=True)
     add = user_commands.add_parser("add", parents=[common], help="アカウントを作成する")
@@ -104,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         "db": _db,
         "demo": _demo,
         "user": _user,
+        "leaflet": _leaflet,
     }
     try:
         return handlers[args.command](args)
@@ -234,4 +241,26 @@ def _user(args: argparse.Namespace) -> int:
             print(f"アカウント {info.login} に仮のパスワードを設定しました。次回サインイン時に変更を求めます。")
     finally:
         db.dispose()
+    return 0
+
+
+def _leaflet(args: argparse.Namespace) -> int:
+    from kyodo_desk import leaflets
+
+    if args.list:
+        for info in leaflets.catalog():
+            print(f"{info.name}\t{info.title}\t{info.description}")
+        return 0
+    if not args.name or not args.output:
+        raise UserError("印刷物の名前と -o FILE.pdf を指定してください（一覧は kyodo-desk leaflet --list）。")
+    from kyodo_desk.exports.tabular import replaced_atomically
+
+    db = _open(args)
+    try:
+        pdf = leaflets.render(args.name, db, Actor.command_line())
+    finally:
+        db.dispose()
+    with replaced_atomically(args.output) as temp:
+        temp.write_bytes(pdf)
+    print(f"{args.name} を {args.output} に書き出しました（{len(pdf) // 1024} KB）。")
     return 0

@@ -10,7 +10,7 @@ def tab_titles(window: MainWindow) -> list[str]:
 
 
 def test_counter_staff_sees_only_the_lookup(window) -> None:  # type: ignore[no-untyped-def]
-    assert tab_titles(window) == ["センター連絡先"]
+    assert tab_titles(window) == ["センター連絡先", "印刷物"]
     assert "管理(&A)" not in [a.text() for a in window.menuBar().actions()]
     labels = [w.text() for w in window.statusBar().findChildren(type(window.connection_label))]
     assert "窓口 花子（窓口職員）" in labels
@@ -20,7 +20,7 @@ def test_an_administrator_also_sees_accounts_and_the_audit_log(qtbot, db, admin)
     window = MainWindow(db, admin)
     qtbot.addWidget(window)
     try:
-        assert tab_titles(window) == ["センター連絡先", "アカウント", "操作記録"]
+        assert tab_titles(window) == ["センター連絡先", "印刷物", "アカウント", "操作記録"]
         menus = [a.text() for a in window.menuBar().actions()]
         assert "管理(&A)" in menus
     finally:

@@ -19,7 +19,6 @@ from sqlalchemy import (
     literal_column,
     text,
 )
-from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Text
 
@@ -56,6 +55,9 @@ class Backend:
                 .subquery("gram_matches")
             )
             return stmt.join(matches, matches.c.id == table.c.id)
+        # Imported here: the PostgreSQL dialect module pulls in asyncio (~30 ms at start-up).
+        from sqlalchemy.dialects import postgresql as pg
+
         # The literal ' ' keeps the expression identical to the GIN index's, so it is used.
         tokens = func.string_to_array(table.c.search_grams, literal_column("' '"),
                                       type_=pg.ARRAY(Text))

@@ -12,6 +12,7 @@ from kyodo_desk.domain.permissions import ROLE_LABELS, Action, Actor, Resource, 
 from kyodo_desk.ui.admin.accounts_tab import AccountsTab
 from kyodo_desk.ui.admin.audit_tab import AuditTab
 from kyodo_desk.ui.contacts.tab import ContactsTab
+from kyodo_desk.ui.leaflets_tab import LeafletsTab
 from kyodo_desk.ui.live import LiveUpdates
 from kyodo_desk.ui.settings_dialog import DatabaseSettingsDialog
 from kyodo_desk.ui.sign_in import ChangePasswordDialog
@@ -31,6 +32,8 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.contacts = ContactsTab(db, actor)
         self.tabs.addTab(self.contacts, "センター連絡先")
+        self.leaflets = LeafletsTab(db, actor)
+        self.tabs.addTab(self.leaflets, "印刷物")
         # Administrators' tabs: only for accounts the services would let read them.
         self.accounts_tab: AccountsTab | None = None
         self.audit_tab: AuditTab | None = None
@@ -41,7 +44,7 @@ class MainWindow(QMainWindow):
             self.audit_tab = AuditTab(db, actor)
             self.tabs.addTab(self.audit_tab, "操作記録")
         self.setCentralWidget(self.tabs)
-        for tab in (self.contacts, self.accounts_tab, self.audit_tab):
+        for tab in (self.contacts, self.leaflets, self.accounts_tab, self.audit_tab):
             if tab is not None:
                 tab.status_message.connect(
                     lambda text: self.statusBar().showMessage(text, STATUS_MESSAGE_MS))
@@ -65,6 +68,7 @@ class MainWindow(QMainWindow):
 
         self.live = LiveUpdates(db)
         self.live.changed.connect(self.contacts.on_data_changed)
+        self.live.changed.connect(self.leaflets.on_data_changed)
         self.live.connection.connect(self._connection_changed)
         self.live.connection.connect(self.contacts.on_connection)
         self.live.start()

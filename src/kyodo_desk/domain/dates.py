@@ -1,0 +1,79 @@
+"""Dates in the Japanese era (和暦): 令和8年11月, 令和8年11月24日, and fiscal years (年度).
+
+The first year of an era is written 元年 (令和元年5月). Eras are counted from the day they
+began: 平成 ends on 2019-04-30 and 令和 begins on 2019-05-01. The Gregorian calendar, and so
+this table, starts in Japan on 明治6年 (1873-01-01); earlier dates are refused.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+# (first day, name), newest first.
+ERAS: tuple[tuple[date, str], ...] = (
+    (date(2019, 5, 1), "令和"),
+    (date(1989, 1, 8), "平成"),
+    (date(1926, 12, 25), "昭和"),
+    (date(1912, 7, 30), "大正"),
+    (date(1868, 1, 25), "明治"),
+)
+FIRST_SUPPORTED = date(1873, 1, 1)
+
+
+def era_of(d: date) -> tuple[str, int]:
+    """The era name and the year within it (1 for the first year) of the day *d*."""
+    if not isinstance(d, date):
+        raise TypeError(f"a date is needed, not {type(d).__name__}")
+    day = d.date() if isinstance(d, datetime) else d  # a datetime: only its day counts
+    if day < FIRST_SUPPORTED:
+        raise ValueError(f"{day.isoformat()} is before the Gregorian calendar in Japan (1873)")
+    for start, name in ERAS:
+        if day >= start:
+            return name, day.year - start.year + 1
+    raise AssertionError("unreachable: 明治 covers every supported day")
+
+
+def _year(number: int) -> str:
+    return "元" if number == 1 else str(number)
+
+
+def era_year_month(d: date) -> str:
+    """'令和8年11月' (and '令和元年5月' in an era's first year)."""
+    name, year = era_of(d)
+    return f"{name}{_year(year)}年{d.month}月"
+
+
+def era_date(d: date) -> str:
+    """'令和8年11月24日'."""
+    name, year = era_of(d)
+    return f"{name}{_year(year)}年{d.month}月{d.day}日"
+
+
+def fiscal_year_of(d: date) -> int:
+    """The fiscal year (April–March) a day belongs to, by the calendar year it starts in."""
+    return d.year if d.month >= 4 else d.year - 1
+
+
+def fiscal_year_label(year: int) -> str:
+    """'令和8年度' for the fiscal year that starts in April *year*.
+
+    A fiscal year that an era change cuts in two is named after the era that covers most
+    of it: FY2019 (April 2019 to March 2020) is 令和元年度, FY1988 is 昭和63年度, FY1989
+    平成元年度. Its number is the era year of April 1, or 元 if that era began later.
+    """
+    first, last = date(year, 4, 1), date(year + 1, 3, 31)
+    if first < FIRST_SUPPORTED:
+        raise ValueError(f"fiscal year {year} is before the Gregorian calendar in Japan (1873)")
+    covered: dict[str, int] = {}
+    end = last
+    for start, name in ERAS:
+        begin = max(start, first)
+        if begin <= end:
+            covered[name] = (end - begin).days + 1
+            end = date.fromordinal(begin.toordinal() - 1)
+        if begin == first:
+            break
+    name = max(covered, key=lambda n: covered[n])
+    start = next(s for s, n in ERAS if n == name)
+    number = year - start.year + 1
+    return f"{name}{_year(number)}年度"

@@ -1,0 +1,1209 @@
+"""The leaflet kit: one colour scheme, one type scale and the reusable flowables of the
+summary edition (概要版), for every leaflet.
+
+Nothing here knows a particular leaflet: each leaflet module hands the kit its text and data.
+A `Kit` is made for one build at one scale (1.0 = the type scale as designed); fitting.py
+rebuilds with a smaller scale when the content overflows its pages.
+
+Japanese text goes through `JaParagraph`, which breaks lines by the kinsoku rules (no line
+starts with 、。」）・ etc. nor ends with 「（〒), keeps Latin words, numbers and URLs whole
+where they fit, and never lets a character hang into the margin.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import groupby
+from typing import Any, Protocol
+
+from reportlab.lib.colors import Color, HexColor, white
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus.paragraph import (  # type: ignore[attr-defined]
+    FragLine,
+    ParaLines,
+    _handleBulletWidth,
+    cjkU,
+    makeCJKParaLine,
+)
+from reportlab.rl_config import _FUZZ
+
+from kyodo_desk.leaflets.fonts import ensure_registered
+
+# --- page -----------------------------------------------------------------------------------
+
+PAGE_SIZE = A4
+MARGIN_X = 16 * mm
+MARGIN_TOP = 14 * mm
+MARGIN_BOTTOM = 17 * mm
+CONTENT_WIDTH = PAGE_SIZE[0] - 2 * MARGIN_X
+CONTENT_HEIGHT = PAGE_SIZE[1] - MARGIN_TOP - MARGIN_BOTTOM
+
+
+# --- colours --------------------------------------------------------------------------------
+
+class Palette:
+    """The colours of every leaflet: a deep teal-blue for the city, green for citizens,
+    orange for marks and numbers. Subclass it to try another scheme."""
+
+    primary: Color = HexColor("#1B6B8F")
+    primary_dark: Color = HexColor("#12485F")
+    primary_tint: Color = HexColor("#DCECF3")
+    primary_pale: Color = HexColor("#F1F7FA")
+    citizen: Color = HexColor("#2E8A57")
+    citizen_dark: Color = HexColor("#1E5E3B")
+    citizen_tint: Color = HexColor("#E4F3EA")
+    accent: Color = HexColor("#E07A22")
+    accent_dark: Color = HexColor("#A5540F")
+    accent_tint: Color = HexColor("#FCEEDF")
+    text: Color = HexColor("#1E272C")
+    muted: Color = HexColor("#56656D")
+    rule: Color = HexColor("#B9CDD6")
+    arrow: Color = HexColor("#7FA9BC")
+    paper: Color = white
+
+
+PALETTE = Palette()
+
+# --- type scale (points at scale 1.0) and leading ratios ------------------------------------
+
+TYPE_SCALE: dict[str, float] = {
+    "display": 24.0,  # the title in the band
+    "title": 14.0,  # band subtitle, large labels
+    "heading": 12.0,  # section headings
+    "subheading": 10.5,  # point headings, facility names
+    "body": 9.0,  # running text
+    "small": 8.0,  # boxes, contact details
+    "note": 7.2,  # glossary, footer
+}
+LEADING: dict[str, float] = {
+    "display": 1.25, "title": 1.3, "heading": 1.35, "subheading": 1.4,
+    "body": 1.55, "small": 1.45, "note": 1.45,
+}
+
+
+# --- Japanese line breaking -----------------------------------------------------------------
+
+NO_LINE_START = frozenset(
+    "、。，．,.：:；;！!？?・･‐゠–〟」』）)］]｝}〕〉》】〙〗"
+    "ゝゞヽヾ々〻ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿーｰ"
+    "…‥%％℃°′″※"
+)
+NO_LINE_END = frozenset("「『（(［[｛{〔〈《【〘〖〝〒#＃$＄￥¥")
+SOFT_BREAK_AFTER = frozenset("/.-@_?&=#:,")
+
+
+def _latin(ch: str) -> bool:
+    return len(ch) == 1 and "!" <= ch <= "~"
+
+
+def _breakable(a: str, b: str, inside_words: bool) -> bool:
+    """May a line end after *a* with *b* starting the next?"""
+    if b in NO_LINE_START or a in NO_LINE_END:
+        return False
+    if _latin(a) and _latin(b):
+        return inside_words and a in SOFT_BREAK_AFTER
+    return True
+
+
+class _Glyph(str):
+    """One character of a fragment with its advance width (what makeCJKParaLine reads)."""
+
+    frag: Any
+    width: float
+
+
+_WIDTHS: dict[tuple[str, float, str], float] = {}
+
+
+def _glyphs(frags: list[Any]) -> list[_Glyph]:
+    glyphs: list[_Glyph] = []
+    for f in frags:
+        text = f.text
+        if not text or hasattr(f, "cbDefn"):
+            glyph = _Glyph(text or "")
+            glyph.frag = f
+            glyph.width = cjkU(text or "", f, "utf8").width
+            glyphs.append(glyph)
+            continue
+        font, size = f.fontName, f.fontSize
+        for ch in text:
+            key = (font, size, ch)
+            width = _WIDTHS.get(key)
+            if width is None:
+                width = _WIDTHS[key] = stringWidth(ch, font, size)
+            glyph = _Glyph(ch)
+            glyph.frag = f
+            glyph.width = width
+            glyphs.append(glyph)
+    return glyphs
+
+
+def ja_line_split(frags: list[Any], max_widths: list[float], calc_bounds: bool) -> Any:
+    """Lines for the fragments of a paragraph, by the kinsoku rules (push-out, no hanging)."""
+    chars: list[Any] = _glyphs(frags)
+    lines: list[Any] = []
+    n = len(chars)
+    start = 0
+    while start < n:
+        max_width = max_widths[min(len(lines), len(max_widths) - 1)]
+        if lines:  # a wrapped line does not start with a space
+            while start < n and chars[start] == " ":
+                start += 1
+            if start >= n:
+                break
+        used = 0.0
+        end = start
+        hard = False
+        while end < n:
+            ch = chars[end]
+            if hasattr(ch.frag, "lineBreak"):
+                end += 1
+                hard = True
+                break
+            if used + ch.width > max_width + _FUZZ and end > start:
+                break
+            used += ch.width
+            end += 1
+        if not hard and end < n:
+            end = _break_before(chars, start, end, max_width)
+        line = chars[start:end]
+        while len(line) > 1 and line[-1] == " " and end < n:
+            line = line[:-1]
+        width = sum(c.width for c in line)
+        make = makeCJKParaLine if calc_bounds else _line
+        lines.append(make(line, max_width, width, max_width - width, hard, calc_bounds))
+        start = end
+    return ParaLines(kind=1, lines=lines)
+
+
+def _line(glyphs: list[Any], max_width: float, width: float, extra: float, hard: bool,
+          calc_bounds: bool) -> Any:
+    """makeCJKParaLine's line, built per run of one fragment rather than per character."""
+    words = []
+    max_size = max_ascent = min_descent = 0.0
+    for _, run in groupby(glyphs, key=lambda g: id(g.frag)):
+        chars = list(run)
+        frag = chars[0].frag
+        ascent, descent = getAscentDescent(frag.fontName, frag.fontSize)
+        max_size = max(max_size, frag.fontSize)
+        max_ascent = max(max_ascent, ascent)
+        min_descent = min(min_descent, descent)
+        word = frag.clone()
+        word.text = "".join(chars)
+        words.append(word)
+    return FragLine(kind=1, extraSpace=extra, wordCount=1, words=words, fontSize=max_size,
+                    ascent=max_ascent, descent=min_descent, maxWidth=max_width,
+                    currentWidth=width, lineBreak=hard)
+
+
+def _break_before(chars: list[Any], start: int, end: int, max_width: float) -> int:
+    """Where the line that would overflow at *end* should break (the next line's start)."""
+    for i in range(end, start, -1):
+        if _breakable(chars[i - 1], chars[i], inside_words=False):
+            if (sum(c.width for c in chars[start:i]) >= 0.35 * max_width
+                    or _word_width(chars, i) <= max_width):
+                return i
+            break  # the word moved down would not fit a line either: break inside it
+    for i in range(end, start, -1):
+        if _breakable(chars[i - 1], chars[i], inside_words=True):
+            return i
+    for i in range(end, start, -1):  # a word longer than the line: anywhere but kinsoku
+        if chars[i] not in NO_LINE_START and chars[i - 1] not in NO_LINE_END:
+            return i
+    return end
+
+
+def _word_width(chars: list[Any], i: int) -> float:
+    """Width of the unbreakable run that starts at *i*."""
+    width = chars[i].width
+    j = i + 1
+    while j < len(chars) and not _breakable(chars[j - 1], chars[j], inside_words=False):
+        width += chars[j].width
+        j += 1
+    return width
+
+
+def balanced_width(para: Paragraph, width: float, height: float) -> float:
+    """The narrowest width at which *para* is no taller than at *width*, so a short text
+    wraps into even lines instead of leaving one character alone on the last."""
+    full = para.wrap(width, height)[1]
+    if full <= para.style.leading * 1.01:
+        return width
+    low, high = width / 2, width
+    for _ in range(10):
+        mid = (low + high) / 2
+        if para.wrap(mid, height)[1] <= full:
+            high = mid
+        else:
+            low = mid
+    return min(width, high + 0.5)
+
+
+class JaParagraph(Paragraph):
+    """A Paragraph that breaks Japanese lines by the kinsoku rules (style.wordWrap='CJK')."""
+
+    def breakLinesCJK(self, maxWidths: Any) -> Any:
+        if not isinstance(maxWidths, list | tuple):
+            maxWidths = [maxWidths]
+        maxWidths = list(maxWidths)
+        style = self.style
+        self.height = 0
+        _handleBulletWidth(self.bulletText, style, maxWidths)
+        if not self.frags:
+            return ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName,
+                             textColor=style.textColor, lines=[], ascent=style.fontSize,
+                             descent=-0.2 * style.fontSize)
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
+            return self.blPara
+        # Tables wrap a cell's paragraph several times at the same width: break it once.
+        key = tuple(maxWidths)
+        cache = self.__dict__.setdefault("_ja_lines", {})
+        if key not in cache:
+            auto = getattr(self, "autoLeading", getattr(style, "autoLeading", ""))
+            cache[key] = ja_line_split(self.frags, maxWidths, auto not in ("", "off"))
+        return cache[key]
+
+
+def escape(text: str) -> str:
+    """Text safe inside Paragraph markup (xml.sax.saxutils costs 17 ms of imports)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def markup(text: str, accent: Color | None = None) -> str:
+    """Plain text as Paragraph markup: escaped, newlines kept, ※n marks in the accent colour."""
+    out = escape(text).replace("\n", "<br/>")
+    if accent is None:
+        return out
+    parts = out.split("※")
+    if len(parts) == 1:
+        return out
+    colour = accent.hexval().replace("0x", "#")
+    rebuilt = [parts[0]]
+    for part in parts[1:]:
+        digits = len(part) - len(part.lstrip("0123456789"))
+        rebuilt.append(f'<font color="{colour}">※{part[:digits]}</font>{part[digits:]}')
+    return "".join(rebuilt)
+
+
+# --- small flowables ------------------------------------------------------------------------
+
+class Emphasis(Flowable):
+    """Draws a flowable's text filled and stroked (PDF text render mode 2): the bold face
+    IPAexGothic lacks, without a second font and without doubling the text."""
+
+    def __init__(self, inner: Flowable, color: Color, weight: float) -> None:
+        super().__init__()
+        self.inner = inner
+        self.color = color
+        self.weight = weight
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width, self.height = self.inner.wrap(availWidth, availHeight)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        return [Emphasis(part, self.color, self.weight)
+                for part in self.inner.split(availWidth, availHeight)]
+
+    def getSpaceBefore(self) -> float:
+        return self.inner.getSpaceBefore()
+
+    def getSpaceAfter(self) -> float:
+        return self.inner.getSpaceAfter()
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setStrokeColor(self.color)
+        canvas.setLineWidth(self.weight)
+        canvas.setLineJoin(1)
+        mode = canvas.beginText()
+        mode.setTextRenderMode(2)  # text state outlives the text object, until restoreState
+        canvas.drawText(mode)
+        self.inner.drawOn(canvas, 0, 0)
+        canvas.restoreState()
+
+
+class Group(Flowable):
+    """Flowables stacked as one block that never splits (unlike KeepTogether, it also
+    works inside a table cell)."""
+
+    def __init__(self, parts: Sequence[Flowable]) -> None:
+        super().__init__()
+        self.parts = list(parts)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        self.heights = [part.wrap(availWidth, availHeight)[1] for part in self.parts]
+        self.height = sum(self.heights)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        return []
+
+    def draw(self) -> None:
+        y = self.height
+        for part, h in zip(self.parts, self.heights, strict=True):
+            y -= h
+            part.drawOn(self.canv, 0, y)
+
+
+class Sized(Flowable):
+    """A flowable made for the width it is given: tables get column widths in points from
+    the space they are actually in (ReportLab's percentage widths are weights, not shares).
+    Space before/after and keepWithNext belong to this wrapper."""
+
+    def __init__(self, make: Callable[[float], Flowable]) -> None:
+        super().__init__()
+        self.make = make
+        self.made: Flowable | None = None
+        self.made_for = -1.0
+
+    def _for(self, width: float) -> Flowable:
+        if self.made is None or abs(self.made_for - width) > 0.01:
+            self.made = self.make(width)
+            self.made_for = width
+        return self.made
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width, self.height = self._for(availWidth).wrap(availWidth, availHeight)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        parts = self._for(availWidth).split(availWidth, availHeight)
+        if parts:
+            parts[0].spaceBefore = getattr(self, "spaceBefore", 0)
+            parts[-1].spaceAfter = getattr(self, "spaceAfter", 0)
+        return parts
+
+    def draw(self) -> None:
+        assert self.made is not None
+        self.made.drawOn(self.canv, 0, 0)
+
+
+class Badge(Flowable):
+    """A filled circle with a number or a short word centred in it."""
+
+    def __init__(self, text: str, diameter: float, fill: Color, font: str, font_size: float,
+                 text_color: Color = white) -> None:
+        super().__init__()
+        self.text = text
+        self.diameter = diameter
+        self.fill = fill
+        self.font = font
+        self.font_size = font_size
+        self.text_color = text_color
+        self.width = self.height = diameter
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.diameter, self.diameter
+
+    def draw(self) -> None:
+        r = self.diameter / 2
+        c = self.canv
+        c.setFillColor(self.fill)
+        c.circle(r, r, r, stroke=0, fill=1)
+        c.setFillColor(self.text_color)
+        c.setFont(self.font, self.font_size)
+        c.drawCentredString(r, r - self.font_size * 0.36, self.text)
+
+
+class Pill(Flowable):
+    """A short label on a rounded coloured ground, centred in the space it is given."""
+
+    def __init__(self, kit: Kit, text: str, fill: Color, role: str = "small") -> None:
+        super().__init__()
+        self.kit = kit
+        self.fill = fill
+        self.label = kit.para(text, role, color=kit.palette.paper, align=TA_CENTER)
+        self.text_w = stringWidth(text, kit.font, kit.size(role))
+        self.pad = kit.pt(9)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        self.pill_w = min(availWidth, self.text_w + 2 * self.pad + 1)
+        self.label_h = self.label.wrap(self.pill_w - 2 * self.pad, availHeight)[1]
+        self.height = self.label_h + self.kit.pt(5)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        x = (self.width - self.pill_w) / 2
+        c.saveState()
+        c.setFillColor(self.fill)
+        c.roundRect(x, 0, self.pill_w, self.height, min(self.height / 2, self.kit.pt(8)),
+                    stroke=0, fill=1)
+        c.restoreState()
+        self.label.drawOn(c, x + self.pad, self.kit.pt(2.5) + self.label.style.fontSize * 0.05)
+
+
+class DoubleArrow(Flowable):
+    """A horizontal double-headed arrow shading from one colour to another, with end labels."""
+
+    def __init__(self, left: Color, right: Color, height: float) -> None:
+        super().__init__()
+        self.left = left
+        self.right = right
+        self.height = height
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        return availWidth, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        h = self.height
+        head = h * 1.1
+        bar = h * 0.36
+        steps = 24
+        span = self.width - 2 * head
+        for i in range(steps):
+            t = i / (steps - 1)
+            c.setFillColor(_mix(self.left, self.right, t))
+            c.rect(head + span * i / steps - 0.3, (h - bar) / 2, span / steps + 0.6, bar,
+                   stroke=0, fill=1)
+        for x0, tip, colour in ((head, 0.0, self.left), (self.width - head, self.width,
+                                                          self.right)):
+            c.setFillColor(colour)
+            path = c.beginPath()
+            path.moveTo(tip, h / 2)
+            path.lineTo(x0, h)
+            path.lineTo(x0, 0)
+            path.close()
+            c.drawPath(path, stroke=0, fill=1)
+
+
+def _mix(a: Color, b: Color, t: float) -> Color:
+    return Color(a.red + (b.red - a.red) * t, a.green + (b.green - a.green) * t,
+                 a.blue + (b.blue - a.blue) * t)
+
+
+class TitleBand(Flowable):
+    """The coloured band at the head of a leaflet: the issuing department, the catch-phrase
+    title across the band's width, then the subtitle with the issuer and date at the right."""
+
+    def __init__(self, kit: Kit, department: str, title: str, subtitle: str, issuer: str,
+                 date_text: str) -> None:
+        super().__init__()
+        self.kit = kit
+        p = kit.palette
+        self.pad = kit.pt(11)
+        self.stripe = kit.pt(4)
+        self.gap = kit.pt(5)
+        self.department = kit.para(department, "small", color=p.primary_tint)
+        self.title = kit.emph(title, "display", color=p.paper)
+        self.subtitle = kit.para(subtitle, "title", color=p.paper) if subtitle else None
+        side = "　".join(t for t in (issuer, date_text) if t)
+        self.side_text = side
+        self.side = (kit.para(side, "body", color=p.paper, align=TA_RIGHT) if side else None)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        k, pad = self.kit, self.pad
+        self.width = availWidth
+        inner = availWidth - 2 * pad
+        self.side_w = 0.0
+        self.side_h = 0.0
+        if self.side is not None:
+            natural = stringWidth(self.side_text, k.font, k.size("body")) + 1
+            self.side_w = min(inner * 0.35, natural)
+            self.side_h = self.side.wrap(self.side_w, availHeight)[1]
+        sub_w = inner - (self.side_w + k.pt(12) if self.side is not None else 0)
+        self.dept_h = self.department.wrap(inner, availHeight)[1]
+        self.title_h = self.title.wrap(inner, availHeight)[1]
+        self.sub_h = self.subtitle.wrap(sub_w, availHeight)[1] if self.subtitle else 0.0
+        self.bottom_h = max(self.sub_h, self.side_h)
+        self.height = (pad + self.dept_h + self.gap + self.title_h
+                       + (self.gap + self.bottom_h if self.bottom_h else 0) + pad + self.stripe)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        p = self.kit.palette
+        w, h, pad, stripe = self.width, self.height, self.pad, self.stripe
+        radius = self.kit.pt(6)
+        c.saveState()
+        c.setFillColor(p.accent)
+        c.roundRect(0, 0, w, h, radius, stroke=0, fill=1)
+        c.setFillColor(p.primary)
+        c.roundRect(0, stripe, w, h - stripe, radius, stroke=0, fill=1)
+        c.rect(0, stripe, w, radius, stroke=0, fill=1)
+        # two soft circles at the right, cut by the band's edge
+        path = c.beginPath()
+        path.roundRect(0, stripe, w, h - stripe, radius)
+        c.clipPath(path, stroke=0, fill=0)
+        c.setFillColor(p.paper)
+        c.setFillAlpha(0.08)
+        c.circle(w - h * 0.35, h * 0.95, h * 0.75, stroke=0, fill=1)
+        c.circle(w - h * 1.05, stripe - h * 0.1, h * 0.5, stroke=0, fill=1)
+        c.restoreState()
+        y = h - pad - self.dept_h
+        self.department.drawOn(c, pad, y)
+        y -= self.gap + self.title_h
+        self.title.drawOn(c, pad, y)
+        base = stripe + pad
+        if self.subtitle is not None:
+            self.subtitle.drawOn(c, pad, base + self.bottom_h - self.sub_h)
+        if self.side is not None:
+            self.side.drawOn(c, w - pad - self.side_w, base)
+
+
+class CycleDiagram(Flowable):
+    """Stages around a ring with arrows from each to the next (PLAN → DO → CHECK → ACT →),
+    clockwise from the top left; each stage's description sits outside the ring."""
+
+    def __init__(self, kit: Kit, stages: Sequence[tuple[str, str, str]]) -> None:
+        super().__init__()
+        if len(stages) < 3:
+            raise ValueError("a cycle needs at least three stages")
+        self.kit = kit
+        self.stages = list(stages)
+        p = kit.palette
+        self.node_r = kit.pt(21)
+        self.ring_r = kit.pt(56)
+        self.fills = [p.primary, p.citizen, p.accent, p.primary_dark]
+        self.texts = [
+            JaParagraph(markup(text), kit.style(
+                "body", alignment=TA_RIGHT if self._angle(i) > 90 or self._angle(i) < -90
+                else TA_LEFT))
+            for i, (_, _, text) in enumerate(self.stages)
+        ]
+
+    def _angle(self, i: int) -> float:
+        """Degrees of stage *i* on the ring: 135 for the first, then clockwise."""
+        a = 135.0 - 360.0 * i / len(self.stages)
+        return (a + 180.0) % 360.0 - 180.0
+
+    def _centre(self, i: int) -> tuple[float, float]:
+        a = math.radians(self._angle(i))
+        return self.cx + self.ring_r * math.cos(a), self.cy + self.ring_r * math.sin(a)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        k = self.kit
+        self.width = availWidth
+        self.cx = availWidth / 2
+        reach = max(abs(math.cos(math.radians(self._angle(i))))
+                    for i in range(len(self.stages))) * self.ring_r + self.node_r
+        self.text_w = max(k.pt(40), self.cx - reach - k.pt(12))
+        self.widths = [balanced_width(t, self.text_w, availHeight) for t in self.texts]
+        heights = [t.wrap(w, availHeight)[1] for t, w in zip(self.texts, self.widths,
+                                                              strict=True)]
+        ring_h = 2 * (self.ring_r * max(abs(math.sin(math.radians(self._angle(i))))
+                                        for i in range(len(self.stages))) + self.node_r)
+        pad = k.pt(4)
+        self.height = max(ring_h, 2 * max(heights) + k.pt(24)) + 2 * pad
+        self.cy = self.height / 2
+        self.text_h = heights
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        k = self.kit
+        p = k.palette
+        n = len(self.stages)
+        gap_deg = math.degrees(2 * math.asin(min(1.0, (self.node_r + k.pt(5))
+                                                      / (2 * self.ring_r)))) * 1.0
+        c.saveState()
+        c.setStrokeColor(p.arrow)
+        c.setFillColor(p.arrow)
+        c.setLineWidth(k.pt(3.2))
+        c.setLineCap(0)
+        for i in range(n):
+            start = self._angle(i) - gap_deg
+            sweep = 360.0 / n - 2 * gap_deg
+            end = start - sweep
+            head = k.pt(9)
+            end_head = end + math.degrees(head / self.ring_r) * 0.8
+            path = c.beginPath()
+            path.arc(self.cx - self.ring_r, self.cy - self.ring_r, self.cx + self.ring_r,
+                     self.cy + self.ring_r, startAng=start, extent=end_head - start)
+            c.drawPath(path, stroke=1, fill=0)
+            ex = self.cx + self.ring_r * math.cos(math.radians(end))
+            ey = self.cy + self.ring_r * math.sin(math.radians(end))
+            # clockwise tangent at the end point
+            tx, ty = math.sin(math.radians(end)), -math.cos(math.radians(end))
+            nx, ny = -ty, tx
+            bx, by = ex - tx * head, ey - ty * head
+            w = head * 0.6
+            arrow = c.beginPath()
+            arrow.moveTo(ex, ey)
+            arrow.lineTo(bx + nx * w, by + ny * w)
+            arrow.lineTo(bx - nx * w, by - ny * w)
+            arrow.close()
+            c.drawPath(arrow, stroke=0, fill=1)
+        c.restoreState()
+        label_size = k.size("subheading")
+        tag_size = k.size("note")
+        for i, (label, tag, _) in enumerate(self.stages):
+            x, y = self._centre(i)
+            fill = self.fills[i % len(self.fills)]
+            c.saveState()
+            c.setFillColor(fill)
+            c.circle(x, y, self.node_r, stroke=0, fill=1)
+            c.setFillColor(p.paper)
+            c.setStrokeColor(p.paper)
+            c.setLineWidth(label_size * 0.035)
+            text = c.beginText()
+            text.setTextRenderMode(2)
+            text.setFont(k.font, label_size)
+            text.setTextOrigin(x - c.stringWidth(label, k.font, label_size) / 2,
+                               y + label_size * 0.05)
+            text.textOut(label)
+            c.drawText(text)
+            c.setFont(k.font, tag_size)
+            c.drawCentredString(x, y - tag_size * 1.25, tag)
+            c.restoreState()
+            para = self.texts[i]
+            th = self.text_h[i]
+            ty_ = min(max(y - th / 2, 0.0), self.height - th)
+            if x < self.cx:
+                para.drawOn(c, x - self.node_r - k.pt(12) - self.widths[i], ty_)
+            else:
+                para.drawOn(c, x + self.node_r + k.pt(12), ty_)
+
+
+class QrCode(Flowable):
+    """A QR code of *url* on a white square (its quiet zone), with a caption under it, so
+    a phone can open the page."""
+
+    def __init__(self, kit: Kit, url: str, caption: str, size: float,
+                 caption_color: Color | None = None) -> None:
+        super().__init__()
+        self.kit = kit
+        self.url = url
+        self.size = size
+        self.quiet = kit.pt(3)
+        self.box = size + 2 * self.quiet
+        self.caption = kit.para(caption, "note", color=caption_color, align=TA_CENTER)
+        self.width = max(self.box, stringWidth(caption, kit.font, kit.size("note")) + 2)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.cap_h = self.caption.wrap(self.width, availHeight)[1]
+        self.height = self.box + self.kit.pt(2) + self.cap_h
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        x = (self.width - self.box) / 2
+        y = self.cap_h + self.kit.pt(2)
+        modules = qr_modules(self.url)
+        cell = self.size / len(modules)
+        c.saveState()
+        c.setFillColor(self.kit.palette.paper)
+        c.roundRect(x, y, self.box, self.box, self.kit.pt(2), stroke=0, fill=1)
+        c.setFillColor(self.kit.palette.text)
+        path = c.beginPath()
+        top = y + self.quiet + self.size
+        for r, row in enumerate(modules):
+            col = 0
+            while col < len(row):
+                if not row[col]:
+                    col += 1
+                    continue
+                run = col
+                while run < len(row) and row[run]:
+                    run += 1
+                path.rect(x + self.quiet + col * cell, top - (r + 1) * cell,
+                          (run - col) * cell, cell)
+                col = run
+        c.drawPath(path, stroke=0, fill=1)
+        c.restoreState()
+        self.caption.drawOn(c, 0, 0)
+
+
+@lru_cache(maxsize=64)
+def qr_modules(text: str) -> tuple[tuple[bool, ...], ...]:
+    """The dark (True) and light modules of the QR code of *text*, level M, row by row."""
+    from reportlab.graphics.barcode import qrencoder
+
+    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    code.addData(text)
+    code.make()
+    return tuple(tuple(bool(m) for m in row) for row in code.modules)
+
+
+# --- contact cards --------------------------------------------------------------------------
+
+class FacilityLike(Protocol):
+    """What a contact card needs of a facility (services.contacts.FacilityDetail fits)."""
+
+    name: str
+    postal_code: str
+    phone: str
+    email: str
+    website: str
+    facebook: str
+    hours: str
+
+    @property
+    def full_address(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ContactCard:
+    """One place of a contact block: its name, its (label, value) pairs grouped in rows (a
+    compact card prints a row's pairs on one line, e.g. 電話 and E-mail), and QR codes."""
+
+    name: str
+    rows: tuple[tuple[tuple[str, str], ...], ...]
+    codes: tuple[tuple[str, str], ...] = ()  # (caption, url)
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        return [pair for row in self.rows for pair in row]
+
+
+def facility_card(f: FacilityLike, *, hours: bool = False, codes: bool = False) -> ContactCard:
+    """The card of a facility as the summary edition prints it; empty fields are left out."""
+    address = f.full_address.strip()
+    if f.postal_code.strip():
+        address = f"〒{f.postal_code.strip()}　{address}".strip()
+    rows = [
+        [("所在地", address)],
+        [("電話", f.phone.strip()), ("E-mail", f.email.strip())],
+        [("HP", f.website.strip())],
+        [("FB", f.facebook.strip())],
+    ]
+    if hours:
+        rows.append([("開館時間", f.hours.strip())])
+    qr: tuple[tuple[str, str], ...] = ()
+    if codes:
+        qr = tuple((label, url) for label, url in (("ホームページ", f.website.strip()),
+                                                    ("フェイスブック", f.facebook.strip()))
+                   if url)
+    kept = (tuple((k, v) for k, v in row if v) for row in rows)
+    return ContactCard(f.name, tuple(row for row in kept if row), qr)
+
+
+# --- the kit --------------------------------------------------------------------------------
+
+class Kit:
+    """Styles and flowables at one scale of the type scale (1.0 = as designed)."""
+
+    def __init__(self, scale: float = 1.0, palette: Palette = PALETTE) -> None:
+        self.scale = scale
+        self.palette = palette
+        self.font = ensure_registered()
+        self.width = CONTENT_WIDTH
+        self._styles: dict[tuple[Any, ...], ParagraphStyle] = {}
+
+    # sizes and styles
+    def pt(self, value: float) -> float:
+        """A length of the design, at this kit's scale."""
+        return value * self.scale
+
+    def size(self, role: str) -> float:
+        return TYPE_SCALE[role] * self.scale
+
+    def style(self, role: str, **overrides: Any) -> ParagraphStyle:
+        key = (role, *sorted((name, repr(value)) for name, value in overrides.items()))
+        found = self._styles.get(key)
+        if found is not None:
+            return found
+        size = self.size(role)
+        settings: dict[str, Any] = {
+            "fontName": self.font, "fontSize": size, "leading": size * LEADING[role],
+            "textColor": self.palette.text, "wordWrap": "CJK",
+            "bulletFontName": self.font, "bulletFontSize": size,
+            "allowWidows": 1, "allowOrphans": 1,
+        }
+        settings.update(overrides)
+        made = ParagraphStyle(f"{role}-{len(self._styles)}", **settings)
+        self._styles[key] = made
+        return made
+
+    def para(self, text: str, role: str = "body", *, color: Color | None = None,
+             align: int = TA_LEFT, indent_first: bool = False,
+             space_after: float = 0.0) -> JaParagraph:
+        overrides: dict[str, Any] = {"alignment": align}
+        if color is not None:
+            overrides["textColor"] = color
+        if indent_first:
+            overrides["firstLineIndent"] = self.size(role)
+        if space_after:
+            overrides["spaceAfter"] = self.pt(space_after)
+        return JaParagraph(markup(text, self.palette.accent), self.style(role, **overrides))
+
+    def emph(self, text: str, role: str = "subheading", *, color: Color | None = None,
+             align: int = TA_LEFT) -> Emphasis:
+        """Emphasised text: the colour given (dark blue by default), stroked to look bold."""
+        colour = color if color is not None else self.palette.primary_dark
+        para = self.para(text, role, color=colour, align=align)
+        return Emphasis(para, colour, self.size(role) * 0.03)
+
+    def table(self, data: list[list[Any]], widths: Sequence[float],
+              commands: Sequence[Any] = ()) -> Table:
+        """A Table with column widths in points; its plain-text cells (the empty gutters) use
+        the kit's font too, so no unembedded base-14 font (Helvetica) enters the PDF."""
+        made = Table(data, colWidths=list(widths))
+        made.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), self.font), *commands]))
+        return made
+
+    def spacer(self, height: float) -> Spacer:
+        return Spacer(1, self.pt(height))
+
+    # building blocks
+    def title_band(self, department: str, title: str, subtitle: str = "", *,
+                   issuer: str = "", date_text: str = "") -> Flowable:
+        return TitleBand(self, department, title, subtitle, issuer, date_text)
+
+    def section(self, title: str, *, color: Color | None = None) -> Flowable:
+        """A section heading: a bar at the left, a pale ground and a rule under it."""
+        colour = color if color is not None else self.palette.primary
+        heading = self.emph(title, "heading")
+        made = Sized(lambda w: self.table([[heading]], [w], [
+            ("BACKGROUND", (0, 0), (-1, -1), self.palette.primary_pale),
+            ("LINEBEFORE", (0, 0), (0, -1), self.pt(5), colour),
+            ("LINEBELOW", (0, 0), (-1, -1), self.pt(0.8), colour),
+            ("LEFTPADDING", (0, 0), (-1, -1), self.pt(9)),
+            ("TOPPADDING", (0, 0), (-1, -1), self.pt(3.5)),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), self.pt(4)),
+        ]))
+        made.spaceBefore = self.pt(7)
+        made.spaceAfter = self.pt(5)
+        made.keepWithNext = True
+        return made
+
+    def lead(self, text: str) -> Flowable:
+        """An introduction paragraph, first line indented by one character."""
+        return self.para(text, "body", indent_first=True, space_after=4)
+
+    def numbered_points(self, items: Sequence[tuple[str, str]], *, start: int = 1) -> Flowable:
+        """Numbered points, each a heading in colour and a one-line gloss under it."""
+        d = self.pt(22)
+        rows = [
+            [Badge(str(start + i), d, self.palette.accent, self.font, self.size("title")),
+             [self.emph(head, "subheading"), self.para(gloss, "small", color=self.palette.muted)]]
+            for i, (head, gloss) in enumerate(items)
+        ]
+        return Sized(lambda w: self.table(rows, [d + self.pt(10), w - d - self.pt(10)], [
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), self.pt(3)),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), self.pt(3.5)),
+            ("LINEBELOW", (1, 0), (1, -2), self.pt(0.5), self.palette.rule, None, (1, 2)),
+        ]))
+
+    def _grid(self, cells: Sequence[Any], columns: int, width: float, gap: float,
+              commands: Sequence[Any], ground: Color, bar: Color) -> Table:
+        """*cells* in rows of *columns*, with gutters; each filled cell on *ground* with a
+        *bar* at its left."""
+        padded: list[Any] = list(cells)
+        while len(padded) % columns:
+            padded.append("")
+        rows: list[list[Any]] = []
+        for r in range(0, len(padded), columns):
+            row: list[Any] = []
+            for c in range(columns):
+                if c:
+                    row.append("")
+                row.append(padded[r + c])
+            rows.append(row)
+        col = (width - gap * (columns - 1)) / columns
+        widths: list[float] = []
+        for c in range(columns):
+            widths += ([gap] if c else []) + [col]
+        style: list[Any] = [("VALIGN", (0, 0), (-1, -1), "TOP"), *commands]
+        for r in range(len(rows)):
+            for c in range(columns):
+                if padded[r * columns + c] != "":
+                    style += [("BACKGROUND", (2 * c, r), (2 * c, r), ground),
+                              ("LINEBEFORE", (2 * c, r), (2 * c, r), self.pt(3), bar)]
+            if r < len(rows) - 1:
+                style.append(("LINEBELOW", (0, r), (-1, r), gap * 0.6, self.palette.paper))
+        for c in range(1, columns):
+            style += [("LEFTPADDING", (2 * c - 1, 0), (2 * c - 1, -1), 0),
+                      ("RIGHTPADDING", (2 * c - 1, 0), (2 * c - 1, -1), 0)]
+        return self.table(rows, widths, style)
+
+    def tiles(self, items: Sequence[tuple[str, str]], *, columns: int = 2) -> Flowable:
+        """Headings with a gloss, in a grid of tinted tiles (as a menu of topics)."""
+        cells = [[self.emph(head, "subheading"), self.para(gloss, "small")]
+                 for head, gloss in items]
+        return Sized(lambda w: self._grid(cells, columns, w, self.pt(8), [
+            ("LEFTPADDING", (0, 0), (-1, -1), self.pt(9)),
+            ("RIGHTPADDING", (0, 0), (-1, -1), self.pt(6)),
+            ("TOPPADDING", (0, 0), (-1, -1), self.pt(4)),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), self.pt(5)),
+        ], self.palette.primary_pale, self.palette.accent))
+
+    def bullets(self, items: Sequence[str], *, mark: str = "●", role: str = "body",
+                color: Color | None = None) -> list[Flowable]:
+        """A list with ● (or ◦) marks; wrapped lines align with the text, not the mark."""
+        size = self.size(role)
+        style = self.style(role, leftIndent=size * 1.15, bulletIndent=0,
+                           bulletColor=color if color is not None else self.palette.accent,
+                           spaceAfter=size * 0.25)
+        return [JaParagraph(markup(item, self.palette.accent), style, bulletText=mark)
+                for item in items]
+
+    def role_boxes(self, citizen: Sequence[str], city: Sequence[str], *,
+                   caption: str = "", labels: tuple[str, str] = ("市民の役割", "市の役割"),
+                   ) -> Flowable:
+        """Two boxes side by side, the citizens' part and the city's, with ◦ items; the two
+        always share one height."""
+        p = self.palette
+        heads = [self.emph(labels[0], "small", color=p.paper, align=TA_CENTER), "",
+                 self.emph(labels[1], "small", color=p.paper, align=TA_CENTER)]
+        body = [self.bullets(citizen, mark="◦", role="small", color=p.citizen_dark), "",
+                self.bullets(city, mark="◦", role="small", color=p.primary_dark)]
+        gap = self.pt(6)
+        boxes = Sized(lambda w: self.table([heads, body], [(w - gap) / 2, gap, (w - gap) / 2], [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BACKGROUND", (0, 0), (0, 0), p.citizen),
+            ("BACKGROUND", (2, 0), (2, 0), p.primary),
+            ("BACKGROUND", (0, 1), (0, 1), p.citizen_tint),
+            ("BACKGROUND", (2, 1), (2, 1), p.primary_tint),
+            ("BOX", (0, 0), (0, 1), self.pt(0.8), p.citizen),
+            ("BOX", (2, 0), (2, 1), self.pt(0.8), p.primary),
+            ("LEFTPADDING", (0, 0), (-1, -1), self.pt(6)),
+            ("RIGHTPADDING", (0, 0), (-1, -1), self.pt(5)),
+            ("LEFTPADDING", (1, 0), (1, -1), 0),
+            ("RIGHTPADDING", (1, 0), (1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, 0), self.pt(2)),
+            ("BOTTOMPADDING", (0, 0), (-1, 0), self.pt(2.5)),
+            ("TOPPADDING", (0, 1), (-1, 1), self.pt(3.5)),
+            ("BOTTOMPADDING", (0, 1), (-1, 1), self.pt(2.5)),
+        ]))
+        if not caption:
+            return boxes
+        head = self.para(f"■ {caption}", "small", color=p.accent_dark)
+        return Group([head, Spacer(1, self.pt(1)), boxes])
+
+    def step(self, number: int, name: str, motto: str) -> Flowable:
+        """A step's banner: a numbered badge, the step's name and its motto."""
+        p = self.palette
+        d = self.pt(18)
+        cells = [Badge(str(number), d, p.paper, self.font, self.size("subheading"),
+                       text_color=p.primary), self.emph(name, "heading", color=p.paper),
+                 self.para(motto, "body", color=p.paper)]
+        badge_w = d + self.pt(14)
+
+        def make(w: float) -> Table:
+            name_w = min(stringWidth(name, self.font, self.size("heading")) + self.pt(14),
+                         (w - badge_w) * 0.6)
+            return self.table([cells], [badge_w, name_w, w - badge_w - name_w], [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("BACKGROUND", (0, 0), (-1, -1), p.primary),
+                ("LEFTPADDING", (0, 0), (0, 0), self.pt(6)),
+                ("LEFTPADDING", (1, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), self.pt(8)),
+                ("TOPPADDING", (0, 0), (-1, -1), self.pt(2.5)),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), self.pt(2.5)),
+                ("LINEBELOW", (0, 0), (-1, -1), self.pt(2.5), p.accent),
+            ])
+
+        made = Sized(make)
+        made.keepWithNext = True
+        return made
+
+    def columns(self, left: Sequence[Flowable], right: Sequence[Flowable], *,
+                left_share: float = 0.5, gap: float = 12) -> Flowable:
+        """Two columns of flowables side by side (the left one's share of the width)."""
+        space = self.pt(gap)
+        cells = [[list(left), "", list(right)]]
+
+        def make(w: float) -> Table:
+            lw = (w - space) * left_share
+            return self.table(cells, [lw, space, w - space - lw], [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ])
+
+        return Sized(make)
+
+    def cycle(self, stages: Sequence[tuple[str, str, str]]) -> Flowable:
+        """The PDCA cycle: (label, tag, description) per stage, e.g. ("計画", "PLAN", "…")."""
+        return CycleDiagram(self, stages)
+
+    def spectrum(self, segments: Sequence[tuple[str, str, str]]) -> Flowable:
+        """Segments from the citizens' side to the city's side under a two-headed arrow:
+        (label, examples, a partner shown under it or "")."""
+        p = self.palette
+        n = len(segments)
+        shades = [_mix(p.citizen_tint, p.primary_tint, i / max(1, n - 1)) for i in range(n)]
+        inks = [_mix(p.citizen_dark, p.primary_dark, i / max(1, n - 1)) for i in range(n)]
+        heads = [self.emph(label, "subheading", color=inks[i], align=TA_CENTER)
+                 for i, (label, _, _) in enumerate(segments)]
+        examples = [self.para(example, "small", align=TA_CENTER)
+                    for _, example, _ in segments]
+        partners = [Pill(self, partner, inks[i]) if partner else ""
+                    for i, (_, _, partner) in enumerate(segments)]
+        rows: list[list[Any]] = [heads, examples]
+        commands: list[Any] = [
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("TOPPADDING", (0, 0), (-1, -1), self.pt(3)),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), self.pt(3)),
+            ("LINEAFTER", (0, 0), (-2, 1), self.pt(2), p.paper),
+        ]
+        for i in range(n):
+            commands.append(("BACKGROUND", (i, 0), (i, 1), shades[i]))
+        if any(partners):
+            rows.append(partners)
+            commands += [("TOPPADDING", (0, 2), (-1, 2), self.pt(4)),
+                         ("BOTTOMPADDING", (0, 2), (-1, 2), 0)]
+        table = Sized(lambda w: self.table(rows, [w / n] * n, commands))
+        return Group([DoubleArrow(p.citizen, p.primary, self.pt(10)),
+                      Spacer(1, self.pt(3)), table])
+
+    def callout(self, text: str) -> Flowable:
+        """A sentence to stand out: a rounded box with an orange rule."""
+        p = self.palette
+        cell = self.emph(text, "body", color=p.accent_dark)
+        return Sized(lambda w: self.table([[cell]], [w], [
+            ("BACKGROUND", (0, 0), (-1, -1), p.accent_tint),
+            ("BOX", (0, 0), (-1, -1), self.pt(1), p.accent),
+            ("ROUNDEDCORNERS", [self.pt(6)] * 4),
+            ("LEFTPADDING", (0, 0), (-1, -1), self.pt(10)),
+            ("RIGHTPADDING", (0, 0), (-1, -1), self.pt(10)),
+            ("TOPPADDING", (0, 0), (-1, -1), self.pt(5)),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), self.pt(6)),
+        ]))
+
+    def glossary(self, notes: Sequence[tuple[str, str]], *, title: str = "用語解説") -> Flowable:
+        """The ※ notes (用語解説): note n explains the term marked ※n in the text."""
+        p = self.palette
+        terms = [f"※{i}「{term}」" for i, (term, _) in enumerate(notes, start=1)]
+        rows: list[list[Any]] = [[self.emph(title, "small", color=p.paper), ""]]
+        rows += [[self.para(term, "note", color=p.primary_dark), self.para(text, "note")]
+                 for term, (_, text) in zip(terms, notes, strict=True)]
+        pad = self.pt(6)
+        longest = max((stringWidth(t, self.font, self.size("note")) for t in terms), default=0)
+
+        def make(w: float) -> Table:
+            term_w = min(max(longest + 2 * pad + 1, w * 0.15), w * 0.3)
+            return self.table(rows, [term_w, w - term_w], [
+                ("SPAN", (0, 0), (-1, 0)),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), p.primary),
+                ("BACKGROUND", (0, 1), (-1, -1), p.primary_pale),
+                ("BOX", (0, 0), (-1, -1), self.pt(0.6), p.primary),
+                ("LINEBELOW", (0, 1), (-1, -2), self.pt(0.4), p.rule, None, (1, 2)),
+                ("LEFTPADDING", (0, 0), (-1, -1), pad),
+                ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+                ("TOPPADDING", (0, 0), (-1, -1), self.pt(2.5)),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), self.pt(3)),
+            ])
+
+        return Sized(make)
+
+    def contact_block(self, cards: Sequence[ContactCard], *, columns: int = 2,
+                      note: str = "") -> list[Flowable]:
+        """The contact block: one card per place, in *columns* columns (1: a wide row per
+        place with its details in a table, the layout of the facility guide)."""
+        p = self.palette
+        if columns == 1:
+            flow: list[Flowable] = [self._wide_card(card) for card in cards]
+        else:
+            flow = [self._card_grid(cards, columns)]
+        if note:
+            flow.append(self.para(note, "note", color=p.muted, align=TA_RIGHT))
+        return flow
+
+    def _detail_rows(self, card: ContactCard, role: str, label_w: float, *,
+                     compact: bool) -> Flowable:
+        """Labels in a column at the left; a compact card puts a row's later pairs after the
+        first value (電話 … E-mail …) instead of on lines of their own."""
+        p = self.palette
+        colour = p.primary.hexval().replace("0x", "#")
+        if compact:
+            rows = []
+            for (label, value), *more in card.rows:
+                text = markup(value) + "".join(
+                    f'　<font color="{colour}">{markup(k)}</font> {markup(v)}' for k, v in more)
+                rows.append([self.para(label, role, color=p.primary),
+                             JaParagraph(text, self.style(role))])
+        else:
+            rows = [[self.para(label, role, color=p.primary), self.para(value, role)]
+                    for label, value in card.pairs]
+        return Sized(lambda w: self.table(rows or [["", ""]], [label_w, w - label_w], [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), self.pt(0.3)),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), self.pt(0.3)),
+        ]))
+
+    def _card_grid(self, cards: Sequence[ContactCard], columns: int) -> Flowable:
+        label_w = max((stringWidth(card.rows[0][0][0], self.font, self.size("small"))
+                       for card in cards if card.rows), default=0.0) + self.size("small") * 0.8
+        cells: list[Any] = [
+            [self.emph(card.name, "body"), Spacer(1, self.pt(2)),
+             self._detail_rows(card, "small", label_w, compact=True)]
+            for card in cards
+        ]
+        return Sized(lambda w: self._grid(cells, columns, w, self.pt(8), [
+            ("LEFTPADDING", (0, 0), (-1, -1), self.pt(7)),
+            ("RIGHTPADDING", (0, 0), (-1, -1), self.pt(5)),
+            ("TOPPADDING", (0, 0), (-1, -1), self.pt(4)),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), self.pt(5)),
+        ], self.palette.primary_pale, self.palette.primary))
+
+    def _wide_card(self, card: ContactCard) -> Flowable:
+        """A wide row: the name on the dark ground at the left (with the QR codes under it,
+        white on white squares), the labelled details at the right."""
+        p = self.palette
+        label_w = max((stringWidth(label, self.font, self.size("body"))
+                       for label, _ in card.pairs), default=0.0) + self.size("body") * 1.2
+        details = self._detail_rows(card, "body", label_w, compact=False)
+        name: list[Flowable] = [self.emph(card.name, "subheading", color=p.paper)]
+        if card.codes:
+            codes = [QrCode(self, url, caption, self.pt(38), caption_color=p.paper)
+                     for caption, url in card.codes]
+            name += [Spacer(1, self.pt(5)), self.table(
+                [codes], [code.width + self.pt(8) for code in codes], [
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), self.pt(8)),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                ])]
+            name[-1].hAlign = "LEFT"
+
+        def make(w: float) -> Table:
+            name_w = w * 0.3
+            return self.table([[name, details]], [name_w, w - name_w], [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("BACKGROUND", (0, 0), (0, 0), p.primary),
+                ("BACKGROUND", (1, 0), (-1, 0), p.primary_pale),
+                ("LEFTPADDING", (0, 0), (-1, -1), self.pt(9)),
+                ("RIGHTPADDING", (0, 0), (-1, -1), self.pt(8)),
+                ("TOPPADDING", (0, 0), (-1, -1), self.pt(4.5)),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), self.pt(5)),
+                ("LINEBELOW", (0, 0), (-1, -1), self.pt(0.8), p.rule),
+            ])
+
+        made = Sized(make)
+        made.spaceAfter = self.pt(3)
+        return made
+
+    # pages
+    def footer(self, text: str, *, numbered: bool = False) -> Callable[[Any, Any], None]:
+        """A page decoration: a thin rule and *text* at the foot (and the page number)."""
+        p = self.palette
+        size = TYPE_SCALE["note"]  # the footer keeps its size when the content shrinks
+
+        def draw(canvas: Any, doc: Any) -> None:
+            canvas.saveState()
+            y = MARGIN_BOTTOM - 8 * mm
+            canvas.setStrokeColor(p.rule)
+            canvas.setLineWidth(0.6)
+            canvas.line(MARGIN_X, y + size + 3, PAGE_SIZE[0] - MARGIN_X, y + size + 3)
+            canvas.setFillColor(p.muted)
+            canvas.setFont(self.font, size)
+            canvas.drawString(MARGIN_X, y, text)
+            if numbered:
+                canvas.drawRightString(PAGE_SIZE[0] - MARGIN_X, y, f"{doc.page}")
+            canvas.restoreState()
+
+        return draw

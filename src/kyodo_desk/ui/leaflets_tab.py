@@ -1,0 +1,190 @@
+"""印刷物 tab: pick a leaflet, see its pages, save the PDF or print it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kyodo_desk import leaflets
+from kyodo_desk.database import Database
+from kyodo_desk.domain.permissions import Actor
+from kyodo_desk.ui.messages import show_error
+from kyodo_desk.ui.tasks import run_in_background
+
+
+class LeafletsTab(QWidget):
+    status_message = Signal(str)
+    rendered = Signal(str)  # the leaflet's name, once its pages are on screen
+
+    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.actor = db, actor
+        self.pdf = b""
+        self._generation = 0
+        self._buffer: QBuffer | None = None
+
+        self.choices = QListWidget()
+        self.choices.setObjectName("leafletList")
+        for info in leaflets.catalog():
+            item = QListWidgetItem(info.title)
+            item.setData(Qt.ItemDataRole.UserRole, info)
+            item.setToolTip(f"{info.description}\n（コマンド: kyodo-desk leaflet {info.name} -o FILE.pdf）")
+            self.choices.addItem(item)
+        self.choices.setMinimumWidth(240)
+        self.description = QLabel()
+        self.description.setObjectName("leafletDescription")
+        self.description.setWordWrap(True)
+        self.choices.currentItemChanged.connect(lambda *_: self.render_current())
+
+        self.document = QPdfDocument(self)
+        self.view = QPdfView()
+        self.view.setObjectName("leafletPreview")
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
+        self.info = QLabel()
+        self.info.setObjectName("leafletInfo")
+
+        self.save_button = QPushButton("PDFを保存…")
+        self.save_button.clicked.connect(self._ask_and_save)
+        self.print_button = QPushButton("印刷…")
+        self.print_button.clicked.connect(self._ask_and_print)
+        refresh = QPushButton("作り直す")
+        refresh.setToolTip("施設の情報などを読み直して、もう一度作成します")
+        refresh.clicked.connect(self.render_current)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.info, 1)
+        buttons.addWidget(refresh)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.print_button)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.view, 1)
+        right_layout.addLayout(buttons)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.choices, 1)
+        left_layout.addWidget(self.description)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setSizes([300, 900])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self._set_ready(False)
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        if self.choices.currentRow() < 0 and self.choices.count():
+            self.choices.setCurrentRow(0)  # renders the first leaflet when first shown
+
+    def current(self) -> leaflets.LeafletInfo | None:
+        item = self.choices.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    # --- rendering --------------------------------------------------------------------
+    def render_current(self) -> None:
+        info = self.current()
+        if info is None:
+            return
+        self._generation += 1
+        generation, db, actor = self._generation, self.db, self.actor
+        self._set_ready(False)
+        self.description.setText(info.description)
+        self.info.setText(f"「{info.title}」を作成しています…")
+
+        def show(pdf: bytes) -> None:
+            if generation == self._generation:
+                self._show(info, pdf)
+
+        def failed(exc: Exception) -> None:
+            if generation == self._generation:
+                self.info.setText(f"「{info.title}」を作成できませんでした。")
+                show_error(self, exc)
+
+        run_in_background(self, lambda: leaflets.render(info.name, db, actor), show, failed)
+
+    def _show(self, info: leaflets.LeafletInfo, pdf: bytes) -> None:
+        self.pdf = pdf
+        buffer = QBuffer(self)
+        buffer.setData(QByteArray(pdf))
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.load(buffer)
+        if self._buffer is not None:  # the document has let go of the previous one
+            self._buffer.deleteLater()
+        self._buffer = buffer
+        pages = self.document.pageCount()
+        self.info.setText(f"{info.title}　A4 {pages} ページ　{len(pdf) // 1024} KB")
+        self._set_ready(True)
+        self.rendered.emit(info.name)
+
+    def on_data_changed(self, tables: frozenset[str] | None) -> None:
+        """Facilities changed at some counter: the contact blocks must show the new data."""
+        if self.pdf and (tables is None or "facilities" in tables):
+            self.render_current()
+
+    def _set_ready(self, ready: bool) -> None:
+        self.save_button.setEnabled(ready)
+        self.print_button.setEnabled(ready)
+
+    # --- saving and printing ----------------------------------------------------------
+    def _ask_and_save(self) -> None:
+        info = self.current()
+        if info is None or not self.pdf:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "PDFを保存", f"{info.title}.pdf",
+                                              "PDF (*.pdf)")
+        if path:
+            self.save_pdf(Path(path))
+
+    def save_pdf(self, path: Path) -> None:
+        try:
+            path.write_bytes(self.pdf)
+        except OSError as exc:
+            show_error(self, exc)
+            return
+        self.status_message.emit(f"{path} に保存しました。")
+
+    def _ask_and_print(self) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+            self.print_to(printer)
+
+    def print_to(self, printer: QPrinter) -> None:
+        """Send every page to *printer*, each scaled to the printable area."""
+        painter = QPainter()
+        if not painter.begin(printer):
+            self.status_message.emit("プリンターを開けませんでした。")
+            return
+        try:
+            area = printer.pageLayout().paintRectPixels(printer.resolution())
+            for page in range(self.document.pageCount()):
+                if page:
+                    printer.newPage()
+                size = self.document.pagePointSize(page)
+                scale = min(area.width() / size.width(), area.height() / size.height())
+                target = QSize(int(size.width() * scale), int(size.height() * scale))
+                painter.drawImage(QPoint(0, 0), self.document.render(page, target))
+        finally:
+            painter.end()
+        self.status_message.emit(f"{self.document.pageCount()} ページを印刷に送りました。")

@@ -1,0 +1,134 @@
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from kyodo_desk.domain.dates import (
+    ERAS,
+    era_date,
+    era_of,
+    era_year_month,
+    fiscal_year_label,
+    fiscal_year_of,
+)
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 11, 24), "令和8年11月"),
+        (date(2018, 2, 1), "平成30年2月"),  # the summary edition's date
+        (date(2019, 4, 30), "平成31年4月"),  # last day of 平成
+        (date(2019, 5, 1), "令和元年5月"),  # first day of 令和
+        (date(2019, 12, 31), "令和元年12月"),
+        (date(2020, 1, 1), "令和2年1月"),
+        (date(1989, 1, 7), "昭和64年1月"),  # last day of 昭和
+        (date(1989, 1, 8), "平成元年1月"),
+        (date(1989, 12, 31), "平成元年12月"),
+        (date(1990, 1, 1), "平成2年1月"),
+        (date(1926, 12, 24), "大正15年12月"),
+        (date(1926, 12, 25), "昭和元年12月"),
+        (date(1927, 1, 1), "昭和2年1月"),
+        (date(1912, 7, 29), "明治45年7月"),
+        (date(1912, 7, 30), "大正元年7月"),
+        (date(1873, 1, 1), "明治6年1月"),
+    ],
+)
+def test_era_year_month(day: date, expected: str) -> None:
+    assert era_year_month(day) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 11, 24), "令和8年11月24日"),
+        (date(2019, 4, 30), "平成31年4月30日"),
+        (date(2019, 5, 1), "令和元年5月1日"),
+        (date(1989, 1, 7), "昭和64年1月7日"),
+        (date(1989, 1, 8), "平成元年1月8日"),
+        (date(2024, 2, 29), "令和6年2月29日"),
+    ],
+)
+def test_era_date(day: date, expected: str) -> None:
+    assert era_date(day) == expected
+
+
+def test_a_datetime_counts_by_its_day() -> None:
+    assert era_date(datetime(2019, 4, 30, 23, 59, 59)) == "平成31年4月30日"
+    assert era_date(datetime(2019, 5, 1, 0, 0)) == "令和元年5月1日"
+
+
+def test_every_day_across_the_boundaries_counts_on_by_one() -> None:
+    """Day by day over each era change: the era year moves only on 1 January or on the new
+    era's first day, and then to 元 (1)."""
+    starts = {start for start, _ in ERAS}
+    for start, _ in ERAS[:-1]:
+        day = start - timedelta(days=400)
+        previous = era_of(day)
+        while day < start + timedelta(days=400):
+            day += timedelta(days=1)
+            current = era_of(day)
+            if day in starts:
+                assert current[1] == 1 and current[0] != previous[0], day
+            elif day.month == 1 and day.day == 1:
+                assert current == (previous[0], previous[1] + 1), day
+            else:
+                assert current == previous, day
+            previous = current
+
+
+def test_the_year_number_is_written_as_in_print() -> None:
+    assert "元年" in era_year_month(date(2019, 5, 1))
+    assert "1年" not in era_year_month(date(2019, 5, 1))
+    assert era_year_month(date(2029, 1, 1)) == "令和11年1月"
+
+
+def test_days_before_the_gregorian_calendar_are_refused() -> None:
+    with pytest.raises(ValueError):
+        era_year_month(date(1872, 12, 31))
+    with pytest.raises(ValueError):
+        fiscal_year_label(1872)
+
+
+def test_only_dates_are_accepted() -> None:
+    with pytest.raises(TypeError):
+        era_date("2026-11-24")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("year", "expected"),
+    [
+        (2026, "令和8年度"),
+        (2020, "令和2年度"),
+        (2019, "令和元年度"),  # April 2019 was 平成, but 令和 covers 11 of its 12 months
+        (2018, "平成30年度"),
+        (1989, "平成元年度"),
+        (1988, "昭和63年度"),  # ends in 平成 (January–March 1989), mostly 昭和
+        (1990, "平成2年度"),
+        (1926, "大正15年度"),  # 昭和 began on 25 December 1926
+        (1927, "昭和2年度"),
+        (1912, "大正元年度"),
+    ],
+)
+def test_fiscal_year_label(year: int, expected: str) -> None:
+    assert fiscal_year_label(year) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "year"),
+    [
+        (date(2026, 4, 1), 2026),
+        (date(2026, 3, 31), 2025),
+        (date(2027, 3, 31), 2026),
+        (date(2026, 11, 24), 2026),
+        (date(2027, 1, 1), 2026),
+    ],
+)
+def test_fiscal_year_of(day: date, year: int) -> None:
+    assert fiscal_year_of(day) == year
+
+
+def test_fiscal_year_labels_follow_one_another() -> None:
+    labels = [fiscal_year_label(y) for y in range(1990, 2019)]
+    assert labels[0] == "平成2年度" and labels[-1] == "平成30年度"
+    assert [fiscal_year_label(y) for y in range(2020, 2031)] == [
+        f"令和{n}年度" for n in range(2, 13)]
