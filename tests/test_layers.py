@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "kyodo_desk"
-CORE = ("domain", "models", "database", "services", "exports")
+CORE = ("domain", "models", "database", "services", "exports", "leaflets")
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -45,7 +45,8 @@ def test_domain_imports_nothing_of_the_project_but_itself() -> None:
 
 def test_services_and_exports_load_without_qt() -> None:
     code = ("import sys, kyodo_desk.services.contacts, kyodo_desk.services.demo, "
-            "kyodo_desk.exports.facilities, kyodo_desk.database.schema; "
+            "kyodo_desk.exports.facilities, kyodo_desk.database.schema, "
+            "kyodo_desk.leaflets.facility_guide; "
             "print([m for m in sys.modules if m.startswith('PySide6')])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()

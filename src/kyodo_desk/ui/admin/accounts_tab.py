@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -34,7 +34,7 @@ from kyodo_desk.ui.admin import format_at
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.sign_in import FormDialog, password_field
 from kyodo_desk.ui.tasks import run_in_background
-from kyodo_desk.ui.widgets import record_list
+from kyodo_desk.ui.widgets import RowsModel, record_list
 
 _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("ログイン名", "表示名", "役割", "所属施設", "状態", "最終サインイン")
@@ -49,8 +49,10 @@ def state_label(info: AccountInfo) -> str:
     return "有効（仮パスワード）" if info.must_change_password else "有効"
 
 
-class AccountsModel(QAbstractTableModel):
+class AccountsModel(RowsModel[AccountInfo]):
     """Every account (there are tens, not thousands), in login order."""
+
+    columns = COLUMNS
 
     def __init__(self) -> None:
         super().__init__()
@@ -61,23 +63,8 @@ class AccountsModel(QAbstractTableModel):
         self._rows = list(rows)
         self.endResetModel()
 
-    def entry(self, row: int) -> AccountInfo | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
     def row_of(self, login: str) -> int:
         return next((i for i, a in enumerate(self._rows) if a.login == login), -1)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

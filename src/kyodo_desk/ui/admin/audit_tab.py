@@ -12,7 +12,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QModelIndex,
     QPersistentModelIndex,
@@ -40,7 +39,7 @@ from kyodo_desk.services.audit_log import AuditFilter, AuditRow
 from kyodo_desk.ui.admin import format_at
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.tasks import run_in_background
-from kyodo_desk.ui.widgets import record_list
+from kyodo_desk.ui.widgets import RowsModel, record_list
 
 _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("日時", "操作者", "操作", "対象", "番号", "変更内容")
@@ -48,8 +47,10 @@ DEFAULT_DAYS = 30
 _EXPORT_FILTERS = {"xlsx": "Excel ブック (*.xlsx)", "csv": "CSV ファイル（Excel 用） (*.csv)"}
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(RowsModel[AuditRow]):
     """Rows come from search_audit, newest first; older pages are asked for on scrolling."""
+
+    columns = COLUMNS
 
     def __init__(self, request_page: Callable[[int], None]) -> None:
         super().__init__()
@@ -88,21 +89,6 @@ class AuditModel(QAbstractTableModel):
         return self._more
 
     # --- reading ----------------------------------------------------------------------
-    def entry(self, row: int) -> AuditRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
     def flags(self, index: _Index) -> Qt.ItemFlag:
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable  # never editable
 

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from kyodo_desk.services.contacts import ContactPage, DirectoryEntry, EntryRef, PageKey
 from kyodo_desk.ui.contacts.labels import short_kind_label
+from kyodo_desk.ui.widgets import RowsModel
 
 _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("区分", "名称・氏名", "よみ", "電話番号", "住所")
 FACILITY_TINT = QColor("#eef5ea")
 
 
-class DirectoryModel(QAbstractTableModel):
+class DirectoryModel(RowsModel[DirectoryEntry]):
     """Rows come from the search service; the next page is asked for when the view needs it."""
+
+    columns = COLUMNS
 
     def __init__(self, request_page: Callable[[PageKey], None]) -> None:
         super().__init__()
@@ -51,26 +54,11 @@ class DirectoryModel(QAbstractTableModel):
             self._request_page(self._next)
 
     # --- reading ----------------------------------------------------------------------
-    def entry(self, row: int) -> DirectoryEntry | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
     def contact_rows(self) -> int:
         return sum(1 for e in self._rows if e.ref.table == "contact")
 
     def row_of(self, ref: EntryRef) -> int:
         return next((i for i, e in enumerate(self._rows) if e.ref == ref), -1)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         entry = self.entry(index.row())
