@@ -8,7 +8,7 @@ no change can go unattributed. The table itself is append-only (database trigger
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import Connection, event, insert, inspect
@@ -27,7 +27,7 @@ _REDACTED = frozenset({"password_hash"})
 def _plain(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     return value
 

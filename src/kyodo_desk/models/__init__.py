@@ -2,6 +2,13 @@
 
 from kyodo_desk.models.accounts import Account, AuditEntry
 from kyodo_desk.models.base import Base
+from kyodo_desk.models.consultations import (
+    Consultation,
+    ConsultationChannel,
+    ConsultationStatus,
+    ConsultationTopic,
+    ConsultationTopicLink,
+)
 from kyodo_desk.models.contacts import (
     Contact,
     ContactKind,
@@ -11,4 +18,5 @@ from kyodo_desk.models.contacts import (
     Membership,
 )
 
-__all__ = ["Account", "AuditEntry", "Base", "Contact", "ContactKind", "Facility", "FacilityKind", "GroupType", "Membership"]
+__all__ = ["Account", "AuditEntry", "Base", "Consultation", "ConsultationChannel",
+           "ConsultationStatus", "ConsultationTopic", "ConsultationTopicLink", "Contact", "ContactKind", "Facility", "FacilityKind", "GroupType", "Membership"]

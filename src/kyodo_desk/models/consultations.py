@@ -1,0 +1,93 @@
+"""Consultation log (相談記録): consultations held at a facility, and their topics (相談の分野)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, time
+
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, Time
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kyodo_desk.models.base import Base, Searchable, Versioned
+
+
+class ConsultationChannel(enum.StrEnum):
+    VISIT = "visit"  # 来所
+    PHONE = "phone"  # 電話
+    EMAIL = "email"  # メール
+    OUTREACH = "outreach"  # 訪問
+    OTHER = "other"  # その他
+
+
+class ConsultationStatus(enum.StrEnum):
+    IN_PROGRESS = "in_progress"  # 対応中
+    DONE = "done"  # 完了
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings with a named CHECK, like the contacts' kinds.
+    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=20,
+                values_callable=lambda e: [m.value for m in e])
+
+
+class ConsultationTopic(Base):
+    """相談の分野 — one entry of the administrator-editable topic list."""
+
+    __tablename__ = "topics"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    display_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Consultation(Searchable, Versioned, Base):
+    """相談記録 — one consultation with a citizen or group (personal information)."""
+
+    __tablename__ = "consultations"
+    __table_args__ = (
+        Index("ix_consultations_facility_held_on", "facility_id", "held_on"),
+        Index("ix_consultations_status_follow_up", "status", "follow_up_due"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[time | None] = mapped_column(Time, nullable=True)
+    duration_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
+    staff_account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    consultee_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"),
+                                                             nullable=True, index=True)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    age_band: Mapped[str] = mapped_column(String(20), default="")
+    area: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[ConsultationChannel] = mapped_column(
+        _enum(ConsultationChannel, "consultation_channel"))
+    asked: Mapped[str] = mapped_column(Text)
+    answered: Mapped[str] = mapped_column(Text, default="")
+    referral: Mapped[str] = mapped_column(Text, default="")
+    follow_up_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[ConsultationStatus] = mapped_column(
+        _enum(ConsultationStatus, "consultation_status"))
+
+    topic_links: Mapped[list[ConsultationTopicLink]] = relationship(
+        back_populates="consultation", cascade="all, delete-orphan")
+
+    def search_fields(self) -> tuple[str | None, ...]:
+        return (self.asked, self.answered, self.referral)
+
+    def reading_and_name(self) -> tuple[str | None, str]:
+        return None, ""  # listed by date, never by name
+
+
+class ConsultationTopicLink(Base):
+    """A topic chosen for a consultation (one consultation has one or more)."""
+
+    __tablename__ = "consultation_topics"
+
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"), primary_key=True, index=True)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="topic_links")
+    topic: Mapped[ConsultationTopic] = relationship()

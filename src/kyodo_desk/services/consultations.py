@@ -1,0 +1,431 @@
+"""Consultation log (相談記録): record, open, change and list consultations.
+
+Consultation records hold personal information. Counter staff and advisors work only with
+their own facility's records; every permission check is made before any data is touched,
+listing filters in SQL, and every opening of a record writes an audit row ("open").
+Every function returns plain frozen dataclasses, never live ORM objects.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, time
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from kyodo_desk.database import Database
+from kyodo_desk.database.audit import record_event
+from kyodo_desk.domain import validation
+from kyodo_desk.domain.errors import FieldProblem, NotFound, ValidationError
+from kyodo_desk.domain.permissions import Action, Actor, Resource, Scope
+from kyodo_desk.models import (
+    Account,
+    Consultation,
+    ConsultationChannel,
+    ConsultationStatus,
+    ConsultationTopic,
+    ConsultationTopicLink,
+    Contact,
+    Facility,
+)
+from kyodo_desk.services.contacts import ConcurrentEdit
+
+__all__ = [
+    "CHANNEL_LABELS", "STATUS_LABELS", "ConcurrentEdit", "ConsultationChannel",
+    "ConsultationDetail", "ConsultationDraft", "ConsultationRow", "ConsultationStatus", "Topic",
+    "clean_draft", "create_consultation", "get_consultation", "list_consultations",
+    "list_topics", "replace_draft", "update_consultation",
+]
+
+PAGE_SIZE = 200
+SUMMARY_LENGTH = 60
+ANONYMOUS = "匿名"
+
+CHANNEL_LABELS = {
+    ConsultationChannel.VISIT: "来所", ConsultationChannel.PHONE: "電話",
+    ConsultationChannel.EMAIL: "メール", ConsultationChannel.OUTREACH: "訪問",
+    ConsultationChannel.OTHER: "その他",
+}
+STATUS_LABELS = {ConsultationStatus.IN_PROGRESS: "対応中", ConsultationStatus.DONE: "完了"}
+
+
+@dataclass(frozen=True)
+class Topic:
+    """相談の分野."""
+
+    id: int
+    name: str
+    display_order: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class ConsultationDraft:
+    """What the consultation form hands over: the fields as entered.
+
+    *staff_account_id* None means the signed-in account.
+    """
+
+    held_on: date
+    facility_id: int
+    asked: str
+    channel: ConsultationChannel = ConsultationChannel.VISIT
+    topic_ids: tuple[int, ...] = ()
+    start_time: time | None = None
+    duration_minutes: int | None = None
+    staff_account_id: int | None = None
+    consultee_contact_id: int | None = None
+    anonymous: bool = False
+    age_band: str = ""
+    area: str = ""
+    answered: str = ""
+    referral: str = ""
+    follow_up_due: date | None = None
+    status: ConsultationStatus = ConsultationStatus.IN_PROGRESS
+
+
+@dataclass(frozen=True)
+class ConsultationDetail:
+    id: int
+    held_on: date
+    start_time: time | None
+    duration_minutes: int | None
+    facility_id: int
+    facility_name: str
+    staff_account_id: int
+    staff_name: str
+    consultee_contact_id: int | None
+    consultee_name: str  # the contact's name, 匿名, or ""
+    anonymous: bool
+    age_band: str
+    area: str
+    channel: ConsultationChannel
+    topics: tuple[Topic, ...]
+    asked: str
+    answered: str
+    referral: str
+    follow_up_due: date | None
+    status: ConsultationStatus
+    version: int
+
+    @property
+    def topic_ids(self) -> tuple[int, ...]:
+        return tuple(t.id for t in self.topics)
+
+    def as_draft(self) -> ConsultationDraft:
+        return ConsultationDraft(
+            held_on=self.held_on, facility_id=self.facility_id, asked=self.asked,
+            channel=self.channel, topic_ids=self.topic_ids, start_time=self.start_time,
+            duration_minutes=self.duration_minutes, staff_account_id=self.staff_account_id,
+            consultee_contact_id=self.consultee_contact_id, anonymous=self.anonymous,
+            age_band=self.age_band, area=self.area, answered=self.answered,
+            referral=self.referral, follow_up_due=self.follow_up_due, status=self.status,
+        )
+
+
+@dataclass(frozen=True)
+class ConsultationRow:
+    """One row of the consultation list."""
+
+    id: int
+    held_on: date
+    start_time: time | None
+    facility_id: int
+    facility_name: str
+    staff_account_id: int
+    staff_name: str
+    consultee_contact_id: int | None
+    consultee_name: str
+    anonymous: bool
+    channel: ConsultationChannel
+    status: ConsultationStatus
+    topic_names: tuple[str, ...]
+    asked_summary: str
+    follow_up_due: date | None
+
+
+# --- topics -------------------------------------------------------------------------------
+
+def list_topics(db: Database, actor: Actor, *, include_inactive: bool = False) -> list[Topic]:
+    """The topic list in its display order (active topics only, unless asked)."""
+    actor.require(Action.READ, Resource.CONSULTATIONS)
+    stmt = select(ConsultationTopic).order_by(ConsultationTopic.display_order,
+                                              ConsultationTopic.id)
+    if not include_inactive:
+        stmt = stmt.where(ConsultationTopic.active)
+    with db.reading() as session:
+        return [_topic(t) for t in session.scalars(stmt)]
+
+
+def replace_draft(draft: ConsultationDraft, **changes: object) -> ConsultationDraft:
+    """A copy of *draft* with some fields changed (what the form does on editing)."""
+    return replace(draft, **changes)  # type: ignore[arg-type]
+
+
+def _topic(t: ConsultationTopic) -> Topic:
+    return Topic(t.id, t.name, t.display_order, t.active)
+
+
+# --- read ---------------------------------------------------------------------------------
+
+def get_consultation(db: Database, actor: Actor, consultation_id: int) -> ConsultationDetail:
+    """Open one record; each opening is written to the audit log ("open") before it is shown."""
+    actor.require(Action.READ, Resource.CONSULTATIONS)
+    with db.writing(actor) as session:
+        facility_id = session.scalar(
+            select(Consultation.facility_id).where(Consultation.id == consultation_id))
+        if facility_id is None:
+            raise _not_found()
+        actor.require(Action.READ, Resource.CONSULTATIONS, facility_id)
+        detail = _detail(session, _load(session, consultation_id))
+        record_event(session, actor, "open", Consultation.__tablename__, consultation_id)
+        return detail
+
+
+def list_consultations(
+    db: Database,
+    actor: Actor,
+    *,
+    facility_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    status: ConsultationStatus | None = None,
+    topic_id: int | None = None,
+    limit: int = PAGE_SIZE,
+) -> list[ConsultationRow]:
+    """The newest consultations the actor may read that match the filters (dates inclusive)."""
+    actor.require(Action.READ, Resource.CONSULTATIONS, facility_id)
+    conditions = []
+    if actor.scope(Action.READ, Resource.CONSULTATIONS) is Scope.OWN_FACILITY:
+        if actor.facility_id is None:
+            return []
+        conditions.append(Consultation.facility_id == actor.facility_id)
+    if facility_id is not None:
+        conditions.append(Consultation.facility_id == facility_id)
+    if date_from is not None:
+        conditions.append(Consultation.held_on >= date_from)
+    if date_to is not None:
+        conditions.append(Consultation.held_on <= date_to)
+    if status is not None:
+        conditions.append(Consultation.status == status)
+    if topic_id is not None:
+        conditions.append(exists().where(
+            ConsultationTopicLink.consultation_id == Consultation.id,
+            ConsultationTopicLink.topic_id == topic_id))
+    stmt = (
+        select(Consultation.id, Consultation.held_on, Consultation.start_time,
+               Consultation.facility_id, Facility.name.label("facility_name"),
+               Consultation.staff_account_id, Account.display_name.label("staff_name"),
+               Consultation.consultee_contact_id, Contact.name.label("consultee_name"),
+               Consultation.anonymous, Consultation.channel, Consultation.status,
+               Consultation.asked, Consultation.follow_up_due)
+        .join(Facility, Facility.id == Consultation.facility_id)
+        .join(Account, Account.id == Consultation.staff_account_id)
+        .outerjoin(Contact, Contact.id == Consultation.consultee_contact_id)
+        .where(*conditions)
+        .order_by(Consultation.held_on.desc(), Consultation.start_time.desc(),
+                  Consultation.id.desc())
+        .limit(limit)
+    )
+    with db.reading() as session:
+        rows = session.execute(stmt).all()
+        topics = _topic_names(session, [r.id for r in rows])
+    return [
+        ConsultationRow(
+            id=r.id, held_on=r.held_on, start_time=r.start_time, facility_id=r.facility_id,
+            facility_name=r.facility_name, staff_account_id=r.staff_account_id,
+            staff_name=r.staff_name, consultee_contact_id=r.consultee_contact_id,
+            consultee_name=ANONYMOUS if r.anonymous else (r.consultee_name or ""),
+            anonymous=r.anonymous, channel=ConsultationChannel(r.channel),
+            status=ConsultationStatus(r.status), topic_names=topics.get(r.id, ()),
+            asked_summary=_summary(r.asked), follow_up_due=r.follow_up_due,
+        )
+        for r in rows
+    ]
+
+
+def _topic_names(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    if not ids:
+        return {}
+    names: dict[int, list[str]] = defaultdict(list)
+    for consultation_id, name in session.execute(
+        select(ConsultationTopicLink.consultation_id, ConsultationTopic.name)
+        .join(ConsultationTopic, ConsultationTopic.id == ConsultationTopicLink.topic_id)
+        .where(ConsultationTopicLink.consultation_id.in_(ids))
+        .order_by(ConsultationTopic.display_order, ConsultationTopic.id)
+    ):
+        names[consultation_id].append(name)
+    return {k: tuple(v) for k, v in names.items()}
+
+
+def _summary(text: str) -> str:
+    first = " ".join(text.split())
+    return first if len(first) <= SUMMARY_LENGTH else first[: SUMMARY_LENGTH - 1] + "…"
+
+
+def _load(session: Session, consultation_id: int) -> Consultation:
+    consultation = session.get(Consultation, consultation_id)
+    if consultation is None:
+        raise _not_found()
+    return consultation
+
+
+def _not_found() -> NotFound:
+    return NotFound("この相談記録は見つかりません。一覧を更新してください。")
+
+
+def _detail(session: Session, c: Consultation) -> ConsultationDetail:
+    facility_name = session.scalar(select(Facility.name).where(Facility.id == c.facility_id))
+    staff_name = session.scalar(
+        select(Account.display_name).where(Account.id == c.staff_account_id))
+    consultee_name = ANONYMOUS if c.anonymous else ""
+    if c.consultee_contact_id is not None:
+        consultee_name = session.scalar(
+            select(Contact.name).where(Contact.id == c.consultee_contact_id)) or ""
+    topics = tuple(sorted((_topic(link.topic) for link in c.topic_links),
+                          key=lambda t: (t.display_order, t.id)))
+    return ConsultationDetail(
+        id=c.id, held_on=c.held_on, start_time=c.start_time,
+        duration_minutes=c.duration_minutes, facility_id=c.facility_id,
+        facility_name=facility_name or "", staff_account_id=c.staff_account_id,
+        staff_name=staff_name or "", consultee_contact_id=c.consultee_contact_id,
+        consultee_name=consultee_name, anonymous=c.anonymous, age_band=c.age_band,
+        area=c.area, channel=c.channel, topics=topics, asked=c.asked, answered=c.answered,
+        referral=c.referral, follow_up_due=c.follow_up_due, status=c.status,
+        version=c.version,
+    )
+
+
+# --- write --------------------------------------------------------------------------------
+
+def clean_draft(draft: ConsultationDraft, *, today: date | None = None) -> ConsultationDraft:
+    """The draft in stored form, or ValidationError listing every field at fault.
+
+    Checks what can be checked without the database; references are checked on saving.
+    """
+    today = today or date.today()
+    problems: list[FieldProblem] = []
+    asked = draft.asked.strip()
+    try:
+        asked = validation.require("asked", "相談内容", draft.asked)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+    if draft.held_on > today:
+        problems.append(FieldProblem(
+            "held_on", f"相談日（{draft.held_on:%Y/%m/%d}）が今日より後の日付です。"
+                       "今日までの日付を入力してください。"))
+    if draft.follow_up_due is not None and draft.follow_up_due < draft.held_on:
+        problems.append(FieldProblem(
+            "follow_up_due", f"フォローアップの期限（{draft.follow_up_due:%Y/%m/%d}）が相談日より"
+                             "前です。相談日以降の日付を入力してください。"))
+    if draft.duration_minutes is not None and draft.duration_minutes <= 0:
+        problems.append(FieldProblem(
+            "duration_minutes", "相談時間（分）は1以上の数で入力してください。"))
+    if draft.anonymous and draft.consultee_contact_id is not None:
+        problems.append(FieldProblem(
+            "consultee_contact_id", "匿名の相談には相談者を選べません。"
+                                    "相談者を外すか、匿名の指定を外してください。"))
+    if problems:
+        raise ValidationError(problems)
+    return replace(
+        draft, asked=asked, answered=draft.answered.strip(), referral=draft.referral.strip(),
+        age_band=draft.age_band.strip(), area=draft.area.strip(),
+        topic_ids=tuple(dict.fromkeys(draft.topic_ids)),
+    )
+
+
+def create_consultation(db: Database, actor: Actor,
+                        draft: ConsultationDraft) -> ConsultationDetail:
+    """Record a new consultation at *draft.facility_id* (the actor's own, for staff)."""
+    actor.require(Action.CREATE, Resource.CONSULTATIONS, draft.facility_id)
+    cleaned = clean_draft(draft)
+    with db.writing(actor) as session:
+        consultation = Consultation()
+        _apply(session, actor, consultation, cleaned)
+        session.add(consultation)
+        session.flush()
+        return _detail(session, consultation)
+
+
+def update_consultation(db: Database, actor: Actor, consultation_id: int, version: int,
+                        draft: ConsultationDraft) -> ConsultationDetail:
+    """Save changes made to the record as it was at *version*; refuse if it moved on since.
+
+    Both the record's facility and the facility it is moved to must be the actor's to change.
+    """
+    actor.require(Action.CHANGE, Resource.CONSULTATIONS, draft.facility_id)
+    cleaned = clean_draft(draft)
+    try:
+        with db.writing(actor) as session:
+            facility_id = session.scalar(
+                select(Consultation.facility_id).where(Consultation.id == consultation_id))
+            if facility_id is None:
+                raise _not_found()
+            actor.require(Action.CHANGE, Resource.CONSULTATIONS, facility_id)
+            consultation = _load(session, consultation_id)
+            if consultation.version != version:
+                raise _conflict()
+            _apply(session, actor, consultation, cleaned)
+            session.flush()
+            return _detail(session, consultation)
+    except StaleDataError:
+        raise _conflict() from None
+
+
+def _conflict() -> ConcurrentEdit:
+    return ConcurrentEdit(
+        "この相談記録は、開いた後に他の窓口で変更されました。上書きを防ぐため保存していません。"
+        "入力した内容は残っています。最新の内容を読み込んでから、もう一度保存してください。"
+    )
+
+
+def _check_references(session: Session, actor: Actor, d: ConsultationDraft) -> int:
+    """Every referenced record exists; returns the staff member's account id."""
+    problems: list[FieldProblem] = []
+    if session.get(Facility, d.facility_id) is None:
+        problems.append(FieldProblem("facility_id", "施設が見つかりません。選び直してください。"))
+    staff_id = d.staff_account_id if d.staff_account_id is not None else actor.account_id
+    if staff_id is None:
+        problems.append(FieldProblem("staff_account_id", "担当者を選んでください。"))
+    elif session.get(Account, staff_id) is None:
+        problems.append(FieldProblem("staff_account_id",
+                                     "担当者のアカウントが見つかりません。選び直してください。"))
+    if d.consultee_contact_id is not None and session.get(Contact, d.consultee_contact_id) is None:
+        problems.append(FieldProblem("consultee_contact_id",
+                                     "相談者の連絡先が見つかりません。選び直してください。"))
+    if d.topic_ids:
+        found = set(session.scalars(
+            select(ConsultationTopic.id).where(ConsultationTopic.id.in_(d.topic_ids))))
+        if missing := sorted(set(d.topic_ids) - found):
+            problems.append(FieldProblem(
+                "topic_ids", f"相談の分野（番号 {missing}）が見つかりません。選び直してください。"))
+    if problems:
+        raise ValidationError(problems)
+    assert staff_id is not None
+    return staff_id
+
+
+def _apply(session: Session, actor: Actor, c: Consultation, d: ConsultationDraft) -> None:
+    c.staff_account_id = _check_references(session, actor, d)
+    c.held_on = d.held_on
+    c.start_time = d.start_time
+    c.duration_minutes = d.duration_minutes
+    c.facility_id = d.facility_id
+    c.consultee_contact_id = d.consultee_contact_id
+    c.anonymous = d.anonymous
+    c.age_band = d.age_band
+    c.area = d.area
+    c.channel = d.channel
+    c.asked = d.asked
+    c.answered = d.answered
+    c.referral = d.referral
+    c.follow_up_due = d.follow_up_due
+    c.status = d.status
+    wanted = list(d.topic_ids)
+    kept = [link for link in c.topic_links if link.topic_id in wanted]
+    have = {link.topic_id for link in kept}
+    c.topic_links = kept + [ConsultationTopicLink(topic_id=t) for t in wanted if t not in have]
