@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from kyodo_desk.leaflets.style import NO_LINE_END, NO_LINE_START, Kit
+from kyodo_desk.leaflets.japanese_lines import NO_LINE_END, NO_LINE_START
+from kyodo_desk.leaflets.style import Kit
 from tests.leaflets import flat
 
 SAMPLES = [
