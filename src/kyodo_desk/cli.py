@@ -145,28 +145,32 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _db(args: argparse.Namespace) -> int:
+def _sqlite_file(args: argparse.Namespace, command: str, postgresql_tool: str) -> Path:
+    """The embedded database file, or a message pointing PostgreSQL users to their tool."""
     from kyodo_desk.config import choose_database
     from kyodo_desk.database import sqlite_files
     from kyodo_desk.database.core import parse_url
 
+    url = parse_url(choose_database(args.database).url)
+    path = sqlite_files.database_path(url)
+    if url.get_backend_name() != "sqlite" or path is None:
+        raise UserError(f"{command} は SQLite のデータベース用です。PostgreSQL は "
+                        f"{postgresql_tool} を使ってください（README「バックアップ」）。")
+    return path
+
+
+def _db(args: argparse.Namespace) -> int:
+    from kyodo_desk.database import sqlite_files
+
     if args.db_command == "backup":
-        url = parse_url(choose_database(args.database).url)
-        path = sqlite_files.database_path(url)
-        if url.get_backend_name() != "sqlite" or path is None:
-            raise UserError("db backup は SQLite のデータベース用です。PostgreSQL は pg_dump を使ってください"
-                            "（README「バックアップ」）。")
+        path = _sqlite_file(args, "db backup", "pg_dump")
         if not path.exists():
             raise UserError(f"データベースファイル「{path}」がありません。")
         sqlite_files.backup_to(path, args.file)
         print(f"{path} を {args.file} にバックアップしました。")
         return 0
     if args.db_command == "restore":
-        url = parse_url(choose_database(args.database).url)
-        path = sqlite_files.database_path(url)
-        if url.get_backend_name() != "sqlite" or path is None:
-            raise UserError("db restore は SQLite のデータベース用です。PostgreSQL は pg_restore を"
-                            "使ってください（README「バックアップ」）。")
+        path = _sqlite_file(args, "db restore", "pg_restore")
         safety = sqlite_files.restore_from(args.file, path)
         print(f"{args.file} から {path} に復元しました。")
         if safety is not None:

@@ -173,25 +173,23 @@ def sign_in(db: Database, login: str, password: str,
             raise SignInRefused(
                 f"サインインの失敗が続いたため、あと{int(wait.total_seconds()) + 1}秒お待ちください。")
         try:
-            _hasher().verify(account.password_hash, password)
+            verified = _hasher().verify(account.password_hash, password)
         except VerificationError:
-            account.failed_attempts += 1
-            account.last_failed_at = now
-            actor = _actor(account)
-            record_event(session, actor, "sign_in", "accounts", account.id,
-                         {"結果": [None, "失敗"]})
-            failed = refused
-        else:
+            verified = False
+        actor = _actor(account)
+        if verified:
             if not account.active:
                 raise SignInRefused("このアカウントは無効になっています。管理者に連絡してください。")
             account.failed_attempts = 0
             account.last_failed_at = None
             account.last_signed_in_at = now
-            actor = _actor(account)
             record_event(session, actor, "sign_in", "accounts", account.id,
                          {"結果": [None, "成功"]})
             return actor, account.must_change_password
-    raise failed
+        account.failed_attempts += 1
+        account.last_failed_at = now
+        record_event(session, actor, "sign_in", "accounts", account.id, {"結果": [None, "失敗"]})
+    raise refused  # after the commit: the failed attempt stays on record
 
 
 def _wait_left(account: Account, now: datetime) -> timedelta:

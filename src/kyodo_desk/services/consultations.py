@@ -176,11 +176,7 @@ def get_consultation(db: Database, actor: Actor, consultation_id: int) -> Consul
     """Open one record; each opening is written to the audit log ("open") before it is shown."""
     actor.require(Action.READ, Resource.CONSULTATIONS)
     with db.writing(actor) as session:
-        facility_id = session.scalar(
-            select(Consultation.facility_id).where(Consultation.id == consultation_id))
-        if facility_id is None:
-            raise _not_found()
-        actor.require(Action.READ, Resource.CONSULTATIONS, facility_id)
+        actor.require(Action.READ, Resource.CONSULTATIONS, _facility_of(session, consultation_id))
         detail = _detail(session, _load(session, consultation_id))
         record_event(session, actor, "open", Consultation.__tablename__, consultation_id)
         return detail
@@ -274,6 +270,15 @@ def _load(session: Session, consultation_id: int) -> Consultation:
     return consultation
 
 
+def _facility_of(session: Session, consultation_id: int) -> int:
+    """The record's facility, read alone so permission is checked before any personal data."""
+    facility_id = session.scalar(
+        select(Consultation.facility_id).where(Consultation.id == consultation_id))
+    if facility_id is None:
+        raise _not_found()
+    return facility_id
+
+
 def _not_found() -> NotFound:
     return NotFound("この相談記録は見つかりません。一覧を更新してください。")
 
@@ -361,11 +366,8 @@ def update_consultation(db: Database, actor: Actor, consultation_id: int, versio
     cleaned = clean_draft(draft)
     try:
         with db.writing(actor) as session:
-            facility_id = session.scalar(
-                select(Consultation.facility_id).where(Consultation.id == consultation_id))
-            if facility_id is None:
-                raise _not_found()
-            actor.require(Action.CHANGE, Resource.CONSULTATIONS, facility_id)
+            actor.require(Action.CHANGE, Resource.CONSULTATIONS,
+                          _facility_of(session, consultation_id))
             consultation = _load(session, consultation_id)
             if consultation.version != version:
                 raise _conflict()
