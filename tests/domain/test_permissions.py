@@ -50,6 +50,8 @@ def test_every_cell_of_the_table_is_honoured(resource: Resource, role: Role, act
                                              scope: Scope) -> None:
     staff = member_of_staff(role)
     assert staff.scope(action, resource) is scope
+    if action is Action.READ:
+        assert staff.may_count(resource) is (scope is not Scope.NONE)
     if scope is Scope.ALL:
         assert staff.may(action, resource)
         assert staff.may(action, resource, OWN)

@@ -49,9 +49,12 @@ class Scope(enum.Enum):
     NONE = "×"
     OWN_FACILITY = "自施設"
     ALL = "全施設"
+    # Reading only: every facility's records may be listed and counted, with the personal
+    # fields masked, but no record may be opened (件数のみ).
+    COUNT_ONLY = "件数のみ"
 
 
-_S, _O, _A = Scope.NONE, Scope.OWN_FACILITY, Scope.ALL
+_S, _O, _A, _C = Scope.NONE, Scope.OWN_FACILITY, Scope.ALL, Scope.COUNT_ONLY
 
 # (read, create, change, delete) per resource and role.
 PERMISSIONS: dict[Resource, dict[Role, tuple[Scope, Scope, Scope, Scope]]] = {
@@ -65,7 +68,7 @@ PERMISSIONS: dict[Resource, dict[Role, tuple[Scope, Scope, Scope, Scope]]] = {
     },
     Resource.CONSULTATIONS: {
         Role.COUNTER_STAFF: (_O, _O, _O, _S), Role.ADVISOR: (_O, _O, _O, _S),
-        Role.OFFICER: (_A, _A, _A, _S), Role.ADMIN: (_A, _S, _S, _A),
+        Role.OFFICER: (_A, _A, _A, _S), Role.ADMIN: (_C, _S, _S, _A),
     },
     Resource.EVENTS: {
         Role.COUNTER_STAFF: (_A, _S, _S, _S), Role.ADVISOR: (_A, _S, _S, _S),
@@ -134,13 +137,21 @@ class Actor:
             return facility_id is None or facility_id == self.facility_id
         return False
 
+    def may_count(self, resource: Resource) -> bool:
+        """True if the actor may at least list and count the records (masked or not)."""
+        return self.scope(Action.READ, resource) is not Scope.NONE
+
     def require(self, action: Action, resource: Resource, facility_id: int | None = None) -> None:
         if not self.may(action, resource, facility_id):
             scope = self.scope(action, resource)
+            role, what = ROLE_LABELS[self.role], _RESOURCE_LABELS[resource]
+            if scope is Scope.COUNT_ONLY:
+                raise PermissionDenied(
+                    f"{role}のアカウントでは、{what}は件数の集計だけができます（内容は開けません）。")
             where = "他の施設の" if scope is Scope.OWN_FACILITY else ""
             raise PermissionDenied(
-                f"{ROLE_LABELS[self.role]}のアカウントでは、{where}{_RESOURCE_LABELS[resource]}を"
-                f"{_ACTION_LABELS[action]}できません。必要なときは管理者に依頼してください。"
+                f"{role}のアカウントでは、{where}{what}を{_ACTION_LABELS[action]}できません。"
+                "必要なときは管理者に依頼してください。"
             )
 
 

@@ -17,6 +17,8 @@ from kyodo_desk.models.contacts import (
     GroupType,
     Membership,
 )
+from kyodo_desk.models.settings import Setting
 
 __all__ = ["Account", "AuditEntry", "Base", "Consultation", "ConsultationChannel",
-           "ConsultationStatus", "ConsultationTopic", "ConsultationTopicLink", "Contact", "ContactKind", "Facility", "FacilityKind", "GroupType", "Membership"]
+           "ConsultationStatus", "ConsultationTopic", "ConsultationTopicLink", "Contact",
+           "ContactKind", "Facility", "FacilityKind", "GroupType", "Membership", "Setting"]

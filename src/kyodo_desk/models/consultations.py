@@ -48,6 +48,8 @@ class Consultation(Searchable, Versioned, Base):
     __table_args__ = (
         Index("ix_consultations_facility_held_on", "facility_id", "held_on"),
         Index("ix_consultations_status_follow_up", "status", "follow_up_due"),
+        Index("ix_consultations_held_on_order", "held_on", "start_time", "id"),
+        Index("ix_consultations_staff_held_on", "staff_account_id", "held_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -69,6 +71,10 @@ class Consultation(Searchable, Versioned, Base):
     follow_up_due: Mapped[date | None] = mapped_column(Date, nullable=True)
     status: Mapped[ConsultationStatus] = mapped_column(
         _enum(ConsultationStatus, "consultation_status"))
+    # 継続 (True) or 新規 (False) as the consultee stood when recorded; None when anonymous.
+    # Stored, so that anonymising older records never changes a year's figures.
+    returning_consultee: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    anonymised_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # 匿名化した日
 
     topic_links: Mapped[list[ConsultationTopicLink]] = relationship(
         back_populates="consultation", cascade="all, delete-orphan")

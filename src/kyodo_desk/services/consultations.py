@@ -385,6 +385,19 @@ def _conflict() -> ConcurrentEdit:
     )
 
 
+def _is_returning(session: Session, c: Consultation) -> bool | None:
+    """継続: the consultee was consulted before (at any facility); None without a consultee."""
+    if c.consultee_contact_id is None:
+        return None
+    if c.id is None:  # a new record comes after everything already recorded that day
+        earlier = Consultation.held_on <= c.held_on
+    else:
+        earlier = (Consultation.held_on < c.held_on) | (
+            (Consultation.held_on == c.held_on) & (Consultation.id < c.id))
+    return bool(session.scalar(select(exists().where(
+        Consultation.consultee_contact_id == c.consultee_contact_id, earlier))))
+
+
 def _check_references(session: Session, actor: Actor, d: ConsultationDraft) -> int:
     """Every referenced record exists; returns the staff member's account id."""
     problems: list[FieldProblem] = []
@@ -427,6 +440,7 @@ def _apply(session: Session, actor: Actor, c: Consultation, d: ConsultationDraft
     c.referral = d.referral
     c.follow_up_due = d.follow_up_due
     c.status = d.status
+    c.returning_consultee = _is_returning(session, c)
     wanted = list(d.topic_ids)
     kept = [link for link in c.topic_links if link.topic_id in wanted]
     have = {link.topic_id for link in kept}
