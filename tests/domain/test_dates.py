@@ -9,6 +9,9 @@ from kyodo_desk.domain.dates import (
     era_year_month,
     fiscal_year_label,
     fiscal_year_of,
+    fiscal_year_range,
+    month_range,
+    previous_month_range,
 )
 
 
@@ -132,3 +135,23 @@ def test_fiscal_year_labels_follow_one_another() -> None:
     assert labels[0] == "平成2年度" and labels[-1] == "平成30年度"
     assert [fiscal_year_label(y) for y in range(2020, 2031)] == [
         f"令和{n}年度" for n in range(2, 13)]
+
+
+@pytest.mark.parametrize(("day", "expected"), [
+    (date(2026, 11, 25), (date(2026, 11, 1), date(2026, 11, 30))),
+    (date(2026, 12, 31), (date(2026, 12, 1), date(2026, 12, 31))),
+    (date(2028, 2, 10), (date(2028, 2, 1), date(2028, 2, 29))),
+])
+def test_month_range(day: date, expected: tuple[date, date]) -> None:
+    assert month_range(day) == expected
+
+
+def test_previous_month_crosses_the_year() -> None:
+    assert previous_month_range(date(2027, 1, 15)) == (date(2026, 12, 1), date(2026, 12, 31))
+
+
+def test_fiscal_year_range_runs_april_to_march() -> None:
+    assert fiscal_year_range(2026) == (date(2026, 4, 1), date(2027, 3, 31))
+    assert fiscal_year_of(date(2027, 3, 31)) == 2026
+    assert fiscal_year_of(date(2026, 4, 1)) == 2026
+    assert fiscal_year_of(date(2026, 3, 31)) == 2025

@@ -27,8 +27,7 @@ def upgrade() -> None:
         "WHERE consultee_contact_id IS NOT NULL"
     )
     # The list's newest-first order, and the staff filter.
-    op.create_index("ix_consultations_held_on_order", "consultations",
-                    ["held_on", "start_time", "id"])
+    op.create_index("ix_consultations_held_on_order", "consultations", ["held_on", "id"])
     op.create_index("ix_consultations_staff_held_on", "consultations",
                     ["staff_account_id", "held_on"])
     op.create_table(

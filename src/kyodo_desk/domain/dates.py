@@ -54,6 +54,23 @@ def fiscal_year_of(d: date) -> int:
     return d.year if d.month >= 4 else d.year - 1
 
 
+def fiscal_year_range(year: int) -> tuple[date, date]:
+    """The first and last day of the fiscal year that starts in April *year*."""
+    return date(year, 4, 1), date(year + 1, 3, 31)
+
+
+def month_range(d: date) -> tuple[date, date]:
+    """The first and last day of *d*'s month."""
+    first = d.replace(day=1)
+    following = date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    return first, date.fromordinal(following.toordinal() - 1)
+
+
+def previous_month_range(d: date) -> tuple[date, date]:
+    """The first and last day of the month before *d*'s."""
+    return month_range(date.fromordinal(d.replace(day=1).toordinal() - 1))
+
+
 def fiscal_year_label(year: int) -> str:
     """'令和8年度' for the fiscal year that starts in April *year*.
 
@@ -61,7 +78,7 @@ def fiscal_year_label(year: int) -> str:
     of it: FY2019 (April 2019 to March 2020) is 令和元年度, FY1988 is 昭和63年度, FY1989
     平成元年度. Its number is the era year of April 1, or 元 if that era began later.
     """
-    first, last = date(year, 4, 1), date(year + 1, 3, 31)
+    first, last = fiscal_year_range(year)
     if first < FIRST_SUPPORTED:
         raise ValueError(f"fiscal year {year} is before the Gregorian calendar in Japan (1873)")
     covered: dict[str, int] = {}

@@ -48,7 +48,7 @@ class Consultation(Searchable, Versioned, Base):
     __table_args__ = (
         Index("ix_consultations_facility_held_on", "facility_id", "held_on"),
         Index("ix_consultations_status_follow_up", "status", "follow_up_due"),
-        Index("ix_consultations_held_on_order", "held_on", "start_time", "id"),
+        Index("ix_consultations_held_on_order", "held_on", "id"),
         Index("ix_consultations_staff_held_on", "staff_account_id", "held_on"),
     )
 

@@ -8,8 +8,6 @@ Every function returns plain frozen dataclasses, never live ORM objects.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, time
 
@@ -21,7 +19,7 @@ from kyodo_desk.database import Database
 from kyodo_desk.database.audit import record_event
 from kyodo_desk.domain import validation
 from kyodo_desk.domain.errors import FieldProblem, NotFound, ValidationError
-from kyodo_desk.domain.permissions import Action, Actor, Resource, Scope
+from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.models import (
     Account,
     Consultation,
@@ -36,13 +34,11 @@ from kyodo_desk.services.contacts import ConcurrentEdit
 
 __all__ = [
     "CHANNEL_LABELS", "STATUS_LABELS", "ConcurrentEdit", "ConsultationChannel",
-    "ConsultationDetail", "ConsultationDraft", "ConsultationRow", "ConsultationStatus", "Topic",
-    "clean_draft", "create_consultation", "get_consultation", "list_consultations",
-    "list_topics", "replace_draft", "update_consultation",
+    "ConsultationDetail", "ConsultationDraft", "ConsultationStatus", "Topic", "clean_draft",
+    "create_consultation", "get_consultation", "list_topics", "replace_draft",
+    "update_consultation",
 ]
 
-PAGE_SIZE = 200
-SUMMARY_LENGTH = 60
 ANONYMOUS = "匿名"
 
 CHANNEL_LABELS = {
@@ -127,32 +123,12 @@ class ConsultationDetail:
         )
 
 
-@dataclass(frozen=True)
-class ConsultationRow:
-    """One row of the consultation list."""
-
-    id: int
-    held_on: date
-    start_time: time | None
-    facility_id: int
-    facility_name: str
-    staff_account_id: int
-    staff_name: str
-    consultee_contact_id: int | None
-    consultee_name: str
-    anonymous: bool
-    channel: ConsultationChannel
-    status: ConsultationStatus
-    topic_names: tuple[str, ...]
-    asked_summary: str
-    follow_up_due: date | None
-
-
 # --- topics -------------------------------------------------------------------------------
 
 def list_topics(db: Database, actor: Actor, *, include_inactive: bool = False) -> list[Topic]:
     """The topic list in its display order (active topics only, unless asked)."""
-    actor.require(Action.READ, Resource.CONSULTATIONS)
+    if not actor.may_count(Resource.CONSULTATIONS):  # the names are no personal data
+        actor.require(Action.READ, Resource.CONSULTATIONS)
     stmt = select(ConsultationTopic).order_by(ConsultationTopic.display_order,
                                               ConsultationTopic.id)
     if not include_inactive:
@@ -180,87 +156,6 @@ def get_consultation(db: Database, actor: Actor, consultation_id: int) -> Consul
         detail = _detail(session, _load(session, consultation_id))
         record_event(session, actor, "open", Consultation.__tablename__, consultation_id)
         return detail
-
-
-def list_consultations(
-    db: Database,
-    actor: Actor,
-    *,
-    facility_id: int | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    status: ConsultationStatus | None = None,
-    topic_id: int | None = None,
-    limit: int = PAGE_SIZE,
-) -> list[ConsultationRow]:
-    """The newest consultations the actor may read that match the filters (dates inclusive)."""
-    actor.require(Action.READ, Resource.CONSULTATIONS, facility_id)
-    conditions = []
-    if actor.scope(Action.READ, Resource.CONSULTATIONS) is Scope.OWN_FACILITY:
-        if actor.facility_id is None:
-            return []
-        conditions.append(Consultation.facility_id == actor.facility_id)
-    if facility_id is not None:
-        conditions.append(Consultation.facility_id == facility_id)
-    if date_from is not None:
-        conditions.append(Consultation.held_on >= date_from)
-    if date_to is not None:
-        conditions.append(Consultation.held_on <= date_to)
-    if status is not None:
-        conditions.append(Consultation.status == status)
-    if topic_id is not None:
-        conditions.append(exists().where(
-            ConsultationTopicLink.consultation_id == Consultation.id,
-            ConsultationTopicLink.topic_id == topic_id))
-    stmt = (
-        select(Consultation.id, Consultation.held_on, Consultation.start_time,
-               Consultation.facility_id, Facility.name.label("facility_name"),
-               Consultation.staff_account_id, Account.display_name.label("staff_name"),
-               Consultation.consultee_contact_id, Contact.name.label("consultee_name"),
-               Consultation.anonymous, Consultation.channel, Consultation.status,
-               Consultation.asked, Consultation.follow_up_due)
-        .join(Facility, Facility.id == Consultation.facility_id)
-        .join(Account, Account.id == Consultation.staff_account_id)
-        .outerjoin(Contact, Contact.id == Consultation.consultee_contact_id)
-        .where(*conditions)
-        .order_by(Consultation.held_on.desc(), Consultation.start_time.desc(),
-                  Consultation.id.desc())
-        .limit(limit)
-    )
-    with db.reading() as session:
-        rows = session.execute(stmt).all()
-        topics = _topic_names(session, [r.id for r in rows])
-    return [
-        ConsultationRow(
-            id=r.id, held_on=r.held_on, start_time=r.start_time, facility_id=r.facility_id,
-            facility_name=r.facility_name, staff_account_id=r.staff_account_id,
-            staff_name=r.staff_name, consultee_contact_id=r.consultee_contact_id,
-            consultee_name=ANONYMOUS if r.anonymous else (r.consultee_name or ""),
-            anonymous=r.anonymous, channel=ConsultationChannel(r.channel),
-            status=ConsultationStatus(r.status), topic_names=topics.get(r.id, ()),
-            asked_summary=_summary(r.asked), follow_up_due=r.follow_up_due,
-        )
-        for r in rows
-    ]
-
-
-def _topic_names(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
-    if not ids:
-        return {}
-    names: dict[int, list[str]] = defaultdict(list)
-    for consultation_id, name in session.execute(
-        select(ConsultationTopicLink.consultation_id, ConsultationTopic.name)
-        .join(ConsultationTopic, ConsultationTopic.id == ConsultationTopicLink.topic_id)
-        .where(ConsultationTopicLink.consultation_id.in_(ids))
-        .order_by(ConsultationTopic.display_order, ConsultationTopic.id)
-    ):
-        names[consultation_id].append(name)
-    return {k: tuple(v) for k, v in names.items()}
-
-
-def _summary(text: str) -> str:
-    first = " ".join(text.split())
-    return first if len(first) <= SUMMARY_LENGTH else first[: SUMMARY_LENGTH - 1] + "…"
 
 
 def _load(session: Session, consultation_id: int) -> Consultation:

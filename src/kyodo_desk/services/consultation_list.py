@@ -1,0 +1,388 @@
+"""The consultation list (相談記録の一覧): filtered, searched, sorted and read a page at a time.
+
+Only the records the actor may read are ever selected (the facility condition is part of the
+SQL). Roles that may only count (件数のみ) get every facility's rows with the consultee and
+the text masked, and may not search the text, since which records match a name is itself
+personal information. Pages are fetched by key (the last row's sort values), never by
+offset, so the millionth row costs what the first does.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, time
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+)
+from sqlalchemy.orm import Session
+
+from kyodo_desk.database import Database
+from kyodo_desk.domain.errors import UserError
+from kyodo_desk.domain.permissions import Action, Actor, Resource, Scope
+from kyodo_desk.domain.text import fold, query_grams
+from kyodo_desk.models import (
+    Account,
+    Consultation,
+    ConsultationChannel,
+    ConsultationStatus,
+    ConsultationTopic,
+    ConsultationTopicLink,
+    Contact,
+    Facility,
+)
+from kyodo_desk.services.consultations import ANONYMOUS
+
+__all__ = [
+    "ANONYMOUS", "MASKED", "ConsultationFilter", "ConsultationPage", "ConsultationRow",
+    "ConsultationSort", "FollowUpCounts", "count_consultations", "follow_up_counts",
+    "list_consultations", "my_follow_ups_filter",
+]
+
+PAGE_SIZE = 100
+SUMMARY_LENGTH = 60
+MASKED = "（非表示）"
+_NO_DUE_DATE = date(9999, 12, 31)  # sorts the records without a follow-up last
+
+
+class ConsultationSort(enum.StrEnum):
+    NEWEST = "newest"  # 相談日の新しい順
+    OLDEST = "oldest"  # 相談日の古い順
+    FACILITY = "facility"  # 施設順 (then newest first)
+    FOLLOW_UP = "follow_up"  # フォローアップ期限の近い順 (overdue first)
+
+
+@dataclass(frozen=True)
+class ConsultationFilter:
+    """What the list shows; every field left at its default shows everything readable.
+
+    *follow_up_only*: open follow-ups (対応中 with a due date). *overdue_on*: only those
+    whose due date is before that day (期限切れ).
+    """
+
+    text: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    facility_id: int | None = None
+    staff_account_id: int | None = None
+    topic_id: int | None = None
+    channel: ConsultationChannel | None = None
+    status: ConsultationStatus | None = None
+    follow_up_only: bool = False
+    overdue_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ConsultationRow:
+    """One row of the consultation list (personal fields masked for count-only roles)."""
+
+    id: int
+    held_on: date
+    start_time: time | None
+    facility_id: int
+    facility_name: str
+    staff_account_id: int
+    staff_name: str
+    consultee_contact_id: int | None
+    consultee_name: str
+    anonymous: bool
+    channel: ConsultationChannel
+    status: ConsultationStatus
+    topic_names: tuple[str, ...]
+    asked_summary: str
+    follow_up_due: date | None
+    masked: bool = False
+
+
+PageKey = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class ConsultationPage:
+    rows: list[ConsultationRow]
+    next_key: PageKey | None  # hand back as *after* for the next page; None: this was the last
+    masked: bool
+
+
+@dataclass(frozen=True)
+class FollowUpCounts:
+    """An account's open follow-ups (要フォロー) and how many of them are overdue."""
+
+    open: int
+    overdue: int
+
+
+def my_follow_ups_filter(actor: Actor, today: date) -> ConsultationFilter:
+    """「自分のフォローアップ」: the actor's open follow-ups; sort by FOLLOW_UP for overdue first."""
+    del today  # the list shows all open ones; overdue ones come first by their due date
+    return ConsultationFilter(staff_account_id=actor.account_id, follow_up_only=True)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+def list_consultations(
+    db: Database,
+    actor: Actor,
+    where: ConsultationFilter | None = None,
+    *,
+    sort: ConsultationSort = ConsultationSort.NEWEST,
+    after: PageKey | None = None,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+) -> ConsultationPage:
+    """One page of the records the actor may see that match *where*, in *sort* order.
+
+    The page starts after the row whose sort key is *after* (cheap at any depth), or else
+    *offset* rows in (for a jump to a part of the list not read yet).
+    """
+    where = where or ConsultationFilter()
+    masked = _check_may_list(actor, where)
+    keys = _sort_keys(sort)
+    conditions = _conditions(actor, where)
+    if after is not None:
+        conditions.append(_beyond(keys, after))
+    folded = fold(where.text)
+    with db.reading() as session:
+        if folded:
+            ids = _matching_ids(db, session, conditions, keys, folded, offset + limit)[offset:]
+        else:
+            ids = session.scalars(
+                select(Consultation.id).where(*conditions)
+                .order_by(*(_ordered(c, desc) for c, desc in keys))
+                .offset(offset).limit(limit)
+            ).all()
+        rows = _rows_in_order(session, keys, ids)
+        topics = _topic_names(session, ids)
+    entries = [_row(r, topics.get(r.id, ()), masked) for r in rows]
+    next_key = tuple(rows[-1][-len(keys):]) if len(rows) == limit else None
+    return ConsultationPage(entries, next_key, masked)
+
+
+def count_consultations(db: Database, actor: Actor,
+                        where: ConsultationFilter | None = None) -> int:
+    """How many records the list would show in all (for the 「N件」 beside it)."""
+    where = where or ConsultationFilter()
+    _check_may_list(actor, where)
+    conditions = _conditions(actor, where)
+    folded = fold(where.text)
+    with db.reading() as session:
+        if not folded:
+            return session.scalar(
+                select(func.count()).select_from(Consultation).where(*conditions)) or 0
+        matches = _text_matches(db, session, conditions, [], folded).subquery()
+        return session.scalar(select(func.count()).select_from(matches)) or 0
+
+
+def follow_up_counts(db: Database, actor: Actor, today: date) -> FollowUpCounts:
+    """The actor's own open follow-ups, for the badge on the tab."""
+    if actor.account_id is None or not actor.may(Action.READ, Resource.CONSULTATIONS):
+        return FollowUpCounts(0, 0)
+    mine = _conditions(actor, my_follow_ups_filter(actor, today))
+    overdue = func.sum(case((Consultation.follow_up_due < today, 1), else_=0))
+    with db.reading() as session:
+        total, late = session.execute(
+            select(func.count(), overdue).select_from(Consultation).where(*mine)).one()
+    return FollowUpCounts(total or 0, int(late or 0))
+
+
+# --- conditions and order ------------------------------------------------------------------
+
+def _check_may_list(actor: Actor, where: ConsultationFilter) -> bool:
+    """Refuse what the actor may not list; True when the rows must be masked."""
+    if not actor.may_count(Resource.CONSULTATIONS):
+        actor.require(Action.READ, Resource.CONSULTATIONS)
+    scope = actor.scope(Action.READ, Resource.CONSULTATIONS)
+    if scope is Scope.OWN_FACILITY and where.facility_id is not None:
+        actor.require(Action.READ, Resource.CONSULTATIONS, where.facility_id)
+    masked = scope is Scope.COUNT_ONLY
+    if masked and fold(where.text):
+        raise UserError("件数のみの権限では、相談の内容や相談者を検索できません。"
+                        "期間・施設・分野などの条件で絞り込んでください。")
+    return masked
+
+
+def _conditions(actor: Actor, w: ConsultationFilter) -> list[ColumnElement[bool]]:
+    c = Consultation
+    conditions: list[ColumnElement[bool]] = []
+    if actor.scope(Action.READ, Resource.CONSULTATIONS) is Scope.OWN_FACILITY:
+        # No facility: nothing is readable; -1 matches no row and keeps the query's shape.
+        conditions.append(c.facility_id == (actor.facility_id or -1))
+    if w.facility_id is not None:
+        conditions.append(c.facility_id == w.facility_id)
+    if w.date_from is not None:
+        conditions.append(c.held_on >= w.date_from)
+    if w.date_to is not None:
+        conditions.append(c.held_on <= w.date_to)
+    if w.staff_account_id is not None:
+        conditions.append(c.staff_account_id == w.staff_account_id)
+    if w.channel is not None:
+        conditions.append(c.channel == w.channel)
+    if w.status is not None:
+        conditions.append(c.status == w.status)
+    if w.follow_up_only or w.overdue_on is not None:
+        conditions += [c.status == ConsultationStatus.IN_PROGRESS, c.follow_up_due.is_not(None)]
+    if w.overdue_on is not None:
+        conditions.append(c.follow_up_due < w.overdue_on)
+    if w.topic_id is not None:
+        conditions.append(exists().where(ConsultationTopicLink.consultation_id == c.id,
+                                         ConsultationTopicLink.topic_id == w.topic_id))
+    return conditions
+
+
+SortKey = tuple[ColumnElement[Any], bool]  # (expression, descending)
+
+
+def _sort_keys(sort: ConsultationSort) -> list[SortKey]:
+    c = Consultation
+    newest: list[SortKey] = [(c.held_on, True), (c.id, True)]
+    if sort is ConsultationSort.OLDEST:
+        return [(c.held_on, False), (c.id, False)]
+    if sort is ConsultationSort.FACILITY:
+        return [(c.facility_id, False), *newest]
+    if sort is ConsultationSort.FOLLOW_UP:
+        due = func.coalesce(c.follow_up_due, literal(_NO_DUE_DATE, c.follow_up_due.type))
+        return [(due, False), (c.held_on, False), (c.id, False)]
+    return newest
+
+
+def _ordered(col: ColumnElement[Any], desc: bool) -> ColumnElement[Any]:
+    return col.desc() if desc else col.asc()
+
+
+def _beyond(keys: Sequence[SortKey], values: PageKey) -> ColumnElement[bool]:
+    """Rows after *values* in the order of *keys* (directions may differ per key)."""
+    condition: ColumnElement[bool] | None = None
+    for (col, desc), value in reversed(list(zip(keys, values, strict=True))):
+        past = col < value if desc else col > value
+        condition = past if condition is None else or_(past, and_(col == value, condition))
+    assert condition is not None
+    return condition
+
+
+# --- free text -----------------------------------------------------------------------------
+
+def _matching_ids(db: Database, session: Session, conditions: list[ColumnElement[bool]],
+                  keys: list[SortKey], folded: str, limit: int) -> Sequence[int]:
+    """Ids of the first *limit* matches in list order.
+
+    The newest rows are read first (a common word fills a page from them); only when they
+    do not fill it are the gram indexes asked, for the text and for the consultee's name.
+    """
+    labelled = [col.label(f"k{i}") for i, (col, _) in enumerate(keys)]
+    window = (
+        select(Consultation.id, Consultation.search_text,
+               Contact.search_text.label("consultee_text"), *labelled)
+        .outerjoin(Contact, Contact.id == Consultation.consultee_contact_id)
+        .where(*conditions)
+        .order_by(*(_ordered(c, desc) for c, desc in keys))
+        .limit(db.backend.scan_window)
+        .subquery()
+    )
+    in_window = db.backend.contains(window.c.search_text, folded) | db.backend.contains(
+        func.coalesce(window.c.consultee_text, ""), folded)
+    ids = session.scalars(
+        select(window.c.id).where(in_window)
+        .order_by(*(_ordered(window.c[f"k{i}"], desc) for i, (_, desc) in enumerate(keys)))
+        .limit(limit)
+    ).all()
+    if len(ids) == limit:
+        return ids
+    db.backend.favour_index(session)
+    matches = _text_matches(db, session, conditions, keys, folded).subquery()
+    return session.scalars(
+        select(matches.c.id)
+        .order_by(*(_ordered(matches.c[f"k{i}"], desc) for i, (_, desc) in enumerate(keys)))
+        .limit(limit)
+    ).all()
+
+
+def _text_matches(db: Database, session: Session, conditions: list[ColumnElement[bool]],
+                  keys: list[SortKey], folded: str):  # type: ignore[no-untyped-def]
+    """Records whose text, or whose consultee's name, holds *folded* (via the gram indexes)."""
+    grams = query_grams(folded)
+    labelled = [col.label(f"k{i}") for i, (col, _) in enumerate(keys)]
+    exact = [db.backend.contains(Consultation.search_text, folded)] if len(folded) > 1 else []
+    by_text = db.backend.with_grams(
+        select(Consultation.id, *labelled).where(*conditions, *exact),
+        Consultation.__table__, grams)
+    contact_exact = [db.backend.contains(Contact.search_text, folded)] if len(folded) > 1 else []
+    people = db.backend.with_grams(
+        select(Contact.id).where(*contact_exact), Contact.__table__, grams).subquery()
+    by_consultee = select(Consultation.id, *labelled).where(
+        *conditions, Consultation.consultee_contact_id.in_(select(people.c.id)))
+    return union(by_text, by_consultee)
+
+
+# --- rows ----------------------------------------------------------------------------------
+
+def _rows_in_order(session: Session, keys: list[SortKey],
+                   ids: Sequence[int]) -> list[Row[Any]]:
+    if not ids:
+        return []
+    stmt = (
+        select(Consultation.id, Consultation.held_on, Consultation.start_time,
+               Consultation.facility_id, Facility.name.label("facility_name"),
+               Consultation.staff_account_id, Account.display_name.label("staff_name"),
+               Consultation.consultee_contact_id, Contact.name.label("consultee_name"),
+               Consultation.anonymous, Consultation.channel, Consultation.status,
+               Consultation.asked, Consultation.follow_up_due,
+               *(col.label(f"k{i}") for i, (col, _) in enumerate(keys)))
+        .join(Facility, Facility.id == Consultation.facility_id)
+        .join(Account, Account.id == Consultation.staff_account_id)
+        .outerjoin(Contact, Contact.id == Consultation.consultee_contact_id)
+        .where(Consultation.id.in_(ids))
+    )
+    by_id = {row.id: row for row in session.execute(stmt)}
+    return [by_id[i] for i in ids]
+
+
+def _topic_names(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    if not ids:
+        return {}
+    names: dict[int, list[str]] = defaultdict(list)
+    for consultation_id, name in session.execute(
+        select(ConsultationTopicLink.consultation_id, ConsultationTopic.name)
+        .join(ConsultationTopic, ConsultationTopic.id == ConsultationTopicLink.topic_id)
+        .where(ConsultationTopicLink.consultation_id.in_(ids))
+        .order_by(ConsultationTopic.display_order, ConsultationTopic.id)
+    ):
+        names[consultation_id].append(name)
+    return {k: tuple(v) for k, v in names.items()}
+
+
+def _row(r: Row[Any], topics: tuple[str, ...], masked: bool) -> ConsultationRow:
+    if r.anonymous:
+        consultee = ANONYMOUS
+    elif masked and r.consultee_contact_id is not None:
+        consultee = MASKED
+    else:
+        consultee = r.consultee_name or ""
+    return ConsultationRow(
+        id=r.id, held_on=r.held_on, start_time=r.start_time, facility_id=r.facility_id,
+        facility_name=r.facility_name, staff_account_id=r.staff_account_id,
+        staff_name=r.staff_name,
+        consultee_contact_id=None if masked else r.consultee_contact_id,
+        consultee_name=consultee, anonymous=r.anonymous,
+        channel=ConsultationChannel(r.channel), status=ConsultationStatus(r.status),
+        topic_names=topics, asked_summary=MASKED if masked else summary(r.asked),
+        follow_up_due=r.follow_up_due, masked=masked,
+    )
+
+
+def summary(text: str) -> str:
+    """The asked text on one line, cut to fit a list cell."""
+    line = " ".join(text.split())
+    return line if len(line) <= SUMMARY_LENGTH else line[: SUMMARY_LENGTH - 1] + "…"
