@@ -5,6 +5,9 @@ office takes today (a word-processor table converted by LibreOffice).
     database, renders the guide (font loading included) and writes the file. Two clocks: one
     started by the script's first line (time.perf_counter), and the wall time of the whole
     subprocess (interpreter start-up included).
+(a') the leaflet engine alone in a fresh process: the same page from the facilities' data
+    handed over as JSON (what the database would give), so neither SQLAlchemy nor a database
+    driver is imported; this is ReportLab, the font and the page, from the first line.
 (b) warm: the same render again inside one running process (the app's case after the first).
 (c) the PDF's size.
 (d) LibreOffice: the same facility table as a Flat ODF text document (.fodt), converted with
@@ -51,6 +54,36 @@ print(json.dumps({"total": t_end - t0, "import": t_import - t0, "database": t_db
                   "render": t_render - t_db, "write": t_end - t_render}))
 """
 
+ENGINE_SCRIPT = """
+import time
+t0 = time.perf_counter()
+import json, sys
+from dataclasses import dataclass
+from datetime import date
+from kyodo_desk.leaflets import catalog, facility_guide
+
+@dataclass(frozen=True)
+class Facility:
+    name: str
+    postal_code: str
+    full_address: str
+    phone: str
+    email: str
+    website: str
+    facebook: str
+    hours: str
+    kind: str
+
+with open(sys.argv[1], encoding="utf-8") as f:
+    rows = [Facility(**row) for row in json.load(f)]
+info = next(i for i in catalog() if i.name == "facility-guide")
+pdf = facility_guide.build(rows, info=info, today=date(2026, 11, 24))
+with open(sys.argv[2], "wb") as f:
+    f.write(pdf)
+assert "sqlalchemy" not in sys.modules
+print(json.dumps({"total": time.perf_counter() - t0}))
+"""
+
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
@@ -77,6 +110,36 @@ def fresh_runs(template: Path, folder: Path, runs: int, env: dict[str, str]) -> 
         results["wall"].append(time.perf_counter() - start)
         for key, value in json.loads(done.stdout.strip().splitlines()[-1]).items():
             results.setdefault(key, []).append(value)
+    return results
+
+
+def facility_data(template: Path, folder: Path) -> Path:
+    from kyodo_desk.database import open_database
+    from kyodo_desk.domain.permissions import Actor
+    from kyodo_desk.services import contacts
+
+    db = open_database(f"sqlite:///{template}")
+    try:
+        rows = [{"name": f.name, "postal_code": f.postal_code, "full_address": f.full_address,
+                 "phone": f.phone, "email": f.email, "website": f.website,
+                 "facebook": f.facebook, "hours": f.hours, "kind": f.kind}
+                for f in contacts.list_facilities(db, Actor.command_line())]
+    finally:
+        db.dispose()
+    path = folder / "facilities.json"
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def engine_runs(data: Path, folder: Path, runs: int, env: dict[str, str]) -> dict[str, list[float]]:
+    results: dict[str, list[float]] = {"wall": [], "total": []}
+    for i in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", ENGINE_SCRIPT, str(data),
+                               str(folder / f"engine-{i}.pdf")],
+                              capture_output=True, text=True, env=env, check=True)
+        results["wall"].append(time.perf_counter() - start)
+        results["total"].append(json.loads(done.stdout.strip().splitlines()[-1])["total"])
     return results
 
 
@@ -241,6 +304,12 @@ def main() -> None:
               f"import kyodo_desk.leaflets {ms(med['import'])} + open database "
               f"(SQLAlchemy etc.) {ms(med['database'])} + render (ReportLab, font) "
               f"{ms(med['render'])} + write {ms(med['write'])}")
+
+        engine = engine_runs(facility_data(template, folder), folder, args.runs, env)
+        print(f"(a') the leaflet engine alone, fresh process, from the facilities' data "
+              f"({args.runs} runs, median): wall {ms(statistics.median(engine['wall']))} "
+              f"(min {ms(min(engine['wall']))}), from the first line "
+              f"{ms(statistics.median(engine['total']))}  target < 300 ms")
 
         warm, pdf = warm_runs(template, folder, args.warm)
         print(f"(b) warm render in a running process ({args.warm} runs): median "

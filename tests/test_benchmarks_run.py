@@ -29,3 +29,8 @@ def test_startup_benchmark_runs() -> None:
 def test_leaflet_benchmark_runs() -> None:
     out = run("leaflets.py", "--runs", "1", "--warm", "1", "--office-runs", "0")
     assert "warm" in out
+
+
+def test_consultation_benchmark_runs(tmp_path: Path) -> None:
+    out = run("consultations.py", "--count", "300", "--keep", str(tmp_path), "--only", "sqlite")
+    assert "(4) scrolled 300 rows" in out

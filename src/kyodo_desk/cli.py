@@ -66,6 +66,21 @@ def build_parser() -> argparse.ArgumentParser:
     leaflet.add_argument("-o", "--output", type=Path, metavar="FILE.pdf", help="書き出す PDF")
     leaflet.add_argument("--list", action="store_true", help="作成できる印刷物の一覧")
 
+    report = commands.add_parser("report", parents=[common],
+                                 help="集計表・月報を作成する（相談の統計）")
+    report.add_argument("what", choices=["consultations"], help="consultations: 相談の件数")
+    report.add_argument(
+        "--format", choices=["xlsx", "csv", "pdf"], default="xlsx",
+        help="xlsx（年度の集計表、表ごとにシート）、csv（同じ表、UTF-8 BOM付き）、"
+        "pdf（市民活動相談 月報、A4 1枚）")
+    report.add_argument("--fiscal-year", type=int, metavar="YYYY",
+                        help="xlsx・csv の年度（2026 = 令和8年度、4月〜翌年3月）。省略時は今年度")
+    report.add_argument("--month", metavar="YYYY-MM", help="pdf（月報）の月。省略時は今月")
+    report.add_argument("--facility", metavar="CODE",
+                        help="xlsx・csv を1つの施設だけで集計する（施設コード、例: east）")
+    report.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                        help="書き出すファイル")
+
     user = commands.add_parser("user", parents=[common], help="アカウントの管理（管理者の権限で実行）")
     user_commands = user.add_subparsers(dest="user_command", metavar="操作", required=True)
     add = user_commands.add_parser("add", parents=[common], help="アカウントを作成する")
@@ -92,8 +107,39 @@ def build_parser() -> argparse.ArgumentParser:
                                help="研修・性能測定用の架空データを追加する")
     demo.add_argument("--contacts", type=int, default=0, metavar="N",
                       help="架空の団体・個人を N 件追加する")
+    demo.add_argument("--consultations", type=int, default=0, metavar="N",
+                      help="架空の相談記録を N 件追加する（過去5年度分。相談者の架空の連絡先と、"
+                      "職員のいない施設には無効の架空アカウントも作る）")
     demo.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
+
+    consultations = commands.add_parser("consultations", parents=[common],
+                                        help="相談記録の保存年限と匿名化（管理者の権限で実行）")
+    consultation_commands = consultations.add_subparsers(dest="consultations_command",
+                                                         metavar="操作", required=True)
+    retention = consultation_commands.add_parser(
+        "retention", parents=[common], help="保存年限を表示する（--years N で設定）")
+    retention_choice = retention.add_mutually_exclusive_group()
+    retention_choice.add_argument("--years", type=int, metavar="N",
+                                  help="保存年限を N 年（1〜100）に設定する")
+    retention_choice.add_argument("--forever", action="store_true",
+                                  help="保存年限を設けない（匿名化しない）")
+    anonymise = consultation_commands.add_parser(
+        "anonymise", parents=[common],
+        help="保存年限を過ぎた相談記録を匿名化する（元に戻せません。件数は残ります）")
+    anonymise.add_argument("--dry-run", action="store_true",
+                           help="匿名化せず、対象の件数だけを表示する")
+    anonymise.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD",
+                           help=argparse.SUPPRESS)  # for tests: the day the retention counts from
     return parser
+
+
+def _iso_date(text: str):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日付「{text}」が読めません（例: 2026-11-25）") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
         "demo": _demo,
         "user": _user,
         "leaflet": _leaflet,
+        "report": _report,
+        "consultations": _consultations,
     }
     try:
         return handlers[args.command](args)
@@ -192,14 +240,60 @@ def _db(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from kyodo_desk.services.demo import add_demo_contacts
+    from kyodo_desk.services.demo import add_demo_consultations, add_demo_contacts
 
     db = _open(args)
     try:
-        added = add_demo_contacts(db, Actor.command_line(), args.contacts, seed=args.seed)
+        if args.contacts or not args.consultations:
+            added = add_demo_contacts(db, Actor.command_line(), args.contacts, seed=args.seed)
+            print(f"架空の連絡先を {added} 件追加しました（{db.describe()}）。")
+        if args.consultations:
+            added = add_demo_consultations(db, Actor.command_line(), args.consultations,
+                                           seed=args.seed, progress=_progress_line)
+            print(f"架空の相談記録を {added} 件追加しました（{db.describe()}）。")
     finally:
         db.dispose()
-    print(f"架空の連絡先を {added} 件追加しました（{db.describe()}）。")
+    return 0
+
+
+def _progress_line(done: int, total: int) -> None:
+    """A long fill says how far it is, on standard error, one line overwritten."""
+    if total >= 50_000:
+        print(f"\r{done:,} / {total:,} 件", end="\n" if done >= total else "",
+              file=sys.stderr, flush=True)
+
+
+def _consultations(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from kyodo_desk.services import retention
+
+    actor = Actor.command_line()
+    db = _open(args)
+    try:
+        if args.consultations_command == "retention":
+            if args.years is not None or args.forever:
+                retention.set_retention_years(db, actor, None if args.forever else args.years)
+            years = retention.retention_years(db, actor)
+            print(f"相談記録の保存年限: {years} 年" if years is not None
+                  else "相談記録の保存年限: 設けない（匿名化しません）")
+            return 0
+        today = args.today or date.today()
+        years = retention.retention_years(db, actor)
+        if years is None:
+            print("保存年限が設定されていないため、匿名化する相談記録はありません"
+                  "（設定: kyodo-desk consultations retention --years N）。")
+            return 0
+        cutoff = retention.retention_cutoff(today, years)
+        before = f"保存年限 {years} 年: 相談日が {cutoff.year}年{cutoff.month}月{cutoff.day}日 より前の"
+        if args.dry_run:
+            count = retention.expired_count(db, actor, today)
+            print(f"{before} {count} 件が匿名化の対象です（--dry-run のため変更していません）。")
+            return 0
+        count = retention.anonymise_expired(db, actor, today)
+        print(f"{before} {count} 件を匿名化しました。")
+    finally:
+        db.dispose()
     return 0
 
 
@@ -257,14 +351,74 @@ def _leaflet(args: argparse.Namespace) -> int:
         return 0
     if not args.name or not args.output:
         raise UserError("印刷物の名前と -o FILE.pdf を指定してください（一覧は kyodo-desk leaflet --list）。")
+    size = _write_leaflet(args, args.name)
+    print(f"{args.name} を {args.output} に書き出しました（{size // 1024} KB）。")
+    return 0
+
+
+def _write_leaflet(args: argparse.Namespace, name: str, **options: object) -> int:
+    """Make the leaflet *name* as the command line and write it to -o; its size in bytes."""
+    from kyodo_desk import leaflets
     from kyodo_desk.exports.tabular import replaced_atomically
 
     db = _open(args)
     try:
-        pdf = leaflets.render(args.name, db, Actor.command_line())
+        pdf = leaflets.render(name, db, Actor.command_line(), **options)  # type: ignore[arg-type]
     finally:
         db.dispose()
     with replaced_atomically(args.output) as temp:
         temp.write_bytes(pdf)
-    print(f"{args.name} を {args.output} に書き出しました（{len(pdf) // 1024} KB）。")
+    return len(pdf)
+
+
+def _report(args: argparse.Namespace) -> int:
+    """相談の統計: the fiscal year's tables as xlsx or csv, or a month's report (月報) as PDF."""
+    from datetime import date
+
+    from kyodo_desk.domain.dates import era_year_month, fiscal_year_of
+
+    actor = Actor.command_line()  # the administrator: counts every facility (件数のみ)
+    if args.format == "pdf":
+        if args.fiscal_year is not None or args.facility:
+            raise UserError("月報（--format pdf）は --month 2026-11 のように月だけを指定してください。")
+        month = _month(args.month) if args.month else date.today()
+        size = _write_leaflet(args, "consultation-report", month=month)
+        print(f"{era_year_month(month)}の月報を {args.output} に書き出しました（{size // 1024} KB）。")
+        return 0
+    if args.month:
+        raise UserError("--month は月報（--format pdf）用です。年度の集計表は --fiscal-year 2026 "
+                        "のように年度を指定してください。")
+    from kyodo_desk.exports.consultation_stats import export_fiscal_year
+
+    year = args.fiscal_year if args.fiscal_year is not None else fiscal_year_of(date.today())
+    if not 1873 <= year <= 9998:
+        raise UserError(f"年度「{year}」は扱えません。2026（令和8年度）のように西暦で指定してください。")
+    db = _open(args)
+    try:
+        facility_id = _facility_id(db, actor, args.facility) if args.facility else None
+        written = export_fiscal_year(db, actor, year, args.format, args.output,
+                                     facility_id=facility_id)
+    finally:
+        db.dispose()
+    print(f"{written.heading}（{written.total} 件）を {args.output} に書き出しました。")
     return 0
+
+
+def _month(text: str):  # type: ignore[no-untyped-def]
+    """'2026-11' (or 2026/11) as the first day of that month; a UserError otherwise."""
+    import re
+    from datetime import date
+
+    found = re.fullmatch(r"\s*(\d{4})[-/](\d{1,2})\s*", text)
+    if found is None or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 1873:
+        raise UserError(f"月「{text}」が読めません。2026-11 のように年と月を指定してください。")
+    return date(int(found.group(1)), int(found.group(2)), 1)
+
+
+def _facility_id(db, actor: Actor, code: str) -> int:  # type: ignore[no-untyped-def]
+    from kyodo_desk.services.contacts import list_facilities
+
+    codes = {f.code: f.id for f in list_facilities(db, actor)}
+    if code not in codes:
+        raise UserError(f"施設コード「{code}」はありません（{', '.join(codes)}）。")
+    return codes[code]

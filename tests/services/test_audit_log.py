@@ -183,9 +183,10 @@ def test_describe_a_new_record_lists_its_filled_fields() -> None:
 def test_labels_cover_every_action_and_table_the_log_writes() -> None:
     assert audit.ACTION_LABELS == {"insert": "登録", "update": "変更", "delete": "削除",
                                    "open": "閲覧", "sign_in": "サインイン",
-                                   "export": "書き出し"}
+                                   "export": "書き出し", "anonymise": "匿名化"}
     assert audit.TABLE_LABELS["contacts"] == "連絡先"
     assert audit.TABLE_LABELS["memberships"] == "所属"
+    assert audit.TABLE_LABELS["consultations"] == "相談記録"
     for key, label in {"name": "名称", "reading": "よみ", "postal_code": "郵便番号",
                        "website": "ホームページ", "display_name": "表示名", "login": "ログイン名",
                        "group_id": "所属団体", "kind": "区分"}.items():

@@ -27,6 +27,7 @@ from kyodo_desk.services.consultations import (
     ConsultationDraft,
     ConsultationStatus,
 )
+from tests.consultation_fields import valid
 
 TODAY = date.today()
 YESTERDAY = TODAY - timedelta(days=1)
@@ -45,7 +46,7 @@ def topics(db, actor) -> dict[str, int]:  # type: ignore[no-untyped-def]
 def record(db, actor, facility_id: int, asked: str = "相談", **fields):  # type: ignore[no-untyped-def]
     fields.setdefault("held_on", YESTERDAY)
     return svc.create_consultation(db, actor, ConsultationDraft(
-        facility_id=facility_id, asked=asked, **fields))
+        facility_id=facility_id, asked=asked, **valid(fields)))
 
 
 def ids(db, actor, sort=ConsultationSort.NEWEST, **where) -> list[int]:  # type: ignore[no-untyped-def]
@@ -84,7 +85,7 @@ def test_filters_by_period_status_topic_channel_and_staff(
     assert ids(db, actor, date_to=date(2026, 3, 31)) == [march.id]
     assert ids(db, actor, status=ConsultationStatus.DONE) == [april.id]
     assert ids(db, actor, topic_id=topics["施設利用"]) == [april.id, march.id]
-    assert ids(db, actor, topic_id=topics["その他"]) == []
+    assert ids(db, actor, topic_id=topics["協働事業提案"]) == []
     assert ids(db, actor, channel=ConsultationChannel.PHONE) == [april.id]
     assert ids(db, actor, staff_account_id=officer.account_id) == [by_officer.id]
 

@@ -21,6 +21,7 @@ from kyodo_desk.services.consultations import (
     ConsultationDraft,
     ConsultationStatus,
 )
+from tests.consultation_fields import valid
 
 SEEDED_TOPICS = ["団体設立", "NPO法人化", "団体運営", "資金・交付金", "広報・PR", "協働事業提案",
                  "地域づくり", "施設利用", "人材・ボランティア", "その他"]
@@ -48,7 +49,7 @@ def second_counter(database_url: str):  # type: ignore[no-untyped-def]
 def draft(facility_id: int, asked: str = "NPO法人を設立したいが、手続きの流れを知りたい。",
           **fields) -> ConsultationDraft:  # type: ignore[no-untyped-def]
     fields.setdefault("held_on", TODAY - timedelta(days=1))
-    return ConsultationDraft(facility_id=facility_id, asked=asked, **fields)
+    return ConsultationDraft(facility_id=facility_id, asked=asked, **valid(fields))
 
 
 def listed(db, actor, **where) -> list[int]:  # type: ignore[no-untyped-def]
@@ -199,6 +200,12 @@ def test_bad_input_names_each_field_and_stores_nothing(db, actor, facilities, to
         svc.create_consultation(db, actor, draft(facilities["east"], topic_ids=(9999,)))
     assert "相談の分野" in info.value.for_field("topic_ids")
     assert "9999" in info.value.for_field("topic_ids")
+    # At least one topic, and a consultee chosen from the contacts or 匿名.
+    with pytest.raises(ValidationError) as info:
+        svc.create_consultation(db, actor, draft(facilities["east"], topic_ids=(),
+                                                 anonymous=False))
+    assert info.value.for_field("topic_ids") == "相談の分野を一つ以上選んでください。"
+    assert "匿名" in info.value.for_field("consultee_contact_id")
     assert (count(db, Consultation), count(db, AuditEntry)) == before
 
     # Today itself, and a follow-up on the day, are fine.
@@ -247,14 +254,14 @@ def test_insert_and_update_are_audited(db, actor, facilities, topics) -> None:  
     [insert] = audit_rows(db, "insert")
     assert insert.record_id == created.id
     assert insert.actor == "窓口 花子"
-    assert insert.changes["asked"] == [None, created.asked]
+    assert insert.changes["asked"] == [None, "********"]  # personal text: only that it was set
     assert insert.changes["channel"] == [None, "visit"]
 
     svc.update_consultation(db, actor, created.id, created.version, svc.replace_draft(
         created.as_draft(), answered="会則の見直しを提案。", topic_ids=(topics["その他"],)))
     [update] = audit_rows(db, "update")
     assert update.record_id == created.id
-    assert update.changes == {"answered": ["", "会則の見直しを提案。"]}
+    assert update.changes == {"answered": [None, "********"]}  # was empty, now written
     with db.reading() as session:
         links = session.execute(
             select(AuditEntry.action, AuditEntry.changes)
@@ -288,3 +295,35 @@ def test_a_stale_version_is_refused_and_the_first_save_kept(
                                 svc.replace_draft(here.as_draft(), answered="後から保存"))
     seen = {svc.get_consultation(d, actor, created.id).answered for d in (db, second_counter)}
     assert seen == {"先に保存"}
+
+
+def test_staff_to_choose_are_the_facility_s_people_and_the_officers(
+        db, accounts_by_login, facilities) -> None:  # type: ignore[no-untyped-def]
+    staff, officer = accounts_by_login["staff"], accounts_by_login["officer"]
+    east = [m.name for m in svc.list_consultation_staff(db, staff, facilities["east"])]
+    assert east[0] == staff.name  # the signed-in account first
+    assert set(east) == {staff.name, officer.name}
+    salon = [m.name for m in svc.list_consultation_staff(db, officer, facilities["salon"])]
+    assert salon[0] == officer.name and accounts_by_login["advisor"].name in salon
+    with pytest.raises(PermissionDenied):
+        svc.list_consultation_staff(db, staff, facilities["west"])
+
+
+def test_personal_text_never_reaches_the_append_only_audit_log(db, actor, facilities) -> None:  # type: ignore[no-untyped-def]
+    person = contacts.create_contact(db, actor, contacts.ContactDraft(
+        kind=contacts.ContactKind.PERSON, name="秘密 太郎"))
+    created = svc.create_consultation(db, actor, draft(
+        facilities["east"], asked="借金の返済に困っている", answered="法律相談を案内",
+        referral="弁護士会", consultee_contact_id=person.id))
+    svc.update_consultation(db, actor, created.id, created.version, svc.replace_draft(
+        created.as_draft(), asked="家族の借金の相談", status=ConsultationStatus.DONE))
+    rows = audit_rows(db)
+    assert [r.action for r in rows] == ["insert", "update"]
+    text = repr([r.changes for r in rows])
+    for secret in ("借金", "法律相談", "弁護士会", "秘密"):
+        assert secret not in text
+    inserted, updated = rows[0].changes, rows[1].changes
+    assert inserted["asked"] == [None, "********"]
+    assert inserted["consultee_contact_id"] == [None, "********"]
+    assert updated["asked"] == ["********", "********"]  # that it changed is kept
+    assert updated["status"] == ["in_progress", "done"]

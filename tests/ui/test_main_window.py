@@ -9,8 +9,8 @@ def tab_titles(window: MainWindow) -> list[str]:
     return [window.tabs.tabText(i) for i in range(window.tabs.count())]
 
 
-def test_counter_staff_sees_only_the_lookup(window) -> None:  # type: ignore[no-untyped-def]
-    assert tab_titles(window) == ["センター連絡先", "印刷物"]
+def test_counter_staff_sees_the_lookup_consultations_and_prints(window) -> None:  # type: ignore[no-untyped-def]
+    assert tab_titles(window) == ["センター連絡先", "相談記録", "印刷物"]
     assert "管理(&A)" not in [a.text() for a in window.menuBar().actions()]
     labels = [w.text() for w in window.statusBar().findChildren(type(window.connection_label))]
     assert "窓口 花子（窓口職員）" in labels
@@ -20,7 +20,9 @@ def test_an_administrator_also_sees_accounts_and_the_audit_log(qtbot, db, admin)
     window = MainWindow(db, admin)
     qtbot.addWidget(window)
     try:
-        assert tab_titles(window) == ["センター連絡先", "印刷物", "アカウント", "操作記録"]
+        # The administrator counts consultations (件数のみ) and keeps accounts and the log.
+        assert tab_titles(window) == ["センター連絡先", "相談記録", "印刷物", "アカウント",
+                                      "操作記録"]
         menus = [a.text() for a in window.menuBar().actions()]
         assert "管理(&A)" in menus
     finally:

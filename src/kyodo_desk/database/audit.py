@@ -21,7 +21,7 @@ from kyodo_desk.models.accounts import AuditEntry
 ACTOR_KEY = "kyodo_actor"
 _NEVER_AUDITED = frozenset({"search_text", "search_grams", "sort_key", "version", "created_at",
                             "updated_at"})
-_REDACTED = frozenset({"password_hash"})
+_REDACTED = frozenset({"password_hash"})  # and each model's __audit_redact__
 
 
 def _plain(value: Any) -> Any:
@@ -35,6 +35,7 @@ def _plain(value: Any) -> Any:
 def _changes(obj: Base, action: str) -> dict[str, list[Any]]:
     state = inspect(obj)
     skip = _NEVER_AUDITED | getattr(obj, "__audit_exclude__", frozenset())
+    redacted = _REDACTED | getattr(obj, "__audit_redact__", frozenset())
     keys = {c.key for c in state.mapper.primary_key}
     changes: dict[str, list[Any]] = {}
     for column in state.mapper.column_attrs:
@@ -55,9 +56,9 @@ def _changes(obj: Base, action: str) -> dict[str, list[Any]]:
             continue
         else:
             continue
-        if key in _REDACTED:  # that it changed is recorded, never the value
-            changes[key] = [None if old is None else "********",
-                            None if new is None else "********"]
+        if key in redacted:  # that it changed is recorded, never the value
+            changes[key] = [None if old in (None, "") else "********",
+                            None if new in (None, "") else "********"]
         elif old != new:
             changes[key] = [_plain(old), _plain(new)]
     return changes

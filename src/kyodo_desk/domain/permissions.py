@@ -38,6 +38,7 @@ class Resource(enum.StrEnum):
     FACILITIES = "facilities"  # 拠点施設
     CONTACTS = "contacts"  # 団体・個人
     CONSULTATIONS = "consultations"  # 相談記録 (personal information)
+    TOPICS = "topics"  # 相談の分野 (the list the consultation form offers)
     EVENTS = "events"  # イベント
     REGISTRATIONS = "registrations"  # イベント受付
     GRANT_CASES = "grant_cases"  # 交付金案件
@@ -70,6 +71,10 @@ PERMISSIONS: dict[Resource, dict[Role, tuple[Scope, Scope, Scope, Scope]]] = {
         Role.COUNTER_STAFF: (_O, _O, _O, _S), Role.ADVISOR: (_O, _O, _O, _S),
         Role.OFFICER: (_A, _A, _A, _S), Role.ADMIN: (_C, _S, _S, _A),
     },
+    Resource.TOPICS: {
+        Role.COUNTER_STAFF: (_A, _S, _S, _S), Role.ADVISOR: (_A, _S, _S, _S),
+        Role.OFFICER: (_A, _S, _S, _S), Role.ADMIN: (_A, _A, _A, _S),
+    },
     Resource.EVENTS: {
         Role.COUNTER_STAFF: (_A, _S, _S, _S), Role.ADVISOR: (_A, _S, _S, _S),
         Role.OFFICER: (_A, _A, _A, _A), Role.ADMIN: (_A, _A, _A, _A),
@@ -97,7 +102,8 @@ _ACTION_LABELS = {Action.READ: "閲覧", Action.CREATE: "登録", Action.CHANGE:
                   Action.DELETE: "削除"}
 _RESOURCE_LABELS = {
     Resource.FACILITIES: "拠点施設", Resource.CONTACTS: "団体・個人の連絡先",
-    Resource.CONSULTATIONS: "相談記録", Resource.EVENTS: "イベント",
+    Resource.CONSULTATIONS: "相談記録", Resource.TOPICS: "相談の分野",
+    Resource.EVENTS: "イベント",
     Resource.REGISTRATIONS: "イベントの受付", Resource.GRANT_CASES: "交付金案件",
     Resource.ACCOUNTS: "アカウント", Resource.AUDIT_LOG: "操作記録",
 }

@@ -64,7 +64,16 @@ _CATALOG: tuple[tuple[LeafletInfo, str], ...] = (
                     "（A4 1枚）",
         pages=1,
     ), "kyodo_desk.leaflets.consultation_desk"),
+    (LeafletInfo(
+        name="consultation-report",
+        title="市民活動相談 月報",
+        description="その月の相談件数を分野・施設・相談方法・新規継続の別に、年度累計とともに"
+                    "（A4 1枚、印刷するアカウントが集計できる施設の件数）",
+        pages=1,
+    ), "kyodo_desk.leaflets.consultation_report"),
 )
+# Leaflets made for a chosen month (`render(..., month=)`); the others take no month.
+_MONTHLY = frozenset({"consultation-report"})
 
 
 def catalog() -> list[LeafletInfo]:
@@ -72,15 +81,19 @@ def catalog() -> list[LeafletInfo]:
     return [info for info, _ in _CATALOG]
 
 
-def render(name: str, db: Database, actor: Actor, *, today: date | None = None) -> bytes:
+def render(name: str, db: Database, actor: Actor, *, today: date | None = None,
+           month: date | None = None) -> bytes:
     """The leaflet *name* as PDF bytes, with the current data of *db* as *actor* may read it.
 
-    *today* is the date printed on the leaflet (default: today). Raises UserError for an
-    unknown name and LeafletDoesNotFit when the content cannot fit the leaflet's pages.
+    *today* is the date printed on the leaflet (default: today). *month* (any day of it) is
+    the month a monthly leaflet reports (default: the month of *today*); other leaflets
+    ignore it. Raises UserError for an unknown name and LeafletDoesNotFit when the content
+    cannot fit the leaflet's pages.
     """
     for info, module_name in _CATALOG:
         if info.name == name:
             module = importlib.import_module(module_name)
-            return module.render(db, actor, info=info, today=today or date.today())
+            extra = {"month": month} if name in _MONTHLY and month is not None else {}
+            return module.render(db, actor, info=info, today=today or date.today(), **extra)
     names = "、".join(info.name for info, _ in _CATALOG)
     raise UserError(f"「{name}」という印刷物はありません。使える名前: {names}")

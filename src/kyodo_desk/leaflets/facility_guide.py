@@ -3,13 +3,13 @@ pages on one A4 page, as on the back of the summary edition, from the current da
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from kyodo_desk.domain.dates import era_year_month
 from kyodo_desk.leaflets import LeafletInfo, fitting
-from kyodo_desk.leaflets.style import Kit, facility_card
-from kyodo_desk.services import contacts
+from kyodo_desk.leaflets.style import FacilityLike, Kit, facility_card
 
 DEPARTMENT = "秋田市市民生活部　中央市民サービスセンター"
 TITLE = "市民協働・都市内地域分権の拠点施設"
@@ -19,7 +19,14 @@ LEAD = ("市民活動や地域づくりの相談、交流、情報発信の拠�
 
 
 def render(db: Any, actor: Any, *, info: LeafletInfo, today: date) -> bytes:
-    facilities = contacts.list_facilities(db, actor)
+    # Imported here: the page itself is made from plain data, without any database library.
+    from kyodo_desk.services import contacts
+
+    return build(contacts.list_facilities(db, actor), info=info, today=today)
+
+
+def build(facilities: Sequence[FacilityLike], *, info: LeafletInfo, today: date) -> bytes:
+    """The guide for *facilities* (in the order given), dated *today*."""
     as_of = era_year_month(today)
     cards = [facility_card(f, codes=f.kind == "salon") for f in facilities]
 

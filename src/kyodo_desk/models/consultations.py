@@ -45,11 +45,17 @@ class Consultation(Searchable, Versioned, Base):
     """相談記録 — one consultation with a citizen or group (personal information)."""
 
     __tablename__ = "consultations"
+    # The append-only audit log records that these changed, never what they said: a copy
+    # there would outlive the anonymisation that the retention period requires.
+    __audit_redact__ = frozenset({"consultee_contact_id", "age_band", "area", "asked",
+                                  "answered", "referral"})
     __table_args__ = (
         Index("ix_consultations_facility_held_on", "facility_id", "held_on"),
         Index("ix_consultations_status_follow_up", "status", "follow_up_due"),
         Index("ix_consultations_held_on_order", "held_on", "id"),
         Index("ix_consultations_staff_held_on", "staff_account_id", "held_on"),
+        Index("ix_consultations_figures", "held_on", "facility_id", "channel",
+              "returning_consultee"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -35,12 +35,17 @@ ACTION_LABELS: dict[str, str] = {
     "open": "閲覧",
     "sign_in": "サインイン",
     "export": "書き出し",
+    "anonymise": "匿名化",
 }
 TABLE_LABELS: dict[str, str] = {
     "contacts": "連絡先",
     "facilities": "拠点施設",
     "accounts": "アカウント",
     "memberships": "所属",
+    "consultations": "相談記録",
+    "consultation_topics": "相談の分野の指定",
+    "topics": "相談の分野",
+    "settings": "設定",
 }
 FIELD_LABELS: dict[str, str] = {
     "name": "名称",
@@ -68,6 +73,26 @@ FIELD_LABELS: dict[str, str] = {
     "code": "施設コード",
     "display_order": "表示順",
     "id": "番号",
+    "held_on": "相談日",
+    "start_time": "開始時刻",
+    "duration_minutes": "所要時間（分）",
+    "staff_account_id": "担当者",
+    "consultee_contact_id": "相談者",
+    "anonymous": "匿名",
+    "age_band": "年代",
+    "area": "地域",
+    "channel": "相談方法",
+    "asked": "相談内容",
+    "answered": "回答・助言",
+    "referral": "紹介先",
+    "follow_up_due": "フォローアップ期限",
+    "status": "状況",
+    "returning_consultee": "継続",
+    "anonymised_on": "匿名化した日",
+    "consultation_id": "相談記録",
+    "topic_id": "分野",
+    "key": "設定の名前",
+    "value": "設定値",
 }
 # Stored codes shown in words.
 VALUE_LABELS: dict[str, dict[str, str]] = {

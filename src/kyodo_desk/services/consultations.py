@@ -19,7 +19,7 @@ from kyodo_desk.database import Database
 from kyodo_desk.database.audit import record_event
 from kyodo_desk.domain import validation
 from kyodo_desk.domain.errors import FieldProblem, NotFound, ValidationError
-from kyodo_desk.domain.permissions import Action, Actor, Resource
+from kyodo_desk.domain.permissions import Action, Actor, Resource, Role
 from kyodo_desk.models import (
     Account,
     Consultation,
@@ -34,9 +34,9 @@ from kyodo_desk.services.contacts import ConcurrentEdit
 
 __all__ = [
     "CHANNEL_LABELS", "STATUS_LABELS", "ConcurrentEdit", "ConsultationChannel",
-    "ConsultationDetail", "ConsultationDraft", "ConsultationStatus", "Topic", "clean_draft",
-    "create_consultation", "get_consultation", "list_topics", "replace_draft",
-    "update_consultation",
+    "ConsultationDetail", "ConsultationDraft", "ConsultationStatus", "StaffMember", "Topic",
+    "clean_draft", "create_consultation", "get_consultation", "list_consultation_staff",
+    "list_topics", "replace_draft", "update_consultation",
 ]
 
 ANONYMOUS = "匿名"
@@ -134,7 +134,32 @@ def list_topics(db: Database, actor: Actor, *, include_inactive: bool = False) -
     if not include_inactive:
         stmt = stmt.where(ConsultationTopic.active)
     with db.reading() as session:
-        return [_topic(t) for t in session.scalars(stmt)]
+        return [as_topic(t) for t in session.scalars(stmt)]
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """担当者: an account that may be named as the staff member of a consultation."""
+
+    account_id: int
+    name: str
+
+
+def list_consultation_staff(db: Database, actor: Actor, facility_id: int) -> list[StaffMember]:
+    """Who may be named as 担当者 for a record at *facility_id*: the facility's active staff
+    and advisors, and the collaboration officers (who work for every facility)."""
+    actor.require(Action.CREATE, Resource.CONSULTATIONS, facility_id)
+    local = (Account.facility_id == facility_id) & Account.role.in_(
+        [Role.COUNTER_STAFF, Role.ADVISOR])
+    with db.reading() as session:
+        rows = session.execute(
+            select(Account.id, Account.display_name)
+            .where(Account.active, local | (Account.role == Role.OFFICER))
+            .order_by(Account.role != Role.OFFICER, Account.display_name, Account.id)
+        ).all()
+    members = [StaffMember(r.id, r.display_name) for r in rows]
+    members.sort(key=lambda m: m.account_id != actor.account_id)  # the signed-in one first
+    return members
 
 
 def replace_draft(draft: ConsultationDraft, **changes: object) -> ConsultationDraft:
@@ -142,7 +167,7 @@ def replace_draft(draft: ConsultationDraft, **changes: object) -> ConsultationDr
     return replace(draft, **changes)  # type: ignore[arg-type]
 
 
-def _topic(t: ConsultationTopic) -> Topic:
+def as_topic(t: ConsultationTopic) -> Topic:
     return Topic(t.id, t.name, t.display_order, t.active)
 
 
@@ -186,7 +211,7 @@ def _detail(session: Session, c: Consultation) -> ConsultationDetail:
     if c.consultee_contact_id is not None:
         consultee_name = session.scalar(
             select(Contact.name).where(Contact.id == c.consultee_contact_id)) or ""
-    topics = tuple(sorted((_topic(link.topic) for link in c.topic_links),
+    topics = tuple(sorted((as_topic(link.topic) for link in c.topic_links),
                           key=lambda t: (t.display_order, t.id)))
     return ConsultationDetail(
         id=c.id, held_on=c.held_on, start_time=c.start_time,
@@ -225,6 +250,11 @@ def clean_draft(draft: ConsultationDraft, *, today: date | None = None) -> Consu
     if draft.duration_minutes is not None and draft.duration_minutes <= 0:
         problems.append(FieldProblem(
             "duration_minutes", "相談時間（分）は1以上の数で入力してください。"))
+    if not draft.topic_ids:
+        problems.append(FieldProblem("topic_ids", "相談の分野を一つ以上選んでください。"))
+    if not draft.anonymous and draft.consultee_contact_id is None:
+        problems.append(FieldProblem(
+            "consultee_contact_id", "相談者を連絡先から選ぶか、「匿名」にしてください。"))
     if draft.anonymous and draft.consultee_contact_id is not None:
         problems.append(FieldProblem(
             "consultee_contact_id", "匿名の相談には相談者を選べません。"

@@ -9,8 +9,10 @@ from kyodo_desk import __version__
 from kyodo_desk.config import current_database_settings
 from kyodo_desk.database import Database
 from kyodo_desk.domain.permissions import ROLE_LABELS, Action, Actor, Resource, Role
+from kyodo_desk.services.consultation_list import FollowUpCounts
 from kyodo_desk.ui.admin.accounts_tab import AccountsTab
 from kyodo_desk.ui.admin.audit_tab import AuditTab
+from kyodo_desk.ui.consultations.tab import ConsultationsTab
 from kyodo_desk.ui.contacts.tab import ContactsTab
 from kyodo_desk.ui.leaflets_tab import LeafletsTab
 from kyodo_desk.ui.live import LiveUpdates
@@ -18,6 +20,7 @@ from kyodo_desk.ui.settings_dialog import DatabaseSettingsDialog
 from kyodo_desk.ui.sign_in import ChangePasswordDialog
 
 STATUS_MESSAGE_MS = 8000
+CONSULTATIONS_TITLE = "相談記録"
 
 
 class MainWindow(QMainWindow):
@@ -32,6 +35,11 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.contacts = ContactsTab(db, actor)
         self.tabs.addTab(self.contacts, "センター連絡先")
+        self.consultations: ConsultationsTab | None = None
+        if actor.may_count(Resource.CONSULTATIONS):
+            self.consultations = ConsultationsTab(db, actor)
+            self.tabs.addTab(self.consultations, CONSULTATIONS_TITLE)
+            self.consultations.follow_ups_changed.connect(self._show_follow_ups)
         self.leaflets = LeafletsTab(db, actor)
         self.tabs.addTab(self.leaflets, "印刷物")
         # Administrators' tabs: only for accounts the services would let read them.
@@ -44,7 +52,8 @@ class MainWindow(QMainWindow):
             self.audit_tab = AuditTab(db, actor)
             self.tabs.addTab(self.audit_tab, "操作記録")
         self.setCentralWidget(self.tabs)
-        for tab in (self.contacts, self.leaflets, self.accounts_tab, self.audit_tab):
+        for tab in (self.contacts, self.consultations, self.leaflets, self.accounts_tab,
+                    self.audit_tab):
             if tab is not None:
                 tab.status_message.connect(
                     lambda text: self.statusBar().showMessage(text, STATUS_MESSAGE_MS))
@@ -69,9 +78,25 @@ class MainWindow(QMainWindow):
         self.live = LiveUpdates(db)
         self.live.changed.connect(self.contacts.on_data_changed)
         self.live.changed.connect(self.leaflets.on_data_changed)
+        if self.consultations is not None:
+            self.live.changed.connect(self.consultations.on_data_changed)
+            self.live.connection.connect(self.consultations.on_connection)
+            self.consultations.refresh()
         self.live.connection.connect(self._connection_changed)
         self.live.connection.connect(self.contacts.on_connection)
         self.live.start()
+
+    def _show_follow_ups(self, counts: FollowUpCounts) -> None:
+        """The badge: the signed-in account's open follow-ups, and the overdue ones."""
+        assert self.consultations is not None
+        index = self.tabs.indexOf(self.consultations)
+        title = CONSULTATIONS_TITLE
+        tip = "自分のフォローアップはありません。"
+        if counts.open:
+            title += f" ({counts.open})" if not counts.overdue else f" ({counts.open}・期限切れ{counts.overdue})"
+            tip = f"自分のフォローアップ {counts.open}件（うち期限切れ {counts.overdue}件）"
+        self.tabs.setTabText(index, title)
+        self.tabs.setTabToolTip(index, tip)
 
     def _connection_changed(self, connected: bool) -> None:
         if connected:
@@ -116,6 +141,13 @@ class MainWindow(QMainWindow):
             settings = QAction("データベースの接続設定(&D)…", self)
             settings.triggered.connect(self._database_settings)
             admin_menu.addAction(settings)
+            admin_menu.addSeparator()
+            topics = QAction("相談の分野(&T)…", self)
+            topics.triggered.connect(self._topics)
+            admin_menu.addAction(topics)
+            retention = QAction("相談記録の保存年限と匿名化(&R)…", self)
+            retention.triggered.connect(self._retention)
+            admin_menu.addAction(retention)
 
         help_menu = self.menuBar().addMenu("ヘルプ(&H)")
         about = QAction("協働デスクについて(&A)", self)
@@ -126,6 +158,16 @@ class MainWindow(QMainWindow):
         dialog = DatabaseSettingsDialog(current_database_settings(), self.actor, self)
         dialog.saved.connect(lambda text: self.statusBar().showMessage(text, STATUS_MESSAGE_MS))
         dialog.exec()
+
+    def _topics(self) -> None:
+        from kyodo_desk.ui.admin.topics_dialog import TopicsDialog
+
+        TopicsDialog(self.db, self.actor, self).exec()
+
+    def _retention(self) -> None:
+        from kyodo_desk.ui.admin.retention_dialog import RetentionDialog
+
+        RetentionDialog(self.db, self.actor, self).exec()
 
     def _about(self) -> None:
         QMessageBox.about(

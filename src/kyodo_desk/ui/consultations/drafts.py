@@ -1,0 +1,155 @@
+"""Drafts of the consultation form, kept on disk so that what was typed is never lost.
+
+One JSON file per account and record (``new`` for a record not saved yet) in the ``drafts``
+folder of the user's data folder. The form writes it a moment after the last change and
+when it closes, offers it back when the same record is opened again, and deletes it once the
+record is saved. Drafts hold personal information, so they stay in the user's own data folder
+and are removed as soon as they are no longer needed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from kyodo_desk.paths import data_dir
+from kyodo_desk.services.consultations import (
+    ConsultationChannel,
+    ConsultationDraft,
+    ConsultationStatus,
+)
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+NEW = "new"
+
+
+@dataclass(frozen=True)
+class FormState:
+    """Everything the form holds: the record as entered, and what is on screen around it."""
+
+    draft: ConsultationDraft
+    consultee_text: str = ""  # the consultee box: the chosen contact's name, or typed text
+    follow_up: bool = False  # フォローアップ要 (the due date is kept in the draft only if ticked)
+    # The version of the record the edits started from: not part of what was typed.
+    base_version: int | None = field(default=None, compare=False)
+    saved_at: datetime | None = field(default=None, compare=False)
+
+
+def state_to_json(state: FormState) -> dict[str, Any]:
+    d = state.draft
+    return {
+        "format": FORMAT,
+        "saved_at": datetime.now().isoformat(timespec="seconds"),
+        "base_version": state.base_version,
+        "consultee_text": state.consultee_text,
+        "follow_up": state.follow_up,
+        "draft": {
+            "held_on": d.held_on.isoformat(),
+            "start_time": d.start_time.isoformat(timespec="minutes") if d.start_time else None,
+            "duration_minutes": d.duration_minutes,
+            "facility_id": d.facility_id,
+            "staff_account_id": d.staff_account_id,
+            "consultee_contact_id": d.consultee_contact_id,
+            "anonymous": d.anonymous,
+            "age_band": d.age_band,
+            "area": d.area,
+            "channel": d.channel.value,
+            "topic_ids": list(d.topic_ids),
+            "asked": d.asked,
+            "answered": d.answered,
+            "referral": d.referral,
+            "follow_up_due": d.follow_up_due.isoformat() if d.follow_up_due else None,
+            "status": d.status.value,
+        },
+    }
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def state_from_json(data: dict[str, Any]) -> FormState:
+    """The state written by state_to_json; ValueError (or KeyError, TypeError) if it is not."""
+    if data.get("format") != FORMAT:
+        raise ValueError(f"unknown draft format {data.get('format')!r}")
+    d = data["draft"]
+    draft = ConsultationDraft(
+        held_on=date.fromisoformat(d["held_on"]),
+        start_time=time.fromisoformat(d["start_time"]) if d.get("start_time") else None,
+        duration_minutes=_optional_int(d.get("duration_minutes")),
+        facility_id=int(d["facility_id"]),
+        staff_account_id=_optional_int(d.get("staff_account_id")),
+        consultee_contact_id=_optional_int(d.get("consultee_contact_id")),
+        anonymous=bool(d.get("anonymous", False)),
+        age_band=str(d.get("age_band", "")),
+        area=str(d.get("area", "")),
+        channel=ConsultationChannel(d["channel"]),
+        topic_ids=tuple(int(t) for t in d.get("topic_ids", ())),
+        asked=str(d.get("asked", "")),
+        answered=str(d.get("answered", "")),
+        referral=str(d.get("referral", "")),
+        follow_up_due=date.fromisoformat(d["follow_up_due"]) if d.get("follow_up_due") else None,
+        status=ConsultationStatus(d["status"]),
+    )
+    saved_at = data.get("saved_at")
+    return FormState(
+        draft=draft, consultee_text=str(data.get("consultee_text", "")),
+        follow_up=bool(data.get("follow_up", False)),
+        base_version=_optional_int(data.get("base_version")),
+        saved_at=datetime.fromisoformat(saved_at) if saved_at else None,
+    )
+
+
+class DraftStore:
+    """The drafts folder: one file per (account login, record id or 'new')."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder if folder is not None else data_dir() / "drafts"
+
+    def path(self, login: str, record_id: int | None) -> Path:
+        # Logins are ASCII (sato.hanako); anything else is spelt out so a name is always safe.
+        safe = re.sub(r"[^A-Za-z0-9._-]", lambda m: f"%{ord(m.group()):04x}", login) or "_"
+        return self.folder / f"consultation-{safe}-{NEW if record_id is None else record_id}.json"
+
+    def load(self, login: str, record_id: int | None) -> FormState | None:
+        """The kept draft, or None; an unreadable file is logged and set aside, never fatal."""
+        path = self.path(login, record_id)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            log.warning("cannot read the draft %s: %s", path, exc)
+            return None
+        try:
+            return state_from_json(json.loads(text))
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("the draft %s is damaged (%s); renamed to .broken", path, exc)
+            with contextlib.suppress(OSError):
+                path.replace(path.with_suffix(".broken"))
+            return None
+
+    def save(self, login: str, record_id: int | None, state: FormState) -> None:
+        """Write the draft whole or not at all (a temporary file, then a rename)."""
+        path = self.path(login, record_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(state_to_json(state), ensure_ascii=False, indent=1),
+                             encoding="utf-8")
+        os.replace(temporary, path)
+
+    def delete(self, login: str, record_id: int | None) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path(login, record_id).unlink()
+
+    def exists(self, login: str, record_id: int | None) -> bool:
+        return self.path(login, record_id).exists()

@@ -1,0 +1,1123 @@
+"""The consultation form (相談記録の入力・編集): fast entry at a counter, nothing typed is lost.
+
+Keyboard first: the fields follow the order a clerk fills them in (Tab), Ctrl+Enter saves,
+Esc closes (asking first when something was typed). What is typed is kept as a draft on disk
+a second after each change (drafts.py) and offered back when the form is opened again. Saving
+runs off the GUI thread; a refused save names each field at fault and keeps every character.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+
+from PySide6.QtCore import (
+    QDate,
+    QLocale,
+    QModelIndex,
+    QRect,
+    QSignalBlocker,
+    QSize,
+    Qt,
+    QTime,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QCloseEvent,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+    QStandardItem,
+    QStandardItemModel,
+)
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kyodo_desk.database import Database
+from kyodo_desk.domain.errors import ConnectionLost, FieldProblem, ValidationError
+from kyodo_desk.domain.labels import GROUP_TYPE_LABELS, KIND_LABELS
+from kyodo_desk.domain.permissions import Action, Actor, Resource, Scope
+from kyodo_desk.services import consultations as svc
+from kyodo_desk.services import contacts as contact_svc
+from kyodo_desk.services.consultations import (
+    CHANNEL_LABELS,
+    STATUS_LABELS,
+    ConsultationChannel,
+    ConsultationDetail,
+    ConsultationDraft,
+    ConsultationStatus,
+    Topic,
+)
+from kyodo_desk.services.contacts import ContactKind, DirectoryEntry
+from kyodo_desk.ui.consultations.drafts import DraftStore, FormState
+from kyodo_desk.ui.consultations.templates import (
+    AGE_BANDS,
+    AREAS,
+    TEMPLATES,
+    UNKNOWN,
+    EntryTemplate,
+)
+from kyodo_desk.ui.contacts.conflict import Choice
+from kyodo_desk.ui.contacts.form import ContactForm
+from kyodo_desk.ui.messages import show_error
+from kyodo_desk.ui.tasks import run_in_background
+
+DRAFT_DELAY_MS = 1000  # the draft is written this long after the last change
+SEARCH_DELAY_MS = 200  # the consultee search waits this long after the last key
+SEARCH_LIMIT = 20
+DEFAULT_FOLLOW_UP_DAYS = 7
+NO_DURATION = 0  # the duration box's "未入力"
+NO_TIME = QTime(0, 0)  # the start-time box's "未入力" (nobody consults at midnight)
+
+_ERROR_BORDER = "border: 2px solid #c0392b; border-radius: 3px;"
+_JAPANESE = QLocale(QLocale.Language.Japanese, QLocale.Country.Japan)
+_NAME_ROLE = Qt.ItemDataRole.UserRole + 1
+_ENTRY_ROLE = Qt.ItemDataRole.UserRole + 2
+
+# Field → label, in form order: the order problems are listed and the first one is focused.
+FIELD_LABELS = {
+    "held_on": "相談日", "start_time": "開始時刻", "duration_minutes": "所要時間（分）",
+    "facility_id": "施設", "staff_account_id": "担当者", "consultee_contact_id": "相談者",
+    "age_band": "年代", "area": "地域", "channel": "相談方法", "topic_ids": "相談の分野",
+    "asked": "相談内容", "answered": "回答・助言", "referral": "紹介先",
+    "follow_up_due": "フォローアップの期限", "status": "状況",
+}
+
+
+def ask(parent: QWidget | None, title: str, text: str, choices: Sequence[tuple[str, str]], *,
+        default: str, escape: str) -> str:
+    """A question with Japanese buttons; returns the key of the chosen (key, label) pair.
+
+    Esc (or closing the box) answers *escape*.
+    """
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    keys: dict[QAbstractButton, str] = {}
+    for key, label in choices:
+        button = box.addButton(label, QMessageBox.ButtonRole.AcceptRole)
+        keys[button] = key
+        if key == default:
+            box.setDefaultButton(button)
+        if key == escape:
+            box.setEscapeButton(button)
+    box.exec()
+    return keys.get(box.clickedButton(), escape)
+
+
+def _to_date(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+def _qdate(value: date) -> QDate:
+    return QDate(value.year, value.month, value.day)
+
+
+def now_rounded(now: datetime | None = None) -> time:
+    """The current time, rounded down to 5 minutes (10:07 → 10:05)."""
+    now = now or datetime.now()
+    return time(now.hour, now.minute - now.minute % 5)
+
+
+class DateEdit(QDateEdit):
+    """A date box that Tab leaves (QDateEdit's own Tab walks year → month → day first).
+
+    The parts are still reached with ← → or by typing: the box moves on by itself.
+    """
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, forward)
+
+
+class TimeEdit(QTimeEdit):
+    """A time box that Tab leaves, like DateEdit."""
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, forward)
+
+
+class SearchBox(QLineEdit):
+    """The consultee box: ↓ opens the candidate list again once it was closed."""
+
+    down_pressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Down and not event.modifiers():
+            self.down_pressed.emit()
+            return
+        super().keyPressEvent(event)
+
+
+def _date_edit() -> QDateEdit:
+    edit = DateEdit()
+    edit.setLocale(_JAPANESE)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy年M月d日（ddd）")
+    edit.setMinimumDate(QDate(2000, 1, 1))
+    edit.setMinimumWidth(190)
+    return edit
+
+
+def _contact_line(entry: DirectoryEntry) -> str:
+    kind = (GROUP_TYPE_LABELS.get(entry.group_type, "") if entry.group_type
+            else KIND_LABELS.get(entry.kind, ""))
+    details = "・".join(x for x in (kind, entry.reading, entry.phone) if x)
+    return f"{entry.name}　（{details}）" if details else entry.name
+
+
+class ConsultationForm(QDialog):
+    """Record a consultation (detail None) or change one.
+
+    After a successful save, `saved` holds the stored record and the dialog is accepted;
+    `save_finished` tells every outcome of a save (True: stored).
+    """
+
+    save_finished = Signal(bool)
+    consultee_search_finished = Signal()  # the candidate list shows the answer to the box
+
+    def __init__(self, db: Database, actor: Actor, *, detail: ConsultationDetail | None = None,
+                 parent: QWidget | None = None, drafts: DraftStore | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self.detail = detail
+        self.record_id = detail.id if detail else None
+        self.saved: ConsultationDetail | None = None
+        self.waiting_for_server = False
+        self.drafts = drafts or DraftStore()
+        self._base_version = detail.version if detail else None
+        self._saving = False
+        self._closing = False
+        self._loading = False
+        self._consultee_id: int | None = None
+        self._search_generation = 0
+        self._due_auto = True  # 期限 follows 相談日 until the user sets it
+        self._due_days = DEFAULT_FOLLOW_UP_DAYS
+        self._focus_before_save: QWidget | None = None
+        self._busy_message = ""
+        self.setWindowTitle("相談記録の編集" if detail else "相談記録の入力")
+        self.setMinimumSize(980, 600)
+
+        self._build_widgets()
+        self._build_layout()
+        self._load_choices()
+        self._connect()
+
+        if detail is not None:
+            self._load_state(self._state_of(detail))
+        else:
+            self._load_state(self._new_state())
+        self._clean_state = self.state()
+        self._offer_draft()
+        self.held_on.setFocus()
+
+    # --- widgets --------------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.summary = QLabel()
+        self.summary.setObjectName("formSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.summary.hide()
+
+        self.held_on = _date_edit()
+        self.start_time = TimeEdit()
+        self.start_time.setDisplayFormat("HH:mm")
+        self.start_time.setMinimumTime(NO_TIME)
+        self.start_time.setSpecialValueText("未入力")
+        self.start_time.setFixedWidth(100)
+        self.duration = QSpinBox()
+        self.duration.setRange(NO_DURATION, 24 * 60)
+        self.duration.setSingleStep(5)
+        self.duration.setSpecialValueText("未入力")
+        self.duration.setSuffix(" 分")
+        self.duration.setFixedWidth(100)
+        self.facility = QComboBox()
+        self.staff = QComboBox()
+
+        self.consultee = SearchBox()
+        self.consultee.setPlaceholderText("名前・よみ・電話番号の一部で検索")
+        self.consultee.setClearButtonEnabled(True)
+        self.candidates = QStandardItemModel(self)
+        self.completer = QCompleter(self.candidates, self)
+        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self.completer.setCompletionRole(_NAME_ROLE)
+        self.completer.setWidget(self.consultee)
+        self.completer.setMaxVisibleItems(10)
+        self.completer.popup().setStyleSheet("QAbstractItemView::item { padding: 3px 4px; }")
+        self.new_contact_button = QPushButton("新しい連絡先を登録…")
+        self.anonymous = QCheckBox("匿名")
+        self.anonymous.setToolTip("名前を記録せず、年代と地域だけを残します")
+        self.age_band = QComboBox()
+        self.age_band.addItems(AGE_BANDS)
+        self.area = QComboBox()
+        self.area.addItems(AREAS)
+        self.consultee_note = QLabel()
+        self.consultee_note.setObjectName("consulteeNote")
+        self.consultee_note.setStyleSheet("color: #555;")
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+
+        self.channels = QButtonGroup(self)
+        self.channel_buttons: dict[ConsultationChannel, QRadioButton] = {}
+        for channel, label in CHANNEL_LABELS.items():
+            button = QRadioButton(label)
+            self.channel_buttons[channel] = button
+            self.channels.addButton(button)
+
+        self.template = QComboBox()
+        self.template.addItem("（定型を選ぶ）", None)
+        for template in TEMPLATES:
+            self.template.addItem(template.name, template)
+        self.template.setToolTip("よくある相談の分野・相談内容の書き出し・フォローアップの予定を入れます")
+        self.topics = QListWidget()
+        self.topics.setFlow(QListView.Flow.LeftToRight)
+        self.topics.setWrapping(True)
+        self.topics.setResizeMode(QListView.ResizeMode.Adjust)
+        self.topics.setSpacing(0)
+        # Ticks show what is chosen; a selection highlight would look like a second state.
+        self.topics.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+        self.asked = QPlainTextEdit()
+        self.asked.setTabChangesFocus(True)
+        self.asked.setPlaceholderText("相談者が尋ねたこと、困っていること")
+        self.asked.setMinimumHeight(120)
+        self.answered = QPlainTextEdit()
+        self.answered.setTabChangesFocus(True)
+        self.answered.setPlaceholderText("案内・助言した内容、渡した資料")
+        self.answered.setMinimumHeight(100)
+        self.referral = QLineEdit()
+        self.referral.setPlaceholderText("紹介した窓口・団体（なければ空欄）")
+        self.follow_up = QCheckBox("要")
+        self.follow_up_due = _date_edit()
+        self.plan = QLabel()
+        self.plan.setObjectName("followUpPlan")
+        self.plan.setStyleSheet("color: #555;")
+        self.status = QComboBox()
+        for status, label in STATUS_LABELS.items():
+            self.status.addItem(label, status)
+
+        self.save_button = QPushButton("保存（Ctrl+Enter）")
+        self.save_button.setObjectName("saveButton")
+        self.cancel_button = QPushButton("キャンセル")
+        for button in (self.new_contact_button, self.save_button, self.cancel_button):
+            button.setAutoDefault(False)  # Enter in a field must never save by accident
+            button.setDefault(False)
+
+        self._inputs: dict[str, QWidget] = {
+            "held_on": self.held_on, "start_time": self.start_time,
+            "duration_minutes": self.duration, "facility_id": self.facility,
+            "staff_account_id": self.staff, "consultee_contact_id": self.consultee,
+            "age_band": self.age_band, "area": self.area,
+            "channel": self.channel_buttons[ConsultationChannel.VISIT],
+            "topic_ids": self.topics, "asked": self.asked, "answered": self.answered,
+            "referral": self.referral, "follow_up_due": self.follow_up_due,
+            "status": self.status,
+        }
+
+    def _build_layout(self) -> None:
+        left = QFormLayout()
+        left.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        left.addRow("相談日 *", self._row(self.held_on))
+        left.addRow("開始時刻", self._row(self.start_time))
+        left.addRow("所要時間（分）", self._row(self.duration))
+        left.addRow("施設", self.facility)
+        left.addRow("担当者", self.staff)
+        consultee = QVBoxLayout()
+        consultee.setSpacing(4)
+        line = QHBoxLayout()
+        line.addWidget(self.consultee, 1)
+        line.addWidget(self.new_contact_button)
+        consultee.addLayout(line)
+        anonymous = QHBoxLayout()
+        anonymous.addWidget(self.anonymous)
+        anonymous.addSpacing(12)
+        anonymous.addWidget(QLabel("年代"))
+        anonymous.addWidget(self.age_band)
+        anonymous.addSpacing(8)
+        anonymous.addWidget(QLabel("地域"))
+        anonymous.addWidget(self.area)
+        anonymous.addStretch()
+        consultee.addLayout(anonymous)
+        consultee.addWidget(self.consultee_note)
+        left.addRow("相談者 *", consultee)
+        channels = QHBoxLayout()
+        for button in self.channel_buttons.values():
+            channels.addWidget(button)
+        channels.addStretch()
+        left.addRow("相談方法", channels)
+        left.addRow("定型から入力", self._row(self.template))
+        left.addRow("相談の分野 *", self.topics)
+
+        right = QFormLayout()
+        right.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        right.addRow("相談内容 *", self.asked)
+        right.addRow("回答・助言", self.answered)
+        right.addRow("紹介先", self.referral)
+        follow_up = QHBoxLayout()
+        follow_up.addWidget(self.follow_up)
+        follow_up.addSpacing(8)
+        follow_up.addWidget(QLabel("期限"))
+        follow_up.addWidget(self.follow_up_due)
+        follow_up.addStretch()
+        right.addRow("フォローアップ", follow_up)
+        right.addRow("", self.plan)
+        right.addRow("状況", self._row(self.status))
+        self._right = right  # the plan's row is shown only when there is a plan
+
+        columns = QHBoxLayout()
+        left_box, right_box = QWidget(), QWidget()
+        left_outer = QVBoxLayout(left_box)  # the left column keeps its height; space goes below
+        left_outer.setContentsMargins(0, 0, 0, 0)
+        left_outer.addLayout(left)
+        left_outer.addStretch()
+        right_box.setLayout(right)
+        left.setContentsMargins(0, 0, 12, 0)
+        right.setContentsMargins(12, 0, 0, 0)
+        columns.addWidget(left_box, 1)
+        columns.addWidget(right_box, 1)
+        self.content = QWidget()
+        self.content.setLayout(columns)
+        columns.setContentsMargins(0, 0, 0, 0)
+
+        hint = QLabel("* は必須　　Ctrl+Enter で保存・Esc で閉じる。入力途中の内容は自動で下書きに残ります。")
+        hint.setStyleSheet("color: #666;")
+        buttons = QHBoxLayout()
+        buttons.addWidget(hint, 1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.cancel_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.content, 1)
+        layout.addLayout(buttons)
+
+        order: list[QWidget] = [
+            self.held_on, self.start_time, self.duration, self.facility, self.staff,
+            self.consultee, self.new_contact_button, self.anonymous, self.age_band, self.area,
+            *self.channel_buttons.values(), self.template, self.topics, self.asked,
+            self.answered, self.referral, self.follow_up, self.follow_up_due, self.status,
+            self.save_button, self.cancel_button,
+        ]
+        for first, second in itertools.pairwise(order):
+            self.setTabOrder(first, second)
+
+    @staticmethod
+    def _row(widget: QWidget) -> QHBoxLayout:
+        """A narrow input on the left of its row, not stretched across it."""
+        line = QHBoxLayout()
+        line.addWidget(widget)
+        line.addStretch()
+        return line
+
+    def _fill_staff(self) -> None:
+        """担当者: the chosen facility's staff and advisors, and the officers."""
+        detail, chosen = self.detail, self.staff.currentData()
+        self.staff.clear()
+        facility_id = self.facility.currentData()
+        members = []
+        if facility_id is not None and self.actor.may(Action.CREATE, Resource.CONSULTATIONS,
+                                                      facility_id):
+            members = svc.list_consultation_staff(self.db, self.actor, facility_id)
+        for member in members:
+            self.staff.addItem(member.name, member.account_id)
+        if detail is not None and self.staff.findData(detail.staff_account_id) < 0:
+            self.staff.addItem(detail.staff_name, detail.staff_account_id)
+        if self.actor.account_id is not None and self.staff.findData(self.actor.account_id) < 0:
+            self.staff.addItem(self.actor.name, self.actor.account_id)
+        wanted = chosen if chosen is not None else (
+            detail.staff_account_id if detail is not None else self.actor.account_id)
+        self.staff.setCurrentIndex(max(0, self.staff.findData(wanted)))
+        self.staff.setEnabled(self.staff.count() > 1)
+
+    def _load_choices(self) -> None:
+        """Facilities, staff and topics: fixed for the life of the form."""
+        detail = self.detail
+        action = Action.CHANGE if detail else Action.CREATE
+        if self.actor.scope(action, Resource.CONSULTATIONS) is Scope.ALL:
+            for entry in contact_svc.search_facilities(self.db, self.actor):
+                self.facility.addItem(entry.name, entry.ref.id)
+            self.facility.setCurrentIndex(max(0, self.facility.findData(self.actor.facility_id)))
+        else:  # 自施設: counter staff and advisors record for their own facility only
+            if self.actor.facility_id is not None:
+                facility = contact_svc.get_facility(self.db, self.actor, self.actor.facility_id)
+                self.facility.addItem(facility.name, facility.id)
+            self.facility.setEnabled(False)
+            self.facility.setToolTip("自分の施設の相談だけを記録できます")
+        if detail is not None and self.facility.findData(detail.facility_id) < 0:
+            self.facility.addItem(detail.facility_name, detail.facility_id)
+
+        self._fill_staff()
+
+        topics: list[Topic] = list(svc.list_topics(self.db, self.actor))
+        if detail is not None:
+            known = {t.id for t in topics}
+            topics += [t for t in detail.topics if t.id not in known]
+        self._topic_names = {t.id: t.name for t in topics}
+        for topic in topics:
+            item = QListWidgetItem(topic.name if topic.active else f"{topic.name}（廃止）")
+            item.setData(Qt.ItemDataRole.UserRole, topic.id)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                          | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.topics.addItem(item)
+        if self.topics.count():
+            self.topics.setCurrentRow(0)
+        # A grid wide enough for the longest name, tall enough to show every topic.
+        metrics = self.topics.fontMetrics()
+        cell = QSize(max((metrics.horizontalAdvance(self.topics.item(i).text())
+                          for i in range(self.topics.count())), default=80) + 34,
+                     metrics.height() + 12)
+        self.topics.setGridSize(cell)
+        for i in range(self.topics.count()):
+            self.topics.item(i).setSizeHint(cell)
+        per_row = max(1, 400 // cell.width())
+        rows = -(-self.topics.count() // per_row)
+        self.topics.setMinimumWidth(cell.width() * per_row + 8)
+        self.topics.setFixedHeight(max(2, rows) * cell.height() + 2 * self.topics.frameWidth() + 6)
+
+    def _connect(self) -> None:
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.write_draft)
+        changed = self._changed
+        self.held_on.dateChanged.connect(self._held_on_changed)
+        self.start_time.timeChanged.connect(changed)
+        self.duration.valueChanged.connect(changed)
+        self.facility.currentIndexChanged.connect(changed)
+        self.facility.currentIndexChanged.connect(lambda _i: self._fill_staff())
+        self.staff.currentIndexChanged.connect(changed)
+        self.consultee.textChanged.connect(changed)
+        self.consultee.textEdited.connect(self._consultee_edited)
+        self._search_timer.timeout.connect(self._search_consultee)
+        self.consultee.down_pressed.connect(self._show_candidates)
+        self.completer.activated[QModelIndex].connect(self._candidate_activated)
+        self.new_contact_button.clicked.connect(self.register_new_contact)
+        self.anonymous.toggled.connect(self._anonymous_toggled)
+        self.age_band.currentIndexChanged.connect(changed)
+        self.area.currentIndexChanged.connect(changed)
+        self.channels.buttonToggled.connect(changed)
+        self.template.activated.connect(self._template_chosen)
+        self.topics.itemChanged.connect(changed)
+        self.asked.textChanged.connect(changed)
+        self.answered.textChanged.connect(changed)
+        self.referral.textChanged.connect(changed)
+        self.follow_up.toggled.connect(self._follow_up_toggled)
+        self.follow_up_due.dateChanged.connect(self._due_changed)
+        self.status.currentIndexChanged.connect(changed)
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.reject)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            QShortcut(QKeySequence(Qt.KeyboardModifier.ControlModifier | key), self, self.save)
+
+    # --- state in and out -----------------------------------------------------------------
+    def _new_state(self) -> FormState:
+        today = date.today()
+        facility_id = self.facility.currentData()
+        draft = ConsultationDraft(
+            held_on=today, facility_id=facility_id if facility_id is not None else 0, asked="",
+            start_time=now_rounded(), staff_account_id=self.actor.account_id,
+            channel=ConsultationChannel.VISIT, status=ConsultationStatus.DONE,
+            follow_up_due=None,
+        )
+        return FormState(draft)
+
+    @staticmethod
+    def _state_of(detail: ConsultationDetail) -> FormState:
+        text = detail.consultee_name if detail.consultee_contact_id is not None else ""
+        return FormState(detail.as_draft(), consultee_text=text,
+                         follow_up=detail.follow_up_due is not None, base_version=detail.version)
+
+    def state(self) -> FormState:
+        """What the form holds now (also what a draft keeps)."""
+        anonymous = self.anonymous.isChecked()
+        start = self.start_time.time()
+        follow_up = self.follow_up.isChecked()
+        checked = [self.topics.item(i) for i in range(self.topics.count())]
+        facility_id = self.facility.currentData()
+        draft = ConsultationDraft(
+            held_on=_to_date(self.held_on.date()),
+            start_time=None if start == NO_TIME else time(start.hour(), start.minute()),
+            duration_minutes=None if self.duration.value() == NO_DURATION
+            else self.duration.value(),
+            facility_id=facility_id if facility_id is not None else 0,
+            staff_account_id=self.staff.currentData(),
+            consultee_contact_id=None if anonymous else self._consultee_id,
+            anonymous=anonymous,
+            age_band=self.age_band.currentText() if anonymous else "",
+            area=self.area.currentText() if anonymous else "",
+            channel=self._channel(),
+            topic_ids=tuple(item.data(Qt.ItemDataRole.UserRole) for item in checked
+                            if item.checkState() == Qt.CheckState.Checked),
+            asked=self.asked.toPlainText(),
+            answered=self.answered.toPlainText(),
+            referral=self.referral.text(),
+            follow_up_due=_to_date(self.follow_up_due.date()) if follow_up else None,
+            status=ConsultationStatus(self.status.currentData()),
+        )
+        return FormState(draft, consultee_text=self.consultee.text(), follow_up=follow_up,
+                         base_version=self._base_version)
+
+    def draft(self) -> ConsultationDraft:
+        return self.state().draft
+
+    def _channel(self) -> ConsultationChannel:
+        for channel, button in self.channel_buttons.items():
+            if button.isChecked():
+                return channel
+        return ConsultationChannel.VISIT
+
+    def _load_state(self, state: FormState) -> None:
+        d = state.draft
+        self._loading = True
+        try:
+            self.held_on.setDate(_qdate(d.held_on))
+            self.start_time.setTime(QTime(d.start_time.hour, d.start_time.minute)
+                                    if d.start_time else NO_TIME)
+            self.duration.setValue(d.duration_minutes or NO_DURATION)
+            if (index := self.facility.findData(d.facility_id)) >= 0:
+                self.facility.setCurrentIndex(index)
+            if (index := self.staff.findData(d.staff_account_id)) >= 0:
+                self.staff.setCurrentIndex(index)
+            self._consultee_id = d.consultee_contact_id
+            self.consultee.setText(state.consultee_text)
+            self.anonymous.setChecked(d.anonymous)
+            self._set_choice(self.age_band, d.age_band)
+            self._set_choice(self.area, d.area)
+            self._apply_anonymous()
+            self.channel_buttons[d.channel].setChecked(True)
+            wanted = set(d.topic_ids)
+            for i in range(self.topics.count()):
+                item = self.topics.item(i)
+                item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole)
+                                   in wanted else Qt.CheckState.Unchecked)
+            self.asked.setPlainText(d.asked)
+            self.answered.setPlainText(d.answered)
+            self.referral.setText(d.referral)
+            self.follow_up.setChecked(state.follow_up)
+            due = d.follow_up_due or d.held_on + timedelta(days=DEFAULT_FOLLOW_UP_DAYS)
+            self.follow_up_due.setDate(_qdate(due))
+            self.follow_up_due.setEnabled(state.follow_up)
+            self._due_auto = d.follow_up_due is None
+            self._set_plan("")
+            if (index := self.status.findData(d.status)) >= 0:
+                self.status.setCurrentIndex(index)
+            self._show_consultee_note()
+        finally:
+            self._loading = False
+
+    @staticmethod
+    def _set_choice(combo: QComboBox, value: str) -> None:
+        value = value or UNKNOWN
+        if combo.findText(value) < 0:  # a value from before the list changed is kept as it was
+            combo.addItem(value)
+        combo.setCurrentIndex(combo.findText(value))
+
+    def is_dirty(self) -> bool:
+        return self.state() != self._clean_state
+
+    # --- reacting to edits ----------------------------------------------------------------
+    def _changed(self, *_args: object) -> None:
+        if not self._loading and not self._closing:
+            self._draft_timer.start()
+
+    def _held_on_changed(self, value: QDate) -> None:
+        if not self._loading and self._due_auto:
+            with QSignalBlocker(self.follow_up_due):
+                self.follow_up_due.setDate(value.addDays(self._due_days))
+        self._changed()
+
+    def _due_changed(self, _value: QDate) -> None:
+        if not self._loading:
+            self._due_auto = False
+        self._changed()
+
+    def _follow_up_toggled(self, on: bool) -> None:
+        self.follow_up_due.setEnabled(on)
+        if not self._loading:
+            if on:
+                self._set_due_in(self._due_days)
+            else:
+                self._set_plan("")
+                self._due_days = DEFAULT_FOLLOW_UP_DAYS
+            status = ConsultationStatus.IN_PROGRESS if on else ConsultationStatus.DONE
+            self.status.setCurrentIndex(self.status.findData(status))
+        self._changed()
+
+    def _set_plan(self, text: str) -> None:
+        """The template's follow-up plan under the due date; no empty row without one."""
+        self.plan.setText(text)
+        self._right.setRowVisible(self.plan, bool(text))
+
+    def _set_due_in(self, days: int) -> None:
+        self._due_days = days
+        with QSignalBlocker(self.follow_up_due):
+            self.follow_up_due.setDate(self.held_on.date().addDays(days))
+        self._due_auto = True
+
+    def _anonymous_toggled(self, _on: bool) -> None:
+        self._apply_anonymous()
+        self._show_consultee_note()
+        self._changed()
+
+    def _apply_anonymous(self) -> None:
+        anonymous = self.anonymous.isChecked()
+        self.consultee.setEnabled(not anonymous)
+        self.new_contact_button.setEnabled(not anonymous)
+        self.age_band.setEnabled(anonymous)
+        self.area.setEnabled(anonymous)
+
+    def _template_chosen(self, index: int) -> None:
+        template = self.template.itemData(index)
+        if isinstance(template, EntryTemplate):
+            self.apply_template(template)
+
+    def apply_template(self, template: EntryTemplate) -> None:
+        """Tick the template's topics, add its starter text, set its follow-up plan."""
+        wanted = set(template.topics)
+        for i in range(self.topics.count()):
+            item = self.topics.item(i)
+            if self._topic_names.get(item.data(Qt.ItemDataRole.UserRole)) in wanted:
+                item.setCheckState(Qt.CheckState.Checked)
+        cursor = self.asked.textCursor()  # inserted, not replaced: Ctrl+Z takes it back
+        cursor.movePosition(cursor.MoveOperation.End)
+        existing = self.asked.toPlainText()
+        if existing.strip():
+            cursor.insertText(("\n" if existing.endswith("\n") else "\n\n") + template.asked)
+        else:
+            cursor.insertText(template.asked)
+        self.asked.setTextCursor(cursor)
+        if template.follow_up_days is not None:
+            self._due_days = template.follow_up_days
+            if self.follow_up.isChecked():
+                self._set_due_in(template.follow_up_days)
+            else:
+                self.follow_up.setChecked(True)  # sets the due date and 対応中
+            self._set_plan(template.plan_label)
+        self.asked.setFocus()
+
+    # --- the consultee --------------------------------------------------------------------
+    def _consultee_edited(self, _text: str) -> None:
+        self._consultee_id = None  # typed over: no longer the contact chosen before
+        self._show_consultee_note()
+        self._search_timer.start()
+
+    def _search_consultee(self) -> None:
+        self._search_generation += 1
+        generation, query = self._search_generation, self.consultee.text().strip()
+        if not query:
+            self.candidates.clear()
+            self.completer.popup().hide()
+            self.consultee_search_finished.emit()
+            return
+        db, actor = self.db, self.actor
+
+        def show(entries: list[DirectoryEntry]) -> None:
+            if generation != self._search_generation:
+                return
+            self.candidates.clear()
+            for entry in entries:
+                item = QStandardItem(_contact_line(entry))
+                item.setData(entry.name, _NAME_ROLE)
+                item.setData(entry, _ENTRY_ROLE)
+                item.setEditable(False)
+                self.candidates.appendRow(item)
+            if entries and self.consultee.hasFocus():
+                self._show_candidates()
+            elif not entries:
+                self.completer.popup().hide()
+            self.consultee_note.setText("" if entries else "該当する連絡先はありません。"
+                                        "「新しい連絡先を登録…」で登録できます。")
+            self.consultee_search_finished.emit()
+
+        def failed(exc: Exception) -> None:
+            if generation == self._search_generation:
+                self.consultee_note.setText("連絡先を検索できませんでした。")
+                self.consultee_search_finished.emit()
+                if not isinstance(exc, ConnectionLost):
+                    show_error(self, exc)
+
+        run_in_background(
+            self, lambda: contact_svc.search_contacts(db, actor, query,
+                                                      limit=SEARCH_LIMIT).entries,
+            show, failed)
+
+    def _show_candidates(self) -> None:
+        """The popup, with the first candidate ready: type, then Enter takes it."""
+        if not self.candidates.rowCount() or not self.consultee.isEnabled():
+            return
+        # Wider than the box: name, kind, reading and phone side by side.
+        width = max(self.consultee.width() + self.new_contact_button.width(), 460)
+        self.completer.complete(QRect(0, 0, width, self.consultee.height()))
+        self.completer.popup().setCurrentIndex(self.completer.completionModel().index(0, 0))
+
+    def _candidate_activated(self, index: QModelIndex) -> None:
+        entry = index.data(_ENTRY_ROLE)
+        if isinstance(entry, DirectoryEntry):
+            self.choose_contact(entry.ref.id, entry.name)
+
+    def candidate_names(self) -> list[str]:
+        return [self.candidates.item(r).data(_NAME_ROLE) for r in range(self.candidates.rowCount())]
+
+    def choose_candidate(self, row: int) -> None:
+        """Take the candidate on *row* (what Enter on the popup does)."""
+        self._candidate_activated(self.candidates.index(row, 0))
+
+    def choose_contact(self, contact_id: int, name: str) -> None:
+        self._search_timer.stop()
+        self._search_generation += 1  # a search still under way must not reopen the popup
+        self.completer.popup().hide()
+        self._consultee_id = contact_id
+        self.anonymous.setChecked(False)
+        self.consultee.setText(name)
+        self._show_consultee_note()
+        self._changed()
+
+    def _show_consultee_note(self) -> None:
+        if self.anonymous.isChecked():
+            text = "名前は記録しません。年代と地域を選んでください。"
+        elif self._consultee_id is not None:
+            text = "登録済みの連絡先から選んでいます。"
+        elif self.consultee.text().strip():
+            text = "候補から選ぶか、新しい連絡先として登録してください。"
+        else:
+            text = ""
+        self.consultee_note.setText(text)
+
+    def register_new_contact(self) -> None:
+        """Open the contact form (the typed text as the name); choose what it saves."""
+        form = ContactForm(self.db, self.actor, self, kind=ContactKind.PERSON)
+        typed = "" if self._consultee_id is not None else self.consultee.text().strip()
+        if typed:
+            form.name.setText(typed)
+        if form.exec() == QDialog.DialogCode.Accepted and form.saved is not None:
+            self.choose_contact(form.saved.id, form.saved.name)
+        form.deleteLater()
+        self.consultee.setFocus()
+
+    # --- drafts ---------------------------------------------------------------------------
+    def _offer_draft(self) -> None:
+        kept = self.drafts.load(self.actor.login, self.record_id)
+        if kept is None:
+            return
+        if kept == self._clean_state:
+            self.drafts.delete(self.actor.login, self.record_id)
+            return
+        when = f"（{kept.saved_at:%Y年%m月%d日 %H:%M} に自動保存）" if kept.saved_at else ""
+        answer = ask(self, "入力途中の内容",
+                     f"前回の入力途中の内容があります。復元しますか？\n{when}",
+                     [("restore", "復元する"), ("discard", "破棄して新しく入力する")],
+                     default="restore", escape="restore")
+        if answer == "discard":
+            self.drafts.delete(self.actor.login, self.record_id)
+            return
+        self._load_state(kept)
+        # Edits begun on an older version must not overwrite what was saved since: keep the
+        # version they started from, so that saving shows the conflict instead.
+        if kept.base_version is not None:
+            self._base_version = kept.base_version
+
+    def write_draft(self) -> None:
+        """Keep what is typed on disk (or remove the draft when nothing differs any more)."""
+        self._draft_timer.stop()
+        if self.saved is not None:
+            return
+        state = self.state()
+        try:
+            if state == self._clean_state:
+                self.drafts.delete(self.actor.login, self.record_id)
+            else:
+                self.drafts.save(self.actor.login, self.record_id, state)
+        except OSError as exc:  # a full disk must not stop the counter; the form still holds it
+            self.summary.setText(f"下書きを保存できませんでした（{exc.strerror or exc}）。"
+                                 "入力した内容は画面に残っています。")
+            self.summary.show()
+
+    # --- saving ---------------------------------------------------------------------------
+    def save(self) -> None:
+        if self._saving:
+            return
+        self._show_problems([])
+        state = self.state()
+        problems = self._local_problems(state)
+        if problems:
+            self._show_problems(problems)
+            self.save_finished.emit(False)
+            return
+        self._set_saving(True)
+        db, actor, draft = self.db, self.actor, state.draft
+        record_id, version = self.record_id, self._base_version
+
+        def store() -> ConsultationDetail:
+            if record_id is None:
+                return svc.create_consultation(db, actor, draft)
+            assert version is not None
+            return svc.update_consultation(db, actor, record_id, version, draft)
+
+        run_in_background(self, store, self._stored, self._refused)
+
+    def _local_problems(self, state: FormState) -> list[FieldProblem]:
+        """What can be said without the database: the service's checks and the form's own."""
+        d = state.draft
+        own: list[FieldProblem] = []  # said more precisely than the service can
+        if not d.anonymous and d.consultee_contact_id is None and state.consultee_text.strip():
+            own.append(FieldProblem("consultee_contact_id", (
+                f"相談者「{state.consultee_text.strip()}」が連絡先から選ばれていません。"
+                "候補から選ぶか、「新しい連絡先を登録…」で登録するか、「匿名」にしてください。")))
+        try:
+            svc.clean_draft(d)
+        except ValidationError as exc:
+            mine = {p.field for p in own}
+            return own + [p for p in exc.problems if p.field not in mine]
+        return own
+
+    def _set_saving(self, saving: bool, message: str = "保存しています…") -> None:
+        """While the database works: the save button and the fields wait, the text stays."""
+        self._saving = saving
+        self.save_button.setEnabled(not saving)
+        if saving:
+            self._focus_before_save = self.focusWidget()
+            self._busy_message = message
+            self.summary.setStyleSheet("color: #555;")
+            self.summary.setText(message)
+            self.summary.show()
+        self.content.setEnabled(not saving)
+        if not saving:
+            self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
+            if self.summary.text() == self._busy_message:
+                self.summary.hide()
+            if self._focus_before_save is not None:
+                self._focus_before_save.setFocus()
+
+    def _stored(self, detail: ConsultationDetail) -> None:
+        self._set_saving(False)
+        self.waiting_for_server = False
+        self._draft_timer.stop()
+        self.drafts.delete(self.actor.login, self.record_id)  # 'new', or the record's own
+        self.saved = detail
+        self.detail, self.record_id, self._base_version = detail, detail.id, detail.version
+        self._clean_state = self.state()
+        self._closing = True
+        self.save_finished.emit(True)
+        self.accept()
+
+    def _refused(self, exc: Exception) -> None:
+        self._set_saving(False)
+        if isinstance(exc, ValidationError):
+            self._show_problems(exc.problems)
+        elif isinstance(exc, svc.ConcurrentEdit) and self.record_id is not None:
+            self._resolve_conflict()
+            return  # save_finished is told once the user has chosen
+        elif isinstance(exc, ConnectionLost):
+            self.waiting_for_server = True
+            self.write_draft()
+            self.summary.setText(f"{exc.message}\n入力した内容は残っています。"
+                                 "接続が戻りしだい、自動でもう一度保存します。")
+            self.summary.show()
+        else:  # PermissionDenied, NotFound, a read-only database, the unexpected
+            show_error(self, exc)
+        self.save_finished.emit(False)
+
+    def retry_when_connected(self) -> None:
+        """The server answers again: save what was waiting (called by the tab)."""
+        if self.waiting_for_server and self.isVisible() and not self._saving:
+            self.save()
+
+    def _resolve_conflict(self) -> None:
+        assert self.record_id is not None
+        db, actor, record_id = self.db, self.actor, self.record_id
+        self._set_saving(True, "他の窓口で保存された内容を読み込んでいます…")
+
+        def choose(latest: ConsultationDetail) -> None:
+            self._set_saving(False)
+            mine = self.state()
+            dialog = ConsultationConflictDialog(self._described(mine.draft, self._mine_consultee(),
+                                                                latest),
+                                                self._described(latest.as_draft(),
+                                                                latest.consultee_name, latest),
+                                                self)
+            dialog.exec()
+            if dialog.choice is Choice.LOAD_THEIRS:
+                self.detail, self._base_version = latest, latest.version
+                self._load_state(self._state_of(latest))
+                self._clean_state = self.state()
+                self.write_draft()
+                self.save_finished.emit(False)
+            elif dialog.choice is Choice.SAVE_MINE:
+                self._base_version = latest.version  # what is typed is saved over this version
+                self.save()
+            else:
+                self.write_draft()
+                self.save_finished.emit(False)
+
+        def failed(exc: Exception) -> None:
+            self._set_saving(False)
+            show_error(self, exc)
+            self.save_finished.emit(False)
+
+        run_in_background(self, lambda: svc.get_consultation(db, actor, record_id), choose,
+                          failed)
+
+    def _mine_consultee(self) -> str:
+        if self.anonymous.isChecked():
+            return svc.ANONYMOUS
+        return self.consultee.text() if self._consultee_id is not None else ""
+
+    def _described(self, d: ConsultationDraft, consultee: str,
+                   latest: ConsultationDetail) -> dict[str, str]:
+        """The fields as shown to a person: names, not ids."""
+        facilities = {self.facility.itemData(i): self.facility.itemText(i)
+                      for i in range(self.facility.count())}
+        facilities[latest.facility_id] = latest.facility_name
+        staff = {self.staff.itemData(i): self.staff.itemText(i) for i in range(self.staff.count())}
+        staff[latest.staff_account_id] = latest.staff_name
+        topics = dict(self._topic_names) | {t.id: t.name for t in latest.topics}
+        return {
+            "held_on": f"{d.held_on:%Y/%m/%d}",
+            "start_time": f"{d.start_time:%H:%M}" if d.start_time else "",
+            "duration_minutes": str(d.duration_minutes or ""),
+            "facility_id": facilities.get(d.facility_id, ""),
+            "staff_account_id": staff.get(d.staff_account_id, ""),
+            "consultee_contact_id": consultee,
+            "age_band": (d.age_band or UNKNOWN) if d.anonymous else "",
+            "area": (d.area or UNKNOWN) if d.anonymous else "",
+            "channel": CHANNEL_LABELS[d.channel],
+            "topic_ids": "、".join(topics.get(t, "") for t in d.topic_ids),
+            "asked": d.asked, "answered": d.answered, "referral": d.referral,
+            "follow_up_due": f"{d.follow_up_due:%Y/%m/%d}" if d.follow_up_due else "なし",
+            "status": STATUS_LABELS[d.status],
+        }
+
+    def _show_problems(self, problems: Sequence[FieldProblem]) -> None:
+        """Name every field at fault (summary, red border, tooltip) and focus the first."""
+        at_fault = {p.field: p.message for p in reversed(problems)}
+        for field, widget in self._inputs.items():
+            message = at_fault.get(field)
+            selector = widget.metaObject().className()
+            widget.setStyleSheet(f"{selector} {{ {_ERROR_BORDER} }}" if message else "")
+            widget.setToolTip(message or "")
+        if not problems:
+            self.summary.hide()
+            return
+        ordered = sorted(problems, key=lambda p: list(FIELD_LABELS).index(p.field)
+                         if p.field in FIELD_LABELS else len(FIELD_LABELS))
+        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.summary.setText("保存できません。赤い枠の項目を確認してください。\n"
+                             + "\n".join(f"・{p.message}" for p in ordered))
+        self.summary.show()
+        first = next((self._inputs[p.field] for p in ordered if p.field in self._inputs), None)
+        if first is not None:
+            if first is self.channel_buttons[ConsultationChannel.VISIT]:
+                first = self.channel_buttons[self._channel()]
+            first.setFocus()
+
+    # --- closing --------------------------------------------------------------------------
+    def reject(self) -> None:
+        if self._closing:  # already decided (QDialog's own closeEvent comes back here)
+            super().reject()
+            return
+        if self._saving:
+            return  # the save under way decides; closing now could lose its answer
+        if self.is_dirty():
+            self.write_draft()  # kept even if the question below is never answered
+            answer = ask(self, "入力内容の確認",
+                         "入力した内容はまだ保存されていません。\n"
+                         "下書きを残すと、次にこの画面を開いたときに復元できます。",
+                         [("keep", "下書きを残して閉じる"), ("discard", "破棄して閉じる"),
+                          ("continue", "入力を続ける")],
+                         default="continue", escape="continue")
+            if answer == "continue":
+                return
+            if answer == "discard":
+                self.drafts.delete(self.actor.login, self.record_id)
+        else:
+            self.drafts.delete(self.actor.login, self.record_id)
+        self._closing = True
+        self._draft_timer.stop()
+        self._search_timer.stop()
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closing and self.result() != QDialog.DialogCode.Accepted:
+            event.ignore()
+            self.reject()
+            return
+        super().closeEvent(event)
+
+
+class ConsultationConflictDialog(QDialog):
+    """Another counter saved the record first: both versions side by side, and the choices.
+
+    The same three choices as the contact form's conflict window (ui/contacts/conflict.py).
+    """
+
+    def __init__(self, mine: dict[str, str], theirs: dict[str, str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("他の窓口で変更されています")
+        self.setMinimumWidth(680)
+        self.choice = Choice.KEEP_EDITING
+        rows = differences(mine, theirs)
+        intro = QLabel("この相談記録は、この画面で開いた後に他の窓口で保存されました。"
+                       "上書きを防ぐため、まだ保存していません。違いは次のとおりです。")
+        intro.setWordWrap(True)
+        self.table = QTableWidget(len(rows), 3)
+        self.table.setObjectName("conflictTable")
+        self.table.setHorizontalHeaderLabels(["項目", "あなたの入力", "他の窓口で保存された内容"])
+        for r, cells in enumerate(rows):
+            for c, text in enumerate(cells):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        buttons = QHBoxLayout()
+        for text, choice, tip in [
+            ("最新の内容を読み込む", Choice.LOAD_THEIRS, "あなたの入力を捨て、保存された内容を表示します"),
+            ("自分の入力で保存し直す", Choice.SAVE_MINE, "保存された内容を、あなたの入力で置き換えます"),
+            ("入力を続ける", Choice.KEEP_EDITING, "何も保存せず、フォームに戻ります"),
+        ]:
+            button = QPushButton(text)
+            button.setToolTip(tip)
+            button.setObjectName(f"choice_{choice.value}")
+            button.clicked.connect(lambda _=False, c=choice: self._choose(c))
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+
+    def _choose(self, choice: Choice) -> None:
+        self.choice = choice
+        self.accept()
+
+
+def differences(mine: dict[str, str], theirs: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(label, mine, theirs) for every field whose shown value differs."""
+    return [(label, mine.get(field, ""), theirs.get(field, ""))
+            for field, label in FIELD_LABELS.items()
+            if mine.get(field, "").strip() != theirs.get(field, "").strip()]
+

@@ -1,0 +1,775 @@
+"""The consultation form (相談記録の入力画面) as the person at the counter uses it."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from pathlib import Path
+
+import pytest
+import shiboken6
+from PySide6.QtCore import QDate, Qt, QThreadPool, QTime
+from PySide6.QtWidgets import QApplication, QDialog
+from sqlalchemy import func, select
+
+from kyodo_desk.database import open_database
+from kyodo_desk.domain.errors import ConnectionLost
+from kyodo_desk.domain.permissions import Actor, PermissionDenied
+from kyodo_desk.models import Consultation
+from kyodo_desk.services import consultations as svc
+from kyodo_desk.services import contacts
+from kyodo_desk.services.consultations import (
+    ConsultationChannel,
+    ConsultationDraft,
+    ConsultationStatus,
+)
+from kyodo_desk.services.contacts import ContactDraft, ContactKind
+from kyodo_desk.ui.consultations import form as form_module
+from kyodo_desk.ui.consultations.drafts import DraftStore, FormState, state_from_json, state_to_json
+from kyodo_desk.ui.consultations.form import ConsultationForm, now_rounded
+from kyodo_desk.ui.consultations.templates import TEMPLATES, template_named
+from kyodo_desk.ui.contacts.conflict import Choice
+from kyodo_desk.ui.contacts.form import ContactForm
+from tests.ui.conftest import type_text
+
+TODAY = date.today()
+
+
+# --- fixtures and helpers ----------------------------------------------------------------
+
+@pytest.fixture
+def facilities(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    return {f.code: f.id for f in contacts.list_facilities(db, Actor.system())}
+
+
+@pytest.fixture
+def topics(db, actor) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    return {t.name: t.id for t in svc.list_topics(db, actor)}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> DraftStore:
+    return DraftStore(tmp_path / "drafts")
+
+
+class Questions:
+    """Stands in for the questions the form asks: records them, answers as told."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.answers = {"入力途中の内容": "restore", "入力内容の確認": "discard"}
+
+    def __call__(self, parent, title, text, choices, *, default, escape):  # type: ignore[no-untyped-def]
+        self.asked.append(title)
+        answer = self.answers[title]
+        assert answer in [key for key, _label in choices]
+        return answer
+
+
+@pytest.fixture(autouse=True)
+def questions(monkeypatch: pytest.MonkeyPatch) -> Questions:
+    q = Questions()
+    monkeypatch.setattr(form_module, "ask", q)
+    return q
+
+
+@pytest.fixture(autouse=True)
+def _no_job_left_behind():  # type: ignore[no-untyped-def]
+    yield
+    QThreadPool.globalInstance().waitForDone()
+
+
+@pytest.fixture
+def errors(monkeypatch: pytest.MonkeyPatch) -> list[BaseException]:
+    shown: list[BaseException] = []
+    monkeypatch.setattr(form_module, "show_error", lambda _parent, exc, *a: shown.append(exc))
+    return shown
+
+
+@pytest.fixture
+def open_form(qtbot, db, actor, store):  # type: ignore[no-untyped-def]
+    def make(detail=None, who=None) -> ConsultationForm:  # type: ignore[no-untyped-def]
+        form = ConsultationForm(db, who or actor, detail=detail, drafts=store)
+        qtbot.addWidget(form)
+        form.show()
+        form.activateWindow()
+        qtbot.waitActive(form)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+        return form
+    return make
+
+
+def closed(widget) -> bool:  # type: ignore[no-untyped-def]
+    return not shiboken6.isValid(widget) or not widget.isVisible()
+
+
+def stored_count(db) -> int:  # type: ignore[no-untyped-def]
+    with db.reading() as session:
+        return session.scalar(select(func.count()).select_from(Consultation))
+
+
+def only_record(db, actor) -> svc.ConsultationDetail:  # type: ignore[no-untyped-def]
+    with db.reading() as session:
+        ids = session.scalars(select(Consultation.id)).all()
+    assert len(ids) == 1
+    return svc.get_consultation(db, actor, ids[0])
+
+
+def save(qtbot, form: ConsultationForm, *, stored: bool) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(form.save_finished, timeout=5000) as blocker:
+        form.save()
+    assert blocker.args == [stored]
+
+
+def tick(form: ConsultationForm, name: str) -> None:
+    for i in range(form.topics.count()):
+        if form.topics.item(i).text() == name:
+            form.topics.item(i).setCheckState(Qt.CheckState.Checked)
+            return
+    raise AssertionError(name)
+
+
+def ticked(form: ConsultationForm) -> list[str]:
+    return [form.topics.item(i).text() for i in range(form.topics.count())
+            if form.topics.item(i).checkState() == Qt.CheckState.Checked]
+
+
+def press(qtbot, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:  # type: ignore[no-untyped-def]
+    qtbot.keyClick(QApplication.focusWidget(), key, modifier)
+
+
+def record_for(db, actor, facility_id: int, **fields) -> svc.ConsultationDetail:  # type: ignore[no-untyped-def]
+    fields.setdefault("held_on", TODAY - timedelta(days=2))
+    fields.setdefault("asked", "団体の会計のやり方を知りたい。")
+    fields.setdefault("anonymous", True)
+    created = svc.create_consultation(db, actor,
+                                      ConsultationDraft(facility_id=facility_id, **fields))
+    return svc.get_consultation(db, actor, created.id)
+
+
+# --- defaults and the keyboard --------------------------------------------------------------
+
+def test_a_new_form_starts_with_the_counter_defaults(open_form, facilities,
+                                                     tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    form = open_form()
+    assert form.windowTitle() == "相談記録の入力"
+    assert form.held_on.date() == QDate.currentDate()
+    assert form.held_on.calendarPopup()
+    start = form.start_time.time()
+    assert (start.minute() % 5 == 0 and start != QTime(0, 0)) or now_rounded() == time(0, 0)
+    assert form.duration.text() == "未入力"
+    assert (form.facility.currentText(), form.facility.currentData()) == (
+        "東部市民サービスセンター", facilities["east"])
+    assert form.staff.currentText() == "窓口 花子"
+    assert form.channel_buttons[ConsultationChannel.VISIT].isChecked()
+    assert form.status.currentText() == "完了"
+    assert not form.follow_up.isChecked() and not form.follow_up_due.isEnabled()
+    assert not form.age_band.isEnabled() and not form.area.isEnabled()
+    assert ticked(form) == []
+    assert form.topics.count() == 10
+    assert QApplication.focusWidget() is form.held_on
+    assert not form.is_dirty()
+    shot = tmp_path / "consultation-form.png"
+    assert form.width() <= 1280 and form.height() <= 800
+    assert form.grab().save(str(shot))
+    assert shot.stat().st_size > 10_000
+
+
+def test_now_rounded_goes_down_to_five_minutes() -> None:
+    from datetime import datetime
+
+    assert now_rounded(datetime(2026, 11, 24, 10, 7)) == time(10, 5)
+    assert now_rounded(datetime(2026, 11, 24, 10, 5)) == time(10, 5)
+    assert now_rounded(datetime(2026, 11, 24, 9, 59)) == time(9, 55)
+
+
+def test_a_clerk_fills_the_form_by_keyboard_and_it_is_stored(
+        qtbot, open_form, db, actor, facilities, topics, store) -> None:  # type: ignore[no-untyped-def]
+    form = open_form()
+    # 相談日 (today) → 開始時刻 → 所要時間 → 担当者: the fixed 施設 is skipped.
+    press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.start_time
+    press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.duration
+    qtbot.keyClicks(form.duration, "45")
+    press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.staff
+    assert form.staff.currentText() == actor.name  # the signed-in account by default
+    press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.consultee
+    press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.new_contact_button
+    press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.anonymous
+    press(qtbot, Qt.Key.Key_Space)  # 匿名: the age band and the area open up
+    assert form.anonymous.isChecked() and form.age_band.isEnabled()
+    press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.age_band
+    press(qtbot, Qt.Key.Key_Home)  # 不明 → 10代以下
+    for _ in range(3):  # → 20代 → 30代 → 40代
+        press(qtbot, Qt.Key.Key_Down)
+    press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.area
+    form.area.setCurrentText("河辺")
+    press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.channel_buttons[ConsultationChannel.VISIT]
+    press(qtbot, Qt.Key.Key_Right)  # 来所 → 電話
+    assert form.channel_buttons[ConsultationChannel.PHONE].isChecked()
+    press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.template
+    press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.topics
+    press(qtbot, Qt.Key.Key_Right)  # 団体設立 → NPO法人化
+    press(qtbot, Qt.Key.Key_Space)
+    press(qtbot, Qt.Key.Key_Down)  # the grid has two columns: NPO法人化 → 資金・交付金
+    press(qtbot, Qt.Key.Key_Space)
+    assert ticked(form) == ["NPO法人化", "資金・交付金"]
+    press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.asked
+    type_text(qtbot, form.asked, "NPO法人の設立手続きと、協働サポート交付金の申請時期を知りたい。")
+    press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.answered
+    type_text(qtbot, form.answered, "設立の流れを説明し、申請の手引きを渡した。")
+    press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.referral
+    type_text(qtbot, form.referral, "秋田県 NPO 担当")
+    press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.follow_up
+    press(qtbot, Qt.Key.Key_Space)  # フォローアップ要: due a week later, 対応中
+    assert form.follow_up_due.isEnabled()
+    assert form.follow_up_due.date() == QDate.currentDate().addDays(7)
+    assert form.status.currentText() == "対応中"
+    press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.follow_up_due
+    press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.status
+
+    with qtbot.waitSignal(form.save_finished, timeout=5000) as blocker:
+        press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert blocker.args == [True]
+    assert closed(form) or form.result() == QDialog.DialogCode.Accepted
+    saved = only_record(db, actor)
+    assert form.saved is not None and form.saved.id == saved.id
+    assert (saved.held_on, saved.facility_id, saved.staff_account_id) == (
+        TODAY, facilities["east"], actor.account_id)
+    assert saved.start_time is not None and saved.start_time.minute % 5 == 0
+    assert saved.duration_minutes == 45
+    assert (saved.anonymous, saved.age_band, saved.area, saved.consultee_contact_id) == (
+        True, "40代", "河辺", None)
+    assert saved.channel is ConsultationChannel.PHONE
+    assert [t.name for t in saved.topics] == ["NPO法人化", "資金・交付金"]
+    assert saved.asked == "NPO法人の設立手続きと、協働サポート交付金の申請時期を知りたい。"
+    assert saved.answered == "設立の流れを説明し、申請の手引きを渡した。"
+    assert saved.referral == "秋田県 NPO 担当"
+    assert saved.follow_up_due == TODAY + timedelta(days=7)
+    assert saved.status is ConsultationStatus.IN_PROGRESS
+    assert not store.exists(actor.login, None)
+
+
+def test_ctrl_enter_in_the_text_saves_and_enter_alone_does_not(
+        qtbot, open_form, db, actor) -> None:  # type: ignore[no-untyped-def]
+    form = open_form()
+    form.anonymous.setChecked(True)
+    tick(form, "施設利用")
+    form.referral.setFocus()
+    type_text(qtbot, form.referral, "中央市民サービスセンター")
+    qtbot.keyClick(form.referral, Qt.Key.Key_Return)  # Enter in a field never saves
+    QThreadPool.globalInstance().waitForDone()
+    assert form.isVisible() and stored_count(db) == 0
+    form.asked.setFocus()
+    type_text(qtbot, form.asked, "会議室の予約方法")
+    with qtbot.waitSignal(form.save_finished, timeout=5000):
+        qtbot.keyClick(form.asked, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert only_record(db, actor).asked == "会議室の予約方法"
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+def _future(form: ConsultationForm) -> None:
+    form.held_on.setDate(QDate.currentDate().addDays(1))
+
+
+def _due_before(form: ConsultationForm) -> None:
+    form.held_on.setDate(QDate.currentDate().addDays(-3))
+    form.follow_up.setChecked(True)
+    form.follow_up_due.setDate(QDate.currentDate().addDays(-5))
+
+
+def _no_asked(form: ConsultationForm) -> None:
+    form.asked.setPlainText("   \n")
+
+
+@pytest.mark.parametrize(("spoil", "field", "words"), [
+    (_no_asked, "asked", "相談内容"),
+    (_future, "held_on", "相談日"),
+    (_due_before, "follow_up_due", "フォローアップの期限"),
+])
+def test_bad_input_names_the_field_and_keeps_the_text(
+        qtbot, open_form, db, spoil, field: str, words: str) -> None:  # type: ignore[no-untyped-def]
+    form = open_form()
+    form.anonymous.setChecked(True)
+    tick(form, "団体運営")
+    form.asked.setPlainText("役員の交代の手続き")
+    type_text(qtbot, form.answered, "総会の議事録の例を渡した。")
+    form.referral.setText("市民協働・都市連携推進課")
+    spoil(form)
+    typed = (form.asked.toPlainText(), form.answered.toPlainText(), form.referral.text())
+    save(qtbot, form, stored=False)
+    assert form.isVisible() and stored_count(db) == 0
+    assert form.summary.isVisible() and words in form.summary.text()
+    widget = form._inputs[field]
+    assert words in widget.toolTip() and "#c0392b" in widget.styleSheet()
+    assert QApplication.focusWidget() is widget
+    assert (form.asked.toPlainText(), form.answered.toPlainText(), form.referral.text()) == typed
+    # The fields not at fault are not marked.
+    assert form.referral.styleSheet() == "" and form.referral.toolTip() == ""
+
+
+def test_every_fault_is_named_at_once_and_cleared_when_fixed(
+        qtbot, open_form, db, actor) -> None:  # type: ignore[no-untyped-def]
+    form = open_form()
+    _future(form)
+    save(qtbot, form, stored=False)
+    text = form.summary.text()
+    for words in ("相談日", "相談内容", "相談者", "相談の分野"):
+        assert words in text
+    assert QApplication.focusWidget() is form.held_on  # the first in form order
+    form.held_on.setDate(QDate.currentDate())
+    form.anonymous.setChecked(True)
+    tick(form, "その他")
+    form.asked.setPlainText("道の駅の場所")
+    save(qtbot, form, stored=True)
+    assert form.held_on.styleSheet() == "" and stored_count(db) == 1
+
+
+def test_typed_name_that_was_not_chosen_is_refused_by_name(qtbot, open_form, db) -> None:  # type: ignore[no-untyped-def]
+    form = open_form()
+    form.consultee.setFocus()
+    type_text(qtbot, form.consultee, "該当なし太郎")
+    tick(form, "その他")
+    form.asked.setPlainText("問い合わせ")
+    save(qtbot, form, stored=False)
+    assert "「該当なし太郎」が連絡先から選ばれていません" in form.consultee.toolTip()
+    assert form.consultee.text() == "該当なし太郎"
+
+
+# --- the consultee ----------------------------------------------------------------------------
+
+def test_an_existing_contact_is_chosen_by_typing_part_of_its_reading(
+        qtbot, open_form, db, actor) -> None:  # type: ignore[no-untyped-def]
+    person = contacts.create_contact(db, actor, ContactDraft(
+        kind=ContactKind.PERSON, name="山田 花子", reading="やまだ はなこ", phone="018-888-1111"))
+    contacts.create_contact(db, actor, ContactDraft(
+        kind=ContactKind.PERSON, name="山田 太郎", reading="やまだ たろう"))
+    contacts.create_contact(db, actor, ContactDraft(
+        kind=ContactKind.PERSON, name="佐藤 一郎", reading="さとう いちろう"))
+    form = open_form()
+    form.consultee.setFocus()
+    with qtbot.waitSignal(form.consultee_search_finished, timeout=5000):
+        type_text(qtbot, form.consultee, "ﾔﾏﾀﾞ")  # half-width katakana finds やまだ
+    assert form.candidate_names() == ["山田 太郎", "山田 花子"]  # in reading order
+    popup = form.completer.popup()
+    assert popup.isVisible() and popup.currentIndex().row() == 0
+    assert "018-888-1111" in popup.model().index(1, 0).data()
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert not popup.isVisible()
+    assert form.consultee.text() == "山田 花子"
+    assert form.draft().consultee_contact_id == person.id
+    assert "登録済み" in form.consultee_note.text()
+    # Typing over the chosen name lets go of it; a unique match is taken with Enter.
+    form.consultee.clear()
+    with qtbot.waitSignal(form.consultee_search_finished, timeout=5000):
+        type_text(qtbot, form.consultee, "はなこ")
+    assert form.draft().consultee_contact_id is None
+    assert form.candidate_names() == ["山田 花子"]
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert form.draft().consultee_contact_id == person.id
+
+    tick(form, "団体設立")
+    form.asked.setPlainText("子ども食堂の団体を立ち上げたい。")
+    save(qtbot, form, stored=True)
+    saved = only_record(db, actor)
+    assert (saved.consultee_contact_id, saved.consultee_name, saved.anonymous) == (
+        person.id, "山田 花子", False)
+
+
+def test_a_search_without_a_match_says_so(qtbot, open_form) -> None:  # type: ignore[no-untyped-def]
+    form = open_form()
+    form.consultee.setFocus()
+    with qtbot.waitSignal(form.consultee_search_finished, timeout=5000):
+        type_text(qtbot, form.consultee, "存在しない名前%_\\'")
+    assert form.candidate_names() == []
+    assert "該当する連絡先はありません" in form.consultee_note.text()
+
+
+def test_a_new_contact_is_registered_from_the_form_and_chosen(
+        qtbot, open_form, db, actor, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    form = open_form()
+    form.consultee.setFocus()
+    type_text(qtbot, form.consultee, "鈴木 一郎")
+    seen: list[str] = []
+
+    def fill_in(contact_form: ContactForm) -> int:
+        seen.append(contact_form.name.text())  # what was typed is carried over as the name
+        contact_form.reading.setText("すずき いちろう")
+        contact_form.phone.setText("0188889999")
+        contact_form.save()
+        return contact_form.result()
+
+    monkeypatch.setattr(ContactForm, "exec", fill_in)
+    form.new_contact_button.click()
+    assert seen == ["鈴木 一郎"]
+    created = contacts.search_contacts(db, actor, "すずき").entries
+    assert [(e.name, e.phone) for e in created] == [("鈴木 一郎", "018-888-9999")]
+    assert form.draft().consultee_contact_id == created[0].ref.id
+    assert form.consultee.text() == "鈴木 一郎"
+
+    tick(form, "人材・ボランティア")
+    form.asked.setPlainText("ボランティアを始めたい。")
+    save(qtbot, form, stored=True)
+    assert only_record(db, actor).consultee_contact_id == created[0].ref.id
+
+
+def test_a_cancelled_contact_form_changes_nothing(qtbot, open_form, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    form = open_form()
+    form.consultee.setText("取り消し")
+    monkeypatch.setattr(ContactForm, "exec", lambda _self: QDialog.DialogCode.Rejected)
+    form.new_contact_button.click()
+    assert form.consultee.text() == "取り消し" and form.draft().consultee_contact_id is None
+
+
+def test_anonymous_keeps_only_the_age_band_and_area(qtbot, open_form, db, actor) -> None:  # type: ignore[no-untyped-def]
+    form = open_form()
+    form.consultee.setText("名前は残さない")
+    form.anonymous.setChecked(True)
+    assert not form.consultee.isEnabled() and not form.new_contact_button.isEnabled()
+    form.age_band.setCurrentText("70代以上")
+    form.area.setCurrentText("雄和")
+    tick(form, "地域づくり")
+    form.asked.setPlainText("町内会の担い手が足りない。")
+    save(qtbot, form, stored=True)
+    saved = only_record(db, actor)
+    assert (saved.anonymous, saved.age_band, saved.area, saved.consultee_contact_id,
+            saved.consultee_name) == (True, "70代以上", "雄和", None, "匿名")
+
+
+# --- templates --------------------------------------------------------------------------------
+
+def test_templates_are_data_for_the_frequent_topics(topics) -> None:  # type: ignore[no-untyped-def]
+    names = [t.name for t in TEMPLATES]
+    assert names == ["NPO法人化の相談", "団体設立の相談", "交付金の申請相談", "施設利用の問い合わせ",
+                     "広報・PR の相談"]
+    for template in TEMPLATES:
+        assert set(template.topics) <= set(topics), template.name  # seeded topic names
+        assert template.asked.strip()
+
+
+def test_a_template_ticks_topics_fills_the_text_and_plans_the_follow_up(
+        qtbot, open_form) -> None:  # type: ignore[no-untyped-def]
+    form = open_form()
+    form.template.setFocus()
+    with qtbot.waitSignal(form.template.activated):
+        qtbot.keyClick(form.template, Qt.Key.Key_Down)  # the first template: NPO法人化の相談
+    template = template_named("NPO法人化の相談")
+    assert ticked(form) == ["NPO法人化"]
+    assert form.asked.toPlainText() == template.asked
+    assert form.follow_up.isChecked()
+    assert form.follow_up_due.date() == QDate.currentDate().addDays(14)
+    assert form.status.currentText() == "対応中"
+    assert "14日後" in form.plan.text()
+    assert QApplication.focusWidget() is form.asked
+
+    # A second template adds to what is there; the typed text stays first.
+    form.asked.setPlainText("会員が増えてきた。")
+    form.apply_template(template_named("広報・PR の相談"))
+    assert ticked(form) == ["NPO法人化", "広報・PR"]
+    assert form.asked.toPlainText() == "会員が増えてきた。\n\n" + template_named("広報・PR の相談").asked
+    assert form.follow_up_due.date() == QDate.currentDate().addDays(7)
+    # The due date follows the consultation date until it is set by hand.
+    form.held_on.setDate(QDate.currentDate().addDays(-1))
+    assert form.follow_up_due.date() == QDate.currentDate().addDays(6)
+    form.follow_up_due.setDate(QDate.currentDate().addDays(20))
+    form.held_on.setDate(QDate.currentDate().addDays(-2))
+    assert form.follow_up_due.date() == QDate.currentDate().addDays(20)
+    # A template without follow-up leaves the follow-up as it is.
+    form.apply_template(template_named("施設利用の問い合わせ"))
+    assert form.follow_up.isChecked() and "施設利用" in ticked(form)
+
+
+# --- drafts -----------------------------------------------------------------------------------
+
+def test_a_draft_is_kept_when_closed_without_saving_and_restored(
+        qtbot, open_form, db, actor, store, questions) -> None:  # type: ignore[no-untyped-def]
+    form = open_form()
+    form.asked.setFocus()
+    type_text(qtbot, form.asked, "補助金の締切を知りたい。")
+    form.anonymous.setChecked(True)
+    form.area.setCurrentText("北部")
+    tick(form, "資金・交付金")
+    qtbot.waitUntil(lambda: store.exists(actor.login, None), timeout=3000)  # a second later
+
+    questions.answers["入力内容の確認"] = "continue"
+    qtbot.keyClick(form.asked, Qt.Key.Key_Escape)
+    assert form.isVisible() and questions.asked == ["入力内容の確認"]
+    questions.answers["入力内容の確認"] = "keep"
+    qtbot.keyClick(form.asked, Qt.Key.Key_Escape)
+    assert closed(form)
+    assert store.exists(actor.login, None) and stored_count(db) == 0
+
+    again = open_form()
+    assert questions.asked[-1] == "入力途中の内容"
+    assert again.asked.toPlainText() == "補助金の締切を知りたい。"
+    assert again.anonymous.isChecked() and again.area.currentText() == "北部"
+    assert ticked(again) == ["資金・交付金"]
+    save(qtbot, again, stored=True)
+    assert not store.exists(actor.login, None)
+    assert only_record(db, actor).area == "北部"
+
+    third = open_form()
+    assert questions.asked.count("入力途中の内容") == 1  # nothing left to offer
+    assert third.asked.toPlainText() == ""
+
+
+def test_discarding_removes_the_draft_and_declining_a_restore_starts_empty(
+        qtbot, open_form, actor, store, questions) -> None:  # type: ignore[no-untyped-def]
+    form = open_form()
+    form.asked.setPlainText("捨てる入力")
+    form.write_draft()
+    assert store.exists(actor.login, None)
+    form.reject()  # answered "discard"
+    assert closed(form) and not store.exists(actor.login, None)
+
+    form = open_form()
+    form.asked.setPlainText("残す入力")
+    form.close()  # the window's close box asks the same
+    assert questions.asked[-1] == "入力内容の確認"
+    assert closed(form) and not store.exists(actor.login, None)
+
+    form = open_form()
+    form.asked.setPlainText("もう一度")
+    form.write_draft()
+    form._closing = True  # the app went away: nothing asked, the draft stays
+    form.close()
+    questions.answers["入力途中の内容"] = "discard"
+    fresh = open_form()
+    assert fresh.asked.toPlainText() == "" and not store.exists(actor.login, None)
+
+
+def test_closing_an_untouched_form_asks_nothing(open_form, questions) -> None:  # type: ignore[no-untyped-def]
+    form = open_form()
+    form.reject()
+    assert closed(form) and questions.asked == []
+
+
+def test_drafts_are_per_account_and_record_and_survive_a_damaged_file(
+        tmp_path: Path, facilities) -> None:  # type: ignore[no-untyped-def]
+    store = DraftStore(tmp_path)
+    state = FormState(ConsultationDraft(held_on=TODAY, facility_id=facilities["east"],
+                                        asked="相談", topic_ids=(2, 5), start_time=time(9, 30),
+                                        follow_up_due=TODAY + timedelta(days=7)),
+                      consultee_text="", follow_up=True, base_version=3)
+    assert state_from_json(state_to_json(state)) == state
+    store.save("sato.hanako", None, state)
+    store.save("sato.hanako", 12, state)
+    assert store.path("sato.hanako", None).name == "consultation-sato.hanako-new.json"
+    assert store.load("sato.hanako", 12) == state
+    assert store.load("sato.hanako", 12).base_version == 3  # type: ignore[union-attr]
+    assert store.load("suzuki", None) is None
+    assert "/" not in store.path("../x/相談", None).name
+    store.path("sato.hanako", 12).write_text("{ not json", encoding="utf-8")
+    assert store.load("sato.hanako", 12) is None
+    assert store.load("sato.hanako", None) == state
+
+
+# --- editing and other counters ------------------------------------------------------------------
+
+def test_an_existing_record_is_edited(qtbot, open_form, db, actor, facilities, topics) -> None:  # type: ignore[no-untyped-def]
+    detail = record_for(db, actor, facilities["east"], topic_ids=(topics["団体運営"],),
+                        channel=ConsultationChannel.EMAIL, start_time=time(14, 0),
+                        duration_minutes=30, age_band="50代", area="東部")
+    form = open_form(detail)
+    assert form.windowTitle() == "相談記録の編集"
+    assert form.asked.toPlainText() == detail.asked and ticked(form) == ["団体運営"]
+    assert form.channel_buttons[ConsultationChannel.EMAIL].isChecked()
+    assert form.start_time.time() == QTime(14, 0) and form.duration.value() == 30
+    assert (form.age_band.currentText(), form.area.currentText()) == ("50代", "東部")
+    assert not form.is_dirty()
+    form.answered.setPlainText("会計ソフトの講座を案内した。")
+    form.follow_up.setChecked(True)
+    save(qtbot, form, stored=True)
+    saved = svc.get_consultation(db, actor, detail.id)
+    assert saved.answered == "会計ソフトの講座を案内した。"
+    assert saved.version == detail.version + 1 and form.saved == saved
+    assert saved.follow_up_due == detail.held_on + timedelta(days=7)
+    assert saved.status is ConsultationStatus.IN_PROGRESS
+
+
+@pytest.fixture
+def other_counter(database_url: str, accounts_by_login):  # type: ignore[no-untyped-def]
+    """Another counter's PC: its own connection, the collaboration officer's account."""
+    other = open_database(database_url)
+    yield other, accounts_by_login["officer"]
+    other.dispose()
+
+
+def test_a_conflicting_edit_shows_both_versions_and_keeps_the_typed_text(
+        qtbot, open_form, db, actor, facilities, topics, other_counter,
+        monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    detail = record_for(db, actor, facilities["east"], topic_ids=(topics["広報・PR"],))
+    form = open_form(detail)
+    form.asked.setPlainText("チラシの作り方を知りたい。（追記）")
+
+    other_db, officer = other_counter
+    theirs = svc.get_consultation(other_db, officer, detail.id)
+    svc.update_consultation(other_db, officer, detail.id, theirs.version, ConsultationDraft(
+        **{**theirs.as_draft().__dict__, "answered": "広報あきたの掲載方法を案内。"}))
+
+    shown: list[list[tuple[str, ...]]] = []
+
+    def choose(choice: Choice):  # type: ignore[no-untyped-def]
+        def exec_(dialog) -> int:  # type: ignore[no-untyped-def]
+            shown.append([tuple(dialog.table.item(r, c).text() for c in range(3))
+                          for r in range(dialog.table.rowCount())])
+            dialog.choice = choice
+            return 1
+        return exec_
+
+    # 1. Keep editing: nothing saved, the typed text still in the form.
+    monkeypatch.setattr(form_module.ConsultationConflictDialog, "exec",
+                        choose(Choice.KEEP_EDITING))
+    save(qtbot, form, stored=False)
+    assert shown[-1] == [
+        ("相談内容", "チラシの作り方を知りたい。（追記）", detail.asked),
+        ("回答・助言", "", "広報あきたの掲載方法を案内。"),
+    ]
+    assert form.asked.toPlainText() == "チラシの作り方を知りたい。（追記）" and form.isVisible()
+    assert svc.get_consultation(db, actor, detail.id).asked == detail.asked
+
+    # 2. Save mine over theirs, knowingly.
+    monkeypatch.setattr(form_module.ConsultationConflictDialog, "exec", choose(Choice.SAVE_MINE))
+    with qtbot.waitSignal(form.save_finished, timeout=5000, check_params_cb=lambda ok: ok):
+        form.save()
+    stored = svc.get_consultation(db, actor, detail.id)
+    assert stored.asked == "チラシの作り方を知りたい。（追記）"
+    assert stored.answered == ""  # mine, as shown in the comparison
+
+
+def test_reloading_after_a_conflict_shows_their_version(
+        qtbot, open_form, db, actor, facilities, topics, other_counter, monkeypatch,
+        store) -> None:  # type: ignore[no-untyped-def]
+    detail = record_for(db, actor, facilities["east"], topic_ids=(topics["その他"],))
+    form = open_form(detail)
+    form.referral.setText("社会福祉協議会")
+    other_db, officer = other_counter
+    svc.update_consultation(other_db, officer, detail.id, detail.version, ConsultationDraft(
+        **{**detail.as_draft().__dict__, "referral": "市民協働・都市連携推進課"}))
+    monkeypatch.setattr(form_module.ConsultationConflictDialog, "exec",
+                        lambda dialog: setattr(dialog, "choice", Choice.LOAD_THEIRS))
+    save(qtbot, form, stored=False)
+    assert form.referral.text() == "市民協働・都市連携推進課"
+    assert not form.is_dirty()
+    form.answered.setPlainText("改めて案内した。")
+    save(qtbot, form, stored=True)  # on top of their version now
+    assert svc.get_consultation(db, actor, detail.id).referral == "市民協働・都市連携推進課"
+
+
+def test_a_draft_begun_on_an_older_version_does_not_overwrite_a_newer_one(
+        qtbot, open_form, db, actor, facilities, topics, other_counter, monkeypatch,
+        questions) -> None:  # type: ignore[no-untyped-def]
+    detail = record_for(db, actor, facilities["east"], topic_ids=(topics["その他"],))
+    form = open_form(detail)
+    form.answered.setPlainText("途中まで")
+    form.write_draft()
+    form._closing = True
+    form.close()
+    other_db, officer = other_counter
+    svc.update_consultation(other_db, officer, detail.id, detail.version, ConsultationDraft(
+        **{**detail.as_draft().__dict__, "answered": "他の窓口の回答"}))
+    latest = svc.get_consultation(db, actor, detail.id)
+    again = open_form(latest)
+    assert again.answered.toPlainText() == "途中まで"
+    shown = []
+    monkeypatch.setattr(form_module.ConsultationConflictDialog, "exec",
+                        lambda dialog: shown.append(dialog.choice))
+    save(qtbot, again, stored=False)
+    assert shown == [Choice.KEEP_EDITING]
+    assert svc.get_consultation(db, actor, detail.id).answered == "他の窓口の回答"
+
+
+def test_a_lost_connection_keeps_the_form_and_saves_when_it_returns(
+        qtbot, open_form, db, actor, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    form = open_form()
+    form.anonymous.setChecked(True)
+    tick(form, "その他")
+    form.asked.setPlainText("再接続を待つ相談")
+    real = svc.create_consultation
+
+    def lost(*_a, **_k):  # type: ignore[no-untyped-def]
+        raise ConnectionLost("データベースに接続できません。今の操作は保存されていません。")
+
+    monkeypatch.setattr(svc, "create_consultation", lost)
+    save(qtbot, form, stored=False)
+    assert form.isVisible() and "接続が戻りしだい" in form.summary.text()
+    assert form.asked.toPlainText() == "再接続を待つ相談"
+    assert form.save_button.isEnabled()
+    monkeypatch.setattr(svc, "create_consultation", real)
+    with qtbot.waitSignal(form.save_finished, timeout=5000):
+        form.retry_when_connected()
+    assert only_record(db, actor).asked == "再接続を待つ相談"
+
+
+def test_the_save_button_waits_while_saving(qtbot, open_form, db, actor, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    form = open_form()
+    form.anonymous.setChecked(True)
+    tick(form, "その他")
+    form.asked.setPlainText("ゆっくり保存")
+    release = threading.Event()
+    real = svc.create_consultation
+
+    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+        release.wait(5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(svc, "create_consultation", slow)
+    with qtbot.waitSignal(form.save_finished, timeout=5000):
+        form.save()
+        assert not form.save_button.isEnabled() and not form.content.isEnabled()
+        form.save()  # a second Ctrl+Enter meanwhile is ignored
+        form.reject()  # and closing waits for the answer
+        assert form.isVisible()
+        release.set()
+    assert stored_count(db) == 1
+
+
+# --- facilities and permissions ------------------------------------------------------------------
+
+def test_counter_staff_cannot_pick_another_facility(qtbot, open_form, db, actor, facilities,
+                                                    errors) -> None:  # type: ignore[no-untyped-def]
+    form = open_form()
+    assert not form.facility.isEnabled() and form.facility.count() == 1
+    # Even a facility forced into the box is refused by the service, and the text stays.
+    form.facility.addItem("西部市民サービスセンター", facilities["west"])
+    form.facility.setCurrentIndex(1)
+    form.anonymous.setChecked(True)
+    tick(form, "その他")
+    form.asked.setPlainText("他施設として記録")
+    save(qtbot, form, stored=False)
+    assert len(errors) == 1 and isinstance(errors[0], PermissionDenied)
+    assert stored_count(db) == 0 and form.asked.toPlainText() == "他施設として記録"
+
+
+def test_an_officer_chooses_the_facility(qtbot, open_form, db, accounts_by_login,
+                                         facilities) -> None:  # type: ignore[no-untyped-def]
+    officer = accounts_by_login["officer"]
+    form = open_form(who=officer)
+    assert form.facility.isEnabled() and form.facility.count() == 8
+    assert form.facility.currentData() == facilities["central"]
+    assert form.staff.currentText() == "協働 三郎"
+    form.facility.setCurrentIndex(form.facility.findData(facilities["yuwa"]))
+    form.anonymous.setChecked(True)
+    tick(form, "協働事業提案")
+    form.asked.setPlainText("雄和地区での協働事業の提案")
+    save(qtbot, form, stored=True)
+    assert only_record(db, officer).facility_id == facilities["yuwa"]

@@ -1,0 +1,225 @@
+"""相談記録 tab as a counter clerk uses it: the list, search, filters, follow-ups and badge,
+scrolling a long list, masking for the administrator, and opening a record."""
+
+from __future__ import annotations
+
+import gc
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QThreadPool
+from sqlalchemy import select
+
+from kyodo_desk.domain.permissions import Actor
+from kyodo_desk.models import AuditEntry
+from kyodo_desk.services import consultations as svc
+from kyodo_desk.services import contacts
+from kyodo_desk.services.consultations import ConsultationDraft, ConsultationStatus
+from kyodo_desk.ui.windowed import LOADING as LOADING_TEXT
+from tests.consultation_fields import valid
+from tests.ui.conftest import type_text
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def facilities(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    return {f.code: f.id for f in contacts.list_facilities(db, Actor.system())}
+
+
+def record(db, actor, facility_id: int, asked: str, **fields):  # type: ignore[no-untyped-def]
+    fields.setdefault("held_on", TODAY - timedelta(days=1))
+    return svc.create_consultation(db, actor, ConsultationDraft(
+        facility_id=facility_id, asked=asked, **valid(fields)))
+
+
+@pytest.fixture
+def make_tab(qtbot, db):  # type: ignore[no-untyped-def]
+    from kyodo_desk.ui.consultations.tab import ConsultationsTab
+
+    made = []
+
+    def make(actor):  # type: ignore[no-untyped-def]
+        tab = ConsultationsTab(db, actor)
+        qtbot.addWidget(tab)
+        tab.resize(1280, 700)
+        tab.show()
+        made.append(tab)
+        shown(qtbot, tab)
+        return tab
+
+    yield make
+    QThreadPool.globalInstance().waitForDone()
+    for tab in made:
+        tab.close()
+        tab.deleteLater()
+    gc.collect()
+
+
+def shown(qtbot, tab, action=None) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(tab.list_shown, timeout=5000):
+        (action or tab.refresh)()
+
+
+def listed(qtbot, tab) -> list[str]:  # type: ignore[no-untyped-def]
+    """The 相談内容 column as the user reads it, once every row has arrived."""
+    model = tab.model
+    qtbot.waitUntil(lambda: all(model.data(model.index(r, 7)) != LOADING_TEXT
+                                for r in range(model.rowCount())), timeout=5000)
+    return [model.data(model.index(r, 7)) for r in range(model.rowCount())]
+
+
+def test_the_list_shows_the_facility_s_records_newest_first(make_tab, db, actor, accounts_by_login,
+                                                          facilities, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    record(db, actor, facilities["east"], "古い相談", held_on=TODAY - timedelta(days=9))
+    record(db, actor, facilities["east"], "新しい相談")
+    record(db, accounts_by_login["staff_west"], facilities["west"], "西部の相談")
+    tab = make_tab(actor)
+    assert listed(qtbot, tab) == ["新しい相談", "古い相談"]
+    assert tab.count.text() == "2 件"
+    model = tab.model
+    assert model.data(model.index(0, 2)) == "東部市民サービスセンター"
+    assert model.data(model.index(0, 3)) == "窓口 花子"
+    assert tab.facility.count() == 1  # staff list their own facility only
+    shot = tmp_path / "consultations.png"
+    assert tab.grab().save(str(shot))
+
+
+def test_typing_a_two_character_word_narrows_the_list(make_tab, db, actor, facilities, qtbot) -> None:  # type: ignore[no-untyped-def]
+    record(db, actor, facilities["east"], "広報誌にイベントを載せたい")
+    record(db, actor, facilities["east"], "NPO法人の設立")
+    tab = make_tab(actor)
+    with qtbot.waitSignal(tab.list_shown, timeout=5000):
+        type_text(qtbot, tab.search, "広報")
+    assert listed(qtbot, tab) == ["広報誌にイベントを載せたい"]
+    with qtbot.waitSignal(tab.list_shown, timeout=5000):
+        tab.search.clear()
+        type_text(qtbot, tab.search, "ﾎｳｼﾞﾝ")  # half-width katakana: no match in kanji text
+    assert listed(qtbot, tab) == []
+    assert tab.count.text() == "0 件"
+
+
+def test_filters_for_status_and_period(make_tab, db, actor, facilities, qtbot) -> None:  # type: ignore[no-untyped-def]
+    record(db, actor, facilities["east"], "期限切れ", held_on=TODAY - timedelta(days=20),
+           follow_up_due=TODAY - timedelta(days=3))
+    record(db, actor, facilities["east"], "完了済み", status=ConsultationStatus.DONE)
+    record(db, actor, facilities["east"], "去年の相談", held_on=TODAY - timedelta(days=800),
+           status=ConsultationStatus.DONE)
+    tab = make_tab(actor)
+    shown(qtbot, tab, lambda: tab.status.setCurrentIndex(tab.status.findText("期限切れ")))
+    assert listed(qtbot, tab) == ["期限切れ"]
+    model = tab.model
+    assert model.data(model.index(0, 9), Qt.ItemDataRole.ToolTipRole) == \
+        "フォローアップの期限を3日過ぎています"
+    shown(qtbot, tab, lambda: tab.status.setCurrentIndex(0))
+    shown(qtbot, tab, lambda: tab.period.setCurrentIndex(tab.period.findText("今年度")))
+    this_year = listed(qtbot, tab)
+    assert "去年の相談" not in this_year and "完了済み" in this_year
+
+
+def test_my_follow_ups_and_the_badge(qtbot, db, actor, accounts_by_login, facilities) -> None:  # type: ignore[no-untyped-def]
+    from kyodo_desk.ui.main_window import MainWindow
+
+    record(db, actor, facilities["east"], "来週連絡", follow_up_due=TODAY + timedelta(days=5))
+    record(db, actor, facilities["east"], "連絡が遅れている", held_on=TODAY - timedelta(days=9),
+           follow_up_due=TODAY - timedelta(days=1))
+    record(db, actor, facilities["east"], "フォロー不要")
+    record(db, accounts_by_login["officer"], facilities["east"], "他の人の", follow_up_due=TODAY)
+    window = MainWindow(db, actor)
+    qtbot.addWidget(window)
+    tab = window.consultations
+    try:
+        index = window.tabs.indexOf(tab)
+        qtbot.waitUntil(lambda: window.tabs.tabText(index) == "相談記録 (2・期限切れ1)",
+                        timeout=5000)
+        shown(qtbot, tab, lambda: tab.mine.setChecked(True))
+        assert listed(qtbot, tab) == ["連絡が遅れている", "来週連絡"]  # overdue first
+        assert tab.model.data(tab.model.index(0, 0), Qt.ItemDataRole.BackgroundRole) is not None
+    finally:
+        QThreadPool.globalInstance().waitForDone()
+        window.live.stop()
+        window.close()
+        window.deleteLater()
+        gc.collect()
+
+
+def test_a_long_list_scrolls_to_the_end_holding_only_a_few_blocks(
+        make_tab, db, actor, facilities, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from kyodo_desk.ui.consultations.model import ConsultationListModel
+
+    monkeypatch.setattr(ConsultationListModel, "block_size", 4)
+    monkeypatch.setattr(ConsultationListModel, "blocks_kept", 2)
+    for i in range(19):
+        record(db, actor, facilities["east"], f"相談{i:02d}", held_on=TODAY - timedelta(days=i + 1))
+    tab = make_tab(actor)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 19, timeout=5000)  # the count arrived
+    assert tab.count.text() == "19 件"
+    seen = []
+    for row in range(19):
+        tab.table.scrollTo(tab.model.index(row, 0))
+        qtbot.waitUntil(lambda row=row: tab.model.data(tab.model.index(row, 7)) != LOADING_TEXT,
+                        timeout=5000)
+        seen.append(tab.model.data(tab.model.index(row, 7)))
+        assert tab.model.loaded_rows() <= 8
+    assert seen == [f"相談{i:02d}" for i in range(19)]
+    # A jump back to the top reads the first block again.
+    tab.table.scrollToTop()
+    qtbot.waitUntil(lambda: tab.model.data(tab.model.index(0, 7)) == "相談00", timeout=5000)
+
+
+def test_the_administrator_sees_counts_without_personal_fields(make_tab, db, actor, admin,
+                                                              facilities, qtbot) -> None:  # type: ignore[no-untyped-def]
+    person = contacts.create_contact(db, actor, contacts.ContactDraft(
+        kind=contacts.ContactKind.PERSON, name="秋田 太郎", reading="あきた たろう"))
+    record(db, actor, facilities["east"], "家族の事情の相談", consultee_contact_id=person.id)
+    tab = make_tab(admin)
+    assert listed(qtbot, tab) == ["（非表示）"]
+    assert tab.model.data(tab.model.index(0, 4)) == "（非表示）"
+    assert not tab.search.isEnabled()
+    assert not tab.new_button.isVisible()
+    opened_before = audit_opens(db)
+    tab.table.selectRow(0)
+    with qtbot.waitSignal(tab.status_message) as message:
+        qtbot.keyClick(tab.table, Qt.Key.Key_Return)
+    assert "開けません" in message.args[0]
+    assert audit_opens(db) == opened_before
+
+
+def audit_opens(db) -> int:  # type: ignore[no-untyped-def]
+    with db.reading() as session:
+        return len(session.scalars(select(AuditEntry.id).where(AuditEntry.action == "open")).all())
+
+
+def test_enter_opens_the_record_in_the_form_and_is_audited(make_tab, db, actor, facilities,
+                                                          qtbot) -> None:  # type: ignore[no-untyped-def]
+    from kyodo_desk.ui.consultations.form import ConsultationForm
+
+    made = record(db, actor, facilities["east"], "会場の予約について")
+    tab = make_tab(actor)
+    listed(qtbot, tab)
+    tab.table.setFocus()
+    tab.table.selectRow(0)
+    qtbot.keyClick(tab.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(tab.findChildren(ConsultationForm)), timeout=5000)
+    form = tab.findChildren(ConsultationForm)[0]
+    assert form.isVisible()
+    assert audit_opens(db) == 1
+    form.reject()
+    assert made.id == tab.current_row().id
+
+
+def test_another_counter_s_new_record_appears_without_a_restart(make_tab, db, actor, facilities,
+                                                                qtbot, database_url) -> None:  # type: ignore[no-untyped-def]
+    from kyodo_desk.database import open_database
+
+    tab = make_tab(actor)
+    assert listed(qtbot, tab) == []
+    other = open_database(database_url)
+    try:
+        record(other, actor, facilities["east"], "隣の窓口で記録")
+    finally:
+        other.dispose()
+    with qtbot.waitSignal(tab.list_shown, timeout=5000):
+        tab.on_data_changed(frozenset({"consultations"}))
+    assert listed(qtbot, tab) == ["隣の窓口で記録"]
