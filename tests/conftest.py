@@ -211,3 +211,20 @@ def admin(db):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def accounts_by_login(db):  # type: ignore[no-untyped-def]
     return {login: _actor_for(db, login) for login in TEST_ACCOUNTS}
+
+
+@pytest.fixture
+def facilities(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """The seeded facilities' ids by code (east, west, …, salon)."""
+    from kyodo_desk.domain.permissions import Actor
+    from kyodo_desk.services.contacts import list_facilities
+
+    return {f.code: f.id for f in list_facilities(db, Actor.system())}
+
+
+@pytest.fixture
+def topics(db, actor) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """The seeded consultation topics' ids by name."""
+    from kyodo_desk.services.consultations import list_topics
+
+    return {t.name: t.id for t in list_topics(db, actor)}

@@ -9,7 +9,7 @@ from datetime import date, time, timedelta
 import pytest
 
 from kyodo_desk.domain.errors import UserError
-from kyodo_desk.domain.permissions import Actor, PermissionDenied
+from kyodo_desk.domain.permissions import PermissionDenied
 from kyodo_desk.services import consultations as svc
 from kyodo_desk.services import contacts
 from kyodo_desk.services.consultation_list import (
@@ -31,16 +31,6 @@ from tests.consultation_fields import valid
 
 TODAY = date.today()
 YESTERDAY = TODAY - timedelta(days=1)
-
-
-@pytest.fixture
-def facilities(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    return {f.code: f.id for f in contacts.list_facilities(db, Actor.system())}
-
-
-@pytest.fixture
-def topics(db, actor) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    return {t.name: t.id for t in svc.list_topics(db, actor)}
 
 
 def record(db, actor, facility_id: int, asked: str = "相談", **fields):  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from kyodo_desk.database import open_database
 from kyodo_desk.domain.errors import NotFound, ValidationError
-from kyodo_desk.domain.permissions import Actor, PermissionDenied
+from kyodo_desk.domain.permissions import PermissionDenied
 from kyodo_desk.domain.text import fold, query_grams
 from kyodo_desk.models import AuditEntry, Consultation, ConsultationTopicLink
 from kyodo_desk.services import consultations as svc
@@ -26,16 +26,6 @@ from tests.consultation_fields import valid
 SEEDED_TOPICS = ["団体設立", "NPO法人化", "団体運営", "資金・交付金", "広報・PR", "協働事業提案",
                  "地域づくり", "施設利用", "人材・ボランティア", "その他"]
 TODAY = date.today()
-
-
-@pytest.fixture
-def facilities(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    return {f.code: f.id for f in contacts.list_facilities(db, Actor.system())}
-
-
-@pytest.fixture
-def topics(db, actor) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    return {t.name: t.id for t in svc.list_topics(db, actor)}
 
 
 @pytest.fixture

@@ -30,11 +30,6 @@ def admin_actor(accounts_by_login) -> Actor:  # type: ignore[no-untyped-def]
     return accounts_by_login["admin"]
 
 
-@pytest.fixture
-def facilities(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    return {f.code: f.id for f in contacts.list_facilities(db, Actor.system())}
-
-
 def record(db, officer, facility_id: int, held_on: date, **fields) -> int:  # type: ignore[no-untyped-def]
     fields.setdefault("asked", f"{SECRET}について相談したい。")
     fields.setdefault("answered", f"{SECRET}は団体の総会で話し合うよう助言した。")
@@ -101,7 +96,7 @@ def test_kept_for_ever_until_set_and_the_setting_is_audited(db, admin_actor, act
                                 .order_by(AuditEntry.id)).all()
     assert [(a.action, a.changes) for a in audit] == [
         ("insert", {"key": [None, retention.RETENTION_KEY], "value": [None, "5"]}),
-        ("update", {"value": ["5", "7"]}),
+        ("update", {"key": [retention.RETENTION_KEY] * 2, "value": ["5", "7"]}),
         ("delete", {"key": [retention.RETENTION_KEY, None], "value": ["7", None]}),
     ]
 

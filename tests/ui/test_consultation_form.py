@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from kyodo_desk.database import open_database
 from kyodo_desk.domain.errors import ConnectionLost
-from kyodo_desk.domain.permissions import Actor, PermissionDenied
+from kyodo_desk.domain.permissions import PermissionDenied
 from kyodo_desk.models import Consultation
 from kyodo_desk.services import consultations as svc
 from kyodo_desk.services import contacts
@@ -35,16 +35,6 @@ TODAY = date.today()
 
 
 # --- fixtures and helpers ----------------------------------------------------------------
-
-@pytest.fixture
-def facilities(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    return {f.code: f.id for f in contacts.list_facilities(db, Actor.system())}
-
-
-@pytest.fixture
-def topics(db, actor) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    return {t.name: t.id for t in svc.list_topics(db, actor)}
-
 
 @pytest.fixture
 def store(tmp_path: Path) -> DraftStore:

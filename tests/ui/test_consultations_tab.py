@@ -11,7 +11,6 @@ import pytest
 from PySide6.QtCore import Qt, QThreadPool
 from sqlalchemy import select
 
-from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import AuditEntry
 from kyodo_desk.services import consultations as svc
 from kyodo_desk.services import contacts
@@ -21,11 +20,6 @@ from tests.consultation_fields import valid
 from tests.ui.conftest import type_text
 
 TODAY = date.today()
-
-
-@pytest.fixture
-def facilities(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    return {f.code: f.id for f in contacts.list_facilities(db, Actor.system())}
 
 
 def record(db, actor, facility_id: int, asked: str, **fields):  # type: ignore[no-untyped-def]

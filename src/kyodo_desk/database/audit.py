@@ -50,8 +50,9 @@ def _changes(obj: Base, action: str) -> dict[str, list[Any]]:
         elif history.has_changes():
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
-        elif key in keys and len(keys) > 1:
-            # A row known by several columns (a membership): say whose row it is.
+        elif key in keys and (len(keys) > 1 or not isinstance(getattr(obj, key), int)):
+            # A row known by several columns (a membership) or by a name (a setting): say
+            # whose row it is, since the record number cannot.
             changes[key] = [_plain(getattr(obj, key))] * 2
             continue
         else:

@@ -15,7 +15,7 @@ from pathlib import Path
 from kyodo_desk.database import Database
 from kyodo_desk.domain.dates import era_date
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.exports.tabular import Row, _display_width, replaced_atomically, write_csv
+from kyodo_desk.exports.tabular import Row, display_width, replaced_atomically, write_csv
 from kyodo_desk.services.consultation_stats import (
     TOTAL,
     CountTable,
@@ -106,7 +106,7 @@ def _write_workbook(path: Path, statistics: FiscalYearStatistics, made_on: str) 
         if table.rows_overlap:
             ws.cell(row=header_row + len(rows) + 1, column=1, value=TOPIC_NOTE)
         for c in range(1, len(rows[0]) + 1):
-            width = max(_display_width(str(row[c - 1])) for row in rows)
+            width = max(display_width(str(row[c - 1])) for row in rows)
             ws.column_dimensions[get_column_letter(c)].width = max(width + 2, 7)
         ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
         ws.print_title_rows = f"{header_row}:{header_row}"

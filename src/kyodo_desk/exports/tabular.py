@@ -55,7 +55,7 @@ def write_xlsx(
     for cell in ws[1]:
         cell.font = Font(bold=True)
     as_text = [name in text_columns for name in header]
-    widths = [_display_width(name) for name in header]
+    widths = [display_width(name) for name in header]
     row_count = 0
     for r, row in enumerate(rows, start=2):
         row_count += 1
@@ -70,10 +70,10 @@ def write_xlsx(
                 cell.value = text
                 # openpyxl reads a leading "=" as a formula; a typed note must stay a note.
                 cell.data_type = "s"
-                widths[c - 1] = max(widths[c - 1], _display_width(text))
+                widths[c - 1] = max(widths[c - 1], display_width(text))
             else:
                 cell.value = value
-                widths[c - 1] = max(widths[c - 1], _display_width(str(value)))
+                widths[c - 1] = max(widths[c - 1], display_width(str(value)))
     for c, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = min(max(width + 2, _MIN_WIDTH),
                                                                 _MAX_WIDTH)
@@ -83,7 +83,7 @@ def write_xlsx(
     wb.save(path)
 
 
-def _display_width(text: str) -> int:
+def display_width(text: str) -> int:
     longest = max(text.splitlines() or [""], key=len)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in longest)
 

@@ -40,10 +40,23 @@ _Index = QModelIndex | QPersistentModelIndex
 T = TypeVar("T")
 
 
-class RowsModel(QAbstractTableModel, Generic[T]):
-    """A flat, read-only table of records with fixed column titles; subclasses give data()."""
+class ColumnsModel(QAbstractTableModel):
+    """A flat, read-only table with fixed column titles; subclasses give rows and data()."""
 
     columns: tuple[str, ...] = ()
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section]
+        return None
+
+
+class RowsModel(ColumnsModel, Generic[T]):
+    """All of its records in memory (short lists); subclasses give data()."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -54,12 +67,3 @@ class RowsModel(QAbstractTableModel, Generic[T]):
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section]
-        return None

@@ -12,7 +12,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+
+from kyodo_desk.ui.widgets import ColumnsModel
 
 T = TypeVar("T")
 _Index = QModelIndex | QPersistentModelIndex
@@ -23,10 +25,9 @@ LOADING = "…"
 BlockRequest = Callable[[int, PageKey | None, int], None]
 
 
-class WindowedModel(QAbstractTableModel, Generic[T]):
+class WindowedModel(ColumnsModel, Generic[T]):
     """Subclasses give `columns` and `cell(entry, column, role)`."""
 
-    columns: tuple[str, ...] = ()
     block_size = 100
     blocks_kept = 30
 
@@ -115,15 +116,6 @@ class WindowedModel(QAbstractTableModel, Generic[T]):
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._total
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         entry = self.entry(index.row())
