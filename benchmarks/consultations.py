@@ -215,8 +215,6 @@ def scroll_child(url: str, step: int) -> None:
         while not until():
             if time.monotonic() > deadline:
                 raise TimeoutError("the list did not load")
-            # QTest.qWait, not processEvents: each processEvents() called from Python drops a
-            # reference to None in PySide6 6.12, and thousands of them abort the process.
             QTest.qWait(5)
 
     start = time.perf_counter()
