@@ -75,7 +75,8 @@ def test_the_list_shows_the_facility_s_records_newest_first(make_tab, db, actor,
     model = tab.model
     assert model.data(model.index(0, 2)) == "東部市民サービスセンター"
     assert model.data(model.index(0, 3)) == "窓口 花子"
-    assert tab.facility.count() == 1  # staff list their own facility only
+    assert tab.facility.count() == 1  # staff list their own facility only…
+    assert tab.table.isColumnHidden(2)  # …so its name in every row is left out
     shot = tmp_path / "consultations.png"
     assert tab.grab().save(str(shot))
 

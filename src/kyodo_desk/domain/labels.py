@@ -16,3 +16,9 @@ GROUP_TYPE_LABELS = {
     "school": "学校・教育機関",
     "other": "その他",
 }
+
+# 匿名の相談者: the age band (年代) and area (地域) kept instead of a name.
+UNKNOWN = "不明"
+AGE_BANDS = ("10代以下", "20代", "30代", "40代", "50代", "60代", "70代以上", UNKNOWN)
+DISTRICTS = ("中央", "東部", "西部", "南部", "北部", "河辺", "雄和")  # 秋田市の地域
+AREAS = (*DISTRICTS, "市外", UNKNOWN)

@@ -25,6 +25,7 @@ from kyodo_desk.database.audit import record_event
 from kyodo_desk.database.changes import notify_tables
 from kyodo_desk.domain.dates import fiscal_year_of
 from kyodo_desk.domain.errors import UserError
+from kyodo_desk.domain.labels import AGE_BANDS, DISTRICTS, UNKNOWN
 from kyodo_desk.domain.permissions import Action, Actor, Resource, Role
 from kyodo_desk.domain.text import fold, gram_document, grams, sort_key
 from kyodo_desk.models import (
@@ -130,9 +131,7 @@ Progress = Callable[[int, int], None]  # (records written so far, records wanted
 # The district (地区) each facility serves; the salon sits in the city centre.
 _FACILITY_AREA = {"east": "東部", "west": "西部", "south": "南部", "north": "北部",
                   "central": "中央", "kawabe": "河辺", "yuwa": "雄和", "salon": "中央"}
-AREAS = ("中央", "東部", "西部", "南部", "北部", "河辺", "雄和")
-AGE_BANDS = ("10代", "20代", "30代", "40代", "50代", "60代", "70代以上")
-_AGE_WEIGHTS = (2, 8, 12, 16, 18, 24, 20)
+_AGE_WEIGHTS = (2, 8, 12, 16, 18, 24, 20, 0)  # per AGE_BANDS; 不明 only for quick questions
 
 _CHANNELS = (ConsultationChannel.VISIT, ConsultationChannel.PHONE, ConsultationChannel.EMAIL,
              ConsultationChannel.OUTREACH, ConsultationChannel.OTHER)
@@ -148,7 +147,7 @@ _SLOTS: dict[str, tuple[str, ...]] = {
     "act": ("子ども食堂", "高齢者の見守り", "環境美化", "国際交流", "防災", "子育て支援",
             "竿燈の継承", "読み聞かせ", "里山の保全", "障がい者の余暇支援", "フードバンク",
             "空き家の活用"),
-    "area": AREAS,
+    "area": DISTRICTS,
     "n": ("3", "5", "8", "10", "12", "20"),
     "years": ("2", "3", "5", "10"),
     "grant": ("協働サポート交付金", "地域づくり交付金"),
@@ -610,10 +609,10 @@ class _ConsultationMaker:
         draw = rng.random()
         if draw < 0.3:  # anonymous: only an age band and the district they live in
             area = (self.facility_area[facility_id] if rng.random() < 0.7
-                    else rng.choice(AREAS))
+                    else rng.choice(DISTRICTS))
             return None, True, _AGE_MIX.pick(rng), area, None
-        if draw < 0.4 or not self.consultees:  # a quick question; nobody noted down
-            return None, False, "", "", None
+        if draw < 0.4 or not self.consultees:  # a quick question: 匿名, nothing noted down
+            return None, True, UNKNOWN, UNKNOWN, None
         # Skewed: the first contacts of the pool (active groups) come back again and again.
         contact = self.consultees[int(len(self.consultees) * rng.random() ** 2)]
         returning = contact in self.seen

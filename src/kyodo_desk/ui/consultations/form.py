@@ -61,7 +61,7 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.errors import ConnectionLost, FieldProblem, ValidationError
-from kyodo_desk.domain.labels import GROUP_TYPE_LABELS, KIND_LABELS
+from kyodo_desk.domain.labels import AGE_BANDS, AREAS, GROUP_TYPE_LABELS, KIND_LABELS, UNKNOWN
 from kyodo_desk.domain.permissions import Action, Actor, Resource, Scope
 from kyodo_desk.services import consultations as svc
 from kyodo_desk.services import contacts as contact_svc
@@ -76,13 +76,7 @@ from kyodo_desk.services.consultations import (
 )
 from kyodo_desk.services.contacts import ContactKind, DirectoryEntry
 from kyodo_desk.ui.consultations.drafts import DraftStore, FormState
-from kyodo_desk.ui.consultations.templates import (
-    AGE_BANDS,
-    AREAS,
-    TEMPLATES,
-    UNKNOWN,
-    EntryTemplate,
-)
+from kyodo_desk.ui.consultations.templates import TEMPLATES, EntryTemplate
 from kyodo_desk.ui.contacts.conflict import Choice
 from kyodo_desk.ui.contacts.form import ContactForm
 from kyodo_desk.ui.messages import show_error

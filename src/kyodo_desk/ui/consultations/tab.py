@@ -139,8 +139,10 @@ class ConsultationsTab(QWidget):
         self.model = ConsultationListModel(self._fetch_block, self.today)
         self.table = record_list(self.model, "consultationList")
         header = self.table.horizontalHeader()
-        for column, width in enumerate((90, 50, 190, 90, 120, 150, 55, 300, 60)):
+        for column, width in enumerate((90, 50, 190, 130, 130, 160, 55, 300, 60)):
             header.resizeSection(column, width)
+        # One facility only (自施設): its name in every row would say nothing.
+        self.table.setColumnHidden(FACILITY_COLUMN, self.facility.count() == 1)
         header.setStretchLastSection(True)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)

@@ -79,11 +79,6 @@ TEMPLATES: tuple[EntryTemplate, ...] = (
     ),
 )
 
-# 匿名の相談者: the age band (年代) and area (地域) kept instead of a name.
-AGE_BANDS: tuple[str, ...] = ("10代以下", "20代", "30代", "40代", "50代", "60代", "70代以上",
-                              "不明")
-AREAS: tuple[str, ...] = ("中央", "東部", "西部", "南部", "北部", "河辺", "雄和", "市外", "不明")
-UNKNOWN = "不明"
 
 
 def template_named(name: str) -> EntryTemplate:
