@@ -196,7 +196,7 @@ def like_scan(db, query: str) -> None:  # type: ignore[no-untyped-def]
 def scroll_child(url: str, step: int) -> None:
     """Open the 相談記録 tab and scroll it to the end as a user dragging down would."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtTest import QTest
+    from PySide6.QtCore import QEventLoop, QTimer
 
     from kyodo_desk.database import open_database
     from kyodo_desk.ui.app import application
@@ -215,7 +215,11 @@ def scroll_child(url: str, step: int) -> None:
         while not until():
             if time.monotonic() > deadline:
                 raise TimeoutError("the list did not load")
-            QTest.qWait(5)
+            # An event loop, as the app runs: it lets the worker threads take the GIL, which
+            # QTest.qWait does not.
+            loop = QEventLoop()
+            QTimer.singleShot(5, loop.quit)
+            loop.exec()
 
     start = time.perf_counter()
     tab.refresh()

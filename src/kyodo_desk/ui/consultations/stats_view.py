@@ -195,6 +195,8 @@ class ConsultationStatsView(QWidget):
         series.setBarWidth(0.6)
         self.chart.addSeries(series)
         self.categories = QBarCategoryAxis()
+        # Whole labels (分野・施設 names): Qt would cut them to "…" to keep the bars wide.
+        self.categories.setTruncateLabels(False)
         self.chart.addAxis(self.categories, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(self.categories)
         self.value_axis = QValueAxis()
