@@ -23,11 +23,11 @@ from kyodo_desk.services.consultations import (
     ConsultationStatus,
 )
 from kyodo_desk.services.contacts import ContactDraft, ContactKind
+from kyodo_desk.ui.conflict import Choice
 from kyodo_desk.ui.consultations import form as form_module
 from kyodo_desk.ui.consultations.drafts import DraftStore, FormState, state_from_json, state_to_json
 from kyodo_desk.ui.consultations.form import ConsultationForm, now_rounded
 from kyodo_desk.ui.consultations.templates import TEMPLATES, template_named
-from kyodo_desk.ui.contacts.conflict import Choice
 from kyodo_desk.ui.contacts.form import ContactForm
 from tests.ui.conftest import type_text
 

@@ -52,8 +52,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -75,9 +73,9 @@ from kyodo_desk.services.consultations import (
     Topic,
 )
 from kyodo_desk.services.contacts import ContactKind, DirectoryEntry
+from kyodo_desk.ui.conflict import Choice, VersionsDialog
 from kyodo_desk.ui.consultations.drafts import DraftStore, FormState
 from kyodo_desk.ui.consultations.templates import TEMPLATES, EntryTemplate
-from kyodo_desk.ui.contacts.conflict import Choice
 from kyodo_desk.ui.contacts.form import ContactForm
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.tasks import run_in_background
@@ -1063,50 +1061,13 @@ class ConsultationForm(QDialog):
         super().closeEvent(event)
 
 
-class ConsultationConflictDialog(QDialog):
-    """Another counter saved the record first: both versions side by side, and the choices.
-
-    The same three choices as the contact form's conflict window (ui/contacts/conflict.py).
-    """
+class ConsultationConflictDialog(VersionsDialog):
+    """Another counter saved the record first: both versions side by side, and the choices."""
 
     def __init__(self, mine: dict[str, str], theirs: dict[str, str],
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("他の窓口で変更されています")
-        self.setMinimumWidth(680)
-        self.choice = Choice.KEEP_EDITING
-        rows = differences(mine, theirs)
-        intro = QLabel("この相談記録は、この画面で開いた後に他の窓口で保存されました。"
-                       "上書きを防ぐため、まだ保存していません。違いは次のとおりです。")
-        intro.setWordWrap(True)
-        self.table = QTableWidget(len(rows), 3)
-        self.table.setObjectName("conflictTable")
-        self.table.setHorizontalHeaderLabels(["項目", "あなたの入力", "他の窓口で保存された内容"])
-        for r, cells in enumerate(rows):
-            for c, text in enumerate(cells):
-                self.table.setItem(r, c, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().hide()
-        buttons = QHBoxLayout()
-        for text, choice, tip in [
-            ("最新の内容を読み込む", Choice.LOAD_THEIRS, "あなたの入力を捨て、保存された内容を表示します"),
-            ("自分の入力で保存し直す", Choice.SAVE_MINE, "保存された内容を、あなたの入力で置き換えます"),
-            ("入力を続ける", Choice.KEEP_EDITING, "何も保存せず、フォームに戻ります"),
-        ]:
-            button = QPushButton(text)
-            button.setToolTip(tip)
-            button.setObjectName(f"choice_{choice.value}")
-            button.clicked.connect(lambda _=False, c=choice: self._choose(c))
-            buttons.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.table)
-        layout.addLayout(buttons)
-
-    def _choose(self, choice: Choice) -> None:
-        self.choice = choice
-        self.accept()
+        super().__init__("この相談記録は、この画面で開いた後に他の窓口で保存されました。",
+                         differences(mine, theirs), parent)
 
 
 def differences(mine: dict[str, str], theirs: dict[str, str]) -> list[tuple[str, str, str]]:
