@@ -207,7 +207,7 @@ def test_my_follow_ups_put_the_overdue_first_and_are_counted(
     record(db, actor, east, "フォロー不要")
     record(db, accounts_by_login["officer"], east, "他の人のフォロー", follow_up_due=TODAY)
 
-    mine = my_follow_ups_filter(actor, TODAY)
+    mine = my_follow_ups_filter(actor)
     assert ids(db, actor, sort=ConsultationSort.FOLLOW_UP, **dataclasses.asdict(mine)) == [
         overdue.id, due_today.id, due_soon.id]
     assert ids(db, actor, overdue_on=TODAY) == [overdue.id]

@@ -218,3 +218,17 @@ def test_another_counter_s_new_record_appears_without_a_restart(make_tab, db, ac
     with qtbot.waitSignal(tab.list_shown, timeout=5000):
         tab.on_data_changed(frozenset({"consultations"}))
     assert listed(qtbot, tab) == ["隣の窓口で記録"]
+
+
+def test_enter_in_the_search_box_goes_to_the_list_without_opening(make_tab, db, actor, facilities,
+                                                                  qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    record(db, actor, facilities["east"], "会場の予約について")
+    tab = make_tab(actor)
+    listed(qtbot, tab)
+    tab.focus_search()
+    qtbot.keyClick(tab.search, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is tab.table
+    assert tab.table.currentIndex().row() == 0
+    assert audit_opens(db) == 0  # opening is a choice of record, and is audited

@@ -72,6 +72,15 @@ class Backend:
         if not self.is_sqlite:
             session.execute(text("SET LOCAL enable_seqscan = off"))
 
+    def allow_large_joins(self, session: Session) -> None:
+        """Let the rest of this read transaction hash a large join in memory (PostgreSQL).
+
+        A year's consultations joined to their topics outgrow the default 4 MB at 1,000,000
+        records and spill to disk; SQLite has no such limit to raise.
+        """
+        if not self.is_sqlite:
+            session.execute(text("SET LOCAL work_mem = '64MB'"))
+
 
 def backend_for(dialect_name: str) -> Backend:
     if dialect_name not in {"sqlite", "postgresql"}:

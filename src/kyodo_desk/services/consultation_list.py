@@ -126,9 +126,8 @@ class FollowUpCounts:
     overdue: int
 
 
-def my_follow_ups_filter(actor: Actor, today: date) -> ConsultationFilter:
+def my_follow_ups_filter(actor: Actor) -> ConsultationFilter:
     """「自分のフォローアップ」: the actor's open follow-ups; sort by FOLLOW_UP for overdue first."""
-    del today  # the list shows all open ones; overdue ones come first by their due date
     return ConsultationFilter(staff_account_id=actor.account_id, follow_up_only=True)
 
 
@@ -191,7 +190,7 @@ def follow_up_counts(db: Database, actor: Actor, today: date) -> FollowUpCounts:
     """The actor's own open follow-ups, for the badge on the tab."""
     if actor.account_id is None or not actor.may(Action.READ, Resource.CONSULTATIONS):
         return FollowUpCounts(0, 0)
-    mine = _conditions(actor, my_follow_ups_filter(actor, today))
+    mine = _conditions(actor, my_follow_ups_filter(actor))
     overdue = func.sum(case((Consultation.follow_up_due < today, 1), else_=0))
     with db.reading() as session:
         total, late = session.execute(
@@ -263,6 +262,15 @@ def _ordered(col: ColumnElement[Any], desc: bool) -> ColumnElement[Any]:
     return col.desc() if desc else col.asc()
 
 
+def _labelled(keys: Sequence[SortKey]) -> list[ColumnElement[Any]]:
+    """The sort columns named k0, k1, … so that a subquery or union can be ordered by them."""
+    return [col.label(f"k{i}") for i, (col, _) in enumerate(keys)]
+
+
+def _order_by_labels(rows: Any, keys: Sequence[SortKey]) -> list[ColumnElement[Any]]:
+    return [_ordered(rows.c[f"k{i}"], desc) for i, (_, desc) in enumerate(keys)]
+
+
 def _beyond(keys: Sequence[SortKey], values: PageKey) -> ColumnElement[bool]:
     """Rows after *values* in the order of *keys* (directions may differ per key)."""
     condition: ColumnElement[bool] | None = None
@@ -298,7 +306,7 @@ def _matching_ids(db: Database, session: Session, conditions: list[ColumnElement
     matches = _text_matches(db, session, conditions, keys, folded).subquery()
     return session.scalars(
         select(matches.c.id)
-        .order_by(*(_ordered(matches.c[f"k{i}"], desc) for i, (_, desc) in enumerate(keys)))
+        .order_by(*_order_by_labels(matches, keys))
         .limit(limit)
     ).all()
 
@@ -306,7 +314,7 @@ def _matching_ids(db: Database, session: Session, conditions: list[ColumnElement
 def _scan_newest(db: Database, session: Session, conditions: list[ColumnElement[bool]],
                  keys: list[SortKey], folded: str, limit: int, window: int) -> Sequence[int]:
     """The matches among the first *window* rows in list order (text or consultee's name)."""
-    labelled = [col.label(f"k{i}") for i, (col, _) in enumerate(keys)]
+    labelled = _labelled(keys)
     rows = (
         select(Consultation.id, Consultation.search_text,
                Contact.search_text.label("consultee_text"), *labelled)
@@ -320,7 +328,7 @@ def _scan_newest(db: Database, session: Session, conditions: list[ColumnElement[
         func.coalesce(rows.c.consultee_text, ""), folded)
     return session.scalars(
         select(rows.c.id).where(found)
-        .order_by(*(_ordered(rows.c[f"k{i}"], desc) for i, (_, desc) in enumerate(keys)))
+        .order_by(*_order_by_labels(rows, keys))
         .limit(limit)
     ).all()
 
@@ -329,7 +337,7 @@ def _text_matches(db: Database, session: Session, conditions: list[ColumnElement
                   keys: list[SortKey], folded: str):  # type: ignore[no-untyped-def]
     """Records whose text, or whose consultee's name, holds *folded* (via the gram indexes)."""
     grams = query_grams(folded)
-    labelled = [col.label(f"k{i}") for i, (col, _) in enumerate(keys)]
+    labelled = _labelled(keys)
     exact = [db.backend.contains(Consultation.search_text, folded)] if len(folded) > 1 else []
     by_text = db.backend.with_grams(
         select(Consultation.id, *labelled).where(*conditions, *exact),
@@ -355,7 +363,7 @@ def _rows_in_order(session: Session, keys: list[SortKey],
                Consultation.consultee_contact_id, Contact.name.label("consultee_name"),
                Consultation.anonymous, Consultation.channel, Consultation.status,
                Consultation.asked, Consultation.follow_up_due,
-               *(col.label(f"k{i}") for i, (col, _) in enumerate(keys)))
+               *_labelled(keys))
         .join(Facility, Facility.id == Consultation.facility_id)
         .join(Account, Account.id == Consultation.staff_account_id)
         .outerjoin(Contact, Contact.id == Consultation.consultee_contact_id)

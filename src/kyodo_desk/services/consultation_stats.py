@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, extract, false, func, or_, select, text
+from sqlalchemy import ColumnElement, Row, Select, extract, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from kyodo_desk.database import Database
@@ -408,10 +408,8 @@ def _tally(db: Database, facility_id: int | None, first: date,
 def _fetch(db: Database, statement: Select[Any], *,
            hash_memory: bool = False) -> Sequence[Row[Any]]:
     with db.reading() as session:
-        if hash_memory and not db.backend.is_sqlite:
-            # The join's hash table of a year at 1,000,000 records outgrows PostgreSQL's
-            # default 4 MB and spills to disk; this transaction may use more.
-            session.execute(text("SET LOCAL work_mem = '64MB'"))
+        if hash_memory:
+            db.backend.allow_large_joins(session)
         return session.execute(statement).all()
 
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView
 
 ROW_HEIGHT = 26
 
@@ -67,3 +71,43 @@ class RowsModel(ColumnsModel, Generic[T]):
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
+
+
+class SearchListKeys(QObject):
+    """The keyboard of a search box over a list, as every lookup tab has it.
+
+    ↓ / PageDown in the box go into the list (selecting the first row); Enter in the box
+    stops waiting for more typing and goes into the list, and also opens the selected record
+    when *enter_opens* (not where opening is audited: Enter in the box is not a choice of
+    record); Enter on the list opens the selected record.
+    """
+
+    def __init__(self, search: QLineEdit, table: QTableView, *, open_current: Callable[[], None],
+                 typing_done: Callable[[], None], enter_opens: bool) -> None:
+        super().__init__(search)
+        self._search, self._table = search, table
+        self._open, self._typing_done, self._enter_opens = open_current, typing_done, enter_opens
+        search.installEventFilter(self)
+        table.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return super().eventFilter(watched, event)
+        key = event.key()
+        if watched is self._search and key in (Qt.Key.Key_Down, Qt.Key.Key_PageDown):
+            self.focus_list()
+            return True
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if watched is self._search:
+                self._typing_done()
+                self.focus_list()
+                if not self._enter_opens:
+                    return True
+            self._open()
+            return True
+        return super().eventFilter(watched, event)
+
+    def focus_list(self) -> None:
+        if self._table.model().rowCount() and not self._table.currentIndex().isValid():
+            self._table.selectRow(0)
+        self._table.setFocus()

@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -45,7 +45,7 @@ from kyodo_desk.ui.consultations.model import (
 )
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.tasks import run_in_background
-from kyodo_desk.ui.widgets import record_list
+from kyodo_desk.ui.widgets import SearchListKeys, record_list
 from kyodo_desk.ui.windowed import PageKey
 
 if TYPE_CHECKING:
@@ -128,12 +128,12 @@ class ConsultationsTab(QWidget):
         self.channel = _combo("channel", [("すべての方法", None)] + [
             (label, channel) for channel, label in svc.CHANNEL_LABELS.items()])
         self.status = _combo("status", list(STATUS_CHOICES))
-        filters = QHBoxLayout()
-        for widget in (self.period, self.date_from, QLabel("〜"), self.date_to, self.facility,
-                       self.topic, self.channel, self.status):
-            filters.addWidget(widget)
-        self._range_label = filters.itemAt(2).widget()
+        self._range_label = QLabel("〜")
         self._range_label.setVisible(False)
+        filters = QHBoxLayout()
+        for widget in (self.period, self.date_from, self._range_label, self.date_to,
+                       self.facility, self.topic, self.channel, self.status):
+            filters.addWidget(widget)
         filters.addStretch(1)
 
         self.model = ConsultationListModel(self._fetch_block, self.today)
@@ -176,8 +176,8 @@ class ConsultationsTab(QWidget):
             edit.dateChanged.connect(lambda _d: self.refresh())
         self.mine.toggled.connect(self._mine_toggled)
         self.new_button.clicked.connect(self.open_new)
-        self.search.installEventFilter(self)
-        self.table.installEventFilter(self)
+        self.keys = SearchListKeys(self.search, self.table, open_current=self.open_current,
+                                   typing_done=self._timer.stop, enter_opens=False)
         QShortcut(QKeySequence("Ctrl+N"), self).activated.connect(self.open_new)
         QShortcut(QKeySequence("Ctrl+F"), self).activated.connect(self.focus_search)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self).activated.connect(self.clear_search)
@@ -205,7 +205,7 @@ class ConsultationsTab(QWidget):
             overdue_on=self.today if status == "overdue" else None,
         )
         if self.mine.isChecked():
-            mine = listing.my_follow_ups_filter(self.actor, self.today)
+            mine = listing.my_follow_ups_filter(self.actor)
             where = replace(where, staff_account_id=mine.staff_account_id,
                             follow_up_only=True)
         return ListRequest(where, self.sort)
@@ -276,21 +276,6 @@ class ConsultationsTab(QWidget):
         self.pages.blockSignals(False)
 
     # --- keyboard ---------------------------------------------------------------------
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            key = event.key()
-            if watched is self.search and key in (Qt.Key.Key_Down, Qt.Key.Key_PageDown):
-                self._focus_list()
-                return True
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                if watched is self.search:
-                    self._timer.stop()
-                    self._focus_list()
-                    return True
-                self.open_current()
-                return True
-        return super().eventFilter(watched, event)
-
     def focus_search(self) -> None:
         self.pages.setCurrentIndex(0)
         self.search.setFocus()
@@ -299,11 +284,6 @@ class ConsultationsTab(QWidget):
     def clear_search(self) -> None:
         self.search.clear()
         self.search.setFocus()
-
-    def _focus_list(self) -> None:
-        if self.model.rowCount() and not self.table.currentIndex().isValid():
-            self.table.selectRow(0)
-        self.table.setFocus()
 
     # --- listing ----------------------------------------------------------------------
     def refresh(self, keep_id: int | None = None, *, in_place: bool = False) -> None:

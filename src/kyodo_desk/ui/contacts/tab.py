@@ -6,8 +6,8 @@ selected record, Esc clears the search, Ctrl+Shift+P / E / A copy phone, e-mail,
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -30,7 +30,7 @@ from kyodo_desk.ui.contacts.form import ContactForm
 from kyodo_desk.ui.contacts.model import DirectoryModel
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.tasks import run_in_background
-from kyodo_desk.ui.widgets import record_list
+from kyodo_desk.ui.widgets import SearchListKeys, record_list
 
 SEARCH_DELAY_MS = 60  # a pause between keystrokes this short still feels instant
 LIVE_REFRESH_DELAY_MS = 300  # several changes arriving together cause one refresh
@@ -112,8 +112,8 @@ class ContactsTab(QWidget):
         self._live_timer.timeout.connect(lambda: self.refresh(in_place=True))
         self.search.textChanged.connect(lambda _text: self._timer.start())
         self.filter.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.search.installEventFilter(self)
-        self.table.installEventFilter(self)
+        self.keys = SearchListKeys(self.search, self.table, open_current=self.open_current,
+                                   typing_done=self._timer.stop, enter_opens=True)
         for sequence, key in ((COPY_PHONE, "phone"), (COPY_EMAIL, "email"),
                               (COPY_ADDRESS, "address")):
             shortcut = QShortcut(sequence, self)
@@ -122,20 +122,6 @@ class ContactsTab(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self).activated.connect(self.clear_search)
 
     # --- keyboard ---------------------------------------------------------------------
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            key = event.key()
-            if watched is self.search and key in (Qt.Key.Key_Down, Qt.Key.Key_PageDown):
-                self._focus_list()
-                return True
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                if watched is self.search:
-                    self._timer.stop()
-                    self._focus_list()
-                self.open_current()
-                return True
-        return super().eventFilter(watched, event)
-
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
@@ -143,11 +129,6 @@ class ContactsTab(QWidget):
     def clear_search(self) -> None:
         self.search.clear()
         self.search.setFocus()
-
-    def _focus_list(self) -> None:
-        if self.model.rowCount() and not self.table.currentIndex().isValid():
-            self.table.selectRow(0)
-        self.table.setFocus()
 
     # --- searching --------------------------------------------------------------------
     def refresh(self, keep: EntryRef | None = None, *, in_place: bool = False) -> None:
