@@ -7,7 +7,9 @@ this table, starts in Japan on 明治6年 (1873-01-01); earlier dates are refuse
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
+
+JAPAN_TIME = timezone(timedelta(hours=9), "JST")
 
 # (first day, name), newest first.
 ERAS: tuple[tuple[date, str], ...] = (
@@ -94,3 +96,10 @@ def fiscal_year_label(year: int) -> str:
     start = next(s for s, n in ERAS if n == name)
     number = year - start.year + 1
     return f"{name}{_year(number)}年度"
+
+
+def japan_time(value: datetime) -> datetime:
+    """A stored moment in Japan time; SQLite keeps no time zone, and what it stores is UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(JAPAN_TIME)

@@ -26,14 +26,12 @@ def fold(text: str) -> str:
     for ch in text:
         if ch == _LONG_VOWEL or unicodedata.category(ch)[0] in "LN":
             kept.append(ch)
-    # ー typed between digits is a dash typed with the Japanese IME (018ー888ー5640).
+    # ー after a digit is a dash typed with the Japanese IME (018ー888ー5640); after kana it is
+    # a long vowel, even before a digit (セミナー2026).
     out = [
         ch
         for i, ch in enumerate(kept)
-        if not (
-            ch == _LONG_VOWEL
-            and (i == 0 or kept[i - 1] in _DIGITS or (i + 1 < len(kept) and kept[i + 1] in _DIGITS))
-        )
+        if not (ch == _LONG_VOWEL and (i == 0 or kept[i - 1] in _DIGITS))
     ]
     return "".join(out)
 

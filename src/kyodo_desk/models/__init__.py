@@ -17,8 +17,9 @@ from kyodo_desk.models.contacts import (
     GroupType,
     Membership,
 )
+from kyodo_desk.models.events import Attendance, Event, EventSession, Registration
 from kyodo_desk.models.settings import Setting
 
-__all__ = ["Account", "AuditEntry", "Base", "Consultation", "ConsultationChannel",
+__all__ = ["Account", "Attendance", "AuditEntry", "Base", "Consultation", "ConsultationChannel",
            "ConsultationStatus", "ConsultationTopic", "ConsultationTopicLink", "Contact",
-           "ContactKind", "Facility", "FacilityKind", "GroupType", "Membership", "Setting"]
+           "ContactKind", "Event", "EventSession", "Facility", "FacilityKind", "GroupType", "Membership", "Registration", "Setting"]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, MetaData, Text, event, func
+from sqlalchemy import DateTime, Enum, Integer, MetaData, Text, event, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
 
 from kyodo_desk.domain.text import gram_document, sort_key
@@ -21,6 +22,13 @@ NAMING_CONVENTION = {
 
 # Byte order of kana readings, identical on both databases; PostgreSQL's locale collations differ.
 SortText = Text().with_variant(Text(collation="C"), "postgresql")
+
+
+def string_enum(cls: type[enum.Enum], name: str) -> Enum:
+    """An enum column stored as plain strings with a named CHECK: a new member is a small
+    migration on both databases, with no native type to alter."""
+    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=20,
+                values_callable=lambda e: [m.value for m in e])
 
 
 class Base(DeclarativeBase):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import date, time
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, Time
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kyodo_desk.models.base import Base, Searchable, Versioned
+from kyodo_desk.models.base import Base, Searchable, Versioned, string_enum
 
 
 class ConsultationChannel(enum.StrEnum):
@@ -23,11 +23,6 @@ class ConsultationStatus(enum.StrEnum):
     IN_PROGRESS = "in_progress"  # 対応中
     DONE = "done"  # 完了
 
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    # Stored as plain strings with a named CHECK, like the contacts' kinds.
-    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=20,
-                values_callable=lambda e: [m.value for m in e])
 
 
 class ConsultationTopic(Base):
@@ -70,13 +65,13 @@ class Consultation(Searchable, Versioned, Base):
     age_band: Mapped[str] = mapped_column(String(20), default="")
     area: Mapped[str] = mapped_column(Text, default="")
     channel: Mapped[ConsultationChannel] = mapped_column(
-        _enum(ConsultationChannel, "consultation_channel"))
+        string_enum(ConsultationChannel, "consultation_channel"))
     asked: Mapped[str] = mapped_column(Text)
     answered: Mapped[str] = mapped_column(Text, default="")
     referral: Mapped[str] = mapped_column(Text, default="")
     follow_up_due: Mapped[date | None] = mapped_column(Date, nullable=True)
     status: Mapped[ConsultationStatus] = mapped_column(
-        _enum(ConsultationStatus, "consultation_status"))
+        string_enum(ConsultationStatus, "consultation_status"))
     # 継続 (True) or 新規 (False) as the consultee stood when recorded; None when anonymous.
     # Stored, so that anonymising older records never changes a year's figures.
     returning_consultee: Mapped[bool | None] = mapped_column(Boolean, nullable=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kyodo_desk.models.base import Base, Searchable, Versioned
+from kyodo_desk.models.base import Base, Searchable, Versioned, string_enum
 
 
 class FacilityKind(enum.StrEnum):
@@ -29,11 +29,6 @@ class GroupType(enum.StrEnum):
     OTHER = "other"  # その他
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    # Stored as plain strings with a named CHECK: adding a member later is a small migration.
-    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=20,
-                values_callable=lambda e: [m.value for m in e])
-
 
 class Facility(Searchable, Versioned, Base):
     """拠点施設 — a citizen service center or the citizen exchange salon."""
@@ -42,7 +37,7 @@ class Facility(Searchable, Versioned, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
-    kind: Mapped[FacilityKind] = mapped_column(_enum(FacilityKind, "facility_kind"))
+    kind: Mapped[FacilityKind] = mapped_column(string_enum(FacilityKind, "facility_kind"))
     name: Mapped[str] = mapped_column(Text)
     reading: Mapped[str] = mapped_column(Text, default="")
     postal_code: Mapped[str] = mapped_column(String(8), default="")
@@ -82,8 +77,8 @@ class Contact(Searchable, Versioned, Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[ContactKind] = mapped_column(_enum(ContactKind, "contact_kind"))
-    group_type: Mapped[GroupType | None] = mapped_column(_enum(GroupType, "group_type"),
+    kind: Mapped[ContactKind] = mapped_column(string_enum(ContactKind, "contact_kind"))
+    group_type: Mapped[GroupType | None] = mapped_column(string_enum(GroupType, "group_type"),
                                                          nullable=True)
     name: Mapped[str] = mapped_column(Text)
     reading: Mapped[str] = mapped_column(Text, default="")

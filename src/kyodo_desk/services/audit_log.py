@@ -14,18 +14,18 @@ import enum
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 
 from kyodo_desk.database import Database
+from kyodo_desk.domain.dates import JAPAN_TIME, japan_time
 from kyodo_desk.domain.labels import GROUP_TYPE_LABELS, KIND_LABELS
 from kyodo_desk.domain.permissions import ROLE_LABELS, Action, Actor, Resource
 from kyodo_desk.models import AuditEntry
 
 PAGE_SIZE = 200
-JAPAN_TIME = timezone(timedelta(hours=9), "JST")
 
 # What the log calls things, as the admin screen and exports show them.
 ACTION_LABELS: dict[str, str] = {
@@ -160,7 +160,7 @@ def search_audit(db: Database, actor: Actor, flt: AuditFilter, *,
             .where(*conditions).order_by(AuditEntry.id.desc()).limit(limit))
     with db.reading() as session:
         return [
-            AuditRow(id=r.id, at=_japan_time(r.at), actor=r.actor, action=r.action,
+            AuditRow(id=r.id, at=japan_time(r.at), actor=r.actor, action=r.action,
                      table_name=r.table_name, record_id=r.record_id,
                      changes=dict(r.changes or {}))
             for r in session.execute(stmt)
@@ -198,12 +198,6 @@ def _without_spaces(text: str) -> str:
 def _day_start(day: date) -> datetime:
     """Midnight of *day* in Japan time, as UTC (how both databases compare it)."""
     return datetime.combine(day, time(0), JAPAN_TIME).astimezone(UTC)
-
-
-def _japan_time(value: datetime) -> datetime:
-    if value.tzinfo is None:  # SQLite keeps no time zone; what it stores is UTC
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(JAPAN_TIME)
 
 
 # --- describing ---------------------------------------------------------------------------

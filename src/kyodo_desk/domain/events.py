@@ -1,0 +1,164 @@
+"""Event registration rules (イベント受付), in plain Python: kinds, statuses, the waitlist, QR codes.
+
+Nothing here touches the database: the services call these functions while they hold the
+event's row lock, so the same rule decides at every counter.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from dataclasses import dataclass
+
+
+class EventKind(enum.StrEnum):
+    SEMINAR = "seminar"  # セミナー・講座
+    TSUMUGIST = "tsumugist"  # つむぎすと講座 (a course of several sessions)
+    MEETING = "meeting"  # 市民協働ミーティング
+    FESTA = "festa"  # 市民活動フェスタ (with exhibitor booths)
+    CENTER_FESTIVAL = "center_festival"  # 市民サービスセンターまつり
+    WORKSHOP = "workshop"  # 地域まちづくり計画のワークショップ
+    OTHER = "other"  # その他
+
+
+EVENT_KIND_LABELS = {
+    EventKind.SEMINAR: "セミナー・講座",
+    EventKind.TSUMUGIST: "つむぎすと講座",
+    EventKind.MEETING: "市民協働ミーティング",
+    EventKind.FESTA: "市民活動フェスタ",
+    EventKind.CENTER_FESTIVAL: "市民サービスセンターまつり",
+    EventKind.WORKSHOP: "まちづくり計画ワークショップ",
+    EventKind.OTHER: "その他",
+}
+
+
+class RegistrationStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"  # 受付済
+    WAITLISTED = "waitlisted"  # キャンセル待ち
+    CANCELLED = "cancelled"  # キャンセル
+    ATTENDED = "attended"  # 出席
+    NO_SHOW = "no_show"  # 欠席
+
+
+REGISTRATION_STATUS_LABELS = {
+    RegistrationStatus.CONFIRMED: "受付済",
+    RegistrationStatus.WAITLISTED: "キャンセル待ち",
+    RegistrationStatus.CANCELLED: "キャンセル",
+    RegistrationStatus.ATTENDED: "出席",
+    RegistrationStatus.NO_SHOW: "欠席",
+}
+
+# Statuses that hold seats: a no-show's seat is not given away after the event either.
+SEAT_HOLDING = frozenset({RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED,
+                          RegistrationStatus.NO_SHOW})
+
+
+class QueueRule(enum.StrEnum):
+    """How the waitlist moves when seats come free (shown on screen, chosen per event)."""
+
+    STRICT = "strict"  # 受付順: the head of the queue waits even if a smaller party behind fits
+    FIRST_FIT = "first_fit"  # 入る組から: the first party in order that fits the free seats
+
+
+QUEUE_RULE_LABELS = {
+    QueueRule.STRICT: "受付順（先頭の組が入るまで待つ）",
+    QueueRule.FIRST_FIT: "入る組から順に繰り上げ",
+}
+
+MAX_PARTY_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One waitlisted sign-up, in queue order."""
+
+    registration_id: int
+    party_size: int
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """What the waitlist does with *free_seats*: who moves up, and why the others did not."""
+
+    promoted: tuple[int, ...]
+    reason: str  # one line for the screen: why the next in line was or was not promoted
+
+
+def plan_promotions(free_seats: int | None, waitlist: list[Waiting],
+                    rule: QueueRule) -> Promotion:
+    """Decide who leaves the waitlist when *free_seats* seats are free (None: no capacity limit).
+
+    A party is never split: it moves up whole or waits whole.
+    """
+    if not waitlist:
+        return Promotion((), "キャンセル待ちの方はいません。")
+    promoted: list[int] = []
+    left = free_seats
+    for waiting in waitlist:
+        if left is None or waiting.party_size <= left:
+            promoted.append(waiting.registration_id)
+            if left is not None:
+                left -= waiting.party_size
+        elif rule is QueueRule.STRICT:
+            break
+    remaining = len(waitlist) - len(promoted)
+    if not remaining:
+        return Promotion(tuple(promoted), "キャンセル待ちの方は全員繰り上がりました。")
+    head = next(w for w in waitlist if w.registration_id not in promoted)
+    seats = f"空き{left}席" if left is not None else "空き席"
+    if rule is QueueRule.STRICT:
+        why = (f"次の方は{head.party_size}名の組で、{seats}に入りません"
+               "（受付順のため、後ろの組は繰り上げません）。")
+    else:
+        why = f"残る{remaining}組はどれも{seats}に入りません。"
+    return Promotion(tuple(promoted), why)
+
+
+def free_seats(capacity: int | None, seats_taken: int) -> int | None:
+    return None if capacity is None else max(capacity - seats_taken, 0)
+
+
+def may_confirm_at_once(capacity: int | None, seats_taken: int, party_size: int,
+                        waiting_parties: int, rule: QueueRule) -> bool:
+    """Whether a new sign-up is confirmed (else waitlisted).
+
+    Under 受付順 nobody passes a waiting party; under 入る組から a new party takes free seats
+    that no waiting party fits (the waitlist was already moved as far as it could go).
+    """
+    if capacity is None:
+        return True
+    if waiting_parties and rule is QueueRule.STRICT:
+        return False
+    return seats_taken + party_size <= capacity
+
+
+# --- QR codes on the receipt (受付票) ------------------------------------------------------
+
+QR_PREFIX = "KYODO-EV"
+_QR_PATTERN = re.compile(rf"^{QR_PREFIX}:(\d+):(\d+):([A-Za-z0-9_-]{{8,64}})$")
+
+
+@dataclass(frozen=True)
+class TicketCode:
+    """What the receipt's QR code says: the event, the sign-up and its secret token."""
+
+    event_id: int
+    registration_id: int
+    token: str
+
+    def text(self) -> str:
+        return f"{QR_PREFIX}:{self.event_id}:{self.registration_id}:{self.token}"
+
+
+def parse_ticket_code(scanned: str) -> TicketCode | None:
+    """The ticket a scanned text names, or None if it is no Kyodo Desk receipt code.
+
+    A barcode scanner types the code as keystrokes, so full-width characters typed through an
+    IME that was left on are folded back first.
+    """
+    text = unicodedata.normalize("NFKC", scanned).strip()
+    match = _QR_PATTERN.match(text)
+    if not match:
+        return None
+    return TicketCode(int(match.group(1)), int(match.group(2)), match.group(3))

@@ -1,0 +1,145 @@
+"""Events and their sign-ups (イベント受付): events, sessions, registrations, attendance."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kyodo_desk.domain.events import EventKind, QueueRule, RegistrationStatus
+from kyodo_desk.models.base import Base, Searchable, Versioned, string_enum
+
+
+class Event(Searchable, Versioned, Base):
+    """イベント — a seminar, course, meeting, festa or workshop that people sign up for.
+
+    Its row is the lock every sign-up takes (SELECT … FOR UPDATE; BEGIN IMMEDIATE on SQLite),
+    so seats are counted and given by one counter at a time.
+    """
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[EventKind] = mapped_column(string_enum(EventKind, "event_kind"))
+    title: Mapped[str] = mapped_column(Text)
+    title_reading: Mapped[str] = mapped_column(Text, default="")  # イベント名_カナ
+    description: Mapped[str] = mapped_column(Text, default="")
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), index=True)  # 主催
+    venue_facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"),
+                                                          nullable=True)
+    venue_name: Mapped[str] = mapped_column(Text, default="")  # when not a facility
+    venue_address: Mapped[str] = mapped_column(Text, default="")
+    capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: 定員なし
+    signup_opens_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    signup_closes_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    audience: Mapped[str] = mapped_column(Text, default="")  # 対象
+    fee: Mapped[int] = mapped_column(Integer, default=0)  # 料金 (yen); 0: 無料
+    fee_note: Mapped[str] = mapped_column(Text, default="")
+    how_to_apply: Mapped[str] = mapped_column(Text, default="")  # 参加申込方法
+    contact_name: Mapped[str] = mapped_column(Text, default="")  # 問い合わせ先
+    contact_phone: Mapped[str] = mapped_column(String(20), default="")
+    url: Mapped[str] = mapped_column(Text, default="")
+    queue_rule: Mapped[QueueRule] = mapped_column(string_enum(QueueRule, "queue_rule"))
+    offer_hold_hours: Mapped[int] = mapped_column(Integer, default=48)  # 繰り上げの回答期限
+    has_booths: Mapped[bool] = mapped_column(Boolean, default=False)  # ブース出展
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)  # 中止
+
+    sessions: Mapped[list[EventSession]] = relationship(
+        back_populates="event", cascade="all, delete-orphan",
+        order_by="(EventSession.held_on, EventSession.start_time, EventSession.id)")
+
+    def search_fields(self) -> tuple[str | None, ...]:
+        return (self.title, self.title_reading, self.venue_name, self.description)
+
+    def reading_and_name(self) -> tuple[str | None, str]:
+        return self.title_reading, self.title
+
+
+class EventSession(Base):
+    """開催日 — one date and time of an event (a course has several; attendance is per session)."""
+
+    __tablename__ = "event_sessions"
+    __table_args__ = (Index("ix_event_sessions_held_on", "held_on", "event_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                          index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[time | None] = mapped_column(Time, nullable=True)
+    end_time: Mapped[time | None] = mapped_column(Time, nullable=True)
+    label: Mapped[str] = mapped_column(Text, default="")  # e.g. 第1回 基礎編
+
+    event: Mapped[Event] = relationship(back_populates="sessions")
+
+
+class Registration(Versioned, Base):
+    """申込 — a person or group signed up for an event (personal information)."""
+
+    __tablename__ = "registrations"
+    # Notes hold accessibility and childcare needs: the audit log records that they changed.
+    __audit_redact__ = frozenset({"notes"})
+    __table_args__ = (
+        UniqueConstraint("event_id", "queue_number", name="uq_registrations_event_queue"),
+        UniqueConstraint("event_id", "booth_number", name="uq_registrations_event_booth"),
+        Index("ix_registrations_event_status", "event_id", "status", "queue_number"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    party_size: Mapped[int] = mapped_column(Integer, default=1)
+    notes: Mapped[str] = mapped_column(Text, default="")  # 配慮事項・託児など
+    status: Mapped[RegistrationStatus] = mapped_column(
+        string_enum(RegistrationStatus, "registration_status"))
+    # Arrival order within the event: max + 1, taken under the event's lock, so the queue is
+    # the order in which sign-ups reached the database.
+    queue_number: Mapped[int] = mapped_column(Integer)
+    token: Mapped[str] = mapped_column(String(40), unique=True)  # the receipt's QR secret
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False)  # 当日参加
+    # A promotion from the waitlist: who must be called, and until when the seat is held.
+    promoted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                         nullable=True)
+    offer_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                         nullable=True)
+    contacted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                          nullable=True)
+    # ブース出展 (festa): what the exhibitor needs, and the booth given.
+    booth_tables: Mapped[int] = mapped_column(Integer, default=0)
+    booth_chairs: Mapped[int] = mapped_column(Integer, default=0)
+    booth_power: Mapped[bool] = mapped_column(Boolean, default=False)
+    booth_space: Mapped[str] = mapped_column(Text, default="")
+    booth_number: Mapped[str | None] = mapped_column(String(20), nullable=True)
+
+    attendances: Mapped[list[Attendance]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan")
+
+
+class Attendance(Base):
+    """出席 — a sign-up checked in for one session; the pair is unique, so a second scan of
+    the same code never counts twice."""
+
+    __tablename__ = "attendances"
+    __table_args__ = (UniqueConstraint("registration_id", "session_id",
+                                       name="uq_attendances_registration_session"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("event_sessions.id", ondelete="CASCADE"),
+                                            index=True)
+    checked_in_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    checked_in_by: Mapped[str] = mapped_column(Text, default="")  # the account's name
+
+    registration: Mapped[Registration] = relationship(back_populates="attendances")

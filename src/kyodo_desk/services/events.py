@@ -1,0 +1,476 @@
+"""Events (イベント): create, change, copy for next year, list, and the month calendar.
+
+Sign-ups live in `registrations`; this module owns the event itself and its sessions. A change
+of capacity is made under the event's row lock, like a sign-up, so it can neither drop below
+the seats already given nor race a counter that is giving the last one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from kyodo_desk.database import Database
+from kyodo_desk.domain import validation
+from kyodo_desk.domain.errors import FieldProblem, NotFound, ValidationError
+from kyodo_desk.domain.events import SEAT_HOLDING, EventKind, QueueRule, RegistrationStatus
+from kyodo_desk.domain.permissions import Action, Actor, Resource
+from kyodo_desk.domain.text import fold
+from kyodo_desk.models import Event, EventSession, Facility, Registration
+from kyodo_desk.services.contacts import ConcurrentEdit
+
+MAX_CAPACITY = 10_000
+MAX_FEE = 1_000_000
+
+
+@dataclass(frozen=True)
+class SessionDraft:
+    """開催日時 as entered: a date, optional start and end times, an optional label."""
+
+    held_on: date
+    start_time: time | None = None
+    end_time: time | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """What the event form hands over. *capacity* None means 定員なし."""
+
+    kind: EventKind
+    title: str
+    facility_id: int
+    sessions: tuple[SessionDraft, ...]
+    title_reading: str = ""
+    description: str = ""
+    venue_facility_id: int | None = None
+    venue_name: str = ""
+    venue_address: str = ""
+    capacity: int | None = None
+    signup_opens_on: date | None = None
+    signup_closes_on: date | None = None
+    audience: str = ""
+    fee: int = 0
+    fee_note: str = ""
+    how_to_apply: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    url: str = ""
+    queue_rule: QueueRule = QueueRule.STRICT
+    offer_hold_hours: int = 48
+    has_booths: bool = False
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class EventSessionInfo:
+    id: int
+    held_on: date
+    start_time: time | None
+    end_time: time | None
+    label: str
+
+
+@dataclass(frozen=True)
+class SeatCount:
+    """席の状況: seats held by confirmed/attended sign-ups, and the waitlist's size."""
+
+    capacity: int | None
+    taken: int
+    waiting_parties: int
+    waiting_people: int
+
+    @property
+    def free(self) -> int | None:
+        return None if self.capacity is None else max(self.capacity - self.taken, 0)
+
+    def label(self) -> str:
+        """e.g. 「32/50名（残り18）・キャンセル待ち3組」."""
+        text = (f"{self.taken}名（定員なし）" if self.capacity is None
+                else f"{self.taken}/{self.capacity}名（残り{self.free}）")
+        if self.waiting_parties:
+            text += f"・キャンセル待ち{self.waiting_parties}組"
+        return text
+
+
+@dataclass(frozen=True)
+class EventDetail:
+    id: int
+    kind: EventKind
+    title: str
+    title_reading: str
+    description: str
+    facility_id: int
+    facility_name: str
+    venue_facility_id: int | None
+    venue_name: str  # what a leaflet prints: the facility's name or the free text
+    venue_address: str
+    capacity: int | None
+    signup_opens_on: date | None
+    signup_closes_on: date | None
+    audience: str
+    fee: int
+    fee_note: str
+    how_to_apply: str
+    contact_name: str
+    contact_phone: str
+    url: str
+    queue_rule: QueueRule
+    offer_hold_hours: int
+    has_booths: bool
+    cancelled: bool
+    sessions: tuple[EventSessionInfo, ...]
+    seats: SeatCount
+    version: int
+
+    @property
+    def first_day(self) -> date:
+        return self.sessions[0].held_on
+
+    @property
+    def last_day(self) -> date:
+        return self.sessions[-1].held_on
+
+    def signup_window_problem(self, today: date) -> str | None:
+        """Why a sign-up today is outside the window (受付期間外), or None."""
+        if self.signup_opens_on and today < self.signup_opens_on:
+            return f"受付開始は{self.signup_opens_on:%Y-%m-%d}です。"
+        if self.signup_closes_on and today > self.signup_closes_on:
+            return f"受付は{self.signup_closes_on:%Y-%m-%d}で締め切りました。"
+        return None
+
+    def session_for(self, today: date) -> EventSessionInfo:
+        """The session a door check-in today belongs to: today's, else the next, else the last."""
+        for s in self.sessions:
+            if s.held_on >= today:
+                return s
+        return self.sessions[-1]
+
+    def as_draft(self) -> EventDraft:
+        return EventDraft(
+            kind=self.kind, title=self.title, facility_id=self.facility_id,
+            sessions=tuple(SessionDraft(s.held_on, s.start_time, s.end_time, s.label)
+                           for s in self.sessions),
+            title_reading=self.title_reading, description=self.description,
+            venue_facility_id=self.venue_facility_id,
+            venue_name="" if self.venue_facility_id else self.venue_name,
+            venue_address="" if self.venue_facility_id else self.venue_address,
+            capacity=self.capacity, signup_opens_on=self.signup_opens_on,
+            signup_closes_on=self.signup_closes_on, audience=self.audience, fee=self.fee,
+            fee_note=self.fee_note, how_to_apply=self.how_to_apply,
+            contact_name=self.contact_name, contact_phone=self.contact_phone, url=self.url,
+            queue_rule=self.queue_rule, offer_hold_hours=self.offer_hold_hours,
+            has_booths=self.has_booths, cancelled=self.cancelled,
+        )
+
+
+@dataclass(frozen=True)
+class EventSummary:
+    """One row of the event list."""
+
+    id: int
+    kind: EventKind
+    title: str
+    facility_name: str
+    first_day: date
+    last_day: date
+    start_time: time | None
+    session_count: int
+    seats: SeatCount
+    cancelled: bool
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One session on the month calendar."""
+
+    event_id: int
+    held_on: date
+    start_time: time | None
+    title: str
+    kind: EventKind
+    cancelled: bool
+
+
+# --- validation ---------------------------------------------------------------------------
+
+def clean_event_draft(draft: EventDraft) -> EventDraft:
+    """The draft as stored, or ValidationError naming every field at fault."""
+    problems: list[FieldProblem] = []
+
+    def check(field: str, fn, value):  # type: ignore[no-untyped-def]
+        try:
+            return fn(value)
+        except ValidationError as exc:
+            problems.extend(FieldProblem(field, p.message) for p in exc.problems)
+            return value
+
+    title = draft.title.strip()
+    if not title:
+        problems.append(FieldProblem("title", "イベント名を入力してください。"))
+    reading = check("title_reading", validation.reading, draft.title_reading)
+    phone = check("contact_phone", validation.phone, draft.contact_phone)
+    url = check("url", validation.web_address, draft.url)
+    if not draft.sessions:
+        problems.append(FieldProblem("sessions", "開催日を1日以上入力してください。"))
+    for n, s in enumerate(draft.sessions, start=1):
+        if s.start_time and s.end_time and s.end_time <= s.start_time:
+            problems.append(FieldProblem(
+                "sessions", f"開催日{n}（{s.held_on:%Y-%m-%d}）の終了時刻 {s.end_time:%H:%M} が"
+                f"開始時刻 {s.start_time:%H:%M} より前です。"))
+    if draft.capacity is not None and not 1 <= draft.capacity <= MAX_CAPACITY:
+        problems.append(FieldProblem(
+            "capacity", f"定員は1～{MAX_CAPACITY:,}名で入力してください（定員を設けないときは空欄）。"))
+    if not 0 <= draft.fee <= MAX_FEE:
+        problems.append(FieldProblem("fee", "参加費は0円以上の金額で入力してください（無料は0）。"))
+    if (draft.signup_opens_on and draft.signup_closes_on
+            and draft.signup_closes_on < draft.signup_opens_on):
+        problems.append(FieldProblem("signup_closes_on", "受付の締切日が受付開始日より前です。"))
+    last_day = max((s.held_on for s in draft.sessions), default=None)
+    if draft.signup_closes_on and last_day and draft.signup_closes_on > last_day:
+        problems.append(FieldProblem("signup_closes_on",
+                                     f"受付の締切日が最終開催日（{last_day:%Y-%m-%d}）より後です。"))
+    if not draft.venue_facility_id and not draft.venue_name.strip():
+        problems.append(FieldProblem("venue", "会場を施設から選ぶか、会場名を入力してください。"))
+    if not 0 <= draft.offer_hold_hours <= 24 * 14:
+        problems.append(FieldProblem("offer_hold_hours", "繰り上げの回答期限は0～336時間で入力してください。"))
+    if problems:
+        raise ValidationError(problems)
+    sessions = tuple(sorted(
+        (replace(s, label=s.label.strip()) for s in draft.sessions),
+        key=lambda s: (s.held_on, s.start_time or time.min)))
+    return replace(
+        draft, title=title, title_reading=reading, contact_phone=phone, url=url,
+        sessions=sessions, venue_name=draft.venue_name.strip(),
+        venue_address=draft.venue_address.strip(), description=draft.description.strip(),
+        audience=draft.audience.strip(), contact_name=draft.contact_name.strip(),
+        fee_note=draft.fee_note.strip(), how_to_apply=draft.how_to_apply.strip(),
+    )
+
+
+# --- read ---------------------------------------------------------------------------------
+
+def get_event(db: Database, actor: Actor, event_id: int) -> EventDetail:
+    actor.require(Action.READ, Resource.EVENTS)
+    with db.reading() as session:
+        return event_detail(session, load_event(session, event_id))
+
+
+def load_event(session: Session, event_id: int, *, lock: bool = False) -> Event:
+    """The event row; with *lock*, held FOR UPDATE until the transaction ends (the seat lock)."""
+    stmt = select(Event).where(Event.id == event_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    event = session.scalars(stmt).first()
+    if event is None:
+        raise NotFound("このイベントは見つかりません（他の窓口で削除された可能性があります）。")
+    return event
+
+
+def seat_counts(session: Session, event_ids: Sequence[int],
+                capacities: dict[int, int | None]) -> dict[int, SeatCount]:
+    rows = session.execute(
+        select(Registration.event_id, Registration.status, func.count(),
+               func.coalesce(func.sum(Registration.party_size), 0))
+        .where(Registration.event_id.in_(event_ids),
+               Registration.status.in_([*SEAT_HOLDING, RegistrationStatus.WAITLISTED]))
+        .group_by(Registration.event_id, Registration.status)
+    ).all()
+    taken = dict.fromkeys(event_ids, 0)
+    parties = dict.fromkeys(event_ids, 0)
+    people = dict.fromkeys(event_ids, 0)
+    for event_id, status, count, size in rows:
+        if status is RegistrationStatus.WAITLISTED:
+            parties[event_id] += count
+            people[event_id] += size
+        else:
+            taken[event_id] += size
+    return {e: SeatCount(capacities[e], taken[e], parties[e], people[e]) for e in event_ids}
+
+
+def event_detail(session: Session, e: Event) -> EventDetail:
+    facility_name = session.scalar(select(Facility.name).where(Facility.id == e.facility_id))
+    venue_name, venue_address = e.venue_name, e.venue_address
+    if e.venue_facility_id:
+        venue = session.get(Facility, e.venue_facility_id)
+        if venue is not None:
+            venue_name = venue.name
+            venue_address = " ".join(p for p in (venue.address, venue.building) if p)
+    return EventDetail(
+        id=e.id, kind=e.kind, title=e.title, title_reading=e.title_reading,
+        description=e.description, facility_id=e.facility_id,
+        facility_name=facility_name or "", venue_facility_id=e.venue_facility_id,
+        venue_name=venue_name, venue_address=venue_address, capacity=e.capacity,
+        signup_opens_on=e.signup_opens_on, signup_closes_on=e.signup_closes_on,
+        audience=e.audience, fee=e.fee, fee_note=e.fee_note, how_to_apply=e.how_to_apply,
+        contact_name=e.contact_name, contact_phone=e.contact_phone, url=e.url,
+        queue_rule=e.queue_rule, offer_hold_hours=e.offer_hold_hours, has_booths=e.has_booths,
+        cancelled=e.cancelled,
+        sessions=tuple(EventSessionInfo(s.id, s.held_on, s.start_time, s.end_time, s.label)
+                       for s in e.sessions),
+        seats=seat_counts(session, [e.id], {e.id: e.capacity})[e.id],
+        version=e.version,
+    )
+
+
+def list_events(db: Database, actor: Actor, *, query: str = "", start: date | None = None,
+                end: date | None = None, facility_id: int | None = None) -> list[EventSummary]:
+    """Events with a session between *start* and *end* (either open), soonest first."""
+    actor.require(Action.READ, Resource.EVENTS)
+    first = func.min(EventSession.held_on)
+    last = func.max(EventSession.held_on)
+    stmt = (select(Event.id, Event.kind, Event.title, Facility.name, first, last,
+                   func.count(EventSession.id), Event.capacity, Event.cancelled)
+            .join(EventSession, EventSession.event_id == Event.id)
+            .join(Facility, Facility.id == Event.facility_id)
+            .group_by(Event.id, Facility.name)
+            .order_by(first, Event.id))
+    if start:
+        stmt = stmt.having(last >= start)
+    if end:
+        stmt = stmt.having(first <= end)
+    if facility_id:
+        stmt = stmt.where(Event.facility_id == facility_id)
+    folded = fold(query)
+    if folded:
+        stmt = stmt.where(db.backend.contains(Event.search_text, folded))
+    with db.reading() as session:
+        rows = session.execute(stmt).all()
+        ids = [r[0] for r in rows]
+        seats = seat_counts(session, ids, {r[0]: r[7] for r in rows}) if ids else {}
+        first_times = dict(session.execute(
+            select(EventSession.event_id, func.min(EventSession.start_time))
+            .where(EventSession.event_id.in_(ids)).group_by(EventSession.event_id)).all())
+    return [EventSummary(r[0], r[1], r[2], r[3], r[4], r[5], first_times.get(r[0]), r[6],
+                         seats[r[0]], r[8]) for r in rows]
+
+
+def calendar_month(db: Database, actor: Actor, year: int, month: int) -> list[CalendarEntry]:
+    """Every session held in the month, in date and time order (the calendar view)."""
+    actor.require(Action.READ, Resource.EVENTS)
+    start = date(year, month, 1)
+    end = date(year + (month == 12), month % 12 + 1, 1)
+    with db.reading() as session:
+        rows = session.execute(
+            select(EventSession.event_id, EventSession.held_on, EventSession.start_time,
+                   Event.title, Event.kind, Event.cancelled)
+            .join(Event, Event.id == EventSession.event_id)
+            .where(EventSession.held_on >= start, EventSession.held_on < end)
+            .order_by(EventSession.held_on, EventSession.start_time, Event.id)
+        ).all()
+    return [CalendarEntry(*r) for r in rows]
+
+
+def list_events_for_export(db: Database, actor: Actor, *, start: date | None = None,
+                           end: date | None = None) -> list[EventDetail]:
+    """Whole events (with sessions) for the open-data export and printed lists."""
+    actor.require(Action.READ, Resource.EVENTS)
+    ids = [s.id for s in list_events(db, actor, start=start, end=end)]
+    with db.reading() as session:
+        events = session.scalars(select(Event).where(Event.id.in_(ids))
+                                 .options(selectinload(Event.sessions))).all()
+        by_id = {e.id: event_detail(session, e) for e in events}
+    return [by_id[i] for i in ids]
+
+
+# --- write --------------------------------------------------------------------------------
+
+def create_event(db: Database, actor: Actor, draft: EventDraft) -> EventDetail:
+    actor.require(Action.CREATE, Resource.EVENTS)
+    cleaned = clean_event_draft(draft)
+    with db.writing(actor) as session:
+        event = Event()
+        _apply(event, cleaned)
+        session.add(event)
+        session.flush()
+        return event_detail(session, event)
+
+
+def update_event(db: Database, actor: Actor, event_id: int, version: int,
+                 draft: EventDraft) -> EventDetail:
+    """Save the event as changed from *version*. A capacity below the seats already given is
+    refused; a higher one moves the waitlist up (see registrations.promote_waitlist)."""
+    from kyodo_desk.services.registrations import promote_waitlist
+
+    actor.require(Action.CHANGE, Resource.EVENTS)
+    cleaned = clean_event_draft(draft)
+    try:
+        with db.writing(actor) as session:
+            event = load_event(session, event_id, lock=True)
+            if event.version != version:
+                raise _conflict()
+            seats = seat_counts(session, [event.id], {event.id: event.capacity})[event.id]
+            if cleaned.capacity is not None and cleaned.capacity < seats.taken:
+                raise ValidationError.single(
+                    "capacity", f"定員を{cleaned.capacity}名にはできません。すでに{seats.taken}名の"
+                    "受付が確定しています（先にキャンセルの手続きをしてください）。")
+            _apply(event, cleaned)
+            session.flush()
+            promote_waitlist(session, event)
+            session.flush()
+            return event_detail(session, event)
+    except StaleDataError:
+        raise _conflict() from None
+
+
+def _conflict() -> ConcurrentEdit:
+    return ConcurrentEdit(
+        "このイベントは、開いた後に他の窓口で変更されました。上書きを防ぐため保存していません。"
+        "入力した内容は残っています。最新の内容を読み込んでから、もう一度保存してください。")
+
+
+def _apply(e: Event, d: EventDraft) -> None:
+    for name in ("kind", "title", "title_reading", "description", "facility_id",
+                 "venue_facility_id", "venue_name", "venue_address", "capacity",
+                 "signup_opens_on", "signup_closes_on", "audience", "fee", "fee_note",
+                 "how_to_apply", "contact_name", "contact_phone", "url", "queue_rule",
+                 "offer_hold_hours", "has_booths", "cancelled"):
+        setattr(e, name, getattr(d, name))
+    kept = {(s.held_on, s.start_time): s for s in e.sessions}
+    sessions = []
+    for s in d.sessions:
+        # A session kept by date and time keeps its id, and so its attendance.
+        row = kept.pop((s.held_on, s.start_time), None) or EventSession()
+        row.held_on, row.start_time, row.end_time, row.label = (s.held_on, s.start_time,
+                                                                s.end_time, s.label)
+        sessions.append(row)
+    e.sessions = sessions
+
+
+# --- copy for next year -------------------------------------------------------------------
+
+_WESTERN_YEAR = re.compile(r"(20\d\d)")
+_ERA_YEAR = re.compile(r"令和(\d+|元)年")
+
+
+def next_year_date(d: date) -> date:
+    """The same weekday a year later (第2土曜 stays a Saturday): 52 weeks on, one or two days
+    before the calendar date."""
+    return d + timedelta(weeks=52)
+
+
+def _next_year_title(title: str) -> str:
+    title = _WESTERN_YEAR.sub(lambda m: str(int(m.group(1)) + 1), title)
+    return _ERA_YEAR.sub(
+        lambda m: f"令和{(1 if m.group(1) == '元' else int(m.group(1))) + 1}年", title)
+
+
+def copy_for_next_year(db: Database, actor: Actor, event_id: int) -> EventDraft:
+    """A draft of next year's event: same content, dates moved to the same weekday a year on,
+    years in the title counted up. Nothing is saved until the form is saved."""
+    actor.require(Action.CREATE, Resource.EVENTS)
+    d = get_event(db, actor, event_id).as_draft()
+
+    def shift(day: date | None) -> date | None:
+        return next_year_date(day) if day else None
+
+    return replace(
+        d, title=_next_year_title(d.title), cancelled=False,
+        sessions=tuple(replace(s, held_on=next_year_date(s.held_on)) for s in d.sessions),
+        signup_opens_on=shift(d.signup_opens_on), signup_closes_on=shift(d.signup_closes_on))
