@@ -7,6 +7,7 @@ so runs and tests never see each other's rows. Where CI is set, a missing server
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -29,6 +30,20 @@ def _isolated_folders(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("KYODO_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("KYODO_CONFIG_DIR", str(base / "config"))
     monkeypatch.delenv("KYODO_DATABASE_URL", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was() -> Iterator[None]:
+    """cli.main adds a log handler to the root logger (any test may call it): take it away
+    again, or it keeps writing into an earlier test's folder."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in root.handlers[:]:
+        if handler not in handlers:
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)
 
 
 def _pg_admin_url() -> str | None:

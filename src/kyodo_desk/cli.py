@@ -38,11 +38,22 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="サブコマンド")
 
     export = commands.add_parser("export", parents=[common], help="データを書き出す")
-    export.add_argument("what", choices=["facilities"], help="facilities: 拠点施設の一覧")
     export.add_argument(
-        "--format", choices=["csv", "xlsx", "opendata"], default="csv",
-        help="csv（UTF-8 BOM付き）、xlsx、opendata（自治体標準オープンデータセット 公共施設一覧の CSV）",
+        "what", choices=["facilities", "events", "participants"],
+        help="facilities: 拠点施設の一覧、events: イベント一覧（オープンデータ）、"
+        "participants: イベントの参加者一覧（--event で指定）")
+    export.add_argument(
+        "--format", choices=["csv", "xlsx", "opendata"],
+        help="csv（UTF-8 BOM付き）、xlsx、opendata（自治体標準オープンデータセットの CSV: "
+        "公共施設一覧・イベント一覧）。省略時は facilities が csv、events が opendata、"
+        "participants が xlsx（-o が .csv なら csv）",
     )
+    export.add_argument("--event", type=int, metavar="ID",
+                        help="participants: イベントの番号（export events の NO 列）")
+    export.add_argument("--from", dest="start", type=_iso_date, metavar="YYYY-MM-DD",
+                        help="events: この日以降に開催日があるイベントだけを書き出す")
+    export.add_argument("--to", dest="end", type=_iso_date, metavar="YYYY-MM-DD",
+                        help="events: この日までに開催日があるイベントだけを書き出す")
     export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
                         help="書き出すファイル")
 
@@ -65,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     leaflet.add_argument("name", nargs="?", help="印刷物の名前（--list で確認）")
     leaflet.add_argument("-o", "--output", type=Path, metavar="FILE.pdf", help="書き出す PDF")
     leaflet.add_argument("--list", action="store_true", help="作成できる印刷物の一覧")
+    leaflet.add_argument("--event", type=int, metavar="ID",
+                         help="イベントの印刷物（event-…）を作るイベントの番号")
+    leaflet.add_argument("--registration", type=int, metavar="ID",
+                         help="受付票（event-receipt）を作る申込の番号")
 
     report = commands.add_parser("report", parents=[common],
                                  help="集計表・月報を作成する（相談の統計）")
@@ -110,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--consultations", type=int, default=0, metavar="N",
                       help="架空の相談記録を N 件追加する（過去5年度分。相談者の架空の連絡先と、"
                       "職員のいない施設には無効の架空アカウントも作る）")
+    demo.add_argument("--events", action="store_true",
+                      help="概要版のイベント（つむぎすと講座、フェスタなど）を申込つきで追加")
     demo.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
 
     consultations = commands.add_parser("consultations", parents=[common],
@@ -182,15 +199,52 @@ def _open(args: argparse.Namespace, *, migrate: bool = True):  # type: ignore[no
 
 
 def _export(args: argparse.Namespace) -> int:
+    from kyodo_desk.exports.events import export_events
     from kyodo_desk.exports.facilities import export_facilities
+    from kyodo_desk.exports.participants import export_participants
 
+    fmt = _export_format(args)
+    actor = Actor.command_line()
     db = _open(args)
     try:
-        count = export_facilities(db, Actor.command_line(), args.format, args.output)
+        if args.what == "events":
+            count = export_events(db, actor, args.output, start=args.start, end=args.end)
+            written = f"{count} 件のイベント"
+        elif args.what == "participants":
+            count = export_participants(db, actor, args.event, fmt, args.output)
+            written = f"{count} 件の申込"
+        else:
+            count = export_facilities(db, actor, fmt, args.output)
+            written = f"{count} 件の施設"
     finally:
         db.dispose()
-    print(f"{count} 件の施設を {args.output} に書き出しました。")
+    print(f"{written}を {args.output} に書き出しました。")
     return 0
+
+
+def _export_format(args: argparse.Namespace) -> str:
+    """The format for what is exported; options that do not fit are refused before any file
+    or database is touched."""
+    if args.event is not None and args.what != "participants":
+        raise UserError("--event は participants（参加者一覧）を書き出すときに指定します。")
+    if (args.start or args.end) and args.what != "events":
+        raise UserError("--from・--to は events（イベント一覧）を書き出すときに指定します。")
+    if args.what == "events":
+        if args.format not in (None, "opendata"):
+            raise UserError("イベント一覧は --format opendata"
+                            "（自治体標準オープンデータセットの CSV）で書き出します。")
+        if args.start and args.end and args.start > args.end:
+            raise UserError(f"--from {args.start} が --to {args.end} より後になっています。")
+        return "opendata"
+    if args.what == "participants":
+        if args.event is None:
+            raise UserError("参加者一覧は --event でイベントの番号を指定してください"
+                            "（番号は export events で書き出した一覧の NO 列）。")
+        if args.format == "opendata":
+            raise UserError("参加者一覧は個人情報のため、オープンデータの形式では書き出せません"
+                            "（--format xlsx か csv）。")
+        return args.format or ("csv" if args.output.suffix.lower() == ".csv" else "xlsx")
+    return args.format or "csv"
 
 
 def _sqlite_file(args: argparse.Namespace, command: str, postgresql_tool: str) -> Path:
@@ -244,13 +298,18 @@ def _demo(args: argparse.Namespace) -> int:
 
     db = _open(args)
     try:
-        if args.contacts or not args.consultations:
+        if args.contacts or not (args.consultations or args.events):
             added = add_demo_contacts(db, Actor.command_line(), args.contacts, seed=args.seed)
             print(f"架空の連絡先を {added} 件追加しました（{db.describe()}）。")
         if args.consultations:
             added = add_demo_consultations(db, Actor.command_line(), args.consultations,
                                            seed=args.seed, progress=_progress_line)
             print(f"架空の相談記録を {added} 件追加しました（{db.describe()}）。")
+        if args.events:
+            from kyodo_desk.services.demo_events import add_demo_events
+
+            added = add_demo_events(db, Actor.command_line())
+            print(f"架空のイベントを {added} 件、申込つきで追加しました（{db.describe()}）。")
     finally:
         db.dispose()
     return 0
@@ -346,12 +405,13 @@ def _leaflet(args: argparse.Namespace) -> int:
     from kyodo_desk import leaflets
 
     if args.list:
-        for info in leaflets.catalog():
+        for info in leaflets.catalog(every=True):
             print(f"{info.name}\t{info.title}\t{info.description}")
         return 0
     if not args.name or not args.output:
         raise UserError("印刷物の名前と -o FILE.pdf を指定してください（一覧は kyodo-desk leaflet --list）。")
-    size = _write_leaflet(args, args.name)
+    size = _write_leaflet(args, args.name, event_id=args.event,
+                          registration_id=args.registration)
     print(f"{args.name} を {args.output} に書き出しました（{size // 1024} KB）。")
     return 0
 

@@ -102,6 +102,13 @@ def _lost_connection_explained(db: Database) -> Iterator[None]:
     except DBAPIError as exc:
         if not (exc.connection_invalidated or isinstance(exc, OperationalError)):
             raise
+        if db.backend.is_sqlite and "locked" in str(exc.orig).lower():
+            # Another counter held the file's write lock past the busy timeout: the file is
+            # fine and nothing is lost, it was only busy.
+            raise ConnectionLost(
+                "データベースが他の窓口の保存で混み合っていたため、今の操作は保存されていません。"
+                "入力した内容はそのまま残っています。もう一度保存してください。"
+            ) from exc
         log.warning("database connection lost: %s", exc.orig)
         raise ConnectionLost(
             f"データベース（{db.describe()}）に接続できません。今の操作は保存されていません。"

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from kyodo_desk.domain.permissions import Role
+
 
 class EventKind(enum.StrEnum):
     SEMINAR = "seminar"  # セミナー・講座
@@ -67,6 +69,8 @@ QUEUE_RULE_LABELS = {
 }
 
 MAX_PARTY_SIZE = 50
+# Who may accept a sign-up outside its window (受付期間外): the collaboration officers.
+WINDOW_OVERRIDE_ROLES = frozenset({Role.OFFICER, Role.ADMIN})
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
 """自治体標準オープンデータセット 公共施設一覧, kept as data: one (column, value function) per column.
 
+Also the rules every layout shares (dates, times, カナ, addresses, phone numbers); the イベント一覧
+layout is in `exports.events`.
+
 Edition: the older 24-column layout published as 「推奨データセット」, which several independent
 sources agree on column by column and which many municipalities still publish. The Digital
 Agency's renamed 「自治体標準オープンデータセット（正式版）」 (データ項目定義書A) has a different
@@ -11,7 +14,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, time
+from typing import TypeVar
 
 import jaconv
 
@@ -28,6 +33,7 @@ _FILE_KINDS = ("public_facility", "event")
 _DASHES = re.compile("[‐‑‒–—―−－ー]")
 
 Column = tuple[str, Callable[[FacilityDetail], str]]
+Record = TypeVar("Record")
 
 
 def suggested_file_name(kind: str) -> str:
@@ -55,6 +61,30 @@ def half_width_phone(phone: str) -> str:
     return _DASHES.sub("-", text)
 
 
+def iso_date(day: date | None) -> str:
+    """YYYY-MM-DD, or an empty cell."""
+    return f"{day:%Y-%m-%d}" if day else ""
+
+
+def clock(at: time | None) -> str:
+    """hh:mm on the 24-hour clock, or an empty cell."""
+    return f"{at:%H:%M}" if at else ""
+
+
+def empty(_: object) -> str:
+    """A column Kyodo Desk has no data for: an empty cell, never a placeholder."""
+    return ""
+
+
+def header_of(columns: Sequence[tuple[str, Callable[[Record], str]]]) -> list[str]:
+    return [name for name, _ in columns]
+
+
+def rows_of(columns: Sequence[tuple[str, Callable[[Record], str]]],
+            records: Iterable[Record]) -> list[list[str]]:
+    return [[value(r) for _, value in columns] for r in records]
+
+
 def _remarks(f: FacilityDetail) -> str:
     # The layout has no column for e-mail or Facebook, yet they are how people reach a salon.
     parts = []
@@ -65,10 +95,6 @@ def _remarks(f: FacilityDetail) -> str:
     return VALUE_SEPARATOR.join(parts)
 
 
-def _empty(_: FacilityDetail) -> str:
-    return ""
-
-
 PUBLIC_FACILITY_COLUMNS: tuple[Column, ...] = (
     ("都道府県コード又は市区町村コード", lambda f: LOCAL_GOVERNMENT_CODE),
     ("NO", lambda f: str(f.id)),  # the primary key: never reused, so rows stay linkable
@@ -76,33 +102,33 @@ PUBLIC_FACILITY_COLUMNS: tuple[Column, ...] = (
     ("市区町村名", lambda f: CITY),
     ("名称", lambda f: f.name),
     ("名称_カナ", lambda f: katakana(f.reading)),
-    ("名称_通称", _empty),
-    ("POIコード", _empty),
+    ("名称_通称", empty),
+    ("POIコード", empty),
     ("住所", lambda f: prefectural_address(f.address)),
     ("方書", lambda f: f.building),
-    ("緯度", _empty),
-    ("経度", _empty),
+    ("緯度", empty),
+    ("経度", empty),
     ("電話番号", lambda f: half_width_phone(f.phone)),
-    ("内線番号", _empty),
-    ("法人番号", _empty),
-    ("団体名", _empty),
-    ("利用可能曜日", _empty),
+    ("内線番号", empty),
+    ("法人番号", empty),
+    ("団体名", empty),
+    ("利用可能曜日", empty),
     # Opening hours are free text ("8:30～17:15、年末年始休館"), not one hh:mm pair, so they go
     # to the note column rather than being guessed into 開始時間/終了時間.
-    ("開始時間", _empty),
-    ("終了時間", _empty),
+    ("開始時間", empty),
+    ("終了時間", empty),
     ("利用可能日時特記事項", lambda f: f.hours),
     # Facility notes may be internal memos: open data publishes only what was written for it.
-    ("説明", _empty),
-    ("バリアフリー情報", _empty),
+    ("説明", empty),
+    ("バリアフリー情報", empty),
     ("URL", lambda f: f.website),
     ("備考", _remarks),
 )
 
 
 def public_facility_header() -> list[str]:
-    return [name for name, _ in PUBLIC_FACILITY_COLUMNS]
+    return header_of(PUBLIC_FACILITY_COLUMNS)
 
 
 def public_facility_rows(facilities: Iterable[FacilityDetail]) -> list[list[str]]:
-    return [[value(f) for _, value in PUBLIC_FACILITY_COLUMNS] for f in facilities]
+    return rows_of(PUBLIC_FACILITY_COLUMNS, facilities)

@@ -27,6 +27,8 @@ class LeafletInfo:
     title: str  # Japanese, as the UI lists it
     description: str
     pages: int  # A4 pages the leaflet may take
+    # What `render` must be told: "" nothing, "event" event_id, "registration" registration_id.
+    needs: str = ""
 
 
 class LeafletDoesNotFit(UserError):
@@ -41,6 +43,9 @@ class LeafletDoesNotFit(UserError):
         )
         self.info = info
 
+
+# Lists and badge sheets run to as many pages as the sign-ups need.
+_LIST_PAGES = 999
 
 _CATALOG: tuple[tuple[LeafletInfo, str], ...] = (
     (LeafletInfo(
@@ -71,29 +76,72 @@ _CATALOG: tuple[tuple[LeafletInfo, str], ...] = (
                     "（A4 1枚、印刷するアカウントが集計できる施設の件数）",
         pages=1,
     ), "kyodo_desk.leaflets.consultation_report"),
+    (LeafletInfo(
+        name="event-flyer",
+        title="イベントのチラシ",
+        description="イベントの内容、日時（和暦）、会場、対象、定員、参加費、申込方法と主催施設の"
+                    "連絡先（A4 1枚）",
+        pages=1, needs="event",
+    ), "kyodo_desk.leaflets.event_flyer"),
+    (LeafletInfo(
+        name="event-receipt",
+        title="受付票",
+        description="申込者に渡す受付票: イベント、日時、会場、お名前、人数、受付番号、状況と"
+                    "当日受付用のQRコード（A4 1枚）",
+        pages=1, needs="registration",
+    ), "kyodo_desk.leaflets.event_receipt"),
+    (LeafletInfo(
+        name="event-roster",
+        title="参加者名簿",
+        description="受付済・出席の申込の受付番号、氏名・団体名、よみ、人数、配慮事項（ブース番号）、"
+                    "続けてキャンセル待ちの一覧（A4、必要なページ数）",
+        pages=_LIST_PAGES, needs="event",
+    ), "kyodo_desk.leaflets.event_roster"),
+    (LeafletInfo(
+        name="event-sign-in",
+        title="受付簿",
+        description="開催日ごとの、会場の受付で署名と出席を記入する一覧（A4、必要なページ数）",
+        pages=_LIST_PAGES, needs="event",
+    ), "kyodo_desk.leaflets.event_sign_in"),
+    (LeafletInfo(
+        name="event-badges",
+        title="名札",
+        description="受付済・出席の方の名札を、切り取って使うA4用紙に10枚ずつ（よみ、お名前、"
+                    "イベント名）",
+        pages=_LIST_PAGES, needs="event",
+    ), "kyodo_desk.leaflets.event_badges"),
 )
 # Leaflets made for a chosen month (`render(..., month=)`); the others take no month.
 _MONTHLY = frozenset({"consultation-report"})
 
 
-def catalog() -> list[LeafletInfo]:
-    """The leaflets that can be printed, in the order the UI lists them."""
-    return [info for info, _ in _CATALOG]
+def catalog(*, every: bool = False) -> list[LeafletInfo]:
+    """The leaflets that can be printed as they are, in the order the UI lists them; with
+    *every*, also the event prints, which are made for one event or one sign-up."""
+    return [info for info, _ in _CATALOG if every or not info.needs]
 
 
 def render(name: str, db: Database, actor: Actor, *, today: date | None = None,
-           month: date | None = None) -> bytes:
+           month: date | None = None, event_id: int | None = None,
+           registration_id: int | None = None) -> bytes:
     """The leaflet *name* as PDF bytes, with the current data of *db* as *actor* may read it.
 
     *today* is the date printed on the leaflet (default: today). *month* (any day of it) is
-    the month a monthly leaflet reports (default: the month of *today*); other leaflets
-    ignore it. Raises UserError for an unknown name and LeafletDoesNotFit when the content
-    cannot fit the leaflet's pages.
+    the month a monthly leaflet reports (default: the month of *today*). *event_id* is the
+    event of an event print, *registration_id* the sign-up of a receipt (受付票); a leaflet
+    ignores what it does not need, and a missing one is a UserError. Raises UserError for an
+    unknown name and LeafletDoesNotFit when the content cannot fit the leaflet's pages.
     """
     for info, module_name in _CATALOG:
         if info.name == name:
             module = importlib.import_module(module_name)
-            extra = {"month": month} if name in _MONTHLY and month is not None else {}
+            extra: dict[str, object] = {}
+            if name in _MONTHLY and month is not None:
+                extra["month"] = month
+            if info.needs == "event":
+                extra["event_id"] = event_id
+            elif info.needs == "registration":
+                extra.update(event_id=event_id, registration_id=registration_id)
             return module.render(db, actor, info=info, today=today or date.today(), **extra)
     names = "、".join(info.name for info, _ in _CATALOG)
     raise UserError(f"「{name}」という印刷物はありません。使える名前: {names}")

@@ -326,8 +326,13 @@ class TitleBand(Flowable):
             self.side_h = self.side.wrap(self.side_w, availHeight)[1]
         sub_w = inner - (self.side_w + k.pt(12) if self.side is not None else 0)
         self.dept_h = self.department.wrap(inner, availHeight)[1]
-        self.title_h = self.title.wrap(inner, availHeight)[1]
-        self.sub_h = self.subtitle.wrap(sub_w, availHeight)[1] if self.subtitle else 0.0
+        # A title of several lines breaks into even ones, not a word left alone on the last.
+        title_w = balanced_width(self.title.inner, inner, availHeight)
+        self.title_h = self.title.wrap(title_w, availHeight)[1]
+        self.sub_h = 0.0
+        if self.subtitle is not None:
+            sub_w = balanced_width(self.subtitle, sub_w, availHeight)
+            self.sub_h = self.subtitle.wrap(sub_w, availHeight)[1]
         self.bottom_h = max(self.sub_h, self.side_h)
         self.height = (pad + self.dept_h + self.gap + self.title_h
                        + (self.gap + self.bottom_h if self.bottom_h else 0) + pad + self.stripe)
@@ -529,13 +534,13 @@ class QrCode(Flowable):
 
 @lru_cache(maxsize=64)
 def qr_modules(text: str) -> tuple[tuple[bool, ...], ...]:
-    """The dark (True) and light modules of the QR code of *text*, level M, row by row."""
-    from reportlab.graphics.barcode import qrencoder
+    """The dark (True) and light modules of the QR code of *text*, level M, row by row,
+    without the quiet zone. segno makes them: one encoder for every code the app prints,
+    kept at level M (no boosting) so a code's size depends on its text alone."""
+    import segno
 
-    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-    code.addData(text)
-    code.make()
-    return tuple(tuple(bool(m) for m in row) for row in code.modules)
+    code = segno.make(text, error="m", boost_error=False, micro=False)
+    return tuple(tuple(bool(m) for m in row) for row in code.matrix)
 
 
 # --- contact cards --------------------------------------------------------------------------
@@ -648,10 +653,11 @@ class Kit:
         return Emphasis(para, colour, self.size(role) * 0.03)
 
     def table(self, data: list[list[Any]], widths: Sequence[float],
-              commands: Sequence[Any] = ()) -> Table:
+              commands: Sequence[Any] = (), *, repeat_rows: int = 0) -> Table:
         """A Table with column widths in points; its plain-text cells (the empty gutters) use
-        the kit's font too, so no unembedded base-14 font (Helvetica) enters the PDF."""
-        made = Table(data, colWidths=list(widths))
+        the kit's font too, so no unembedded base-14 font (Helvetica) enters the PDF.
+        *repeat_rows* header rows are repeated on every page a long table runs over."""
+        made = Table(data, colWidths=list(widths), repeatRows=repeat_rows)
         made.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), self.font), *commands]))
         return made
 
@@ -879,6 +885,68 @@ class Kit:
             ("TOPPADDING", (0, 0), (-1, -1), self.pt(5)),
             ("BOTTOMPADDING", (0, 0), (-1, -1), self.pt(6)),
         ]))
+
+    def facts(self, rows: Sequence[tuple[str, Any]], *, role: str = "body") -> Flowable:
+        """Labelled facts (日時・会場・定員 …), one row each: the labels in a tinted column at
+        the left, the values (text, or flowables) at the right."""
+        p = self.palette
+        cells = [[self.emph(label, role), self.para(value, role) if isinstance(value, str)
+                  else value] for label, value in rows]
+        pad = self.pt(7)
+        label_w = max((stringWidth(label, self.font, self.size(role)) for label, _ in rows),
+                      default=0.0) * 1.04 + 2 * pad + 1  # 1.04: the emphasis stroke
+
+        def make(w: float) -> Table:
+            return self.table(cells, [label_w, w - label_w], [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (0, -1), p.primary_tint),
+                ("LINEBELOW", (0, 0), (-1, -2), self.pt(0.5), p.rule),
+                ("LINEABOVE", (0, 0), (-1, 0), self.pt(1.2), p.primary),
+                ("LINEBELOW", (0, -1), (-1, -1), self.pt(1.2), p.primary),
+                ("LEFTPADDING", (0, 0), (-1, -1), pad),
+                ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+                ("TOPPADDING", (0, 0), (-1, -1), self.pt(3.5)),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), self.pt(4.5)),
+            ])
+
+        return Sized(make)
+
+    def list_table(self, header: Sequence[str], rows: Sequence[Sequence[Any]],
+                   shares: Sequence[float], *, align: Sequence[int] | None = None,
+                   role: str = "small") -> Flowable:
+        """A ruled list (名簿・受付簿) that runs over pages with its header row repeated:
+        *shares* weigh the column widths; text cells take the column's *align*."""
+        p = self.palette
+        aligns = list(align) if align is not None else [TA_LEFT] * len(header)
+
+        def cell(value: Any, column: int) -> Any:
+            if value is None:
+                return ""
+            if isinstance(value, str):
+                return self.para(value, role, align=aligns[column]) if value else ""
+            return value
+
+        data: list[list[Any]] = [[self.para(h, "small", color=p.paper, align=aligns[c])
+                                  for c, h in enumerate(header)]]
+        data += [[cell(v, c) for c, v in enumerate(row)] for row in rows]
+        total = sum(shares)
+
+        def make(w: float) -> Table:
+            return self.table(data, [w * s / total for s in shares], [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("BACKGROUND", (0, 0), (-1, 0), p.primary),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [p.paper, p.primary_pale]),
+                ("LINEBELOW", (0, 1), (-1, -1), self.pt(0.4), p.rule),
+                ("LINEAFTER", (0, 1), (-2, -1), self.pt(0.4), p.rule),
+                ("LINEAFTER", (0, 0), (-2, 0), self.pt(0.4), p.primary_tint),
+                ("BOX", (0, 0), (-1, -1), self.pt(0.8), p.primary),
+                ("LEFTPADDING", (0, 0), (-1, -1), self.pt(4)),
+                ("RIGHTPADDING", (0, 0), (-1, -1), self.pt(4)),
+                ("TOPPADDING", (0, 0), (-1, -1), self.pt(2.5)),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), self.pt(3)),
+            ], repeat_rows=1)
+
+        return Sized(make)
 
     def glossary(self, notes: Sequence[tuple[str, str]], *, title: str = "用語解説") -> Flowable:
         """The ※ notes (用語解説): note n explains the term marked ※n in the text."""

@@ -36,6 +36,8 @@ ACTION_LABELS: dict[str, str] = {
     "sign_in": "サインイン",
     "export": "書き出し",
     "anonymise": "匿名化",
+    "override": "期間外の受付",
+    "queue_jump": "順番の繰り上げ",
 }
 TABLE_LABELS: dict[str, str] = {
     "contacts": "連絡先",
@@ -43,6 +45,10 @@ TABLE_LABELS: dict[str, str] = {
     "accounts": "アカウント",
     "memberships": "所属",
     "consultations": "相談記録",
+    "events": "イベント",
+    "event_sessions": "開催日",
+    "registrations": "イベントの申込",
+    "attendances": "出席",
     "consultation_topics": "相談の分野の指定",
     "topics": "相談の分野",
     "settings": "設定",

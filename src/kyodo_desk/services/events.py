@@ -22,7 +22,7 @@ from kyodo_desk.domain.errors import FieldProblem, NotFound, ValidationError
 from kyodo_desk.domain.events import SEAT_HOLDING, EventKind, QueueRule, RegistrationStatus
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.domain.text import fold
-from kyodo_desk.models import Event, EventSession, Facility, Registration
+from kyodo_desk.models import Attendance, Event, EventSession, Facility, Registration
 from kyodo_desk.services.contacts import ConcurrentEdit
 
 MAX_CAPACITY = 10_000
@@ -386,7 +386,7 @@ def create_event(db: Database, actor: Actor, draft: EventDraft) -> EventDetail:
     cleaned = clean_event_draft(draft)
     with db.writing(actor) as session:
         event = Event()
-        _apply(event, cleaned)
+        _apply(session, event, cleaned)
         session.add(event)
         session.flush()
         return event_detail(session, event)
@@ -410,7 +410,7 @@ def update_event(db: Database, actor: Actor, event_id: int, version: int,
                 raise ValidationError.single(
                     "capacity", f"定員を{cleaned.capacity}名にはできません。すでに{seats.taken}名の"
                     "受付が確定しています（先にキャンセルの手続きをしてください）。")
-            _apply(event, cleaned)
+            _apply(session, event, cleaned)
             session.flush()
             promote_waitlist(session, event)
             session.flush()
@@ -425,7 +425,7 @@ def _conflict() -> ConcurrentEdit:
         "入力した内容は残っています。最新の内容を読み込んでから、もう一度保存してください。")
 
 
-def _apply(e: Event, d: EventDraft) -> None:
+def _apply(session: Session, e: Event, d: EventDraft) -> None:
     for name in ("kind", "title", "title_reading", "description", "facility_id",
                  "venue_facility_id", "venue_name", "venue_address", "capacity",
                  "signup_opens_on", "signup_closes_on", "audience", "fee", "fee_note",
@@ -440,6 +440,12 @@ def _apply(e: Event, d: EventDraft) -> None:
         row.held_on, row.start_time, row.end_time, row.label = (s.held_on, s.start_time,
                                                                 s.end_time, s.label)
         sessions.append(row)
+    dropped = [s.id for s in kept.values() if s.id is not None]
+    if dropped and session.scalar(select(func.count()).select_from(Attendance)
+                                  .where(Attendance.session_id.in_(dropped))):
+        raise ValidationError.single(
+            "sessions", "出席を記録した開催日は削除できません（日時を変えるときは、その開催日を"
+            "残したまま新しい開催日を追加してください）。")
     e.sessions = sessions
 
 

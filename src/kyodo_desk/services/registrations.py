@@ -23,13 +23,14 @@ from kyodo_desk.domain.errors import FieldProblem, NotFound, UserError, Validati
 from kyodo_desk.domain.events import (
     MAX_PARTY_SIZE,
     REGISTRATION_STATUS_LABELS,
+    WINDOW_OVERRIDE_ROLES,
     RegistrationStatus,
     TicketCode,
     Waiting,
     may_confirm_at_once,
     plan_promotions,
 )
-from kyodo_desk.domain.permissions import Action, Actor, PermissionDenied, Resource, Role
+from kyodo_desk.domain.permissions import Action, Actor, PermissionDenied, Resource
 from kyodo_desk.domain.text import fold
 from kyodo_desk.models import Attendance, Contact, ContactKind, Event, Registration
 from kyodo_desk.services.events import event_detail, load_event, seat_counts
@@ -176,33 +177,43 @@ def get_registration(db: Database, actor: Actor, registration_id: int) -> Regist
 _ORDER = {S.CONFIRMED: 0, S.ATTENDED: 0, S.NO_SHOW: 0, S.WAITLISTED: 1, S.CANCELLED: 2}
 
 
-def registration_infos(session: Session, event_id: int, only: set[int] | None = None) -> list[RegistrationInfo]:
-    rows = session.execute(
-        select(Registration, Contact.name, Contact.reading, Contact.phone, Contact.kind)
-        .join(Contact, Contact.id == Registration.contact_id)
-        .where(Registration.event_id == event_id)
-        .order_by(Registration.queue_number)
-    ).all()
+def registration_infos(session: Session, event_id: int,
+                       only: set[int] | None = None) -> list[RegistrationInfo]:
+    """The event's sign-ups (or only those in *only*, read alone: a counter saving one
+    sign-up of a large event holds the seat lock meanwhile)."""
+    stmt = (select(Registration, Contact.name, Contact.reading, Contact.phone, Contact.kind)
+            .join(Contact, Contact.id == Registration.contact_id)
+            .where(Registration.event_id == event_id)
+            .order_by(Registration.queue_number))
+    attending = (select(Attendance.registration_id, Attendance.session_id)
+                 .join(Registration, Registration.id == Attendance.registration_id)
+                 .where(Registration.event_id == event_id).order_by(Attendance.session_id))
+    if only is not None:
+        stmt = stmt.where(Registration.id.in_(only))
+        attending = attending.where(Registration.id.in_(only))
+    rows = session.execute(stmt).all()
     attended: dict[int, list[int]] = {}
-    for reg_id, session_id in session.execute(
-            select(Attendance.registration_id, Attendance.session_id)
-            .join(Registration, Registration.id == Attendance.registration_id)
-            .where(Registration.event_id == event_id).order_by(Attendance.session_id)):
+    for reg_id, session_id in session.execute(attending):
         attended.setdefault(reg_id, []).append(session_id)
     out, position = [], 0
     for reg, name, reading, phone, kind in rows:
         if reg.status is S.WAITLISTED:
-            position += 1
-        if only is None or reg.id in only:
-            out.append(RegistrationInfo(
-                reg.id, reg.event_id, reg.contact_id, name, reading, phone,
-                kind is ContactKind.GROUP, reg.party_size, reg.notes, reg.status,
-                position if reg.status is S.WAITLISTED else None, reg.queue_number, reg.token,
-                reg.walk_in, reg.promoted_at, reg.offer_until, reg.contacted_at,
-                reg.booth_tables, reg.booth_chairs, reg.booth_power, reg.booth_space,
-                reg.booth_number, tuple(attended.get(reg.id, ())), reg.version))
+            position = position + 1 if only is None else _waitlist_position(session, reg)
+        out.append(RegistrationInfo(
+            reg.id, reg.event_id, reg.contact_id, name, reading, phone,
+            kind is ContactKind.GROUP, reg.party_size, reg.notes, reg.status,
+            position if reg.status is S.WAITLISTED else None, reg.queue_number, reg.token,
+            reg.walk_in, reg.promoted_at, reg.offer_until, reg.contacted_at,
+            reg.booth_tables, reg.booth_chairs, reg.booth_power, reg.booth_space,
+            reg.booth_number, tuple(attended.get(reg.id, ())), reg.version))
     out.sort(key=lambda r: (_ORDER[r.status], r.queue_number))
     return out
+
+
+def _waitlist_position(session: Session, reg: Registration) -> int:
+    return session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == reg.event_id, Registration.status == S.WAITLISTED,
+        Registration.queue_number <= reg.queue_number)) or 0
 
 
 def _info(session: Session, reg: Registration) -> RegistrationInfo:
@@ -242,7 +253,7 @@ def sign_up(db: Database, actor: Actor, event_id: int, draft: SignUpDraft, *,
     """
     actor.require(Action.CREATE, Resource.REGISTRATIONS)
     cleaned = clean_sign_up(draft)
-    if override_window and actor.role not in (Role.OFFICER, Role.ADMIN):
+    if override_window and actor.role not in WINDOW_OVERRIDE_ROLES:
         raise PermissionDenied("受付期間外の受付は、協働担当のアカウントでのみできます。")
     with db.writing(actor) as session:
         reg, message = add_sign_up(session, actor, event_id, cleaned, today=today or date.today(),
@@ -287,7 +298,7 @@ def add_sign_up(session: Session, actor: Actor, event_id: int, draft: SignUpDraf
     session.add(reg)
     session.flush()
     if window and override_window:
-        record_event(session, actor, "signup_window_override", Registration.__tablename__,
+        record_event(session, actor, "override", Registration.__tablename__,
                      reg.id, {"event_id": event.id, "window": window})
     if confirmed:
         free = "" if event.capacity is None else \
@@ -299,15 +310,20 @@ def add_sign_up(session: Session, actor: Actor, event_id: int, draft: SignUpDraf
 
 def _refuse_duplicates(session: Session, event: Event, contact: Contact,
                        allow_similar: bool) -> None:
+    """The same contact is refused; the same folded name, reading or phone is asked about.
+
+    The other sign-ups' folded names come from the contacts' stored search columns (the
+    name is the first word of `search_text`, the reading is `sort_key`), so a large event is
+    checked without folding its every name again while the seat lock is held.
+    """
     rows = session.execute(
         select(Registration.id, Registration.status, Registration.queue_number, Contact.id,
-               Contact.name, Contact.reading, Contact.phone)
+               Contact.name, Contact.search_text, Contact.sort_key, Contact.phone)
         .join(Contact, Contact.id == Registration.contact_id)
         .where(Registration.event_id == event.id, Registration.status != S.CANCELLED)
     ).all()
-    name, reading = fold(contact.name), fold(contact.reading or "")
-    phone = fold(contact.phone or "")
-    for reg_id, status, number, other_id, other_name, other_reading, other_phone in rows:
+    keys = {fold(contact.name), fold(contact.reading or "")} - {""}
+    for reg_id, status, number, other_id, other_name, text, other_key, other_phone in rows:
         label = REGISTRATION_STATUS_LABELS[status]
         if other_id == contact.id:
             raise DuplicateSignUp(
@@ -315,11 +331,10 @@ def _refuse_duplicates(session: Session, event: Event, contact: Contact,
                 f"（受付番号 {number}・{label}）。人数の変更は、その申込を開いて行ってください。")
         if allow_similar:
             continue
-        same_name = name and name in (fold(other_name), fold(other_reading or ""))
-        same_reading = reading and reading in (fold(other_reading or ""), fold(other_name))
-        same_phone = phone and phone == fold(other_phone or "")
-        if same_name or same_reading or same_phone:
-            why = "電話番号" if same_phone and not (same_name or same_reading) else "名前"
+        same_name = bool(keys & {text.split(" ", 1)[0], other_key})
+        same_phone = bool(contact.phone) and contact.phone == other_phone
+        if same_name or same_phone:
+            why = "名前" if same_name else "電話番号"
             existing = registration_infos(session, event.id, {reg_id})[0]
             raise SimilarSignUp(
                 f"{why}が同じ「{other_name}」さんの申込がすでにあります（受付番号 {number}・"
@@ -433,7 +448,7 @@ def promote_out_of_order(db: Database, actor: Actor, registration_id: int,
         now = datetime.now(UTC)
         reg.status, reg.promoted_at, reg.contacted_at = S.CONFIRMED, now, now
         session.flush()
-        record_event(session, actor, "waitlist_jump", Registration.__tablename__, reg.id,
+        record_event(session, actor, "queue_jump", Registration.__tablename__, reg.id,
                      {"event_id": event.id, "reason": reason})
         return _info(session, reg)
 

@@ -14,6 +14,7 @@ from kyodo_desk.ui.admin.accounts_tab import AccountsTab
 from kyodo_desk.ui.admin.audit_tab import AuditTab
 from kyodo_desk.ui.consultations.tab import ConsultationsTab
 from kyodo_desk.ui.contacts.tab import ContactsTab
+from kyodo_desk.ui.events.tab import EventsTab
 from kyodo_desk.ui.leaflets_tab import LeafletsTab
 from kyodo_desk.ui.live import LiveUpdates
 from kyodo_desk.ui.settings_dialog import DatabaseSettingsDialog
@@ -40,6 +41,10 @@ class MainWindow(QMainWindow):
             self.consultations = ConsultationsTab(db, actor)
             self.tabs.addTab(self.consultations, CONSULTATIONS_TITLE)
             self.consultations.follow_ups_changed.connect(self._show_follow_ups)
+        self.events: EventsTab | None = None
+        if actor.may(Action.READ, Resource.EVENTS):
+            self.events = EventsTab(db, actor)
+            self.tabs.addTab(self.events, "イベント")
         self.leaflets = LeafletsTab(db, actor)
         self.tabs.addTab(self.leaflets, "印刷物")
         # Administrators' tabs: only for accounts the services would let read them.
@@ -52,8 +57,8 @@ class MainWindow(QMainWindow):
             self.audit_tab = AuditTab(db, actor)
             self.tabs.addTab(self.audit_tab, "操作記録")
         self.setCentralWidget(self.tabs)
-        for tab in (self.contacts, self.consultations, self.leaflets, self.accounts_tab,
-                    self.audit_tab):
+        for tab in (self.contacts, self.consultations, self.events, self.leaflets,
+                    self.accounts_tab, self.audit_tab):
             if tab is not None:
                 tab.status_message.connect(
                     lambda text: self.statusBar().showMessage(text, STATUS_MESSAGE_MS))
@@ -82,6 +87,9 @@ class MainWindow(QMainWindow):
             self.live.changed.connect(self.consultations.on_data_changed)
             self.live.connection.connect(self.consultations.on_connection)
             self.consultations.refresh()
+        if self.events is not None:
+            self.live.changed.connect(self.events.on_data_changed)
+            self.live.connection.connect(self.events.on_connection)
         self.live.connection.connect(self._connection_changed)
         self.live.connection.connect(self.contacts.on_connection)
         self.live.start()
@@ -133,7 +141,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(undo)
         find = QAction("検索(&F)", self)
         find.setShortcut(QKeySequence("Ctrl+F"))
-        find.triggered.connect(self.contacts.focus_search)
+        find.triggered.connect(self._find)
         edit_menu.addAction(find)
 
         if self.actor.role is Role.ADMIN:
@@ -153,6 +161,11 @@ class MainWindow(QMainWindow):
         about = QAction("協働デスクについて(&A)", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def _find(self) -> None:
+        """Ctrl+F: the search box of the tab on show, if it has one (else the lookup's)."""
+        focus = getattr(self.tabs.currentWidget(), "focus_search", self.contacts.focus_search)
+        focus()
 
     def _database_settings(self) -> None:
         dialog = DatabaseSettingsDialog(current_database_settings(), self.actor, self)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.paths import log_path
@@ -24,3 +25,22 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str = "協働�
         "入力中の内容は画面に残っています。もう一度お試しください。\n"
         f"繰り返す場合は、次のログファイルを添えて管理者に連絡してください:\n{log_path()}",
     )
+
+
+def ask(parent: QWidget | None, title: str, text: str, choices: Sequence[tuple[str, str]], *,
+        default: str, escape: str) -> str:
+    """A question with Japanese buttons; returns the key of the chosen (key, label) pair.
+
+    Esc (or closing the box) answers *escape*.
+    """
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    keys: dict[QAbstractButton, str] = {}
+    for key, label in choices:
+        button = box.addButton(label, QMessageBox.ButtonRole.AcceptRole)
+        keys[button] = key
+        if key == default:
+            box.setDefaultButton(button)
+        if key == escape:
+            box.setEscapeButton(button)
+    box.exec()
+    return keys.get(box.clickedButton(), escape)

@@ -13,9 +13,19 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QLineEdit,
+    QTableView,
+)
+
+from kyodo_desk.domain.labels import GROUP_TYPE_LABELS, KIND_LABELS
+from kyodo_desk.services.contacts import DirectoryEntry
 
 ROW_HEIGHT = 26
 
@@ -111,3 +121,29 @@ class SearchListKeys(QObject):
         if self._table.model().rowCount() and not self._table.currentIndex().isValid():
             self._table.selectRow(0)
         self._table.setFocus()
+
+
+def filter_combo(name: str, items: list[tuple[str, object]]) -> QComboBox:
+    """A filter's choice box: (label, value) pairs, named for tests and styles."""
+    combo = QComboBox()
+    combo.setObjectName(f"{name}Filter")
+    for label, value in items:
+        combo.addItem(label, value)
+    return combo
+
+
+def single_shot(parent: QObject, interval: int, slot: Callable[[], object]) -> QTimer:
+    """A restartable one-shot timer (search as you type waits for a pause)."""
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(interval)
+    timer.timeout.connect(slot)
+    return timer
+
+
+def contact_line(entry: DirectoryEntry) -> str:
+    """A contact as a candidate list shows it: 名前　（区分・よみ・電話）."""
+    kind = (GROUP_TYPE_LABELS.get(entry.group_type, "") if entry.group_type
+            else KIND_LABELS.get(entry.kind, ""))
+    details = "・".join(x for x in (kind, entry.reading, entry.phone) if x)
+    return f"{entry.name}　（{details}）" if details else entry.name

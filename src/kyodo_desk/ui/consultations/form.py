@@ -14,7 +14,6 @@ from datetime import date, datetime, time, timedelta
 
 from PySide6.QtCore import (
     QDate,
-    QLocale,
     QModelIndex,
     QRect,
     QSignalBlocker,
@@ -33,12 +32,10 @@ from PySide6.QtGui import (
     QStandardItemModel,
 )
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QButtonGroup,
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -47,19 +44,17 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QSpinBox,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.errors import ConnectionLost, FieldProblem, ValidationError
-from kyodo_desk.domain.labels import AGE_BANDS, AREAS, GROUP_TYPE_LABELS, KIND_LABELS, UNKNOWN
+from kyodo_desk.domain.labels import AGE_BANDS, AREAS, UNKNOWN
 from kyodo_desk.domain.permissions import Action, Actor, Resource, Scope
 from kyodo_desk.services import consultations as svc
 from kyodo_desk.services import contacts as contact_svc
@@ -77,18 +72,18 @@ from kyodo_desk.ui.conflict import Choice, VersionsDialog
 from kyodo_desk.ui.consultations.drafts import DraftStore, FormState
 from kyodo_desk.ui.consultations.templates import TEMPLATES, EntryTemplate
 from kyodo_desk.ui.contacts.form import ContactForm
-from kyodo_desk.ui.messages import show_error
+from kyodo_desk.ui.date_inputs import NO_TIME, TimeEdit, date_edit
+from kyodo_desk.ui.messages import ask, show_error
 from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.widgets import contact_line
 
 DRAFT_DELAY_MS = 1000  # the draft is written this long after the last change
 SEARCH_DELAY_MS = 200  # the consultee search waits this long after the last key
 SEARCH_LIMIT = 20
 DEFAULT_FOLLOW_UP_DAYS = 7
 NO_DURATION = 0  # the duration box's "未入力"
-NO_TIME = QTime(0, 0)  # the start-time box's "未入力" (nobody consults at midnight)
 
 _ERROR_BORDER = "border: 2px solid #c0392b; border-radius: 3px;"
-_JAPANESE = QLocale(QLocale.Language.Japanese, QLocale.Country.Japan)
 _NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 _ENTRY_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -100,25 +95,6 @@ FIELD_LABELS = {
     "asked": "相談内容", "answered": "回答・助言", "referral": "紹介先",
     "follow_up_due": "フォローアップの期限", "status": "状況",
 }
-
-
-def ask(parent: QWidget | None, title: str, text: str, choices: Sequence[tuple[str, str]], *,
-        default: str, escape: str) -> str:
-    """A question with Japanese buttons; returns the key of the chosen (key, label) pair.
-
-    Esc (or closing the box) answers *escape*.
-    """
-    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
-    keys: dict[QAbstractButton, str] = {}
-    for key, label in choices:
-        button = box.addButton(label, QMessageBox.ButtonRole.AcceptRole)
-        keys[button] = key
-        if key == default:
-            box.setDefaultButton(button)
-        if key == escape:
-            box.setEscapeButton(button)
-    box.exec()
-    return keys.get(box.clickedButton(), escape)
 
 
 def _to_date(value: QDate) -> date:
@@ -135,23 +111,6 @@ def now_rounded(now: datetime | None = None) -> time:
     return time(now.hour, now.minute - now.minute % 5)
 
 
-class DateEdit(QDateEdit):
-    """A date box that Tab leaves (QDateEdit's own Tab walks year → month → day first).
-
-    The parts are still reached with ← → or by typing: the box moves on by itself.
-    """
-
-    def focusNextPrevChild(self, forward: bool) -> bool:
-        return QWidget.focusNextPrevChild(self, forward)
-
-
-class TimeEdit(QTimeEdit):
-    """A time box that Tab leaves, like DateEdit."""
-
-    def focusNextPrevChild(self, forward: bool) -> bool:
-        return QWidget.focusNextPrevChild(self, forward)
-
-
 class SearchBox(QLineEdit):
     """The consultee box: ↓ opens the candidate list again once it was closed."""
 
@@ -162,23 +121,6 @@ class SearchBox(QLineEdit):
             self.down_pressed.emit()
             return
         super().keyPressEvent(event)
-
-
-def _date_edit() -> QDateEdit:
-    edit = DateEdit()
-    edit.setLocale(_JAPANESE)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy年M月d日（ddd）")
-    edit.setMinimumDate(QDate(2000, 1, 1))
-    edit.setMinimumWidth(190)
-    return edit
-
-
-def _contact_line(entry: DirectoryEntry) -> str:
-    kind = (GROUP_TYPE_LABELS.get(entry.group_type, "") if entry.group_type
-            else KIND_LABELS.get(entry.kind, ""))
-    details = "・".join(x for x in (kind, entry.reading, entry.phone) if x)
-    return f"{entry.name}　（{details}）" if details else entry.name
 
 
 class ConsultationForm(QDialog):
@@ -235,7 +177,7 @@ class ConsultationForm(QDialog):
         self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
         self.summary.hide()
 
-        self.held_on = _date_edit()
+        self.held_on = date_edit()
         self.start_time = TimeEdit()
         self.start_time.setDisplayFormat("HH:mm")
         self.start_time.setMinimumTime(NO_TIME)
@@ -304,7 +246,7 @@ class ConsultationForm(QDialog):
         self.referral = QLineEdit()
         self.referral.setPlaceholderText("紹介した窓口・団体（なければ空欄）")
         self.follow_up = QCheckBox("要")
-        self.follow_up_due = _date_edit()
+        self.follow_up_due = date_edit()
         self.plan = QLabel()
         self.plan.setObjectName("followUpPlan")
         self.plan.setStyleSheet("color: #555;")
@@ -733,7 +675,7 @@ class ConsultationForm(QDialog):
                 return
             self.candidates.clear()
             for entry in entries:
-                item = QStandardItem(_contact_line(entry))
+                item = QStandardItem(contact_line(entry))
                 item.setData(entry.name, _NAME_ROLE)
                 item.setData(entry, _ENTRY_ROLE)
                 item.setEditable(False)

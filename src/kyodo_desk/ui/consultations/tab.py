@@ -10,10 +10,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
     QDateEdit,
     QHBoxLayout,
     QLabel,
@@ -45,7 +44,7 @@ from kyodo_desk.ui.consultations.model import (
 )
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.tasks import run_in_background
-from kyodo_desk.ui.widgets import SearchListKeys, record_list
+from kyodo_desk.ui.widgets import SearchListKeys, filter_combo, record_list, single_shot
 from kyodo_desk.ui.windowed import PageKey
 
 if TYPE_CHECKING:
@@ -114,7 +113,7 @@ class ConsultationsTab(QWidget):
         top.addWidget(self.count)
         top.addWidget(self.new_button)
 
-        self.period = _combo("period", [(label, i) for i, label in enumerate(PERIODS)])
+        self.period = filter_combo("period", [(label, i) for i, label in enumerate(PERIODS)])
         self.date_from, self.date_to = QDateEdit(), QDateEdit()
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
@@ -122,12 +121,12 @@ class ConsultationsTab(QWidget):
             edit.setDate(QDate(self.today.year, self.today.month, 1))
             edit.setVisible(False)
         self.date_to.setDate(QDate(self.today.year, self.today.month, self.today.day))
-        self.facility = _combo("facility", self._facility_choices())
-        self.topic = _combo("topic", [("すべての分野", None)] + [
+        self.facility = filter_combo("facility", self._facility_choices())
+        self.topic = filter_combo("topic", [("すべての分野", None)] + [
             (t.name, t.id) for t in svc.list_topics(db, actor, include_inactive=True)])
-        self.channel = _combo("channel", [("すべての方法", None)] + [
+        self.channel = filter_combo("channel", [("すべての方法", None)] + [
             (label, channel) for channel, label in svc.CHANNEL_LABELS.items()])
-        self.status = _combo("status", list(STATUS_CHOICES))
+        self.status = filter_combo("status", list(STATUS_CHOICES))
         self._range_label = QLabel("〜")
         self._range_label.setVisible(False)
         filters = QHBoxLayout()
@@ -165,8 +164,8 @@ class ConsultationsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
 
-        self._timer = _single_shot(self, SEARCH_DELAY_MS, self.refresh)
-        self._live_timer = _single_shot(self, LIVE_REFRESH_DELAY_MS,
+        self._timer = single_shot(self, SEARCH_DELAY_MS, self.refresh)
+        self._live_timer = single_shot(self, LIVE_REFRESH_DELAY_MS,
                                         lambda: self.refresh(in_place=True))
         self.search.textChanged.connect(lambda _text: self._timer.start())
         for combo in (self.facility, self.topic, self.channel, self.status):
@@ -179,7 +178,6 @@ class ConsultationsTab(QWidget):
         self.keys = SearchListKeys(self.search, self.table, open_current=self.open_current,
                                    typing_done=self._timer.stop, enter_opens=False)
         QShortcut(QKeySequence("Ctrl+N"), self).activated.connect(self.open_new)
-        QShortcut(QKeySequence("Ctrl+F"), self).activated.connect(self.focus_search)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self).activated.connect(self.clear_search)
 
     # --- choices ----------------------------------------------------------------------
@@ -417,19 +415,3 @@ class ConsultationsTab(QWidget):
             return
         self.status_message.emit(f"{saved.held_on:%Y/%m/%d} の相談記録を保存しました。")
         self.refresh(keep_id=saved.id)
-
-
-def _combo(name: str, items: list[tuple[str, object]]) -> QComboBox:
-    combo = QComboBox()
-    combo.setObjectName(f"{name}Filter")
-    for label, value in items:
-        combo.addItem(label, value)
-    return combo
-
-
-def _single_shot(parent: QObject, interval: int, slot) -> QTimer:  # type: ignore[no-untyped-def]
-    timer = QTimer(parent)
-    timer.setSingleShot(True)
-    timer.setInterval(interval)
-    timer.timeout.connect(slot)
-    return timer

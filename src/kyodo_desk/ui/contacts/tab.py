@@ -118,7 +118,6 @@ class ContactsTab(QWidget):
                               (COPY_ADDRESS, "address")):
             shortcut = QShortcut(sequence, self)
             shortcut.activated.connect(lambda key=key: self.detail.copy_field(key))
-        QShortcut(QKeySequence("Ctrl+F"), self).activated.connect(self.focus_search)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self).activated.connect(self.clear_search)
 
     # --- keyboard ---------------------------------------------------------------------

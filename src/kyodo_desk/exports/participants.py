@@ -1,0 +1,123 @@
+"""参加者一覧: one event's sign-ups as a workbook (or CSV) for the organisers and the day itself.
+
+One row per sign-up in the order of the sign-up list — seat holders by 受付番号, then the
+waitlist, then cancellations — each with its status (受付済, キャンセル待ちN番, 出席, 欠席,
+キャンセル), so the sheet answers "is this person coming?" for every name one may be asked
+about. The booth columns (ブース番号・机・椅子・電源) appear only for an event with exhibitor
+booths; then one 出席 column per session, ○ where the sign-up was checked in.
+
+The workbook has the event's title and dates above the header; the CSV is the bare table,
+for merging into other lists. Taking the list out is recorded in the audit log (操作記録),
+since it holds names, phone numbers and 配慮事項.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from kyodo_desk.database import Database
+from kyodo_desk.database.audit import record_event
+from kyodo_desk.domain.permissions import Actor
+from kyodo_desk.exports.events import schedule
+from kyodo_desk.exports.opendata import clock
+from kyodo_desk.exports.tabular import replaced_atomically, write_csv, write_xlsx
+from kyodo_desk.services.events import EventDetail, get_event
+from kyodo_desk.services.registrations import RegistrationInfo, list_registrations
+
+FORMATS = ("xlsx", "csv")
+SHEET_TITLE = "参加者一覧"
+ATTENDED_MARK = "○"
+POWER_MARK = "要"
+
+SIGN_UP_HEADER = ("受付番号", "状態", "氏名・団体名", "よみ", "電話", "人数", "配慮事項")
+BOOTH_HEADER = ("ブース番号", "机", "椅子", "電源")
+# Excel would read 018-888-5640 as a date and booth 01 as the number 1.
+TEXT_COLUMNS = frozenset({"電話", "ブース番号"})
+
+
+def export_participants(db: Database, actor: Actor, event_id: int, fmt: str,
+                        path: Path) -> int:
+    """Write the event's sign-ups to *path* as "xlsx" or "csv"; returns how many.
+
+    *path* is replaced only once the whole file is written; an unwritable path raises
+    UserError naming it.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; expected one of {FORMATS}")
+    event = get_event(db, actor, event_id)
+    registrations = list_registrations(db, actor, event_id)
+    header = participant_header(event)
+    rows = [participant_row(event, r) for r in registrations]
+    with replaced_atomically(Path(path)) as temp:
+        if fmt == "csv":
+            write_csv(temp, header, rows)
+        else:
+            write_xlsx(temp, SHEET_TITLE, header, rows, text_columns=TEXT_COLUMNS)
+            _put_title_above(temp, title_lines(event))
+    with db.writing(actor) as session:
+        record_event(session, actor, "export", "registrations", event.id,
+                     {"件数": [None, len(rows)], "ファイル": [None, Path(path).name]})
+    return len(rows)
+
+
+def participant_header(event: EventDetail) -> list[str]:
+    booths = BOOTH_HEADER if event.has_booths else ()
+    return [*SIGN_UP_HEADER, *booths, *attendance_headers(event)]
+
+
+def attendance_headers(event: EventDetail) -> list[str]:
+    """「出席」 for a one-day event; 「出席 6/6」 per session of a course, with the time where
+    two sessions share a day."""
+    if len(event.sessions) == 1:
+        return ["出席"]
+    shared_days = {d for d, n in Counter(s.held_on for s in event.sessions).items() if n > 1}
+    headers = []
+    for s in event.sessions:
+        text = f"出席 {s.held_on.month}/{s.held_on.day}"
+        if s.held_on in shared_days and s.start_time:
+            text += f" {clock(s.start_time)}"
+        headers.append(text)
+    return headers
+
+
+def participant_row(event: EventDetail, r: RegistrationInfo) -> list[object]:
+    row: list[object] = [r.queue_number, r.status_label, r.contact_name, r.contact_reading,
+                         r.contact_phone, r.party_size, r.notes]
+    if event.has_booths:
+        row += [r.booth_number, r.booth_tables, r.booth_chairs,
+                POWER_MARK if r.booth_power else ""]
+    attended = set(r.attended_session_ids)
+    row += [ATTENDED_MARK if s.id in attended else "" for s in event.sessions]
+    return row
+
+
+def title_lines(event: EventDetail) -> list[str]:
+    title = f"{event.title}（中止）" if event.cancelled else event.title
+    return [title, f"{schedule(event)}　会場: {event.venue_name}　{event.seats.label()}"]
+
+
+def _put_title_above(path: Path, lines: Sequence[str]) -> None:
+    # write_xlsx starts with the header, but a printed list must say which event it is.
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    with path.open("rb") as f:  # by file: openpyxl refuses the temporary name's suffix
+        wb = load_workbook(f)
+    ws = wb.active
+    ws.insert_rows(1, len(lines) + 1)  # a blank row keeps the title apart from the table
+    for r, line in enumerate(lines, start=1):
+        ws.cell(row=r, column=1, value=line)
+    ws["A1"].font = Font(bold=True, size=14)
+    header_row = len(lines) + 2
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)  # insert_rows moves no panes
+    if ws.auto_filter.ref:
+        ws.auto_filter.ref = f"A{header_row}:{get_column_letter(ws.max_column)}{ws.max_row}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as the list needs
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    wb.save(path)

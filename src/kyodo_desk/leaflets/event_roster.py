@@ -1,0 +1,94 @@
+"""参加者名簿 (roster): the staff's list of an event's sign-ups: those holding seats in order of
+受付番号 (氏名・団体名, よみ, 人数, 配慮事項, the booth at a fair, 状況), then the waitlist in
+queue order, on as many A4 pages as it needs, the header row repeated on each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.platypus import CondPageBreak
+
+from kyodo_desk.domain.dates import era_date
+from kyodo_desk.domain.events import SEAT_HOLDING, RegistrationStatus
+from kyodo_desk.leaflets import LeafletInfo, event_text, fitting
+from kyodo_desk.leaflets.event_text import EventPrintData
+from kyodo_desk.leaflets.style import Kit
+
+TITLE = "参加者名簿"
+NONE_YET = "まだ申込はありません。"
+NO_WAITLIST = "キャンセル待ちの方はいません。"
+
+
+def render(db: Any, actor: Any, *, info: LeafletInfo, today: date,
+           event_id: int | None = None) -> bytes:
+    chosen = event_text.require_id(event_id, info, "イベント", "--event")
+    return build(event_text.load(db, actor, chosen), info=info, today=today)
+
+
+def party_count(regs: Sequence[Any]) -> str:
+    """'3組 6名'."""
+    return f"{len(regs)}組 {sum(r.party_size for r in regs)}名"
+
+
+def build(data: EventPrintData, *, info: LeafletInfo, today: date) -> bytes:
+    e = data.event
+    department = event_text.department(e)
+    as_of = f"{era_date(today)}現在"
+    seated = data.with_status(SEAT_HOLDING)
+    waiting = data.with_status(frozenset({RegistrationStatus.WAITLISTED}))
+    capacity = "定員なし" if e.capacity is None else f"定員{e.capacity:,}名"
+
+    def compose(kit: Kit) -> list[Any]:
+        return [
+            kit.title_band(department, TITLE, event_text.title_lines(e.title),
+                           date_text=as_of),
+            kit.spacer(6),
+            kit.facts([("日時", event_text.sessions_text(e.sessions)),
+                       ("会場", e.venue_name),
+                       ("申込", f"受付済 {party_count(seated)}（{capacity}）　"
+                               f"キャンセル待ち {party_count(waiting)}")], role="small"),
+            *list_heading(kit, f"受付済（{party_count(seated)}）"),
+            _seated_table(kit, seated, booths=e.has_booths) if seated
+            else kit.para(NONE_YET, "body"),
+            *list_heading(kit, f"キャンセル待ち（{party_count(waiting)}）"),
+            _waiting_table(kit, waiting) if waiting else kit.para(NO_WAITLIST, "body"),
+        ]
+
+    return fitting.build(info, compose, scales=(1.0,),
+                         decorate=lambda kit: kit.footer(f"{TITLE}　{e.title}", numbered=True),
+                         subject=f"{TITLE}　{e.title}")
+
+
+def list_heading(kit: Kit, title: str) -> list[Any]:
+    """A section heading over a long list: a new page only when a few rows would not fit
+    under it. (Kept with the whole list instead, a list that fits one page would leave the
+    page before it empty.)"""
+    heading = kit.section(title)
+    heading.keepWithNext = False
+    return [CondPageBreak(kit.pt(90)), heading]
+
+
+def _seated_table(kit: Kit, regs: Sequence[Any], *, booths: bool) -> Any:
+    header = ["受付番号", "氏名・団体名", "よみ", "人数", "配慮事項", "状況"]
+    shares = [1.1, 3.0, 2.6, 0.7, 3.0, 0.9]
+    align = [TA_RIGHT, TA_LEFT, TA_LEFT, TA_RIGHT, TA_LEFT, TA_CENTER]
+    rows = [[str(r.queue_number), r.contact_name, r.contact_reading, f"{r.party_size}名",
+             r.notes, r.status_label] for r in regs]
+    if booths:
+        header.insert(5, "ブース")
+        shares.insert(5, 0.8)
+        align.insert(5, TA_CENTER)
+        for row, r in zip(rows, regs, strict=True):
+            row.insert(5, r.booth_number or "")
+    return kit.list_table(header, rows, shares, align=align)
+
+
+def _waiting_table(kit: Kit, regs: Sequence[Any]) -> Any:
+    rows = [[f"{r.waitlist_position}番", str(r.queue_number), r.contact_name, r.contact_reading,
+             f"{r.party_size}名", r.notes] for r in regs]
+    return kit.list_table(["順番", "受付番号", "氏名・団体名", "よみ", "人数", "配慮事項"], rows,
+                          [0.7, 1.1, 3.0, 2.6, 0.7, 3.2],
+                          align=[TA_RIGHT, TA_RIGHT, TA_LEFT, TA_LEFT, TA_RIGHT, TA_LEFT])

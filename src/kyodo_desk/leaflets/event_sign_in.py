@@ -1,0 +1,71 @@
+"""受付簿 (sign-in sheet): for each session, the people expected at the door in order of
+受付番号, with room to sign (署名) and to mark attendance (出席), and a few blank rows for
+those who come on the day (当日参加). Each session starts on a page of its own, so the sheet
+of the day can be taken to the door."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.platypus import PageBreak
+
+from kyodo_desk.leaflets import LeafletInfo, event_text, fitting
+from kyodo_desk.leaflets.event_text import EXPECTED, EventPrintData
+from kyodo_desk.leaflets.style import Group, Kit
+
+TITLE = "受付簿"
+WALK_IN_ROWS = 5
+WALK_IN = "当日"
+
+
+def render(db: Any, actor: Any, *, info: LeafletInfo, today: date,
+           event_id: int | None = None) -> bytes:
+    chosen = event_text.require_id(event_id, info, "イベント", "--event")
+    return build(event_text.load(db, actor, chosen), info=info, today=today)
+
+
+def build(data: EventPrintData, *, info: LeafletInfo, today: date) -> bytes:
+    e = data.event
+    department = event_text.department(e)
+    expected = data.with_status(EXPECTED)
+    sessions = list(e.sessions)
+
+    def compose(kit: Kit) -> list[Any]:
+        story: list[Any] = []
+        for session in sessions:
+            if story:
+                story.append(PageBreak())
+            story += [
+                kit.title_band(department, TITLE, event_text.title_lines(e.title),
+                               date_text=event_text.session_text(session)),
+                kit.spacer(4),
+                kit.para(f"会場　{e.venue_name}　　受付済 {len(expected)}組 "
+                         f"{sum(r.party_size for r in expected)}名", "small",
+                         color=kit.palette.muted, space_after=4),
+                _sheet(kit, expected),
+            ]
+        return story
+
+    return fitting.build(info, compose, scales=(1.0,),
+                         decorate=lambda kit: kit.footer(f"{TITLE}　{e.title}", numbered=True),
+                         subject=f"{TITLE}　{e.title}")
+
+
+def _sheet(kit: Kit, regs: Sequence[Any]) -> Any:
+    """The rows to sign: a name with its よみ above it, 人数 and 配慮事項, then empty 署名
+    and 出席 cells tall enough to write in."""
+    p = kit.palette
+    rows: list[list[Any]] = []
+    for r in regs:
+        name: list[Any] = [kit.para(r.contact_reading, "note", color=p.muted)] \
+            if r.contact_reading else []
+        name.append(kit.para(r.contact_name, "body"))
+        rows.append([str(r.queue_number), Group(name), f"{r.party_size}名", r.notes,
+                     kit.spacer(22), ""])
+    rows += [[WALK_IN, "", "", "", kit.spacer(22), ""] for _ in range(WALK_IN_ROWS)]
+    return kit.list_table(["受付番号", "よみ／氏名・団体名", "人数", "配慮事項", "署名", "出席"], rows,
+                          [0.9, 3.2, 0.7, 2.4, 3.0, 0.8],
+                          align=[TA_RIGHT, TA_LEFT, TA_RIGHT, TA_LEFT, TA_LEFT, TA_CENTER])

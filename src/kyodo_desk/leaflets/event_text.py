@@ -1,0 +1,144 @@
+"""How the event prints word an event (イベントの表記): dates in the era with the weekday,
+times, fee, capacity and sign-up window, and the data every event print loads.
+
+One module for the flyer, the receipt, the roster, the sign-in sheet and the badges, so a
+date reads the same on all of them: 令和8年12月5日（土）10:00～12:00.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, time
+from typing import Any
+
+from kyodo_desk.domain.dates import era_date
+from kyodo_desk.domain.errors import UserError
+from kyodo_desk.domain.events import RegistrationStatus
+from kyodo_desk.leaflets.style import ContactCard, facility_card
+
+WEEKDAYS = "月火水木金土日"
+RANGE = "～"
+DEPARTMENT_PREFIX = "秋田市市民生活部"
+# Who gets a place on the door lists and a badge: seats given, before or after check-in.
+EXPECTED = frozenset({RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED})
+
+
+def day_text(d: date) -> str:
+    """'令和8年12月5日（土）'."""
+    return f"{era_date(d)}（{WEEKDAYS[d.weekday()]}）"
+
+
+def _clock(t: time) -> str:
+    return f"{t.hour}:{t.minute:02d}"
+
+
+def time_text(start: time | None, end: time | None) -> str:
+    """'10:00～12:00', '10:00～' or '' when no time is set."""
+    if start is None:
+        return f"{RANGE}{_clock(end)}" if end is not None else ""
+    return f"{_clock(start)}{RANGE}{_clock(end) if end is not None else ''}"
+
+
+def session_text(session: Any, *, label: bool = True) -> str:
+    """One session: '令和8年12月5日（土）10:00～12:00　第1回 オリエンテーション'."""
+    text = f"{day_text(session.held_on)}{time_text(session.start_time, session.end_time)}"
+    if label and session.label:
+        text += f"　{session.label}"
+    return text
+
+
+def sessions_text(sessions: Sequence[Any]) -> str:
+    """Every session on its own line, with its label (第1回 …) as the event names it."""
+    return "\n".join(session_text(s) for s in sessions)
+
+
+def split_title(title: str) -> tuple[str, str]:
+    """A title with a wave-dash subtitle, 'フェスタ2026 ～つながる・ひろがる～', as its main
+    part and its subtitle, so the band can set them apart; else the title and ''."""
+    for dash in ("～", "〜"):
+        head, found, tail = title.partition(dash)
+        if found and head.strip() and tail.strip(dash + " 　"):
+            return head.strip(), f"{dash}{tail.strip()}"
+    return title, ""
+
+
+def title_lines(title: str) -> str:
+    """The title with its wave-dash subtitle on a line of its own (a band's subtitle)."""
+    return "\n".join(part for part in split_title(title) if part)
+
+
+def fee_text(event: Any) -> str:
+    """'無料', '500円（資料代）'."""
+    fee = "無料" if not event.fee else f"{event.fee:,}円"
+    return f"{fee}（{event.fee_note}）" if event.fee_note else fee
+
+
+def capacity_text(event: Any) -> str:
+    if event.capacity is None:
+        return "定員は設けていません"
+    return f"{event.capacity:,}名（先着順）"
+
+
+def window_text(event: Any) -> str:
+    """The sign-up window (申込期間), or '' when the event sets none."""
+    opens, closes = event.signup_opens_on, event.signup_closes_on
+    if opens and closes:
+        return f"{day_text(opens)}{RANGE}{day_text(closes)}"
+    if opens:
+        return f"{day_text(opens)}から"
+    if closes:
+        return f"{day_text(closes)}まで"
+    return ""
+
+
+def venue_text(event: Any) -> str:
+    return "\n".join(part for part in (event.venue_name, event.venue_address) if part)
+
+
+def department(event: Any) -> str:
+    """The issuing line of the title band: the department and the organising facility."""
+    return f"{DEPARTMENT_PREFIX}　{event.facility_name}".strip()
+
+
+def contact_card(event: Any, facility: Any, *, code: bool = False) -> ContactCard:
+    """The organising facility's card, headed by the event's own contact (担当・電話) where
+    the event names one; with *code*, a QR code of the event's web page."""
+    card = facility_card(facility)
+    own = [pair for pair in (("担当", event.contact_name), ("電話", event.contact_phone))
+           if pair[1] and pair[1] != facility.phone]
+    codes = (("イベントの詳細", event.url),) if code and event.url else ()
+    return ContactCard(card.name, ((tuple(own),) if own else ()) + card.rows, codes)
+
+
+# --- the data -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EventPrintData:
+    """What an event print is made from, read once: the event, its organising facility (the
+    contact block) and its sign-ups in list order."""
+
+    event: Any  # services.events.EventDetail
+    facility: Any  # services.contacts.FacilityDetail
+    registrations: tuple[Any, ...]  # services.registrations.RegistrationInfo
+
+    def with_status(self, statuses: frozenset[RegistrationStatus]) -> list[Any]:
+        return [r for r in self.registrations if r.status in statuses]
+
+
+def require_id(value: int | None, info: Any, what: str, option: str) -> int:
+    if value is None:
+        raise UserError(f"「{info.title}」を作るには{what}を指定してください"
+                        f"（コマンドでは {option} 番号）。")
+    return value
+
+
+def load(db: Any, actor: Any, event_id: int, *, registrations: bool = True) -> EventPrintData:
+    # Imported here: the pages are made from plain data, without any database library.
+    from kyodo_desk.services import contacts, events
+    from kyodo_desk.services import registrations as signups
+
+    event = events.get_event(db, actor, event_id)
+    facility = contacts.get_facility(db, actor, event.facility_id)
+    regs = tuple(signups.list_registrations(db, actor, event_id)) if registrations else ()
+    return EventPrintData(event, facility, regs)

@@ -1,0 +1,381 @@
+"""At the door (入口での受付): scan the receipt, or find the name; walk-ins when seats remain.
+
+The scan box keeps the focus: a barcode scanner types the code and Enter, the box is emptied at
+once for the next person, and the answer comes back big and coloured — green 受付しました,
+amber 受付済みです (by whom, when), red 受付できません (why). Nothing is ever disabled while
+the database works, so a quick queue of scans loses no keystroke.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kyodo_desk.database import Database
+from kyodo_desk.domain.errors import UserError
+from kyodo_desk.domain.events import SEAT_HOLDING
+from kyodo_desk.domain.permissions import Action, Actor, Resource
+from kyodo_desk.domain.text import fold
+from kyodo_desk.services import checkin
+from kyodo_desk.services.checkin import CheckInOutcome, CheckInResult
+from kyodo_desk.services.registrations import RegistrationInfo
+from kyodo_desk.ui.events.registrations_panel import (
+    LIVE_REFRESH_DELAY_MS,
+    Loaded,
+    SignUpRows,
+    load_sign_ups,
+    session_label,
+    touches_sign_ups,
+)
+from kyodo_desk.ui.events.signup_dialog import SignUpDialog
+from kyodo_desk.ui.messages import show_error
+from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.widgets import SearchListKeys, record_list
+
+OUTCOME_COLOURS = {
+    CheckInOutcome.CHECKED_IN: "#1e8449",  # green
+    CheckInOutcome.ALREADY: "#b9770e",  # amber
+    CheckInOutcome.REFUSED: "#c0392b",  # red
+}
+HISTORY_KEPT = 8  # the last answers, for "what did it say for the person before?"
+_IDLE_STYLE = "background: #eef1f4; color: #555; border-radius: 8px; padding: 14px;"
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def refusal(message: str) -> CheckInResult:
+    return CheckInResult(CheckInOutcome.REFUSED, message)
+
+
+class DoorListModel(SignUpRows):
+    """The event's sign-ups, narrowed by what is typed in the name box (no database query:
+    the list is in memory, and the door must answer at once)."""
+
+    columns = ("受付番号", "氏名・団体名", "よみ", "人数", "状態", "この回")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._all: list[RegistrationInfo] = []
+        self._query = ""
+        self.session_id: int | None = None
+
+    def reset(self, rows: list[RegistrationInfo], session_id: int | None) -> None:
+        self._all, self.session_id = list(rows), session_id
+        self.narrow(self._query)
+
+    def narrow(self, query: str) -> None:
+        self.beginResetModel()
+        self._query = query
+        folded = fold(query)
+        self._rows = [r for r in self._all if not folded or folded in fold(
+            f"{r.queue_number} {r.contact_name} {r.contact_reading} {r.contact_phone}")]
+        self.endResetModel()
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        info = self.entry(index.row())
+        if info is None:
+            return None
+        here = self.session_id in info.attended_session_ids
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (str(info.queue_number), info.contact_name, info.contact_reading,
+                    f"{info.party_size}名", info.status_label,
+                    "受付済み" if here else "")[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and here:
+            return QColor(OUTCOME_COLOURS[CheckInOutcome.CHECKED_IN])
+        return None
+
+
+class CheckInDialog(QDialog):
+    """入口での受付 for one event, one session at a time."""
+
+    changed = Signal()  # someone was checked in or walked in: lists elsewhere follow
+    checked = Signal(object)  # a CheckInResult, once it is on screen
+    refreshed = Signal()  # the count and the name list are as the database has them
+
+    def __init__(self, db: Database, actor: Actor, event_id: int,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.actor, self.event_id = db, actor, event_id
+        self.loaded: Loaded | None = None
+        self._generation = 0
+        self.setWindowTitle("入口での受付")
+        self.resize(1180, 720)
+
+        self.title = QLabel("読み込んでいます…")
+        self.title.setObjectName("detailTitle")
+        self.title.setWordWrap(True)
+        self.session = QComboBox()
+        self.session.setObjectName("checkInSession")
+        self.session.setMinimumWidth(260)
+        self.count = QLabel()
+        self.count.setObjectName("attendanceCount")
+        self.count.setStyleSheet("font-size: 20pt; font-weight: bold; color: #1f4e3d;")
+
+        self.scan = QLineEdit()
+        self.scan.setObjectName("scanField")
+        self.scan.setPlaceholderText("受付票のQRコードを読み取ってください")
+        big = QFont(self.scan.font())
+        big.setPointSize(16)
+        self.scan.setFont(big)
+        self.scan.setMinimumHeight(44)
+        # A scanner types plain keys: with the Japanese IME left on they would sit in a
+        # composition, and the scanner's Enter would only commit it instead of checking in.
+        self.scan.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+        self.outcome = QLabel()
+        self.outcome.setObjectName("checkInOutcome")
+        self.outcome.setWordWrap(True)
+        self.outcome.setTextFormat(Qt.TextFormat.RichText)
+        self.outcome.setMinimumHeight(170)
+        self.outcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.history = QListWidget()
+        self.history.setObjectName("checkInHistory")
+        self.history.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab skips it; the scan box rules
+        self.history.setWordWrap(True)
+        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        self.find = QLineEdit()
+        self.find.setObjectName("checkInFind")
+        self.find.setClearButtonEnabled(True)
+        self.find.setPlaceholderText("受付票がない方: 名前・よみ・電話・受付番号で検索　↓で一覧へ")
+        self.model = DoorListModel()
+        self.table = record_list(self.model, "checkInList")
+        header = self.table.horizontalHeader()
+        for column, width in enumerate((66, 160, 120, 50, 120)):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
+        self.check_in_button = QPushButton("受付")
+        self.check_in_button.setObjectName("checkInButton")
+        self.walk_in_button = QPushButton("当日参加…")
+        self.walk_in_button.setObjectName("walkInButton")
+        self.walk_in_button.setToolTip("申込のない方を、席があればその場で受け付けます")
+        close = QPushButton("閉じる")
+        for button in (self.check_in_button, self.walk_in_button, close):
+            button.setAutoDefault(False)  # the scanner's Enter belongs to the scan box
+            button.setDefault(False)
+
+        self._build_layout(close)
+        self.show_outcome(None)
+
+        self.scan.returnPressed.connect(self._scanned)
+        self.find.textChanged.connect(self.model.narrow)
+        self.session.currentIndexChanged.connect(lambda _i: self._session_changed())
+        self.check_in_button.clicked.connect(self.check_in_selected)
+        self.walk_in_button.clicked.connect(self.open_walk_in)
+        close.clicked.connect(self.reject)
+        self.table.doubleClicked.connect(lambda _index: self.check_in_selected())
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
+        SearchListKeys(self.find, self.table, open_current=self.check_in_selected,
+                       typing_done=lambda: None, enter_opens=False)
+        self._live_timer = QTimer(self)
+        self._live_timer.setSingleShot(True)
+        self._live_timer.setInterval(LIVE_REFRESH_DELAY_MS)
+        self._live_timer.timeout.connect(self.refresh)
+        self._update_buttons()
+        self.refresh()
+        self.scan.setFocus()
+
+    def _build_layout(self, close: QPushButton) -> None:
+        top = QFormLayout()
+        top.addRow("開催日", self.session)
+        left = QVBoxLayout()
+        left.addLayout(top)
+        left.addWidget(self.scan)
+        left.addWidget(self.outcome)
+        left.addWidget(self.count)
+        left.addWidget(QLabel("直近の受付"))
+        left.addWidget(self.history, 1)
+        right = QVBoxLayout()
+        right.addWidget(self.find)
+        right.addWidget(self.table, 1)
+        actions = QHBoxLayout()
+        actions.addWidget(self.check_in_button)
+        actions.addStretch(1)
+        actions.addWidget(self.walk_in_button)
+        right.addLayout(actions)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 4)
+        columns.addSpacing(12)
+        columns.addLayout(right, 6)
+        hint = QLabel("読み取り機はいつでも使えます。名前で受付した後も、読み取り欄に戻ります。")
+        hint.setStyleSheet("color: #666;")
+        bottom = QHBoxLayout()
+        bottom.addWidget(hint, 1)
+        bottom.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(columns, 1)
+        layout.addLayout(bottom)
+        for first, second in itertools.pairwise(
+                [self.scan, self.session, self.find, self.table, self.check_in_button,
+                 self.walk_in_button, close]):
+            self.setTabOrder(first, second)
+
+    # --- reading --------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Read the event and its sign-ups again: the count and the name list follow."""
+        self._generation += 1
+        generation, db, actor, event_id = self._generation, self.db, self.actor, self.event_id
+
+        def show(loaded: Loaded) -> None:
+            if generation == self._generation:
+                self._show(loaded)
+                self.refreshed.emit()
+
+        def failed(exc: Exception) -> None:
+            if generation == self._generation:
+                show_error(self, exc)
+
+        run_in_background(self, lambda: load_sign_ups(db, actor, event_id), show, failed)
+
+    def _show(self, loaded: Loaded) -> None:
+        first = self.loaded is None
+        self.loaded = loaded
+        event = loaded.event
+        self.title.setText(f"{event.title}　入口での受付")
+        if first:  # the chosen session stays as the clerk set it
+            self.session.blockSignals(True)
+            for s in event.sessions:
+                self.session.addItem(session_label(s), s.id)
+            today = event.session_for(date.today())
+            self.session.setCurrentIndex(max(0, self.session.findData(today.id)))
+            self.session.setEnabled(len(event.sessions) > 1)
+            self.session.blockSignals(False)
+        keep = self.selected()
+        self.model.reset(loaded.rows, self.session_id())
+        if keep is not None and (row := self.model.row_of(keep.id)) >= 0:
+            self.table.selectRow(row)
+        self._show_count()
+        self._update_buttons()
+
+    def _show_count(self) -> None:
+        """出席 N / 受付済 M, in people: a group of five takes five chairs."""
+        if self.loaded is None:
+            return
+        session_id = self.session_id()
+        rows = self.loaded.rows
+        present = sum(r.party_size for r in rows if session_id in r.attended_session_ids)
+        holding = sum(r.party_size for r in rows if r.status in SEAT_HOLDING)
+        self.count.setText(f"出席 {present}名 / 受付済 {holding}名")
+
+    def session_id(self) -> int | None:
+        return self.session.currentData()
+
+    def _session_changed(self) -> None:
+        if self.loaded is not None:
+            self.model.reset(self.loaded.rows, self.session_id())
+            self._show_count()
+        self.scan.setFocus()
+
+    def selected(self) -> RegistrationInfo | None:
+        return self.model.entry(self.table.currentIndex().row())
+
+    def on_data_changed(self, tables: frozenset[str] | None) -> None:
+        """Another door or counter changed something: the count follows."""
+        if touches_sign_ups(tables):
+            self._live_timer.start()
+
+    def _update_buttons(self) -> None:
+        may = not self.db.read_only
+        self.check_in_button.setEnabled(
+            may and self.actor.may(Action.CHANGE, Resource.REGISTRATIONS)
+            and self.selected() is not None and self.session_id() is not None)
+        self.walk_in_button.setEnabled(
+            may and self.actor.may(Action.CREATE, Resource.REGISTRATIONS)
+            and self.loaded is not None and self.session_id() is not None)
+
+    # --- checking in ----------------------------------------------------------------------
+    def _scanned(self) -> None:
+        text = self.scan.text()
+        self.scan.clear()  # ready for the next person before this one's answer is back
+        self.scan.setFocus()
+        session_id = self.session_id()
+        if not text.strip() or session_id is None:
+            return
+        db, actor = self.db, self.actor
+        self._check(lambda: checkin.check_in_by_code(db, actor, session_id, text))
+
+    def check_in_selected(self) -> None:
+        info, session_id = self.selected(), self.session_id()
+        if info is None or session_id is None or not self.check_in_button.isEnabled():
+            return
+        db, actor = self.db, self.actor
+        self._check(lambda: checkin.check_in(db, actor, info.id, session_id))
+        self.find.clear()
+        self.scan.setFocus()
+
+    def _check(self, work: Callable[[], CheckInResult]) -> None:
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, UserError):
+                self.show_outcome(refusal(exc.message))
+            else:
+                self.show_outcome(refusal("エラーのため受付できませんでした。もう一度お試しください。"))
+                show_error(self, exc)
+
+        run_in_background(self, work, self.show_outcome, failed)
+
+    def show_outcome(self, result: CheckInResult | None) -> None:
+        """The answer, big: green, amber or red; then the count is read again."""
+        if result is None:
+            self.outcome.setStyleSheet(_IDLE_STYLE)
+            self.outcome.setText("<div style='font-size: 16pt;'>受付票のQRコードを"
+                                 "読み取ってください</div>")
+            return
+        colour = OUTCOME_COLOURS[result.outcome]
+        self.outcome.setStyleSheet(f"background: {colour}; color: white; border-radius: 8px;"
+                                   " padding: 14px;")
+        self.outcome.setText(
+            f"<div style='font-size: 30pt; font-weight: bold;'>{result.outcome.value}</div>"
+            f"<div style='font-size: 15pt;'>{html.escape(result.message)}</div>")
+        item = QListWidgetItem(f"{result.outcome.value}　{result.message}")
+        item.setForeground(QColor(colour))
+        self.history.insertItem(0, item)
+        while self.history.count() > HISTORY_KEPT:
+            self.history.takeItem(self.history.count() - 1)
+        if result.outcome is CheckInOutcome.CHECKED_IN:
+            self.changed.emit()
+        self.checked.emit(result)
+        self.refresh()
+
+    # --- walk-ins -------------------------------------------------------------------------
+    def open_walk_in(self) -> SignUpDialog | None:
+        """当日参加: refused at once when no seat is free, else the sign-up dialog for the door."""
+        loaded, session_id = self.loaded, self.session_id()
+        if loaded is None or session_id is None:
+            return None
+        seats = loaded.event.seats
+        if seats.free == 0:
+            self.show_outcome(refusal(
+                f"申し訳ありません。満席のため、当日参加は受け付けられません（{seats.label()}）。"))
+            self.scan.setFocus()
+            return None
+        dialog = SignUpDialog(self.db, self.actor, loaded.event, self,
+                              walk_in_session_id=session_id)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setModal(True)
+        dialog.finished.connect(lambda _code: self._walked_in(dialog))
+        dialog.show()
+        return dialog
+
+    def _walked_in(self, dialog: SignUpDialog) -> None:
+        if isinstance(dialog.outcome, CheckInResult):
+            self.show_outcome(dialog.outcome)
+        elif dialog.refusal:
+            self.show_outcome(refusal(f"申し訳ありません。{dialog.refusal}"))
+        self.scan.setFocus()

@@ -1,0 +1,721 @@
+"""The event form (イベントの登録・編集): everything a leaflet and the sign-up desk need.
+
+Like the consultation form: fields in the order they are filled in (Tab), Ctrl+Enter saves,
+Esc closes (asking when something was typed), a draft is kept on disk a second after each
+change and offered back, saving runs off the GUI thread, and a refused save writes each
+problem on a red line under the field it is about, keeping every character typed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kyodo_desk.database import Database
+from kyodo_desk.domain.errors import ConnectionLost, FieldProblem, ValidationError
+from kyodo_desk.domain.events import EVENT_KIND_LABELS, QUEUE_RULE_LABELS, EventKind, QueueRule
+from kyodo_desk.domain.permissions import Actor
+from kyodo_desk.services import events as svc
+from kyodo_desk.services.contacts import list_facilities
+from kyodo_desk.services.events import EventDetail, EventDraft, SessionDraft
+from kyodo_desk.ui.conflict import Choice, VersionsDialog
+from kyodo_desk.ui.events.drafts import EventDraftStore, EventFormState
+from kyodo_desk.ui.events.sessions_editor import SessionsEditor, short_date_edit
+from kyodo_desk.ui.messages import ask, show_error
+from kyodo_desk.ui.tasks import run_in_background
+
+DRAFT_DELAY_MS = 1000
+NO_CAPACITY = 0  # the capacity box's 定員なし
+DEFAULT_HOLD_HOURS = 48
+_ERROR_BORDER = "border: 2px solid #c0392b; border-radius: 3px;"
+_SESSION_NUMBER = re.compile(r"開催日(\d+)（")
+
+# Field → label, in form order: the order problems are listed and the first one is focused.
+FIELD_LABELS = {
+    "kind": "種類", "title": "イベント名", "title_reading": "よみ", "facility_id": "主催施設",
+    "venue": "会場", "sessions": "開催日時", "description": "説明", "capacity": "定員",
+    "signup_opens_on": "受付開始", "signup_closes_on": "受付締切", "audience": "対象",
+    "fee": "参加費", "fee_note": "料金の補足", "how_to_apply": "申込方法",
+    "contact_name": "問い合わせ先", "contact_phone": "問い合わせ先の電話", "url": "URL",
+    "queue_rule": "キャンセル待ちの順番", "offer_hold_hours": "繰り上げの回答期限",
+    "has_booths": "ブース出展", "cancelled": "中止",
+}
+QUEUE_RULE_HELP = {
+    QueueRule.STRICT: "空いた席は先頭の組から順に。先頭の組が入りきらないときは、後ろの組も待ちます。",
+    QueueRule.FIRST_FIT: "空いた席に入る組を、受付の早い順に繰り上げます（大人数の組は後になることがあります）。",
+}
+
+
+class EventForm(QDialog):
+    """Register an event (detail None; *initial* e.g. a copy for next year) or change one.
+
+    After a successful save, `saved` holds the stored event and the dialog is accepted;
+    `save_finished` tells every outcome of a save (True: stored).
+    """
+
+    save_finished = Signal(bool)
+
+    def __init__(self, db: Database, actor: Actor, *, detail: EventDetail | None = None,
+                 initial: EventDraft | None = None, parent: QWidget | None = None,
+                 drafts: EventDraftStore | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.actor, self.detail = db, actor, detail
+        self.record_id = detail.id if detail else None
+        self.saved: EventDetail | None = None
+        self.waiting_for_server = False
+        self.drafts = drafts or EventDraftStore()
+        self._base_version = detail.version if detail else None
+        self._saving = self._closing = self._loading = False
+        self._focus_before_save: QWidget | None = None
+        self._busy_message = ""
+        self.setWindowTitle("イベントの編集" if detail else
+                            "イベントの登録（来年度用のコピー）" if initial else "イベントの登録")
+        self.setMinimumSize(1180, 600)
+
+        self._error_lines: dict[str, QLabel] = {}  # field → the red line under its input
+        self._inputs: dict[str, QWidget] = {}  # field → the input framed and focused
+        self._build_widgets()
+        self._build_layout()
+        self._connect()
+
+        if detail is not None:
+            start = EventFormState(detail.as_draft(), detail.version)
+        else:
+            start = EventFormState(initial or self._new_draft())
+        self._load(start.draft)
+        self._clean_state = self.state()
+        self._offer_draft()
+        self.kind.setFocus()
+
+    # --- widgets --------------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.summary = QLabel()
+        self.summary.setObjectName("formSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.summary.hide()
+
+        self.kind = QComboBox()
+        for kind, label in EVENT_KIND_LABELS.items():
+            self.kind.addItem(label, kind)
+        self.title = QLineEdit()
+        self.title.setObjectName("eventTitle")
+        self.title.setPlaceholderText("例: 令和8年度 市民活動入門セミナー")
+        self.title_reading = QLineEdit()
+        self.title_reading.setPlaceholderText("ひらがな・カタカナ（並び順と検索に使います）")
+        self.facility = QComboBox()
+        self.venue = QComboBox()
+        self.venue.setObjectName("venue")
+        for facility in list_facilities(self.db, self.actor):
+            self.facility.addItem(facility.name, facility.id)
+            self.venue.addItem(facility.name, facility.id)
+        self.venue.addItem("その他の会場（名称と住所を入力）", None)
+        self.venue_name = QLineEdit()
+        self.venue_name.setPlaceholderText("会場名（例: 秋田市にぎわい交流館AU 3階）")
+        self.venue_address = QLineEdit()
+        self.venue_address.setPlaceholderText("住所（例: 秋田市中通一丁目4番1号）")
+        self.sessions = SessionsEditor()
+        self.description = _text_box("チラシに載せる内容・講師・持ち物など", 96)
+
+        self.capacity = QSpinBox()
+        self.capacity.setObjectName("capacity")
+        self.capacity.setRange(NO_CAPACITY, svc.MAX_CAPACITY)
+        self.capacity.setSpecialValueText("定員なし")
+        self.capacity.setFixedWidth(110)
+        self.capacity.setToolTip("0 または空欄で「定員なし」")
+        self.opens = QCheckBox("開始")
+        self.opens.setToolTip("チェックを外すと、受付開始日を設けません")
+        self.opens_on = short_date_edit()
+        self.closes = QCheckBox("締切")
+        self.closes.setToolTip("チェックを外すと、締切日を設けません（当日まで受付）")
+        self.closes_on = short_date_edit()
+        self.audience = QLineEdit()
+        self.audience.setPlaceholderText("例: 市内在住・在勤の方、市民活動に関心のある方")
+        self.fee = QSpinBox()
+        self.fee.setRange(0, svc.MAX_FEE)
+        self.fee.setSingleStep(100)
+        self.fee.setSpecialValueText("無料")
+        self.fee.setFixedWidth(110)
+        self.fee_note = QLineEdit()
+        self.fee_note.setPlaceholderText("料金の補足（例: 資料代として）")
+        self.how_to_apply = _text_box("例: 電話または窓口で（受付 9:00～17:00）", 52)
+        self.contact_name = QLineEdit()
+        self.contact_name.setPlaceholderText("名称（空欄なら主催施設）")
+        self.contact_phone = QLineEdit()
+        self.contact_phone.setPlaceholderText("018-888-5640")
+        self.contact_phone.setFixedWidth(150)
+        self.url = QLineEdit()
+        self.url.setPlaceholderText("https://…")
+        self.queue_rule = QComboBox()
+        for rule, label in QUEUE_RULE_LABELS.items():
+            self.queue_rule.addItem(label, rule)
+        self.queue_help = QLabel()
+        self.queue_help.setObjectName("queueRuleHelp")
+        self.queue_help.setWordWrap(True)
+        self.queue_help.setStyleSheet("color: #555;")
+        self.hold_hours = QSpinBox()
+        self.hold_hours.setRange(0, 24 * 14)
+        self.hold_hours.setSuffix(" 時間")
+        self.hold_hours.setFixedWidth(120)
+        self.hold_hours.setToolTip("繰り上がった方に連絡してから、参加の返事を待つ時間")
+        self.has_booths = QCheckBox("ブース出展あり")
+        self.has_booths.setToolTip("出展団体の机・椅子・電源を申込ごとに受け付けます")
+        self.cancelled = QCheckBox("中止")
+        self.cancelled.setToolTip("中止にしても記録と申込は残ります（チラシや一覧に「中止」と出ます）")
+
+        self.save_button = QPushButton("保存（Ctrl+Enter）")
+        self.save_button.setObjectName("saveButton")
+        self.cancel_button = QPushButton("キャンセル")
+        for button in (self.save_button, self.cancel_button, self.sessions.add_button):
+            button.setAutoDefault(False)  # Enter in a field must never save by accident
+            button.setDefault(False)
+
+    def _build_layout(self) -> None:
+        left, right = _form_column(), _form_column()
+        self._add(left, "種類", self.kind, "kind", narrow=True)
+        self._add(left, "イベント名 *", self.title, "title")
+        self._add(left, "よみ", self.title_reading, "title_reading")
+        self._add(left, "主催施設", self.facility, "facility_id", narrow=True)
+        venue = QVBoxLayout()
+        venue.setSpacing(4)
+        venue.addWidget(self.venue)
+        venue.addWidget(self.venue_name)
+        venue.addWidget(self.venue_address)
+        self._add(left, "会場 *", venue, "venue", focus=self.venue)
+        self._add(left, "開催日時 *", self.sessions, "sessions")
+        self._add(left, "説明", self.description, "description")
+
+        # The units stand beside the boxes, not in them: typed over 定員なし or 無料, a box
+        # with a suffix takes no digits.
+        self._add(right, "定員", _with_unit(self.capacity, "名（0 は定員なし）"), "capacity",
+                  focus=self.capacity)
+        period = QVBoxLayout()  # one line each: side by side they do not fit the column
+        period.setSpacing(4)
+        for check, edit in ((self.opens, self.opens_on), (self.closes, self.closes_on)):
+            line = QHBoxLayout()
+            check.setMinimumWidth(64)
+            line.addWidget(check)
+            line.addWidget(edit)
+            line.addStretch()
+            period.addLayout(line)
+        self._add(right, "受付期間", period, "signup_opens_on", "signup_closes_on",
+                  focus=self.opens_on, frames={"signup_closes_on": self.closes_on})
+        self._add(right, "対象", self.audience, "audience")
+        fee = _with_unit(self.fee, "円")
+        fee.takeAt(fee.count() - 1)  # the note takes the rest of the line
+        fee.addSpacing(8)
+        fee.addWidget(self.fee_note, 1)
+        self._add(right, "参加費", fee, "fee", "fee_note", focus=self.fee,
+                  frames={"fee_note": self.fee_note})
+        self._add(right, "申込方法", self.how_to_apply, "how_to_apply")
+        contact = QHBoxLayout()
+        contact.addWidget(self.contact_name, 1)
+        contact.addWidget(QLabel("電話"))
+        contact.addWidget(self.contact_phone)
+        self._add(right, "問い合わせ先", contact, "contact_name", "contact_phone",
+                  focus=self.contact_name, frames={"contact_phone": self.contact_phone})
+        self._add(right, "URL", self.url, "url")
+        queue = QVBoxLayout()
+        queue.setSpacing(2)
+        queue.addWidget(self.queue_rule)
+        queue.addWidget(self.queue_help)
+        self._add(right, "キャンセル待ちの順番", queue, "queue_rule", focus=self.queue_rule)
+        self._add(right, "繰り上げの回答期限", self.hold_hours, "offer_hold_hours", narrow=True)
+        other = QHBoxLayout()
+        other.addWidget(self.has_booths)
+        other.addSpacing(16)
+        other.addWidget(self.cancelled)
+        other.addStretch()
+        self._add(right, "", other, "has_booths", "cancelled", focus=self.has_booths)
+
+        columns = QHBoxLayout()
+        columns.setContentsMargins(0, 0, 0, 0)
+        left.setContentsMargins(0, 0, 12, 0)
+        right.setContentsMargins(12, 0, 0, 0)
+        for column, stretch in ((left, 11), (right, 9)):  # the sessions need the width
+            box = QVBoxLayout()  # each column keeps its height; the space goes below
+            box.addLayout(column)
+            box.addStretch()
+            columns.addLayout(box, stretch)
+        self.content = QWidget()
+        self.content.setLayout(columns)
+
+        hint = QLabel("* は必須　　Ctrl+Enter で保存・Esc で閉じる。入力途中の内容は自動で下書きに残ります。")
+        hint.setStyleSheet("color: #666;")
+        buttons = QHBoxLayout()
+        buttons.addWidget(hint, 1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.content, 1)
+        layout.addLayout(buttons)
+        self._set_tab_order()
+
+    def _add(self, column: QFormLayout, label: str, content: QWidget | QLayout, *fields: str,
+             focus: QWidget | None = None, frames: dict[str, QWidget] | None = None,
+             narrow: bool = False) -> None:
+        """A row whose problems appear on a red line right under *content*.
+
+        *fields* are the service's names the row answers for; the first is framed and
+        focused on *focus* (default: *content*), the others on their *frames*.
+        """
+        error = QLabel()
+        error.setObjectName(f"error_{fields[0]}")
+        error.setWordWrap(True)
+        error.setStyleSheet("color: #c0392b;")
+        error.hide()
+        box = QVBoxLayout()
+        box.setSpacing(2)
+        if isinstance(content, QLayout):
+            box.addLayout(content)
+        elif narrow:  # a narrow input stays narrow; its error line still takes the width
+            line = QHBoxLayout()
+            line.addWidget(content)
+            line.addStretch()
+            box.addLayout(line)
+        else:
+            box.addWidget(content)
+        box.addWidget(error)
+        column.addRow(label, box)
+        first = focus or content
+        assert isinstance(first, QWidget)
+        for field in fields:
+            self._error_lines[field] = error
+            self._inputs[field] = (frames or {}).get(field, first)
+
+    def _set_tab_order(self) -> None:
+        """Fields in the order they are filled in; new session lines take their place."""
+        order: list[QWidget] = [
+            self.kind, self.title, self.title_reading, self.facility, self.venue,
+            self.venue_name, self.venue_address, *self.sessions.focus_widgets(),
+            self.description, self.capacity, self.opens, self.opens_on, self.closes,
+            self.closes_on, self.audience, self.fee, self.fee_note, self.how_to_apply,
+            self.contact_name, self.contact_phone, self.url, self.queue_rule, self.hold_hours,
+            self.has_booths, self.cancelled, self.save_button, self.cancel_button,
+        ]
+        for first, second in itertools.pairwise(order):
+            self.setTabOrder(first, second)
+
+    def _connect(self) -> None:
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.write_draft)
+        changed = self._changed
+        for combo in (self.kind, self.facility, self.queue_rule):
+            combo.currentIndexChanged.connect(changed)
+        self.venue.currentIndexChanged.connect(self._venue_changed)
+        for line in (self.title, self.title_reading, self.venue_name, self.venue_address,
+                     self.audience, self.fee_note, self.contact_name, self.contact_phone,
+                     self.url):
+            line.textChanged.connect(changed)
+        for box in (self.description, self.how_to_apply):
+            box.textChanged.connect(changed)
+        for spin in (self.capacity, self.fee, self.hold_hours):
+            spin.valueChanged.connect(changed)
+        for check, edit in ((self.opens, self.opens_on), (self.closes, self.closes_on)):
+            check.toggled.connect(edit.setEnabled)
+            check.toggled.connect(changed)
+            edit.dateChanged.connect(changed)
+        for check in (self.has_booths, self.cancelled):
+            check.toggled.connect(changed)
+        self.queue_rule.currentIndexChanged.connect(self._show_queue_help)
+        self.sessions.changed.connect(changed)
+        self.sessions.lines_changed.connect(self._set_tab_order)
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.reject)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            QShortcut(QKeySequence(Qt.KeyboardModifier.ControlModifier | key), self, self.save)
+
+    # --- state in and out -----------------------------------------------------------------
+    def _new_draft(self) -> EventDraft:
+        facility_id = self.facility.itemData(max(0, self.facility.findData(
+            self.actor.facility_id)))
+        return EventDraft(kind=EventKind.SEMINAR, title="", facility_id=facility_id or 0,
+                          venue_facility_id=facility_id,
+                          sessions=(SessionDraft(date.today() + timedelta(weeks=4)),),
+                          offer_hold_hours=DEFAULT_HOLD_HOURS)
+
+    def state(self) -> EventFormState:
+        """What the form holds now (also what a draft keeps)."""
+        venue = self.venue.currentData()
+        return EventFormState(EventDraft(
+            kind=EventKind(self.kind.currentData()), title=self.title.text(),
+            title_reading=self.title_reading.text(),
+            description=self.description.toPlainText(),
+            facility_id=self.facility.currentData() or 0,
+            venue_facility_id=venue,
+            venue_name="" if venue else self.venue_name.text(),
+            venue_address="" if venue else self.venue_address.text(),
+            sessions=self.sessions.sessions(),
+            capacity=None if self.capacity.value() == NO_CAPACITY else self.capacity.value(),
+            signup_opens_on=self.opens_on.date().toPython() if self.opens.isChecked() else None,
+            signup_closes_on=(self.closes_on.date().toPython() if self.closes.isChecked()
+                              else None),
+            audience=self.audience.text(), fee=self.fee.value(), fee_note=self.fee_note.text(),
+            how_to_apply=self.how_to_apply.toPlainText(),
+            contact_name=self.contact_name.text(), contact_phone=self.contact_phone.text(),
+            url=self.url.text(), queue_rule=QueueRule(self.queue_rule.currentData()),
+            offer_hold_hours=self.hold_hours.value(), has_booths=self.has_booths.isChecked(),
+            cancelled=self.cancelled.isChecked(),
+        ), base_version=self._base_version)
+
+    def _load(self, d: EventDraft) -> None:
+        self._loading = True
+        try:
+            self.kind.setCurrentIndex(max(0, self.kind.findData(d.kind)))
+            self.title.setText(d.title)
+            self.title_reading.setText(d.title_reading)
+            self.description.setPlainText(d.description)
+            self._choose(self.facility, d.facility_id)
+            self._choose(self.venue, d.venue_facility_id)
+            self.venue_name.setText(d.venue_name)
+            self.venue_address.setText(d.venue_address)
+            self._venue_changed()
+            self.sessions.set_sessions(d.sessions or (SessionDraft(date.today()),))
+            self.capacity.setValue(d.capacity or NO_CAPACITY)
+            # Shown dates of an unticked 受付開始/締切: near the first session, ready to tick.
+            first = d.sessions[0].held_on if d.sessions else date.today()
+            for check, edit, value, fallback in (
+                    (self.opens, self.opens_on, d.signup_opens_on, first - timedelta(weeks=4)),
+                    (self.closes, self.closes_on, d.signup_closes_on,
+                     first - timedelta(days=1))):
+                check.setChecked(value is not None)
+                edit.setEnabled(value is not None)
+                edit.setDate(QDate(value or fallback))
+            self.audience.setText(d.audience)
+            self.fee.setValue(d.fee)
+            self.fee_note.setText(d.fee_note)
+            self.how_to_apply.setPlainText(d.how_to_apply)
+            self.contact_name.setText(d.contact_name)
+            self.contact_phone.setText(d.contact_phone)
+            self.url.setText(d.url)
+            self.queue_rule.setCurrentIndex(max(0, self.queue_rule.findData(d.queue_rule)))
+            self._show_queue_help()
+            self.hold_hours.setValue(d.offer_hold_hours)
+            self.has_booths.setChecked(d.has_booths)
+            self.cancelled.setChecked(d.cancelled)
+        finally:
+            self._loading = False
+
+    @staticmethod
+    def _choose(combo: QComboBox, value: object) -> None:
+        index = combo.findData(value)
+        if index < 0 and value is not None:  # a facility closed since: keep it as it was
+            combo.insertItem(0, f"（廃止された施設 {value}）", value)
+            index = 0
+        combo.setCurrentIndex(max(0, index))
+
+    def is_dirty(self) -> bool:
+        return self.state() != self._clean_state
+
+    # --- reacting to edits ----------------------------------------------------------------
+    def _changed(self, *_args: object) -> None:
+        if not self._loading and not self._closing:
+            self._draft_timer.start()
+
+    def _venue_changed(self, *_args: object) -> None:
+        other = self.venue.currentData() is None
+        self.venue_name.setVisible(other)
+        self.venue_address.setVisible(other)
+        self._changed()
+
+    def _show_queue_help(self, *_args: object) -> None:
+        self.queue_help.setText(QUEUE_RULE_HELP[QueueRule(self.queue_rule.currentData())])
+
+    # --- drafts ---------------------------------------------------------------------------
+    def _offer_draft(self) -> None:
+        kept = self.drafts.load(self.actor.login, self.record_id)
+        if kept is None:
+            return
+        if kept == self._clean_state:
+            self.drafts.delete(self.actor.login, self.record_id)
+            return
+        when = f"（{kept.saved_at:%Y年%m月%d日 %H:%M} に自動保存）" if kept.saved_at else ""
+        answer = ask(self, "入力途中の内容",
+                     f"前回の入力途中の内容があります。復元しますか？\n{when}",
+                     [("restore", "復元する"), ("discard", "破棄して新しく入力する")],
+                     default="restore", escape="restore")
+        if answer == "discard":
+            self.drafts.delete(self.actor.login, self.record_id)
+            return
+        self._load(kept.draft)
+        if kept.base_version is not None:  # a later save meets what was saved since
+            self._base_version = kept.base_version
+
+    def write_draft(self) -> None:
+        """Keep what is typed on disk (or remove the draft when nothing differs any more)."""
+        self._draft_timer.stop()
+        if self.saved is not None:
+            return
+        state = self.state()
+        try:
+            if state == self._clean_state:
+                self.drafts.delete(self.actor.login, self.record_id)
+            else:
+                self.drafts.save(self.actor.login, self.record_id, state)
+        except OSError as exc:  # a full disk must not stop the work; the form still holds it
+            self.summary.setText(f"下書きを保存できませんでした（{exc.strerror or exc}）。"
+                                 "入力した内容は画面に残っています。")
+            self.summary.show()
+
+    # --- saving ---------------------------------------------------------------------------
+    def save(self) -> None:
+        if self._saving:
+            return
+        self._show_problems([])
+        draft = self.state().draft
+        try:
+            svc.clean_event_draft(draft)  # what can be said without the database
+        except ValidationError as exc:
+            self._show_problems(exc.problems)
+            self.save_finished.emit(False)
+            return
+        self._set_saving(True)
+        db, actor, record_id, version = self.db, self.actor, self.record_id, self._base_version
+
+        def store() -> EventDetail:
+            if record_id is None:
+                return svc.create_event(db, actor, draft)
+            assert version is not None
+            return svc.update_event(db, actor, record_id, version, draft)
+
+        run_in_background(self, store, self._stored, self._refused)
+
+    def _set_saving(self, saving: bool, message: str = "保存しています…") -> None:
+        """While the database works: the fields wait, the text stays."""
+        self._saving = saving
+        self.save_button.setEnabled(not saving)
+        if saving:
+            self._focus_before_save = self.focusWidget()
+            self._busy_message = message
+            self.summary.setStyleSheet("color: #555;")
+            self.summary.setText(message)
+            self.summary.show()
+        self.content.setEnabled(not saving)
+        if not saving:
+            self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
+            if self.summary.text() == self._busy_message:
+                self.summary.hide()
+            if self._focus_before_save is not None:
+                self._focus_before_save.setFocus()
+
+    def _stored(self, detail: EventDetail) -> None:
+        self._set_saving(False)
+        self.waiting_for_server = False
+        self._draft_timer.stop()
+        self.drafts.delete(self.actor.login, self.record_id)  # 'new', or the event's own
+        self.saved = detail
+        self.detail, self.record_id, self._base_version = detail, detail.id, detail.version
+        self._clean_state = self.state()
+        self._closing = True
+        self.save_finished.emit(True)
+        self.accept()
+
+    def _refused(self, exc: Exception) -> None:
+        self._set_saving(False)
+        if isinstance(exc, ValidationError):
+            self._show_problems(exc.problems)
+        elif isinstance(exc, svc.ConcurrentEdit) and self.record_id is not None:
+            self._resolve_conflict()
+            return  # save_finished is told once the user has chosen
+        elif isinstance(exc, ConnectionLost):
+            self.waiting_for_server = True
+            self.write_draft()
+            self.summary.setText(f"{exc.message}\n入力した内容は残っています。"
+                                 "接続が戻りしだい、自動でもう一度保存します。")
+            self.summary.show()
+        else:  # PermissionDenied, NotFound, a read-only database, the unexpected
+            show_error(self, exc)
+        self.save_finished.emit(False)
+
+    def retry_when_connected(self) -> None:
+        """The server answers again: save what was waiting (called by the tab)."""
+        if self.waiting_for_server and self.isVisible() and not self._saving:
+            self.save()
+
+    def _resolve_conflict(self) -> None:
+        assert self.record_id is not None
+        db, actor, record_id = self.db, self.actor, self.record_id
+        self._set_saving(True, "他の窓口で保存された内容を読み込んでいます…")
+
+        def choose(latest: EventDetail) -> None:
+            self._set_saving(False)
+            dialog = VersionsDialog("このイベントは、この画面で開いた後に他の窓口で保存されました。",
+                                    differences(self._described(self.state().draft),
+                                                self._described(latest.as_draft())), self)
+            dialog.exec()
+            if dialog.choice is Choice.LOAD_THEIRS:
+                self.detail, self._base_version = latest, latest.version
+                self._load(latest.as_draft())
+                self._clean_state = self.state()
+                self.write_draft()
+                self.save_finished.emit(False)
+            elif dialog.choice is Choice.SAVE_MINE:
+                self._base_version = latest.version  # what is typed is saved over this version
+                self.save()
+            else:
+                self.write_draft()
+                self.save_finished.emit(False)
+
+        def failed(exc: Exception) -> None:
+            self._set_saving(False)
+            show_error(self, exc)
+            self.save_finished.emit(False)
+
+        run_in_background(self, lambda: svc.get_event(db, actor, record_id), choose, failed)
+
+    def _described(self, d: EventDraft) -> dict[str, str]:
+        """The fields as a person reads them: names, not ids."""
+        facilities = {self.facility.itemData(i): self.facility.itemText(i)
+                      for i in range(self.facility.count())}
+        venue = (facilities.get(d.venue_facility_id, "") if d.venue_facility_id
+                 else " ".join(p for p in (d.venue_name, d.venue_address) if p))
+        return {
+            "kind": EVENT_KIND_LABELS[d.kind], "title": d.title,
+            "title_reading": d.title_reading, "facility_id": facilities.get(d.facility_id, ""),
+            "venue": venue, "sessions": "\n".join(session_text(s) for s in d.sessions),
+            "description": d.description,
+            "capacity": "定員なし" if d.capacity is None else f"{d.capacity}名",
+            "signup_opens_on": f"{d.signup_opens_on:%Y/%m/%d}" if d.signup_opens_on else "",
+            "signup_closes_on": f"{d.signup_closes_on:%Y/%m/%d}" if d.signup_closes_on else "",
+            "audience": d.audience, "fee": f"{d.fee:,}円" if d.fee else "無料",
+            "fee_note": d.fee_note, "how_to_apply": d.how_to_apply,
+            "contact_name": d.contact_name, "contact_phone": d.contact_phone, "url": d.url,
+            "queue_rule": QUEUE_RULE_LABELS[d.queue_rule],
+            "offer_hold_hours": f"{d.offer_hold_hours}時間",
+            "has_booths": "あり" if d.has_booths else "なし",
+            "cancelled": "中止" if d.cancelled else "",
+        }
+
+    def _show_problems(self, problems: Sequence[FieldProblem]) -> None:
+        """Each problem on the red line under its field, the field framed; the first focused."""
+        messages: dict[QLabel, list[str]] = {}
+        framed: set[QWidget] = set()
+        for problem in problems:
+            line = self._error_lines.get(problem.field)
+            if line is not None:
+                messages.setdefault(line, []).append(problem.message)
+                framed.add(self._problem_input(problem))
+        for line in set(self._error_lines.values()):
+            text = "\n".join(messages.get(line, []))
+            line.setText(text)
+            line.setVisible(bool(text))
+        inputs = {*self._inputs.values(), *(w for line in self.sessions.lines
+                                            for w in (line.start, line.end))}
+        for widget in inputs:
+            selector = widget.metaObject().className()
+            widget.setStyleSheet(f"{selector} {{ {_ERROR_BORDER} }}" if widget in framed else "")
+        if not problems:
+            self.summary.hide()
+            return
+        ordered = sorted(problems, key=lambda p: list(FIELD_LABELS).index(p.field)
+                         if p.field in FIELD_LABELS else len(FIELD_LABELS))
+        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.summary.setText("保存できません。赤い字の説明がある項目を確認してください。")
+        self.summary.show()
+        first = next((self._problem_input(p) for p in ordered if p.field in self._inputs), None)
+        if first is not None:
+            first.setFocus()
+
+    def _problem_input(self, problem: FieldProblem) -> QWidget:
+        """The input a problem is about; a session's is its end time, named by its number."""
+        if problem.field == "sessions":
+            found = _SESSION_NUMBER.search(problem.message)
+            if found and 0 < int(found.group(1)) <= len(self.sessions.lines):
+                return self.sessions.lines[int(found.group(1)) - 1].end
+            return (self.sessions.lines[0].held_on if self.sessions.lines
+                    else self.sessions.add_button)
+        return self._inputs[problem.field]
+
+    # --- closing --------------------------------------------------------------------------
+    def reject(self) -> None:
+        if self._closing:  # already decided (QDialog's own closeEvent comes back here)
+            super().reject()
+            return
+        if self._saving:
+            return  # the save under way decides; closing now could lose its answer
+        if self.is_dirty():
+            self.write_draft()  # kept even if the question below is never answered
+            answer = ask(self, "入力内容の確認",
+                         "入力した内容はまだ保存されていません。\n"
+                         "下書きを残すと、次にこの画面を開いたときに復元できます。",
+                         [("keep", "下書きを残して閉じる"), ("discard", "破棄して閉じる"),
+                          ("continue", "入力を続ける")],
+                         default="continue", escape="continue")
+            if answer == "continue":
+                return
+            if answer == "discard":
+                self.drafts.delete(self.actor.login, self.record_id)
+        else:
+            self.drafts.delete(self.actor.login, self.record_id)
+        self._closing = True
+        self._draft_timer.stop()
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closing and self.result() != QDialog.DialogCode.Accepted:
+            event.ignore()
+            self.reject()
+            return
+        super().closeEvent(event)
+
+
+def session_text(s: SessionDraft) -> str:
+    """「2026/11/24 10:00～12:00 第1回」."""
+    times = ""
+    if s.start_time or s.end_time:
+        times = (f"{s.start_time:%H:%M}" if s.start_time else "") + "～" + (
+            f"{s.end_time:%H:%M}" if s.end_time else "")
+    return " ".join(p for p in (f"{s.held_on:%Y/%m/%d}", times, s.label) if p)
+
+
+def differences(mine: dict[str, str], theirs: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(label, mine, theirs) for every field whose shown value differs."""
+    return [(label, mine.get(field, ""), theirs.get(field, ""))
+            for field, label in FIELD_LABELS.items()
+            if mine.get(field, "").strip() != theirs.get(field, "").strip()]
+
+
+def _form_column() -> QFormLayout:
+    column = QFormLayout()
+    column.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    column.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+    return column
+
+
+def _with_unit(box: QSpinBox, unit: str) -> QHBoxLayout:
+    line = QHBoxLayout()
+    line.addWidget(box)
+    line.addWidget(QLabel(unit))
+    line.addStretch()
+    return line
+
+
+def _text_box(placeholder: str, height: int) -> QPlainTextEdit:
+    box = QPlainTextEdit()
+    box.setTabChangesFocus(True)
+    box.setPlaceholderText(placeholder)
+    box.setFixedHeight(height)
+    return box

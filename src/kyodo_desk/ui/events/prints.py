@@ -1,0 +1,78 @@
+"""One event's printed papers (チラシ・参加者名簿・受付表・名札): previewed, saved, printed.
+
+The papers are leaflets of the 印刷物 catalogue made for one event; saving and printing are
+the 印刷物 tab's own, so a PDF is written and sent to the printer the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Signal
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kyodo_desk import leaflets
+from kyodo_desk.ui.leaflets_tab import LeafletsTab
+
+
+def event_leaflets() -> list[leaflets.LeafletInfo]:
+    """The prints made for one event, in the catalogue's order."""
+    return [info for info in leaflets.catalog(every=True) if info.needs == "event"]
+
+
+class PdfPreview(QDialog):
+    """A made PDF on screen, with 保存 and 印刷 as the 印刷物 tab has them."""
+
+    status_message = Signal(str)
+    save_pdf = LeafletsTab.save_pdf  # needs: pdf, status_message
+    print_to = LeafletsTab.print_to  # needs: document, status_message
+    _ask_and_print = LeafletsTab._ask_and_print  # needs: print_to
+
+    def __init__(self, title: str, file_name: str, pdf: bytes,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(820, 900)
+        self.pdf, self.file_name = pdf, file_name
+        self.document = QPdfDocument(self)
+        self._buffer = QBuffer(self)  # the document reads from it for as long as it shows
+        self._buffer.setData(QByteArray(pdf))
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.load(self._buffer)
+        self.view = QPdfView()
+        self.view.setObjectName("eventPrintPreview")
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+
+        info = QLabel(f"A4 {self.document.pageCount()} ページ　{len(pdf) // 1024} KB")
+        self.save_button = QPushButton("PDFを保存…")
+        self.save_button.clicked.connect(self._ask_and_save)
+        self.print_button = QPushButton("印刷…")
+        self.print_button.setDefault(True)
+        self.print_button.clicked.connect(self._ask_and_print)
+        close = QPushButton("閉じる")
+        close.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(info, 1)
+        for button in (self.save_button, self.print_button, close):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+
+    def _ask_and_save(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "PDFを保存",
+                                              str(Path.home() / self.file_name), "PDF (*.pdf)")
+        if path:
+            self.save_pdf(Path(path) if path.lower().endswith(".pdf") else Path(path + ".pdf"))

@@ -1,0 +1,609 @@
+"""One event's sign-ups (申込一覧): seats, the waitlist, whom to call, cancellations, booths.
+
+The tab shows this panel under the chosen event. Every change runs off the GUI thread, then
+the list is read again and `changed` tells the tab (whose seat label follows). What the
+waitlist did after a seat came free (who moved up and must be called, or why nobody did) is
+said in a message box that stays until the clerk dismisses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kyodo_desk import leaflets
+from kyodo_desk.database import Database
+from kyodo_desk.domain.dates import japan_time
+from kyodo_desk.domain.events import QUEUE_RULE_LABELS, SEAT_HOLDING, RegistrationStatus
+from kyodo_desk.domain.permissions import Action, Actor, Resource
+from kyodo_desk.services import events as event_svc
+from kyodo_desk.services import registrations as svc
+from kyodo_desk.services.events import EventDetail, EventSessionInfo
+from kyodo_desk.services.registrations import RegistrationInfo, SignUpResult, WaitlistMove
+from kyodo_desk.ui.events.prints import PdfPreview
+from kyodo_desk.ui.events.signup_dialog import SignUpDialog
+from kyodo_desk.ui.messages import ask, show_error
+from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.widgets import RowsModel, record_list
+
+S = RegistrationStatus
+RECEIPT = "event-receipt"
+LIVE_REFRESH_DELAY_MS = 300  # several changes arriving together cause one refresh
+# Tables whose change may alter a sign-up list (contacts: a name or phone corrected).
+SIGN_UP_TABLES = frozenset({"events", "event_sessions", "registrations", "attendances",
+                            "contacts"})
+AWAITING_TINT = QColor("#fff3cd")
+AWAITING_TEXT = QColor("#7a4f01")
+CANCELLED_TEXT = QColor("#888888")
+WEEKDAYS = "月火水木金土日"
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def touches_sign_ups(tables: frozenset[str] | None) -> bool:
+    """Whether a change reported by the live refresh may alter what a sign-up list shows."""
+    return tables is None or bool(tables & SIGN_UP_TABLES)
+
+
+def japan_moment(value: datetime) -> str:
+    """11月26日（木）14:00, in Japan time."""
+    local = japan_time(value)
+    return f"{local.month}月{local.day}日（{WEEKDAYS[local.weekday()]}）{local:%H:%M}"
+
+
+def session_label(s: EventSessionInfo, *, short: bool = False) -> str:
+    """12/4（金）10:00 第1回; *short* (a column title): the label alone when there is one."""
+    day = f"{s.held_on.month}/{s.held_on.day}（{WEEKDAYS[s.held_on.weekday()]}）"
+    if short:
+        return s.label or day
+    start = f" {s.start_time:%H:%M}" if s.start_time else ""
+    return f"{day}{start} {s.label}".strip()
+
+
+def status_text(info: RegistrationInfo) -> str:
+    """状態 as the list says it: キャンセル待ち2番, 受付済・連絡待ち（11/27 15:54まで）, 出席（当日）."""
+    text = info.status_label
+    if info.awaiting_call:
+        until = japan_time(info.offer_until) if info.offer_until else None
+        text += f"・連絡待ち（{until.month}/{until.day} {until:%H:%M}まで）" if until else "・連絡待ち"
+    if info.walk_in:
+        text += "（当日）"
+    return text
+
+
+def booth_text(info: RegistrationInfo) -> str:
+    needs = [f"机{info.booth_tables}" if info.booth_tables else "",
+             f"椅子{info.booth_chairs}" if info.booth_chairs else "",
+             "電源" if info.booth_power else "", info.booth_space]
+    wished = "・".join(n for n in needs if n)
+    number = info.booth_number or "未定"
+    return f"{number}（{wished}）" if wished else number
+
+
+def who(info: RegistrationInfo) -> str:
+    return (f"{info.contact_name}さん（受付番号 {info.queue_number}・{info.status_label}・"
+            f"{info.party_size}名）")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """An event and its sign-ups, read together."""
+
+    event: EventDetail
+    rows: list[RegistrationInfo]
+
+
+def load_sign_ups(db: Database, actor: Actor, event_id: int) -> Loaded:
+    """(Runs off the GUI thread.)"""
+    return Loaded(event_svc.get_event(db, actor, event_id),
+                  svc.list_registrations(db, actor, event_id))
+
+
+class SignUpRows(RowsModel[RegistrationInfo]):
+    """Sign-ups in a list, found again by id after each refresh."""
+
+    def row_of(self, registration_id: int) -> int:
+        return next((i for i, r in enumerate(self._rows) if r.id == registration_id), -1)
+
+    def rows(self) -> list[RegistrationInfo]:
+        return list(self._rows)
+
+
+class RegistrationsModel(SignUpRows):
+    """The event's sign-ups in the service's order: seat holders, the waitlist, cancellations.
+
+    The columns follow the event: ブース when it takes exhibitors, one 出席 column per session.
+    """
+
+    FIXED = ("受付番号", "氏名・団体名", "人数", "状態", "配慮事項")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.columns = self.FIXED
+        self._sessions: tuple[EventSessionInfo, ...] = ()
+        self._booths = False
+
+    def reset(self, rows: list[RegistrationInfo], event: EventDetail | None) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._booths = bool(event and event.has_booths)
+        self._sessions = event.sessions if event else ()
+        many = len(self._sessions) > 1
+        self.columns = (*self.FIXED, *(("ブース",) if self._booths else ()),
+                        *((f"出席 {session_label(s, short=True)}" if many else "出席")
+                          for s in self._sessions))
+        self.endResetModel()
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        info = self.entry(index.row())
+        if info is None:
+            return None
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(info, column)
+        if role == Qt.ItemDataRole.BackgroundRole and info.awaiting_call:
+            return AWAITING_TINT
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if info.status is S.CANCELLED:
+                return CANCELLED_TEXT
+            if info.awaiting_call and column == 3:
+                return AWAITING_TEXT
+        if role == Qt.ItemDataRole.FontRole and info.awaiting_call and column == 3:
+            bold = QFont()
+            bold.setBold(True)
+            return bold
+        if role == Qt.ItemDataRole.TextAlignmentRole and (column in (0, 2)
+                                                          or column >= self.first_session):
+            return Qt.AlignmentFlag.AlignCenter
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 1:
+                return "・".join(x for x in (info.contact_reading, info.contact_phone) if x)
+            if column == 4 and info.notes:
+                return info.notes
+        return None
+
+    @property
+    def first_session(self) -> int:
+        """The column of the first session's 出席."""
+        return len(self.FIXED) + self._booths
+
+    def text(self, info: RegistrationInfo, column: int) -> str:
+        if column >= self.first_session:
+            session = self._sessions[column - self.first_session]
+            return "○" if session.id in info.attended_session_ids else ""
+        if column == len(self.FIXED):
+            return booth_text(info) if info.status in SEAT_HOLDING else ""
+        return (str(info.queue_number), info.contact_name, f"{info.party_size}名",
+                status_text(info), info.notes.replace("\n", " "))[column]
+
+
+class RegistrationsPanel(QWidget):
+    """申込一覧 of one event, with every act the counter does on a sign-up."""
+
+    changed = Signal()  # a sign-up was added or changed here: the tab's seat label follows
+    refreshed = Signal()  # the list shows the event's sign-ups as they are now
+    status_message = Signal(str)
+
+    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.actor = db, actor
+        self.event_id: int | None = None
+        self.detail: EventDetail | None = None
+        self._generation = 0
+        self._busy = False
+
+        self.title = QLabel()
+        self.title.setObjectName("registrationsTitle")
+        self.title.setStyleSheet("font-weight: bold; font-size: 12pt;")
+        self.seats = QLabel()
+        self.seats.setObjectName("seatLabel")
+        self.seats.setStyleSheet("font-size: 12pt;")
+        self.counts = QLabel()
+        self.counts.setObjectName("signUpCount")
+        self.counts.setStyleSheet("color: #444; padding: 0 12px;")
+        self.rule = QLabel()
+        self.rule.setObjectName("queueRuleLabel")
+        self.rule.setStyleSheet("color: #555;")
+        self.rule.setWordWrap(True)
+        self.awaiting = QLabel()
+        self.awaiting.setObjectName("awaitingCallBanner")
+        self.awaiting.setWordWrap(True)
+        self.awaiting.setStyleSheet(
+            "background: #fff3cd; color: #7a4f01; border: 1px solid #e0c36c; padding: 6px;")
+        self.awaiting.hide()
+
+        self.model = RegistrationsModel()
+        self.table = record_list(self.model, "registrationList")
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
+        self.table.doubleClicked.connect(lambda _index: self._offer_reply_or_nothing())
+
+        self.sign_up_button = self._button("申込…", "signUpButton", self.open_sign_up,
+                                           "新しい申込を受け付けます")
+        self.cancel_button = self._button("キャンセル…", "cancelButton", self.cancel_selected,
+                                          "選んだ申込を取り消します（キャンセル待ちの方が繰り上がります）")
+        self.accept_button = self._button("連絡済（参加）", "acceptOfferButton",
+                                          lambda: self.record_reply(accepted=True),
+                                          "繰り上がった方に連絡し、参加すると確かめました")
+        self.decline_button = self._button("辞退", "declineOfferButton",
+                                           lambda: self.record_reply(accepted=False),
+                                           "繰り上がった方が辞退しました（次の方が繰り上がります）")
+        self.jump_button = self._button("順番を繰り上げる…", "jumpQueueButton",
+                                        self.promote_selected,
+                                        "キャンセル待ちの方を、順番を飛ばして受付済にします（理由が必要です）")
+        self.no_show_button = self._button("欠席を記録…", "noShowButton", self.mark_no_shows,
+                                           "イベントの後、受付しなかった方を欠席にします")
+        self.booth_button = self._button("ブース番号…", "boothButton", self.assign_booth,
+                                         "選んだ出展者のブース番号を決めます")
+        self.allocate_button = self._button("自動割当", "allocateBoothsButton",
+                                            self.allocate_booths,
+                                            "番号のない出展者に、受付順にブース番号を付けます")
+        self.receipt_button = self._button("受付票を印刷…", "receiptButton",
+                                           self.print_selected_receipt,
+                                           "選んだ申込の受付票（QRコードつき）を作ります")
+        buttons = QHBoxLayout()
+        for button in (self.sign_up_button, self.cancel_button):
+            buttons.addWidget(button)
+        buttons.addSpacing(12)
+        for button in (self.accept_button, self.decline_button, self.jump_button):
+            buttons.addWidget(button)
+        buttons.addSpacing(12)
+        for button in (self.booth_button, self.allocate_button, self.no_show_button,
+                       self.receipt_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        self.status = QLabel()
+        self.status.setObjectName("resultCount")
+        self.status.setWordWrap(True)
+
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.counts)
+        header.addWidget(self.seats)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(header)
+        layout.addWidget(self.rule)
+        layout.addWidget(self.awaiting)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+
+        self._live_timer = QTimer(self)
+        self._live_timer.setSingleShot(True)
+        self._live_timer.setInterval(LIVE_REFRESH_DELAY_MS)
+        self._live_timer.timeout.connect(lambda: self.refresh())
+        self.show_event(None)
+
+    @staticmethod
+    def _button(text: str, name: str, slot: Callable[[], Any], tip: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        button.clicked.connect(slot)
+        return button
+
+    # --- the list -------------------------------------------------------------------------
+    def show_event(self, event_id: int | None) -> None:
+        """Show the sign-ups of *event_id* (None: no event chosen)."""
+        if event_id != self.event_id:
+            self.table.clearSelection()
+            self.table.setCurrentIndex(QModelIndex())
+        self.event_id = event_id
+        if event_id is None:
+            self._generation += 1
+            self.detail = None
+            self.model.reset([], None)
+            self.title.setText("イベントを選ぶと、申込の一覧が表示されます。")
+            self.seats.setText("")
+            self.rule.setText("")
+            self.awaiting.hide()
+            self.counts.setText("")
+            self.status.setText("")
+            self._update_buttons()
+            return
+        self.refresh()
+
+    def refresh(self, keep: int | None = None) -> None:
+        """Read the event and its sign-ups again, selecting *keep* (a sign-up's id) or the
+        sign-up selected now."""
+        event_id = self.event_id
+        if event_id is None:
+            return
+        self._generation += 1
+        generation, db, actor = self._generation, self.db, self.actor
+        if keep is None and (selected := self.selected()) is not None:
+            keep = selected.id
+
+        def show(loaded: Loaded) -> None:
+            if generation != self._generation:
+                return
+            self._show(loaded)
+            if keep is not None and (row := self.model.row_of(keep)) >= 0:
+                self.table.selectRow(row)
+            self._update_buttons()
+            self.refreshed.emit()
+
+        def failed(exc: Exception) -> None:
+            if generation == self._generation:
+                self._tell("申込の一覧を読み込めませんでした。")
+                show_error(self, exc)
+
+        run_in_background(self, lambda: load_sign_ups(db, actor, event_id), show, failed)
+
+    def _show(self, loaded: Loaded) -> None:
+        event = self.detail = loaded.event
+        self.model.reset(loaded.rows, event)
+        header = self.table.horizontalHeader()
+        for column, width in enumerate((70, 220, 60, 250)):
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)  # 配慮事項 takes the rest
+        if event.has_booths:
+            header.resizeSection(len(RegistrationsModel.FIXED), 230)
+        for column in range(self.model.first_session, self.model.columnCount()):
+            header.resizeSection(column, 90)
+        self.title.setText(f"{event.title}{'（中止）' if event.cancelled else ''}")
+        self.seats.setText(f"席: {event.seats.label()}")
+        self.rule.setText(f"キャンセル待ちの繰り上げ: {QUEUE_RULE_LABELS[event.queue_rule]}"
+                          f"　・繰り上げた席は{event.offer_hold_hours}時間、連絡を待って確保します")
+        waiting = [r for r in loaded.rows if r.awaiting_call]
+        self.awaiting.setVisible(bool(waiting))
+        if waiting:
+            calls = "\n".join(
+                f"・{r.contact_name}（{r.party_size}名・{r.contact_phone or '電話なし'}）"
+                + (f"　回答期限 {japan_moment(r.offer_until)}" if r.offer_until else "")
+                for r in waiting)
+            self.awaiting.setText(
+                f"連絡待ち {len(waiting)}件 — キャンセル待ちから繰り上がりました。電話で連絡し、"
+                f"「連絡済（参加）」か「辞退」を記録してください。\n{calls}")
+        counted = [r for r in loaded.rows if r.status is not S.CANCELLED]
+        self.counts.setText(f"申込 {len(counted)}件（キャンセル {len(loaded.rows) - len(counted)}件）")
+
+    def on_data_changed(self, tables: frozenset[str] | None) -> None:
+        """A change committed at some counter: read the list again if it may show here."""
+        if self.event_id is not None and touches_sign_ups(tables):
+            self._live_timer.start()
+
+    def selected(self) -> RegistrationInfo | None:
+        return self.model.entry(self.table.currentIndex().row())
+
+    def select(self, registration_id: int) -> None:
+        row = self.model.row_of(registration_id)
+        if row >= 0:
+            self.table.selectRow(row)
+
+    def _tell(self, message: str) -> None:
+        self.status.setText(message)
+        self.status_message.emit(message)
+
+    def _may(self, action: Action) -> bool:
+        return not self.db.read_only and self.actor.may(action, Resource.REGISTRATIONS)
+
+    def _update_buttons(self) -> None:
+        event, info = self.detail, self.selected()
+        change = self._may(Action.CHANGE) and not self._busy and event is not None
+        picked = change and info is not None
+        status = info.status if info is not None else None
+        self.sign_up_button.setEnabled(self._may(Action.CREATE) and not self._busy
+                                       and event is not None and not event.cancelled)
+        self.cancel_button.setEnabled(picked and status not in (S.CANCELLED, S.ATTENDED))
+        awaiting = picked and info is not None and info.awaiting_call
+        self.accept_button.setEnabled(awaiting)
+        self.decline_button.setEnabled(awaiting)
+        self.jump_button.setEnabled(picked and status is S.WAITLISTED)
+        after = event is not None and date.today() >= event.last_day
+        self.no_show_button.setEnabled(change and after)
+        self.no_show_button.setToolTip(
+            "イベントの後、受付しなかった方を欠席にします" if after
+            else "最終開催日になると記録できます")
+        booths = event is not None and event.has_booths
+        self.booth_button.setVisible(booths)
+        self.allocate_button.setVisible(booths)
+        self.booth_button.setEnabled(picked and status in (S.CONFIRMED, S.ATTENDED))
+        self.allocate_button.setEnabled(change)
+        self.receipt_button.setEnabled(info is not None and status is not S.CANCELLED
+                                       and not self._busy)
+
+    # --- signing up -----------------------------------------------------------------------
+    def open_sign_up(self) -> SignUpDialog | None:
+        """Open the sign-up dialog (modal); when it saves, say the result and offer the receipt."""
+        if self.detail is None:
+            return None
+        dialog = SignUpDialog(self.db, self.actor, self.detail, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setModal(True)
+        dialog.accepted.connect(lambda: self._signed_up(dialog.outcome))
+        dialog.show()
+        return dialog
+
+    def _signed_up(self, result: object) -> None:
+        if not isinstance(result, SignUpResult):
+            return
+        reg = result.registration
+        self._tell(f"{reg.contact_name}さん: {result.message}")
+        self._after_change(reg.id)
+        answer = ask(self, "受付しました", f"{reg.contact_name}さん（{reg.party_size}名）\n\n"
+                     f"{result.message}\n\n受付票を印刷しますか？",
+                     [("print", "受付票を印刷…"), ("close", "閉じる")],
+                     default="print", escape="close")
+        if answer == "print":
+            self.print_receipt(reg.id)
+
+    def _after_change(self, keep: int | None = None) -> None:
+        self.refresh(keep)
+        self.changed.emit()
+
+    # --- changes --------------------------------------------------------------------------
+    def _write(self, work: Callable[[], Any], done: Callable[[Any], None],
+               keep: int | None = None) -> None:
+        """Run one change off the GUI thread; then read the list again and say what happened."""
+        self._busy = True
+        self._update_buttons()
+
+        def finished(result: Any) -> None:
+            self._busy = False
+            self._after_change(keep)
+            done(result)
+
+        def failed(exc: Exception) -> None:
+            self._busy = False
+            self._update_buttons()
+            show_error(self, exc)
+            self.refresh()  # what the service refused may come from a list grown stale
+
+        run_in_background(self, work, finished, failed)
+
+    def _say_moved(self, done: str, moved: WaitlistMove) -> None:
+        """Who to call now, and why the next in line did or did not move up: it stays on screen
+        until dismissed, because the clerk is about to pick up the phone."""
+        self._tell(done + (" 繰り上げた方に連絡してください。" if moved.promoted else ""))
+        QMessageBox.information(self, "キャンセル待ちの繰り上げ", f"{done}\n\n{moved.message()}")
+
+    def cancel_selected(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        answer = ask(self, "申込のキャンセル",
+                     f"{who(info)}の申込をキャンセルしますか？\n"
+                     "席が空くと、キャンセル待ちの方が自動で繰り上がります。",
+                     [("cancel", "キャンセルする"), ("keep", "やめる")],
+                     default="keep", escape="keep")
+        if answer != "cancel":
+            return
+        db, actor = self.db, self.actor
+        self._write(lambda: svc.cancel_registration(db, actor, info.id),
+                    lambda result: self._say_moved(
+                        f"{info.contact_name}さんの申込をキャンセルしました。", result.moved),
+                    info.id)
+
+    def record_reply(self, *, accepted: bool) -> None:
+        """The promoted person was called: 参加 keeps the seat, 辞退 frees it for the next."""
+        info = self.selected()
+        if info is None or not info.awaiting_call:
+            return
+        if not accepted:
+            answer = ask(self, "辞退の記録", f"{who(info)}が辞退したことを記録しますか？\n"
+                         "席は次のキャンセル待ちの方に回ります。",
+                         [("decline", "辞退を記録する"), ("keep", "やめる")],
+                         default="keep", escape="keep")
+            if answer != "decline":
+                return
+        db, actor = self.db, self.actor
+
+        def done(result: svc.CancelResult) -> None:
+            if accepted:
+                self._tell(f"{info.contact_name}さんに連絡済み（参加）と記録しました。")
+            else:
+                self._say_moved(f"{info.contact_name}さんの辞退を記録しました。", result.moved)
+
+        self._write(lambda: svc.record_offer_reply(db, actor, info.id, accepted=accepted),
+                    done, info.id)
+
+    def _offer_reply_or_nothing(self) -> None:
+        """A double click on a 連絡待ち row is the call done: ask which answer was given."""
+        info = self.selected()
+        if info is None or not info.awaiting_call or not self.accept_button.isEnabled():
+            return
+        answer = ask(self, "繰り上げの連絡", f"{who(info)}に連絡しましたか？",
+                     [("accept", "参加する"), ("decline", "辞退する"), ("later", "まだ")],
+                     default="later", escape="later")
+        if answer == "accept":
+            self.record_reply(accepted=True)
+        elif answer == "decline":
+            self.record_reply(accepted=False)
+
+    def promote_selected(self) -> None:
+        info = self.selected()
+        if info is None or info.status is not S.WAITLISTED:
+            return
+        reason, ok = QInputDialog.getText(
+            self, "順番を繰り上げる",
+            f"{who(info)}を、順番を飛ばして受付済にします。\n理由（操作記録に残ります）:")
+        if not ok:
+            return
+        db, actor = self.db, self.actor
+        self._write(lambda: svc.promote_out_of_order(db, actor, info.id, reason),
+                    lambda _r: self._tell(f"{info.contact_name}さんを受付済にしました。"), info.id)
+
+    def mark_no_shows(self) -> None:
+        event = self.detail
+        if event is None:
+            return
+        waiting = sum(1 for r in self.model.rows() if r.status is S.CONFIRMED)
+        answer = ask(self, "欠席の記録",
+                     f"「{event.title}」で受付しなかった {waiting}件の申込を欠席にしますか？\n"
+                     "イベントがすべて終わってから記録してください。",
+                     [("mark", "欠席にする"), ("keep", "やめる")], default="keep", escape="keep")
+        if answer != "mark":
+            return
+        db, actor, event_id = self.db, self.actor, event.id
+        self._write(lambda: svc.mark_no_shows(db, actor, event_id),
+                    lambda count: self._tell(f"{count}件の申込を欠席にしました。"))
+
+    def assign_booth(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        number, ok = QInputDialog.getText(
+            self, "ブース番号", f"{info.contact_name}さんのブース番号（空欄で割当を取り消し）:",
+            text=info.booth_number or "")
+        if not ok:
+            return
+        db, actor = self.db, self.actor
+        self._write(lambda: svc.assign_booth(db, actor, info.id, number),
+                    lambda r: self._tell(f"{r.contact_name}さんのブース番号を"
+                                         f"{r.booth_number or '未定'}にしました。"), info.id)
+
+    def allocate_booths(self) -> None:
+        event = self.detail
+        if event is None:
+            return
+        db, actor, event_id = self.db, self.actor, event.id
+        self._write(lambda: svc.allocate_booths(db, actor, event_id),
+                    lambda count: self._tell(f"{count}件の出展者にブース番号を割り当てました。"
+                                             if count else "番号のない出展者はいません。"))
+
+    # --- the receipt ----------------------------------------------------------------------
+    def print_selected_receipt(self) -> None:
+        info = self.selected()
+        if info is not None:
+            self.print_receipt(info.id)
+
+    def print_receipt(self, registration_id: int) -> None:
+        """Make the 受付票 off the GUI thread, then show it with 保存 and 印刷."""
+        if self.event_id is None:
+            return
+        db, actor, event_id = self.db, self.actor, self.event_id
+        self._tell("受付票を作成しています…")
+
+        def show(pdf: bytes) -> None:
+            self._tell("")
+            preview = PdfPreview("受付票", f"受付票_{registration_id}.pdf", pdf, self)
+            preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            preview.setModal(True)
+            preview.status_message.connect(self._tell)
+            self.receipt_preview = preview
+            preview.show()
+
+        def failed(exc: Exception) -> None:
+            self._tell("受付票を作成できませんでした。")
+            show_error(self, exc)
+
+        run_in_background(self, lambda: leaflets.render(
+            RECEIPT, db, actor, event_id=event_id, registration_id=registration_id),
+            show, failed)

@@ -1,0 +1,503 @@
+"""イベント tab: the event list with its month calendar, the chosen event's sign-ups below.
+
+Keyboard first: Ctrl+F (the window's 検索) goes to the search box (search as you type), ↓ into the list, Enter
+opens the selected event (officers: the form; everyone else: its sign-ups), Ctrl+N registers
+a new event, Esc clears the search and the chosen day. Clicking a day on the calendar (or
+Enter on it) lists that day's events.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kyodo_desk import leaflets
+from kyodo_desk.database import Database
+from kyodo_desk.domain import dates
+from kyodo_desk.domain.errors import ConnectionLost
+from kyodo_desk.domain.permissions import Action, Actor, Resource
+from kyodo_desk.exports.participants import export_participants
+from kyodo_desk.services import events as svc
+from kyodo_desk.services.contacts import list_facilities
+from kyodo_desk.services.events import EventSummary
+from kyodo_desk.ui.events.calendar_view import EventCalendar
+from kyodo_desk.ui.events.model import (
+    HOST_COLUMN,
+    KIND_COLUMN,
+    TITLE_COLUMN,
+    EventListModel,
+    day_label,
+)
+from kyodo_desk.ui.events.prints import PdfPreview, event_leaflets
+from kyodo_desk.ui.events.registrations_panel import RegistrationsPanel
+from kyodo_desk.ui.messages import show_error
+from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.widgets import SearchListKeys, filter_combo, record_list, single_shot
+
+if TYPE_CHECKING:
+    from kyodo_desk.services.events import EventDetail, EventDraft
+    from kyodo_desk.ui.events.form import EventForm
+
+SEARCH_DELAY_MS = 120
+LIVE_REFRESH_DELAY_MS = 300
+WATCHED_TABLES = frozenset({"events", "event_sessions", "registrations", "facilities"})
+UPCOMING, THIS_MONTH, PAST, ALL_TIME = range(4)
+PERIODS = ("今後", "今月", "過去", "すべて")
+
+
+class EventsTab(QWidget):
+    status_message = Signal(str)
+    list_shown = Signal()  # the list answers what the filters, the box and the day now say
+    calendar_shown = Signal()  # the calendar marks the sessions of the month on show
+
+    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None,
+                 *, today: date | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.actor = db, actor
+        self.today = today or date.today()
+        self.day: date | None = None  # the calendar day the list is narrowed to
+        self._generation = 0
+        self._calendar_generation = 0
+        self._keep_id: int | None = None
+        self._loaded = False
+        self.preview: PdfPreview | None = None  # the last paper made, while it is open
+
+        self.search = QLineEdit()
+        self.search.setObjectName("eventSearch")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText("イベント名・よみ・説明・会場で検索（全角半角・かなカナは区別しません）")
+        self.period = filter_combo("period", [(label, i) for i, label in enumerate(PERIODS)])
+        self.facility = filter_combo("facility", [("すべての施設", None)] + [
+            (f.name, f.id) for f in list_facilities(db, actor)])
+        self.count = QLabel()
+        self.count.setObjectName("eventCount")
+        self.count.setMinimumWidth(70)
+        self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.period)
+        top.addWidget(self.facility)
+        top.addWidget(self.count)
+
+        self.model = EventListModel()
+        self.table = record_list(self.model, "eventList")
+        header = self.table.horizontalHeader()
+        # A short list (a year holds some dozens of events): date and seats fit their text,
+        # kind and host are cut short (the tooltip has them whole), the title takes the rest.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((KIND_COLUMN, 110), (HOST_COLUMN, 140)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._current_changed())
+        self.table.doubleClicked.connect(lambda _index: self.open_current())
+
+        list_box = QWidget()
+        list_layout = QVBoxLayout(list_box)
+        list_layout.setContentsMargins(0, 0, 0, 0)
+        list_layout.addLayout(top)
+        list_layout.addWidget(self.table, 1)
+        list_layout.addLayout(self._build_actions())
+        upper = QSplitter()
+        upper.setObjectName("eventListSplitter")
+        upper.addWidget(list_box)
+        upper.addWidget(self._build_calendar())
+        upper.setStretchFactor(0, 1)
+        upper.setSizes([960, 300])
+
+        self.registrations = RegistrationsPanel(db, actor)
+        self.registrations.changed.connect(lambda: self.refresh(in_place=True))
+        self.registrations.status_message.connect(self.status_message)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setObjectName("eventSplitter")
+        splitter.addWidget(upper)
+        splitter.addWidget(self.registrations)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([420, 300])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self._timer = single_shot(self, SEARCH_DELAY_MS, self.refresh)
+        self._live_timer = single_shot(self, LIVE_REFRESH_DELAY_MS, self._catch_up)
+        self.search.textChanged.connect(lambda _text: self._timer.start())
+        self.period.currentIndexChanged.connect(lambda _i: self.choose_day(None))
+        self.facility.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.keys = SearchListKeys(self.search, self.table, open_current=self.open_current,
+                                   typing_done=self._timer.stop, enter_opens=False)
+        QShortcut(QKeySequence("Ctrl+N"), self).activated.connect(self.open_new)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self).activated.connect(self.clear_search)
+        self._show_day()
+        self._update_buttons()
+
+    _button = staticmethod(RegistrationsPanel._button)  # one way to make a tipped button
+
+    def _build_calendar(self) -> QWidget:
+        """The month calendar, the chosen day under it and how to use it."""
+        self.calendar = EventCalendar()
+        self.calendar.setMinimumSize(300, 250)
+        self.calendar.day_chosen.connect(self.choose_day)
+        self.calendar.month_shown.connect(lambda *_: self.refresh_calendar())
+        self.day_label = QLabel()
+        self.day_label.setObjectName("dayFilter")
+        self.day_label.setStyleSheet("font-weight: bold; color: #1f6f4a;")
+        self.clear_day_button = QPushButton("日付の絞り込みを解除")
+        self.clear_day_button.setObjectName("clearDay")
+        self.clear_day_button.clicked.connect(lambda: self.choose_day(None))
+        today_button = QPushButton("今月")
+        today_button.setToolTip("カレンダーを今月に戻します")
+        today_button.clicked.connect(self.calendar.showToday)
+        box = QWidget()
+        calendar_layout = QVBoxLayout(box)
+        calendar_layout.setContentsMargins(0, 0, 0, 0)
+        calendar_layout.addWidget(self.calendar, 1)
+        day_line = QHBoxLayout()
+        day_line.addWidget(self.day_label, 1)
+        day_line.addWidget(self.clear_day_button)
+        calendar_layout.addLayout(day_line)
+        hint = QLabel("● の日にイベントがあります。日付をクリック（またはEnter）で、その日のイベントを一覧に表示します。")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #555;")
+        calendar_layout.addWidget(hint)
+        calendar_layout.addWidget(today_button, 0, Qt.AlignmentFlag.AlignLeft)
+        return box
+
+    def _build_actions(self) -> QHBoxLayout:
+        """The buttons acting on the chosen event; 新規・編集・コピー for those who may."""
+        self.new_button = self._button("新規…", "newEvent", self.open_new,
+                                       "新しいイベントを登録します（Ctrl+N）")
+        self.edit_button = self._button("編集…", "editEvent", self.open_current,
+                                        "選んだイベントを編集します（Enter・ダブルクリック）")
+        self.copy_button = self._button("来年度用にコピー…", "copyEvent", self.copy_current,
+                                        "同じ内容で、日付を52週後（同じ曜日）にした新しいイベントを"
+                                        "作ります。保存するまで登録されません")
+        self.check_in_button = self._button("当日受付…", "checkInButton", self.open_check_in,
+                                            "当日の受付（受付票のQRコード読み取り・名前で検索）")
+        self.print_button = QToolButton()
+        self.print_button.setObjectName("eventPrints")
+        self.print_button.setText("印刷物 ▾")
+        self.print_button.setStyleSheet("QToolButton::menu-indicator { image: none; }")
+        self.print_button.setToolTip("選んだイベントのチラシ・名簿・受付簿・名札を作ります")
+        self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.print_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        prints = QMenu(self.print_button)
+        self.print_actions: dict[str, QAction] = {}
+        for info in event_leaflets():
+            action = prints.addAction(f"{info.title}…")
+            action.setToolTip(info.description)
+            action.triggered.connect(lambda _=False, name=info.name: self.print_event(name))
+            self.print_actions[info.name] = action
+        self.print_button.setMenu(prints)
+        self.export_button = self._button("参加者一覧（Excel）…", "exportParticipants",
+                                          self.ask_and_export,
+                                          "選んだイベントの申込を Excel に書き出します")
+        editor = self.actor.may(Action.CREATE, Resource.EVENTS)
+        for button in (self.new_button, self.edit_button, self.copy_button):
+            button.setVisible(editor)  # counter staff and advisors read events only
+        actions = QHBoxLayout()
+        for button in (self.new_button, self.edit_button, self.copy_button):
+            actions.addWidget(button)
+        if editor:
+            actions.addSpacing(12)
+        for widget in (self.check_in_button, self.print_button, self.export_button):
+            actions.addWidget(widget)
+        actions.addStretch(1)
+        return actions
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        if not self._loaded:  # read when first shown, not while the window opens
+            self._loaded = True
+            self.refresh()
+            self.refresh_calendar()
+
+    # --- keyboard ---------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def clear_search(self) -> None:
+        self.search.clear()
+        self.choose_day(None)
+        self.search.setFocus()
+
+    # --- the list ---------------------------------------------------------------------
+    def _period_range(self) -> tuple[date | None, date | None]:
+        if self.day is not None:
+            return self.day, self.day
+        choice = self.period.currentData()
+        if choice == UPCOMING:
+            return self.today, None
+        if choice == THIS_MONTH:
+            return dates.month_range(self.today)
+        if choice == PAST:
+            return None, self.today - timedelta(days=1)
+        return None, None
+
+    def refresh(self, keep_id: int | None = None, *, in_place: bool = False) -> None:
+        """Ask again for what the box, the filters and the chosen day say."""
+        self._timer.stop()
+        self._generation += 1
+        generation, (start, end), day = self._generation, self._period_range(), self.day
+        query, facility_id = self.search.text(), self.facility.currentData()
+        past = self.day is None and self.period.currentData() == PAST
+        current = self.current_event()
+        self._keep_id = keep_id or (current.id if current else None)
+        scroll = self.table.verticalScrollBar().value() if in_place else None
+        db, actor = self.db, self.actor
+
+        def work() -> list[EventSummary]:
+            rows = svc.list_events(db, actor, query=query, start=start, end=end,
+                                   facility_id=facility_id)
+            if day is not None:  # a course spans the day; list it only if it meets that day
+                meets = {e.event_id for e in svc.calendar_month(db, actor, day.year, day.month)
+                         if e.held_on == day}
+                rows = [r for r in rows if r.id in meets]
+            return rows[::-1] if past else rows  # the past: the most recent first
+
+        run_in_background(self, work, lambda rows: self._show(generation, rows, scroll),
+                          self._failed)
+
+    def _show(self, generation: int, rows: list[EventSummary], scroll: int | None) -> None:
+        if generation != self._generation:
+            return  # the filters changed since this was asked
+        self.model.reset(rows)
+        self.count.setText(f"{len(rows):,} 件")
+        row = self.model.row_of(self._keep_id) if self._keep_id is not None else -1
+        if row < 0 and rows:
+            row = 0  # the soonest (or the chosen day's first): most often the one wanted
+        if row >= 0:
+            self.table.selectRow(row)
+        if scroll is not None:
+            self.table.verticalScrollBar().setValue(scroll)
+        self._current_changed()
+        self.list_shown.emit()
+
+    def _failed(self, exc: Exception) -> None:
+        if isinstance(exc, ConnectionLost):
+            self.status_message.emit(exc.message)
+            return
+        show_error(self, exc)
+
+    def current_event(self) -> EventSummary | None:
+        index = self.table.currentIndex()
+        return self.model.entry(index.row()) if index.isValid() else None
+
+    def select_event(self, event_id: int) -> bool:
+        row = self.model.row_of(event_id)
+        if row >= 0:
+            self.table.selectRow(row)
+        return row >= 0
+
+    def _current_changed(self) -> None:
+        current = self.current_event()
+        new_id = current.id if current else None
+        if new_id != self.registrations.event_id:
+            self.registrations.show_event(new_id)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        chosen = self.current_event() is not None
+        writable = not self.db.read_only
+        self.new_button.setEnabled(writable)
+        for button in (self.edit_button, self.copy_button):
+            button.setEnabled(chosen and writable)
+        for widget in (self.check_in_button, self.print_button, self.export_button):
+            widget.setEnabled(chosen)
+
+    # --- the calendar -----------------------------------------------------------------
+    def refresh_calendar(self) -> None:
+        self._calendar_generation += 1
+        generation = self._calendar_generation
+        year, month = self.calendar.shown_month()
+        db, actor = self.db, self.actor
+
+        def show(entries: list[svc.CalendarEntry]) -> None:
+            if generation == self._calendar_generation:
+                self.calendar.set_entries(year, month, entries)
+                self.calendar_shown.emit()
+
+        run_in_background(self, lambda: svc.calendar_month(db, actor, year, month), show,
+                          self._failed)
+
+    def choose_day(self, day: date | None) -> None:
+        """Narrow the list to the events meeting on *day* (None: back to the period)."""
+        self.day = day
+        if day is not None and self.calendar.selectedDate().toPython() != day:
+            self.calendar.setSelectedDate(QDate(day))  # its month is shown and marked
+        self._show_day()
+        self.refresh(keep_id=None)
+
+    def _show_day(self) -> None:
+        self.day_label.setText(f"{day_label(self.day)}の開催" if self.day
+                               else f"期間: {self.period.currentText()}")
+        self.clear_day_button.setVisible(self.day is not None)
+
+    # --- live refresh -----------------------------------------------------------------
+    def on_data_changed(self, tables: frozenset[str] | None) -> None:
+        if tables is None or tables & WATCHED_TABLES:
+            self._live_timer.start()
+        self.registrations.on_data_changed(tables)
+
+    def _catch_up(self) -> None:
+        if self._loaded:
+            self.refresh(in_place=True)
+            self.refresh_calendar()
+
+    def on_connection(self, connected: bool) -> None:
+        """The database is back: save what a form could not, and catch up."""
+        if not connected:
+            return
+        from kyodo_desk.ui.events.form import EventForm
+
+        for form in self.findChildren(EventForm):
+            form.retry_when_connected()
+        self._live_timer.start()
+
+    # --- the event form ---------------------------------------------------------------
+    def _may_edit(self) -> bool:
+        return not self.db.read_only and self.actor.may(Action.CREATE, Resource.EVENTS)
+
+    def open_new(self) -> EventForm | None:
+        if not self._may_edit():
+            if self.db.read_only:
+                self.status_message.emit(self.db.read_only_reason)
+            return None
+        return self._open_form()
+
+    def open_current(self) -> None:
+        """Enter on an event: officers edit it; the counter goes to its sign-ups."""
+        current = self.current_event()
+        if current is None:
+            return
+        if not self._may_edit():
+            self.registrations.table.setFocus()
+            return
+        db, actor = self.db, self.actor
+        run_in_background(self, lambda: svc.get_event(db, actor, current.id),
+                          lambda detail: self._open_form(detail=detail), self._failed)
+
+    def copy_current(self) -> None:
+        """Next year's event as a draft in the form; nothing is stored until 保存."""
+        current = self.current_event()
+        if current is None or not self._may_edit():
+            return
+        db, actor = self.db, self.actor
+        run_in_background(self, lambda: svc.copy_for_next_year(db, actor, current.id),
+                          lambda draft: self._open_form(initial=draft), self._failed)
+
+    def _open_form(self, *, detail: EventDetail | None = None,
+                   initial: EventDraft | None = None) -> EventForm:
+        from kyodo_desk.ui.events.form import EventForm  # loaded when first used
+
+        form = EventForm(self.db, self.actor, detail=detail, initial=initial, parent=self)
+        # Deleted on the GUI thread when closed, never by a collection on a worker thread.
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form.setModal(True)
+        form.accepted.connect(lambda: self._saved(form))
+        form.show()
+        return form
+
+    def _saved(self, form: EventForm) -> None:
+        saved = form.saved
+        if saved is None:
+            return
+        self.status_message.emit(f"「{saved.title}」を保存しました。")
+        if self.model.row_of(saved.id) < 0 and self.day is None:
+            self.period.blockSignals(True)  # a saved event must be in the list to be seen
+            self.period.setCurrentIndex(ALL_TIME if saved.last_day < self.today else UPCOMING)
+            self.period.blockSignals(False)
+            self._show_day()
+        self.refresh(keep_id=saved.id)
+        self.refresh_calendar()
+
+    # --- the day itself ---------------------------------------------------------------
+    def open_check_in(self) -> QWidget | None:
+        current = self.current_event()
+        if current is None:
+            return None
+        from kyodo_desk.ui.events.checkin_dialog import CheckInDialog
+
+        dialog = CheckInDialog(self.db, self.actor, current.id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setModal(True)
+        dialog.finished.connect(lambda _result: self._after_check_in())
+        dialog.show()
+        return dialog
+
+    def _after_check_in(self) -> None:
+        self.refresh(in_place=True)
+        self.registrations.refresh()
+
+    # --- prints and the participant list -----------------------------------------------
+    def print_event(self, name: str) -> None:
+        """Make one of the event's papers off the GUI thread, then preview it."""
+        current = self.current_event()
+        info = next((i for i in event_leaflets() if i.name == name), None)
+        if current is None or info is None:
+            return
+        db, actor, event_id = self.db, self.actor, current.id
+        self.status_message.emit(f"「{info.title}」を作成しています…")
+
+        def show(pdf: bytes) -> None:
+            preview = PdfPreview(f"{info.title} — {current.title}",
+                                 f"{info.title}_{_file_safe(current.title)}.pdf", pdf, self)
+            preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            preview.setModal(True)
+            preview.status_message.connect(self.status_message)
+            self.preview = preview
+            preview.show()
+
+        run_in_background(self, lambda: leaflets.render(name, db, actor, event_id=event_id),
+                          show, lambda exc: show_error(self, exc))
+
+    def ask_and_export(self) -> None:
+        current = self.current_event()
+        if current is None:
+            return
+        suggested = Path.home() / f"参加者一覧_{_file_safe(current.title)}.xlsx"
+        path, _ = QFileDialog.getSaveFileName(self, "参加者一覧を保存", str(suggested),
+                                              "Excel ブック (*.xlsx)")
+        if path:
+            self.export_participants(Path(path) if path.lower().endswith(".xlsx")
+                                     else Path(path + ".xlsx"))
+
+    def export_participants(self, path: Path) -> None:
+        """Write the chosen event's sign-ups to *path* off the GUI thread."""
+        current = self.current_event()
+        if current is None:
+            return
+        db, actor, event_id = self.db, self.actor, current.id
+        self.export_button.setEnabled(False)
+
+        def done(count: int) -> None:
+            self.export_button.setEnabled(True)
+            self.status_message.emit(f"{count} 件の申込を「{path}」に書き出しました。")
+
+        def failed(exc: Exception) -> None:
+            self.export_button.setEnabled(True)
+            show_error(self, exc)
+
+        run_in_background(self, lambda: export_participants(db, actor, event_id, "xlsx", path),
+                          done, failed)
+
+
+def _file_safe(text: str) -> str:
+    return "".join("_" if ch in '\\/:*?"<>|' else ch for ch in text).strip() or "イベント"

@@ -1,0 +1,377 @@
+"""イベント tab: the list, the month calendar and the event form, as an officer and the counter use
+them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, time, timedelta
+from pathlib import Path
+
+import pytest
+import shiboken6
+from openpyxl import load_workbook
+from PySide6.QtCore import QDate, Qt, QThreadPool
+from PySide6.QtWidgets import QApplication, QLabel, QTableView
+
+from kyodo_desk.domain.events import EventKind
+from kyodo_desk.domain.permissions import Actor
+from kyodo_desk.services import events as svc
+from kyodo_desk.services import registrations
+from kyodo_desk.services.events import SessionDraft
+from kyodo_desk.ui.conflict import Choice, VersionsDialog
+from kyodo_desk.ui.events import form as form_module
+from kyodo_desk.ui.events.form import EventForm
+from kyodo_desk.ui.events.prints import PdfPreview
+from kyodo_desk.ui.events.tab import EventsTab
+from tests.event_fixtures import make_event, people
+from tests.ui.conftest import type_text
+
+TODAY = date.today()
+
+
+@pytest.fixture(autouse=True)
+def _answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The form's questions (restore a draft? discard on close?) answered without a box."""
+    asked: list[str] = []
+
+    def answer(parent, title, text, choices, *, default, escape):  # type: ignore[no-untyped-def]
+        asked.append(title)
+        return "discard"
+
+    monkeypatch.setattr(form_module, "ask", answer)
+    return asked
+
+
+@pytest.fixture(autouse=True)
+def _no_job_left_behind():  # type: ignore[no-untyped-def]
+    yield
+    QThreadPool.globalInstance().waitForDone()
+
+
+@pytest.fixture
+def officer(accounts_by_login) -> Actor:  # type: ignore[no-untyped-def]
+    return accounts_by_login["officer"]
+
+
+def open_tab(qtbot, db, who: Actor) -> EventsTab:  # type: ignore[no-untyped-def]
+    tab = EventsTab(db, who)
+    qtbot.addWidget(tab)
+    tab.resize(1280, 760)
+    with qtbot.waitSignal(tab.list_shown, timeout=10_000), \
+            qtbot.waitSignal(tab.calendar_shown, timeout=10_000):
+        tab.show()
+    return tab
+
+
+def shown_titles(tab: EventsTab) -> list[str]:
+    return [tab.model.index(r, 1).data() for r in range(tab.model.rowCount())]
+
+
+def open_form_of(qtbot, tab: EventsTab) -> EventForm:  # type: ignore[no-untyped-def]
+    """The form a background read opened (edit, copy for next year)."""
+    qtbot.waitUntil(lambda: any(f.isVisible() for f in tab.findChildren(EventForm)),
+                    timeout=10_000)
+    form = next(f for f in tab.findChildren(EventForm) if f.isVisible())
+    qtbot.waitUntil(lambda: form.content.isEnabled())
+    return form
+
+
+def save(qtbot, form: EventForm, *, stored: bool) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(form.save_finished, timeout=10_000) as blocker:
+        qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [stored]
+
+
+def type_over(qtbot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Tab into a box (which selects what it holds) and type over it, as a clerk does."""
+    window = widget.window()
+    if not window.isActiveWindow():  # focus, and so the selection, needs the active window
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+    widget.setFocus(Qt.FocusReason.TabFocusReason)
+    assert widget.hasFocus()
+    qtbot.keyClicks(widget, text)
+
+
+def closed(widget) -> bool:  # type: ignore[no-untyped-def]
+    return not shiboken6.isValid(widget) or not widget.isVisible()
+
+
+def event_count(db) -> int:  # type: ignore[no-untyped-def]
+    return len(svc.list_events(db, Actor.command_line()))
+
+
+def test_an_officer_registers_a_two_session_course_through_the_form(
+        qtbot, db, officer) -> None:  # type: ignore[no-untyped-def]
+    tab = open_tab(qtbot, db, officer)
+    assert tab.new_button.isVisible()
+    qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
+    form = next(f for f in tab.findChildren(EventForm) if f.isVisible())
+
+    form.kind.setCurrentIndex(form.kind.findData(EventKind.TSUMUGIST))
+    type_text(qtbot, form.title, "つむぎすと講座 入門編")
+    type_text(qtbot, form.title_reading, "つむぎすとこうざ")
+    first_day = TODAY + timedelta(days=20)
+    line = form.sessions.lines[0]
+    line.held_on.setDate(QDate(first_day))
+    type_over(qtbot, line.start, "1000")
+    type_over(qtbot, line.end, "1200")
+    type_text(qtbot, line.label, "第1回")
+    qtbot.mouseClick(form.sessions.add_button, Qt.MouseButton.LeftButton)
+    second = form.sessions.lines[1]
+    # A course meets weekly: the new line is a week on, at the same times, numbered on.
+    assert second.value() == SessionDraft(first_day + timedelta(weeks=1), time(10), time(12),
+                                          "第2回")
+    assert form.focusWidget() is second.held_on
+    type_over(qtbot, form.capacity, "20")
+    type_text(qtbot, form.audience, "市内在住・在勤の方")
+
+    with qtbot.waitSignal(tab.list_shown, timeout=10_000):
+        save(qtbot, form, stored=True)
+    assert closed(form)
+    [summary] = svc.list_events(db, officer)
+    detail = svc.get_event(db, officer, summary.id)
+    assert [(s.held_on, s.start_time, s.end_time, s.label) for s in detail.sessions] == [
+        (first_day, time(10), time(12), "第1回"),
+        (first_day + timedelta(weeks=1), time(10), time(12), "第2回")]
+    assert detail.capacity == 20 and detail.kind is EventKind.TSUMUGIST
+
+    row = tab.model.row_of(detail.id)
+    assert row >= 0 and tab.current_event().id == detail.id  # type: ignore[union-attr]
+    texts = [tab.model.index(row, c).data() for c in range(tab.model.columnCount())]
+    assert texts[1] == "つむぎすと講座 入門編"
+    assert texts[0].startswith(f"{first_day:%Y/%m/%d}") and "全2回" in texts[0]
+    assert texts[2] == "つむぎすと講座"
+    assert texts[4] == "0/20名（残り20）"
+    assert tab.registrations.event_id == detail.id  # its sign-ups show below
+
+
+def test_the_calendar_marks_session_days_and_a_click_lists_that_days_events(
+        qtbot, db, officer, facilities) -> None:  # type: ignore[no-untyped-def]
+    following = (TODAY.replace(day=1) + timedelta(days=32)).replace(day=1)
+    first, second = following + timedelta(days=9), following + timedelta(days=16)
+    course = make_event(db, facilities["central"], title="地域活動講座", sessions=(
+        SessionDraft(first, time(10), time(12), "第1回"),
+        SessionDraft(second, time(10), time(12), "第2回")))
+    make_event(db, facilities["east"], title="東部センターまつり", sessions=(
+        SessionDraft(following + timedelta(days=12), time(13)),))
+    tab = open_tab(qtbot, db, officer)
+    assert set(shown_titles(tab)) == {"地域活動講座", "東部センターまつり"}
+
+    with qtbot.waitSignal(tab.calendar_shown, timeout=10_000):
+        tab.calendar.showNextMonth()
+    assert {first, second} <= set(tab.calendar.marked_days())
+    assert following + timedelta(days=11) not in tab.calendar.marked_days()
+    assert [e.title for e in tab.calendar.entries_on(second)] == ["地域活動講座"]
+
+    view = tab.calendar.findChild(QTableView, "qt_calendar_calendarview")
+    with qtbot.waitSignal(tab.list_shown, timeout=10_000):
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                         pos=tab.calendar.cell_center(second))
+    assert tab.day == second
+    assert shown_titles(tab) == ["地域活動講座"]
+    assert tab.current_event().id == course.id  # type: ignore[union-attr]
+    assert "の開催" in tab.day_label.text() and tab.clear_day_button.isVisible()
+
+    # A day between the course's sessions lists only what meets that day.
+    with qtbot.waitSignal(tab.list_shown, timeout=10_000):
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                         pos=tab.calendar.cell_center(following + timedelta(days=12)))
+    assert shown_titles(tab) == ["東部センターまつり"]
+    with qtbot.waitSignal(tab.list_shown, timeout=10_000):
+        qtbot.mouseClick(tab.clear_day_button, Qt.MouseButton.LeftButton)
+    assert tab.day is None and len(shown_titles(tab)) == 2
+
+
+def test_an_end_before_the_start_is_shown_beside_the_sessions_and_nothing_is_saved(
+        qtbot, db, officer) -> None:  # type: ignore[no-untyped-def]
+    tab = open_tab(qtbot, db, officer)
+    form = tab.open_new()
+    assert form is not None
+    type_text(qtbot, form.title, "夜の交流会")
+    line = form.sessions.lines[0]
+    type_over(qtbot, line.start, "1800")
+    type_over(qtbot, line.end, "1630")
+    assert line.value().end_time == time(16, 30)
+
+    save(qtbot, form, stored=False)
+    error = form.findChild(QLabel, "error_sessions")
+    assert error.isVisible() and "終了時刻 16:30" in error.text() and "開始時刻 18:00" in error.text()
+    assert "border" in line.end.styleSheet() and form.focusWidget() is line.end
+    assert not form.findChild(QLabel, "error_title").isVisible()
+    assert form.title.text() == "夜の交流会" and form.isVisible()  # nothing typed is lost
+    assert event_count(db) == 0
+
+    type_over(qtbot, line.end, "2000")
+    with qtbot.waitSignal(tab.list_shown, timeout=10_000):
+        save(qtbot, form, stored=True)
+    assert shown_titles(tab) == ["夜の交流会"]
+
+
+def test_copy_for_next_year_opens_the_form_52_weeks_later_and_saves_nothing(
+        qtbot, db, officer, facilities) -> None:  # type: ignore[no-untyped-def]
+    event = make_event(db, facilities["central"], title="令和8年度 市民活動入門セミナー",
+                       session_count=2)
+    tab = open_tab(qtbot, db, officer)
+    assert tab.select_event(event.id)
+    qtbot.mouseClick(tab.copy_button, Qt.MouseButton.LeftButton)
+    form = open_form_of(qtbot, tab)
+
+    assert "コピー" in form.windowTitle() and form.record_id is None
+    assert form.title.text() == "令和9年度 市民活動入門セミナー"
+    assert [s.held_on for s in form.sessions.sessions()] == [
+        s.held_on + timedelta(weeks=52) for s in event.sessions]
+    assert [s.held_on.weekday() for s in form.sessions.sessions()] == [
+        s.held_on.weekday() for s in event.sessions]
+    assert event_count(db) == 1  # nothing is stored until 保存
+
+    form.reject()
+    assert closed(form) and event_count(db) == 1
+
+
+def test_counter_staff_see_events_and_sign_ups_but_no_new_or_edit(
+        qtbot, window, db, actor, facilities) -> None:  # type: ignore[no-untyped-def]
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert titles.index("イベント") == titles.index("相談記録") + 1
+    make_event(db, facilities["east"], title="市民協働ミーティング")
+    tab = window.events
+    with qtbot.waitSignal(tab.list_shown, timeout=10_000):
+        window.tabs.setCurrentWidget(tab)
+    assert shown_titles(tab) == ["市民協働ミーティング"]
+    assert not tab.new_button.isVisible()
+    assert not tab.edit_button.isVisible() and not tab.copy_button.isVisible()
+    assert tab.check_in_button.isVisible() and tab.check_in_button.isEnabled()
+    assert tab.open_new() is None
+    assert tab.registrations.event_id == tab.current_event().id  # type: ignore[union-attr]
+
+    # The keyboard: Ctrl+F to the box, typing searches, ↓ into the list, Enter: its sign-ups.
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(tab.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is tab.search
+    with qtbot.waitSignal(tab.list_shown, timeout=10_000):
+        type_text(qtbot, tab.search, "まつり")
+    assert shown_titles(tab) == []
+    with qtbot.waitSignal(tab.list_shown, timeout=10_000):
+        qtbot.keyClick(tab.search, Qt.Key.Key_Escape)
+    assert shown_titles(tab) == ["市民協働ミーティング"]
+    qtbot.keyClick(tab.search, Qt.Key.Key_Down)
+    qtbot.keyClick(tab.table, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is tab.registrations.table
+    assert not tab.findChildren(EventForm)
+
+
+def test_a_capacity_below_the_seats_taken_shows_the_services_message(
+        qtbot, db, officer, facilities) -> None:  # type: ignore[no-untyped-def]
+    event = make_event(db, facilities["central"], title="防災ワークショップ", capacity=10)
+    for contact_id in people(db, 3):
+        registrations.sign_up(db, officer, event.id,
+                              registrations.SignUpDraft(contact_id=contact_id))
+    tab = open_tab(qtbot, db, officer)
+    assert tab.model.index(tab.model.row_of(event.id), 4).data() == "3/10名（残り7）"
+    assert tab.select_event(event.id)
+    qtbot.mouseClick(tab.edit_button, Qt.MouseButton.LeftButton)
+    form = open_form_of(qtbot, tab)
+    assert form.record_id == event.id and form.capacity.value() == 10
+
+    type_over(qtbot, form.capacity, "2")
+    save(qtbot, form, stored=False)
+    error = form.findChild(QLabel, "error_capacity")
+    assert error.isVisible()
+    assert error.text() == ("定員を2名にはできません。すでに3名の受付が確定しています"
+                            "（先にキャンセルの手続きをしてください）。")
+    assert form.focusWidget() is form.capacity and form.capacity.value() == 2
+    assert svc.get_event(db, officer, event.id).capacity == 10
+
+
+def test_the_events_papers_are_previewed_and_its_sign_ups_written_to_excel(
+        qtbot, db, officer, facilities, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    event = make_event(db, facilities["central"], title="市民活動入門セミナー")
+    for contact_id in people(db, 2, prefix="申込者"):
+        registrations.sign_up(db, officer, event.id,
+                              registrations.SignUpDraft(contact_id=contact_id))
+    tab = open_tab(qtbot, db, officer)
+    assert tab.current_event().id == event.id  # type: ignore[union-attr]
+    assert list(tab.print_actions) == ["event-flyer", "event-roster", "event-sign-in",
+                                       "event-badges"]
+
+    tab.print_actions["event-roster"].trigger()
+    qtbot.waitUntil(lambda: isinstance(getattr(tab, "preview", None), PdfPreview)
+                    and tab.preview.isVisible(), timeout=20_000)
+    preview = tab.preview
+    assert preview.pdf.startswith(b"%PDF") and preview.document.pageCount() >= 1
+    assert "参加者名簿" in preview.windowTitle()
+    preview.save_pdf(tmp_path / "名簿.pdf")  # the 印刷物 tab's own saving
+    assert (tmp_path / "名簿.pdf").read_bytes() == preview.pdf
+    preview.close()
+
+    target = tmp_path / "参加者一覧.xlsx"
+    tab.export_participants(target)
+    qtbot.waitUntil(lambda: target.exists() and tab.export_button.isEnabled(), timeout=10_000)
+    cells = {c.value for row in load_workbook(target).active.iter_rows() for c in row}
+    assert {"申込者001", "申込者002"} <= cells
+
+
+def test_choosing_a_day_shows_its_month_on_the_calendar(
+        qtbot, db, officer, facilities) -> None:  # type: ignore[no-untyped-def]
+    later = (TODAY.replace(day=1) + timedelta(days=70)).replace(day=15)
+    make_event(db, facilities["central"], title="春の交流会", sessions=(SessionDraft(later),))
+    tab = open_tab(qtbot, db, officer)
+    with qtbot.waitSignal(tab.list_shown, timeout=10_000), \
+            qtbot.waitSignal(tab.calendar_shown, timeout=10_000):
+        tab.choose_day(later)
+    assert tab.calendar.shown_month() == (later.year, later.month)
+    assert tab.calendar.marked_days() == [later]
+    assert shown_titles(tab) == ["春の交流会"]
+
+
+def test_a_change_saved_at_another_counter_first_shows_both_versions(
+        qtbot, db, officer, admin, facilities, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    event = make_event(db, facilities["central"], title="市民活動フェスタ", capacity=40)
+    tab = open_tab(qtbot, db, officer)
+    qtbot.mouseClick(tab.edit_button, Qt.MouseButton.LeftButton)
+    form = open_form_of(qtbot, tab)
+    type_over(qtbot, form.capacity, "60")
+    theirs = svc.get_event(db, admin, event.id)  # the other counter saves first
+    svc.update_event(db, admin, event.id, theirs.version,
+                     replace(theirs.as_draft(), capacity=50, audience="どなたでも"))
+
+    shown: list[list[tuple[str, ...]]] = []
+
+    def choose(choice: Choice):  # type: ignore[no-untyped-def]
+        def exec_(dialog) -> int:  # type: ignore[no-untyped-def]
+            shown.append([tuple(dialog.table.item(r, c).text() for c in range(3))
+                          for r in range(dialog.table.rowCount())])
+            dialog.choice = choice
+            return 1
+        return exec_
+
+    monkeypatch.setattr(VersionsDialog, "exec", choose(Choice.KEEP_EDITING))
+    save(qtbot, form, stored=False)
+    assert shown[-1] == [("定員", "60名", "50名"), ("対象", "", "どなたでも")]
+    assert form.capacity.value() == 60  # what was typed stays
+
+    monkeypatch.setattr(VersionsDialog, "exec", choose(Choice.SAVE_MINE))
+    save(qtbot, form, stored=True)
+    assert svc.get_event(db, officer, event.id).capacity == 60
+
+
+def test_what_was_typed_is_kept_as_a_draft_and_offered_back(
+        qtbot, db, officer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    answers = {"入力内容の確認": "keep", "入力途中の内容": "restore"}
+    monkeypatch.setattr(form_module, "ask", lambda _parent, title, *_a, **_k: answers[title])
+    tab = open_tab(qtbot, db, officer)
+    form = tab.open_new()
+    assert form is not None
+    type_text(qtbot, form.title, "秋の地域講座")
+    type_over(qtbot, form.sessions.lines[0].start, "1330")
+    qtbot.mouseClick(form.sessions.add_button, Qt.MouseButton.LeftButton)
+    form.opens.setChecked(True)
+    form.reject()  # Esc: 下書きを残して閉じる
+    assert closed(form) and event_count(db) == 0
+
+    again = tab.open_new()
+    assert again is not None
+    assert again.title.text() == "秋の地域講座"
+    assert [s.start_time for s in again.sessions.sessions()] == [time(13, 30), time(13, 30)]
+    assert again.opens.isChecked() and again.opens_on.isEnabled()
