@@ -34,3 +34,9 @@ def test_leaflet_benchmark_runs() -> None:
 def test_consultation_benchmark_runs(tmp_path: Path) -> None:
     out = run("consultations.py", "--count", "300", "--keep", str(tmp_path), "--only", "sqlite")
     assert "(4) scrolled 300 rows" in out
+
+
+def test_event_benchmark_runs() -> None:
+    out = run("events.py", "--only", "sqlite", "--sqlite-clients", "2", "--per-client", "10",
+              "--seats", "5", "--checkins", "5")
+    assert "confirmed 5 (must be 5)" in out and "errors seen: 0" in out
