@@ -83,19 +83,13 @@ def add_people(db, prefix: str, count: int) -> list[int]:  # type: ignore[no-unt
     from sqlalchemy import insert, select
 
     from kyodo_desk.domain.permissions import Actor
-    from kyodo_desk.domain.text import gram_document, sort_key
     from kyodo_desk.models import Contact, ContactKind
+    from kyodo_desk.services.demo import contact_row
 
     rows = []
     for n in range(count):
         name, phone = f"{prefix}{n:05d}", f"080-{n // 10000:04d}-{n % 10000:04d}"
-        search_text, search_grams = gram_document(name, "", "", "", phone, "")
-        rows.append({
-            "kind": ContactKind.PERSON, "group_type": None, "name": name, "reading": "",
-            "postal_code": "", "address": "", "phone": phone, "email": "", "website": "",
-            "notes": "架空データ", "active": True, "version": 1, "sort_key": sort_key("", name),
-            "search_text": search_text, "search_grams": search_grams,
-        })
+        rows.append(contact_row(ContactKind.PERSON, name, phone=phone))
     with db.writing(Actor.command_line()) as session:
         session.execute(insert(Contact), rows)
     with db.reading() as session:

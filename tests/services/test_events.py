@@ -133,6 +133,10 @@ def test_the_month_calendar_lists_every_session(db, admin, facilities) -> None:
     december = svc.calendar_month(db, admin, 2026, 12)
     assert [(c.held_on.day, c.event_id) for c in december] == [(5, course.id), (19, course.id)]
     assert [c.held_on for c in svc.calendar_month(db, admin, 2027, 1)] == [date(2027, 1, 9)]
+    # A day the course skips lists it no more than a day outside it.
+    assert [e.id for e in svc.list_events(db, admin, meeting_on=date(2026, 12, 19))] == [
+        course.id]
+    assert svc.list_events(db, admin, meeting_on=date(2026, 12, 12)) == []
 
 
 def test_a_session_with_attendance_cannot_be_dropped(db, admin, facilities) -> None:

@@ -25,10 +25,10 @@ from sqlalchemy import func, insert, select, text
 from kyodo_desk.database import Database, open_database
 from kyodo_desk.domain.events import EventKind, QueueRule, RegistrationStatus
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.domain.text import gram_document, sort_key
 from kyodo_desk.models import Attendance, Contact, ContactKind
 from kyodo_desk.services.checkin import CheckInOutcome, check_in_by_code
 from kyodo_desk.services.contacts import list_facilities
+from kyodo_desk.services.demo import contact_row
 from kyodo_desk.services.events import EventDraft, SessionDraft, create_event, get_event
 from kyodo_desk.services.registrations import (
     RegistrationInfo,
@@ -58,13 +58,7 @@ def add_people(db: Database, prefix: str, count: int) -> list[int]:
     for n in range(count):
         name = f"{prefix}{n:04d}"
         phone = next(_PHONES)
-        search_text, search_grams = gram_document(name, "", "", "", phone, "")
-        rows.append({
-            "kind": ContactKind.PERSON, "group_type": None, "name": name, "reading": "",
-            "postal_code": "", "address": "", "phone": phone, "email": "", "website": "",
-            "notes": "", "active": True, "version": 1, "sort_key": sort_key("", name),
-            "search_text": search_text, "search_grams": search_grams,
-        })
+        rows.append(contact_row(ContactKind.PERSON, name, phone=phone, notes=""))
     with db.writing(Actor.command_line()) as session:
         session.execute(insert(Contact), rows)
     with db.reading() as session:

@@ -23,6 +23,7 @@ from kyodo_desk.services.consultations import (
     ConsultationStatus,
 )
 from kyodo_desk.services.contacts import ContactDraft, ContactKind
+from kyodo_desk.ui import drafted_form
 from kyodo_desk.ui.conflict import Choice
 from kyodo_desk.ui.consultations import form as form_module
 from kyodo_desk.ui.consultations.drafts import DraftStore, FormState, state_from_json, state_to_json
@@ -58,7 +59,7 @@ class Questions:
 @pytest.fixture(autouse=True)
 def questions(monkeypatch: pytest.MonkeyPatch) -> Questions:
     q = Questions()
-    monkeypatch.setattr(form_module, "ask", q)
+    monkeypatch.setattr(drafted_form, "ask", q)
     return q
 
 
@@ -71,7 +72,8 @@ def _no_job_left_behind():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def errors(monkeypatch: pytest.MonkeyPatch) -> list[BaseException]:
     shown: list[BaseException] = []
-    monkeypatch.setattr(form_module, "show_error", lambda _parent, exc, *a: shown.append(exc))
+    for module in (form_module, drafted_form):  # the form's own lookups, and its saving
+        monkeypatch.setattr(module, "show_error", lambda _parent, exc, *a: shown.append(exc))
     return shown
 
 

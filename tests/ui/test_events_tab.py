@@ -18,8 +18,8 @@ from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import events as svc
 from kyodo_desk.services import registrations
 from kyodo_desk.services.events import SessionDraft
+from kyodo_desk.ui import drafted_form
 from kyodo_desk.ui.conflict import Choice, VersionsDialog
-from kyodo_desk.ui.events import form as form_module
 from kyodo_desk.ui.events.form import EventForm
 from kyodo_desk.ui.events.prints import PdfPreview
 from kyodo_desk.ui.events.tab import EventsTab
@@ -38,7 +38,7 @@ def _answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         asked.append(title)
         return "discard"
 
-    monkeypatch.setattr(form_module, "ask", answer)
+    monkeypatch.setattr(drafted_form, "ask", answer)
     return asked
 
 
@@ -359,7 +359,7 @@ def test_a_change_saved_at_another_counter_first_shows_both_versions(
 def test_what_was_typed_is_kept_as_a_draft_and_offered_back(
         qtbot, db, officer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     answers = {"入力内容の確認": "keep", "入力途中の内容": "restore"}
-    monkeypatch.setattr(form_module, "ask", lambda _parent, title, *_a, **_k: answers[title])
+    monkeypatch.setattr(drafted_form, "ask", lambda _parent, title, *_a, **_k: answers[title])
     tab = open_tab(qtbot, db, officer)
     form = tab.open_new()
     assert form is not None

@@ -14,7 +14,6 @@ since it holds names, phone numbers and 配慮事項.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
 
 from kyodo_desk.database import Database
@@ -54,8 +53,8 @@ def export_participants(db: Database, actor: Actor, event_id: int, fmt: str,
         if fmt == "csv":
             write_csv(temp, header, rows)
         else:
-            write_xlsx(temp, SHEET_TITLE, header, rows, text_columns=TEXT_COLUMNS)
-            _put_title_above(temp, title_lines(event))
+            write_xlsx(temp, SHEET_TITLE, header, rows, text_columns=TEXT_COLUMNS,
+                       title_lines=title_lines(event))
     with db.writing(actor) as session:
         record_event(session, actor, "export", "registrations", event.id,
                      {"件数": [None, len(rows)], "ファイル": [None, Path(path).name]})
@@ -96,28 +95,3 @@ def participant_row(event: EventDetail, r: RegistrationInfo) -> list[object]:
 def title_lines(event: EventDetail) -> list[str]:
     title = f"{event.title}（中止）" if event.cancelled else event.title
     return [title, f"{schedule(event)}　会場: {event.venue_name}　{event.seats.label()}"]
-
-
-def _put_title_above(path: Path, lines: Sequence[str]) -> None:
-    # write_xlsx starts with the header, but a printed list must say which event it is.
-    from openpyxl import load_workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    with path.open("rb") as f:  # by file: openpyxl refuses the temporary name's suffix
-        wb = load_workbook(f)
-    ws = wb.active
-    ws.insert_rows(1, len(lines) + 1)  # a blank row keeps the title apart from the table
-    for r, line in enumerate(lines, start=1):
-        ws.cell(row=r, column=1, value=line)
-    ws["A1"].font = Font(bold=True, size=14)
-    header_row = len(lines) + 2
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)  # insert_rows moves no panes
-    if ws.auto_filter.ref:
-        ws.auto_filter.ref = f"A{header_row}:{get_column_letter(ws.max_column)}{ws.max_row}"
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages down as the list needs
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    wb.save(path)

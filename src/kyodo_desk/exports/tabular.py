@@ -37,8 +37,13 @@ def write_xlsx(
     header: Sequence[str],
     rows: Iterable[Row],
     text_columns: Collection[str] = (),
+    title_lines: Sequence[str] = (),
 ) -> None:
     """One sheet with a bold, frozen header row and widths that fit the content.
+
+    *title_lines* go above the header (the first one large), with a blank row between: a
+    titled sheet is one meant for printing, so it also prints landscape, one page wide, with
+    the header repeated on every page.
 
     Cells of *text_columns* (codes, postal codes, phone numbers) are text cells with the text
     format '@', so Excel neither drops a leading zero nor turns 018-888-5640 into a date, even
@@ -51,13 +56,17 @@ def write_xlsx(
     wb = Workbook()
     ws = wb.active
     ws.title = sheet_title
-    ws.append(list(header))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    for r, line in enumerate(title_lines, start=1):
+        ws.cell(row=r, column=1, value=line)
+    if title_lines:
+        ws["A1"].font = Font(bold=True, size=14)
+    header_row = len(title_lines) + 2 if title_lines else 1  # a blank row before the table
+    for c, name in enumerate(header, start=1):
+        ws.cell(row=header_row, column=c, value=name).font = Font(bold=True)
     as_text = [name in text_columns for name in header]
     widths = [display_width(name) for name in header]
     row_count = 0
-    for r, row in enumerate(rows, start=2):
+    for r, row in enumerate(rows, start=header_row + 1):
         row_count += 1
         for c, value in enumerate(row, start=1):
             cell = ws.cell(row=r, column=c)
@@ -77,9 +86,16 @@ def write_xlsx(
     for c, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = min(max(width + 2, _MIN_WIDTH),
                                                                 _MAX_WIDTH)
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = f"A{header_row + 1}"
     if row_count:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{row_count + 1}"
+        last = get_column_letter(len(header))
+        ws.auto_filter.ref = f"A{header_row}:{last}{header_row + row_count}"
+    if title_lines:
+        ws.print_title_rows = f"{header_row}:{header_row}"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0  # as many pages down as the list needs
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
     wb.save(path)
 
 

@@ -93,14 +93,23 @@ def demo_rows(count: int, seed: int = 1) -> list[dict[str, object]]:
             name = name_form.format(town=town, act=act)
             reading = reading_form.format(act_r=act_r)
             email = f"info{i}@group.example.jp"
-        text, grams_ = gram_document(name, reading, postal, address, phone, email)
-        rows.append({
-            "kind": kind, "group_type": group_type, "name": name, "reading": reading,
-            "postal_code": postal, "address": address, "phone": phone, "email": email,
-            "website": "", "notes": DEMO_NOTE, "active": True, "version": 1,
-            "sort_key": sort_key(reading, name), "search_text": text, "search_grams": grams_,
-        })
+        rows.append(contact_row(kind, name, reading=reading, postal_code=postal,
+                                address=address, phone=phone, email=email,
+                                group_type=group_type))
     return rows
+
+
+def contact_row(kind: ContactKind, name: str, *, reading: str = "", postal_code: str = "",
+                address: str = "", phone: str = "", email: str = "", notes: str = DEMO_NOTE,
+                group_type: GroupType | None = None) -> dict[str, object]:
+    """One `contacts` row for a bulk insert, with the search columns the ORM would fill."""
+    text, grams_ = gram_document(name, reading, postal_code, address, phone, email)
+    return {
+        "kind": kind, "group_type": group_type, "name": name, "reading": reading,
+        "postal_code": postal_code, "address": address, "phone": phone, "email": email,
+        "website": "", "notes": notes, "active": True, "version": 1,
+        "sort_key": sort_key(reading, name), "search_text": text, "search_grams": grams_,
+    }
 
 
 def add_demo_contacts(db: Database, actor: Actor, count: int, *, seed: int = 1,

@@ -320,8 +320,10 @@ def event_detail(session: Session, e: Event) -> EventDetail:
 
 
 def list_events(db: Database, actor: Actor, *, query: str = "", start: date | None = None,
-                end: date | None = None, facility_id: int | None = None) -> list[EventSummary]:
-    """Events with a session between *start* and *end* (either open), soonest first."""
+                end: date | None = None, facility_id: int | None = None,
+                meeting_on: date | None = None) -> list[EventSummary]:
+    """Events with a session between *start* and *end* (either open), soonest first;
+    with *meeting_on*, only those with a session that day (a course spans days it skips)."""
     actor.require(Action.READ, Resource.EVENTS)
     first = func.min(EventSession.held_on)
     last = func.max(EventSession.held_on)
@@ -337,6 +339,9 @@ def list_events(db: Database, actor: Actor, *, query: str = "", start: date | No
         stmt = stmt.having(first <= end)
     if facility_id:
         stmt = stmt.where(Event.facility_id == facility_id)
+    if meeting_on:
+        stmt = stmt.where(Event.id.in_(select(EventSession.event_id)
+                                       .where(EventSession.held_on == meeting_on)))
     folded = fold(query)
     if folded:
         stmt = stmt.where(db.backend.contains(Event.search_text, folded))

@@ -6,6 +6,7 @@ Every form that saves a versioned record offers the same three choices.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -65,3 +66,11 @@ class VersionsDialog(QDialog):
     def _choose(self, choice: Choice) -> None:
         self.choice = choice
         self.accept()
+
+
+def differences(mine: Mapping[str, str], theirs: Mapping[str, str],
+                labels: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(label, mine, theirs) for every field, in *labels*' order, whose shown value differs."""
+    return [(label, mine.get(field, ""), theirs.get(field, ""))
+            for field, label in labels.items()
+            if mine.get(field, "").strip() != theirs.get(field, "").strip()]

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLineEdit,
     QTableView,
+    QWidget,
 )
 
 from kyodo_desk.domain.labels import GROUP_TYPE_LABELS, KIND_LABELS
@@ -147,3 +148,13 @@ def contact_line(entry: DirectoryEntry) -> str:
             else KIND_LABELS.get(entry.kind, ""))
     details = "・".join(x for x in (kind, entry.reading, entry.phone) if x)
     return f"{entry.name}　（{details}）" if details else entry.name
+
+
+_AT_FAULT = "border: 2px solid #c0392b; border-radius: 3px;"
+
+
+def show_at_fault(widget: QWidget, at_fault: bool) -> None:
+    """Frame an input in red while its value cannot be saved (its own class only, so the
+    frame does not spread to the widgets inside it)."""
+    selector = widget.metaObject().className()
+    widget.setStyleSheet(f"{selector} {{ {_AT_FAULT} }}" if at_fault else "")

@@ -1,35 +1,23 @@
-"""Drafts of the consultation form, kept on disk so that what was typed is never lost.
+"""Drafts of the consultation form (see ui/draft_files.py for where and how they are kept).
 
-One JSON file per account and record (``new`` for a record not saved yet) in the ``drafts``
-folder of the user's data folder. The form writes it a moment after the last change and
-when it closes, offers it back when the same record is opened again, and deletes it once the
-record is saved. Drafts hold personal information, so they stay in the user's own data folder
-and are removed as soon as they are no longer needed.
+The form writes one a moment after the last change and when it closes, offers it back when the
+same record is opened again, and deletes it once the record is saved.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import logging
-import os
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import Any
 
-from kyodo_desk.paths import data_dir
 from kyodo_desk.services.consultations import (
     ConsultationChannel,
     ConsultationDraft,
     ConsultationStatus,
 )
-
-log = logging.getLogger(__name__)
+from kyodo_desk.ui.draft_files import DraftFiles
 
 FORMAT = 1
-NEW = "new"
 
 
 @dataclass(frozen=True)
@@ -109,47 +97,13 @@ def state_from_json(data: dict[str, Any]) -> FormState:
     )
 
 
-class DraftStore:
-    """The drafts folder: one file per (account login, record id or 'new')."""
+class DraftStore(DraftFiles[FormState]):
+    """The consultation form's drafts: consultation-<login>-<id or new>.json."""
 
-    def __init__(self, folder: Path | None = None) -> None:
-        self.folder = folder if folder is not None else data_dir() / "drafts"
+    kind = "consultation"
 
-    def path(self, login: str, record_id: int | None) -> Path:
-        # Logins are ASCII (sato.hanako); anything else is spelt out so a name is always safe.
-        safe = re.sub(r"[^A-Za-z0-9._-]", lambda m: f"%{ord(m.group()):04x}", login) or "_"
-        return self.folder / f"consultation-{safe}-{NEW if record_id is None else record_id}.json"
+    def encode(self, state: FormState) -> dict[str, Any]:
+        return state_to_json(state)
 
-    def load(self, login: str, record_id: int | None) -> FormState | None:
-        """The kept draft, or None; an unreadable file is logged and set aside, never fatal."""
-        path = self.path(login, record_id)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            log.warning("cannot read the draft %s: %s", path, exc)
-            return None
-        try:
-            return state_from_json(json.loads(text))
-        except (ValueError, KeyError, TypeError) as exc:
-            log.warning("the draft %s is damaged (%s); renamed to .broken", path, exc)
-            with contextlib.suppress(OSError):
-                path.replace(path.with_suffix(".broken"))
-            return None
-
-    def save(self, login: str, record_id: int | None, state: FormState) -> None:
-        """Write the draft whole or not at all (a temporary file, then a rename)."""
-        path = self.path(login, record_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(state_to_json(state), ensure_ascii=False, indent=1),
-                             encoding="utf-8")
-        os.replace(temporary, path)
-
-    def delete(self, login: str, record_id: int | None) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self.path(login, record_id).unlink()
-
-    def exists(self, login: str, record_id: int | None) -> bool:
-        return self.path(login, record_id).exists()
+    def decode(self, data: dict[str, Any]) -> FormState:
+        return state_from_json(data)

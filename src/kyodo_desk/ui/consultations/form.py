@@ -24,7 +24,6 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import (
-    QCloseEvent,
     QKeyEvent,
     QKeySequence,
     QShortcut,
@@ -68,14 +67,15 @@ from kyodo_desk.services.consultations import (
     Topic,
 )
 from kyodo_desk.services.contacts import ContactKind, DirectoryEntry
-from kyodo_desk.ui.conflict import Choice, VersionsDialog
+from kyodo_desk.ui.conflict import VersionsDialog, differences
 from kyodo_desk.ui.consultations.drafts import DraftStore, FormState
 from kyodo_desk.ui.consultations.templates import TEMPLATES, EntryTemplate
 from kyodo_desk.ui.contacts.form import ContactForm
 from kyodo_desk.ui.date_inputs import NO_TIME, TimeEdit, date_edit
-from kyodo_desk.ui.messages import ask, show_error
+from kyodo_desk.ui.drafted_form import DraftedForm
+from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.tasks import run_in_background
-from kyodo_desk.ui.widgets import contact_line
+from kyodo_desk.ui.widgets import contact_line, show_at_fault
 
 DRAFT_DELAY_MS = 1000  # the draft is written this long after the last change
 SEARCH_DELAY_MS = 200  # the consultee search waits this long after the last key
@@ -83,7 +83,6 @@ SEARCH_LIMIT = 20
 DEFAULT_FOLLOW_UP_DAYS = 7
 NO_DURATION = 0  # the duration box's "未入力"
 
-_ERROR_BORDER = "border: 2px solid #c0392b; border-radius: 3px;"
 _NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 _ENTRY_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -123,36 +122,18 @@ class SearchBox(QLineEdit):
         super().keyPressEvent(event)
 
 
-class ConsultationForm(QDialog):
-    """Record a consultation (detail None) or change one.
+class ConsultationForm(DraftedForm):
+    """Record a consultation (detail None) or change one (saving and drafts: DraftedForm)."""
 
-    After a successful save, `saved` holds the stored record and the dialog is accepted;
-    `save_finished` tells every outcome of a save (True: stored).
-    """
-
-    save_finished = Signal(bool)
     consultee_search_finished = Signal()  # the candidate list shows the answer to the box
 
     def __init__(self, db: Database, actor: Actor, *, detail: ConsultationDetail | None = None,
                  parent: QWidget | None = None, drafts: DraftStore | None = None) -> None:
-        super().__init__(parent)
-        self.db = db
-        self.actor = actor
-        self.detail = detail
-        self.record_id = detail.id if detail else None
-        self.saved: ConsultationDetail | None = None
-        self.waiting_for_server = False
-        self.drafts = drafts or DraftStore()
-        self._base_version = detail.version if detail else None
-        self._saving = False
-        self._closing = False
-        self._loading = False
+        super().__init__(db, actor, detail, drafts or DraftStore(), parent)
         self._consultee_id: int | None = None
         self._search_generation = 0
         self._due_auto = True  # 期限 follows 相談日 until the user sets it
         self._due_days = DEFAULT_FOLLOW_UP_DAYS
-        self._focus_before_save: QWidget | None = None
-        self._busy_message = ""
         self.setWindowTitle("相談記録の編集" if detail else "相談記録の入力")
         self.setMinimumSize(980, 600)
 
@@ -161,12 +142,7 @@ class ConsultationForm(QDialog):
         self._load_choices()
         self._connect()
 
-        if detail is not None:
-            self._load_state(self._state_of(detail))
-        else:
-            self._load_state(self._new_state())
-        self._clean_state = self.state()
-        self._offer_draft()
+        self._begin(self._state_of(detail) if detail is not None else self._new_state())
         self.held_on.setFocus()
 
     # --- widgets --------------------------------------------------------------------------
@@ -525,7 +501,7 @@ class ConsultationForm(QDialog):
                 return channel
         return ConsultationChannel.VISIT
 
-    def _load_state(self, state: FormState) -> None:
+    def _restore(self, state: FormState) -> None:
         d = state.draft
         self._loading = True
         try:
@@ -571,14 +547,7 @@ class ConsultationForm(QDialog):
             combo.addItem(value)
         combo.setCurrentIndex(combo.findText(value))
 
-    def is_dirty(self) -> bool:
-        return self.state() != self._clean_state
-
     # --- reacting to edits ----------------------------------------------------------------
-    def _changed(self, *_args: object) -> None:
-        if not self._loading and not self._closing:
-            self._draft_timer.start()
-
     def _held_on_changed(self, value: QDate) -> None:
         if not self._loading and self._due_auto:
             with QSignalBlocker(self.follow_up_due):
@@ -754,66 +723,7 @@ class ConsultationForm(QDialog):
         self.consultee.setFocus()
 
     # --- drafts ---------------------------------------------------------------------------
-    def _offer_draft(self) -> None:
-        kept = self.drafts.load(self.actor.login, self.record_id)
-        if kept is None:
-            return
-        if kept == self._clean_state:
-            self.drafts.delete(self.actor.login, self.record_id)
-            return
-        when = f"（{kept.saved_at:%Y年%m月%d日 %H:%M} に自動保存）" if kept.saved_at else ""
-        answer = ask(self, "入力途中の内容",
-                     f"前回の入力途中の内容があります。復元しますか？\n{when}",
-                     [("restore", "復元する"), ("discard", "破棄して新しく入力する")],
-                     default="restore", escape="restore")
-        if answer == "discard":
-            self.drafts.delete(self.actor.login, self.record_id)
-            return
-        self._load_state(kept)
-        # Edits begun on an older version must not overwrite what was saved since: keep the
-        # version they started from, so that saving shows the conflict instead.
-        if kept.base_version is not None:
-            self._base_version = kept.base_version
-
-    def write_draft(self) -> None:
-        """Keep what is typed on disk (or remove the draft when nothing differs any more)."""
-        self._draft_timer.stop()
-        if self.saved is not None:
-            return
-        state = self.state()
-        try:
-            if state == self._clean_state:
-                self.drafts.delete(self.actor.login, self.record_id)
-            else:
-                self.drafts.save(self.actor.login, self.record_id, state)
-        except OSError as exc:  # a full disk must not stop the counter; the form still holds it
-            self.summary.setText(f"下書きを保存できませんでした（{exc.strerror or exc}）。"
-                                 "入力した内容は画面に残っています。")
-            self.summary.show()
-
     # --- saving ---------------------------------------------------------------------------
-    def save(self) -> None:
-        if self._saving:
-            return
-        self._show_problems([])
-        state = self.state()
-        problems = self._local_problems(state)
-        if problems:
-            self._show_problems(problems)
-            self.save_finished.emit(False)
-            return
-        self._set_saving(True)
-        db, actor, draft = self.db, self.actor, state.draft
-        record_id, version = self.record_id, self._base_version
-
-        def store() -> ConsultationDetail:
-            if record_id is None:
-                return svc.create_consultation(db, actor, draft)
-            assert version is not None
-            return svc.update_consultation(db, actor, record_id, version, draft)
-
-        run_in_background(self, store, self._stored, self._refused)
-
     def _local_problems(self, state: FormState) -> list[FieldProblem]:
         """What can be said without the database: the service's checks and the form's own."""
         d = state.draft
@@ -829,92 +739,24 @@ class ConsultationForm(QDialog):
             return own + [p for p in exc.problems if p.field not in mine]
         return own
 
-    def _set_saving(self, saving: bool, message: str = "保存しています…") -> None:
-        """While the database works: the save button and the fields wait, the text stays."""
-        self._saving = saving
-        self.save_button.setEnabled(not saving)
-        if saving:
-            self._focus_before_save = self.focusWidget()
-            self._busy_message = message
-            self.summary.setStyleSheet("color: #555;")
-            self.summary.setText(message)
-            self.summary.show()
-        self.content.setEnabled(not saving)
-        if not saving:
-            self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
-            if self.summary.text() == self._busy_message:
-                self.summary.hide()
-            if self._focus_before_save is not None:
-                self._focus_before_save.setFocus()
+    def _versions_dialog(self, latest: ConsultationDetail) -> VersionsDialog:
+        mine = self._described(self.state().draft, self._mine_consultee(), latest)
+        theirs = self._described(latest.as_draft(), latest.consultee_name, latest)
+        return ConsultationConflictDialog(mine, theirs, self)
 
-    def _stored(self, detail: ConsultationDetail) -> None:
-        self._set_saving(False)
-        self.waiting_for_server = False
-        self._draft_timer.stop()
-        self.drafts.delete(self.actor.login, self.record_id)  # 'new', or the record's own
-        self.saved = detail
-        self.detail, self.record_id, self._base_version = detail, detail.id, detail.version
-        self._clean_state = self.state()
-        self._closing = True
-        self.save_finished.emit(True)
-        self.accept()
+    # Looked up when called, not when the class is made: the service module stays the one place.
+    @staticmethod
+    def _create(db: Database, actor: Actor, draft: ConsultationDraft) -> ConsultationDetail:
+        return svc.create_consultation(db, actor, draft)
 
-    def _refused(self, exc: Exception) -> None:
-        self._set_saving(False)
-        if isinstance(exc, ValidationError):
-            self._show_problems(exc.problems)
-        elif isinstance(exc, svc.ConcurrentEdit) and self.record_id is not None:
-            self._resolve_conflict()
-            return  # save_finished is told once the user has chosen
-        elif isinstance(exc, ConnectionLost):
-            self.waiting_for_server = True
-            self.write_draft()
-            self.summary.setText(f"{exc.message}\n入力した内容は残っています。"
-                                 "接続が戻りしだい、自動でもう一度保存します。")
-            self.summary.show()
-        else:  # PermissionDenied, NotFound, a read-only database, the unexpected
-            show_error(self, exc)
-        self.save_finished.emit(False)
+    @staticmethod
+    def _update(db: Database, actor: Actor, record_id: int, version: int,
+                draft: ConsultationDraft) -> ConsultationDetail:
+        return svc.update_consultation(db, actor, record_id, version, draft)
 
-    def retry_when_connected(self) -> None:
-        """The server answers again: save what was waiting (called by the tab)."""
-        if self.waiting_for_server and self.isVisible() and not self._saving:
-            self.save()
-
-    def _resolve_conflict(self) -> None:
-        assert self.record_id is not None
-        db, actor, record_id = self.db, self.actor, self.record_id
-        self._set_saving(True, "他の窓口で保存された内容を読み込んでいます…")
-
-        def choose(latest: ConsultationDetail) -> None:
-            self._set_saving(False)
-            mine = self.state()
-            dialog = ConsultationConflictDialog(self._described(mine.draft, self._mine_consultee(),
-                                                                latest),
-                                                self._described(latest.as_draft(),
-                                                                latest.consultee_name, latest),
-                                                self)
-            dialog.exec()
-            if dialog.choice is Choice.LOAD_THEIRS:
-                self.detail, self._base_version = latest, latest.version
-                self._load_state(self._state_of(latest))
-                self._clean_state = self.state()
-                self.write_draft()
-                self.save_finished.emit(False)
-            elif dialog.choice is Choice.SAVE_MINE:
-                self._base_version = latest.version  # what is typed is saved over this version
-                self.save()
-            else:
-                self.write_draft()
-                self.save_finished.emit(False)
-
-        def failed(exc: Exception) -> None:
-            self._set_saving(False)
-            show_error(self, exc)
-            self.save_finished.emit(False)
-
-        run_in_background(self, lambda: svc.get_consultation(db, actor, record_id), choose,
-                          failed)
+    @staticmethod
+    def _fetch(db: Database, actor: Actor, record_id: int) -> ConsultationDetail:
+        return svc.get_consultation(db, actor, record_id)
 
     def _mine_consultee(self) -> str:
         if self.anonymous.isChecked():
@@ -951,8 +793,7 @@ class ConsultationForm(QDialog):
         at_fault = {p.field: p.message for p in reversed(problems)}
         for field, widget in self._inputs.items():
             message = at_fault.get(field)
-            selector = widget.metaObject().className()
-            widget.setStyleSheet(f"{selector} {{ {_ERROR_BORDER} }}" if message else "")
+            show_at_fault(widget, bool(message))
             widget.setToolTip(message or "")
         if not problems:
             self.summary.hide()
@@ -969,38 +810,9 @@ class ConsultationForm(QDialog):
                 first = self.channel_buttons[self._channel()]
             first.setFocus()
 
-    # --- closing --------------------------------------------------------------------------
-    def reject(self) -> None:
-        if self._closing:  # already decided (QDialog's own closeEvent comes back here)
-            super().reject()
-            return
-        if self._saving:
-            return  # the save under way decides; closing now could lose its answer
-        if self.is_dirty():
-            self.write_draft()  # kept even if the question below is never answered
-            answer = ask(self, "入力内容の確認",
-                         "入力した内容はまだ保存されていません。\n"
-                         "下書きを残すと、次にこの画面を開いたときに復元できます。",
-                         [("keep", "下書きを残して閉じる"), ("discard", "破棄して閉じる"),
-                          ("continue", "入力を続ける")],
-                         default="continue", escape="continue")
-            if answer == "continue":
-                return
-            if answer == "discard":
-                self.drafts.delete(self.actor.login, self.record_id)
-        else:
-            self.drafts.delete(self.actor.login, self.record_id)
-        self._closing = True
-        self._draft_timer.stop()
+    def _stop_timers(self) -> None:
+        super()._stop_timers()
         self._search_timer.stop()
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._closing and self.result() != QDialog.DialogCode.Accepted:
-            event.ignore()
-            self.reject()
-            return
-        super().closeEvent(event)
 
 
 class ConsultationConflictDialog(VersionsDialog):
@@ -1009,12 +821,4 @@ class ConsultationConflictDialog(VersionsDialog):
     def __init__(self, mine: dict[str, str], theirs: dict[str, str],
                  parent: QWidget | None = None) -> None:
         super().__init__("この相談記録は、この画面で開いた後に他の窓口で保存されました。",
-                         differences(mine, theirs), parent)
-
-
-def differences(mine: dict[str, str], theirs: dict[str, str]) -> list[tuple[str, str, str]]:
-    """(label, mine, theirs) for every field whose shown value differs."""
-    return [(label, mine.get(field, ""), theirs.get(field, ""))
-            for field, label in FIELD_LABELS.items()
-            if mine.get(field, "").strip() != theirs.get(field, "").strip()]
-
+                         differences(mine, theirs, FIELD_LABELS), parent)

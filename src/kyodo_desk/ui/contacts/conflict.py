@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QWidget
 
 from kyodo_desk.services.contacts import ContactDetail, ContactDraft
 from kyodo_desk.ui.conflict import Choice, VersionsDialog
+from kyodo_desk.ui.conflict import differences as shown_differences
 from kyodo_desk.ui.contacts.labels import GROUP_TYPE_LABELS, KIND_LABELS
 
 __all__ = ["Choice", "ConflictDialog", "differences"]
@@ -30,12 +31,8 @@ def _shown(draft: ContactDraft, field: str) -> str:
 
 def differences(mine: ContactDraft, theirs: ContactDraft) -> list[tuple[str, str, str]]:
     """(label, mine, theirs) for every field whose shown value differs."""
-    rows = []
-    for field, label in FIELD_LABELS.items():
-        a, b = _shown(mine, field), _shown(theirs, field)
-        if a.strip() != b.strip():
-            rows.append((label, a, b))
-    return rows
+    return shown_differences({f: _shown(mine, f) for f in FIELD_LABELS},
+                             {f: _shown(theirs, f) for f in FIELD_LABELS}, FIELD_LABELS)
 
 
 class ConflictDialog(VersionsDialog):

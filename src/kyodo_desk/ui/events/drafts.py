@@ -1,26 +1,15 @@
-"""Drafts of the event form (入力途中のイベント), kept on disk like the consultation form's.
-
-The files sit beside the consultation drafts (same folder, same safe account names), named
-``event-<login>-<id or new>.json``; written whole through a temporary file, and set aside as
-``.broken`` rather than failing when they cannot be read.
-"""
+"""Drafts of the event form (入力途中のイベント); see ui/draft_files.py for where they are kept."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import logging
-import os
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import Any
 
 from kyodo_desk.domain.events import EventKind, QueueRule
 from kyodo_desk.services.events import EventDraft, SessionDraft
-from kyodo_desk.ui.consultations.drafts import DraftStore
-
-log = logging.getLogger(__name__)
+from kyodo_desk.ui.draft_files import DraftFiles
 
 FORMAT = 1
 _OPTIONAL_DATES = ("signup_opens_on", "signup_closes_on")
@@ -69,41 +58,13 @@ def state_from_json(data: dict[str, Any]) -> EventFormState:
                           datetime.fromisoformat(saved_at) if saved_at else None)
 
 
-class EventDraftStore:
-    """The drafts folder: one file per (account login, event id or 'new')."""
+class EventDraftStore(DraftFiles[EventFormState]):
+    """The event form's drafts: event-<login>-<id or new>.json."""
 
-    def __init__(self, folder: Path | None = None) -> None:
-        self._names = DraftStore(folder)  # its folder and its safe spelling of logins
+    kind = "event"
 
-    def path(self, login: str, event_id: int | None) -> Path:
-        shared = self._names.path(login, event_id)
-        return shared.with_name("event-" + shared.name.removeprefix("consultation-"))
+    def encode(self, state: EventFormState) -> dict[str, Any]:
+        return state_to_json(state)
 
-    def load(self, login: str, event_id: int | None) -> EventFormState | None:
-        path = self.path(login, event_id)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            log.warning("cannot read the draft %s: %s", path, exc)
-            return None
-        try:
-            return state_from_json(json.loads(text))
-        except (ValueError, KeyError, TypeError) as exc:
-            log.warning("the draft %s is damaged (%s); renamed to .broken", path, exc)
-            with contextlib.suppress(OSError):
-                path.replace(path.with_suffix(".broken"))
-            return None
-
-    def save(self, login: str, event_id: int | None, state: EventFormState) -> None:
-        path = self.path(login, event_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(state_to_json(state), ensure_ascii=False, indent=1),
-                             encoding="utf-8")
-        os.replace(temporary, path)
-
-    def delete(self, login: str, event_id: int | None) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self.path(login, event_id).unlink()
+    def decode(self, data: dict[str, Any]) -> EventFormState:
+        return state_from_json(data)

@@ -13,12 +13,11 @@ import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -32,22 +31,21 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.database import Database
-from kyodo_desk.domain.errors import ConnectionLost, FieldProblem, ValidationError
+from kyodo_desk.domain.errors import FieldProblem, ValidationError
 from kyodo_desk.domain.events import EVENT_KIND_LABELS, QUEUE_RULE_LABELS, EventKind, QueueRule
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import events as svc
 from kyodo_desk.services.contacts import list_facilities
 from kyodo_desk.services.events import EventDetail, EventDraft, SessionDraft
-from kyodo_desk.ui.conflict import Choice, VersionsDialog
+from kyodo_desk.ui.conflict import VersionsDialog, differences
+from kyodo_desk.ui.drafted_form import DraftedForm
 from kyodo_desk.ui.events.drafts import EventDraftStore, EventFormState
 from kyodo_desk.ui.events.sessions_editor import SessionsEditor, short_date_edit
-from kyodo_desk.ui.messages import ask, show_error
-from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.widgets import show_at_fault
 
 DRAFT_DELAY_MS = 1000
 NO_CAPACITY = 0  # the capacity box's 定員なし
 DEFAULT_HOLD_HOURS = 48
-_ERROR_BORDER = "border: 2px solid #c0392b; border-radius: 3px;"
 _SESSION_NUMBER = re.compile(r"開催日(\d+)（")
 
 # Field → label, in form order: the order problems are listed and the first one is focused.
@@ -66,28 +64,14 @@ QUEUE_RULE_HELP = {
 }
 
 
-class EventForm(QDialog):
-    """Register an event (detail None; *initial* e.g. a copy for next year) or change one.
-
-    After a successful save, `saved` holds the stored event and the dialog is accepted;
-    `save_finished` tells every outcome of a save (True: stored).
-    """
-
-    save_finished = Signal(bool)
+class EventForm(DraftedForm):
+    """Register an event (detail None; *initial* e.g. a copy for next year) or change one
+    (saving and drafts: DraftedForm)."""
 
     def __init__(self, db: Database, actor: Actor, *, detail: EventDetail | None = None,
                  initial: EventDraft | None = None, parent: QWidget | None = None,
                  drafts: EventDraftStore | None = None) -> None:
-        super().__init__(parent)
-        self.db, self.actor, self.detail = db, actor, detail
-        self.record_id = detail.id if detail else None
-        self.saved: EventDetail | None = None
-        self.waiting_for_server = False
-        self.drafts = drafts or EventDraftStore()
-        self._base_version = detail.version if detail else None
-        self._saving = self._closing = self._loading = False
-        self._focus_before_save: QWidget | None = None
-        self._busy_message = ""
+        super().__init__(db, actor, detail, drafts or EventDraftStore(), parent)
         self.setWindowTitle("イベントの編集" if detail else
                             "イベントの登録（来年度用のコピー）" if initial else "イベントの登録")
         self.setMinimumSize(1180, 600)
@@ -98,13 +82,8 @@ class EventForm(QDialog):
         self._build_layout()
         self._connect()
 
-        if detail is not None:
-            start = EventFormState(detail.as_draft(), detail.version)
-        else:
-            start = EventFormState(initial or self._new_draft())
-        self._load(start.draft)
-        self._clean_state = self.state()
-        self._offer_draft()
+        self._begin(self._state_of(detail) if detail is not None
+                    else EventFormState(initial or self._new_draft()))
         self.kind.setFocus()
 
     # --- widgets --------------------------------------------------------------------------
@@ -427,14 +406,7 @@ class EventForm(QDialog):
             index = 0
         combo.setCurrentIndex(max(0, index))
 
-    def is_dirty(self) -> bool:
-        return self.state() != self._clean_state
-
     # --- reacting to edits ----------------------------------------------------------------
-    def _changed(self, *_args: object) -> None:
-        if not self._loading and not self._closing:
-            self._draft_timer.start()
-
     def _venue_changed(self, *_args: object) -> None:
         other = self.venue.currentData() is None
         self.venue_name.setVisible(other)
@@ -444,147 +416,40 @@ class EventForm(QDialog):
     def _show_queue_help(self, *_args: object) -> None:
         self.queue_help.setText(QUEUE_RULE_HELP[QueueRule(self.queue_rule.currentData())])
 
-    # --- drafts ---------------------------------------------------------------------------
-    def _offer_draft(self) -> None:
-        kept = self.drafts.load(self.actor.login, self.record_id)
-        if kept is None:
-            return
-        if kept == self._clean_state:
-            self.drafts.delete(self.actor.login, self.record_id)
-            return
-        when = f"（{kept.saved_at:%Y年%m月%d日 %H:%M} に自動保存）" if kept.saved_at else ""
-        answer = ask(self, "入力途中の内容",
-                     f"前回の入力途中の内容があります。復元しますか？\n{when}",
-                     [("restore", "復元する"), ("discard", "破棄して新しく入力する")],
-                     default="restore", escape="restore")
-        if answer == "discard":
-            self.drafts.delete(self.actor.login, self.record_id)
-            return
-        self._load(kept.draft)
-        if kept.base_version is not None:  # a later save meets what was saved since
-            self._base_version = kept.base_version
+    # --- what DraftedForm asks ------------------------------------------------------------
+    @staticmethod
+    def _state_of(detail: EventDetail) -> EventFormState:
+        return EventFormState(detail.as_draft(), detail.version)
 
-    def write_draft(self) -> None:
-        """Keep what is typed on disk (or remove the draft when nothing differs any more)."""
-        self._draft_timer.stop()
-        if self.saved is not None:
-            return
-        state = self.state()
-        try:
-            if state == self._clean_state:
-                self.drafts.delete(self.actor.login, self.record_id)
-            else:
-                self.drafts.save(self.actor.login, self.record_id, state)
-        except OSError as exc:  # a full disk must not stop the work; the form still holds it
-            self.summary.setText(f"下書きを保存できませんでした（{exc.strerror or exc}）。"
-                                 "入力した内容は画面に残っています。")
-            self.summary.show()
+    def _restore(self, state: EventFormState) -> None:
+        self._load(state.draft)
 
-    # --- saving ---------------------------------------------------------------------------
-    def save(self) -> None:
-        if self._saving:
-            return
-        self._show_problems([])
-        draft = self.state().draft
+    def _local_problems(self, state: EventFormState) -> list[FieldProblem]:
         try:
-            svc.clean_event_draft(draft)  # what can be said without the database
+            svc.clean_event_draft(state.draft)  # what can be said without the database
         except ValidationError as exc:
-            self._show_problems(exc.problems)
-            self.save_finished.emit(False)
-            return
-        self._set_saving(True)
-        db, actor, record_id, version = self.db, self.actor, self.record_id, self._base_version
+            return list(exc.problems)
+        return []
 
-        def store() -> EventDetail:
-            if record_id is None:
-                return svc.create_event(db, actor, draft)
-            assert version is not None
-            return svc.update_event(db, actor, record_id, version, draft)
+    def _versions_dialog(self, latest: EventDetail) -> VersionsDialog:
+        return VersionsDialog("このイベントは、この画面で開いた後に他の窓口で保存されました。",
+                              differences(self._described(self.state().draft),
+                                          self._described(latest.as_draft()), FIELD_LABELS),
+                              self)
 
-        run_in_background(self, store, self._stored, self._refused)
+    # Looked up when called, not when the class is made: the service module stays the one place.
+    @staticmethod
+    def _create(db: Database, actor: Actor, draft: EventDraft) -> EventDetail:
+        return svc.create_event(db, actor, draft)
 
-    def _set_saving(self, saving: bool, message: str = "保存しています…") -> None:
-        """While the database works: the fields wait, the text stays."""
-        self._saving = saving
-        self.save_button.setEnabled(not saving)
-        if saving:
-            self._focus_before_save = self.focusWidget()
-            self._busy_message = message
-            self.summary.setStyleSheet("color: #555;")
-            self.summary.setText(message)
-            self.summary.show()
-        self.content.setEnabled(not saving)
-        if not saving:
-            self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
-            if self.summary.text() == self._busy_message:
-                self.summary.hide()
-            if self._focus_before_save is not None:
-                self._focus_before_save.setFocus()
+    @staticmethod
+    def _update(db: Database, actor: Actor, record_id: int, version: int,
+                draft: EventDraft) -> EventDetail:
+        return svc.update_event(db, actor, record_id, version, draft)
 
-    def _stored(self, detail: EventDetail) -> None:
-        self._set_saving(False)
-        self.waiting_for_server = False
-        self._draft_timer.stop()
-        self.drafts.delete(self.actor.login, self.record_id)  # 'new', or the event's own
-        self.saved = detail
-        self.detail, self.record_id, self._base_version = detail, detail.id, detail.version
-        self._clean_state = self.state()
-        self._closing = True
-        self.save_finished.emit(True)
-        self.accept()
-
-    def _refused(self, exc: Exception) -> None:
-        self._set_saving(False)
-        if isinstance(exc, ValidationError):
-            self._show_problems(exc.problems)
-        elif isinstance(exc, svc.ConcurrentEdit) and self.record_id is not None:
-            self._resolve_conflict()
-            return  # save_finished is told once the user has chosen
-        elif isinstance(exc, ConnectionLost):
-            self.waiting_for_server = True
-            self.write_draft()
-            self.summary.setText(f"{exc.message}\n入力した内容は残っています。"
-                                 "接続が戻りしだい、自動でもう一度保存します。")
-            self.summary.show()
-        else:  # PermissionDenied, NotFound, a read-only database, the unexpected
-            show_error(self, exc)
-        self.save_finished.emit(False)
-
-    def retry_when_connected(self) -> None:
-        """The server answers again: save what was waiting (called by the tab)."""
-        if self.waiting_for_server and self.isVisible() and not self._saving:
-            self.save()
-
-    def _resolve_conflict(self) -> None:
-        assert self.record_id is not None
-        db, actor, record_id = self.db, self.actor, self.record_id
-        self._set_saving(True, "他の窓口で保存された内容を読み込んでいます…")
-
-        def choose(latest: EventDetail) -> None:
-            self._set_saving(False)
-            dialog = VersionsDialog("このイベントは、この画面で開いた後に他の窓口で保存されました。",
-                                    differences(self._described(self.state().draft),
-                                                self._described(latest.as_draft())), self)
-            dialog.exec()
-            if dialog.choice is Choice.LOAD_THEIRS:
-                self.detail, self._base_version = latest, latest.version
-                self._load(latest.as_draft())
-                self._clean_state = self.state()
-                self.write_draft()
-                self.save_finished.emit(False)
-            elif dialog.choice is Choice.SAVE_MINE:
-                self._base_version = latest.version  # what is typed is saved over this version
-                self.save()
-            else:
-                self.write_draft()
-                self.save_finished.emit(False)
-
-        def failed(exc: Exception) -> None:
-            self._set_saving(False)
-            show_error(self, exc)
-            self.save_finished.emit(False)
-
-        run_in_background(self, lambda: svc.get_event(db, actor, record_id), choose, failed)
+    @staticmethod
+    def _fetch(db: Database, actor: Actor, record_id: int) -> EventDetail:
+        return svc.get_event(db, actor, record_id)
 
     def _described(self, d: EventDraft) -> dict[str, str]:
         """The fields as a person reads them: names, not ids."""
@@ -625,8 +490,7 @@ class EventForm(QDialog):
         inputs = {*self._inputs.values(), *(w for line in self.sessions.lines
                                             for w in (line.start, line.end))}
         for widget in inputs:
-            selector = widget.metaObject().className()
-            widget.setStyleSheet(f"{selector} {{ {_ERROR_BORDER} }}" if widget in framed else "")
+            show_at_fault(widget, widget in framed)
         if not problems:
             self.summary.hide()
             return
@@ -649,38 +513,6 @@ class EventForm(QDialog):
                     else self.sessions.add_button)
         return self._inputs[problem.field]
 
-    # --- closing --------------------------------------------------------------------------
-    def reject(self) -> None:
-        if self._closing:  # already decided (QDialog's own closeEvent comes back here)
-            super().reject()
-            return
-        if self._saving:
-            return  # the save under way decides; closing now could lose its answer
-        if self.is_dirty():
-            self.write_draft()  # kept even if the question below is never answered
-            answer = ask(self, "入力内容の確認",
-                         "入力した内容はまだ保存されていません。\n"
-                         "下書きを残すと、次にこの画面を開いたときに復元できます。",
-                         [("keep", "下書きを残して閉じる"), ("discard", "破棄して閉じる"),
-                          ("continue", "入力を続ける")],
-                         default="continue", escape="continue")
-            if answer == "continue":
-                return
-            if answer == "discard":
-                self.drafts.delete(self.actor.login, self.record_id)
-        else:
-            self.drafts.delete(self.actor.login, self.record_id)
-        self._closing = True
-        self._draft_timer.stop()
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._closing and self.result() != QDialog.DialogCode.Accepted:
-            event.ignore()
-            self.reject()
-            return
-        super().closeEvent(event)
-
 
 def session_text(s: SessionDraft) -> str:
     """「2026/11/24 10:00～12:00 第1回」."""
@@ -689,13 +521,6 @@ def session_text(s: SessionDraft) -> str:
         times = (f"{s.start_time:%H:%M}" if s.start_time else "") + "～" + (
             f"{s.end_time:%H:%M}" if s.end_time else "")
     return " ".join(p for p in (f"{s.held_on:%Y/%m/%d}", times, s.label) if p)
-
-
-def differences(mine: dict[str, str], theirs: dict[str, str]) -> list[tuple[str, str, str]]:
-    """(label, mine, theirs) for every field whose shown value differs."""
-    return [(label, mine.get(field, ""), theirs.get(field, ""))
-            for field, label in FIELD_LABELS.items()
-            if mine.get(field, "").strip() != theirs.get(field, "").strip()]
 
 
 def _form_column() -> QFormLayout:

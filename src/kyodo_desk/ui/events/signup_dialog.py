@@ -43,13 +43,18 @@ from kyodo_desk.ui.contacts.form import ContactForm
 from kyodo_desk.ui.contacts.labels import short_kind_label
 from kyodo_desk.ui.messages import ask, show_error
 from kyodo_desk.ui.tasks import run_in_background
-from kyodo_desk.ui.widgets import RowsModel, SearchListKeys, contact_line, record_list
+from kyodo_desk.ui.widgets import (
+    RowsModel,
+    SearchListKeys,
+    contact_line,
+    record_list,
+    show_at_fault,
+)
 
 SEARCH_DELAY_MS = 150  # the candidates follow the typing, one search per pause
 SEARCH_LIMIT = 30
 # The roles the service lets accept a sign-up outside its window (audited there).
 
-_ERROR_BORDER = "border: 2px solid #c0392b; border-radius: 3px;"
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -485,8 +490,7 @@ class SignUpDialog(QDialog):
         at_fault = {p.field: p.message for p in reversed(problems)}
         for field, widget in self._inputs.items():
             message = at_fault.get(field)
-            selector = widget.metaObject().className()
-            widget.setStyleSheet(f"{selector} {{ {_ERROR_BORDER} }}" if message else "")
+            show_at_fault(widget, bool(message))
             widget.setToolTip(message or "")
         if not problems:
             self.summary.hide()

@@ -265,11 +265,7 @@ class EventsTab(QWidget):
 
         def work() -> list[EventSummary]:
             rows = svc.list_events(db, actor, query=query, start=start, end=end,
-                                   facility_id=facility_id)
-            if day is not None:  # a course spans the day; list it only if it meets that day
-                meets = {e.event_id for e in svc.calendar_month(db, actor, day.year, day.month)
-                         if e.held_on == day}
-                rows = [r for r in rows if r.id in meets]
+                                   facility_id=facility_id, meeting_on=day)
             return rows[::-1] if past else rows  # the past: the most recent first
 
         run_in_background(self, work, lambda rows: self._show(generation, rows, scroll),

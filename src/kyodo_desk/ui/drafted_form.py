@@ -1,0 +1,280 @@
+"""What every record form does so that nothing typed is ever lost (入力を失わないフォーム).
+
+A draft kept on disk a moment after each change and offered back next time; saving off the GUI
+thread with the fields waiting; a lost connection keeps the text and saves again once the server
+answers; a conflicting save shows both versions (ui/conflict.py); closing with unsaved text asks.
+The consultation form and the event form differ only in their fields, so each says:
+
+- `state()` — what is on screen, a frozen state with `.draft` and `.base_version`;
+- `_state_of(detail)` — the state a stored record shows, `_restore(state)` — put one on screen;
+- `_local_problems(state)` — what can be said without the database;
+- `_show_problems(problems)` — name the fields at fault;
+- `_create` / `_update` / `_fetch` — the service calls (run in the background);
+- `_versions_dialog(latest)` — both versions side by side.
+
+It expects `summary` (a QLabel), `content` (the fields' container), `save_button` and a
+`_draft_timer` connected to `write_draft`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QDialog, QWidget
+
+from kyodo_desk.database import Database
+from kyodo_desk.domain.errors import ConnectionLost, FieldProblem, ValidationError
+from kyodo_desk.domain.permissions import Actor
+from kyodo_desk.services.contacts import ConcurrentEdit
+from kyodo_desk.ui.conflict import Choice, VersionsDialog
+from kyodo_desk.ui.draft_files import DraftFiles
+from kyodo_desk.ui.messages import ask, show_error
+from kyodo_desk.ui.tasks import run_in_background
+
+
+class DraftedForm(QDialog):
+    """Record a new record (detail None) or change one.
+
+    After a successful save, `saved` holds the stored record and the dialog is accepted;
+    `save_finished` tells every outcome of a save (True: stored).
+    """
+
+    save_finished = Signal(bool)
+
+    def __init__(self, db: Database, actor: Actor, detail: Any, drafts: DraftFiles[Any],
+                 parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.db, self.actor, self.detail, self.drafts = db, actor, detail, drafts
+        self.record_id: int | None = detail.id if detail else None
+        self.saved: Any = None
+        self.waiting_for_server = False
+        self._base_version: int | None = detail.version if detail else None
+        self._saving = self._closing = self._loading = False
+        self._focus_before_save: QWidget | None = None
+        self._busy_message = ""
+
+    # --- what each form says ----------------------------------------------------------------
+    def state(self) -> Any:
+        raise NotImplementedError
+
+    def _state_of(self, detail: Any) -> Any:
+        raise NotImplementedError
+
+    def _restore(self, state: Any) -> None:
+        raise NotImplementedError
+
+    def _local_problems(self, state: Any) -> list[FieldProblem]:
+        return []
+
+    def _show_problems(self, problems: Sequence[FieldProblem]) -> None:
+        raise NotImplementedError
+
+    def _versions_dialog(self, latest: Any) -> VersionsDialog:
+        raise NotImplementedError
+
+    @staticmethod
+    def _create(db: Database, actor: Actor, draft: Any) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def _update(db: Database, actor: Actor, record_id: int, version: int, draft: Any) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def _fetch(db: Database, actor: Actor, record_id: int) -> Any:
+        raise NotImplementedError
+
+    def _stop_timers(self) -> None:
+        self._draft_timer.stop()
+
+    def _begin(self, state: Any) -> None:
+        """Show *state* as the form's starting point, then offer a kept draft over it."""
+        self._restore(state)
+        self._clean_state = self.state()
+        self._offer_draft()
+
+    # --- drafts -----------------------------------------------------------------------------
+    def is_dirty(self) -> bool:
+        return self.state() != self._clean_state
+
+    def _changed(self, *_args: object) -> None:
+        """Any edit: the draft is written a moment after the last one."""
+        if not self._loading and not self._closing:
+            self._draft_timer.start()
+
+    def _offer_draft(self) -> None:
+        kept = self.drafts.load(self.actor.login, self.record_id)
+        if kept is None:
+            return
+        if kept == self._clean_state:
+            self.drafts.delete(self.actor.login, self.record_id)
+            return
+        when = f"（{kept.saved_at:%Y年%m月%d日 %H:%M} に自動保存）" if kept.saved_at else ""
+        answer = ask(self, "入力途中の内容",
+                     f"前回の入力途中の内容があります。復元しますか？\n{when}",
+                     [("restore", "復元する"), ("discard", "破棄して新しく入力する")],
+                     default="restore", escape="restore")
+        if answer == "discard":
+            self.drafts.delete(self.actor.login, self.record_id)
+            return
+        self._restore(kept)
+        # Edits begun on an older version must not overwrite what was saved since: keep the
+        # version they started from, so that saving shows the conflict instead.
+        if kept.base_version is not None:
+            self._base_version = kept.base_version
+
+    def write_draft(self) -> None:
+        """Keep what is typed on disk (or remove the draft when nothing differs any more)."""
+        self._draft_timer.stop()
+        if self.saved is not None:
+            return
+        state = self.state()
+        try:
+            if state == self._clean_state:
+                self.drafts.delete(self.actor.login, self.record_id)
+            else:
+                self.drafts.save(self.actor.login, self.record_id, state)
+        except OSError as exc:  # a full disk must not stop the counter; the form still holds it
+            self.summary.setText(f"下書きを保存できませんでした（{exc.strerror or exc}）。"
+                                 "入力した内容は画面に残っています。")
+            self.summary.show()
+
+    # --- saving -----------------------------------------------------------------------------
+    def save(self) -> None:
+        if self._saving:
+            return
+        self._show_problems([])
+        state = self.state()
+        problems = self._local_problems(state)
+        if problems:
+            self._show_problems(problems)
+            self.save_finished.emit(False)
+            return
+        self._set_saving(True)
+        db, actor, draft = self.db, self.actor, state.draft
+        record_id, version = self.record_id, self._base_version
+        create, update = self._create, self._update
+
+        def store() -> Any:
+            if record_id is None:
+                return create(db, actor, draft)
+            assert version is not None
+            return update(db, actor, record_id, version, draft)
+
+        run_in_background(self, store, self._stored, self._refused)
+
+    def _set_saving(self, saving: bool, message: str = "保存しています…") -> None:
+        """While the database works: the save button and the fields wait, the text stays."""
+        self._saving = saving
+        self.save_button.setEnabled(not saving)
+        if saving:
+            self._focus_before_save = self.focusWidget()
+            self._busy_message = message
+            self.summary.setStyleSheet("color: #555;")
+            self.summary.setText(message)
+            self.summary.show()
+        self.content.setEnabled(not saving)
+        if not saving:
+            self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
+            if self.summary.text() == self._busy_message:
+                self.summary.hide()
+            if self._focus_before_save is not None:
+                self._focus_before_save.setFocus()
+
+    def _stored(self, detail: Any) -> None:
+        self._set_saving(False)
+        self.waiting_for_server = False
+        self._draft_timer.stop()
+        self.drafts.delete(self.actor.login, self.record_id)  # 'new', or the record's own
+        self.saved = detail
+        self.detail, self.record_id, self._base_version = detail, detail.id, detail.version
+        self._clean_state = self.state()
+        self._closing = True
+        self.save_finished.emit(True)
+        self.accept()
+
+    def _refused(self, exc: Exception) -> None:
+        self._set_saving(False)
+        if isinstance(exc, ValidationError):
+            self._show_problems(exc.problems)
+        elif isinstance(exc, ConcurrentEdit) and self.record_id is not None:
+            self._resolve_conflict()
+            return  # save_finished is told once the user has chosen
+        elif isinstance(exc, ConnectionLost):
+            self.waiting_for_server = True
+            self.write_draft()
+            self.summary.setText(f"{exc.message}\n入力した内容は残っています。"
+                                 "接続が戻りしだい、自動でもう一度保存します。")
+            self.summary.show()
+        else:  # PermissionDenied, NotFound, a read-only database, the unexpected
+            show_error(self, exc)
+        self.save_finished.emit(False)
+
+    def retry_when_connected(self) -> None:
+        """The server answers again: save what was waiting (called by the tab)."""
+        if self.waiting_for_server and self.isVisible() and not self._saving:
+            self.save()
+
+    def _resolve_conflict(self) -> None:
+        assert self.record_id is not None
+        db, actor, record_id, fetch = self.db, self.actor, self.record_id, self._fetch
+        self._set_saving(True, "他の窓口で保存された内容を読み込んでいます…")
+
+        def choose(latest: Any) -> None:
+            self._set_saving(False)
+            dialog = self._versions_dialog(latest)
+            dialog.exec()
+            if dialog.choice is Choice.LOAD_THEIRS:
+                self.detail, self._base_version = latest, latest.version
+                self._restore(self._state_of(latest))
+                self._clean_state = self.state()
+                self.write_draft()
+                self.save_finished.emit(False)
+            elif dialog.choice is Choice.SAVE_MINE:
+                self._base_version = latest.version  # what is typed is saved over this version
+                self.save()
+            else:
+                self.write_draft()
+                self.save_finished.emit(False)
+
+        def failed(exc: Exception) -> None:
+            self._set_saving(False)
+            show_error(self, exc)
+            self.save_finished.emit(False)
+
+        run_in_background(self, lambda: fetch(db, actor, record_id), choose, failed)
+
+    # --- closing ----------------------------------------------------------------------------
+    def reject(self) -> None:
+        if self._closing:  # already decided (QDialog's own closeEvent comes back here)
+            super().reject()
+            return
+        if self._saving:
+            return  # the save under way decides; closing now could lose its answer
+        if self.is_dirty():
+            self.write_draft()  # kept even if the question below is never answered
+            answer = ask(self, "入力内容の確認",
+                         "入力した内容はまだ保存されていません。\n"
+                         "下書きを残すと、次にこの画面を開いたときに復元できます。",
+                         [("keep", "下書きを残して閉じる"), ("discard", "破棄して閉じる"),
+                          ("continue", "入力を続ける")],
+                         default="continue", escape="continue")
+            if answer == "continue":
+                return
+            if answer == "discard":
+                self.drafts.delete(self.actor.login, self.record_id)
+        else:
+            self.drafts.delete(self.actor.login, self.record_id)
+        self._closing = True
+        self._stop_timers()
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closing and self.result() != QDialog.DialogCode.Accepted:
+            event.ignore()
+            self.reject()
+            return
+        super().closeEvent(event)
