@@ -127,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
                       "職員のいない施設には無効の架空アカウントも作る）")
     demo.add_argument("--events", action="store_true",
                       help="概要版のイベント（つむぎすと講座、フェスタなど）を申込つきで追加")
+    demo.add_argument("--grants", action="store_true",
+                      help="今年度の協働サポート交付金・地域づくり交付金を、各段階の案件つきで追加")
     demo.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
 
     consultations = commands.add_parser("consultations", parents=[common],
@@ -298,7 +300,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     db = _open(args)
     try:
-        if args.contacts or not (args.consultations or args.events):
+        if args.contacts or not (args.consultations or args.events or args.grants):
             added = add_demo_contacts(db, Actor.command_line(), args.contacts, seed=args.seed)
             print(f"架空の連絡先を {added} 件追加しました（{db.describe()}）。")
         if args.consultations:
@@ -310,6 +312,11 @@ def _demo(args: argparse.Namespace) -> int:
 
             added = add_demo_events(db, Actor.command_line())
             print(f"架空のイベントを {added} 件、申込つきで追加しました（{db.describe()}）。")
+        if args.grants:
+            from kyodo_desk.services.demo_grants import load_demo_grants
+
+            added = load_demo_grants(db, Actor.command_line())
+            print(f"今年度の交付金2件と架空の案件 {added} 件を追加しました（{db.describe()}）。")
     finally:
         db.dispose()
     return 0

@@ -7,6 +7,7 @@ this table, starts in Japan on 明治6年 (1873-01-01); earlier dates are refuse
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
 JAPAN_TIME = timezone(timedelta(hours=9), "JST")
@@ -103,3 +104,22 @@ def japan_time(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(JAPAN_TIME)
+
+
+_WESTERN_YEAR = re.compile(r"(20\d\d)")
+_ERA_YEAR = re.compile(r"令和(\d+|元)年")
+
+
+def next_year_title(title: str) -> str:
+    """The title of next year's edition: 2026 → 2027, 令和8年 → 令和9年 (元年 → 2年)."""
+    title = _WESTERN_YEAR.sub(lambda m: str(int(m.group(1)) + 1), title)
+    return _ERA_YEAR.sub(
+        lambda m: f"令和{(1 if m.group(1) == '元' else int(m.group(1))) + 1}年", title)
+
+
+def same_day_next_year(d: date) -> date:
+    """The same calendar date a year on (2月29日 → 2月28日)."""
+    try:
+        return d.replace(year=d.year + 1)
+    except ValueError:
+        return d.replace(year=d.year + 1, day=28)

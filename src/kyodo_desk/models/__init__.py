@@ -18,8 +18,23 @@ from kyodo_desk.models.contacts import (
     Membership,
 )
 from kyodo_desk.models.events import Attendance, Event, EventSession, Registration
+from kyodo_desk.models.grants import (
+    GrantCase,
+    GrantCaseDocument,
+    GrantCaseMove,
+    GrantCaseNote,
+    GrantCriterion,
+    GrantDeadline,
+    GrantPayment,
+    GrantProgramme,
+    GrantRequiredDocument,
+    GrantScore,
+)
 from kyodo_desk.models.settings import Setting
 
 __all__ = ["Account", "Attendance", "AuditEntry", "Base", "Consultation", "ConsultationChannel",
            "ConsultationStatus", "ConsultationTopic", "ConsultationTopicLink", "Contact",
-           "ContactKind", "Event", "EventSession", "Facility", "FacilityKind", "GroupType", "Membership", "Registration", "Setting"]
+           "ContactKind", "Event", "EventSession", "Facility", "FacilityKind", "GrantCase",
+           "GrantCaseDocument", "GrantCaseMove", "GrantCaseNote", "GrantCriterion",
+           "GrantDeadline", "GrantPayment", "GrantProgramme", "GrantRequiredDocument",
+           "GrantScore", "GroupType", "Membership", "Registration", "Setting"]

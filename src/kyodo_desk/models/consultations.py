@@ -76,6 +76,9 @@ class Consultation(Searchable, Versioned, Base):
     # Stored, so that anonymising older records never changes a year's figures.
     returning_consultee: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     anonymised_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # 匿名化した日
+    # The grant case the consultation led to or belongs to (交付金案件の経過に載る).
+    grant_case_id: Mapped[int | None] = mapped_column(ForeignKey("grant_cases.id"),
+                                                      nullable=True, index=True)
 
     topic_links: Mapped[list[ConsultationTopicLink]] = relationship(
         back_populates="consultation", cascade="all, delete-orphan")

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.dates import JAPAN_TIME, japan_time
+from kyodo_desk.domain.grants import STAGE_LABELS
 from kyodo_desk.domain.labels import GROUP_TYPE_LABELS, KIND_LABELS
 from kyodo_desk.domain.permissions import ROLE_LABELS, Action, Actor, Resource
 from kyodo_desk.models import AuditEntry
@@ -52,6 +53,16 @@ TABLE_LABELS: dict[str, str] = {
     "consultation_topics": "相談の分野の指定",
     "topics": "相談の分野",
     "settings": "設定",
+    "grant_programmes": "交付金の募集",
+    "grant_criteria": "審査の観点",
+    "grant_required_documents": "必要書類",
+    "grant_cases": "交付金案件",
+    "grant_case_moves": "案件の段階の移動",
+    "grant_case_documents": "受理した書類",
+    "grant_payments": "交付金の支払・返還",
+    "grant_scores": "審査の点数",
+    "grant_case_notes": "案件のメモ",
+    "grant_deadlines": "案件の期限",
 }
 FIELD_LABELS: dict[str, str] = {
     "name": "名称",
@@ -99,12 +110,27 @@ FIELD_LABELS: dict[str, str] = {
     "topic_id": "分野",
     "key": "設定の名前",
     "value": "設定値",
+    "grant_case_id": "交付金案件",
+    "stage": "段階",
+    "from_stage": "移動前の段階",
+    "to_stage": "移動後の段階",
+    "requested": "申請額",
+    "decided": "交付決定額",
+    "budget": "予算額",
+    "ceiling": "1件あたりの上限額",
+    "amount": "金額",
+    "reviewer": "審査員",
+    "score": "点数",
+    "due_on": "期限",
+    "done_on": "完了日",
 }
 # Stored codes shown in words.
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "role": {role.value: label for role, label in ROLE_LABELS.items()},
     "kind": KIND_LABELS,
     "group_type": GROUP_TYPE_LABELS,
+    **{name: {stage.value: label for stage, label in STAGE_LABELS.items()}
+       for name in ("stage", "from_stage", "to_stage", "closes_with")},
 }
 _EMPTY = "（空）"
 _REDACTED = "********"

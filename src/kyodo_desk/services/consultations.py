@@ -29,6 +29,7 @@ from kyodo_desk.models import (
     ConsultationTopicLink,
     Contact,
     Facility,
+    GrantCase,
 )
 from kyodo_desk.services.contacts import ConcurrentEdit
 
@@ -82,6 +83,7 @@ class ConsultationDraft:
     referral: str = ""
     follow_up_due: date | None = None
     status: ConsultationStatus = ConsultationStatus.IN_PROGRESS
+    grant_case_id: int | None = None  # 交付金案件: the case the consultation belongs to
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ class ConsultationDetail:
     referral: str
     follow_up_due: date | None
     status: ConsultationStatus
+    grant_case_id: int | None
     version: int
 
     @property
@@ -120,6 +123,7 @@ class ConsultationDetail:
             consultee_contact_id=self.consultee_contact_id, anonymous=self.anonymous,
             age_band=self.age_band, area=self.area, answered=self.answered,
             referral=self.referral, follow_up_due=self.follow_up_due, status=self.status,
+            grant_case_id=self.grant_case_id,
         )
 
 
@@ -221,7 +225,7 @@ def _detail(session: Session, c: Consultation) -> ConsultationDetail:
         consultee_name=consultee_name, anonymous=c.anonymous, age_band=c.age_band,
         area=c.area, channel=c.channel, topics=topics, asked=c.asked, answered=c.answered,
         referral=c.referral, follow_up_due=c.follow_up_due, status=c.status,
-        version=c.version,
+        grant_case_id=c.grant_case_id, version=c.version,
     )
 
 
@@ -343,6 +347,9 @@ def _check_references(session: Session, actor: Actor, d: ConsultationDraft) -> i
         if missing := sorted(set(d.topic_ids) - found):
             problems.append(FieldProblem(
                 "topic_ids", f"相談の分野（番号 {missing}）が見つかりません。選び直してください。"))
+    if d.grant_case_id is not None and session.get(GrantCase, d.grant_case_id) is None:
+        problems.append(FieldProblem("grant_case_id",
+                                     "交付金案件が見つかりません。選び直してください。"))
     if problems:
         raise ValidationError(problems)
     assert staff_id is not None
@@ -365,6 +372,10 @@ def _apply(session: Session, actor: Actor, c: Consultation, d: ConsultationDraft
     c.referral = d.referral
     c.follow_up_due = d.follow_up_due
     c.status = d.status
+    if d.grant_case_id != c.grant_case_id:
+        # Linking names a grant case, which only those who may read grant cases see.
+        actor.require(Action.READ, Resource.GRANT_CASES)
+        c.grant_case_id = d.grant_case_id
     c.returning_consultee = _is_returning(session, c)
     wanted = list(d.topic_ids)
     kept = [link for link in c.topic_links if link.topic_id in wanted]

@@ -7,7 +7,6 @@ the seats already given nor race a counter that is giving the last one.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
@@ -18,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain import validation
+from kyodo_desk.domain.dates import next_year_title
 from kyodo_desk.domain.errors import FieldProblem, NotFound, ValidationError
 from kyodo_desk.domain.events import SEAT_HOLDING, EventKind, QueueRule, RegistrationStatus
 from kyodo_desk.domain.permissions import Action, Actor, Resource
@@ -456,20 +456,10 @@ def _apply(session: Session, e: Event, d: EventDraft) -> None:
 
 # --- copy for next year -------------------------------------------------------------------
 
-_WESTERN_YEAR = re.compile(r"(20\d\d)")
-_ERA_YEAR = re.compile(r"令和(\d+|元)年")
-
-
 def next_year_date(d: date) -> date:
     """The same weekday a year later (第2土曜 stays a Saturday): 52 weeks on, one or two days
     before the calendar date."""
     return d + timedelta(weeks=52)
-
-
-def _next_year_title(title: str) -> str:
-    title = _WESTERN_YEAR.sub(lambda m: str(int(m.group(1)) + 1), title)
-    return _ERA_YEAR.sub(
-        lambda m: f"令和{(1 if m.group(1) == '元' else int(m.group(1))) + 1}年", title)
 
 
 def copy_for_next_year(db: Database, actor: Actor, event_id: int) -> EventDraft:
@@ -482,6 +472,6 @@ def copy_for_next_year(db: Database, actor: Actor, event_id: int) -> EventDraft:
         return next_year_date(day) if day else None
 
     return replace(
-        d, title=_next_year_title(d.title), cancelled=False,
+        d, title=next_year_title(d.title), cancelled=False,
         sessions=tuple(replace(s, held_on=next_year_date(s.held_on)) for s in d.sessions),
         signup_opens_on=shift(d.signup_opens_on), signup_closes_on=shift(d.signup_closes_on))
