@@ -324,3 +324,12 @@ STANDARD_CRITERIA: tuple[Criterion, ...] = (
     Criterion("効果・発展性", 1, 5),
     Criterion("予算の妥当性", 1, 5),
 )
+
+
+def moves_table_markdown() -> str:
+    """The workflow as a Markdown table, for the README (kept equal to it by a test)."""
+    lines = ["| 段階 | 進められる段階 |", "|---|---|"]
+    for stage in (*MAIN_LINE, Stage.REJECTED, Stage.WITHDRAWN):
+        targets = "、".join(STAGE_LABELS[s] for s in next_moves(stage)) or "—（終了）"
+        lines.append(f"| {STAGE_LABELS[stage]} | {targets} |")
+    return "\n".join(lines)

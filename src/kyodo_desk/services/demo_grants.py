@@ -80,7 +80,7 @@ SUPPORT_CASES = (
              "福祉保健部 長寿福祉課", 500_000, Stage.SCREENING,
              summary="ボランティアによる買い物の付き添いと配送の仕組みをつくる。"),
     DemoCase("秋田外国人住民ともだちの会", GroupType.CIVIC_GROUP, "やさしい日本語の暮らし講座",
-             "企画調整部 国際交流課", 200_000, Stage.SCREENING,
+             "企画調整部 国際交流課", 200_000, Stage.ADOPTED,
              summary="外国人住民向けに、ごみ出しや防災をやさしい日本語で学ぶ講座を開く。"),
     DemoCase("川反まちあるきガイドの会", GroupType.CIVIC_GROUP, "歴史まちあるきマップの作成",
              "観光文化スポーツ部 観光振興課", 350_000, Stage.APPLICATION,

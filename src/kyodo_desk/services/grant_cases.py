@@ -9,7 +9,7 @@ programme's row lock (the budget lock); every other change to a case takes the c
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from kyodo_desk.database import Database
+from kyodo_desk.domain.dates import JAPAN_TIME, japan_time
 from kyodo_desk.domain.errors import FieldProblem, NotFound, UserError, ValidationError
 from kyodo_desk.domain.grants import (
     FINAL,
@@ -96,7 +97,7 @@ class DeadlineInfo:
 class TimelineEntry:
     """One line of the case's 経過, in date order."""
 
-    when: datetime | date
+    when: datetime | date  # a moment in Japan time, or a day
     kind: str  # move | document | consultation | note | deadline | payment | refund
     title: str
     detail: str
@@ -320,7 +321,8 @@ def _timeline(session: Session, actor: Actor, c: GrantCase) -> list[TimelineEntr
     for m in session.scalars(select(GrantCaseMove).where(GrantCaseMove.case_id == c.id)):
         title = (f"「{STAGE_LABELS[m.to_stage]}」で受付" if m.from_stage is None else
                  f"{STAGE_LABELS[m.from_stage]} → {STAGE_LABELS[m.to_stage]}")
-        entries.append(TimelineEntry(m.moved_at, "move", title, m.comment, m.moved_by))
+        entries.append(TimelineEntry(japan_time(m.moved_at), "move", title, m.comment,
+                                     m.moved_by))
     for d in session.scalars(select(GrantCaseDocument).where(GrantCaseDocument.case_id == c.id)):
         entries.append(TimelineEntry(d.received_on, "document", f"{d.name}を受理", d.note,
                                      d.recorded_by))
@@ -328,7 +330,8 @@ def _timeline(session: Session, actor: Actor, c: GrantCase) -> list[TimelineEntr
         title = f"{'支払' if p.kind == 'payment' else '返還'} {yen(p.amount)}"
         entries.append(TimelineEntry(p.paid_on, p.kind, title, p.note, p.recorded_by))
     for n in session.scalars(select(GrantCaseNote).where(GrantCaseNote.case_id == c.id)):
-        entries.append(TimelineEntry(n.written_at, "note", "メモ", n.text, n.written_by))
+        entries.append(TimelineEntry(japan_time(n.written_at), "note", "メモ", n.text,
+                                     n.written_by))
     for d in session.scalars(select(GrantDeadline).where(GrantDeadline.case_id == c.id)):
         state = f"（{d.done_on:%Y-%m-%d} 完了）" if d.done_on else ""
         entries.append(TimelineEntry(d.due_on, "deadline", f"期限: {d.label}{state}", "",
@@ -350,8 +353,7 @@ def _timeline(session: Session, actor: Actor, c: GrantCase) -> list[TimelineEntr
 
 
 def _moment(when: datetime | date) -> datetime:
-    return when if isinstance(when, datetime) else datetime.combine(when, datetime.min.time(),
-                                                                    UTC)
+    return when if isinstance(when, datetime) else datetime.combine(when, time.min, JAPAN_TIME)
 
 
 def _excerpt(text: str, length: int = 60) -> str:
