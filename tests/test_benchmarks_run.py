@@ -40,3 +40,8 @@ def test_event_benchmark_runs() -> None:
     out = run("events.py", "--only", "sqlite", "--sqlite-clients", "2", "--per-client", "10",
               "--seats", "5", "--checkins", "5")
     assert "confirmed 5 (must be 5)" in out and "errors seen: 0" in out
+
+
+def test_grant_benchmark_runs() -> None:
+    out = run("grants.py", "--only", "sqlite", "--years", "1", "--extra", "1", "--runs", "1")
+    assert "one case with its timeline" in out

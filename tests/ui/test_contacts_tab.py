@@ -185,3 +185,23 @@ def test_list_loads_more_rows_when_scrolled(window, qtbot, db, actor) -> None:
     tab.table.scrollToBottom()
     qtbot.waitUntil(lambda: tab.model.rowCount() == 8 + 450)
     assert tab.count.text() == "458 件"
+
+
+def test_a_groups_grant_cases_show_to_those_who_may_read_them(qtbot, db,  # type: ignore[no-untyped-def]
+                                                                accounts_by_login) -> None:
+    from kyodo_desk.domain.grants import Stage
+    from kyodo_desk.ui.contacts.tab import ContactsTab
+    from tests.grant_fixtures import group, make_case, make_programme
+
+    programme = make_programme(db)
+    make_case(db, programme.id, group(db, "秋田まちなか音楽の会"), stage=Stage.APPLICATION)
+    for login, expected in (("officer", "2026年度 秋田市協働サポート交付金「まちなかコンサート」・申請"),
+                            ("staff", "")):
+        tab = ContactsTab(db, accounts_by_login[login])
+        qtbot.addWidget(tab)
+        tab.show()
+        type_query(qtbot, tab, "まちなか")
+        qtbot.waitUntil(lambda tab=tab: tab.detail.shown.name == "秋田まちなか音楽の会")
+        label, value, _ = tab.detail._rows["grants"]
+        assert value.text() == expected
+        assert label.isVisible() == bool(expected)

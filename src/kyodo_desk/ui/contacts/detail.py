@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -70,6 +71,7 @@ class DetailPane(QWidget):
             ("facebook", "Facebook", [self.open_facebook]),
             ("hours", "開館時間", []),
             ("affiliations", "所属団体", []),
+            ("grants", "交付金案件", []),
             ("notes", "メモ", []),
         ]:
             row = len(self._rows)
@@ -141,7 +143,8 @@ class DetailPane(QWidget):
         self.note.setText("施設の情報は管理者が管理しています。")
 
     def show_contact(self, c: ContactDetail, *, can_edit: bool = True,
-                     can_delete: bool = True) -> None:
+                     can_delete: bool = True, grant_cases: Sequence[str] = ()) -> None:
+        """*grant_cases*: one line per grant case of the contact, for those who may read them."""
         self.shown = Shown(c.name, _envelope(c.postal_code, c.address), c.phone, c.email,
                            c.website, "")
         self.title.setText(c.name)
@@ -152,16 +155,18 @@ class DetailPane(QWidget):
             linked, label = c.members, "メンバー"
         self._rows["affiliations"][0].setText(label)
         affiliations = "\n".join(f"{a.name}（{a.role}）" if a.role else a.name for a in linked)
-        self._fill(hours="", affiliations=affiliations, notes=c.notes)
+        self._fill(hours="", affiliations=affiliations, notes=c.notes,
+                   grants="\n".join(grant_cases))
         self.edit_button.setVisible(can_edit)
         self.delete_button.setVisible(can_delete)
         self.note.setText("")
 
-    def _fill(self, *, hours: str, affiliations: str, notes: str) -> None:
+    def _fill(self, *, hours: str, affiliations: str, notes: str, grants: str = "") -> None:
         s = self.shown
         for key, value in [("address", s.address), ("phone", s.phone), ("email", s.email),
                            ("website", s.website), ("facebook", s.facebook), ("hours", hours),
-                           ("affiliations", affiliations), ("notes", notes)]:
+                           ("affiliations", affiliations), ("grants", grants),
+                           ("notes", notes)]:
             self._set(key, value)
 
     def _set(self, key: str, value: str) -> None:

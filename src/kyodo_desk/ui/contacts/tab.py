@@ -22,9 +22,11 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.errors import ConnectionLost
+from kyodo_desk.domain.grants import STAGE_LABELS
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.contacts import ContactKind, EntryRef, PageKey
+from kyodo_desk.services.grant_cases import list_cases
 from kyodo_desk.ui.contacts.detail import COPY_ADDRESS, COPY_EMAIL, COPY_PHONE, DetailPane
 from kyodo_desk.ui.contacts.form import ContactForm
 from kyodo_desk.ui.contacts.model import DirectoryModel
@@ -227,16 +229,18 @@ class ContactsTab(QWidget):
         def load() -> object:
             if ref.table == "facility":
                 return svc.get_facility(db, actor, ref.id)
-            return svc.get_contact(db, actor, ref.id)
+            return svc.get_contact(db, actor, ref.id), grant_case_lines(db, actor, ref.id)
 
-        def show(detail: object) -> None:
+        def show(loaded: object) -> None:
             if generation != self._detail_generation:
                 return
-            if isinstance(detail, svc.FacilityDetail):
-                self.detail.show_facility(detail)
-            elif isinstance(detail, svc.ContactDetail):
+            if isinstance(loaded, svc.FacilityDetail):
+                self.detail.show_facility(loaded)
+            elif isinstance(loaded, tuple):
+                detail, grants = loaded
                 self.detail.show_contact(detail, can_edit=self._may(Action.CHANGE),
-                                         can_delete=self._may(Action.DELETE))
+                                         can_delete=self._may(Action.DELETE),
+                                         grant_cases=grants)
 
         run_in_background(self, load, show, self._failed)
 
@@ -316,3 +320,10 @@ class ContactsTab(QWidget):
         self.status_message.emit(f"「{name}」を元に戻しました。")
         self.refresh(keep=EntryRef("contact", contact_id))
 
+
+def grant_case_lines(db: Database, actor: Actor, contact_id: int) -> list[str]:
+    """The group's grant cases, newest year first, for those who may read grant cases."""
+    if not actor.may(Action.READ, Resource.GRANT_CASES):
+        return []
+    return [f"{c.fiscal_year}年度 {c.programme_name}「{c.title}」・{STAGE_LABELS[c.stage]}"
+            for c in list_cases(db, actor, contact_id=contact_id)]
