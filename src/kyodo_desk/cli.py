@@ -39,14 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", parents=[common], help="データを書き出す")
     export.add_argument(
-        "what", choices=["facilities", "events", "participants"],
+        "what", choices=["facilities", "events", "participants", "grants"],
         help="facilities: 拠点施設の一覧、events: イベント一覧（オープンデータ）、"
-        "participants: イベントの参加者一覧（--event で指定）")
+        "participants: イベントの参加者一覧（--event で指定）、"
+        "grants: 交付金の採択事業一覧・実施結果（--fiscal-year で年度を指定）")
     export.add_argument(
         "--format", choices=["csv", "xlsx", "opendata"],
         help="csv（UTF-8 BOM付き）、xlsx、opendata（自治体標準オープンデータセットの CSV: "
         "公共施設一覧・イベント一覧）。省略時は facilities が csv、events が opendata、"
-        "participants が xlsx（-o が .csv なら csv）",
+        "participants が xlsx（-o が .csv なら csv）、grants は -o の拡張子（.xlsx か .csv）",
     )
     export.add_argument("--event", type=int, metavar="ID",
                         help="participants: イベントの番号（export events の NO 列）")
@@ -54,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="events: この日以降に開催日があるイベントだけを書き出す")
     export.add_argument("--to", dest="end", type=_iso_date, metavar="YYYY-MM-DD",
                         help="events: この日までに開催日があるイベントだけを書き出す")
+    export.add_argument("--fiscal-year", type=int, metavar="YYYY",
+                        help="grants: 年度（2026 = 令和8年度、4月〜翌年3月）")
     export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
                         help="書き出すファイル")
 
@@ -80,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
                          help="イベントの印刷物（event-…）を作るイベントの番号")
     leaflet.add_argument("--registration", type=int, metavar="ID",
                          help="受付票（event-receipt）を作る申込の番号")
+    leaflet.add_argument("--programme", type=int, metavar="ID",
+                         help="交付金の印刷物（grant-call・grant-score-sheets・grant-ranking）を"
+                         "作る交付金の番号（指定せずに実行すると、登録されている交付金の番号を表示）")
+    leaflet.add_argument("--fiscal-year", type=int, metavar="YYYY",
+                         help="採択事業一覧・実施結果（grant-results）の年度（2026 = 令和8年度）")
+    leaflet.add_argument("--reviewer", metavar="NAME",
+                         help="審査表（grant-score-sheets）に、この審査員の記録した点数を記入する")
 
     report = commands.add_parser("report", parents=[common],
                                  help="集計表・月報を作成する（相談の統計）")
@@ -203,6 +213,7 @@ def _open(args: argparse.Namespace, *, migrate: bool = True):  # type: ignore[no
 def _export(args: argparse.Namespace) -> int:
     from kyodo_desk.exports.events import export_events
     from kyodo_desk.exports.facilities import export_facilities
+    from kyodo_desk.exports.grants import write_results
     from kyodo_desk.exports.participants import export_participants
 
     fmt = _export_format(args)
@@ -215,6 +226,9 @@ def _export(args: argparse.Namespace) -> int:
         elif args.what == "participants":
             count = export_participants(db, actor, args.event, fmt, args.output)
             written = f"{count} 件の申込"
+        elif args.what == "grants":
+            count = write_results(db, actor, args.fiscal_year, args.output)
+            written = f"{count} 件の採択事業"
         else:
             count = export_facilities(db, actor, fmt, args.output)
             written = f"{count} 件の施設"
@@ -231,6 +245,10 @@ def _export_format(args: argparse.Namespace) -> str:
         raise UserError("--event は participants（参加者一覧）を書き出すときに指定します。")
     if (args.start or args.end) and args.what != "events":
         raise UserError("--from・--to は events（イベント一覧）を書き出すときに指定します。")
+    if args.fiscal_year is not None and args.what != "grants":
+        raise UserError("--fiscal-year は grants（交付金の採択事業一覧）を書き出すときに指定します。")
+    if args.what == "grants":
+        return _grants_format(args)
     if args.what == "events":
         if args.format not in (None, "opendata"):
             raise UserError("イベント一覧は --format opendata"
@@ -247,6 +265,21 @@ def _export_format(args: argparse.Namespace) -> str:
                             "（--format xlsx か csv）。")
         return args.format or ("csv" if args.output.suffix.lower() == ".csv" else "xlsx")
     return args.format or "csv"
+
+
+def _grants_format(args: argparse.Namespace) -> str:
+    """The adopted-projects list is written as the -o file's suffix says (.xlsx or .csv)."""
+    if args.fiscal_year is None:
+        raise UserError("採択事業一覧は --fiscal-year 2026 のように年度を西暦で指定してください"
+                        "（2026 = 令和8年度）。")
+    fmt = {".xlsx": "xlsx", ".csv": "csv"}.get(args.output.suffix.lower())
+    if fmt is None:
+        raise UserError(f"採択事業一覧は .xlsx か .csv のファイルに書き出します"
+                        f"（-o {args.output.name} の拡張子を変えてください）。")
+    if args.format not in (None, fmt):
+        raise UserError(f"--format {args.format} と -o {args.output.name} の拡張子が合いません"
+                        "（採択事業一覧の形式は -o の拡張子で決まります）。")
+    return fmt
 
 
 def _sqlite_file(args: argparse.Namespace, command: str, postgresql_tool: str) -> Path:
@@ -417,8 +450,11 @@ def _leaflet(args: argparse.Namespace) -> int:
         return 0
     if not args.name or not args.output:
         raise UserError("印刷物の名前と -o FILE.pdf を指定してください（一覧は kyodo-desk leaflet --list）。")
+    if args.reviewer and args.name != "grant-score-sheets":
+        raise UserError("--reviewer は審査表（grant-score-sheets）を作るときに指定します。")
     size = _write_leaflet(args, args.name, event_id=args.event,
-                          registration_id=args.registration)
+                          registration_id=args.registration, programme_id=args.programme,
+                          fiscal_year=args.fiscal_year, reviewer=args.reviewer)
     print(f"{args.name} を {args.output} に書き出しました（{size // 1024} KB）。")
     return 0
 
@@ -430,12 +466,37 @@ def _write_leaflet(args: argparse.Namespace, name: str, **options: object) -> in
 
     db = _open(args)
     try:
+        if _needs(name) == "programme":
+            _check_programme(db, options.get("programme_id"), name)
         pdf = leaflets.render(name, db, Actor.command_line(), **options)  # type: ignore[arg-type]
     finally:
         db.dispose()
     with replaced_atomically(args.output) as temp:
         temp.write_bytes(pdf)
     return len(pdf)
+
+
+def _needs(name: str) -> str:
+    from kyodo_desk import leaflets
+
+    return next((i.needs for i in leaflets.catalog(every=True) if i.name == name), "")
+
+
+def _check_programme(db, programme_id: object, name: str) -> None:  # type: ignore[no-untyped-def]
+    """A grant print without --programme, or with a number no programme has, is refused with
+    the programmes to choose from, since the command line has no list to pick from."""
+    from kyodo_desk.domain.dates import fiscal_year_label
+    from kyodo_desk.services.grants import list_programmes
+
+    programmes = list_programmes(db, Actor.command_line())
+    if any(p.id == programme_id for p in programmes):
+        return
+    choices = "、".join(f"{p.id} {fiscal_year_label(p.fiscal_year)} {p.name}"
+                       for p in programmes) or "まだありません"
+    if programme_id is None:
+        raise UserError(f"{name} を作るには --programme で交付金の番号を指定してください"
+                        f"（登録されている交付金: {choices}）。")
+    raise UserError(f"交付金の番号「{programme_id}」はありません（登録されている交付金: {choices}）。")
 
 
 def _report(args: argparse.Namespace) -> int:

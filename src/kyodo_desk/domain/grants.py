@@ -299,7 +299,7 @@ def rank_cases(totals: Mapping[int, Sequence[int]]) -> list[RankedCase]:
     for n, (case_id, total, count, average) in enumerate(rows, start=1):
         if count == 0:
             rank = 0
-        elif ranked and ranked[-1].reviewers and ranked[-1].average == average:
+        elif ranked and ranked[-1].reviewers and ranked[-1].total * count == total * ranked[-1].reviewers:
             rank = ranked[-1].rank
         else:
             rank = n

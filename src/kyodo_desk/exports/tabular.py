@@ -10,7 +10,7 @@ import csv
 import os
 import unicodedata
 import uuid
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -38,6 +38,7 @@ def write_xlsx(
     rows: Iterable[Row],
     text_columns: Collection[str] = (),
     title_lines: Sequence[str] = (),
+    number_formats: Mapping[str, str] | None = None,
 ) -> None:
     """One sheet with a bold, frozen header row and widths that fit the content.
 
@@ -47,7 +48,8 @@ def write_xlsx(
 
     Cells of *text_columns* (codes, postal codes, phone numbers) are text cells with the text
     format '@', so Excel neither drops a leading zero nor turns 018-888-5640 into a date, even
-    when the user edits the cell later.
+    when the user edits the cell later. *number_formats* gives columns a display format
+    ("#,##0" for yen) while their cells stay numbers that Excel can add up.
     """
     from openpyxl import Workbook  # a heavy import that only an xlsx export needs
     from openpyxl.styles import Font
@@ -64,6 +66,7 @@ def write_xlsx(
     for c, name in enumerate(header, start=1):
         ws.cell(row=header_row, column=c, value=name).font = Font(bold=True)
     as_text = [name in text_columns for name in header]
+    formats = [(number_formats or {}).get(name) for name in header]
     widths = [display_width(name) for name in header]
     row_count = 0
     for r, row in enumerate(rows, start=header_row + 1):
@@ -82,6 +85,8 @@ def write_xlsx(
                 widths[c - 1] = max(widths[c - 1], display_width(text))
             else:
                 cell.value = value
+                if formats[c - 1]:
+                    cell.number_format = formats[c - 1]
                 widths[c - 1] = max(widths[c - 1], display_width(str(value)))
     for c, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = min(max(width + 2, _MIN_WIDTH),

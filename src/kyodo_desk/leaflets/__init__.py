@@ -27,7 +27,8 @@ class LeafletInfo:
     title: str  # Japanese, as the UI lists it
     description: str
     pages: int  # A4 pages the leaflet may take
-    # What `render` must be told: "" nothing, "event" event_id, "registration" registration_id.
+    # What `render` must be told: "" nothing, "event" event_id, "registration"
+    # registration_id, "programme" programme_id, "fiscal_year" fiscal_year.
     needs: str = ""
 
 
@@ -77,6 +78,34 @@ _CATALOG: tuple[tuple[LeafletInfo, str], ...] = (
         pages=1,
     ), "kyodo_desk.leaflets.consultation_report"),
     (LeafletInfo(
+        name="grant-call",
+        title="交付金の募集案内",
+        description="交付金の目的、対象、交付額、募集期間（和暦）、申請から公表までの流れと段階ごとの"
+                    "提出書類、審査の観点と配点、申請の方法と問い合わせ先（A4 2ページまで）",
+        pages=2, needs="programme",
+    ), "kyodo_desk.leaflets.grant_call"),
+    (LeafletInfo(
+        name="grant-results",
+        title="採択事業一覧・実施結果",
+        description="年度の交付金ごとの採択事業（団体名、事業名、協働担当課、交付決定額）と、"
+                    "終了した事業の交付額・実績・評価の公表用一覧（A4、必要なページ数）",
+        pages=_LIST_PAGES, needs="fiscal_year",
+    ), "kyodo_desk.leaflets.grant_results"),
+    (LeafletInfo(
+        name="grant-score-sheets",
+        title="審査表",
+        description="申請以降の案件1件ごとに1ページの、審査の観点・重み・点数・小計と審査員名・"
+                    "コメント欄（手書き用。審査員を指定すると記録した点数を記入）",
+        pages=_LIST_PAGES, needs="programme",
+    ), "kyodo_desk.leaflets.grant_score_sheets"),
+    (LeafletInfo(
+        name="grant-ranking",
+        title="審査結果（順位表）",
+        description="審査の順位、団体名・事業名、審査員ごとの合計点、合計・平均、申請額と段階"
+                    "（A4、必要なページ数）",
+        pages=_LIST_PAGES, needs="programme",
+    ), "kyodo_desk.leaflets.grant_ranking"),
+    (LeafletInfo(
         name="event-flyer",
         title="イベントのチラシ",
         description="イベントの内容、日時（和暦）、会場、対象、定員、参加費、申込方法と主催施設の"
@@ -113,24 +142,31 @@ _CATALOG: tuple[tuple[LeafletInfo, str], ...] = (
 )
 # Leaflets made for a chosen month (`render(..., month=)`); the others take no month.
 _MONTHLY = frozenset({"consultation-report"})
+# Prints that can be filled in with one reviewer's recorded scores (`render(..., reviewer=)`).
+_FILLED_IN = frozenset({"grant-score-sheets"})
 
 
 def catalog(*, every: bool = False) -> list[LeafletInfo]:
     """The leaflets that can be printed as they are, in the order the UI lists them; with
-    *every*, also the event prints, which are made for one event or one sign-up."""
+    *every*, also the grant and event prints, which are made for one programme, one fiscal
+    year, one event or one sign-up."""
     return [info for info, _ in _CATALOG if every or not info.needs]
 
 
 def render(name: str, db: Database, actor: Actor, *, today: date | None = None,
            month: date | None = None, event_id: int | None = None,
-           registration_id: int | None = None) -> bytes:
+           registration_id: int | None = None, programme_id: int | None = None,
+           fiscal_year: int | None = None, reviewer: str | None = None) -> bytes:
     """The leaflet *name* as PDF bytes, with the current data of *db* as *actor* may read it.
 
     *today* is the date printed on the leaflet (default: today). *month* (any day of it) is
     the month a monthly leaflet reports (default: the month of *today*). *event_id* is the
-    event of an event print, *registration_id* the sign-up of a receipt (受付票); a leaflet
-    ignores what it does not need, and a missing one is a UserError. Raises UserError for an
-    unknown name and LeafletDoesNotFit when the content cannot fit the leaflet's pages.
+    event of an event print, *registration_id* the sign-up of a receipt (受付票),
+    *programme_id* the programme of a grant print, *fiscal_year* (2026 = 令和8年度) the year
+    of the publication (公表), *reviewer* the reviewer whose recorded scores fill the score
+    sheets (審査表; blank sheets without). A leaflet ignores what it does not need, and a
+    missing one is a UserError naming the option. Raises UserError for an unknown name and
+    LeafletDoesNotFit when the content cannot fit the leaflet's pages.
     """
     for info, module_name in _CATALOG:
         if info.name == name:
@@ -142,6 +178,12 @@ def render(name: str, db: Database, actor: Actor, *, today: date | None = None,
                 extra["event_id"] = event_id
             elif info.needs == "registration":
                 extra.update(event_id=event_id, registration_id=registration_id)
+            elif info.needs == "programme":
+                extra["programme_id"] = programme_id
+            elif info.needs == "fiscal_year":
+                extra["fiscal_year"] = fiscal_year
+            if name in _FILLED_IN and reviewer:
+                extra["reviewer"] = reviewer
             return module.render(db, actor, info=info, today=today or date.today(), **extra)
     names = "、".join(info.name for info, _ in _CATALOG)
     raise UserError(f"「{name}」という印刷物はありません。使える名前: {names}")
