@@ -96,6 +96,15 @@ def test_the_budget_cannot_drop_below_what_is_decided(db, officer) -> None:  # t
         grants.update_programme(db, officer, p.id, p.version, p.as_draft())
 
 
+def test_a_change_to_the_criteria_alone_is_a_new_version(db, officer) -> None:  # type: ignore[no-untyped-def]
+    p = make_programme(db)
+    fewer = replace(p.as_draft(), criteria=p.as_draft().criteria[:3])
+    saved = grants.update_programme(db, officer, p.id, p.version, fewer)
+    assert saved.version == p.version + 1 and len(saved.criteria) == 3
+    with pytest.raises(ConcurrentEdit):  # the other officer's form still holds the old version
+        grants.update_programme(db, officer, p.id, p.version, p.as_draft())
+
+
 def test_a_scored_criterion_cannot_be_dropped(db, officer) -> None:  # type: ignore[no-untyped-def]
     p = make_programme(db)
     case = make_case(db, p.id, group(db), stage=Stage.SCREENING)

@@ -321,6 +321,9 @@ def update_programme(db: Database, actor: Actor, programme_id: int, version: int
                     "budget", f"予算額を{int(cleaned.budget):,}円にはできません。すでに"
                     f"{committed:,}円の交付を決定しています。")
             _apply(session, programme, cleaned)
+            # Criteria and documents are rows of their own: touching the programme's row makes
+            # a change to them alone a new version too, so another counter's save sees it.
+            programme.updated_at = func.now()
             session.flush()
             return programme_detail(session, programme)
     except StaleDataError:
