@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from kyodo_desk.database import Database
-from kyodo_desk.domain.dates import fiscal_year_of, fiscal_year_range
+from kyodo_desk.domain.dates import JAPAN_TIME, fiscal_year_of, fiscal_year_range
 from kyodo_desk.domain.grants import MAIN_LINE, GrantKind, Stage
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import ContactKind, GroupType
@@ -153,7 +153,7 @@ def load_demo_grants(db: Database, actor: Actor, *, today: date | None = None) -
         for n, demo in enumerate(cases):
             group = create_contact(db, actor, ContactDraft(
                 kind=ContactKind.GROUP, name=demo.group, group_type=demo.group_type)).id
-            opened = datetime.combine(start + timedelta(days=5 + n), time(10), UTC)
+            opened = datetime.combine(start + timedelta(days=5 + n), time(10), JAPAN_TIME)  # 10時 at the counter
             case = grant_cases.create_case(db, actor, grant_cases.CaseDraft(
                 programme.id, group, demo.title, demo.department, demo.summary,
                 demo.requested, demo.result), now=opened)
