@@ -765,3 +765,122 @@ def test_an_officer_chooses_the_facility(qtbot, open_form, db, accounts_by_login
     form.asked.setPlainText("雄和地区での協働事業の提案")
     save(qtbot, form, stored=True)
     assert only_record(db, officer).facility_id == facilities["yuwa"]
+
+
+# --- 交付金案件 ---------------------------------------------------------------------------------
+
+def grant_case_choices(form: ConsultationForm) -> list[object]:
+    return [form.grant_case.itemData(i) for i in range(form.grant_case.count())]
+
+
+def test_an_officer_links_a_consultation_to_a_grant_case_and_sees_it_again(
+        qtbot, open_form, db, accounts_by_login, facilities, errors) -> None:  # type: ignore[no-untyped-def]
+    from kyodo_desk.domain.grants import Stage
+    from kyodo_desk.domain.permissions import Actor
+    from kyodo_desk.services.demo_grants import advance_case
+    from tests.grant_fixtures import group, make_case, make_programme
+
+    officer = accounts_by_login["officer"]
+    programme = make_programme(db)
+    concert = make_case(db, programme.id, group(db, "秋田まちなか音楽の会"), "まちなかコンサート")
+    kitchen_group = group(db, "NPO法人あきた子ども未来ネット")
+    kitchen = make_case(db, programme.id, kitchen_group, "放課後こども食堂",
+                        stage=Stage.APPLICATION)
+    ended = make_case(db, programme.id, group(db, "北部地域づくり協議会"), "見守り隊")
+    advance_case(db, Actor.command_line(), ended.id, Stage.WITHDRAWN)
+
+    form = open_form(who=officer)
+    assert form.grant_case.isVisibleTo(form)
+    assert form.grant_case.currentText() == "（なし）"
+    assert grant_case_choices(form) == [None, concert.id, kitchen.id]  # no ended case
+    with qtbot.waitSignal(form.grant_cases_shown, timeout=5000):
+        form.choose_contact(kitchen_group, "NPO法人あきた子ども未来ネット")
+    assert grant_case_choices(form) == [None, kitchen.id, concert.id]  # the consultee's first
+    assert form.grant_case.itemText(1) == ("2026年度 秋田市協働サポート交付金: 放課後こども食堂"
+                                           "（NPO法人あきた子ども未来ネット）・申請")
+    form.grant_case.setCurrentIndex(1)
+    tick(form, "資金・交付金")
+    form.asked.setPlainText("交付金の実績報告書の書き方を知りたい。")
+    save(qtbot, form, stored=True)
+    saved = only_record(db, officer)
+    assert saved.grant_case_id == kitchen.id
+
+    # Reopened: the link is shown, even once the case has ended (取下げ).
+    advance_case(db, Actor.command_line(), kitchen.id, Stage.WITHDRAWN)
+    again = open_form(svc.get_consultation(db, officer, saved.id), who=officer)
+    assert again.grant_case.currentData() == kitchen.id
+    assert again.grant_case.currentText().endswith("・取下げ")
+    assert ended.id not in grant_case_choices(again) and not again.is_dirty()
+
+    # Unlinked with 「（なし）」.
+    again.grant_case.setCurrentIndex(0)
+    save(qtbot, again, stored=True)
+    assert svc.get_consultation(db, officer, saved.id).grant_case_id is None
+
+
+def test_the_grant_case_is_kept_in_the_draft(
+        qtbot, open_form, db, accounts_by_login, store, questions) -> None:  # type: ignore[no-untyped-def]
+    from tests.grant_fixtures import group, make_case, make_programme
+
+    officer = accounts_by_login["officer"]
+    case = make_case(db, make_programme(db).id, group(db), "まちなかコンサート")
+    form = open_form(who=officer)
+    form.grant_case.setCurrentIndex(form.grant_case.findData(case.id))
+    form.asked.setPlainText("申請書の相談")
+    form.write_draft()
+    assert store.load(officer.login, None).draft.grant_case_id == case.id  # type: ignore[union-attr]
+    questions.answers["入力内容の確認"] = "keep"
+    form.reject()
+
+    again = open_form(who=officer)
+    assert questions.asked[-1] == "入力途中の内容"
+    assert again.grant_case.currentData() == case.id
+
+
+def test_counter_staff_do_not_see_the_grant_case_and_keep_its_link(
+        qtbot, open_form, db, actor, accounts_by_login, facilities, topics, errors) -> None:  # type: ignore[no-untyped-def]
+    from tests.grant_fixtures import group, make_case, make_programme
+
+    case = make_case(db, make_programme(db).id, group(db), "まちなかコンサート")
+    linked = record_for(db, accounts_by_login["officer"], facilities["east"],
+                        topic_ids=(topics["資金・交付金"],), grant_case_id=case.id)
+    form = open_form(svc.get_consultation(db, actor, linked.id))  # counter staff of 東部
+    assert not form.grant_case.isVisibleTo(form) and form.grant_case.count() == 0
+    form.answered.setPlainText("申請書の様式を渡した。")
+    save(qtbot, form, stored=True)  # the link they cannot see is kept, not refused
+    stored = svc.get_consultation(db, actor, linked.id)
+    assert stored.answered == "申請書の様式を渡した。" and stored.grant_case_id == case.id
+
+    new = open_form()
+    assert not new.grant_case.isVisibleTo(new)
+    assert new.draft().grant_case_id is None
+
+
+def test_a_link_made_elsewhere_meanwhile_survives_counter_staff_saving_over_it(
+        qtbot, open_form, db, actor, facilities, topics, other_counter, errors,
+        monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tests.grant_fixtures import group, make_case, make_programme
+
+    case = make_case(db, make_programme(db).id, group(db), "まちなかコンサート")
+    detail = record_for(db, actor, facilities["east"], topic_ids=(topics["資金・交付金"],))
+    form = open_form(detail)  # counter staff
+    form.answered.setPlainText("募集要項を渡した。")
+    other_db, officer = other_counter  # the officer links it to the case first
+    theirs = svc.get_consultation(other_db, officer, detail.id)
+    svc.update_consultation(other_db, officer, detail.id, theirs.version, ConsultationDraft(
+        **{**theirs.as_draft().__dict__, "grant_case_id": case.id}))
+
+    shown: list[list[str]] = []
+
+    def save_mine(dialog) -> int:  # type: ignore[no-untyped-def]
+        shown.append([dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())])
+        dialog.choice = Choice.SAVE_MINE
+        return 1
+
+    monkeypatch.setattr(form_module.ConsultationConflictDialog, "exec", save_mine)
+    with qtbot.waitSignal(form.save_finished, timeout=5000, check_params_cb=lambda ok: ok):
+        form.save()
+    assert errors == []  # not refused for changing a link the account may not see
+    assert shown == [["回答・助言"]]  # the link they cannot see is not among the differences
+    stored = svc.get_consultation(db, actor, detail.id)
+    assert stored.answered == "募集要項を渡した。" and stored.grant_case_id == case.id

@@ -148,6 +148,10 @@ def test_a_long_list_scrolls_to_the_end_holding_only_a_few_blocks(
     for i in range(19):
         record(db, actor, facilities["east"], f"相談{i:02d}", held_on=TODAY - timedelta(days=i + 1))
     tab = make_tab(actor)
+    # A view taller than the blocks kept would evict what it just fetched and fetch it again,
+    # forever: show three rows, which span two blocks of four at most.
+    tab.table.setFixedHeight(tab.table.horizontalHeader().sizeHint().height()
+                             + 3 * tab.table.verticalHeader().defaultSectionSize())
     qtbot.waitUntil(lambda: tab.model.rowCount() == 19, timeout=5000)  # the count arrived
     assert tab.count.text() == "19 件"
     seen = []

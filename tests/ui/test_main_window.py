@@ -21,7 +21,7 @@ def test_an_administrator_also_sees_accounts_and_the_audit_log(qtbot, db, admin)
     qtbot.addWidget(window)
     try:
         # The administrator counts consultations (件数のみ) and keeps accounts and the log.
-        assert tab_titles(window) == ["センター連絡先", "相談記録", "イベント", "印刷物",
+        assert tab_titles(window) == ["センター連絡先", "相談記録", "イベント", "交付金", "印刷物",
                                       "アカウント", "操作記録"]
         menus = [a.text() for a in window.menuBar().actions()]
         assert "管理(&A)" in menus

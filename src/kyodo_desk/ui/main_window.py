@@ -15,6 +15,7 @@ from kyodo_desk.ui.admin.audit_tab import AuditTab
 from kyodo_desk.ui.consultations.tab import ConsultationsTab
 from kyodo_desk.ui.contacts.tab import ContactsTab
 from kyodo_desk.ui.events.tab import EventsTab
+from kyodo_desk.ui.grants.tab import GrantsTab
 from kyodo_desk.ui.leaflets_tab import LeafletsTab
 from kyodo_desk.ui.live import LiveUpdates
 from kyodo_desk.ui.settings_dialog import DatabaseSettingsDialog
@@ -45,6 +46,10 @@ class MainWindow(QMainWindow):
         if actor.may(Action.READ, Resource.EVENTS):
             self.events = EventsTab(db, actor)
             self.tabs.addTab(self.events, "イベント")
+        self.grants: GrantsTab | None = None
+        if actor.may(Action.READ, Resource.GRANT_CASES):
+            self.grants = GrantsTab(db, actor)
+            self.tabs.addTab(self.grants, "交付金")
         self.leaflets = LeafletsTab(db, actor)
         self.tabs.addTab(self.leaflets, "印刷物")
         # Administrators' tabs: only for accounts the services would let read them.
@@ -57,7 +62,7 @@ class MainWindow(QMainWindow):
             self.audit_tab = AuditTab(db, actor)
             self.tabs.addTab(self.audit_tab, "操作記録")
         self.setCentralWidget(self.tabs)
-        for tab in (self.contacts, self.consultations, self.events, self.leaflets,
+        for tab in (self.contacts, self.consultations, self.events, self.grants, self.leaflets,
                     self.accounts_tab, self.audit_tab):
             if tab is not None:
                 tab.status_message.connect(
@@ -90,6 +95,9 @@ class MainWindow(QMainWindow):
         if self.events is not None:
             self.live.changed.connect(self.events.on_data_changed)
             self.live.connection.connect(self.events.on_connection)
+        if self.grants is not None:
+            self.live.changed.connect(self.grants.on_data_changed)
+            self.live.connection.connect(self.grants.on_connection)
         self.live.connection.connect(self._connection_changed)
         self.live.connection.connect(self.contacts.on_connection)
         self.live.start()

@@ -57,6 +57,7 @@ from kyodo_desk.domain.labels import AGE_BANDS, AREAS, UNKNOWN
 from kyodo_desk.domain.permissions import Action, Actor, Resource, Scope
 from kyodo_desk.services import consultations as svc
 from kyodo_desk.services import contacts as contact_svc
+from kyodo_desk.services import grant_cases as grant_svc
 from kyodo_desk.services.consultations import (
     CHANNEL_LABELS,
     STATUS_LABELS,
@@ -92,8 +93,9 @@ FIELD_LABELS = {
     "facility_id": "施設", "staff_account_id": "担当者", "consultee_contact_id": "相談者",
     "age_band": "年代", "area": "地域", "channel": "相談方法", "topic_ids": "相談の分野",
     "asked": "相談内容", "answered": "回答・助言", "referral": "紹介先",
-    "follow_up_due": "フォローアップの期限", "status": "状況",
+    "grant_case_id": "交付金案件", "follow_up_due": "フォローアップの期限", "status": "状況",
 }
+NO_GRANT_CASE = "（なし）"
 
 
 def _to_date(value: QDate) -> date:
@@ -126,12 +128,18 @@ class ConsultationForm(DraftedForm):
     """Record a consultation (detail None) or change one (saving and drafts: DraftedForm)."""
 
     consultee_search_finished = Signal()  # the candidate list shows the answer to the box
+    grant_cases_shown = Signal()  # the 交付金案件 box lists the consultee's cases first
 
     def __init__(self, db: Database, actor: Actor, *, detail: ConsultationDetail | None = None,
                  parent: QWidget | None = None, drafts: DraftStore | None = None) -> None:
         super().__init__(db, actor, detail, drafts or DraftStore(), parent)
         self._consultee_id: int | None = None
         self._search_generation = 0
+        # 交付金案件: offered only to those who may read grant cases; for the others the
+        # record's link is kept as it is, unseen and unchanged.
+        self.may_link_grant_case = actor.may(Action.READ, Resource.GRANT_CASES)
+        self._kept_grant_case_id: int | None = None
+        self._grant_generation = 0
         self._due_auto = True  # 期限 follows 相談日 until the user sets it
         self._due_days = DEFAULT_FOLLOW_UP_DAYS
         self.setWindowTitle("相談記録の編集" if detail else "相談記録の入力")
@@ -229,6 +237,12 @@ class ConsultationForm(DraftedForm):
         self.status = QComboBox()
         for status, label in STATUS_LABELS.items():
             self.status.addItem(label, status)
+        self.grant_case = QComboBox()
+        self.grant_case.setObjectName("grantCase")
+        self.grant_case.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.grant_case.setMinimumContentsLength(24)
+        self.grant_case.view().setMinimumWidth(560)  # 年度・交付金・事業名・団体・段階 in full
 
         self.save_button = QPushButton("保存（Ctrl+Enter）")
         self.save_button.setObjectName("saveButton")
@@ -244,8 +258,8 @@ class ConsultationForm(DraftedForm):
             "age_band": self.age_band, "area": self.area,
             "channel": self.channel_buttons[ConsultationChannel.VISIT],
             "topic_ids": self.topics, "asked": self.asked, "answered": self.answered,
-            "referral": self.referral, "follow_up_due": self.follow_up_due,
-            "status": self.status,
+            "referral": self.referral, "grant_case_id": self.grant_case,
+            "follow_up_due": self.follow_up_due, "status": self.status,
         }
 
     def _build_layout(self) -> None:
@@ -287,6 +301,8 @@ class ConsultationForm(DraftedForm):
         right.addRow("相談内容 *", self.asked)
         right.addRow("回答・助言", self.answered)
         right.addRow("紹介先", self.referral)
+        right.addRow("交付金案件", self.grant_case)
+        right.setRowVisible(self.grant_case, self.may_link_grant_case)
         follow_up = QHBoxLayout()
         follow_up.addWidget(self.follow_up)
         follow_up.addSpacing(8)
@@ -329,8 +345,8 @@ class ConsultationForm(DraftedForm):
             self.held_on, self.start_time, self.duration, self.facility, self.staff,
             self.consultee, self.new_contact_button, self.anonymous, self.age_band, self.area,
             *self.channel_buttons.values(), self.template, self.topics, self.asked,
-            self.answered, self.referral, self.follow_up, self.follow_up_due, self.status,
-            self.save_button, self.cancel_button,
+            self.answered, self.referral, self.grant_case, self.follow_up, self.follow_up_due,
+            self.status, self.save_button, self.cancel_button,
         ]
         for first, second in itertools.pairwise(order):
             self.setTabOrder(first, second)
@@ -381,6 +397,13 @@ class ConsultationForm(DraftedForm):
             self.facility.addItem(detail.facility_name, detail.facility_id)
 
         self._fill_staff()
+        if self.may_link_grant_case:
+            self._fill_grant_cases(
+                grant_svc.case_choices(
+                    self.db, self.actor,
+                    contact_id=detail.consultee_contact_id if detail is not None else None,
+                    include=detail.grant_case_id if detail is not None else None),
+                None if detail is None else detail.grant_case_id)
 
         topics: list[Topic] = list(svc.list_topics(self.db, self.actor))
         if detail is not None:
@@ -439,6 +462,8 @@ class ConsultationForm(DraftedForm):
         self.follow_up.toggled.connect(self._follow_up_toggled)
         self.follow_up_due.dateChanged.connect(self._due_changed)
         self.status.currentIndexChanged.connect(changed)
+        self.grant_case.currentIndexChanged.connect(changed)
+        self.grant_case.currentTextChanged.connect(self.grant_case.setToolTip)  # shown whole
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -488,6 +513,8 @@ class ConsultationForm(DraftedForm):
             referral=self.referral.text(),
             follow_up_due=_to_date(self.follow_up_due.date()) if follow_up else None,
             status=ConsultationStatus(self.status.currentData()),
+            grant_case_id=(self.grant_case.currentData() if self.may_link_grant_case
+                           else self._kept_grant_case_id),
         )
         return FormState(draft, consultee_text=self.consultee.text(), follow_up=follow_up,
                          base_version=self._base_version)
@@ -536,6 +563,7 @@ class ConsultationForm(DraftedForm):
             self._set_plan("")
             if (index := self.status.findData(d.status)) >= 0:
                 self.status.setCurrentIndex(index)
+            self._show_grant_case(d.grant_case_id)
             self._show_consultee_note()
         finally:
             self._loading = False
@@ -699,6 +727,7 @@ class ConsultationForm(DraftedForm):
         self.consultee.setText(name)
         self._show_consultee_note()
         self._changed()
+        self._offer_grant_cases_of(contact_id)
 
     def _show_consultee_note(self) -> None:
         if self.anonymous.isChecked():
@@ -722,6 +751,58 @@ class ConsultationForm(DraftedForm):
         form.deleteLater()
         self.consultee.setFocus()
 
+    # --- the grant case -------------------------------------------------------------------
+    def _fill_grant_cases(self, choices: Sequence[grant_svc.CaseChoice],
+                          chosen: int | None) -> None:
+        """「（なし）」 and the cases offered, *chosen* selected (not counted as an edit)."""
+        with QSignalBlocker(self.grant_case):
+            self.grant_case.clear()
+            self.grant_case.addItem(NO_GRANT_CASE, None)
+            for choice in choices:
+                self.grant_case.addItem(choice.label, choice.id)
+                self.grant_case.setItemData(self.grant_case.count() - 1, choice.label,
+                                            Qt.ItemDataRole.ToolTipRole)
+            self.grant_case.setCurrentIndex(max(0, self.grant_case.findData(chosen)))
+        self.grant_case.setToolTip(self.grant_case.currentText())
+
+    def _show_grant_case(self, case_id: int | None) -> None:
+        """Show the draft's link; a case not offered (closed since) is read in to be shown."""
+        if not self.may_link_grant_case:
+            self._kept_grant_case_id = case_id
+            return
+        if case_id is not None and self.grant_case.findData(case_id) < 0:
+            self._fill_grant_cases(grant_svc.case_choices(
+                self.db, self.actor, contact_id=self._consultee_id, include=case_id), case_id)
+        self.grant_case.setCurrentIndex(max(0, self.grant_case.findData(case_id)))
+
+    def _offer_grant_cases_of(self, contact_id: int) -> None:
+        """The consultee's cases first (read in the background); the choice stays."""
+        if not self.may_link_grant_case:
+            return
+        self._grant_generation += 1
+        generation, chosen = self._grant_generation, self.grant_case.currentData()
+        db, actor = self.db, self.actor
+
+        def show(choices: list[grant_svc.CaseChoice]) -> None:
+            if generation == self._grant_generation:
+                self._fill_grant_cases(choices, self.grant_case.currentData())
+                self.grant_cases_shown.emit()
+
+        def failed(exc: Exception) -> None:  # the box keeps its order; nothing is lost
+            if generation == self._grant_generation:
+                if not isinstance(exc, ConnectionLost):
+                    show_error(self, exc)
+                self.grant_cases_shown.emit()
+
+        run_in_background(self, lambda: grant_svc.case_choices(
+            db, actor, contact_id=contact_id, include=chosen), show, failed)
+
+    def _grant_case_label(self, case_id: int | None) -> str:
+        if case_id is None:
+            return NO_GRANT_CASE
+        index = self.grant_case.findData(case_id)
+        return self.grant_case.itemText(index) if index >= 0 else f"交付金案件 {case_id}"
+
     # --- drafts ---------------------------------------------------------------------------
     # --- saving ---------------------------------------------------------------------------
     def _local_problems(self, state: FormState) -> list[FieldProblem]:
@@ -740,6 +821,10 @@ class ConsultationForm(DraftedForm):
         return own
 
     def _versions_dialog(self, latest: ConsultationDetail) -> VersionsDialog:
+        if not self.may_link_grant_case:
+            # A link this account cannot see stays as the other counter saved it, whatever
+            # is chosen: saving over it must not touch it.
+            self._kept_grant_case_id = latest.grant_case_id
         mine = self._described(self.state().draft, self._mine_consultee(), latest)
         theirs = self._described(latest.as_draft(), latest.consultee_name, latest)
         return ConsultationConflictDialog(mine, theirs, self)
@@ -772,6 +857,8 @@ class ConsultationForm(DraftedForm):
         staff = {self.staff.itemData(i): self.staff.itemText(i) for i in range(self.staff.count())}
         staff[latest.staff_account_id] = latest.staff_name
         topics = dict(self._topic_names) | {t.id: t.name for t in latest.topics}
+        grant_case = (self._grant_case_label(d.grant_case_id) if self.may_link_grant_case
+                      else "")
         return {
             "held_on": f"{d.held_on:%Y/%m/%d}",
             "start_time": f"{d.start_time:%H:%M}" if d.start_time else "",
@@ -784,6 +871,7 @@ class ConsultationForm(DraftedForm):
             "channel": CHANNEL_LABELS[d.channel],
             "topic_ids": "、".join(topics.get(t, "") for t in d.topic_ids),
             "asked": d.asked, "answered": d.answered, "referral": d.referral,
+            "grant_case_id": grant_case,
             "follow_up_due": f"{d.follow_up_due:%Y/%m/%d}" if d.follow_up_due else "なし",
             "status": STATUS_LABELS[d.status],
         }

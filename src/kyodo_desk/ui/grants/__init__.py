@@ -1,0 +1,1 @@
+"""交付金 tab: grant programmes with their budget, cases and each case's workflow."""

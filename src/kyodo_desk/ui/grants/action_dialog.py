@@ -1,0 +1,223 @@
+"""The small dialogs of a grant case (進める・支払・返還・期限・書類): a few fields, one service
+call off the GUI thread, and whatever the service refuses said inside the dialog.
+
+A refusal changes nothing: the dialog stays open with what was typed, each problem on a red
+line under the field it is about (or above the buttons when it is about the case as a whole),
+so the officer reads the reason where the figure was typed and may correct it at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kyodo_desk.domain.errors import ConnectionLost, FieldProblem, UserError, ValidationError
+from kyodo_desk.ui.messages import show_error
+from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.widgets import show_at_fault
+
+ERROR_STYLE = "color: #c0392b;"
+WARNING_STYLE = ("background: #fff3cd; color: #7a4f01; border: 1px solid #e0c36c; "
+                 "padding: 6px;")
+
+
+class FieldErrors:
+    """Each field's problems on a red line right under its input, the input framed in red."""
+
+    def __init__(self) -> None:
+        self.lines: dict[str, QLabel] = {}
+        self.inputs: dict[str, QWidget] = {}
+
+    def add_row(self, form: QFormLayout, label: str, content: QWidget | QLayout, *fields: str,
+                focus: QWidget | None = None) -> QLabel:
+        """A row of *form* answering for the service's *fields*; returns its error line."""
+        error = QLabel()
+        error.setObjectName(f"error_{fields[0]}" if fields else "error")
+        error.setWordWrap(True)
+        error.setStyleSheet(ERROR_STYLE)
+        error.hide()
+        box = QVBoxLayout()
+        box.setSpacing(2)
+        if isinstance(content, QLayout):
+            box.addLayout(content)
+        else:
+            box.addWidget(content)
+        box.addWidget(error)
+        form.addRow(label, box)
+        framed = focus or content
+        assert isinstance(framed, QWidget)
+        for field in fields:
+            self.lines[field] = error
+            self.inputs[field] = framed
+        return error
+
+    def show(self, problems: Sequence[FieldProblem]) -> list[FieldProblem]:
+        """Put each problem under its field and focus the first; returns those about no field."""
+        messages: dict[QLabel, list[str]] = {}
+        framed: list[QWidget] = []
+        elsewhere: list[FieldProblem] = []
+        for problem in problems:
+            line = self.lines.get(problem.field)
+            if line is None:
+                elsewhere.append(problem)
+                continue
+            messages.setdefault(line, []).append(problem.message)
+            framed.append(self.inputs[problem.field])
+        for line in set(self.lines.values()):
+            text = "\n".join(messages.get(line, []))
+            line.setText(text)
+            line.setVisible(bool(text))
+        for widget in set(self.inputs.values()):
+            show_at_fault(widget, widget in framed)
+        if framed:
+            framed[0].setFocus()
+        return elsewhere
+
+    def message(self, field: str) -> str:
+        """What the red line under *field* says now ("" when nothing)."""
+        line = self.lines.get(field)
+        return line.text() if line is not None and line.isVisible() else ""
+
+
+class ActionDialog(QDialog):
+    """A dialog whose OK button runs one service call in the background.
+
+    Subclasses put their fields in `form` (through `errors.add_row`), may say what can be
+    told without the database in `local_problems`, and give the call in `work`. After a
+    success `outcome` holds what the service returned and the dialog is accepted; `finished_work`
+    tells every outcome (True: done).
+    """
+
+    finished_work = Signal(bool)
+
+    def __init__(self, title: str, ok_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(520)
+        self.outcome: Any = None
+        self._busy = False
+        self.errors = FieldErrors()
+
+        self.top = QVBoxLayout()  # headings and warnings above the fields
+        self.top.setSpacing(6)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.content = QWidget()
+        self.content.setLayout(self.form)
+        self.form.setContentsMargins(0, 0, 0, 0)
+        self.summary = QLabel()
+        self.summary.setObjectName("dialogSummary")
+        self.summary.setWordWrap(True)
+        self.summary.hide()
+
+        self.ok_button = QPushButton(ok_text)
+        self.ok_button.setObjectName("okButton")
+        self.ok_button.setDefault(True)
+        self.cancel_button = QPushButton("キャンセル")
+        self.cancel_button.setAutoDefault(False)
+        self.ok_button.clicked.connect(self.submit)
+        self.cancel_button.clicked.connect(self.reject)
+        hint = QLabel("Ctrl+Enter で実行・Esc で閉じる")
+        hint.setStyleSheet("color: #666;")
+        buttons = QHBoxLayout()
+        buttons.addWidget(hint, 1)
+        buttons.addWidget(self.ok_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.top)
+        layout.addWidget(self.content)
+        layout.addWidget(self.summary)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            QShortcut(QKeySequence(Qt.KeyboardModifier.ControlModifier | key), self, self.submit)
+
+    # --- what each dialog says --------------------------------------------------------------
+    def local_problems(self) -> list[FieldProblem]:
+        return []
+
+    def work(self) -> Callable[[], Any]:
+        """The service call to run (made on the GUI thread, run off it)."""
+        raise NotImplementedError
+
+    # --- running ----------------------------------------------------------------------------
+    def submit(self) -> None:
+        if self._busy:
+            return
+        self.say("")
+        problems = self.local_problems()
+        if problems:
+            self._show_problems(problems)
+            self.finished_work.emit(False)
+            return
+        self._show_problems([])
+        self._set_busy(True)
+        run_in_background(self, self.work(), self._done, self._refused)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.ok_button.setEnabled(not busy)
+        self.content.setEnabled(not busy)
+        if busy:
+            self.say("記録しています…", error=False)
+
+    def _done(self, outcome: Any) -> None:
+        self._set_busy(False)
+        self.say("")
+        self.outcome = outcome
+        self.finished_work.emit(True)
+        self.accept()
+
+    def _refused(self, exc: Exception) -> None:
+        """Nothing was changed: say why, keep every field as typed."""
+        self._set_busy(False)
+        self.say("")
+        if isinstance(exc, ValidationError):
+            self._show_problems(exc.problems)
+        elif isinstance(exc, ConnectionLost):
+            self.say(f"{exc.message}\n入力した内容は残っています。接続が戻ったら、もう一度実行してください。")
+        elif isinstance(exc, UserError):  # MoveRefused, a conflict, NotFound, no permission
+            self.say(exc.message)
+        else:
+            show_error(self, exc)
+        self.finished_work.emit(False)
+
+    def _show_problems(self, problems: Sequence[FieldProblem]) -> None:
+        elsewhere = self.errors.show(problems)
+        if elsewhere:
+            self.say("\n".join(p.message for p in elsewhere))
+
+    def say(self, text: str, *, error: bool = True) -> None:
+        """The line above the buttons: the refusal of the case as a whole, or progress."""
+        self.summary.setStyleSheet(f"{ERROR_STYLE} font-weight: bold;" if error
+                                   else "color: #555;")
+        self.summary.setText(text)
+        self.summary.setVisible(bool(text))
+
+    def reject(self) -> None:
+        if not self._busy:  # the call under way decides; closing now would lose its answer
+            super().reject()
+
+
+def warning_label(name: str) -> QLabel:
+    """An amber box for what the officer should know before pressing OK."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setStyleSheet(WARNING_STYLE)
+    label.hide()
+    return label

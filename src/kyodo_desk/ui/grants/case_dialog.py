@@ -1,0 +1,307 @@
+"""The case form (交付金案件の登録・編集): the group, the project and the amount asked for.
+
+A new case is opened at 相談 for the programme chosen in the tab (fixed here) and a group
+found in the contacts as the sign-up dialog finds a person (ContactPicker). Editing changes the
+project's fields, 実績 and 評価 — never the stage or the money decided, which move through
+their own dialogs. Drafts, saving off the GUI thread, conflicts and closing: DraftedForm.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kyodo_desk.database import Database
+from kyodo_desk.domain.errors import FieldProblem, ValidationError
+from kyodo_desk.domain.grants import STAGE_LABELS, parse_yen, yen
+from kyodo_desk.domain.permissions import Actor
+from kyodo_desk.services import grant_cases as svc
+from kyodo_desk.services.contacts import DirectoryEntry, EntryRef
+from kyodo_desk.services.grant_cases import CaseDetail, CaseDraft
+from kyodo_desk.ui.conflict import VersionsDialog, differences
+from kyodo_desk.ui.draft_files import DraftFiles
+from kyodo_desk.ui.drafted_form import DraftedForm
+from kyodo_desk.ui.events.signup_dialog import ContactPicker
+from kyodo_desk.ui.grants.action_dialog import FieldErrors
+from kyodo_desk.ui.grants.model import amount_text
+
+DRAFT_DELAY_MS = 1000
+FORMAT = 1
+# Field → label, in form order: the order problems are listed and the first one is focused.
+FIELD_LABELS = {
+    "contact": "申請団体", "title": "事業名", "department": "協働担当課", "summary": "事業の概要",
+    "requested": "申請額", "result": "実績", "evaluation": "評価",
+}
+
+
+@dataclass(frozen=True)
+class CaseFormState:
+    draft: CaseDraft
+    contact_name: str = ""  # the chosen group as shown, so a restored draft shows it again
+    base_version: int | None = field(default=None, compare=False)
+    saved_at: datetime | None = field(default=None, compare=False)
+
+
+class CaseDraftStore(DraftFiles[CaseFormState]):
+    """The case form's drafts: grant-case-<login>-<id or new>.json."""
+
+    kind = "grant-case"
+
+    def encode(self, state: CaseFormState) -> dict[str, Any]:
+        return {"format": FORMAT, "saved_at": datetime.now().isoformat(timespec="seconds"),
+                "base_version": state.base_version, "contact_name": state.contact_name,
+                "draft": asdict(state.draft)}
+
+    def decode(self, data: dict[str, Any]) -> CaseFormState:
+        if data.get("format") != FORMAT:
+            raise ValueError(f"unknown draft format {data.get('format')!r}")
+        saved_at, version = data.get("saved_at"), data.get("base_version")
+        return CaseFormState(CaseDraft(**data["draft"]), str(data.get("contact_name", "")),
+                             None if version is None else int(version),
+                             datetime.fromisoformat(saved_at) if saved_at else None)
+
+
+class CaseDialog(DraftedForm):
+    """Open a case for *programme_id* (detail None) or change one."""
+
+    def __init__(self, db: Database, actor: Actor, *, programme_id: int, programme_label: str,
+                 detail: CaseDetail | None = None, parent: QWidget | None = None,
+                 drafts: CaseDraftStore | None = None) -> None:
+        super().__init__(db, actor, detail, drafts or CaseDraftStore(), parent)
+        self.programme_id = programme_id
+        self.setWindowTitle("交付金案件の編集" if detail else "交付金案件の登録")
+        self.setMinimumWidth(880)
+        self.errors = FieldErrors()
+
+        self.summary = QLabel()
+        self.summary.setObjectName("formSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.summary.hide()
+        self.picker: ContactPicker | None = None
+        self.group_label = QLabel()
+        self.group_label.setObjectName("caseGroup")
+        self.group_label.setStyleSheet("font-weight: bold;")
+        if detail is None:
+            self.picker = ContactPicker(db, actor)
+            self.picker.search.setPlaceholderText(
+                "団体名・よみ・電話番号の一部で検索　↓で候補へ（連絡先にない団体は「新しく登録…」）")
+            self.picker.chosen_changed.connect(self._group_chosen)
+            self.picker.taken.connect(lambda: self.title.setFocus())
+        self.title = QLineEdit()
+        self.title.setObjectName("caseTitle")
+        self.title.setPlaceholderText("例: まちなかコンサートでにぎわい創出")
+        self.department = QLineEdit()
+        self.department.setObjectName("caseDepartment")
+        self.department.setPlaceholderText("例: 観光文化スポーツ部 文化振興課")
+        self.summary_text = _text_box("caseSummary", "事業の目的・内容・実施場所など", 80)
+        self.requested = QLineEdit()
+        self.requested.setObjectName("caseRequested")
+        self.requested.setPlaceholderText("例: 300,000")
+        self.requested.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.requested.setFixedWidth(160)
+        self.result = _text_box("caseResult", "参加者数・成果など（公表の一覧に載ります）", 70)
+        self.evaluation = _text_box("caseEvaluation", "協働の成果、今後の課題など", 70)
+
+        self.save_button = QPushButton("保存（Ctrl+Enter）")
+        self.save_button.setObjectName("saveButton")
+        self.cancel_button = QPushButton("キャンセル")
+        for button in (self.save_button, self.cancel_button):
+            button.setAutoDefault(False)  # Enter in a field must never save by accident
+            button.setDefault(False)
+        self._build_layout(programme_label, detail)
+
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.write_draft)
+        for line in (self.title, self.department, self.requested):
+            line.textChanged.connect(self._changed)
+        for box in (self.summary_text, self.result, self.evaluation):
+            box.textChanged.connect(self._changed)
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.reject)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            QShortcut(QKeySequence(Qt.KeyboardModifier.ControlModifier | key), self, self.save)
+
+        self._begin(self._state_of(detail) if detail is not None else CaseFormState(
+            CaseDraft(programme_id, 0, "")))
+        (self.picker.search if self.picker is not None else self.title).setFocus()
+
+    def _build_layout(self, programme_label: str, detail: CaseDetail | None) -> None:
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        form.setContentsMargins(0, 0, 0, 0)
+        programme = QLabel(programme_label + (f"　（段階: {STAGE_LABELS[detail.stage]}）"
+                                              if detail else "　（「相談」の段階で登録します）"))
+        programme.setObjectName("caseProgramme")
+        form.addRow("交付金", programme)
+        add = self.errors.add_row
+        if self.picker is not None:
+            add(form, "申請団体 *", self.picker, "contact", focus=self.picker.search)
+        else:
+            add(form, "申請団体", self.group_label, "contact")
+        add(form, "事業名 *", self.title, "title")
+        add(form, "協働担当課", self.department, "department")
+        add(form, "事業の概要", self.summary_text, "summary")
+        requested = QHBoxLayout()
+        requested.addWidget(self.requested)
+        requested.addWidget(QLabel("円"))
+        requested.addStretch()
+        add(form, "申請額", requested, "requested", focus=self.requested)
+        order: list[QWidget] = ([self.picker.search, self.picker.new_button, self.picker.table]
+                                if self.picker is not None else [])
+        order += [self.title, self.department, self.summary_text, self.requested]
+        if detail is not None:
+            add(form, "実績", self.result, "result")
+            add(form, "評価", self.evaluation, "evaluation")
+            order += [self.result, self.evaluation]
+        else:
+            self.result.hide()
+            self.evaluation.hide()
+        self.content = QWidget()
+        self.content.setLayout(form)
+
+        hint = QLabel("* は必須　　Ctrl+Enter で保存・Esc で閉じる。入力途中の内容は自動で下書きに残ります。")
+        hint.setStyleSheet("color: #666;")
+        buttons = QHBoxLayout()
+        buttons.addWidget(hint, 1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.content, 1)
+        layout.addLayout(buttons)
+        for first, second in itertools.pairwise([*order, self.save_button, self.cancel_button]):
+            self.setTabOrder(first, second)
+
+    def _group_chosen(self) -> None:
+        """The picker names the chosen contact as the applicant of the grant, not of a sign-up."""
+        assert self.picker is not None
+        chosen = self.picker.chosen
+        if chosen is not None:
+            self.picker.note.setText(f"申請団体: {chosen.name}")
+        self._changed()
+
+    # --- state in and out -----------------------------------------------------------------
+    def _contact(self) -> tuple[int, str]:
+        if self.picker is None:
+            assert self.detail is not None
+            return self.detail.contact_id, self.detail.group_name
+        chosen = self.picker.chosen
+        return (chosen.ref.id, chosen.name) if chosen is not None else (0, "")
+
+    def state(self) -> CaseFormState:
+        contact_id, contact_name = self._contact()
+        return CaseFormState(CaseDraft(
+            programme_id=self.programme_id, contact_id=contact_id, title=self.title.text(),
+            department=self.department.text(), summary=self.summary_text.toPlainText(),
+            requested=self.requested.text().strip(), result=self.result.toPlainText(),
+            evaluation=self.evaluation.toPlainText()), contact_name, self._base_version)
+
+    @staticmethod
+    def _state_of(detail: CaseDetail) -> CaseFormState:
+        draft = replace(detail.as_draft(), requested=amount_text(detail.money.requested))
+        return CaseFormState(draft, detail.group_name, detail.version)
+
+    def _restore(self, state: CaseFormState) -> None:
+        d = state.draft
+        self._loading = True
+        try:
+            if self.picker is not None and d.contact_id:
+                entry = DirectoryEntry(EntryRef("contact", d.contact_id), "group", None,
+                                       state.contact_name, "", "", "", "", "", "")
+                self.picker.search.setText(state.contact_name)
+                self.picker.model.reset([entry])
+                self.picker.choose_row(0)
+            self.group_label.setText(state.contact_name)
+            self.title.setText(d.title)
+            self.department.setText(d.department)
+            self.summary_text.setPlainText(d.summary)
+            self.requested.setText(str(d.requested) if d.requested else "")
+            self.result.setPlainText(d.result)
+            self.evaluation.setPlainText(d.evaluation)
+        finally:
+            self._loading = False
+
+    # --- what DraftedForm asks ------------------------------------------------------------
+    def _local_problems(self, state: CaseFormState) -> list[FieldProblem]:
+        problems = []
+        if not state.draft.contact_id:
+            typed = self.picker.search.text().strip() if self.picker is not None else ""
+            problems.append(FieldProblem("contact", (
+                f"「{typed}」が連絡先から選ばれていません。候補から選ぶか、「新しく登録…」で"
+                "登録してください。") if typed else
+                "申請団体を検索して選ぶか、「新しく登録…」で登録してください。"))
+        try:
+            svc.clean_case_draft(state.draft)
+        except ValidationError as exc:
+            problems += exc.problems
+        return problems
+
+    def _show_problems(self, problems: Sequence[FieldProblem]) -> None:
+        ordered = sorted(problems, key=lambda p: list(FIELD_LABELS).index(p.field)
+                         if p.field in FIELD_LABELS else len(FIELD_LABELS))
+        elsewhere = self.errors.show(ordered)
+        if not problems:
+            self.summary.hide()
+            return
+        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.summary.setText("\n".join(["保存できません。赤い字の説明がある項目を確認してください。",
+                                        *(p.message for p in elsewhere)]))
+        self.summary.show()
+
+    def _versions_dialog(self, latest: CaseDetail) -> VersionsDialog:
+        return VersionsDialog("この案件は、この画面で開いた後に他の窓口で保存されました。",
+                              differences(_described(self.state().draft),
+                                          _described(latest.as_draft()), FIELD_LABELS), self)
+
+    @staticmethod
+    def _create(db: Database, actor: Actor, draft: CaseDraft) -> CaseDetail:
+        return svc.create_case(db, actor, draft)
+
+    @staticmethod
+    def _update(db: Database, actor: Actor, record_id: int, version: int,
+                draft: CaseDraft) -> CaseDetail:
+        return svc.update_case(db, actor, record_id, version, draft)
+
+    @staticmethod
+    def _fetch(db: Database, actor: Actor, record_id: int) -> CaseDetail:
+        return svc.get_case(db, actor, record_id)
+
+
+def _described(d: CaseDraft) -> dict[str, str]:
+    """The fields as a person reads them."""
+    try:
+        amount = parse_yen(d.requested or 0, "requested", "申請額")
+        requested = yen(amount) if amount else ""
+    except ValidationError:
+        requested = str(d.requested)  # as typed, even where it cannot be saved
+    return {"title": d.title, "department": d.department, "summary": d.summary,
+            "requested": requested, "result": d.result, "evaluation": d.evaluation}
+
+
+def _text_box(name: str, placeholder: str, height: int) -> QPlainTextEdit:
+    box = QPlainTextEdit()
+    box.setObjectName(name)
+    box.setTabChangesFocus(True)
+    box.setPlaceholderText(placeholder)
+    box.setFixedHeight(height)
+    return box

@@ -1,0 +1,746 @@
+"""The grant programme form (交付金の登録・編集): one call of one fiscal year.
+
+種類, 年度, 名称, 目的, 対象, 募集期間, 予算額 and 1件あたりの上限額 (typed as text,
+「3,000,000」, read by the service), 申込方法, 問い合わせ先, the screening criteria (審査の観点:
+name, weight, highest score; added, removed and reordered line by line) and the documents each
+step requires (必要書類: one line of names per stage). Like the event form it keeps a draft,
+saves off the GUI thread, writes each refused field's problem on a red line under it, and
+shows both versions when another counter saved first (DraftedForm).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kyodo_desk.database import Database
+from kyodo_desk.domain.dates import fiscal_year_label, fiscal_year_of
+from kyodo_desk.domain.errors import FieldProblem, ValidationError
+from kyodo_desk.domain.grants import (
+    GRANT_KIND_LABELS,
+    MAIN_LINE,
+    MAX_SCORE_LIMIT,
+    MAX_WEIGHT,
+    STAGE_LABELS,
+    STANDARD_CRITERIA,
+    Criterion,
+    GrantKind,
+    Stage,
+    parse_yen,
+    yen,
+)
+from kyodo_desk.domain.permissions import Actor
+from kyodo_desk.services import grants as svc
+from kyodo_desk.services.grants import ProgrammeDetail, ProgrammeDraft, RequiredDocument
+from kyodo_desk.ui.conflict import VersionsDialog, differences
+from kyodo_desk.ui.draft_files import DraftFiles
+from kyodo_desk.ui.drafted_form import DraftedForm
+from kyodo_desk.ui.events.form import _form_column, _text_box, _with_unit  # alike on purpose
+from kyodo_desk.ui.events.sessions_editor import short_date_edit
+from kyodo_desk.ui.messages import show_error
+from kyodo_desk.ui.widgets import show_at_fault
+
+DRAFT_DELAY_MS = 1000
+FORMAT = 1
+# The steps a document may be required for: everything after 相談 on the main line.
+DOCUMENT_STAGES: tuple[Stage, ...] = MAIN_LINE[1:]
+_NAME_SEPARATORS = re.compile(r"[、，,\n]+")
+_QUOTED = re.compile(r"「([^」]*)」")
+
+# Field → label, in form order: the order problems are listed and the first one is focused.
+FIELD_LABELS = {
+    "kind": "種類", "fiscal_year": "年度", "name": "名称", "purpose": "目的",
+    "eligibility": "対象", "call_opens_on": "募集開始日", "call_closes_on": "募集締切日",
+    "budget": "予算額", "ceiling": "1件あたりの上限額", "how_to_apply": "申込方法",
+    "contact_name": "問い合わせ先", "contact_phone": "問い合わせ先の電話",
+    "criteria": "審査の観点", "documents": "必要書類",
+}
+
+
+# --- drafts -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProgrammeFormState:
+    """What the form holds; amounts stay as typed (「3,000,000」) until the service reads them."""
+
+    draft: ProgrammeDraft
+    # The version the edits started from: a restored draft still meets a later save as a
+    # conflict instead of overwriting it.
+    base_version: int | None = field(default=None, compare=False)
+    saved_at: datetime | None = field(default=None, compare=False)
+
+
+class ProgrammeDraftStore(DraftFiles[ProgrammeFormState]):
+    """The programme form's drafts: grant-programme-<login>-<id or new>.json."""
+
+    kind = "grant-programme"
+
+    def encode(self, state: ProgrammeFormState) -> dict[str, Any]:
+        def plain(value: object) -> object:
+            if isinstance(value, date):
+                return value.isoformat()
+            raise TypeError(f"cannot keep {type(value).__name__} in a draft")
+
+        return {"format": FORMAT, "saved_at": datetime.now().isoformat(timespec="seconds"),
+                "base_version": state.base_version,
+                "draft": json.loads(json.dumps(asdict(state.draft), default=plain))}
+
+    def decode(self, data: dict[str, Any]) -> ProgrammeFormState:
+        if data.get("format") != FORMAT:
+            raise ValueError(f"unknown draft format {data.get('format')!r}")
+        d = dict(data["draft"])
+        d["kind"] = GrantKind(d["kind"])
+        d["fiscal_year"] = int(d["fiscal_year"])
+        for name in ("call_opens_on", "call_closes_on"):
+            d[name] = date.fromisoformat(d[name])
+        d["criteria"] = tuple(Criterion(str(c["name"]), int(c["weight"]), int(c["max_score"]))
+                              for c in d["criteria"])
+        d["documents"] = tuple(RequiredDocument(Stage(x["stage"]), str(x["name"]))
+                               for x in d["documents"])
+        saved_at, version = data.get("saved_at"), data.get("base_version")
+        return ProgrammeFormState(ProgrammeDraft(**d), None if version is None else int(version),
+                                  datetime.fromisoformat(saved_at) if saved_at else None)
+
+
+# --- 審査の観点 ----------------------------------------------------------------------------------
+
+class CriterionLine:
+    """One criterion's widgets: name, weight, highest score, its full marks, ↑ ↓ ✕."""
+
+    def __init__(self, criterion: Criterion) -> None:
+        self.name = QLineEdit(criterion.name)
+        self.name.setObjectName("criterionName")
+        self.name.setPlaceholderText("観点の名前（例: 公益性）")
+        self.weight = QSpinBox()
+        self.weight.setObjectName("criterionWeight")
+        self.weight.setRange(1, MAX_WEIGHT)
+        self.weight.setPrefix("×")
+        self.weight.setValue(criterion.weight)
+        self.weight.setFixedWidth(64)
+        self.weight.setToolTip(f"点数に掛ける重み（1～{MAX_WEIGHT}）")
+        self.max_score = QSpinBox()
+        self.max_score.setObjectName("criterionMax")
+        self.max_score.setRange(1, MAX_SCORE_LIMIT)
+        self.max_score.setSuffix(" 点")
+        self.max_score.setValue(criterion.max_score)
+        self.max_score.setFixedWidth(76)
+        self.max_score.setToolTip(f"審査員がつけられる最高点（1～{MAX_SCORE_LIMIT}）")
+        self.full = QLabel()
+        self.full.setObjectName("criterionFull")
+        self.full.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.full.setMinimumWidth(48)
+        self.up, self.down, self.remove = (_tool("↑", "この観点を上へ"),
+                                           _tool("↓", "この観点を下へ"),
+                                           _tool("✕", "この観点を削除します"))
+        self.show_full()
+
+    def widgets(self) -> list[QWidget]:
+        return [self.name, self.weight, self.max_score, self.full, self.up, self.down,
+                self.remove]
+
+    def value(self) -> Criterion:
+        return Criterion(self.name.text(), self.weight.value(), self.max_score.value())
+
+    def set_value(self, c: Criterion) -> None:
+        self.name.setText(c.name)
+        self.weight.setValue(c.weight)
+        self.max_score.setValue(c.max_score)
+
+    def show_full(self) -> None:
+        self.full.setText(f"{self.value().full_marks}点")
+
+
+class CriteriaEditor(QWidget):
+    """審査の観点, one line each, in the order reviewers score them; `changed` on every edit,
+    `lines_changed` when a line comes or goes."""
+
+    changed = Signal()
+    lines_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("criteriaEditor")
+        self.lines: list[CriterionLine] = []
+        self._grid = QGridLayout()
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setHorizontalSpacing(6)
+        self._grid.setVerticalSpacing(4)
+        for column, text in enumerate(("名前", "重み", "満点", "配点")):
+            heading = QLabel(text)
+            heading.setStyleSheet("color: #555;")
+            self._grid.addWidget(heading, 0, column)
+        self._grid.setColumnStretch(0, 1)
+        self.add_button = QPushButton("＋ 観点を追加")
+        self.add_button.setObjectName("addCriterion")
+        self.add_button.setAutoDefault(False)
+        self.add_button.clicked.connect(self.add_line)
+        self.total = QLabel()
+        self.total.setObjectName("criteriaTotal")
+        self.total.setStyleSheet("color: #555;")
+        below = QHBoxLayout()
+        below.addWidget(self.add_button)
+        below.addStretch()
+        below.addWidget(self.total)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._grid)
+        layout.addLayout(below)
+
+    def criteria(self) -> tuple[Criterion, ...]:
+        return tuple(line.value() for line in self.lines)
+
+    def set_criteria(self, criteria: Sequence[Criterion]) -> None:
+        while len(self.lines) > len(criteria):
+            self._drop(self.lines[-1])
+        while len(self.lines) < len(criteria):
+            self._append(Criterion(""))
+        for line, criterion in zip(self.lines, criteria, strict=True):
+            line.set_value(criterion)
+        self._lines_changed()
+
+    def focus_widgets(self) -> list[QWidget]:
+        return [w for line in self.lines for w in (line.name, line.weight, line.max_score)]
+
+    def add_line(self) -> CriterionLine:
+        line = self._append(Criterion(""))
+        self._lines_changed()
+        self.changed.emit()
+        line.name.setFocus()
+        return line
+
+    def remove_line(self, line: CriterionLine) -> None:
+        index = self.lines.index(line)
+        self._drop(line)
+        self._lines_changed()
+        self.changed.emit()
+        if self.lines:
+            self.lines[min(index, len(self.lines) - 1)].name.setFocus()
+        else:
+            self.add_button.setFocus()
+
+    def move_line(self, line: CriterionLine, step: int) -> None:
+        """Swap the line with the one above (-1) or below (+1); the cursor moves with it."""
+        index = self.lines.index(line)
+        other = index + step
+        if not 0 <= other < len(self.lines):
+            return
+        values = list(self.criteria())
+        values[index], values[other] = values[other], values[index]
+        self.set_criteria(values)
+        self.changed.emit()
+        self.lines[other].name.setFocus()
+
+    def _append(self, criterion: Criterion) -> CriterionLine:
+        line = CriterionLine(criterion)
+        row = len(self.lines) + 1
+        for column, widget in enumerate(line.widgets()):
+            self._grid.addWidget(widget, row, column)
+            widget.show()
+        for signal in (line.name.textChanged, line.weight.valueChanged,
+                       line.max_score.valueChanged):
+            signal.connect(self._edited)
+        line.up.clicked.connect(lambda _=False, line=line: self.move_line(line, -1))
+        line.down.clicked.connect(lambda _=False, line=line: self.move_line(line, 1))
+        line.remove.clicked.connect(lambda _=False, line=line: self.remove_line(line))
+        self.lines.append(line)
+        return line
+
+    def _drop(self, line: CriterionLine) -> None:
+        self.lines.remove(line)
+        for widget in line.widgets():
+            self._grid.removeWidget(widget)
+            widget.hide()
+            widget.deleteLater()
+        for row, kept in enumerate(self.lines, start=1):
+            for column, widget in enumerate(kept.widgets()):
+                self._grid.addWidget(widget, row, column)
+
+    def _edited(self, *_args: object) -> None:
+        for line in self.lines:
+            line.show_full()
+        self._show_total()
+        self.changed.emit()
+
+    def _show_total(self) -> None:
+        total = sum(c.full_marks for c in self.criteria())
+        self.total.setText(f"審査員1人の満点: {total}点（重み×満点の合計）")
+
+    def _lines_changed(self) -> None:
+        for n, line in enumerate(self.lines):
+            line.up.setEnabled(n > 0)
+            line.down.setEnabled(n < len(self.lines) - 1)
+            line.show_full()
+        self._show_total()
+        self.lines_changed.emit()
+
+    def lines_at_fault(self, message: str) -> list[QWidget]:
+        """The name boxes a criteria problem is about: the one it names, or the empty ones."""
+        quoted = set(_QUOTED.findall(message))
+        named = [line.name for line in self.lines if line.name.text().strip() in quoted]
+        if named:
+            return named
+        return [line.name for line in self.lines if not line.name.text().strip()]
+
+
+# --- 必要書類 ----------------------------------------------------------------------------------
+
+class DocumentsEditor(QWidget):
+    """必要書類: for each step after 相談, one line of document names separated by 「、」."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("documentsEditor")
+        self.lines: dict[Stage, QLineEdit] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(4)
+        for row, stage in enumerate(DOCUMENT_STAGES):
+            label = QLabel(STAGE_LABELS[stage])
+            label.setStyleSheet("color: #555;")
+            edit = QLineEdit()
+            edit.setObjectName(f"documents_{stage.value}")
+            edit.setPlaceholderText("なし（書類名を「、」で区切って入力）")
+            edit.setToolTip(f"「{STAGE_LABELS[stage]}」に進む前に受理が必要な書類")
+            edit.textChanged.connect(self.changed)
+            grid.addWidget(label, row, 0)
+            grid.addWidget(edit, row, 1)
+            self.lines[stage] = edit
+        grid.setColumnStretch(1, 1)
+
+    def documents(self) -> tuple[RequiredDocument, ...]:
+        return tuple(RequiredDocument(stage, name) for stage, edit in self.lines.items()
+                     for name in _names(edit.text()))
+
+    def set_documents(self, documents: Sequence[RequiredDocument]) -> None:
+        for stage, edit in self.lines.items():
+            edit.setText("、".join(d.name for d in documents if d.stage is stage))
+
+    def lines_at_fault(self) -> list[QWidget]:
+        """The lines naming a document twice (what the service refuses in 必要書類)."""
+        return [edit for edit in self.lines.values()
+                if len(set(_names(edit.text()))) != len(_names(edit.text()))]
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in _NAME_SEPARATORS.split(text) if name.strip()]
+
+
+# --- the form ---------------------------------------------------------------------------------
+
+class ProgrammeForm(DraftedForm):
+    """Register a programme (detail None; *initial* e.g. next year's copy) or change one."""
+
+    def __init__(self, db: Database, actor: Actor, *, detail: ProgrammeDetail | None = None,
+                 initial: ProgrammeDraft | None = None, parent: QWidget | None = None,
+                 drafts: ProgrammeDraftStore | None = None) -> None:
+        super().__init__(db, actor, detail, drafts or ProgrammeDraftStore(), parent)
+        self.setWindowTitle("交付金の編集" if detail else
+                            "交付金の登録（来年度用のコピー）" if initial else "交付金の登録")
+        self.setMinimumSize(1180, 640)
+        self._facility_id: int | None = None  # kept as it was; not edited here
+        self._error_lines: dict[str, QLabel] = {}  # field → the red line under its input
+        self._inputs: dict[str, QWidget] = {}  # field → the input framed and focused
+        self._build_widgets()
+        self._build_layout()
+        self._connect()
+        self._begin(self._state_of(detail) if detail is not None
+                    else ProgrammeFormState(initial or self._new_draft()))
+        self.kind.setFocus()
+
+    # --- widgets --------------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.summary = QLabel()
+        self.summary.setObjectName("formSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.summary.hide()
+
+        self.kind = QComboBox()
+        for kind, label in GRANT_KIND_LABELS.items():
+            self.kind.addItem(label, kind)
+        self.fiscal_year = QSpinBox()
+        self.fiscal_year.setObjectName("fiscalYear")
+        self.fiscal_year.setRange(2000, 2100)
+        self.fiscal_year.setFixedWidth(90)
+        self.era = QLabel()
+        self.era.setObjectName("fiscalYearEra")
+        self.era.setStyleSheet("color: #555;")
+        self.name = QLineEdit()
+        self.name.setObjectName("programmeName")
+        self.name.setPlaceholderText("例: 秋田市協働サポート交付金")
+        self.purpose = _text_box("交付の目的（募集案内に載せる文）", 76)
+        self.eligibility = _text_box("対象となる団体・事業", 76)
+        self.opens_on = short_date_edit()
+        self.opens_on.setObjectName("callOpensOn")
+        self.closes_on = short_date_edit()
+        self.closes_on.setObjectName("callClosesOn")
+        self.budget = _yen_box("例: 3,000,000")
+        self.budget.setObjectName("budget")
+        self.ceiling = _yen_box("空欄: 上限なし")
+        self.ceiling.setObjectName("ceiling")
+        self.how_to_apply = _text_box("例: 申請書に事業計画書などを添えて、募集期間内に窓口へ", 76)
+        self.contact_name = QLineEdit()
+        self.contact_name.setPlaceholderText("例: 中央市民サービスセンター 市民協働担当")
+        self.contact_phone = QLineEdit()
+        self.contact_phone.setObjectName("contactPhone")
+        self.contact_phone.setPlaceholderText("018-866-2019")
+        self.contact_phone.setFixedWidth(140)
+        self.criteria = CriteriaEditor()
+        self.documents = DocumentsEditor()
+
+        self.save_button = QPushButton("保存（Ctrl+Enter）")
+        self.save_button.setObjectName("saveButton")
+        self.cancel_button = QPushButton("キャンセル")
+        for button in (self.save_button, self.cancel_button, self.criteria.add_button):
+            button.setAutoDefault(False)  # Enter in a field must never save by accident
+            button.setDefault(False)
+
+    def _build_layout(self) -> None:
+        left, right = _form_column(), _form_column()
+        self._add(left, "種類", self.kind, "kind", narrow=True)
+        year = QHBoxLayout()
+        year.addWidget(self.fiscal_year)
+        year.addWidget(QLabel("年度"))
+        year.addWidget(self.era)
+        year.addStretch()
+        self._add(left, "年度 *", year, "fiscal_year", focus=self.fiscal_year)
+        self._add(left, "名称 *", self.name, "name")
+        self._add(left, "目的", self.purpose, "purpose")
+        self._add(left, "対象", self.eligibility, "eligibility")
+        period = QHBoxLayout()
+        period.addWidget(self.opens_on)
+        period.addWidget(QLabel("～"))
+        period.addWidget(self.closes_on)
+        period.addStretch()
+        self._add(left, "募集期間 *", period, "call_opens_on", "call_closes_on",
+                  focus=self.opens_on, frames={"call_closes_on": self.closes_on})
+        self._add(left, "予算額 *", _with_unit(self.budget, "円"), "budget", focus=self.budget)
+        self._add(left, "1件あたりの上限額", _with_unit(self.ceiling, "円（空欄: 上限なし）"),
+                  "ceiling", focus=self.ceiling)
+        self._add(left, "申込方法", self.how_to_apply, "how_to_apply")
+        self._add(left, "問い合わせ先", self.contact_name, "contact_name")
+        self._add(left, "電話", self.contact_phone, "contact_phone", narrow=True)
+
+        self._add(right, "審査の観点 *", self.criteria, "criteria")
+        documents = QVBoxLayout()
+        documents.setSpacing(4)
+        note = QLabel("各段階に進む前に受理が必要な書類です。")
+        note.setStyleSheet("color: #555;")
+        documents.addWidget(note)
+        documents.addWidget(self.documents)
+        self._add(right, "必要書類", documents, "documents",
+                  focus=self.documents.lines[DOCUMENT_STAGES[0]])
+
+        columns = QHBoxLayout()
+        columns.setContentsMargins(0, 0, 0, 0)
+        left.setContentsMargins(0, 0, 12, 0)
+        right.setContentsMargins(12, 0, 0, 0)
+        for column, stretch in ((left, 1), (right, 1)):
+            box = QVBoxLayout()  # each column keeps its height; the space goes below
+            box.addLayout(column)
+            box.addStretch()
+            columns.addLayout(box, stretch)
+        self.content = QWidget()
+        self.content.setLayout(columns)
+
+        hint = QLabel("* は必須　　Ctrl+Enter で保存・Esc で閉じる。入力途中の内容は自動で下書きに残ります。")
+        hint.setStyleSheet("color: #666;")
+        buttons = QHBoxLayout()
+        buttons.addWidget(hint, 1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.content, 1)
+        layout.addLayout(buttons)
+        self._set_tab_order()
+
+    def _add(self, column: QFormLayout, label: str, content: QWidget | QLayout, *fields: str,
+             focus: QWidget | None = None, frames: dict[str, QWidget] | None = None,
+             narrow: bool = False) -> None:
+        """A row whose problems appear on a red line right under *content* (as in the event
+        form); *fields* are the service's names it answers for."""
+        error = QLabel()
+        error.setObjectName(f"error_{fields[0]}")
+        error.setWordWrap(True)
+        error.setStyleSheet("color: #c0392b;")
+        error.hide()
+        box = QVBoxLayout()
+        box.setSpacing(2)
+        if isinstance(content, QLayout):
+            box.addLayout(content)
+        elif narrow:
+            line = QHBoxLayout()
+            line.addWidget(content)
+            line.addStretch()
+            box.addLayout(line)
+        else:
+            box.addWidget(content)
+        box.addWidget(error)
+        column.addRow(label, box)
+        first = focus or content
+        assert isinstance(first, QWidget)
+        for name in fields:
+            self._error_lines[name] = error
+            self._inputs[name] = (frames or {}).get(name, first)
+
+    def _set_tab_order(self) -> None:
+        order: list[QWidget] = [
+            self.kind, self.fiscal_year, self.name, self.purpose, self.eligibility,
+            self.opens_on, self.closes_on, self.budget, self.ceiling, self.how_to_apply,
+            self.contact_name, self.contact_phone, *self.criteria.focus_widgets(),
+            self.criteria.add_button, *self.documents.lines.values(), self.save_button,
+            self.cancel_button,
+        ]
+        for first, second in itertools.pairwise(order):
+            self.setTabOrder(first, second)
+
+    def _connect(self) -> None:
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.write_draft)
+        changed = self._changed
+        self.kind.currentIndexChanged.connect(changed)
+        self.fiscal_year.valueChanged.connect(self._show_era)
+        self.fiscal_year.valueChanged.connect(changed)
+        for line in (self.name, self.budget, self.ceiling, self.contact_name,
+                     self.contact_phone):
+            line.textChanged.connect(changed)
+        for box in (self.purpose, self.eligibility, self.how_to_apply):
+            box.textChanged.connect(changed)
+        for edit in (self.opens_on, self.closes_on):
+            edit.dateChanged.connect(changed)
+        self.criteria.changed.connect(changed)
+        self.criteria.lines_changed.connect(self._set_tab_order)
+        self.documents.changed.connect(changed)
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.reject)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            QShortcut(QKeySequence(Qt.KeyboardModifier.ControlModifier | key), self, self.save)
+
+    def _show_era(self, year: int) -> None:
+        self.era.setText(f"（{fiscal_year_label(year)}）")
+
+    # --- state in and out -----------------------------------------------------------------
+    @staticmethod
+    def _new_draft() -> ProgrammeDraft:
+        year = fiscal_year_of(date.today())
+        return ProgrammeDraft(kind=GrantKind.COLLABORATION_SUPPORT, fiscal_year=year, name="",
+                              call_opens_on=date(year, 4, 1), call_closes_on=date(year, 5, 31),
+                              budget="", ceiling="", criteria=STANDARD_CRITERIA,
+                              documents=svc.standard_documents())
+
+    def state(self) -> ProgrammeFormState:
+        """What the form holds now (also what a draft keeps)."""
+        return ProgrammeFormState(ProgrammeDraft(
+            kind=GrantKind(self.kind.currentData()), fiscal_year=self.fiscal_year.value(),
+            name=self.name.text(), call_opens_on=self.opens_on.date().toPython(),
+            call_closes_on=self.closes_on.date().toPython(), budget=self.budget.text(),
+            ceiling=self.ceiling.text().strip() or 0, purpose=self.purpose.toPlainText(),
+            eligibility=self.eligibility.toPlainText(),
+            how_to_apply=self.how_to_apply.toPlainText(), contact_name=self.contact_name.text(),
+            contact_phone=self.contact_phone.text(), facility_id=self._facility_id,
+            criteria=self.criteria.criteria(), documents=self.documents.documents(),
+        ), base_version=self._base_version)
+
+    def _restore(self, state: ProgrammeFormState) -> None:
+        d = state.draft
+        self._loading = True
+        try:
+            self.kind.setCurrentIndex(max(0, self.kind.findData(d.kind)))
+            self.fiscal_year.setValue(d.fiscal_year)
+            self._show_era(d.fiscal_year)
+            self.name.setText(d.name)
+            self.purpose.setPlainText(d.purpose)
+            self.eligibility.setPlainText(d.eligibility)
+            self.opens_on.setDate(QDate(d.call_opens_on))
+            self.closes_on.setDate(QDate(d.call_closes_on))
+            self.budget.setText(_amount_text(d.budget))
+            self.ceiling.setText("" if d.ceiling in (0, "0") else _amount_text(d.ceiling))
+            self.how_to_apply.setPlainText(d.how_to_apply)
+            self.contact_name.setText(d.contact_name)
+            self.contact_phone.setText(d.contact_phone)
+            for line in (self.name, self.contact_name):
+                line.setCursorPosition(0)  # a long name shows its beginning
+            self._facility_id = d.facility_id
+            self.criteria.set_criteria(d.criteria)
+            self.documents.set_documents(d.documents)
+        finally:
+            self._loading = False
+
+    # --- what DraftedForm asks ------------------------------------------------------------
+    @staticmethod
+    def _state_of(detail: ProgrammeDetail) -> ProgrammeFormState:
+        return ProgrammeFormState(detail.as_draft(), detail.version)
+
+    def _local_problems(self, state: ProgrammeFormState) -> list[FieldProblem]:
+        try:
+            svc.clean_programme_draft(state.draft)  # what can be said without the database
+        except ValidationError as exc:
+            return list(exc.problems)
+        return []
+
+    def _versions_dialog(self, latest: ProgrammeDetail) -> VersionsDialog:
+        return VersionsDialog("この交付金は、この画面で開いた後に他の窓口で保存されました。",
+                              differences(_described(self.state().draft),
+                                          _described(latest.as_draft()), FIELD_LABELS),
+                              self)
+
+    # Looked up when called, not when the class is made: the service module stays the one place.
+    @staticmethod
+    def _create(db: Database, actor: Actor, draft: ProgrammeDraft) -> ProgrammeDetail:
+        return svc.create_programme(db, actor, draft)
+
+    @staticmethod
+    def _update(db: Database, actor: Actor, record_id: int, version: int,
+                draft: ProgrammeDraft) -> ProgrammeDetail:
+        return svc.update_programme(db, actor, record_id, version, draft)
+
+    @staticmethod
+    def _fetch(db: Database, actor: Actor, record_id: int) -> ProgrammeDetail:
+        return svc.get_programme(db, actor, record_id)
+
+    def _show_problems(self, problems: Sequence[FieldProblem]) -> None:
+        """Each problem on the red line under its field, the input framed; the first focused."""
+        messages: dict[QLabel, list[str]] = {}
+        framed: list[QWidget] = []
+        for problem in problems:
+            line = self._error_lines.get(problem.field)
+            if line is not None:
+                messages.setdefault(line, []).append(problem.message)
+                framed += self._problem_inputs(problem)
+        for line in set(self._error_lines.values()):
+            text = "\n".join(messages.get(line, []))
+            line.setText(text)
+            line.setVisible(bool(text))
+        inputs = {*self._inputs.values(), *self.documents.lines.values(),
+                  *(w for line in self.criteria.lines for w in (line.name, line.weight,
+                                                                 line.max_score))}
+        for widget in inputs:
+            show_at_fault(widget, widget in framed)
+        if not problems:
+            self.summary.hide()
+            return
+        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.summary.setText("保存できません。赤い字の説明がある項目を確認してください。")
+        self.summary.show()
+        ordered = sorted(problems, key=lambda p: list(FIELD_LABELS).index(p.field)
+                         if p.field in FIELD_LABELS else len(FIELD_LABELS))
+        first = next((self._problem_inputs(p)[0] for p in ordered if p.field in self._inputs),
+                     None)
+        if first is not None:
+            first.setFocus()
+
+    def _problem_inputs(self, problem: FieldProblem) -> list[QWidget]:
+        """The inputs a problem is about: a criterion's name box, a document line, a field."""
+        if problem.field == "criteria":
+            lines = self.criteria.lines_at_fault(problem.message)
+            if lines:
+                return lines
+            return [self.criteria.lines[0].name] if self.criteria.lines else [
+                self.criteria.add_button]
+        if problem.field == "documents":
+            return self.documents.lines_at_fault() or [self._inputs["documents"]]
+        return [self._inputs[problem.field]]
+
+
+def open_programme_form(parent: QWidget | None, db: Database, actor: Actor, *,
+                        programme_id: int | None = None,
+                        draft: ProgrammeDraft | None = None) -> ProgrammeDetail | None:
+    """The programme form, modal: a new programme (*draft* e.g. next year's copy), or the
+    programme *programme_id* to change. Returns what was saved, or None."""
+    detail = None
+    if programme_id is not None:
+        try:
+            detail = svc.get_programme(db, actor, programme_id)
+        except Exception as exc:  # removed meanwhile, no right, no server: say so
+            show_error(parent, exc)
+            return None
+    form = ProgrammeForm(db, actor, detail=detail, initial=draft, parent=parent)
+    try:
+        form.exec()
+        return form.saved
+    finally:
+        form.deleteLater()
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def _amount_text(value: int | str) -> str:
+    """An amount as the box shows it: 3000000 → 「3,000,000」; typed text as it was typed."""
+    return f"{value:,}" if isinstance(value, int) else value
+
+
+def _yen_label(value: int | str) -> str:
+    """An amount as the versions dialog shows it: 「3,000,000円」, or the text as typed."""
+    if value in (0, "0", ""):
+        return "なし"
+    try:
+        return yen(parse_yen(value, "amount", "金額"))
+    except ValidationError:
+        return str(value)
+
+
+def _described(d: ProgrammeDraft) -> dict[str, str]:
+    """The fields as a person reads them (for the versions dialog)."""
+    return {
+        "kind": GRANT_KIND_LABELS[d.kind],
+        "fiscal_year": f"{d.fiscal_year}年度（{fiscal_year_label(d.fiscal_year)}）",
+        "name": d.name, "purpose": d.purpose, "eligibility": d.eligibility,
+        "call_opens_on": f"{d.call_opens_on:%Y/%m/%d}",
+        "call_closes_on": f"{d.call_closes_on:%Y/%m/%d}",
+        "budget": _yen_label(d.budget), "ceiling": _yen_label(d.ceiling),
+        "how_to_apply": d.how_to_apply, "contact_name": d.contact_name,
+        "contact_phone": d.contact_phone,
+        "criteria": "\n".join(f"{c.name.strip()} ×{c.weight}（{c.max_score}点満点）"
+                              for c in d.criteria),
+        "documents": "\n".join(
+            f"{STAGE_LABELS[stage]}: " + "、".join(x.name for x in d.documents
+                                                  if x.stage is stage)
+            for stage in DOCUMENT_STAGES if any(x.stage is stage for x in d.documents)),
+    }
+
+
+def _yen_box(placeholder: str) -> QLineEdit:
+    """An amount typed as text; the service reads 「3,000,000」「３００００００円」 and names the
+    field when it cannot."""
+    box = QLineEdit()
+    box.setPlaceholderText(placeholder)
+    box.setAlignment(Qt.AlignmentFlag.AlignRight)
+    box.setFixedWidth(150)
+    return box
+
+
+def _tool(text: str, tip: str) -> QToolButton:
+    button = QToolButton()
+    button.setText(text)
+    button.setToolTip(tip)
+    button.setAutoRaise(True)
+    return button
+
