@@ -368,7 +368,7 @@ def create_case(db: Database, actor: Actor, draft: CaseDraft, *, comment: str = 
     """Open a case at 相談. A second case of the same group and project in one call is refused."""
     actor.require(Action.CREATE, Resource.GRANT_CASES)
     cleaned = clean_case_draft(draft)
-    now = now or datetime.now(UTC)
+    now = _stored_moment(now)
     with db.writing(actor) as session:
         programme = load_programme(session, cleaned.programme_id)
         if session.get(Contact, cleaned.contact_id) is None:
@@ -384,7 +384,7 @@ def create_case(db: Database, actor: Actor, draft: CaseDraft, *, comment: str = 
         session.add(GrantCaseMove(case_id=case.id, from_stage=None, to_stage=Stage.CONSULTATION,
                                   moved_at=now, account_id=actor.account_id,
                                   moved_by=actor.name, comment=comment.strip()))
-        if programme.call_closes_on >= now.date():
+        if programme.call_closes_on >= japan_time(now).date():
             session.add(GrantDeadline(case_id=case.id, label="申請書類の提出（募集締切）",
                                       due_on=programme.call_closes_on,
                                       closes_with=Stage.APPLICATION, created_by=actor.name))
@@ -437,6 +437,11 @@ def _duplicate(case: GrantCase) -> ValidationError:
         "（同じ事業を2件登録することはできません。一覧から既存の案件を開いてください）。")
 
 
+def _stored_moment(now: datetime | None) -> datetime:
+    """A moment as stored: in UTC, which is what SQLite (keeping no time zone) is read back as."""
+    return (now or datetime.now(UTC)).astimezone(UTC)
+
+
 def _conflict() -> ConcurrentEdit:
     return ConcurrentEdit(
         "この案件は、開いた後に他の窓口で変更されました。上書きを防ぐため保存していません。"
@@ -452,7 +457,7 @@ def move_case(db: Database, actor: Actor, case_id: int, version: int, target: St
     required document is missing, or (交付決定) if *decided_amount* breaks the ceiling or the
     budget. Recorded with who, when and *comment*."""
     actor.require(Action.CHANGE, Resource.GRANT_CASES)
-    now = now or datetime.now(UTC)
+    now = _stored_moment(now)
     comment = comment.strip()
     amount = None
     if target is Stage.GRANT_DECIDED:
@@ -492,7 +497,7 @@ def move_case(db: Database, actor: Actor, case_id: int, version: int, target: St
             for deadline in session.scalars(select(GrantDeadline).where(
                     GrantDeadline.case_id == case.id, GrantDeadline.closes_with == target,
                     GrantDeadline.done_on.is_(None))):
-                deadline.done_on = now.date()
+                deadline.done_on = japan_time(now).date()
             session.flush()
             return case_detail(session, actor, case)
     except StaleDataError:
@@ -599,7 +604,7 @@ def add_note(db: Database, actor: Actor, case_id: int, text: str, *,
         raise ValidationError.single("note", f"メモは{MAX_TEXT:,}文字以内で入力してください。")
     with db.writing(actor) as session:
         case = load_case(session, case_id, lock=True)
-        session.add(GrantCaseNote(case_id=case.id, written_at=now or datetime.now(UTC),
+        session.add(GrantCaseNote(case_id=case.id, written_at=_stored_moment(now),
                                   written_by=actor.name, text=text))
         session.flush()
         return case_detail(session, actor, case)

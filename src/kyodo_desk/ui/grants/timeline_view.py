@@ -82,20 +82,22 @@ class TimelineView(QTextBrowser):
         if e.consultation_id is not None:
             title = f"<a href='{LINK}{e.consultation_id}'>{title}</a>"
         detail = html.escape(e.detail).replace("\n", "<br>")
+        by = (f" <span style='color:#777'>（{html.escape(e.by)}）</span>" if e.by else "")
         if e.title == label:  # a note: its text is what there is to read
-            body = detail
+            body = detail + by
         else:
-            body = f"<b>{title}</b>" + (f"<br><span style='color:#555'>{detail}</span>"
-                                        if detail else "")
+            body = f"<b>{title}</b>{by}" + (f"<br><span style='color:#555'>{detail}</span>"
+                                            if detail else "")
         if ahead:
             body = f"<i>{body}（予定）</i>"
+        # Who recorded it follows the text: a column of its own squeezed the text column
+        # whenever a name was long.
         return (
             "<tr>"
             f"<td style='color:#555; white-space:nowrap' valign='top'>{when_text(e.when)}</td>"
             f"<td valign='top' style='white-space:nowrap'><span style='background:{colour};"
             f" color:white'>&nbsp;{label}&nbsp;</span></td>"
             f"<td valign='top' width='100%' style='color:{text_colour}'>{body}</td>"
-            f"<td valign='top' style='color:#555; white-space:nowrap'>{html.escape(e.by)}</td>"
             "</tr>")
 
     def _clicked(self, url: QUrl) -> None:
