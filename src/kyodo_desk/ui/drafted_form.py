@@ -23,7 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.errors import ConnectionLost, FieldProblem, ValidationError
@@ -89,6 +89,19 @@ class DraftedForm(QDialog):
 
     def _stop_timers(self) -> None:
         self._draft_timer.stop()
+
+    def _lay_out(self) -> None:
+        """Every form alike: the summary line, the fields, then the hint and the buttons."""
+        hint = QLabel("* は必須　　Ctrl+Enter で保存・Esc で閉じる。入力途中の内容は自動で下書きに残ります。")
+        hint.setStyleSheet("color: #666;")
+        buttons = QHBoxLayout()
+        buttons.addWidget(hint, 1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.content, 1)
+        layout.addLayout(buttons)
 
     def _begin(self, state: Any) -> None:
         """Show *state* as the form's starting point, then offer a kept draft over it."""

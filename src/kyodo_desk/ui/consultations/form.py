@@ -329,17 +329,7 @@ class ConsultationForm(DraftedForm):
         self.content.setLayout(columns)
         columns.setContentsMargins(0, 0, 0, 0)
 
-        hint = QLabel("* は必須　　Ctrl+Enter で保存・Esc で閉じる。入力途中の内容は自動で下書きに残ります。")
-        hint.setStyleSheet("color: #666;")
-        buttons = QHBoxLayout()
-        buttons.addWidget(hint, 1)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.cancel_button)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.content, 1)
-        layout.addLayout(buttons)
+        self._lay_out()
 
         order: list[QWidget] = [
             self.held_on, self.start_time, self.duration, self.facility, self.staff,

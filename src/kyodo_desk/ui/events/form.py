@@ -18,12 +18,9 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLayout,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -41,7 +38,7 @@ from kyodo_desk.ui.conflict import VersionsDialog, differences
 from kyodo_desk.ui.drafted_form import DraftedForm
 from kyodo_desk.ui.events.drafts import EventDraftStore, EventFormState
 from kyodo_desk.ui.events.sessions_editor import SessionsEditor, short_date_edit
-from kyodo_desk.ui.widgets import show_at_fault
+from kyodo_desk.ui.field_errors import FieldErrors, form_column, text_box, with_unit
 
 DRAFT_DELAY_MS = 1000
 NO_CAPACITY = 0  # the capacity box's 定員なし
@@ -76,8 +73,7 @@ class EventForm(DraftedForm):
                             "イベントの登録（来年度用のコピー）" if initial else "イベントの登録")
         self.setMinimumSize(1180, 600)
 
-        self._error_lines: dict[str, QLabel] = {}  # field → the red line under its input
-        self._inputs: dict[str, QWidget] = {}  # field → the input framed and focused
+        self.errors = FieldErrors()
         self._build_widgets()
         self._build_layout()
         self._connect()
@@ -114,7 +110,7 @@ class EventForm(DraftedForm):
         self.venue_address = QLineEdit()
         self.venue_address.setPlaceholderText("住所（例: 秋田市中通一丁目4番1号）")
         self.sessions = SessionsEditor()
-        self.description = _text_box("チラシに載せる内容・講師・持ち物など", 96)
+        self.description = text_box("チラシに載せる内容・講師・持ち物など", 96)
 
         self.capacity = QSpinBox()
         self.capacity.setObjectName("capacity")
@@ -137,7 +133,7 @@ class EventForm(DraftedForm):
         self.fee.setFixedWidth(110)
         self.fee_note = QLineEdit()
         self.fee_note.setPlaceholderText("料金の補足（例: 資料代として）")
-        self.how_to_apply = _text_box("例: 電話または窓口で（受付 9:00～17:00）", 52)
+        self.how_to_apply = text_box("例: 電話または窓口で（受付 9:00～17:00）", 52)
         self.contact_name = QLineEdit()
         self.contact_name.setPlaceholderText("名称（空欄なら主催施設）")
         self.contact_phone = QLineEdit()
@@ -170,23 +166,23 @@ class EventForm(DraftedForm):
             button.setDefault(False)
 
     def _build_layout(self) -> None:
-        left, right = _form_column(), _form_column()
-        self._add(left, "種類", self.kind, "kind", narrow=True)
-        self._add(left, "イベント名 *", self.title, "title")
-        self._add(left, "よみ", self.title_reading, "title_reading")
-        self._add(left, "主催施設", self.facility, "facility_id", narrow=True)
+        left, right = form_column(), form_column()
+        self.errors.add_row(left, "種類", self.kind, "kind", narrow=True)
+        self.errors.add_row(left, "イベント名 *", self.title, "title")
+        self.errors.add_row(left, "よみ", self.title_reading, "title_reading")
+        self.errors.add_row(left, "主催施設", self.facility, "facility_id", narrow=True)
         venue = QVBoxLayout()
         venue.setSpacing(4)
         venue.addWidget(self.venue)
         venue.addWidget(self.venue_name)
         venue.addWidget(self.venue_address)
-        self._add(left, "会場 *", venue, "venue", focus=self.venue)
-        self._add(left, "開催日時 *", self.sessions, "sessions")
-        self._add(left, "説明", self.description, "description")
+        self.errors.add_row(left, "会場 *", venue, "venue", focus=self.venue)
+        self.errors.add_row(left, "開催日時 *", self.sessions, "sessions")
+        self.errors.add_row(left, "説明", self.description, "description")
 
         # The units stand beside the boxes, not in them: typed over 定員なし or 無料, a box
         # with a suffix takes no digits.
-        self._add(right, "定員", _with_unit(self.capacity, "名（0 は定員なし）"), "capacity",
+        self.errors.add_row(right, "定員", with_unit(self.capacity, "名（0 は定員なし）"), "capacity",
                   focus=self.capacity)
         period = QVBoxLayout()  # one line each: side by side they do not fit the column
         period.setSpacing(4)
@@ -197,35 +193,35 @@ class EventForm(DraftedForm):
             line.addWidget(edit)
             line.addStretch()
             period.addLayout(line)
-        self._add(right, "受付期間", period, "signup_opens_on", "signup_closes_on",
+        self.errors.add_row(right, "受付期間", period, "signup_opens_on", "signup_closes_on",
                   focus=self.opens_on, frames={"signup_closes_on": self.closes_on})
-        self._add(right, "対象", self.audience, "audience")
-        fee = _with_unit(self.fee, "円")
+        self.errors.add_row(right, "対象", self.audience, "audience")
+        fee = with_unit(self.fee, "円")
         fee.takeAt(fee.count() - 1)  # the note takes the rest of the line
         fee.addSpacing(8)
         fee.addWidget(self.fee_note, 1)
-        self._add(right, "参加費", fee, "fee", "fee_note", focus=self.fee,
+        self.errors.add_row(right, "参加費", fee, "fee", "fee_note", focus=self.fee,
                   frames={"fee_note": self.fee_note})
-        self._add(right, "申込方法", self.how_to_apply, "how_to_apply")
+        self.errors.add_row(right, "申込方法", self.how_to_apply, "how_to_apply")
         contact = QHBoxLayout()
         contact.addWidget(self.contact_name, 1)
         contact.addWidget(QLabel("電話"))
         contact.addWidget(self.contact_phone)
-        self._add(right, "問い合わせ先", contact, "contact_name", "contact_phone",
+        self.errors.add_row(right, "問い合わせ先", contact, "contact_name", "contact_phone",
                   focus=self.contact_name, frames={"contact_phone": self.contact_phone})
-        self._add(right, "URL", self.url, "url")
+        self.errors.add_row(right, "URL", self.url, "url")
         queue = QVBoxLayout()
         queue.setSpacing(2)
         queue.addWidget(self.queue_rule)
         queue.addWidget(self.queue_help)
-        self._add(right, "キャンセル待ちの順番", queue, "queue_rule", focus=self.queue_rule)
-        self._add(right, "繰り上げの回答期限", self.hold_hours, "offer_hold_hours", narrow=True)
+        self.errors.add_row(right, "キャンセル待ちの順番", queue, "queue_rule", focus=self.queue_rule)
+        self.errors.add_row(right, "繰り上げの回答期限", self.hold_hours, "offer_hold_hours", narrow=True)
         other = QHBoxLayout()
         other.addWidget(self.has_booths)
         other.addSpacing(16)
         other.addWidget(self.cancelled)
         other.addStretch()
-        self._add(right, "", other, "has_booths", "cancelled", focus=self.has_booths)
+        self.errors.add_row(right, "", other, "has_booths", "cancelled", focus=self.has_booths)
 
         columns = QHBoxLayout()
         columns.setContentsMargins(0, 0, 0, 0)
@@ -239,49 +235,8 @@ class EventForm(DraftedForm):
         self.content = QWidget()
         self.content.setLayout(columns)
 
-        hint = QLabel("* は必須　　Ctrl+Enter で保存・Esc で閉じる。入力途中の内容は自動で下書きに残ります。")
-        hint.setStyleSheet("color: #666;")
-        buttons = QHBoxLayout()
-        buttons.addWidget(hint, 1)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.cancel_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.content, 1)
-        layout.addLayout(buttons)
+        self._lay_out()
         self._set_tab_order()
-
-    def _add(self, column: QFormLayout, label: str, content: QWidget | QLayout, *fields: str,
-             focus: QWidget | None = None, frames: dict[str, QWidget] | None = None,
-             narrow: bool = False) -> None:
-        """A row whose problems appear on a red line right under *content*.
-
-        *fields* are the service's names the row answers for; the first is framed and
-        focused on *focus* (default: *content*), the others on their *frames*.
-        """
-        error = QLabel()
-        error.setObjectName(f"error_{fields[0]}")
-        error.setWordWrap(True)
-        error.setStyleSheet("color: #c0392b;")
-        error.hide()
-        box = QVBoxLayout()
-        box.setSpacing(2)
-        if isinstance(content, QLayout):
-            box.addLayout(content)
-        elif narrow:  # a narrow input stays narrow; its error line still takes the width
-            line = QHBoxLayout()
-            line.addWidget(content)
-            line.addStretch()
-            box.addLayout(line)
-        else:
-            box.addWidget(content)
-        box.addWidget(error)
-        column.addRow(label, box)
-        first = focus or content
-        assert isinstance(first, QWidget)
-        for field in fields:
-            self._error_lines[field] = error
-            self._inputs[field] = (frames or {}).get(field, first)
 
     def _set_tab_order(self) -> None:
         """Fields in the order they are filled in; new session lines take their place."""
@@ -476,32 +431,16 @@ class EventForm(DraftedForm):
 
     def _show_problems(self, problems: Sequence[FieldProblem]) -> None:
         """Each problem on the red line under its field, the field framed; the first focused."""
-        messages: dict[QLabel, list[str]] = {}
-        framed: set[QWidget] = set()
-        for problem in problems:
-            line = self._error_lines.get(problem.field)
-            if line is not None:
-                messages.setdefault(line, []).append(problem.message)
-                framed.add(self._problem_input(problem))
-        for line in set(self._error_lines.values()):
-            text = "\n".join(messages.get(line, []))
-            line.setText(text)
-            line.setVisible(bool(text))
-        inputs = {*self._inputs.values(), *(w for line in self.sessions.lines
-                                            for w in (line.start, line.end))}
-        for widget in inputs:
-            show_at_fault(widget, widget in framed)
+        ordered = sorted(problems, key=lambda p: list(FIELD_LABELS).index(p.field)
+                         if p.field in FIELD_LABELS else len(FIELD_LABELS))
+        self.errors.show(ordered, inputs_for=lambda p: [self._problem_input(p)],
+                         also=[w for line in self.sessions.lines for w in (line.start, line.end)])
         if not problems:
             self.summary.hide()
             return
-        ordered = sorted(problems, key=lambda p: list(FIELD_LABELS).index(p.field)
-                         if p.field in FIELD_LABELS else len(FIELD_LABELS))
         self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
         self.summary.setText("保存できません。赤い字の説明がある項目を確認してください。")
         self.summary.show()
-        first = next((self._problem_input(p) for p in ordered if p.field in self._inputs), None)
-        if first is not None:
-            first.setFocus()
 
     def _problem_input(self, problem: FieldProblem) -> QWidget:
         """The input a problem is about; a session's is its end time, named by its number."""
@@ -511,7 +450,7 @@ class EventForm(DraftedForm):
                 return self.sessions.lines[int(found.group(1)) - 1].end
             return (self.sessions.lines[0].held_on if self.sessions.lines
                     else self.sessions.add_button)
-        return self._inputs[problem.field]
+        return self.errors.inputs[problem.field]
 
 
 def session_text(s: SessionDraft) -> str:
@@ -523,24 +462,3 @@ def session_text(s: SessionDraft) -> str:
     return " ".join(p for p in (f"{s.held_on:%Y/%m/%d}", times, s.label) if p)
 
 
-def _form_column() -> QFormLayout:
-    column = QFormLayout()
-    column.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-    column.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-    return column
-
-
-def _with_unit(box: QSpinBox, unit: str) -> QHBoxLayout:
-    line = QHBoxLayout()
-    line.addWidget(box)
-    line.addWidget(QLabel(unit))
-    line.addStretch()
-    return line
-
-
-def _text_box(placeholder: str, height: int) -> QPlainTextEdit:
-    box = QPlainTextEdit()
-    box.setTabChangesFocus(True)
-    box.setPlaceholderText(placeholder)
-    box.setFixedHeight(height)
-    return box

@@ -18,78 +18,18 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLayout,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from kyodo_desk.domain.errors import ConnectionLost, FieldProblem, UserError, ValidationError
+from kyodo_desk.ui.field_errors import ERROR_STYLE, FieldErrors
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.tasks import run_in_background
-from kyodo_desk.ui.widgets import show_at_fault
 
-ERROR_STYLE = "color: #c0392b;"
 WARNING_STYLE = ("background: #fff3cd; color: #7a4f01; border: 1px solid #e0c36c; "
                  "padding: 6px;")
-
-
-class FieldErrors:
-    """Each field's problems on a red line right under its input, the input framed in red."""
-
-    def __init__(self) -> None:
-        self.lines: dict[str, QLabel] = {}
-        self.inputs: dict[str, QWidget] = {}
-
-    def add_row(self, form: QFormLayout, label: str, content: QWidget | QLayout, *fields: str,
-                focus: QWidget | None = None) -> QLabel:
-        """A row of *form* answering for the service's *fields*; returns its error line."""
-        error = QLabel()
-        error.setObjectName(f"error_{fields[0]}" if fields else "error")
-        error.setWordWrap(True)
-        error.setStyleSheet(ERROR_STYLE)
-        error.hide()
-        box = QVBoxLayout()
-        box.setSpacing(2)
-        if isinstance(content, QLayout):
-            box.addLayout(content)
-        else:
-            box.addWidget(content)
-        box.addWidget(error)
-        form.addRow(label, box)
-        framed = focus or content
-        assert isinstance(framed, QWidget)
-        for field in fields:
-            self.lines[field] = error
-            self.inputs[field] = framed
-        return error
-
-    def show(self, problems: Sequence[FieldProblem]) -> list[FieldProblem]:
-        """Put each problem under its field and focus the first; returns those about no field."""
-        messages: dict[QLabel, list[str]] = {}
-        framed: list[QWidget] = []
-        elsewhere: list[FieldProblem] = []
-        for problem in problems:
-            line = self.lines.get(problem.field)
-            if line is None:
-                elsewhere.append(problem)
-                continue
-            messages.setdefault(line, []).append(problem.message)
-            framed.append(self.inputs[problem.field])
-        for line in set(self.lines.values()):
-            text = "\n".join(messages.get(line, []))
-            line.setText(text)
-            line.setVisible(bool(text))
-        for widget in set(self.inputs.values()):
-            show_at_fault(widget, widget in framed)
-        if framed:
-            framed[0].setFocus()
-        return elsewhere
-
-    def message(self, field: str) -> str:
-        """What the red line under *field* says now ("" when nothing)."""
-        line = self.lines.get(field)
-        return line.text() if line is not None and line.isVisible() else ""
 
 
 class ActionDialog(QDialog):

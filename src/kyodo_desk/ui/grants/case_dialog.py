@@ -21,9 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -38,7 +36,7 @@ from kyodo_desk.ui.conflict import VersionsDialog, differences
 from kyodo_desk.ui.draft_files import DraftFiles
 from kyodo_desk.ui.drafted_form import DraftedForm
 from kyodo_desk.ui.events.signup_dialog import ContactPicker
-from kyodo_desk.ui.grants.action_dialog import FieldErrors
+from kyodo_desk.ui.field_errors import FieldErrors, text_box
 from kyodo_desk.ui.grants.model import amount_text
 
 DRAFT_DELAY_MS = 1000
@@ -110,14 +108,14 @@ class CaseDialog(DraftedForm):
         self.department = QLineEdit()
         self.department.setObjectName("caseDepartment")
         self.department.setPlaceholderText("例: 観光文化スポーツ部 文化振興課")
-        self.summary_text = _text_box("caseSummary", "事業の目的・内容・実施場所など", 80)
+        self.summary_text = text_box("事業の目的・内容・実施場所など", 80, "caseSummary")
         self.requested = QLineEdit()
         self.requested.setObjectName("caseRequested")
         self.requested.setPlaceholderText("例: 300,000")
         self.requested.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.requested.setFixedWidth(160)
-        self.result = _text_box("caseResult", "参加者数・成果など（公表の一覧に載ります）", 70)
-        self.evaluation = _text_box("caseEvaluation", "協働の成果、今後の課題など", 70)
+        self.result = text_box("参加者数・成果など（公表の一覧に載ります）", 70, "caseResult")
+        self.evaluation = text_box("協働の成果、今後の課題など", 70, "caseEvaluation")
 
         self.save_button = QPushButton("保存（Ctrl+Enter）")
         self.save_button.setObjectName("saveButton")
@@ -179,16 +177,7 @@ class CaseDialog(DraftedForm):
         self.content = QWidget()
         self.content.setLayout(form)
 
-        hint = QLabel("* は必須　　Ctrl+Enter で保存・Esc で閉じる。入力途中の内容は自動で下書きに残ります。")
-        hint.setStyleSheet("color: #666;")
-        buttons = QHBoxLayout()
-        buttons.addWidget(hint, 1)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.cancel_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.content, 1)
-        layout.addLayout(buttons)
+        self._lay_out()
         for first, second in itertools.pairwise([*order, self.save_button, self.cancel_button]):
             self.setTabOrder(first, second)
 
@@ -298,10 +287,3 @@ def _described(d: CaseDraft) -> dict[str, str]:
             "requested": requested, "result": d.result, "evaluation": d.evaluation}
 
 
-def _text_box(name: str, placeholder: str, height: int) -> QPlainTextEdit:
-    box = QPlainTextEdit()
-    box.setObjectName(name)
-    box.setTabChangesFocus(True)
-    box.setPlaceholderText(placeholder)
-    box.setFixedHeight(height)
-    return box

@@ -22,11 +22,9 @@ from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLayout,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -57,10 +55,9 @@ from kyodo_desk.services.grants import ProgrammeDetail, ProgrammeDraft, Required
 from kyodo_desk.ui.conflict import VersionsDialog, differences
 from kyodo_desk.ui.draft_files import DraftFiles
 from kyodo_desk.ui.drafted_form import DraftedForm
-from kyodo_desk.ui.events.form import _form_column, _text_box, _with_unit  # alike on purpose
 from kyodo_desk.ui.events.sessions_editor import short_date_edit
+from kyodo_desk.ui.field_errors import FieldErrors, form_column, text_box, with_unit
 from kyodo_desk.ui.messages import show_error
-from kyodo_desk.ui.widgets import show_at_fault
 
 DRAFT_DELAY_MS = 1000
 FORMAT = 1
@@ -363,8 +360,7 @@ class ProgrammeForm(DraftedForm):
                             "交付金の登録（来年度用のコピー）" if initial else "交付金の登録")
         self.setMinimumSize(1180, 640)
         self._facility_id: int | None = None  # kept as it was; not edited here
-        self._error_lines: dict[str, QLabel] = {}  # field → the red line under its input
-        self._inputs: dict[str, QWidget] = {}  # field → the input framed and focused
+        self.errors = FieldErrors()
         self._build_widgets()
         self._build_layout()
         self._connect()
@@ -393,8 +389,8 @@ class ProgrammeForm(DraftedForm):
         self.name = QLineEdit()
         self.name.setObjectName("programmeName")
         self.name.setPlaceholderText("例: 秋田市協働サポート交付金")
-        self.purpose = _text_box("交付の目的（募集案内に載せる文）", 76)
-        self.eligibility = _text_box("対象となる団体・事業", 76)
+        self.purpose = text_box("交付の目的（募集案内に載せる文）", 76)
+        self.eligibility = text_box("対象となる団体・事業", 76)
         self.opens_on = short_date_edit()
         self.opens_on.setObjectName("callOpensOn")
         self.closes_on = short_date_edit()
@@ -403,7 +399,7 @@ class ProgrammeForm(DraftedForm):
         self.budget.setObjectName("budget")
         self.ceiling = _yen_box("空欄: 上限なし")
         self.ceiling.setObjectName("ceiling")
-        self.how_to_apply = _text_box("例: 申請書に事業計画書などを添えて、募集期間内に窓口へ", 76)
+        self.how_to_apply = text_box("例: 申請書に事業計画書などを添えて、募集期間内に窓口へ", 76)
         self.contact_name = QLineEdit()
         self.contact_name.setPlaceholderText("例: 中央市民サービスセンター 市民協働担当")
         self.contact_phone = QLineEdit()
@@ -421,39 +417,39 @@ class ProgrammeForm(DraftedForm):
             button.setDefault(False)
 
     def _build_layout(self) -> None:
-        left, right = _form_column(), _form_column()
-        self._add(left, "種類", self.kind, "kind", narrow=True)
+        left, right = form_column(), form_column()
+        self.errors.add_row(left, "種類", self.kind, "kind", narrow=True)
         year = QHBoxLayout()
         year.addWidget(self.fiscal_year)
         year.addWidget(QLabel("年度"))
         year.addWidget(self.era)
         year.addStretch()
-        self._add(left, "年度 *", year, "fiscal_year", focus=self.fiscal_year)
-        self._add(left, "名称 *", self.name, "name")
-        self._add(left, "目的", self.purpose, "purpose")
-        self._add(left, "対象", self.eligibility, "eligibility")
+        self.errors.add_row(left, "年度 *", year, "fiscal_year", focus=self.fiscal_year)
+        self.errors.add_row(left, "名称 *", self.name, "name")
+        self.errors.add_row(left, "目的", self.purpose, "purpose")
+        self.errors.add_row(left, "対象", self.eligibility, "eligibility")
         period = QHBoxLayout()
         period.addWidget(self.opens_on)
         period.addWidget(QLabel("～"))
         period.addWidget(self.closes_on)
         period.addStretch()
-        self._add(left, "募集期間 *", period, "call_opens_on", "call_closes_on",
+        self.errors.add_row(left, "募集期間 *", period, "call_opens_on", "call_closes_on",
                   focus=self.opens_on, frames={"call_closes_on": self.closes_on})
-        self._add(left, "予算額 *", _with_unit(self.budget, "円"), "budget", focus=self.budget)
-        self._add(left, "1件あたりの上限額", _with_unit(self.ceiling, "円（空欄: 上限なし）"),
+        self.errors.add_row(left, "予算額 *", with_unit(self.budget, "円"), "budget", focus=self.budget)
+        self.errors.add_row(left, "1件あたりの上限額", with_unit(self.ceiling, "円（空欄: 上限なし）"),
                   "ceiling", focus=self.ceiling)
-        self._add(left, "申込方法", self.how_to_apply, "how_to_apply")
-        self._add(left, "問い合わせ先", self.contact_name, "contact_name")
-        self._add(left, "電話", self.contact_phone, "contact_phone", narrow=True)
+        self.errors.add_row(left, "申込方法", self.how_to_apply, "how_to_apply")
+        self.errors.add_row(left, "問い合わせ先", self.contact_name, "contact_name")
+        self.errors.add_row(left, "電話", self.contact_phone, "contact_phone", narrow=True)
 
-        self._add(right, "審査の観点 *", self.criteria, "criteria")
+        self.errors.add_row(right, "審査の観点 *", self.criteria, "criteria")
         documents = QVBoxLayout()
         documents.setSpacing(4)
         note = QLabel("各段階に進む前に受理が必要な書類です。")
         note.setStyleSheet("color: #555;")
         documents.addWidget(note)
         documents.addWidget(self.documents)
-        self._add(right, "必要書類", documents, "documents",
+        self.errors.add_row(right, "必要書類", documents, "documents",
                   focus=self.documents.lines[DOCUMENT_STAGES[0]])
 
         columns = QHBoxLayout()
@@ -468,46 +464,8 @@ class ProgrammeForm(DraftedForm):
         self.content = QWidget()
         self.content.setLayout(columns)
 
-        hint = QLabel("* は必須　　Ctrl+Enter で保存・Esc で閉じる。入力途中の内容は自動で下書きに残ります。")
-        hint.setStyleSheet("color: #666;")
-        buttons = QHBoxLayout()
-        buttons.addWidget(hint, 1)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.cancel_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.content, 1)
-        layout.addLayout(buttons)
+        self._lay_out()
         self._set_tab_order()
-
-    def _add(self, column: QFormLayout, label: str, content: QWidget | QLayout, *fields: str,
-             focus: QWidget | None = None, frames: dict[str, QWidget] | None = None,
-             narrow: bool = False) -> None:
-        """A row whose problems appear on a red line right under *content* (as in the event
-        form); *fields* are the service's names it answers for."""
-        error = QLabel()
-        error.setObjectName(f"error_{fields[0]}")
-        error.setWordWrap(True)
-        error.setStyleSheet("color: #c0392b;")
-        error.hide()
-        box = QVBoxLayout()
-        box.setSpacing(2)
-        if isinstance(content, QLayout):
-            box.addLayout(content)
-        elif narrow:
-            line = QHBoxLayout()
-            line.addWidget(content)
-            line.addStretch()
-            box.addLayout(line)
-        else:
-            box.addWidget(content)
-        box.addWidget(error)
-        column.addRow(label, box)
-        first = focus or content
-        assert isinstance(first, QWidget)
-        for name in fields:
-            self._error_lines[name] = error
-            self._inputs[name] = (frames or {}).get(name, first)
 
     def _set_tab_order(self) -> None:
         order: list[QWidget] = [
@@ -628,34 +586,18 @@ class ProgrammeForm(DraftedForm):
 
     def _show_problems(self, problems: Sequence[FieldProblem]) -> None:
         """Each problem on the red line under its field, the input framed; the first focused."""
-        messages: dict[QLabel, list[str]] = {}
-        framed: list[QWidget] = []
-        for problem in problems:
-            line = self._error_lines.get(problem.field)
-            if line is not None:
-                messages.setdefault(line, []).append(problem.message)
-                framed += self._problem_inputs(problem)
-        for line in set(self._error_lines.values()):
-            text = "\n".join(messages.get(line, []))
-            line.setText(text)
-            line.setVisible(bool(text))
-        inputs = {*self._inputs.values(), *self.documents.lines.values(),
-                  *(w for line in self.criteria.lines for w in (line.name, line.weight,
-                                                                 line.max_score))}
-        for widget in inputs:
-            show_at_fault(widget, widget in framed)
+        ordered = sorted(problems, key=lambda p: list(FIELD_LABELS).index(p.field)
+                         if p.field in FIELD_LABELS else len(FIELD_LABELS))
+        self.errors.show(ordered, inputs_for=self._problem_inputs,
+                         also=[*self.documents.lines.values(),
+                               *(w for line in self.criteria.lines
+                                 for w in (line.name, line.weight, line.max_score))])
         if not problems:
             self.summary.hide()
             return
         self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
         self.summary.setText("保存できません。赤い字の説明がある項目を確認してください。")
         self.summary.show()
-        ordered = sorted(problems, key=lambda p: list(FIELD_LABELS).index(p.field)
-                         if p.field in FIELD_LABELS else len(FIELD_LABELS))
-        first = next((self._problem_inputs(p)[0] for p in ordered if p.field in self._inputs),
-                     None)
-        if first is not None:
-            first.setFocus()
 
     def _problem_inputs(self, problem: FieldProblem) -> list[QWidget]:
         """The inputs a problem is about: a criterion's name box, a document line, a field."""
@@ -666,8 +608,8 @@ class ProgrammeForm(DraftedForm):
             return [self.criteria.lines[0].name] if self.criteria.lines else [
                 self.criteria.add_button]
         if problem.field == "documents":
-            return self.documents.lines_at_fault() or [self._inputs["documents"]]
-        return [self._inputs[problem.field]]
+            return self.documents.lines_at_fault() or [self.errors.inputs["documents"]]
+        return [self.errors.inputs[problem.field]]
 
 
 def open_programme_form(parent: QWidget | None, db: Database, actor: Actor, *,
