@@ -62,8 +62,6 @@ MAIN_LINE: tuple[Stage, ...] = (
 _ORDER = {stage: n for n, stage in enumerate(MAIN_LINE)}
 _ORDER[Stage.REJECTED] = _ORDER[Stage.ADOPTED]
 
-# Where payment has been made, a case can no longer be withdrawn.
-BEFORE_PAYMENT = frozenset(MAIN_LINE[:_ORDER[Stage.SETTLED]])
 FINAL = frozenset({Stage.REJECTED, Stage.WITHDRAWN, Stage.PUBLISHED})
 # Stages in which the case holds a decided grant (交付決定額 counts against the budget).
 HOLDS_DECISION = frozenset({Stage.GRANT_DECIDED, Stage.IN_PROGRESS, Stage.REPORTED,

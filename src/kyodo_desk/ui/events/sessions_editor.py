@@ -15,9 +15,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDateEdit,
     QDateTimeEdit,
-    QGridLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTimeEdit,
@@ -28,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk.services.events import SessionDraft
 from kyodo_desk.ui.date_inputs import NO_TIME, TimeEdit, date_edit
+from kyodo_desk.ui.line_grid import LineGrid
 
 _NUMBERED = re.compile(r"^第(\d+)回$")
 
@@ -115,15 +114,7 @@ class SessionsEditor(QWidget):
         super().__init__(parent)
         self.setObjectName("sessionsEditor")
         self.lines: list[SessionLine] = []
-        self._grid = QGridLayout()
-        self._grid.setContentsMargins(0, 0, 0, 0)
-        self._grid.setHorizontalSpacing(6)
-        self._grid.setVerticalSpacing(4)
-        for column, text in enumerate(("開催日", "開始", "終了", "内容")):
-            heading = QLabel(text)
-            heading.setStyleSheet("color: #555;")
-            self._grid.addWidget(heading, 0, column)
-        self._grid.setColumnStretch(3, 1)
+        self._grid = LineGrid(("開催日", "開始", "終了", "内容"), stretch_column=3)
         self.add_button = QPushButton("＋ 開催日を追加")
         self.add_button.setObjectName("addSession")
         self.add_button.setAutoDefault(False)
@@ -180,10 +171,7 @@ class SessionsEditor(QWidget):
 
     def _append(self, session: SessionDraft) -> SessionLine:
         line = SessionLine(session)
-        row = len(self.lines) + 1
-        for column, widget in enumerate(line.widgets()):
-            self._grid.addWidget(widget, row, column)
-            widget.show()  # now, not on the next turn of the loop: the cursor goes there
+        self._grid.place(len(self.lines) + 1, line.widgets())
         line.held_on.dateChanged.connect(self.changed)
         line.start.timeChanged.connect(self.changed)
         line.end.timeChanged.connect(self.changed)
@@ -194,14 +182,7 @@ class SessionsEditor(QWidget):
 
     def _drop(self, line: SessionLine) -> None:
         self.lines.remove(line)
-        for widget in line.widgets():
-            self._grid.removeWidget(widget)
-            widget.hide()
-            widget.deleteLater()
-        # The grid keeps its rows; put the remaining lines back in order under the heading.
-        for row, kept in enumerate(self.lines, start=1):
-            for column, widget in enumerate(kept.widgets()):
-                self._grid.addWidget(widget, row, column)
+        self._grid.remove(line.widgets(), [kept.widgets() for kept in self.lines])
 
     def _lines_changed(self) -> None:
         for line in self.lines:

@@ -147,35 +147,26 @@ def _current(stage: Stage) -> str:
     return f"background: {colour}; color: white; font-weight: bold; border: 1px solid {colour};"
 
 
-class DocumentsBox(QGroupBox):
-    """書類: one tick per required document, by the stage that needs it; ticking records it
-    as received today, unticking takes the receipt back. Those the next step needs and that
-    are missing are marked; a stage's documents all received fold into one line."""
+class RowsBox(QGroupBox):
+    """A box of rows rebuilt for each case, with an 追加 button under them."""
 
-    toggled = Signal(str, bool)  # document name, received
     add_clicked = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("書類", parent)
-        self.setObjectName("documentsBox")
-        self.checks: dict[str, QCheckBox] = {}
-        self.folds: dict[str, QToolButton] = {}  # group title → its fold button
-        self._turned: set[str] = set()  # groups folded or opened by a click
-        self._case_id: int | None = None
+    def __init__(self, title: str, name: str, add_text: str, add_name: str, tip: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.setObjectName(name)
         self._layout = QVBoxLayout(self)
         self._rows = QWidget()
         self._layout.addWidget(self._rows)
-        self.add_button = small_button("書類を追加…", "addDocument", self.add_clicked.emit,
-                                       "一覧にない書類や、今日以外の日に受理した書類を記録します")
+        self.add_button = small_button(add_text, add_name, self.add_clicked.emit, tip)
         line = QHBoxLayout()
         line.addWidget(self.add_button)
         line.addStretch(1)
         self._layout.addLayout(line)
 
-    def show_case(self, detail: CaseDetail, *, writable: bool) -> None:
-        if detail.id != self._case_id:
-            self._turned = set()
-            self._case_id = detail.id
+    def _fresh_grid(self, *, horizontal: int, vertical: int) -> QGridLayout:
+        """A new, empty grid in place of the last case's rows."""
         self._layout.removeWidget(self._rows)
         self._rows.deleteLater()
         self._rows = QWidget()
@@ -183,8 +174,31 @@ class DocumentsBox(QGroupBox):
         self._rows.show()  # at once: a layout would show it only when the event loop runs
         grid = QGridLayout(self._rows)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(2)
+        grid.setHorizontalSpacing(horizontal)
+        grid.setVerticalSpacing(vertical)
+        return grid
+
+
+class DocumentsBox(RowsBox):
+    """書類: one tick per required document, by the stage that needs it; ticking records it
+    as received today, unticking takes the receipt back. Those the next step needs and that
+    are missing are marked; a stage's documents all received fold into one line."""
+
+    toggled = Signal(str, bool)  # document name, received
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("書類", "documentsBox", "書類を追加…", "addDocument",
+                         "一覧にない書類や、今日以外の日に受理した書類を記録します", parent)
+        self.checks: dict[str, QCheckBox] = {}
+        self.folds: dict[str, QToolButton] = {}  # group title → its fold button
+        self._turned: set[str] = set()  # groups folded or opened by a click
+        self._case_id: int | None = None
+
+    def show_case(self, detail: CaseDetail, *, writable: bool) -> None:
+        if detail.id != self._case_id:
+            self._turned = set()
+            self._case_id = detail.id
+        grid = self._fresh_grid(horizontal=10, vertical=2)
         grid.setColumnStretch(1, 1)
         self.checks, self.folds = {}, {}
         upcoming = next((s for s in detail.next_moves if s is not Stage.WITHDRAWN), None)
@@ -319,36 +333,18 @@ class MoneyBox(QGroupBox):
                                       else "支払の記録がありません")
 
 
-class DeadlinesBox(QGroupBox):
+class DeadlinesBox(RowsBox):
     """期限: each deadline with how near it is (overdue in red), 完了 for the open ones."""
 
-    add_clicked = Signal()
     complete_clicked = Signal(int)  # deadline id
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("期限", parent)
-        self.setObjectName("deadlinesBox")
+        super().__init__("期限", "deadlinesBox", "期限を追加…", "addDeadline",
+                         "提出物などの期限を追加します（期限の一覧にも出ます）", parent)
         self.complete_buttons: dict[int, QPushButton] = {}
-        self._layout = QVBoxLayout(self)
-        self._rows = QWidget()
-        self._layout.addWidget(self._rows)
-        self.add_button = small_button("期限を追加…", "addDeadline", self.add_clicked.emit,
-                                       "提出物などの期限を追加します（期限の一覧にも出ます）")
-        line = QHBoxLayout()
-        line.addWidget(self.add_button)
-        line.addStretch(1)
-        self._layout.addLayout(line)
 
     def show_case(self, detail: CaseDetail, *, writable: bool, today: date) -> None:
-        self._layout.removeWidget(self._rows)
-        self._rows.deleteLater()
-        self._rows = QWidget()
-        self._layout.insertWidget(0, self._rows)
-        self._rows.show()  # at once: a layout would show it only when the event loop runs
-        grid = QGridLayout(self._rows)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(4)
+        grid = self._fresh_grid(horizontal=8, vertical=4)
         grid.setColumnStretch(0, 1)
         self.complete_buttons = {}
         if not detail.deadlines:

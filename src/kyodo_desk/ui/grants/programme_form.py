@@ -57,6 +57,7 @@ from kyodo_desk.ui.draft_files import DraftFiles
 from kyodo_desk.ui.drafted_form import DraftedForm
 from kyodo_desk.ui.events.sessions_editor import short_date_edit
 from kyodo_desk.ui.field_errors import FieldErrors, form_column, text_box, with_unit
+from kyodo_desk.ui.line_grid import LineGrid
 from kyodo_desk.ui.messages import show_error
 
 DRAFT_DELAY_MS = 1000
@@ -180,15 +181,7 @@ class CriteriaEditor(QWidget):
         super().__init__(parent)
         self.setObjectName("criteriaEditor")
         self.lines: list[CriterionLine] = []
-        self._grid = QGridLayout()
-        self._grid.setContentsMargins(0, 0, 0, 0)
-        self._grid.setHorizontalSpacing(6)
-        self._grid.setVerticalSpacing(4)
-        for column, text in enumerate(("名前", "重み", "満点", "配点")):
-            heading = QLabel(text)
-            heading.setStyleSheet("color: #555;")
-            self._grid.addWidget(heading, 0, column)
-        self._grid.setColumnStretch(0, 1)
+        self._grid = LineGrid(("名前", "重み", "満点", "配点"), stretch_column=0)
         self.add_button = QPushButton("＋ 観点を追加")
         self.add_button.setObjectName("addCriterion")
         self.add_button.setAutoDefault(False)
@@ -251,10 +244,7 @@ class CriteriaEditor(QWidget):
 
     def _append(self, criterion: Criterion) -> CriterionLine:
         line = CriterionLine(criterion)
-        row = len(self.lines) + 1
-        for column, widget in enumerate(line.widgets()):
-            self._grid.addWidget(widget, row, column)
-            widget.show()
+        self._grid.place(len(self.lines) + 1, line.widgets())
         for signal in (line.name.textChanged, line.weight.valueChanged,
                        line.max_score.valueChanged):
             signal.connect(self._edited)
@@ -266,13 +256,7 @@ class CriteriaEditor(QWidget):
 
     def _drop(self, line: CriterionLine) -> None:
         self.lines.remove(line)
-        for widget in line.widgets():
-            self._grid.removeWidget(widget)
-            widget.hide()
-            widget.deleteLater()
-        for row, kept in enumerate(self.lines, start=1):
-            for column, widget in enumerate(kept.widgets()):
-                self._grid.addWidget(widget, row, column)
+        self._grid.remove(line.widgets(), [kept.widgets() for kept in self.lines])
 
     def _edited(self, *_args: object) -> None:
         for line in self.lines:
