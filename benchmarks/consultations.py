@@ -8,7 +8,13 @@ Prints, per backend:
       the naive `LIKE '%…%'` scan of the same columns for the same keystrokes, as a ratio;
   (3) the fiscal-year statistics (分野×施設×月, 相談方法, 新規・継続) — target < 1 s;
   (4) the app's peak memory while the 相談記録 tab scrolls the whole list from top to bottom
-      (a separate process, offscreen Qt) — target < 400 MB.
+      (a separate process, offscreen Qt) — target < 400 MB;
+  (5) deep pages (issue 14): in every order of the list (相談日 newest and oldest first, 施設,
+      期限), as the officer and as the salon's advisor, the first page and a page deep in the
+      list (after --depth rows, or as deep as the advisor's records go), median of 9 — beside,
+      measured in the same run, the ids of that same page read by one plain row-comparison
+      query, `(held_on, id) < (…)` (the floor), and by the OR chain the list used before
+      (`held_on < … OR (held_on = … AND id < …)`). Target: every page costs what the first does.
 
 The generated database is kept between runs (--keep FOLDER for SQLite; PostgreSQL keeps a
 database named after the count), since filling a million records takes minutes.
@@ -65,7 +71,7 @@ def prepared(url: str, count: int):  # type: ignore[no-untyped-def]
     from kyodo_desk.services.demo import add_demo_consultations
 
     db = open_database(url)
-    with db.reading() as session:
+    with db.reading(None) as session:
         have = session.scalar(select(func.count()).select_from(Consultation)) or 0
     if have < count:
         start = time.perf_counter()
@@ -119,24 +125,37 @@ def actors(db):  # type: ignore[no-untyped-def]
     return officer, advisor
 
 
-def measure(db, label: str, url: str, scroll_step: int) -> None:  # type: ignore[no-untyped-def]
-    from kyodo_desk.domain.dates import fiscal_year_of
-    from kyodo_desk.services.consultation_list import (
-        ConsultationFilter,
-        count_consultations,
-        list_consultations,
-    )
-    from kyodo_desk.services.consultation_stats import fiscal_year_statistics
+def measure(db, label: str, url: str, scroll_step: int, depth: int,  # type: ignore[no-untyped-def]
+            sections: set[int]) -> None:
+    from kyodo_desk.services.consultation_list import count_consultations
 
     officer, advisor = actors(db)
     total = count_consultations(db, officer)
     print(f"{label}: {total:,} consultations")
+    if 1 in sections:
+        first_pages(db, officer, advisor)
+    if 2 in sections:
+        keystrokes(db, officer)
+    if 3 in sections:
+        statistics_of_a_year(db, officer, advisor)
+    if 4 in sections:
+        scrolled(url, scroll_step)
+    if 5 in sections:
+        deep_pages(db, officer, advisor, depth)
+
+
+def first_pages(db, officer, advisor) -> None:  # type: ignore[no-untyped-def]
+    from kyodo_desk.services.consultation_list import list_consultations
 
     for who, actor in (("officer, all facilities", officer), ("advisor, the salon", advisor)):
         list_consultations(db, actor, limit=PAGE)  # warm, as the running app is
         runs = timed(lambda actor=actor: list_consultations(db, actor, limit=PAGE), 20)
         print(f"  (1) first page, {who}: median {ms(statistics.median(runs))}, "
               f"p95 {ms(p95(runs))}  (target < 100 ms)")
+
+
+def keystrokes(db, officer) -> None:  # type: ignore[no-untyped-def]
+    from kyodo_desk.services.consultation_list import ConsultationFilter, list_consultations
 
     ours: list[tuple[float, str]] = []
     naive: list[float] = []
@@ -159,12 +178,19 @@ def measure(db, label: str, url: str, scroll_step: int) -> None:  # type: ignore
           f"{p95(naive) / p95(times):.1f}x, at p50 "
           f"{statistics.median(naive) / statistics.median(times):.1f}x")
 
+
+def statistics_of_a_year(db, officer, advisor) -> None:  # type: ignore[no-untyped-def]
+    from kyodo_desk.domain.dates import fiscal_year_of
+    from kyodo_desk.services.consultation_stats import fiscal_year_statistics
+
     year = fiscal_year_of(TODAY)
     for who, actor in (("officer", officer), ("advisor", advisor)):
         runs = timed(lambda actor=actor: fiscal_year_statistics(db, actor, year), 3)
         print(f"  (3) fiscal-year statistics {year}, {who}: median "
               f"{ms(statistics.median(runs))}, max {ms(max(runs))}  (target < 1 s)")
 
+
+def scrolled(url: str, scroll_step: int) -> None:
     scroll = subprocess.run([sys.executable, __file__, "--scroll-child", url,
                              "--scroll-step", str(scroll_step)],
                             capture_output=True, text=True, check=True)
@@ -174,6 +200,72 @@ def measure(db, label: str, url: str, scroll_step: int) -> None:  # type: ignore
           f"at the end {figures['held']:,}  (target < 400 MB)")
 
 
+def deep_pages(db, officer, advisor, depth: int) -> None:  # type: ignore[no-untyped-def]
+    """(5): the first page and one *depth* rows in, in every order, beside the floor."""
+    from kyodo_desk.services.consultation_list import (
+        ConsultationSort,
+        count_consultations,
+        list_consultations,
+    )
+
+    runs = 9
+    for who, actor in (("officer, all facilities", officer), ("advisor, the salon", advisor)):
+        deepest = count_consultations(db, actor) - PAGE
+        at = min(depth, deepest)
+        print(f"  (5) deep pages, {who}: first page and the page after row {at:,}")
+        for sort in ConsultationSort:
+            # The key of row *at*: a one-row page that far in (by offset, once).
+            key = list_consultations(db, actor, sort=sort, offset=at - 1, limit=1).next_key
+            page = list_consultations(db, actor, sort=sort, after=key)  # warm, as the app is
+            first = timed(lambda a=actor, s=sort: list_consultations(db, a, sort=s), runs)
+            deep = timed(lambda a=actor, s=sort, k=key: list_consultations(db, a, sort=s,
+                                                                           after=k), runs)
+            plain, chain = page_queries(sort, key, actor.facility_id)
+            floor = timed(lambda q=plain: ids_of(db, q), runs)
+            before = timed(lambda q=chain: ids_of(db, q), 3)
+            assert ids_of(db, plain) == [r.id for r in page.rows], sort  # the same page
+            print(f"      {sort.value:9s}  first {ms(statistics.median(first)):>9s}  "
+                  f"deep {ms(statistics.median(deep)):>9s}  | same page's ids: row comparison "
+                  f"{ms(statistics.median(floor)):>8s}, OR chain (before) "
+                  f"{ms(statistics.median(before)):>9s}")
+
+
+def page_queries(sort, key, facility_id):  # type: ignore[no-untyped-def]
+    """The page after *key* as one hand-written query: by row comparison, and by OR chain."""
+    from sqlalchemy import and_, or_, select, tuple_
+
+    from kyodo_desk.models import Consultation as C
+    from kyodo_desk.services.consultation_list import ConsultationSort
+
+    by_date = (C.held_on, C.id)
+    where = [] if facility_id is None else [C.facility_id == facility_id]
+    if sort is ConsultationSort.FACILITY:  # within the key's facility (the next ones follow)
+        where.append(C.facility_id == key[0])
+        key = key[1:]
+    if sort is ConsultationSort.FOLLOW_UP:
+        if key[0] is None:  # among the records without a follow-up, by date
+            where.append(C.follow_up_due.is_(None))
+            key = key[1:]
+        else:
+            by_date = (C.follow_up_due, C.held_on, C.id)
+            where.append(C.follow_up_due.is_not(None))
+    newest = sort in (ConsultationSort.NEWEST, ConsultationSort.FACILITY)
+    columns = by_date[-len(key):]
+    row = tuple_(*columns) < tuple(key) if newest else tuple_(*columns) > tuple(key)
+    chain = None
+    for col, value in reversed(list(zip(columns, key, strict=True))):
+        past = col < value if newest else col > value
+        chain = past if chain is None else or_(past, and_(col == value, chain))
+    order = [c.desc() if newest else c.asc() for c in columns]
+    base = select(C.id).order_by(*order).limit(PAGE)
+    return base.where(*where, row), base.where(*where, chain)
+
+
+def ids_of(db, query) -> list[int]:  # type: ignore[no-untyped-def]
+    with db.reading(None) as session:
+        return list(session.scalars(query))
+
+
 def like_scan(db, query: str) -> None:  # type: ignore[no-untyped-def]
     """What a first version would do: LIKE over the raw columns, no folding, no index."""
     from sqlalchemy import or_, select
@@ -181,7 +273,7 @@ def like_scan(db, query: str) -> None:  # type: ignore[no-untyped-def]
     from kyodo_desk.models import Consultation, Contact
 
     pattern = f"%{query}%"
-    with db.reading() as session:
+    with db.reading(None) as session:
         session.execute(
             select(Consultation.id)
             .outerjoin(Contact, Contact.id == Consultation.consultee_contact_id)
@@ -250,6 +342,10 @@ def main() -> None:
                         help="read every Nth block while scrolling (1 = every block)")
     parser.add_argument("--only", choices=("sqlite", "postgresql"),
                         help="measure one backend only")
+    parser.add_argument("--depth", type=int, default=900_000,
+                        help="(5): how many rows in the deep page starts")
+    parser.add_argument("--sections", default="1,2,3,4,5",
+                        help="which of the figures (1)–(5) to measure, e.g. 1,5")
     parser.add_argument("--scroll-child", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.scroll_child:
@@ -266,7 +362,8 @@ def main() -> None:
     for label, url in urls:
         print(f"{label}: preparing {args.count:,} consultations…", flush=True)
         db = prepared(url, args.count)
-        measure(db, label, url, args.scroll_step)
+        measure(db, label, url, args.scroll_step, args.depth,
+                {int(n) for n in args.sections.split(",")})
         db.dispose()
 
 

@@ -15,8 +15,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Property tests run the same examples on every run (a failure is reproducible, never flaky)
+# and have no per-example deadline: CI runs them on a busy 2-core machine.
+settings.register_profile("kyodo", derandomize=True, deadline=None, database=None,
+                          suppress_health_check=[HealthCheck.too_slow,
+                                                 HealthCheck.function_scoped_fixture])
+settings.load_profile("kyodo")
 
 PG_ENV = "KYODO_TEST_PG_URL"
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -45,3 +45,13 @@ def test_event_benchmark_runs() -> None:
 def test_grant_benchmark_runs() -> None:
     out = run("grants.py", "--only", "sqlite", "--years", "1", "--extra", "1", "--runs", "1")
     assert "one case with its timeline" in out
+
+
+def test_file_check_benchmark_runs(tmp_path: Path) -> None:
+    out = run("file_check.py", "--consultations", "300", "--keep", str(tmp_path), "--runs", "1")
+    assert "quick_check" in out
+
+
+def test_grant_race_benchmark_runs() -> None:
+    out = run("grant_race.py", "--quick", "--only", "sqlite")
+    assert "invariant violations: 0" in out and "unexpected errors: 0" in out

@@ -7,10 +7,15 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kyodo_desk import __version__
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.permissions import ROLE_LABELS, Actor, Role
+
+if TYPE_CHECKING:
+    from kyodo_desk.database import Database
+    from kyodo_desk.database.sqlite_files import DamagedDatabase
 
 log = logging.getLogger("kyodo_desk")
 
@@ -117,6 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="所属施設のコード（east, west, south, north, central, kawabe, yuwa, salon）")
     add.add_argument("--password-stdin", action="store_true",
                      help="パスワードを標準入力の1行目から読む（スクリプト用）")
+    set_role = user_commands.add_parser(
+        "set-role", parents=[common],
+        help="役割・所属施設を変える（開いている画面では次の操作でサインインし直しになる）")
+    set_role.add_argument("login")
+    set_role.add_argument("--role", required=True, choices=[r.value for r in Role],
+                          help="counter_staff, advisor, officer, admin")
+    set_role.add_argument("--facility", metavar="CODE", help="所属施設のコード。省略時は所属なし")
     user_commands.add_parser("list", parents=[common], help="アカウントの一覧")
     disable = user_commands.add_parser("disable", parents=[common], help="アカウントを無効にする")
     disable.add_argument("login")
@@ -189,8 +201,17 @@ def main(argv: list[str] | None = None) -> int:
         "report": _report,
         "consultations": _consultations,
     }
+    from kyodo_desk.database.sqlite_files import DamagedDatabase
+
     try:
+        if getattr(args, "output", None) is not None:
+            from kyodo_desk.exports.tabular import check_output_target
+
+            check_output_target(args.output)  # before any long query or rendering
         return handlers[args.command](args)
+    except DamagedDatabase as exc:
+        print(f"エラー: {exc.explained(_how_to_restore(args, exc))}", file=sys.stderr)
+        return 2
     except UserError as exc:
         print(f"エラー: {exc.message}", file=sys.stderr)
         return 2
@@ -201,6 +222,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"予期しないエラーが発生しました。詳細はログ {log_path()} を確認してください。",
               file=sys.stderr)
         return 1
+
+
+def _how_to_restore(args: argparse.Namespace, damage: DamagedDatabase) -> str:
+    """The exact command that puts the newest intact backup back, for the same database."""
+    import shlex
+    import subprocess
+
+    words = ["kyodo-desk"]
+    if args.database:  # else `db restore` chooses the database just as this command did
+        words += ["--database", args.database]
+    words += ["db", "restore", str(damage.backup)]
+    line = subprocess.list2cmdline(words) if sys.platform == "win32" else shlex.join(words)
+    return ("協働デスクを閉じてから、次のコマンドでこのバックアップに戻せます"
+            f"（今のファイルは日時付きの名前で残ります）:\n  {line}")
 
 
 def _open(args: argparse.Namespace, *, migrate: bool = True):  # type: ignore[no-untyped-def]
@@ -409,22 +444,21 @@ def _read_password(from_stdin: bool) -> str:
 
 def _user(args: argparse.Namespace) -> int:
     from kyodo_desk.services import accounts
-    from kyodo_desk.services.contacts import list_facilities
 
     actor = Actor.command_line()
     db = _open(args)
     try:
         if args.user_command == "add":
-            facility_id = None
-            if args.facility:
-                codes = {f.code: f.id for f in list_facilities(db, actor)}
-                if args.facility not in codes:
-                    raise UserError(f"施設コード「{args.facility}」はありません（{', '.join(codes)}）。")
-                facility_id = codes[args.facility]
             info = accounts.create_account(db, actor, accounts.AccountDraft(
                 login=args.login, display_name=args.name, role=Role(args.role),
-                facility_id=facility_id, password=_read_password(args.password_stdin)))
+                facility_id=_facility_id(db, actor, args.facility),
+                password=_read_password(args.password_stdin)))
             print(f"アカウント {info.login}（{info.display_name}、{ROLE_LABELS[info.role]}）を作成しました。")
+        elif args.user_command == "set-role":
+            info = accounts.set_role(db, actor, args.login, Role(args.role),
+                                     _facility_id(db, actor, args.facility))
+            print(f"アカウント {info.login} を{ROLE_LABELS[info.role]}"
+                  f"（{info.facility_name or '所属なし'}）にしました。")
         elif args.user_command == "list":
             for a in accounts.list_accounts(db, actor):
                 state = "" if a.active else "（無効）"
@@ -439,6 +473,18 @@ def _user(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     return 0
+
+
+def _facility_id(db: Database, actor: Actor, code: str | None) -> int | None:
+    """The facility named by its code on the command line (None: no facility)."""
+    from kyodo_desk.services.contacts import list_facilities
+
+    if not code:
+        return None
+    codes = {f.code: f.id for f in list_facilities(db, actor)}
+    if code not in codes:
+        raise UserError(f"施設コード「{code}」はありません（{', '.join(codes)}）。")
+    return codes[code]
 
 
 def _leaflet(args: argparse.Namespace) -> int:
@@ -523,7 +569,7 @@ def _report(args: argparse.Namespace) -> int:
         raise UserError(f"年度「{year}」は扱えません。2026（令和8年度）のように西暦で指定してください。")
     db = _open(args)
     try:
-        facility_id = _facility_id(db, actor, args.facility) if args.facility else None
+        facility_id = _facility_id(db, actor, args.facility)
         written = export_fiscal_year(db, actor, year, args.format, args.output,
                                      facility_id=facility_id)
     finally:
@@ -541,12 +587,3 @@ def _month(text: str):  # type: ignore[no-untyped-def]
     if found is None or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 1873:
         raise UserError(f"月「{text}」が読めません。2026-11 のように年と月を指定してください。")
     return date(int(found.group(1)), int(found.group(2)), 1)
-
-
-def _facility_id(db, actor: Actor, code: str) -> int:  # type: ignore[no-untyped-def]
-    from kyodo_desk.services.contacts import list_facilities
-
-    codes = {f.code: f.id for f in list_facilities(db, actor)}
-    if code not in codes:
-        raise UserError(f"施設コード「{code}」はありません（{', '.join(codes)}）。")
-    return codes[code]

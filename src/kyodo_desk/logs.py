@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from logging.handlers import RotatingFileHandler
 
-from kyodo_desk.paths import log_path
+from kyodo_desk.paths import log_path, make_private_folder
 
 
 def setup_logging(level: int = logging.INFO) -> None:
@@ -15,7 +15,7 @@ def setup_logging(level: int = logging.INFO) -> None:
     path = log_path()
     handler: logging.Handler
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(path.parent)  # the data folder: its first maker is often the log
         handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
     except OSError:
         handler = logging.StreamHandler()  # an unwritable data folder is reported elsewhere

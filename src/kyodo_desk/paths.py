@@ -37,13 +37,28 @@ def font_path() -> Path:
 
 
 def data_dir() -> Path:
-    """The user's data folder (database, backups, log); KYODO_DATA_DIR overrides it."""
+    """The user's data folder (database, backups, log); KYODO_DATA_DIR overrides it.
+
+    On Windows it lies in the user's profile (%LOCALAPPDATA%), whose access list already admits
+    only that user (and the system and administrators); elsewhere `make_private_folder` makes it
+    the user's alone.
+    """
     override = os.environ.get("KYODO_DATA_DIR")
     if override:
         return Path(override)
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def make_private_folder(folder: Path) -> None:
+    """Create *folder* (and its parents) if missing; the folder itself only its owner may open.
+
+    It holds personal data (the database, its backups, the log). A folder that exists already is
+    left as it is: whoever set its permissions meant them. On Windows the mode is ignored and the
+    folder inherits its parent's access list.
+    """
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def config_dir() -> Path:

@@ -28,7 +28,7 @@ def stored(database_url: str):  # type: ignore[no-untyped-def]
     def stored(stmt):  # type: ignore[no-untyped-def]
         db = open_database(database_url)
         try:
-            with db.reading() as session:
+            with db.reading(None) as session:
                 return session.execute(stmt).all()
         finally:
             db.dispose()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from kyodo_desk import cli, config, paths
 from kyodo_desk.database import open_database, schema
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import contacts as svc
+from tests.database.test_damaged_files import leaf_pages, make_backup, posix_modes, spoil_pages
 from tests.database.test_schema import install_newer_app
 
 SYSTEM = Actor.system()
@@ -239,3 +242,104 @@ def test_backup_of_postgresql_points_to_pg_dump(capsys: pytest.CaptureFixture[st
     assert_clean_error(err)
     assert "pg_dump" in err
     assert not target.exists()
+
+
+# --- a damaged file: the newest intact backup and the exact command that restores it ------------
+
+
+def restore_line(err: str) -> list[str]:
+    """The command the message gives, as the words a shell would pass."""
+    [line] = [line.strip() for line in err.splitlines() if line.strip().startswith("kyodo-desk ")]
+    return shlex.split(line)
+
+
+def test_an_empty_default_file_names_the_newest_backup_and_the_command_that_restores_it(
+        capsys: pytest.CaptureFixture[str], template_databases: dict[str, str]) -> None:
+    path = config.default_sqlite_path()
+    path.parent.mkdir(parents=True)
+    older = make_backup(path, "20261101-090000", Path(template_databases["sqlite"]))
+    newest = make_backup(path, "20261124-180000", Path(template_databases["sqlite"]))
+    path.write_bytes(b"")
+
+    code, out, err = run(capsys, "db", "status")
+
+    assert code == 2
+    assert_clean_error(err)
+    assert out == ""
+    assert f"「{path}」" in err and "空のファイル（0 バイト）" in err
+    assert f"最新の正常なバックアップ: {newest}（2026年11月24日 18:00に作成）" in err
+    words = restore_line(err)
+    assert words == ["kyodo-desk", "db", "restore", str(newest)]
+    assert path.read_bytes() == b""
+    assert older.exists()
+
+    code, out, err = run(capsys, *words[1:])  # the command exactly as given
+    assert code == 0, err
+    code, out, err = run(capsys, "db", "status")
+    assert code == 0, err
+    assert scalar_in_file(path, "SELECT count(*) FROM facilities") == 8
+
+
+def test_the_restore_command_keeps_the_database_option(
+        capsys: pytest.CaptureFixture[str], sqlite_copy: Path) -> None:
+    backup = make_backup(sqlite_copy, "20261124-180000")
+    sqlite_copy.write_bytes(b"")
+    url = f"sqlite:///{sqlite_copy}"
+
+    code, _, err = run(capsys, "--database", url, "user", "list")
+
+    assert code == 2
+    assert restore_line(err) == ["kyodo-desk", "--database", url, "db", "restore", str(backup)]
+
+
+def test_garbage_in_the_accounts_stops_every_command_at_open(
+        capsys: pytest.CaptureFixture[str], sqlite_copy: Path) -> None:
+    backup = make_backup(sqlite_copy, "20261124-180000")
+    spoil_pages(sqlite_copy, leaf_pages(sqlite_copy, "accounts"))
+    before = sqlite_copy.read_bytes()
+
+    code, out, err = run(capsys, "--database", f"sqlite:///{sqlite_copy}", "user", "list")
+
+    assert code == 2
+    assert_clean_error(err)
+    assert out == ""
+    assert "壊れている" in err and str(backup) in err
+    assert sqlite_copy.read_bytes() == before
+
+
+def test_a_backup_of_a_damaged_database_is_refused_and_no_copy_is_left(
+        capsys: pytest.CaptureFixture[str], sqlite_copy: Path, tmp_path: Path) -> None:
+    spoil_pages(sqlite_copy, leaf_pages(sqlite_copy, "audit_log")[:1])  # not read at open
+    before = sqlite_copy.read_bytes()
+    target = tmp_path / "backups" / "2026-11-25.sqlite3"
+
+    code, out, err = run(capsys, "--database", f"sqlite:///{sqlite_copy}", "db", "backup",
+                         str(target))
+
+    assert code == 2
+    assert_clean_error(err)
+    assert out == ""
+    assert f"「{sqlite_copy}」" in err and "壊れている" in err
+    assert list(target.parent.iterdir()) == []
+    assert sqlite_copy.read_bytes() == before
+
+
+@posix_modes
+def test_a_backup_and_the_folder_made_for_it_are_the_users_alone(
+        capsys: pytest.CaptureFixture[str], sqlite_copy: Path, tmp_path: Path) -> None:
+    sqlite_copy.chmod(0o644)  # a database made by an older version
+    target = tmp_path / "backups" / "2026-11-25.sqlite3"
+    code, _, err = run(capsys, "--database", f"sqlite:///{sqlite_copy}", "db", "backup",
+                       str(target))
+    assert code == 0, err
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
+
+
+@posix_modes
+def test_the_data_folder_made_by_the_first_command_is_the_users_alone(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "db", "upgrade")[0] == 0
+    folder = config.default_sqlite_path().parent
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(config.default_sqlite_path().stat().st_mode) == 0o600

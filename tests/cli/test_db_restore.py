@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from kyodo_desk import cli
 from kyodo_desk.database import open_database, schema
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import contacts as svc
+from tests.database.test_damaged_files import posix_modes
 from tests.database.test_schema import install_newer_app
 
 SYSTEM = Actor.system()
@@ -264,3 +266,37 @@ def test_restore_follows_the_configured_database(capsys: pytest.CaptureFixture[s
     assert str(current) in out
     assert contact_names(current) == []
     assert not config.default_sqlite_path().exists()
+
+
+def test_an_empty_current_file_is_restored_over_and_kept_aside(
+        capsys: pytest.CaptureFixture[str], current: Path, tmp_path: Path) -> None:
+    backup = tmp_path / "good.sqlite3"
+    shutil.copyfile(current, backup)
+    current.write_bytes(b"")
+
+    code, out, err = restore(capsys, current, backup)
+
+    assert code == 0, err
+    [safety] = safety_copies(current.parent)
+    assert safety.read_bytes() == b""
+    assert str(safety) in out
+    assert contact_names(current) == []
+
+
+@posix_modes
+@pytest.mark.parametrize("state", ["intact", "damaged"])
+def test_the_restored_database_and_the_copy_kept_are_the_users_alone(
+        capsys: pytest.CaptureFixture[str], current: Path, tmp_path: Path, state: str) -> None:
+    backup = tmp_path / "good.sqlite3"
+    shutil.copyfile(current, backup)
+    if state == "damaged":
+        current.write_bytes(os.urandom(8192))
+    current.chmod(0o644)  # made by an older version
+
+    code, _, err = restore(capsys, current, backup)
+
+    assert code == 0, err
+    [safety] = safety_copies(current.parent)
+    assert stat.S_IMODE(safety.stat().st_mode) == 0o600
+    if state == "damaged":  # replaced by a new file; an intact one is written into instead
+        assert stat.S_IMODE(current.stat().st_mode) == 0o600

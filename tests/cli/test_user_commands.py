@@ -1,4 +1,4 @@
-"""`kyodo-desk user add|list|disable|enable|reset-password`: what the administrator sees."""
+"""`kyodo-desk user add|list|disable|enable|set-role|reset-password`: what the administrator sees."""
 
 from __future__ import annotations
 
@@ -74,6 +74,16 @@ def test_disable_then_enable(run) -> None:
     assert code == 0, err
     assert out.strip() == "アカウント staff を有効にしました。"
     assert "（無効）" not in listed(run)["staff"]
+
+
+def test_set_role_moves_an_account_to_another_role_and_facility(run) -> None:
+    code, out, err = run("set-role", "staff", "--role", "advisor", "--facility", "salon")
+    assert code == 0, err
+    assert out.strip() == "アカウント staff をアドバイザー（秋田市市民交流サロン）にしました。"
+    assert listed(run)["staff"] == "staff\t窓口 花子\tアドバイザー\t秋田市市民交流サロン"
+    code, _out, err = run("set-role", "staff", "--role", "officer", "--facility", "nowhere")
+    assert code != 0 and f"（{CODES}）" in err
+    assert_clean_error(err)
 
 
 def test_disabled_account_cannot_sign_in(run, database_url: str) -> None:

@@ -27,7 +27,7 @@ JAPANESE = ("を", "ん", "。")
 
 
 def facility_count(db) -> int:  # type: ignore[no-untyped-def]
-    with db.reading() as session:
+    with db.reading(None) as session:
         return session.scalar(select(func.count()).select_from(Facility))
 
 

@@ -11,7 +11,9 @@ from kyodo_desk.domain.dates import (
     fiscal_year_of,
     fiscal_year_range,
     month_range,
+    next_year_title,
     previous_month_range,
+    same_day_next_year,
 )
 
 
@@ -155,3 +157,28 @@ def test_fiscal_year_range_runs_april_to_march() -> None:
     assert fiscal_year_of(date(2027, 3, 31)) == 2026
     assert fiscal_year_of(date(2026, 4, 1)) == 2026
     assert fiscal_year_of(date(2026, 3, 31)) == 2025
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("市民活動フェスタ2026", "市民活動フェスタ2027"),
+    ("令和8年度 つむぎすと講座", "令和9年度 つむぎすと講座"),
+    ("令和元年度の報告会", "令和2年度の報告会"),
+    ("令和８年度 講座", "令和９年度 講座"),  # full width stays full width
+    ("２０２６年度 講座", "２０２７年度 講座"),
+    ("令和2026年の集い", "令和2027年の集い"),  # once: it was counted as a western and a 令和 year
+    ("第120265回", "第120265回"),  # a longer number holds 2026 but is no year
+    ("20٢٦", "20٢٦"),  # not a year in our digits
+])
+def test_next_years_title(title: str, expected: str) -> None:
+    assert next_year_title(title) == expected
+
+
+def test_a_title_of_a_million_digits_gets_an_answer() -> None:
+    title = "令和" + "9" * 1_000_000 + "年"
+    assert next_year_title(title) == title  # no era year has so many digits
+
+
+def test_the_same_day_next_year() -> None:
+    assert same_day_next_year(date(2026, 11, 24)) == date(2027, 11, 24)
+    assert same_day_next_year(date(2024, 2, 29)) == date(2025, 2, 28)
+    assert same_day_next_year(date(9999, 12, 31)) == date.max  # a typo gets an answer

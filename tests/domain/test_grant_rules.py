@@ -148,6 +148,14 @@ def test_payments_and_refunds_stay_within_the_decision() -> None:
     assert payment_problem(250_000, returned) is None  # 200,000 kept + 250,000 = decided
 
 
+@pytest.mark.parametrize("stage", [S.SETTLED, S.EVALUATED, S.PUBLISHED, S.WITHDRAWN])
+def test_no_payment_once_settled_or_withdrawn_though_money_seems_left(stage) -> None:  # type: ignore[no-untyped-def]
+    """Settled at 500,000 of 1,000,000 decided: the other 500,000 went back to the budget."""
+    problem = payment_problem(500_000, CaseMoney(stage, 1_000_000, 1_000_000, 500_000, 0))
+    assert problem is not None and "支払を記録できません" in problem
+    assert refund_problem(100_000, CaseMoney(stage, 1_000_000, 1_000_000, 500_000, 0)) is None
+
+
 def test_weighted_totals_and_ranks_hand_worked() -> None:
     criteria = [Criterion("公益性", 2, 5), Criterion("実現性", 1, 5)]
     assert weighted_total(criteria, {"公益性": 4, "実現性": 3}) == 11

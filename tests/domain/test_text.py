@@ -1,6 +1,16 @@
 import pytest
 
-from kyodo_desk.domain.text import fold, gram_document, grams, query_grams, sort_key
+from kyodo_desk.domain.text import (
+    MAX_QUERY_CHARS,
+    MAX_QUERY_GRAMS,
+    fold,
+    fold_query,
+    gram_document,
+    grams,
+    plain_query,
+    query_grams,
+    sort_key,
+)
 
 
 @pytest.mark.parametrize(
@@ -57,3 +67,28 @@ def test_no_gram_spans_two_fields() -> None:
 def test_sort_key_prefers_reading_and_unifies_kana() -> None:
     assert sort_key("サトウ", "佐藤") == sort_key("さとう", "佐藤") == "さとう"
     assert sort_key("", "ABC") == "abc"
+
+
+@pytest.mark.parametrize("typed", ["ーー", "1ーー", "\u1100-\u1161"])
+def test_folding_twice_changes_nothing(typed: str) -> None:
+    # ーー once folded to ー and then to nothing; the jamo ᄀ and ᅡ, once the hyphen between
+    # them was dropped, were joined into 가 only by a second folding.
+    assert fold(fold(typed)) == fold(typed)
+
+
+def test_a_long_query_asks_the_index_for_a_bounded_spread_of_its_grams() -> None:
+    query = fold_query("".join(chr(0x4E00 + n * 37) for n in range(1_000)))
+    asked = query_grams(query)
+    assert len(query) == MAX_QUERY_CHARS and len(asked) == MAX_QUERY_GRAMS
+    assert query[:2] in asked and any(gram in query[-20:] for gram in asked)
+
+
+@pytest.mark.parametrize("typed", ["\x00" * 1_000 + "佐藤", "佐\ud800藤", "佐藤\x7f"])
+def test_a_query_keeps_no_control_character_nor_half_a_surrogate_pair(typed: str) -> None:
+    assert fold_query(typed) == "佐藤"
+
+
+def test_a_plain_query_keeps_case_and_kana_and_drops_spaces_and_controls() -> None:
+    assert plain_query(" 窓口\u3000花子\x00\ud800 ") == "窓口花子"
+    assert plain_query("ｻﾄｳ Hanako") == "サトウHanako"
+    assert plain_query("\t" * 1_000_000 + "佐藤" * 1_000) == "佐藤" * 50

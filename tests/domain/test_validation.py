@@ -59,3 +59,33 @@ def test_empty_optional_fields_stay_empty() -> None:
     for fn in (validation.postal_code, validation.phone, validation.email,
                validation.web_address, validation.reading):
         assert fn("  ") == ""
+
+
+@pytest.mark.parametrize(("check", "typed"), [
+    (validation.postal_code, "٠١٠٠٠٤١"),  # Arabic-Indic digits: digits to Python, not to us
+    (validation.postal_code, "⓪①⓪⓪⓪④①"),  # circled digits, which NFKC turns into digits
+    (validation.phone, "0١٨٨٨٨٥٦٤٠"),
+    (validation.phone, "⓪①⑧⑧⑧⑧⑤⑥④⓪"),
+])
+def test_digits_of_other_scripts_are_refused(check, typed: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationError):
+        check(typed)
+
+
+def test_a_refusal_quotes_what_was_typed_short_and_printable() -> None:
+    with pytest.raises(ValidationError) as caught:
+        validation.postal_code("01\x00\ud800" + "0" * 1_000_000)
+    assert caught.value.message == "郵便番号「01000000000000000000000000000…」は7桁の数字で入力してください（例: 010-0041）。"
+
+
+@pytest.mark.parametrize("typed", ["https://www.alve.jp/\x00", "www.alve.jp/\u200b",
+                                   "www.alve.jp/a\tb"])
+def test_a_web_address_with_a_control_or_invisible_character_is_refused(typed: str) -> None:
+    with pytest.raises(ValidationError, match="アドレス"):
+        validation.web_address(typed)
+
+
+def test_a_long_pasted_text_is_refused_as_a_web_address_at_once() -> None:
+    # One regular expression took 14 s on 32,000 characters and grew with their square.
+    with pytest.raises(ValidationError, match="アドレス"):
+        validation.web_address("a" + "." * 1_000_000 + " x")

@@ -21,7 +21,7 @@ NEW_PASSWORD = "akita-2025-new"
 
 
 def stored(db, login: str) -> Account:  # type: ignore[no-untyped-def]
-    with db.reading() as session:
+    with db.reading(None) as session:
         account = session.scalar(select(Account).where(Account.login == login))
         assert account is not None
         return account
@@ -29,7 +29,7 @@ def stored(db, login: str) -> Account:  # type: ignore[no-untyped-def]
 
 def snapshot(db) -> tuple[list[tuple[object, ...]], int]:  # type: ignore[no-untyped-def]
     """Every account as stored, and the number of audit rows: to show nothing changed."""
-    with db.reading() as session:
+    with db.reading(None) as session:
         rows = [(a.login, a.display_name, a.role, a.facility_id, a.active, a.password_hash,
                  a.must_change_password, a.version)
                 for a in session.scalars(select(Account).order_by(Account.id))]
@@ -139,6 +139,21 @@ def test_administrator_cannot_disable_their_own_account(db, admin) -> None:
 # --- contacts: every role may keep them ---------------------------------------------------------
 
 
+def test_administrator_changes_a_role_and_facility_in_the_audit_log(db, admin, actor,
+                                                                 facilities) -> None:  # type: ignore[no-untyped-def]
+    changed = accounts.set_role(db, admin, "staff", Role.OFFICER, facilities["central"])
+    assert (changed.role, changed.facility_id) == (Role.OFFICER, facilities["central"])
+    with db.reading(None) as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.table_name == "accounts")
+                                .order_by(AuditEntry.id.desc())).first()
+    assert entry is not None and entry.changes["role"] == ["counter_staff", "officer"]
+    with pytest.raises(UserError, match="自分自身の管理者の役割は外せません"):
+        accounts.set_role(db, admin, "admin", Role.OFFICER, None)
+    with pytest.raises(PermissionDenied):
+        accounts.set_role(db, accounts.sign_in(db, "officer", TEST_PASSWORD)[0], "staff_west",
+                          Role.ADMIN, None)
+
+
 def test_counter_staff_creates_changes_and_removes_contacts(db, actor) -> None:
     created = svc.create_contact(db, actor, ContactDraft(kind=ContactKind.PERSON, name="高橋 健",
                                                          phone="0188001234"))
@@ -149,7 +164,7 @@ def test_counter_staff_creates_changes_and_removes_contacts(db, actor) -> None:
     svc.set_contact_active(db, actor, created.id, changed.version, False)
     assert not svc.get_contact(db, actor, created.id).active
     assert svc.search_contacts(db, actor, "高橋").entries == []
-    with db.reading() as session:  # removed from the list, but the record is kept
+    with db.reading(None) as session:  # removed from the list, but the record is kept
         assert session.get(Contact, created.id) is not None
 
 

@@ -28,18 +28,18 @@ def group(name: str = "川尻みらい会") -> ContactDraft:
 
 
 def last_id(db) -> int:  # type: ignore[no-untyped-def]
-    with db.reading() as session:
+    with db.reading(None) as session:
         return session.scalar(select(func.coalesce(func.max(AuditEntry.id), 0)))
 
 
 def rows_since(db, after: int) -> list[AuditEntry]:  # type: ignore[no-untyped-def]
-    with db.reading() as session:
+    with db.reading(None) as session:
         return list(session.scalars(
             select(AuditEntry).where(AuditEntry.id > after).order_by(AuditEntry.id)))
 
 
 def everything(db) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
-    with db.reading() as session:
+    with db.reading(None) as session:
         return [(e.id, e.at, e.account_id, e.actor, e.action, e.table_name, e.record_id,
                  e.changes) for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
 
@@ -179,7 +179,7 @@ def test_the_password_hash_never_reaches_the_audit_log(db, admin) -> None:
     rows = rows_since(db, start)
     assert [(r.action, r.table_name, r.actor) for r in rows] == [
         ("update", "accounts", "管理 太郎")]
-    with db.reading() as session:
+    with db.reading(None) as session:
         hashed = session.scalar(select(Account.password_hash).where(Account.login == "staff"))
     for row in rows:
         assert hashed not in repr(row.changes)
@@ -226,14 +226,14 @@ def test_the_log_cannot_be_changed_or_deleted_even_with_raw_sql(db, actor) -> No
 
 
 def test_a_write_session_must_name_its_actor(db) -> None:
-    with db.reading() as session:
+    with db.reading(None) as session:
         count = session.scalar(select(func.count()).select_from(Contact))
     with pytest.raises(RuntimeError, match="actor"), Session(db.engine) as session, \
             session.begin():
         session.add(Contact(kind=ContactKind.PERSON, name="名無し", active=True))
     with pytest.raises(RuntimeError, match="actor"), db.writing(None) as session:  # type: ignore[arg-type]
         session.add(Contact(kind=ContactKind.PERSON, name="名無し", active=True))
-    with db.reading() as session:
+    with db.reading(None) as session:
         assert session.scalar(select(func.count()).select_from(Contact)) == count
 
 

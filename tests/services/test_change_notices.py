@@ -9,11 +9,17 @@ from collections.abc import Callable, Iterator
 import psycopg
 import pytest
 from sqlalchemy import make_url
+from sqlalchemy.orm import Session
 
-from kyodo_desk.database.changes import CHANNEL, ChangeWatcher
-from kyodo_desk.domain.errors import ValidationError
+from kyodo_desk.database.audit import ACTOR_KEY
+from kyodo_desk.database.changes import CHANNEL, ChangeWatcher, announce_ahead, notify_tables
+from kyodo_desk.domain.errors import UserError, ValidationError
 from kyodo_desk.services import contacts as svc
+from kyodo_desk.services import registrations
+from kyodo_desk.services.checkin import walk_in
 from kyodo_desk.services.contacts import Affiliation, ConcurrentEdit, ContactDraft, ContactKind
+from kyodo_desk.services.registrations import DuplicateSignUp, SignUpDraft
+from tests.event_fixtures import make_event, people
 
 postgresql_only = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
@@ -86,6 +92,47 @@ def test_nothing_is_announced_for_changes_that_were_not_committed(db, actor, lis
         other.execute("SELECT pg_notify(%s, 'marker')", [CHANNEL])
     assert next_payloads(listener) == ["marker"]
     assert svc.get_contact(db, actor, created.id).phone == "018-800-1234"
+
+
+@postgresql_only
+def test_a_sign_up_is_announced_once_and_a_refused_one_not_at_all(
+        db, actor, listener, facilities, database_url: str) -> None:
+    """A sign-up sends its notice before it takes the event's lock (its round trip kept out
+    of the lock): still heard only once it commits, and never for one refused after it."""
+    event = make_event(db, facilities["east"], capacity=1)
+    first, second = people(db, 2)
+    while next_payloads(listener, timeout=0.5):  # the setup's own notices
+        pass
+    signed = registrations.sign_up(db, actor, event.id, SignUpDraft(first))
+    assert next_payloads(listener) == ["registrations"]
+    with pytest.raises(DuplicateSignUp):  # announced ahead, then rolled back
+        registrations.sign_up(db, actor, event.id, SignUpDraft(first))
+    with pytest.raises(UserError, match="満席"):  # a walk-in to a full event: rolled back
+        walk_in(db, actor, event.sessions[0].id, SignUpDraft(second))
+    with psycopg.connect(psycopg_dsn(database_url), autocommit=True) as other:
+        other.execute("SELECT pg_notify(%s, 'marker')", [CHANNEL])
+    assert next_payloads(listener) == ["marker"]
+
+    registrations.cancel_registration(db, actor, signed.registration.id)
+    walk_in(db, actor, event.sessions[0].id, SignUpDraft(second))
+    heard = set()
+    for payload in next_payloads(listener, count=3, timeout=2.0):
+        heard.update(payload.split(","))
+    assert {"registrations", "attendances"} <= heard
+
+
+@postgresql_only
+def test_a_notice_sent_ahead_by_a_transaction_rolled_back_is_sent_again(
+        db, actor, listener) -> None:
+    """A session that goes on after a rollback must not think the dropped notice was sent."""
+    with Session(db.engine) as session:
+        session.info[ACTOR_KEY] = actor
+        with pytest.raises(RuntimeError), session.begin():
+            announce_ahead(session, "registrations")
+            raise RuntimeError("refused")
+        with session.begin():
+            notify_tables(session, "registrations")
+    assert next_payloads(listener) == ["registrations"]
 
 
 # --- ChangeWatcher, on both databases ---------------------------------------------------------

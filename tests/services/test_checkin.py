@@ -3,6 +3,7 @@ changed — by receipt code or by name, per session, and walk-ins, on both datab
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -16,6 +17,7 @@ from kyodo_desk.services.registrations import (
     cancel_registration,
     list_registrations,
     sign_up,
+    update_sign_up,
 )
 from tests.event_fixtures import make_event, person
 
@@ -23,7 +25,7 @@ OK, ALREADY, REFUSED = CheckInOutcome.CHECKED_IN, CheckInOutcome.ALREADY, CheckI
 
 
 def _attendances(db) -> int:  # type: ignore[no-untyped-def]
-    with db.reading() as session:
+    with db.reading(None) as session:
         return session.scalar(select(func.count()).select_from(Attendance))
 
 
@@ -85,3 +87,21 @@ def test_a_walk_in_is_added_while_seats_remain(db, actor, facilities) -> None:
         walk_in(db, actor, session_id, SignUpDraft(person(db, "当日三郎")))
     assert [r.contact_name for r in list_registrations(db, actor, event.id)] == [
         "当日一郎", "予約二郎"]
+
+
+def test_each_check_in_is_a_change_of_the_sign_up_and_returns_it_as_it_now_is(
+        db, actor, facilities) -> None:  # type: ignore[no-untyped-def]
+    """A form opened before a check-in is refused instead of saving over it; the sign-up a
+    check-in returns carries the new version, so a change made from it is no conflict."""
+    event = make_event(db, facilities["salon"], session_count=2)
+    reg = sign_up(db, actor, event.id, SignUpDraft(person(db, "山田太郎"))).registration
+    first, second = (s.id for s in event.sessions)
+    on_first = check_in(db, actor, reg.id, first).registration
+    on_second = check_in(db, actor, reg.id, second).registration  # already 出席: only a row
+    assert reg.version < on_first.version < on_second.version
+    with pytest.raises(UserError, match="他の窓口で変更されました"):
+        update_sign_up(db, actor, reg.id, on_first.version,
+                       replace(on_first.as_draft(), notes="車いすを使用"))
+    changed = update_sign_up(db, actor, reg.id, on_second.version,
+                             replace(on_second.as_draft(), notes="車いすを使用")).registration
+    assert changed.notes == "車いすを使用" and changed.attended_session_ids == (first, second)

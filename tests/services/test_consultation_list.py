@@ -194,6 +194,19 @@ def test_the_administrator_counts_but_sees_no_personal_field(
     assert not list_consultations(db, actor).masked
 
 
+def test_the_follow_up_plan_is_listed_and_masked_for_counting(
+        db, actor, admin, facilities) -> None:  # type: ignore[no-untyped-def]
+    plan = "定款・設立書類の準備状況を電話で確認"
+    planned = record(db, actor, facilities["east"], "NPO法人化の相談",
+                     follow_up_due=TODAY + timedelta(days=14), follow_up_plan=plan)
+    plain = record(db, actor, facilities["east"], "施設の問い合わせ")
+    mine = list_consultations(db, actor, my_follow_ups_filter(actor),
+                              sort=ConsultationSort.FOLLOW_UP).rows
+    assert [(r.id, r.follow_up_plan) for r in mine] == [(planned.id, plan)]
+    counted = {r.id: r.follow_up_plan for r in list_consultations(db, admin).rows}
+    assert counted == {planned.id: MASKED, plain.id: ""}
+
+
 def test_my_follow_ups_put_the_overdue_first_and_are_counted(
         db, actor, accounts_by_login, facilities) -> None:  # type: ignore[no-untyped-def]
     east = facilities["east"]
@@ -223,7 +236,7 @@ def test_returning_consultees_are_told_from_new_ones(db, actor, facilities) -> N
                    held_on=TODAY - timedelta(days=30))
     again = record(db, actor, facilities["east"], "二回目", consultee_contact_id=person.id)
     anonymous = record(db, actor, facilities["east"], "匿名", anonymous=True)
-    with db.reading() as session:
+    with db.reading(None) as session:
         from kyodo_desk.models import Consultation
 
         returning = {c.id: c.returning_consultee for c in session.query(Consultation)}

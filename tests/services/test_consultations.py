@@ -13,8 +13,8 @@ from kyodo_desk.domain.errors import NotFound, ValidationError
 from kyodo_desk.domain.permissions import PermissionDenied
 from kyodo_desk.domain.text import fold, query_grams
 from kyodo_desk.models import AuditEntry, Consultation, ConsultationTopicLink
+from kyodo_desk.services import accounts, contacts
 from kyodo_desk.services import consultations as svc
-from kyodo_desk.services import contacts
 from kyodo_desk.services.consultation_list import ConsultationFilter, list_consultations
 from kyodo_desk.services.consultations import (
     ConsultationChannel,
@@ -47,12 +47,12 @@ def listed(db, actor, **where) -> list[int]:  # type: ignore[no-untyped-def]
 
 
 def count(db, model) -> int:  # type: ignore[no-untyped-def]
-    with db.reading() as session:
+    with db.reading(None) as session:
         return session.scalar(select(func.count()).select_from(model))
 
 
 def audit_rows(db, action: str | None = None) -> list[AuditEntry]:  # type: ignore[no-untyped-def]
-    with db.reading() as session:
+    with db.reading(None) as session:
         stmt = select(AuditEntry).where(AuditEntry.table_name == "consultations")
         if action:
             stmt = stmt.where(AuditEntry.action == action)
@@ -156,7 +156,7 @@ def test_the_search_index_follows_inserts_and_updates(db, actor, facilities) -> 
 
     def found(term: str) -> list[int]:
         stmt = select(Consultation.id)
-        with db.reading() as session:
+        with db.reading(None) as session:
             return list(session.scalars(db.backend.with_grams(
                 stmt, Consultation.__table__, query_grams(fold(term)))))
 
@@ -252,7 +252,7 @@ def test_insert_and_update_are_audited(db, actor, facilities, topics) -> None:  
     [update] = audit_rows(db, "update")
     assert update.record_id == created.id
     assert update.changes == {"answered": [None, "********"]}  # was empty, now written
-    with db.reading() as session:
+    with db.reading(None) as session:
         links = session.execute(
             select(AuditEntry.action, AuditEntry.changes)
             .where(AuditEntry.table_name == ConsultationTopicLink.__tablename__)
@@ -317,3 +317,96 @@ def test_personal_text_never_reaches_the_append_only_audit_log(db, actor, facili
     assert inserted["consultee_contact_id"] == [None, "********"]
     assert updated["asked"] == ["********", "********"]  # that it changed is kept
     assert updated["status"] == ["in_progress", "done"]
+
+
+# --- the follow-up plan (issue 14, defect 7) -------------------------------------------------
+
+PLAN = "定款・設立書類の準備状況を電話で確認"
+
+
+def test_the_follow_up_plan_is_kept_with_the_record_and_audited_without_its_text(
+        db, actor, facilities) -> None:  # type: ignore[no-untyped-def]
+    created = svc.create_consultation(db, actor, draft(
+        facilities["east"], follow_up_due=TODAY + timedelta(days=14),
+        follow_up_plan=f"  {PLAN}\n"))
+    opened = svc.get_consultation(db, actor, created.id)
+    assert opened.follow_up_plan == PLAN
+    assert opened.as_draft().follow_up_plan == PLAN  # what the form is filled from
+
+    changed = svc.update_consultation(db, actor, opened.id, opened.version, svc.replace_draft(
+        opened.as_draft(), follow_up_plan="申請書の下書きを確認"))
+    assert svc.get_consultation(db, actor, created.id).follow_up_plan == "申請書の下書きを確認"
+    assert changed.version > opened.version
+
+    inserted, updated = (r.changes for r in audit_rows(db) if r.action != "open")
+    assert inserted["follow_up_plan"] == [None, "********"]
+    assert updated == {"follow_up_plan": ["********", "********"]}  # that it changed, only
+    assert "電話で確認" not in repr(inserted) and "下書き" not in repr(updated)
+
+
+def test_a_plan_without_a_due_date_is_refused(db, actor, facilities) -> None:  # type: ignore[no-untyped-def]
+    before = count(db, Consultation)
+    with pytest.raises(ValidationError) as info:
+        svc.create_consultation(db, actor, draft(facilities["east"], follow_up_plan=PLAN))
+    assert "期限" in info.value.for_field("follow_up_plan")
+    assert count(db, Consultation) == before
+
+
+# --- the consultation's own bounds (issue 14, defect 5) -------------------------------------
+
+@pytest.mark.parametrize("held_on", [date(1, 1, 1), date(1999, 12, 31), date(2000, 3, 31)])
+def test_a_consultation_date_before_the_log_began_is_refused(
+        db, actor, facilities, held_on: date) -> None:  # type: ignore[no-untyped-def]
+    before = count(db, Consultation)
+    with pytest.raises(ValidationError) as info:
+        svc.create_consultation(db, actor, draft(facilities["east"], held_on=held_on))
+    message = info.value.for_field("held_on")
+    assert "相談日" in message and "2000/04/01から今日まで" in message
+    assert count(db, Consultation) == before
+
+
+def test_the_first_day_of_the_log_and_a_follow_up_a_year_on_are_accepted(
+        db, actor, facilities) -> None:  # type: ignore[no-untyped-def]
+    first = svc.EARLIEST_HELD_ON
+    kept = svc.create_consultation(db, actor, draft(
+        facilities["east"], held_on=first, follow_up_due=date(2001, 4, 1), follow_up_plan=PLAN))
+    assert (kept.held_on, kept.follow_up_due) == (date(2000, 4, 1), date(2001, 4, 1))
+    with pytest.raises(ValidationError) as info:
+        svc.update_consultation(db, actor, kept.id, kept.version, svc.replace_draft(
+            kept.as_draft(), follow_up_due=date(2001, 4, 2)))
+    message = info.value.for_field("follow_up_due")
+    assert "フォローアップの期限" in message and "2001/04/01まで" in message
+    assert svc.get_consultation(db, actor, kept.id).follow_up_due == date(2001, 4, 1)
+
+
+def test_the_staff_member_is_an_active_account_that_records_at_the_facility(
+        db, accounts_by_login, facilities) -> None:  # type: ignore[no-untyped-def]
+    officer, east = accounts_by_login["officer"], facilities["east"]
+    before = count(db, Consultation)
+    for login in ("staff_west", "advisor", "admin"):  # another facility's, or no recorder
+        with pytest.raises(ValidationError) as info:
+            svc.create_consultation(db, officer, draft(
+                east, staff_account_id=accounts_by_login[login].account_id))
+        message = info.value.for_field("staff_account_id")
+        assert "担当者" in message and accounts_by_login[login].name in message
+    assert count(db, Consultation) == before
+    for login in ("staff", "officer"):  # the facility's own, and the officers
+        svc.create_consultation(db, officer, draft(
+            east, staff_account_id=accounts_by_login[login].account_id))
+
+    west = facilities["west"]
+    by_west = svc.create_consultation(db, officer, draft(
+        west, staff_account_id=accounts_by_login["staff_west"].account_id))
+    accounts.set_active(db, accounts_by_login["admin"], "staff_west", False)
+    with pytest.raises(ValidationError) as info:
+        svc.create_consultation(db, officer, draft(
+            west, staff_account_id=accounts_by_login["staff_west"].account_id))
+    assert "無効" in info.value.for_field("staff_account_id")
+    # A record of someone who has left can still be corrected, as long as 担当者 stays.
+    corrected = svc.update_consultation(db, officer, by_west.id, by_west.version,
+                                        svc.replace_draft(by_west.as_draft(), answered="追記"))
+    assert (corrected.staff_name, corrected.answered) == ("西部 次郎", "追記")
+    # The form offers the same people the save accepts.
+    offered = {m.account_id for m in svc.list_consultation_staff(db, officer, west)}
+    assert accounts_by_login["staff_west"].account_id not in offered
+    assert offered == {officer.account_id}

@@ -35,7 +35,7 @@ COUNT = 600
 
 
 def consultations(db) -> list[Consultation]:  # type: ignore[no-untyped-def]
-    with db.reading() as session:
+    with db.reading(None) as session:
         rows = list(session.scalars(select(Consultation).order_by(Consultation.held_on,
                                                                   Consultation.id)))
         session.expunge_all()
@@ -44,7 +44,7 @@ def consultations(db) -> list[Consultation]:  # type: ignore[no-untyped-def]
 
 def topic_links(db) -> dict[int, list[int]]:  # type: ignore[no-untyped-def]
     links: dict[int, list[int]] = defaultdict(list)
-    with db.reading() as session:
+    with db.reading(None) as session:
         for cid, tid in session.execute(select(ConsultationTopicLink.consultation_id,
                                                ConsultationTopicLink.topic_id)):
             links[cid].append(tid)
@@ -80,7 +80,7 @@ def test_dates_times_and_durations_look_like_office_work(db, filled) -> None:  #
 
 
 def test_every_facility_has_records_and_the_salon_the_most(db, filled) -> None:  # type: ignore[no-untyped-def]
-    with db.reading() as session:
+    with db.reading(None) as session:
         codes = dict(session.execute(select(Facility.id, Facility.code)).all())
         staff_facility = dict(session.execute(select(Account.id, Account.facility_id)).all())
     rows = consultations(db)
@@ -92,7 +92,7 @@ def test_every_facility_has_records_and_the_salon_the_most(db, filled) -> None: 
 
 
 def test_facilities_without_staff_get_disabled_demo_accounts(db, filled) -> None:  # type: ignore[no-untyped-def]
-    with db.reading() as session:
+    with db.reading(None) as session:
         demo = session.execute(select(Account.login, Account.active, Account.role,
                                       Account.password_hash, Facility.code)
                                .join(Facility, Facility.id == Account.facility_id)
@@ -108,7 +108,7 @@ def test_facilities_without_staff_get_disabled_demo_accounts(db, filled) -> None
 
 def test_consultees_are_demo_contacts_or_anonymous(db, filled) -> None:  # type: ignore[no-untyped-def]
     rows = consultations(db)
-    with db.reading() as session:
+    with db.reading(None) as session:
         notes = dict(session.execute(select(Contact.id, Contact.notes)).all())
     named = [r for r in rows if r.consultee_contact_id is not None]
     anonymous = [r for r in rows if r.anonymous]
@@ -135,7 +135,7 @@ def test_new_or_returning_is_true_exactly_after_a_first_consultation(db, filled)
 
 
 def test_topics_and_texts(db, filled) -> None:  # type: ignore[no-untyped-def]
-    with db.reading() as session:
+    with db.reading(None) as session:
         topic_ids = set(session.scalars(select(ConsultationTopic.id)))
     links = topic_links(db)
     rows = consultations(db)
@@ -156,7 +156,7 @@ def test_search_columns_are_what_the_orm_writes_and_the_index_has_them(db, fille
         assert r.version == 1 and r.anonymised_on is None
 
     def found(term: str) -> set[int]:
-        with db.reading() as session:
+        with db.reading(None) as session:
             return set(session.scalars(db.backend.with_grams(
                 select(Consultation.id), Consultation.__table__, query_grams(fold(term)))))
 
@@ -167,7 +167,7 @@ def test_search_columns_are_what_the_orm_writes_and_the_index_has_them(db, fille
 
 def test_one_audit_row_per_batch_and_progress(db, filled) -> None:  # type: ignore[no-untyped-def]
     assert filled == [(250, COUNT), (500, COUNT), (600, COUNT)]
-    with db.reading() as session:
+    with db.reading(None) as session:
         audit = session.execute(select(AuditEntry.action, AuditEntry.record_id,
                                        AuditEntry.changes)
                                 .where(AuditEntry.table_name == "consultations")).all()
@@ -186,7 +186,7 @@ def test_a_second_fill_uses_new_consultees_and_keeps_the_first(db) -> None:  # t
     old_consultees = {r.consultee_contact_id for r in rows if r.id in first} - {None}
     new_consultees = {r.consultee_contact_id for r in rows if r.id not in first} - {None}
     assert not old_consultees & new_consultees
-    with db.reading() as session:
+    with db.reading(None) as session:
         assert session.scalar(select(func.count()).select_from(Account)
                               .where(Account.login.like("demo.%"))) == 8  # made once
 
@@ -194,10 +194,10 @@ def test_a_second_fill_uses_new_consultees_and_keeps_the_first(db) -> None:  # t
 def test_existing_demo_contacts_are_used_first(db) -> None:  # type: ignore[no-untyped-def]
     cli = Actor.command_line()
     add_demo_contacts(db, cli, 50)
-    with db.reading() as session:
+    with db.reading(None) as session:
         before = set(session.scalars(select(Contact.id)))
     add_demo_consultations(db, cli, 100, today=TODAY)  # wants 20 consultees
-    with db.reading() as session:
+    with db.reading(None) as session:
         after = set(session.scalars(select(Contact.id)))
     assert after == before
     assert {r.consultee_contact_id for r in consultations(db)} - {None} <= before

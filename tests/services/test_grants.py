@@ -29,9 +29,16 @@ def officer(accounts_by_login):  # type: ignore[no-untyped-def]
 
 def counts(db) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
     """(cases, moves, payments): what a refused action must leave as it was."""
-    with db.reading() as session:
+    with db.reading(None) as session:
         return tuple(session.scalar(select(func.count()).select_from(t))  # type: ignore[return-value]
                      for t in (GrantCase, GrantCaseMove, GrantPayment))
+
+
+def receive_all(db, officer, case, stage: Stage):  # type: ignore[no-untyped-def]
+    """The case with every document *stage* requires received (each receipt is a new version)."""
+    for name in case.missing_for(stage):
+        case = grant_cases.receive_document(db, officer, case.id, name, date(2026, 6, 1))
+    return case
 
 
 # --- programmes ----------------------------------------------------------------------------
@@ -158,7 +165,7 @@ def test_a_second_case_for_the_same_group_and_project_is_refused(db, officer) ->
 def test_a_move_needs_the_documents_of_the_step(db, officer) -> None:  # type: ignore[no-untyped-def]
     p = make_programme(db)
     case = make_case(db, p.id, group(db))
-    grant_cases.receive_document(db, officer, case.id, "申請書", date(2026, 4, 20))
+    case = grant_cases.receive_document(db, officer, case.id, "申請書", date(2026, 4, 20))
     before = counts(db)
     with pytest.raises(MoveRefused) as caught:
         grant_cases.move_case(db, officer, case.id, case.version, Stage.APPLICATION)
@@ -210,12 +217,10 @@ def test_withdrawal_needs_a_reason_and_is_closed_after_payment(db, officer) -> N
 def test_decisions_are_held_to_the_ceiling_and_the_budget(db, officer) -> None:  # type: ignore[no-untyped-def]
     # Budget 1,000,000, ceiling 500,000: hand-worked.
     p = make_programme(db, budget=1_000_000, ceiling=500_000)
-    first = make_case(db, p.id, group(db, "一の会"), requested=500_000, stage=Stage.ADOPTED)
-    second = make_case(db, p.id, group(db, "二の会"), requested=600_000, stage=Stage.ADOPTED)
-    third = make_case(db, p.id, group(db, "三の会"), requested=400_000, stage=Stage.ADOPTED)
-    for c in (first, second, third):
-        for name in p.documents_for(Stage.GRANT_DECIDED):
-            grant_cases.receive_document(db, officer, c.id, name, date(2026, 6, 1))
+    first, second, third = (
+        receive_all(db, officer, make_case(db, p.id, group(db, name), requested=requested,
+                                           stage=Stage.ADOPTED), Stage.GRANT_DECIDED)
+        for name, requested in (("一の会", 500_000), ("二の会", 600_000), ("三の会", 400_000)))
     before = counts(db)
     with pytest.raises(ValidationError) as caught:
         grant_cases.move_case(db, officer, second.id, second.version, Stage.GRANT_DECIDED,
@@ -279,6 +284,50 @@ def test_payments_refunds_and_settlement_hand_worked(db, officer) -> None:  # ty
         "支払 200,000円", "支払 60,000円", "返還 20,000円"]
 
 
+def test_a_payment_after_settlement_is_refused_so_the_budget_never_goes_negative(  # type: ignore[no-untyped-def]
+        db, officer) -> None:
+    # Issue 14, hand-worked: budget 1,000,000; decided 1,000,000, paid 500,000 and settled
+    # (500,000 freed); another case decided 500,000; then 500,000 more on the settled case.
+    p = make_programme(db, budget=1_000_000, ceiling=0)
+    settled = make_case(db, p.id, group(db), requested=1_000_000, stage=Stage.REPORTED,
+                        decided=1_000_000)
+    grant_cases.record_payment(db, officer, settled.id, 500_000, date(2026, 9, 1))
+    settled = receive_all(db, officer, grant_cases.get_case(db, officer, settled.id),
+                          Stage.SETTLED)
+    grant_cases.move_case(db, officer, settled.id, settled.version, Stage.SETTLED)
+    assert grants.get_programme(db, officer, p.id).money.left == 500_000
+    make_case(db, p.id, group(db, "別の会"), requested=500_000, stage=Stage.GRANT_DECIDED,
+              decided=500_000)
+    before = counts(db)
+    with pytest.raises(ValidationError) as caught:
+        grant_cases.record_payment(db, officer, settled.id, 500_000, date(2026, 10, 1))
+    assert caught.value.for_field("payment") == (
+        "確定・支払の後は支払を記録できません。この案件の交付額は、支払済みの 500,000円 で"
+        "確定しています（支払額 500,000円 を加えると、予算の残りに戻った額を使うことになります）。")
+    assert counts(db) == before
+    money = grants.get_programme(db, officer, p.id).money
+    assert (money.budget, money.committed, money.left) == (1_000_000, 1_000_000, 0)
+    # Later stages stay closed; money coming back is still recorded, and frees the budget.
+    evaluated = advance_case(db, officer, settled.id, Stage.EVALUATED)
+    with pytest.raises(ValidationError, match="確定・支払の後は支払を記録できません"):
+        grant_cases.record_payment(db, officer, evaluated.id, 1, date(2026, 10, 2))
+    grant_cases.record_payment(db, officer, evaluated.id, 100_000, date(2026, 10, 2), refund=True)
+    assert grants.get_programme(db, officer, p.id).money.left == 100_000
+
+
+def test_a_withdrawn_case_takes_refunds_not_payments(db, officer) -> None:  # type: ignore[no-untyped-def]
+    p = make_programme(db, budget=1_000_000, ceiling=0)
+    case = make_case(db, p.id, group(db), stage=Stage.IN_PROGRESS, decided=300_000)
+    case = grant_cases.record_payment(db, officer, case.id, 100_000, date(2026, 7, 1))
+    grant_cases.move_case(db, officer, case.id, case.version, Stage.WITHDRAWN,
+                          comment="代表者の転居により")
+    assert grants.get_programme(db, officer, p.id).money.left == 900_000  # what was paid is held
+    with pytest.raises(ValidationError, match="取下げた案件には支払を記録できません"):
+        grant_cases.record_payment(db, officer, case.id, 200_000, date(2026, 7, 2))
+    grant_cases.record_payment(db, officer, case.id, 100_000, date(2026, 7, 2), refund=True)
+    assert grants.get_programme(db, officer, p.id).money.left == 1_000_000
+
+
 def test_settlement_needs_a_payment(db, officer) -> None:  # type: ignore[no-untyped-def]
     p = make_programme(db)
     case = make_case(db, p.id, group(db), stage=Stage.REPORTED, decided=300_000)
@@ -302,6 +351,37 @@ def test_a_changed_decision_is_checked_and_noted(db, officer) -> None:  # type: 
     changed = grant_cases.change_decision(db, officer, case.id, 350_000, comment="会場の追加")
     assert changed.money.decided == 350_000
     assert any("300,000円 → 350,000円" in e.detail for e in changed.timeline)
+
+
+def test_every_change_to_a_case_returns_its_new_version_and_the_old_one_is_refused(  # type: ignore[no-untyped-def]
+        db, officer) -> None:
+    p = make_programme(db)
+    case = make_case(db, p.id, group(db), stage=Stage.SCREENING)
+    scores = {c.id: 3 for c in p.criteria}
+    deadline_id = case.deadlines[0].id
+    changes = [
+        lambda: grant_cases.receive_document(db, officer, case.id, "見積書", date(2026, 6, 1)),
+        lambda: grant_cases.unreceive_document(db, officer, case.id, "見積書"),
+        lambda: grant_cases.add_note(db, officer, case.id, "審査会の日程を連絡"),
+        lambda: grant_cases.add_deadline(db, officer, case.id, "ヒアリング", date(2026, 6, 20)),
+        lambda: grant_cases.complete_deadline(db, officer, deadline_id, date(2026, 6, 1)),
+        lambda: grant_screening.record_scores(db, officer, case.id, "審査員A", scores),
+        lambda: grant_screening.record_scores(db, officer, case.id, "審査員A",
+                                              {**scores, p.criteria[0].id: 5}),
+        lambda: grant_cases.update_case(db, officer, case.id, case.version,
+                                        replace(case.as_draft(), summary="概要を更新")),
+    ]
+    for change in changes:
+        before = case
+        case = change()
+        assert case.version == before.version + 1
+        assert grant_cases.get_case(db, officer, case.id).version == case.version
+    with pytest.raises(ConcurrentEdit):  # a counter still showing the case as it was
+        grant_cases.move_case(db, officer, case.id, before.version, Stage.ADOPTED)
+    refused = grant_cases.get_case(db, officer, case.id)
+    assert refused.version == case.version and refused.stage is Stage.SCREENING
+    adopted = grant_cases.move_case(db, officer, case.id, case.version, Stage.ADOPTED)
+    assert adopted.version == case.version + 1 and adopted.stage is Stage.ADOPTED
 
 
 def test_a_stale_move_is_refused(db, officer) -> None:  # type: ignore[no-untyped-def]
@@ -407,11 +487,11 @@ def test_moves_and_money_are_audited(db, officer) -> None:  # type: ignore[no-un
     p = make_programme(db)
     case = make_case(db, p.id, group(db), stage=Stage.IN_PROGRESS, decided=300_000)
     grant_cases.record_payment(db, officer, case.id, 100_000, date(2026, 7, 1))
-    with db.reading() as session:
+    with db.reading(None) as session:
         tables = set(session.scalars(select(AuditEntry.table_name)
                                      .where(AuditEntry.actor == "協働 三郎")))
     assert {"grant_payments"} <= tables
-    with db.reading() as session:
+    with db.reading(None) as session:
         decided = session.scalars(select(AuditEntry.changes).where(
             AuditEntry.table_name == "grant_cases", AuditEntry.action == "update")).all()
     assert any(c.get("decided") == [0, 300_000] for c in decided)

@@ -71,7 +71,7 @@ def test_a_save_whose_connection_dies_before_commit_leaves_nothing_behind(
 
 
 def _count(db, model) -> int:  # type: ignore[no-untyped-def]
-    with db.reading() as session:
+    with db.reading(None) as session:
         return session.scalar(select(func.count()).select_from(model))
 
 

@@ -61,7 +61,7 @@ def add_people(db: Database, prefix: str, count: int) -> list[int]:
         rows.append(contact_row(ContactKind.PERSON, name, phone=phone, notes=""))
     with db.writing(Actor.command_line()) as session:
         session.execute(insert(Contact), rows)
-    with db.reading() as session:
+    with db.reading(None) as session:
         ids = session.scalars(select(Contact.id).where(Contact.name.like(f"{prefix}%"))
                               .order_by(Contact.id)).all()
     assert len(ids) == count
@@ -108,7 +108,7 @@ def race(url: str, work: Callable[[Database, int], Any], counters: int = COUNTER
     def run(n: int) -> None:
         try:
             db = databases[n]
-            with db.reading() as session:  # a connection of its own, in the pool from now on
+            with db.reading(None) as session:  # a connection of its own, in the pool from now on
                 if not db.backend.is_sqlite:
                     pids.add(session.scalar(text("SELECT pg_backend_pid()")))
             barrier.wait(timeout=30)
@@ -350,7 +350,7 @@ def test_two_scanners_reading_one_receipt_at_once_count_it_once(db, database_url
     for i, reg in enumerate(tickets):
         assert sorted([results[0][i], results[1][i]], key=lambda o: o.name) == [
             CheckInOutcome.ALREADY, CheckInOutcome.CHECKED_IN], reg.contact_name
-    with db.reading() as session:
+    with db.reading(None) as session:
         per_registration = dict(session.execute(
             select(Attendance.registration_id, func.count())
             .where(Attendance.session_id == session_id)
@@ -369,7 +369,7 @@ def _sqlite_counter(url: str, counter: int, event_id: int, people: list[int], pa
     errors: list[str] = []
     try:
         db = open_database(url)
-        with db.reading() as session:
+        with db.reading(None) as session:
             session.execute(text("SELECT 1"))
         barrier.wait(timeout=60)
         for contact_id in people:

@@ -6,16 +6,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from kyodo_desk.domain.errors import UserError, ValidationError
 from kyodo_desk.domain.events import QueueRule, RegistrationStatus
 from kyodo_desk.domain.permissions import PermissionDenied
-from kyodo_desk.models import AuditEntry
+from kyodo_desk.models import AuditEntry, Registration
 from kyodo_desk.services import registrations as svc
+from kyodo_desk.services.checkin import check_in
 from kyodo_desk.services.events import get_event
 from kyodo_desk.services.registrations import SignUpDraft
 from tests.event_fixtures import TODAY, make_event, people, person
+from tests.services.test_registration_concurrency import add_people
 
 S = RegistrationStatus
 
@@ -53,6 +55,45 @@ def test_a_party_larger_than_the_capacity_is_refused(db, actor, facilities) -> N
     event = make_event(db, facilities["east"], capacity=4)
     with pytest.raises(ValidationError, match="定員（4名）を超える"):
         svc.sign_up(db, actor, event.id, SignUpDraft(person(db, "団体A"), party_size=6))
+
+
+def _reads_of_one_sign_up(db, actor, event_id: int, contact_id: int) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+    """Every SELECT one sign-up runs, with how many rows it returns (run again afterwards on
+    another connection: the event is as full as the sign-up saw it, but one)."""
+    ran: list[tuple[str, object]] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT"):
+            ran.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        svc.sign_up(db, actor, event_id, SignUpDraft(contact_id))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    with db.engine.connect() as conn:
+        reads = [(statement, len(conn.exec_driver_sql(statement, parameters).all()))
+                 for statement, parameters in ran]
+        if db.backend.is_sqlite:  # and none reads the whole table of sign-ups
+            for statement, parameters in ran:
+                plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+                assert not [p for p in plan if p[-1].startswith("SCAN registrations")], statement
+        conn.rollback()
+    return reads
+
+
+def test_a_sign_up_reads_a_handful_of_rows_however_full_the_event_is(db, actor,
+                                                                     facilities) -> None:
+    """The duplicate check looks the name, reading and phone up in the event's indexes; the
+    seats are counted by an aggregate; the answer is made from what is in hand."""
+    empty, full = (make_event(db, facilities["east"], capacity=5) for _ in range(2))
+    contacts = add_people(db, "満席の講座", 62)
+    for contact_id in contacts[:60]:
+        svc.sign_up(db, actor, full.id, SignUpDraft(contact_id))
+    first = _reads_of_one_sign_up(db, actor, empty.id, contacts[60])
+    late = _reads_of_one_sign_up(db, actor, full.id, contacts[61])
+    assert [statement for statement, _ in late] == [statement for statement, _ in first]
+    assert max(rows for _, rows in late) <= len(S), late  # a row per status at most
 
 
 def test_the_same_contact_twice_is_refused(db, actor, facilities) -> None:
@@ -102,7 +143,7 @@ def test_outside_the_window_only_an_officer_may_accept_and_it_is_audited(
     assert svc.list_registrations(db, actor, event.id) == []
     officer = accounts_by_login["officer"]
     done = svc.sign_up(db, officer, event.id, SignUpDraft(contact), override_window=True)
-    with db.reading() as session:
+    with db.reading(None) as session:
         entry = session.scalars(select(AuditEntry).where(
             AuditEntry.action == "override")).one()
     assert entry.record_id == done.registration.id and entry.actor == officer.name
@@ -168,6 +209,26 @@ def test_growing_a_party_beyond_the_free_seats_is_refused(db, actor, facilities)
     assert get_event(db, actor, event.id).seats.taken == 3
 
 
+def test_a_checked_in_party_grows_only_into_free_seats_and_none_beyond_the_capacity(
+        db, actor, facilities) -> None:  # type: ignore[no-untyped-def]
+    """Found by the property test: a party checked in at the door could be made larger than
+    the seats left (2 people in a 1-seat event), and a waiting one larger than the event (it
+    would never be seated, and under 受付順 nobody behind it either)."""
+    event = make_event(db, facilities["east"], capacity=5)
+    a, b, c, d = people(db, 4)
+    came = svc.sign_up(db, actor, event.id, SignUpDraft(a, party_size=2)).registration
+    svc.sign_up(db, actor, event.id, SignUpDraft(b, party_size=2))
+    waiting = svc.sign_up(db, actor, event.id, SignUpDraft(c, party_size=3)).registration
+    came = check_in(db, actor, came.id, event.sessions[0].id).registration
+    with pytest.raises(ValidationError, match="空きが1席"):
+        svc.update_sign_up(db, actor, came.id, came.version, SignUpDraft(a, party_size=4))
+    with pytest.raises(ValidationError, match="定員（5名）を超える"):
+        svc.update_sign_up(db, actor, waiting.id, waiting.version, SignUpDraft(c, party_size=6))
+    svc.update_sign_up(db, actor, came.id, came.version, SignUpDraft(a, party_size=3))
+    assert get_event(db, actor, event.id).seats.label() == "5/5名（残り0）・キャンセル待ち1組"
+    assert svc.sign_up(db, actor, event.id, SignUpDraft(d)).registration.status is S.WAITLISTED
+
+
 def test_a_declined_offer_moves_the_next_up(db, actor, facilities) -> None:
     event = make_event(db, facilities["east"], capacity=1)
     regs = [svc.sign_up(db, actor, event.id, SignUpDraft(i)).registration
@@ -192,7 +253,7 @@ def test_jumping_the_queue_needs_free_seats_and_a_reason_which_is_audited(db, ac
     assert done.status is S.CONFIRMED
     with pytest.raises(UserError, match="キャンセル待ちの申込ではありません"):
         svc.promote_out_of_order(db, actor, first.id, "誤操作")
-    with db.reading() as session:
+    with db.reading(None) as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "queue_jump")).one()
     assert entry.changes["reason"] == "車いす席の確保のため"
 
@@ -202,7 +263,7 @@ def test_notes_are_kept_but_never_written_into_the_audit_log(db, actor, faciliti
     svc.sign_up(db, actor, event.id, SignUpDraft(person(db, "山田太郎"), notes="車いすを使用"))
     [reg] = svc.list_registrations(db, actor, event.id)
     assert reg.notes == "車いすを使用"
-    with db.reading() as session:
+    with db.reading(None) as session:
         logged = session.scalars(select(AuditEntry).where(
             AuditEntry.table_name == "registrations")).all()
     assert logged and all("車いす" not in str(e.changes) for e in logged)
@@ -231,3 +292,34 @@ def test_no_shows_are_marked_after_the_event(db, actor, facilities) -> None:
     assert svc.mark_no_shows(db, actor, event.id) == 2
     assert {r.status for r in svc.list_registrations(db, actor, event.id)} == {S.NO_SHOW}
     assert get_event(db, actor, event.id).seats.taken == 2
+
+
+def test_a_sign_up_is_audited_as_a_saved_record_is(db, actor, facilities) -> None:
+    """A sign-up is inserted without an ORM object (a flush costs more than the row under the
+    event's lock); its audit row must say what the flush of the same row would say."""
+    event = make_event(db, facilities["east"], has_booths=True)
+    contact = person(db, "山田太郎", reading="やまだ たろう", phone="0188001234")
+    signed = svc.sign_up(db, actor, event.id, SignUpDraft(
+        contact, party_size=2, notes="車いすを使用", booth_tables=1, booth_space="2m四方"))
+    other = make_event(db, facilities["east"], has_booths=True)
+    with db.writing(actor) as session:
+        row = session.get(Registration, signed.registration.id)
+        fields = {c.key: getattr(row, c.key) for c in Registration.__mapper__.column_attrs
+                  if c.key not in ("id", "version", "created_at", "updated_at")}
+        flushed = Registration(**{**fields, "event_id": other.id, "token": "flushed-row"})
+        session.add(flushed)
+        session.flush()
+        flushed_id = flushed.id
+    with db.reading(None) as session:
+        logged = {e.record_id: e for e in session.scalars(select(AuditEntry).where(
+            AuditEntry.table_name == "registrations", AuditEntry.action == "insert"))}
+    core, orm = logged[signed.registration.id], logged[flushed_id]
+    assert (core.actor, core.account_id) == (orm.actor, orm.account_id) == (
+        "窓口 花子", actor.account_id)
+    differ = {"id", "event_id", "token"}
+    assert {k: v for k, v in core.changes.items() if k not in differ} == \
+        {k: v for k, v in orm.changes.items() if k not in differ}
+    assert core.changes["id"] == [None, signed.registration.id]
+    assert core.changes["notes"] == [None, "********"]
+    assert core.changes["party_size"] == [None, 2]
+    assert signed.registration.version == row.version == 1

@@ -41,7 +41,7 @@ def record(db, officer, facility_id: int, held_on: date, **fields) -> int:  # ty
 def found(db, term: str) -> set[int]:  # type: ignore[no-untyped-def]
     """What the app's search finds: the gram index (FTS5 / GIN), then the folded text."""
     folded = fold(term)
-    with db.reading() as session:
+    with db.reading(None) as session:
         by_index = set(session.scalars(db.backend.with_grams(
             select(Consultation.id), Consultation.__table__, query_grams(folded))))
         by_text = set(session.scalars(select(Consultation.id).where(
@@ -68,13 +68,13 @@ def figures(db) -> dict[str, list[tuple[object, ...]]]:  # type: ignore[no-untyp
         "anonymous": "SELECT anonymous, count(*) FROM consultations GROUP BY 1 ORDER BY 1",
         "follow_up": "SELECT follow_up_due, count(*) FROM consultations GROUP BY 1 ORDER BY 1",
     }
-    with db.reading() as session:
+    with db.reading(None) as session:
         return {name: [tuple(r) for r in session.execute(text(sql))]
                 for name, sql in queries.items()}
 
 
 def anonymise_audit(db) -> list[dict[str, list[object]]]:  # type: ignore[no-untyped-def]
-    with db.reading() as session:
+    with db.reading(None) as session:
         return list(session.scalars(select(AuditEntry.changes).where(
             AuditEntry.action == "anonymise").order_by(AuditEntry.id)))
 
@@ -89,7 +89,7 @@ def test_kept_for_ever_until_set_and_the_setting_is_audited(db, admin_actor, act
     assert retention.retention_years(db, admin_actor) == 7
     retention.set_retention_years(db, admin_actor, None)
     assert retention.retention_years(db, admin_actor) is None
-    with db.reading() as session:
+    with db.reading(None) as session:
         assert session.scalar(select(func.count()).select_from(Setting)) == 0
         audit = session.execute(select(AuditEntry.action, AuditEntry.changes)
                                 .where(AuditEntry.table_name == "settings")
@@ -148,7 +148,7 @@ def test_the_boundary_day_is_kept_and_the_day_before_is_not(
     retention.set_retention_years(db, admin_actor, 5)
     assert retention.expired_count(db, admin_actor, TODAY) == 1
     assert retention.anonymise_expired(db, admin_actor, TODAY) == 1
-    with db.reading() as session:
+    with db.reading(None) as session:
         anonymised = dict(session.execute(select(Consultation.held_on,
                                                  Consultation.anonymised_on)).all())
     assert anonymised == {CUTOFF_5 - timedelta(days=1): TODAY, CUTOFF_5: None,
@@ -164,7 +164,7 @@ def test_the_boundary_day_is_kept_and_the_day_before_is_not(
 
 
 def test_nothing_expires_while_kept_for_ever(db, admin_actor, accounts_by_login, facilities) -> None:  # type: ignore[no-untyped-def]
-    record(db, accounts_by_login["officer"], facilities["east"], date(1990, 4, 2))
+    record(db, accounts_by_login["officer"], facilities["east"], date(2000, 4, 3))
     assert retention.expired_count(db, admin_actor, TODAY) == 0
     assert retention.anonymise_expired(db, admin_actor, TODAY) == 0
     assert found(db, SECRET)
@@ -182,7 +182,8 @@ def test_personal_fields_are_cleared_and_the_rest_kept(
     named = record(db, officer, facilities["salon"], old_day, consultee_contact_id=person.id,
                    topic_ids=(topics["団体運営"], topics["資金・交付金"]),
                    channel=cons.ConsultationChannel.PHONE, duration_minutes=25,
-                   follow_up_due=old_day + timedelta(days=7))
+                   follow_up_due=old_day + timedelta(days=7),
+                   follow_up_plan="会計の資料を見せてもらうよう電話する")
     anonymous = record(db, officer, facilities["east"], old_day, anonymous=True,
                        age_band="60代", area="東部", topic_ids=(topics["その他"],))
     before = {i: cons.get_consultation(db, officer, i) for i in (named, anonymous)}
@@ -193,11 +194,12 @@ def test_personal_fields_are_cleared_and_the_rest_kept(
         now = cons.get_consultation(db, officer, cid)
         assert (now.consultee_contact_id, now.age_band, now.area) == (None, "", "")
         assert (now.asked, now.answered, now.referral) == (ANONYMISED_TEXT, "", "")
+        assert now.follow_up_plan == ""  # what was to be done, with whom: personal too
         assert now.version == was.version + 1
         kept = ("held_on", "start_time", "duration_minutes", "facility_id", "staff_account_id",
                 "anonymous", "channel", "topics", "follow_up_due", "status")
         assert {k: getattr(now, k) for k in kept} == {k: getattr(was, k) for k in kept}
-    with db.reading() as session:
+    with db.reading(None) as session:
         rows = session.execute(select(Consultation.id, Consultation.returning_consultee,
                                       Consultation.anonymised_on, Consultation.search_text,
                                       Consultation.search_grams, Consultation.sort_key)).all()
@@ -231,7 +233,7 @@ def test_every_figure_is_the_same_before_and_after(db, admin_actor) -> None:  # 
     assert 200 < expired < 500  # most of five fiscal years are older than two years
     assert retention.anonymise_expired(db, admin_actor, TODAY, batch=64) == expired
     assert figures(db) == before
-    with db.reading() as session:
+    with db.reading(None) as session:
         left = session.scalar(select(func.count()).select_from(Consultation).where(
             Consultation.anonymised_on.is_(None),
             Consultation.held_on < retention_cutoff(TODAY, 2)))
@@ -257,12 +259,12 @@ def test_audited_once_per_batch_without_the_text_and_idempotent(
                for a in audit)
     assert audit[0]["番号の範囲"] == [None, f"{ids[0]}〜{ids[1]}"]
     assert SECRET not in repr(audit)
-    with db.reading() as session:
+    with db.reading(None) as session:
         assert session.scalar(select(AuditEntry.actor).where(
             AuditEntry.action == "anonymise").limit(1)) == admin_actor.name
     # Again, later: nothing left to do, and the first date stays on the records.
     assert retention.anonymise_expired(db, admin_actor, TODAY + timedelta(days=30)) == 0
-    with db.reading() as session:
+    with db.reading(None) as session:
         assert set(session.scalars(select(Consultation.anonymised_on))) == {TODAY}
     assert len(anonymise_audit(db)) == 3
 

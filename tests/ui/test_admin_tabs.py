@@ -333,6 +333,24 @@ def test_disable_and_enable_an_account(qtbot, host, db, admin, monkeypatch) -> N
     assert texts(audit, 1)[5] == "有効: はい → いいえ"
 
 
+def test_change_an_accounts_role_and_facility(qtbot, host, db, admin, facilities) -> None:  # type: ignore[no-untyped-def]
+    tab = open_accounts(qtbot, host, db, admin)
+    tab.select("admin")
+    assert not tab.role_button.isEnabled()  # nobody takes away their own administration
+    tab.select("staff")
+    dialog = tab.change_selected_role()
+    assert dialog is not None and dialog.role.currentData() == Role.COUNTER_STAFF
+    dialog.role.setCurrentIndex(dialog.role.findData(Role.ADVISOR))
+    dialog.facility.setCurrentIndex(dialog.facility.findData(facilities["salon"]))
+    assert dialog.grab().save(str(SHOTS / "accounts_role_dialog.png"))
+    with qtbot.waitSignal(tab.refreshed, timeout=5000):
+        ok(dialog)
+    assert account_row(tab, "staff")[2:4] == ["アドバイザー", "秋田市市民交流サロン"]
+    assert "役割・所属施設を変更しました" in tab.status.text()
+    info = accounts.find_account(db, admin, "staff")
+    assert (info.role, info.facility_id) == (Role.ADVISOR, facilities["salon"])
+
+
 def test_declining_the_confirmation_changes_nothing(qtbot, host, db, admin, monkeypatch) -> None:
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *_a, **_k: QMessageBox.StandardButton.No)

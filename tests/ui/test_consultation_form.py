@@ -95,12 +95,12 @@ def closed(widget) -> bool:  # type: ignore[no-untyped-def]
 
 
 def stored_count(db) -> int:  # type: ignore[no-untyped-def]
-    with db.reading() as session:
+    with db.reading(None) as session:
         return session.scalar(select(func.count()).select_from(Consultation))
 
 
 def only_record(db, actor) -> svc.ConsultationDetail:  # type: ignore[no-untyped-def]
-    with db.reading() as session:
+    with db.reading(None) as session:
         ids = session.scalars(select(Consultation.id)).all()
     assert len(ids) == 1
     return svc.get_consultation(db, actor, ids[0])
@@ -233,6 +233,9 @@ def test_a_clerk_fills_the_form_by_keyboard_and_it_is_stored(
     press(qtbot, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is form.follow_up_due
     press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.follow_up_plan
+    type_text(qtbot, form.follow_up_plan, "定款の案ができたら電話をもらう")
+    press(qtbot, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is form.status
 
     with qtbot.waitSignal(form.save_finished, timeout=5000) as blocker:
@@ -253,6 +256,7 @@ def test_a_clerk_fills_the_form_by_keyboard_and_it_is_stored(
     assert saved.answered == "設立の流れを説明し、申請の手引きを渡した。"
     assert saved.referral == "秋田県 NPO 担当"
     assert saved.follow_up_due == TODAY + timedelta(days=7)
+    assert saved.follow_up_plan == "定款の案ができたら電話をもらう"
     assert saved.status is ConsultationStatus.IN_PROGRESS
     assert not store.exists(actor.login, None)
 
@@ -468,7 +472,7 @@ def test_a_template_ticks_topics_fills_the_text_and_plans_the_follow_up(
     assert form.follow_up.isChecked()
     assert form.follow_up_due.date() == QDate.currentDate().addDays(14)
     assert form.status.currentText() == "対応中"
-    assert "14日後" in form.plan.text()
+    assert form.follow_up_plan.text() == "定款・設立書類の準備状況を電話で確認"
     assert QApplication.focusWidget() is form.asked
 
     # A second template adds to what is there; the typed text stays first.
@@ -486,6 +490,30 @@ def test_a_template_ticks_topics_fills_the_text_and_plans_the_follow_up(
     # A template without follow-up leaves the follow-up as it is.
     form.apply_template(template_named("施設利用の問い合わせ"))
     assert form.follow_up.isChecked() and "施設利用" in ticked(form)
+
+
+def test_the_plan_a_template_fills_in_is_saved_and_shown_again(
+        qtbot, open_form, db, actor, store, questions) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14: the form showed the template's plan, and only the due date was stored."""
+    form = open_form()
+    form.anonymous.setChecked(True)
+    form.apply_template(template_named("NPO法人化の相談"))
+    form.follow_up_plan.setText(form.follow_up_plan.text() + "（代表の携帯へ）")
+    plan = "定款・設立書類の準備状況を電話で確認（代表の携帯へ）"
+    form.write_draft()
+    assert store.load(actor.login, None).draft.follow_up_plan == plan  # the draft keeps it
+    save(qtbot, form, stored=True)
+    saved = only_record(db, actor)
+    assert (saved.follow_up_plan, saved.follow_up_due) == (plan, TODAY + timedelta(days=14))
+
+    again = open_form(saved)
+    assert again.follow_up_plan.text() == plan and again.follow_up_plan.isEnabled()
+    # No follow-up: the plan greys out with the date, and neither is saved.
+    again.follow_up.setChecked(False)
+    assert not again.follow_up_plan.isEnabled()
+    save(qtbot, again, stored=True)
+    cleared = svc.get_consultation(db, actor, saved.id)
+    assert (cleared.follow_up_plan, cleared.follow_up_due) == ("", None)
 
 
 # --- drafts -----------------------------------------------------------------------------------
@@ -634,6 +662,13 @@ def test_a_conflicting_edit_shows_both_versions_and_keeps_the_typed_text(
         ("相談内容", "チラシの作り方を知りたい。（追記）", detail.asked),
         ("回答・助言", "", "広報あきたの掲載方法を案内。"),
     ]
+    # A follow-up planned at the other counter is one of the differences too.
+    theirs = svc.get_consultation(other_db, officer, detail.id)
+    svc.update_consultation(other_db, officer, detail.id, theirs.version, svc.replace_draft(
+        theirs.as_draft(), follow_up_due=detail.held_on + timedelta(days=7),
+        follow_up_plan="チラシの案を確認"))
+    save(qtbot, form, stored=False)
+    assert ("フォローアップの予定", "", "チラシの案を確認") in shown[-1]
     assert form.asked.toPlainText() == "チラシの作り方を知りたい。（追記）" and form.isVisible()
     assert svc.get_consultation(db, actor, detail.id).asked == detail.asked
 

@@ -15,6 +15,7 @@ from kyodo_desk.models import AuditEntry
 from kyodo_desk.services import consultations as svc
 from kyodo_desk.services import contacts
 from kyodo_desk.services.consultations import ConsultationDraft, ConsultationStatus
+from kyodo_desk.ui.consultations.model import PLAN_COLUMN
 from kyodo_desk.ui.windowed import LOADING as LOADING_TEXT
 from tests.consultation_fields import valid
 from tests.ui.conftest import type_text
@@ -113,6 +114,19 @@ def test_filters_for_status_and_period(make_tab, db, actor, facilities, qtbot) -
     assert "去年の相談" not in this_year and "完了済み" in this_year
 
 
+def test_the_follow_up_plan_is_a_column_in_view(make_tab, db, accounts_by_login,
+                                               facilities) -> None:  # type: ignore[no-untyped-def]
+    officer = accounts_by_login["officer"]  # every column shown, the facility's too
+    record(db, officer, facilities["east"], "NPO法人化の相談",
+           follow_up_due=TODAY + timedelta(days=14), follow_up_plan="定款・設立書類の準備状況を電話で確認")
+    tab = make_tab(officer)
+    model, table = tab.model, tab.table
+    assert model.headerData(PLAN_COLUMN, Qt.Orientation.Horizontal) == "フォローアップの予定"
+    assert model.data(model.index(0, PLAN_COLUMN)) == "定款・設立書類の準備状況を電話で確認"
+    # At 1280 pixels, in view with room to read, without scrolling sideways.
+    assert table.columnViewportPosition(PLAN_COLUMN) + 180 <= table.viewport().width()
+
+
 def test_my_follow_ups_and_the_badge(qtbot, db, actor, accounts_by_login, facilities) -> None:  # type: ignore[no-untyped-def]
     from kyodo_desk.ui.main_window import MainWindow
 
@@ -186,7 +200,7 @@ def test_the_administrator_sees_counts_without_personal_fields(make_tab, db, act
 
 
 def audit_opens(db) -> int:  # type: ignore[no-untyped-def]
-    with db.reading() as session:
+    with db.reading(None) as session:
         return len(session.scalars(select(AuditEntry.id).where(AuditEntry.action == "open")).all())
 
 

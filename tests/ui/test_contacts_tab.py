@@ -205,3 +205,16 @@ def test_a_groups_grant_cases_show_to_those_who_may_read_them(qtbot, db,  # type
         label, value, _ = tab.detail._rows["grants"]
         assert value.text() == expected
         assert label.isVisible() == bool(expected)
+
+
+def test_a_role_changed_at_another_counter_is_one_of_the_differences() -> None:
+    """Issue 14: the versions dialog named only the groups, so a changed role showed no
+    difference at all, and 「自分の入力で保存し直す」 overwrote it unseen."""
+    from kyodo_desk.ui.contacts.conflict import differences
+
+    mine = ContactDraft(kind=ContactKind.PERSON, name="佐藤 花子",
+                        groups=(svc.Affiliation(7, "あきた音楽の会", "会長"),))
+    theirs = ContactDraft(kind=ContactKind.PERSON, name="佐藤 花子",
+                          groups=(svc.Affiliation(7, "あきた音楽の会", "事務局"),))
+    assert differences(mine, theirs) == [
+        ("所属団体", "あきた音楽の会（会長）", "あきた音楽の会（事務局）")]

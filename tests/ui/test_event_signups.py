@@ -154,12 +154,12 @@ def closed(widget) -> bool:  # type: ignore[no-untyped-def]
 
 
 def stored_sign_ups(db) -> int:  # type: ignore[no-untyped-def]
-    with db.reading() as session:
+    with db.reading(None) as session:
         return session.scalar(select(func.count()).select_from(Registration))
 
 
 def attendances(db) -> int:  # type: ignore[no-untyped-def]
-    with db.reading() as session:
+    with db.reading(None) as session:
         return session.scalar(select(func.count()).select_from(Attendance))
 
 

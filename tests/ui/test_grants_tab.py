@@ -403,6 +403,38 @@ def test_a_payment_above_the_decided_amount_or_typed_wrong_is_refused(
     assert budget(tab)["paid"] == "80,000円"
 
 
+def test_a_case_scored_in_the_screening_moves_on_without_a_false_conflict(  # type: ignore[no-untyped-def]
+        qtbot, db, officer, monkeypatch) -> None:
+    from kyodo_desk.services import grant_screening
+    from kyodo_desk.ui.grants import screening
+
+    programme = this_years_programme(db)
+    case = make_case(db, programme.id, group(db), stage=Stage.SCREENING)
+    tab = open_tab(qtbot, db, officer)
+    assert stage_shown(tab) == "審査"
+
+    def score_sheet(_parent, db_, actor, _programme_id) -> None:  # type: ignore[no-untyped-def]
+        """The screening dialog, as an officer types one reviewer's sheet and closes it."""
+        grant_screening.record_scores(db_, actor, case.id, "審査員A",
+                                      {c.id: 4 for c in programme.criteria})
+
+    monkeypatch.setattr(screening, "open_screening", score_sheet)
+    click(qtbot, tab.screening_button)
+    settle(qtbot, tab)
+    move(qtbot, tab, Stage.ADOPTED, "審査会の結果による")  # accepted: the scores' version is shown
+    assert stage_shown(tab) == "採択" and stored_stage(db, case.id) is Stage.ADOPTED
+
+    # Another counter's change meanwhile is still a conflict: refused, nothing moved.
+    grant_cases.add_note(db, Actor.command_line(), case.id, "団体から電話で問い合わせ")
+    dialog = open_dialog(qtbot, tab, tab.panel.move_buttons[Stage.WITHDRAWN], MoveDialog)
+    type_text(qtbot, dialog.comment, "団体の事情により")
+    run_dialog(qtbot, tab, dialog, done=False)
+    assert "他の窓口で変更されました" in dialog.summary.text()
+    assert stored_stage(db, case.id) is Stage.ADOPTED
+    dialog.reject()
+    settle(qtbot, tab)
+
+
 def test_a_document_past_its_step_cannot_be_unticked_and_the_tick_comes_back(
         qtbot, db, officer) -> None:  # type: ignore[no-untyped-def]
     programme = this_years_programme(db)

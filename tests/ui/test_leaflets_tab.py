@@ -7,11 +7,12 @@ from pathlib import Path
 from PySide6.QtPrintSupport import QPrinter
 
 from kyodo_desk import leaflets
+from kyodo_desk.ui import leaflets_tab
 from kyodo_desk.ui.leaflets_tab import LeafletsTab
 
 
 def test_choosing_a_leaflet_shows_its_pages_and_saves_the_same_pdf(
-        qtbot, db, actor, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        qtbot, db, actor, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     tab = LeafletsTab(db, actor)
     qtbot.addWidget(tab)
     names = [tab.choices.item(i).data(0x0100).name for i in range(tab.choices.count())]
@@ -26,6 +27,14 @@ def test_choosing_a_leaflet_shows_its_pages_and_saves_the_same_pdf(
     target = tmp_path / "拠点施設.pdf"
     tab.save_pdf(target)
     assert target.read_bytes().startswith(b"%PDF") and target.read_bytes() == tab.pdf
+
+    # A folder chosen by mistake is refused with its name, and stays a folder.
+    shown: list[str] = []
+    monkeypatch.setattr(leaflets_tab, "show_error", lambda _parent, exc: shown.append(exc.message))
+    folder = tmp_path / "印刷物"
+    folder.mkdir()
+    tab.save_pdf(folder)
+    assert folder.is_dir() and len(shown) == 1 and str(folder) in shown[0]
 
     with qtbot.waitSignal(tab.rendered, timeout=10_000) as shown:
         tab.choices.setCurrentRow(1)

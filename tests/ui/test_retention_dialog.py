@@ -87,7 +87,7 @@ def errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def anonymised(db) -> int:  # type: ignore[no-untyped-def]
-    with db.reading() as session:
+    with db.reading(None) as session:
         return session.scalar(select(func.count()).select_from(Consultation)
                               .where(Consultation.asked == ANONYMISED_TEXT)) or 0
 

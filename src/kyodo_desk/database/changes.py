@@ -18,12 +18,14 @@ from collections.abc import Callable
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "kyodo_changes"
 _CHANGED = "kyodo_changed_tables"
+_ANNOUNCED = "kyodo_announced_tables"
+_NOTIFY = text("SELECT pg_notify(:channel, :tables)")
 
 
 @event.listens_for(Session, "after_flush")
@@ -38,14 +40,47 @@ def _collect_tables(session: Session, _flush: UOWTransaction) -> None:
 @event.listens_for(Session, "before_commit")
 def _notify(session: Session) -> None:
     tables = session.info.pop(_CHANGED, None)
-    if tables and session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_notify(:channel, :tables)"),
-                        {"channel": CHANNEL, "tables": ",".join(sorted(tables))})
+    sent = session.info.pop(_ANNOUNCED, set())
+    if tables and not tables <= sent and _is_postgresql(session):
+        _send(session, tables | sent)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_tables(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction rolled back takes its notices with it; so does a savepoint, whose NOTIFY
+    PostgreSQL drops too (announced again at the commit, a repeat being harmless)."""
+    if transaction.parent is None:
+        session.info.pop(_CHANGED, None)
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_ANNOUNCED, None)
 
 
 def notify_tables(session: Session, *tables: str) -> None:
     """Announce a change made without ORM objects (bulk inserts)."""
     session.info.setdefault(_CHANGED, set()).update(tables)
+
+
+def announce_ahead(session: Session, *tables: str) -> None:
+    """Announce, before it takes a lock, a change the transaction is about to make.
+
+    PostgreSQL delivers a NOTIFY only when the transaction commits and drops it on a
+    rollback, so sending it early tells no one anything sooner; it only keeps its round trip
+    out of the time the lock is held (a sign-up holds the event's). The commit then sends
+    nothing more unless other tables changed as well.
+    """
+    notify_tables(session, *tables)
+    sent = session.info.setdefault(_ANNOUNCED, set())
+    if not sent.issuperset(tables) and _is_postgresql(session):
+        _send(session, set(tables))
+        sent.update(tables)
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _send(session: Session, tables: set[str]) -> None:
+    session.connection().execute(_NOTIFY, {"channel": CHANNEL, "tables": ",".join(sorted(tables))})
 
 
 OnChange = Callable[[frozenset[str] | None], None]

@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
-from sqlalchemy import Connection, Engine, event, make_url
+from sqlalchemy import Connection, Engine, event, make_url, select
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kyodo_desk.database import changes as _changes  # noqa: F401 - registers change notices
+from kyodo_desk.database import field_bounds as _field_bounds  # noqa: F401 - registers the check
 from kyodo_desk.database import sqlite_files
 from kyodo_desk.database.audit import ACTOR_KEY
 from kyodo_desk.database.backend import Backend, backend_for
-from kyodo_desk.domain.errors import ConnectionLost, ReadOnlyDatabase, StartupError, UserError
+from kyodo_desk.domain.errors import (
+    AccountChanged,
+    ConnectionLost,
+    Contention,
+    ReadOnlyDatabase,
+    StartupError,
+    UserError,
+)
 from kyodo_desk.domain.permissions import Actor
+from kyodo_desk.models.accounts import Account
 
 log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 _WRITE = "kyodo_write"
 
@@ -60,9 +74,14 @@ class Database:
         self.engine.dispose()  # connections made before this point would still write
 
     @contextmanager
-    def reading(self) -> Iterator[Session]:
-        """A session for reads; any thread may open its own."""
+    def reading(self, actor: Actor | None) -> Iterator[Session]:
+        """A session for reads on behalf of *actor*; any thread may open its own.
+
+        *actor*'s account is checked first (see `_check_account`); None is for the app's own
+        reads that act for nobody (is there an account yet, the demo data).
+        """
         with _lost_connection_explained(self), self._sessions() as session:
+            _check_account(session, actor)
             yield session
 
     def begin_write(self) -> AbstractContextManager[Connection]:
@@ -82,6 +101,7 @@ class Database:
         with (_lost_connection_explained(self), self._write_sessions() as session,
               session.begin()):
             session.info[ACTOR_KEY] = actor
+            _check_account(session, actor)
             yield session
 
     def describe(self) -> str:
@@ -94,13 +114,79 @@ class Database:
         self.engine.dispose()
 
 
+def _check_account(session: Session, actor: Actor | None) -> None:
+    """Refuse an account that was disabled, or whose role or facility changed, since sign-in.
+
+    Checked at every service call, inside its transaction, so a window left open keeps no right
+    its account has lost. The command line and the system act for no account.
+    """
+    if actor is None or actor.account_id is None:
+        return
+    row = session.execute(select(Account.active, Account.role, Account.facility_id)
+                          .where(Account.id == actor.account_id)).one_or_none()
+    if row is None or not row.active:
+        raise AccountChanged(
+            "このアカウントは管理者によって無効にされました。今の操作は行っていません。"
+            "サインインし直してください（続けて使うときは管理者に連絡してください）。")
+    if row.role != actor.role or row.facility_id != actor.facility_id:
+        raise AccountChanged(
+            "このアカウントの役割または所属施設が管理者によって変更されました。今の操作は"
+            "行っていません。新しい権限で使うため、サインインし直してください。")
+
+
+# PostgreSQL's serialization_failure and deadlock_detected: the server rolled the transaction
+# back because another one collided with it; running it again is expected to succeed.
+_CONTENTION_STATES = frozenset({"40001", "40P01"})
+
+
+def _is_contention(exc: BaseException) -> bool:
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) in _CONTENTION_STATES
+
+
+def _is_link_failure(exc: DBAPIError) -> bool:
+    """True if the server could not be reached or went away; not a statement it refused.
+
+    psycopg reports both as OperationalError; a refusal carries an SQLSTATE of its own (an
+    index entry too large is 54000), a lost link none, or one of class 08 (connection) or 57
+    (the server shutting down). Taking a refusal for a lost link would tell the counter to
+    wait for a network that is fine.
+    """
+    if not isinstance(exc, OperationalError):
+        return False
+    state = getattr(exc.orig, "sqlstate", None)
+    return state is None or state.startswith(("08", "57"))
+
+
+def retry_on_contention(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run a write service once more when the database rolled it back for contention.
+
+    The whole call is repeated, so its transaction starts afresh and reads what the other
+    counter committed. A second collision is reported as Contention, never as a lost link.
+    """
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except Contention:
+            log.info("%s collided with another counter's transaction; retrying once",
+                     fn.__qualname__)
+            return fn(*args, **kwargs)
+
+    run.retries_on_contention = True  # type: ignore[attr-defined]
+    return run
+
+
 @contextmanager
 def _lost_connection_explained(db: Database) -> Iterator[None]:
     """Turn a dropped connection into ConnectionLost; the transaction was rolled back whole."""
     try:
         yield
     except DBAPIError as exc:
-        if not (exc.connection_invalidated or isinstance(exc, OperationalError)):
+        if _is_contention(exc):
+            raise Contention(
+                "他の窓口の操作と同時になったため、今の操作は保存されていません。"
+                "入力した内容はそのまま残っています。もう一度保存してください。") from exc
+        if not (exc.connection_invalidated or _is_link_failure(exc)):
             raise
         if db.backend.is_sqlite and "locked" in str(exc.orig).lower():
             # Another counter held the file's write lock past the busy timeout: the file is
@@ -175,7 +261,7 @@ def _explain_connection_failure(db: Database, exc: DBAPIError) -> StartupError:
     detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
     log.error("database open failed: %s", detail, exc_info=exc)
     if db.backend.is_sqlite:
-        return StartupError(sqlite_files.explain_open_failure(Path(db.url.database or ""), detail))
+        return sqlite_files.explain_open_failure(Path(db.url.database or ""), exc.orig, detail)
     return StartupError(
         f"データベースサーバー（{db.url.host or 'localhost'}:{db.url.port or 5432}）の"
         f"データベース「{db.url.database}」に接続できません。\n"

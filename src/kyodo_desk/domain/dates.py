@@ -106,19 +106,34 @@ def japan_time(value: datetime) -> datetime:
     return value.astimezone(JAPAN_TIME)
 
 
-_WESTERN_YEAR = re.compile(r"(20\d\d)")
-_ERA_YEAR = re.compile(r"令和(\d+|元)年")
+# A year standing alone (not inside a longer number), in ASCII or full-width digits; only
+# those two: Python's \d would also count up ٢٠٢٦. An era year has one or two digits.
+_WIDE_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+_NARROW_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_ALONE = "(?<![0-9０-９]){}(?![0-9０-９])"
+_WESTERN_YEAR = re.compile(_ALONE.format("(?:20[0-9]{2}|２０[０-９]{2})"))
+_ERA_YEAR = re.compile(r"令和(元|[0-9]{1,2}|[０-９]{1,2})年")
 
 
 def next_year_title(title: str) -> str:
-    """The title of next year's edition: 2026 → 2027, 令和8年 → 令和9年 (元年 → 2年)."""
-    title = _WESTERN_YEAR.sub(lambda m: str(int(m.group(1)) + 1), title)
+    """The title of next year's edition: 2026 → 2027, 令和8年 → 令和9年 (元年 → 2年); full-width
+    years (２０２６, 令和８年) stay full width."""
+    title = _WESTERN_YEAR.sub(lambda m: _plus_one(m.group()), title)
     return _ERA_YEAR.sub(
-        lambda m: f"令和{(1 if m.group(1) == '元' else int(m.group(1))) + 1}年", title)
+        lambda m: f"令和{'2' if m.group(1) == '元' else _plus_one(m.group(1))}年", title)
+
+
+def _plus_one(number: str) -> str:
+    """*number* + 1, written in the width *number* was."""
+    following = str(int(number.translate(_NARROW_DIGITS)) + 1)
+    return following if number.isascii() else following.translate(_WIDE_DIGITS)
 
 
 def same_day_next_year(d: date) -> date:
-    """The same calendar date a year on (2月29日 → 2月28日)."""
+    """The same calendar date a year on (2月29日 → 2月28日); the calendar's last day when
+    there is no next year (a mistyped 9999年 must get an answer, not an exception)."""
+    if d.year == date.max.year:
+        return date.max
     try:
         return d.replace(year=d.year + 1)
     except ValueError:

@@ -48,3 +48,13 @@ class StartupError(UserError):
 
 class ConnectionLost(UserError):
     """The database server cannot be reached just now; nothing was written, try again."""
+
+
+class Contention(UserError):
+    """Another counter's work on the same records collided with this one (a deadlock or a
+    serialization failure) twice in a row; nothing was written and the input is kept."""
+
+
+class AccountChanged(UserError):
+    """The signed-in account was disabled, or its role or facility changed, since sign-in:
+    nothing more may be done with it until the person signs in again."""

@@ -10,6 +10,7 @@ import enum
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
 from kyodo_desk.domain.permissions import Role
 
@@ -119,6 +120,16 @@ def plan_promotions(free_seats: int | None, waitlist: list[Waiting],
     return Promotion(tuple(promoted), why)
 
 
+def signup_window_problem(opens_on: date | None, closes_on: date | None,
+                          today: date) -> str | None:
+    """Why a sign-up on *today* is outside the window (受付期間外), or None."""
+    if opens_on and today < opens_on:
+        return f"受付開始は{opens_on:%Y-%m-%d}です。"
+    if closes_on and today > closes_on:
+        return f"受付は{closes_on:%Y-%m-%d}で締め切りました。"
+    return None
+
+
 def free_seats(capacity: int | None, seats_taken: int) -> int | None:
     return None if capacity is None else max(capacity - seats_taken, 0)
 
@@ -140,7 +151,10 @@ def may_confirm_at_once(capacity: int | None, seats_taken: int, party_size: int,
 # --- QR codes on the receipt (受付票) ------------------------------------------------------
 
 QR_PREFIX = "KYODO-EV"
-_QR_PATTERN = re.compile(rf"^{QR_PREFIX}:(\d+):(\d+):([A-Za-z0-9_-]{{8,64}})$")
+# Numbers as the app writes them: ASCII digits, no leading zero, within the database's integer
+# (a scan of 5,000 digits, or of Arabic-Indic ones, is no receipt and must not reach int()).
+_ID = "([1-9][0-9]{0,8})"
+_QR_PATTERN = re.compile(rf"{QR_PREFIX}:{_ID}:{_ID}:([A-Za-z0-9_-]{{8,64}})")
 
 
 @dataclass(frozen=True)
@@ -162,7 +176,7 @@ def parse_ticket_code(scanned: str) -> TicketCode | None:
     IME that was left on are folded back first.
     """
     text = unicodedata.normalize("NFKC", scanned).strip()
-    match = _QR_PATTERN.match(text)
+    match = _QR_PATTERN.fullmatch(text)
     if not match:
         return None
     return TicketCode(int(match.group(1)), int(match.group(2)), match.group(3))

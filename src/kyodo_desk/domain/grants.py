@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -128,31 +127,49 @@ def missing_documents_problem(target: Stage, missing: Sequence[str]) -> str | No
 # --- money -------------------------------------------------------------------------------
 
 MAX_YEN = 10_000_000_000  # 100億円: larger than any city grant, small enough to be a typo
-_YEN_NOISE = re.compile(r"[,，\s円¥￥]")
+# Full-width digits, comma, point and yen sign as the IME gives them, to their ASCII forms.
+_YEN_NOISE = str.maketrans("０１２３４５６７８９，．￥", "0123456789,.¥")
+# An amount as written in Japan: 「¥」 or 「￥」, digits alone or grouped by three with commas,
+# 「円」 at the end. Only ASCII digits after the narrowing above: \d would take ᧚ or ٣ too.
+_YEN_RE = re.compile(r"¥?(?P<digits>[0-9]+|[1-9][0-9]{0,2}(?:,[0-9]{3})+)円?")
+_MINUS = "-−－▲△ー‐"
 
 
 def parse_yen(text: str | int, field: str, label: str) -> int:
-    """An amount of yen as typed: 1,200,000 / １２０００００ / 1200000円. Integers only;
-    negative, fractional or absurd amounts are refused with the field named."""
+    """An amount of yen as typed: 1,200,000 / １２０００００ / ¥1,200,000 / 1200000円. Integers
+    only; negative, fractional, misgrouped (1,0,0,0) or absurd amounts, 円 in the middle
+    (10円20) and digits of other scripts are refused with the field named."""
     if isinstance(text, int) and not isinstance(text, bool):
         value = text
     else:
-        raw = _YEN_NOISE.sub("", unicodedata.normalize("NFKC", str(text)))
+        raw = str(text).strip().translate(_YEN_NOISE)
         if not raw:
             raise ValidationError.single(field, f"{label}を入力してください。")
-        if raw.startswith(("-", "−", "▲")):
-            raise ValidationError.single(field, f"{label}にマイナスの金額は入力できません。")
-        if re.fullmatch(r"\d+\.\d*|\.\d+", raw):
-            raise ValidationError.single(field, f"{label}は1円単位の整数で入力してください"
-                                                "（小数は使えません）。")
-        if not raw.isdigit():
-            raise ValidationError.single(field, f"{label}は数字で入力してください（例: 300,000）。")
-        value = int(raw)
+        match = _YEN_RE.fullmatch(raw)
+        if match is None:
+            raise ValidationError.single(field, _unreadable_yen(raw, label))
+        digits = match["digits"].replace(",", "").lstrip("0") or "0"
+        if len(digits) > len(str(MAX_YEN)):  # int() refuses beyond 4,300 digits
+            raise ValidationError.single(field, f"{label}が大きすぎます。桁を確かめてください。")
+        value = int(digits)
     if value < 0:
         raise ValidationError.single(field, f"{label}にマイナスの金額は入力できません。")
     if value > MAX_YEN:
         raise ValidationError.single(field, f"{label}が大きすぎます（{yen(value)}）。桁を確かめてください。")
     return value
+
+
+def _unreadable_yen(raw: str, label: str) -> str:
+    """Why *raw* (narrowed, not an amount) is refused, in the words the person needs."""
+    bare = raw.removeprefix("¥")
+    if bare.startswith(tuple(_MINUS)):
+        return f"{label}にマイナスの金額は入力できません。"
+    if re.fullmatch(r"(?:[0-9][0-9,]*\.[0-9]*|\.[0-9]+)円?", bare):
+        return f"{label}は1円単位の整数で入力してください（小数は使えません）。"
+    if re.fullmatch(r"[0-9][0-9,]*円?", bare):  # digits and commas, but not grouped by three
+        return (f"{label}のカンマの位置が正しくありません"
+                "（3桁ごとに区切るか、区切らずに入力してください。例: 300,000）。")
+    return f"{label}は数字で入力してください（例: 300,000）。"
 
 
 def yen(amount: int) -> str:
@@ -229,9 +246,21 @@ def decision_problem(amount: int, *, requested: int, ceiling: int, budget_left: 
     return None
 
 
+# After 確定・支払 the case holds what was paid (Budget.committed): a further payment would hold
+# budget that the settlement freed, perhaps decided for another case since.
+SETTLED_OR_LATER = frozenset({Stage.SETTLED, Stage.EVALUATED, Stage.PUBLISHED})
+
+
 def payment_problem(amount: int, money: CaseMoney) -> str | None:
     if amount <= 0:
         return "支払額は1円以上で入力してください。"
+    if money.stage in SETTLED_OR_LATER:
+        return (f"確定・支払の後は支払を記録できません。この案件の交付額は、支払済みの "
+                f"{yen(money.net_paid)} で確定しています（支払額 {yen(amount)} を加えると、"
+                "予算の残りに戻った額を使うことになります）。")
+    if money.stage is Stage.WITHDRAWN:
+        return (f"取下げた案件には支払を記録できません（支払額 {yen(amount)}・支払済み "
+                f"{yen(money.net_paid)}）。戻ったお金は「返還」として記録してください。")
     if money.stage not in HOLDS_DECISION or money.decided <= 0:
         return "交付決定の前には支払えません。"
     if money.net_paid + amount > money.decided:

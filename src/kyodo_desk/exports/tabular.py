@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import os
+import stat
+import sys
 import unicodedata
 import uuid
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 from kyodo_desk.domain.errors import UserError
 
@@ -115,12 +117,15 @@ def replaced_atomically(path: Path) -> Iterator[Path]:
 
     A failed or interrupted export thus never leaves half a file, nor destroys an earlier one.
     An OSError (missing folder, no permission, file open in Excel) becomes a UserError that
-    names the path.
+    names the path, and so does a *path* that is not a regular file (`check_output_target`),
+    both before the export and again just before the rename.
     """
     path = Path(path)
+    check_output_target(path)
     temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         yield temp
+        check_output_target(path)  # a long export: the name may have been taken meanwhile
         os.replace(temp, path)
     except OSError as exc:
         _remove(temp)
@@ -132,6 +137,33 @@ def replaced_atomically(path: Path) -> Iterator[Path]:
     except BaseException:
         _remove(temp)
         raise
+
+
+def check_output_target(path: Path) -> None:
+    """Refuse a *path* that is taken by anything but a regular file; a free name is fine.
+
+    The export is renamed over *path*: over a device (/dev/null, a disk), a FIFO or a socket
+    that would replace the node itself (with the administrator's rights, even /dev/null), over
+    a symbolic link it would replace the link instead of what it points to, and a folder
+    cannot be replaced at all. None of them is what a person saving a list means.
+    """
+    path = Path(path)
+    if sys.platform == "win32" and PureWindowsPath(path).is_reserved():  # NUL, CON, COM1, …
+        raise UserError(f"「{path}」は Windows の装置の名前です。書き出すファイルの名前を指定してください。")
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return  # not there yet (or unreadable: writing it will say why)
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise UserError(f"「{path}」はフォルダです。フォルダの中に書き出すファイルの名前まで"
+                        "指定してください。")
+    if stat.S_ISLNK(mode):
+        raise UserError(f"「{path}」はシンボリックリンクです。リンク先を置き換えないよう、"
+                        "書き出しません。別のファイル名を指定してください。")
+    raise UserError(f"「{path}」は装置や特殊なファイル（普通のファイルではないもの）です。"
+                    "置き換えないよう、書き出しません。別のファイル名を指定してください。")
 
 
 def _remove(path: Path) -> None:

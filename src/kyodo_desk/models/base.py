@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, Enum, Integer, MetaData, Text, event, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
+from sqlalchemy import DateTime, Enum, Integer, MetaData, Text, event, func, inspect
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    declared_attr,
+    mapped_column,
+)
 
 from kyodo_desk.domain.text import gram_document, sort_key
 
@@ -36,7 +42,14 @@ class Base(DeclarativeBase):
 
 
 class Versioned:
-    """Optimistic locking: a save carrying an older version is refused, never overwrites."""
+    """Optimistic locking: a save carrying an older version is refused, never overwrites.
+
+    The version covers the record and the rows that belong to it (its topics, sessions,
+    criteria …): a row whose class names its owner's key in `__version_owner__` raises the
+    owner's version whenever it is added, changed or removed, and so does any change to one
+    of the owner's own collections. Records with lives of their own (a sign-up of an event)
+    name no owner.
+    """
 
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = mapped_column(
@@ -76,3 +89,77 @@ def _refresh_search_columns(session: Session, _ctx: object, _instances: object) 
         if isinstance(obj, Searchable):
             obj.search_text, obj.search_grams = gram_document(*obj.search_fields())
             obj.sort_key = sort_key(*obj.reading_and_name())
+
+
+class OwnedRow:
+    """A row that belongs to a Versioned record: `__version_owner__` names the foreign-key
+    column that points at it (the topic links of a consultation, the sessions of an event)."""
+
+    __version_owner__: ClassVar[str]
+
+
+def _owner_class(row_class: type[OwnedRow]) -> type[Versioned]:
+    column = row_class.__table__.c[row_class.__version_owner__]  # type: ignore[attr-defined]
+    (foreign_key,) = column.foreign_keys
+    table = foreign_key.column.table
+    for mapper in Base.registry.mappers:
+        if mapper.local_table is table:
+            return mapper.class_  # type: ignore[no-any-return]
+    raise LookupError(f"no model for {table.name}")
+
+
+def _owners_touched(session: Session) -> set[tuple[type[Versioned], int]]:
+    touched: set[tuple[type[Versioned], int]] = set()
+    for obj in [*session.new, *session.dirty, *session.deleted]:
+        state = inspect(obj)
+        if isinstance(obj, OwnedRow):
+            if obj in session.dirty and not session.is_modified(obj):
+                continue
+            history = state.attrs[obj.__version_owner__].history
+            # A row moved to another owner changes both.
+            for owner_id in (*history.sum(), getattr(obj, obj.__version_owner__)):
+                if owner_id is not None:
+                    touched.add((_owner_class(type(obj)), owner_id))
+        elif (isinstance(obj, Versioned) and obj in session.dirty
+              and obj.id is not None  # type: ignore[attr-defined]
+              and any(state.attrs[rel.key].history.has_changes()
+                      for rel in state.mapper.relationships)):
+            # A collection replaced or appended to on the owner itself: the removed rows are
+            # deleted by the cascade only during the flush, so they are not seen above.
+            touched.add((type(obj), obj.id))  # type: ignore[attr-defined]
+    return touched
+
+
+_RAISED = "kyodo_versions_raised"
+
+
+@event.listens_for(Session, "before_flush")
+def _raise_owner_versions(session: Session, _ctx: object, _instances: object) -> None:
+    """Give every record whose own rows changed in this flush a new version (see Versioned).
+
+    Setting `updated_at` makes the flush write the owner's row, and a Versioned row is written
+    with `WHERE version = <the version read>`: a save made from a stale copy fails there too.
+    A record already written in this transaction is checked and locked already: one save
+    raises a version once, however many flushes it takes.
+    """
+    raised = session.info.setdefault(_RAISED, set())
+    now = datetime.now(UTC)
+    with session.no_autoflush:
+        for key in _owners_touched(session) - raised:
+            owner = session.get(*key)
+            if owner is not None and owner not in session.deleted:
+                owner.updated_at = now
+
+
+@event.listens_for(Session, "after_flush")
+def _remember_written(session: Session, _ctx: object) -> None:
+    raised = session.info.setdefault(_RAISED, set())
+    for obj in session.dirty:
+        if isinstance(obj, Versioned) and session.is_modified(obj):
+            raised.add((type(obj), obj.id))  # type: ignore[attr-defined]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_written(session: Session, transaction: object) -> None:
+    if getattr(transaction, "parent", None) is None:
+        session.info.pop(_RAISED, None)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import date, time
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, Time
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, Time, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kyodo_desk.models.base import Base, Searchable, Versioned, string_enum
+from kyodo_desk.models.base import Base, OwnedRow, Searchable, Versioned, string_enum
 
 
 class ConsultationChannel(enum.StrEnum):
@@ -43,10 +43,16 @@ class Consultation(Searchable, Versioned, Base):
     # The append-only audit log records that these changed, never what they said: a copy
     # there would outlive the anonymisation that the retention period requires.
     __audit_redact__ = frozenset({"consultee_contact_id", "age_band", "area", "asked",
-                                  "answered", "referral"})
+                                  "answered", "referral", "follow_up_plan"})
+    # Every order of the list (services/consultation_list.py) reads a page from one of these,
+    # starting at the row the last page ended with, so a deep page costs what the first does:
+    # 相談日 (either way, also within a facility), 施設, 期限 (overall and within a 状況).
     __table_args__ = (
-        Index("ix_consultations_facility_held_on", "facility_id", "held_on"),
-        Index("ix_consultations_status_follow_up", "status", "follow_up_due"),
+        Index("ix_consultations_facility_order", "facility_id", "held_on", "id"),
+        Index("ix_consultations_status_due_order", "status", "follow_up_due", "held_on", "id"),
+        Index("ix_consultations_due_order", "follow_up_due", "held_on", "id"),
+        Index("ix_consultations_facility_due_order", "facility_id", "follow_up_due", "held_on",
+              "id"),
         Index("ix_consultations_held_on_order", "held_on", "id"),
         Index("ix_consultations_staff_held_on", "staff_account_id", "held_on"),
         Index("ix_consultations_figures", "held_on", "facility_id", "channel",
@@ -70,6 +76,8 @@ class Consultation(Searchable, Versioned, Base):
     answered: Mapped[str] = mapped_column(Text, default="")
     referral: Mapped[str] = mapped_column(Text, default="")
     follow_up_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # フォローアップの予定: what is to be done by the due date (a template fills it in).
+    follow_up_plan: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
     status: Mapped[ConsultationStatus] = mapped_column(
         string_enum(ConsultationStatus, "consultation_status"))
     # 継続 (True) or 新規 (False) as the consultee stood when recorded; None when anonymous.
@@ -90,10 +98,11 @@ class Consultation(Searchable, Versioned, Base):
         return None, ""  # listed by date, never by name
 
 
-class ConsultationTopicLink(Base):
+class ConsultationTopicLink(OwnedRow, Base):
     """A topic chosen for a consultation (one consultation has one or more)."""
 
     __tablename__ = "consultation_topics"
+    __version_owner__ = "consultation_id"
 
     consultation_id: Mapped[int] = mapped_column(
         ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True)

@@ -7,7 +7,7 @@ import enum
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kyodo_desk.models.base import Base, Searchable, Versioned, string_enum
+from kyodo_desk.models.base import Base, OwnedRow, Searchable, Versioned, string_enum
 
 
 class FacilityKind(enum.StrEnum):
@@ -101,10 +101,11 @@ class Contact(Searchable, Versioned, Base):
         return self.reading, self.name
 
 
-class Membership(Base):
+class Membership(OwnedRow, Base):
     """所属 — a person belonging to a group, with an optional role (代表, 事務局 …)."""
 
     __tablename__ = "memberships"
+    __version_owner__ = "person_id"
 
     person_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"),
                                            primary_key=True)

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kyodo_desk.domain.events import EventKind, QueueRule, RegistrationStatus
-from kyodo_desk.models.base import Base, Searchable, Versioned, string_enum
+from kyodo_desk.models.base import Base, OwnedRow, Searchable, Versioned, string_enum
 
 
 class Event(Searchable, Versioned, Base):
@@ -67,10 +67,11 @@ class Event(Searchable, Versioned, Base):
         return self.title_reading, self.title
 
 
-class EventSession(Base):
+class EventSession(OwnedRow, Base):
     """開催日 — one date and time of an event (a course has several; attendance is per session)."""
 
     __tablename__ = "event_sessions"
+    __version_owner__ = "event_id"
     __table_args__ = (Index("ix_event_sessions_held_on", "held_on", "event_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -93,7 +94,13 @@ class Registration(Versioned, Base):
     __table_args__ = (
         UniqueConstraint("event_id", "queue_number", name="uq_registrations_event_queue"),
         UniqueConstraint("event_id", "booth_number", name="uq_registrations_event_booth"),
-        Index("ix_registrations_event_status", "event_id", "status", "queue_number"),
+        # party_size too, so the seat count reads this index alone, never the rows.
+        Index("ix_registrations_event_status", "event_id", "status", "queue_number",
+              "party_size"),
+        # The duplicate check (二重申込) looks a name, reading or phone up within one event.
+        Index("ix_registrations_event_name_key", "event_id", "name_key"),
+        Index("ix_registrations_event_reading_key", "event_id", "reading_key"),
+        Index("ix_registrations_event_phone_key", "event_id", "phone_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -121,16 +128,22 @@ class Registration(Versioned, Base):
     booth_power: Mapped[bool] = mapped_column(Boolean, default=False)
     booth_space: Mapped[str] = mapped_column(Text, default="")
     booth_number: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # Who signed up, folded as the search columns are (domain.text.fold), as they were named at
+    # sign-up: the duplicate check compares these within the event instead of every contact.
+    name_key: Mapped[str] = mapped_column(Text, default="")
+    reading_key: Mapped[str] = mapped_column(Text, default="")
+    phone_key: Mapped[str] = mapped_column(Text, default="")
 
     attendances: Mapped[list[Attendance]] = relationship(
         back_populates="registration", cascade="all, delete-orphan")
 
 
-class Attendance(Base):
+class Attendance(OwnedRow, Base):
     """出席 — a sign-up checked in for one session; the pair is unique, so a second scan of
     the same code never counts twice."""
 
     __tablename__ = "attendances"
+    __version_owner__ = "registration_id"
     __table_args__ = (UniqueConstraint("registration_id", "session_id",
                                        name="uq_attendances_registration_session"),)
 

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kyodo_desk.domain.grants import GrantKind, Stage
-from kyodo_desk.models.base import Base, Searchable, Versioned, string_enum
+from kyodo_desk.models.base import Base, OwnedRow, Searchable, Versioned, string_enum
 
 
 class GrantProgramme(Versioned, Base):
@@ -54,10 +54,11 @@ class GrantProgramme(Versioned, Base):
         cascade="all, delete-orphan", order_by="GrantRequiredDocument.position")
 
 
-class GrantCriterion(Base):
+class GrantCriterion(OwnedRow, Base):
     """審査の観点 — a criterion, its weight and the highest score a reviewer may give."""
 
     __tablename__ = "grant_criteria"
+    __version_owner__ = "programme_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     programme_id: Mapped[int] = mapped_column(
@@ -68,10 +69,11 @@ class GrantCriterion(Base):
     max_score: Mapped[int] = mapped_column(Integer, default=5)
 
 
-class GrantRequiredDocument(Base):
+class GrantRequiredDocument(OwnedRow, Base):
     """必要書類 — a document a case must have received before it may enter *stage*."""
 
     __tablename__ = "grant_required_documents"
+    __version_owner__ = "programme_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     programme_id: Mapped[int] = mapped_column(
@@ -109,10 +111,11 @@ class GrantCase(Searchable, Versioned, Base):
         return None, self.title
 
 
-class GrantCaseMove(Base):
+class GrantCaseMove(OwnedRow, Base):
     """段階の移動 — who moved the case, when, from where to where, and why."""
 
     __tablename__ = "grant_case_moves"
+    __version_owner__ = "case_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("grant_cases.id", ondelete="CASCADE"),
@@ -126,10 +129,11 @@ class GrantCaseMove(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
 
 
-class GrantCaseDocument(Base):
+class GrantCaseDocument(OwnedRow, Base):
     """受理した書類 — a document received for the case, on a date."""
 
     __tablename__ = "grant_case_documents"
+    __version_owner__ = "case_id"
     __table_args__ = (UniqueConstraint("case_id", "name", name="uq_grant_case_documents_name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -140,10 +144,11 @@ class GrantCaseDocument(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
-class GrantPayment(Base):
+class GrantPayment(OwnedRow, Base):
     """支払・返還 — money paid to the group (positive kind "payment") or paid back ("refund")."""
 
     __tablename__ = "grant_payments"
+    __version_owner__ = "case_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("grant_cases.id", ondelete="CASCADE"),
@@ -155,10 +160,11 @@ class GrantPayment(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
-class GrantScore(Base):
+class GrantScore(OwnedRow, Base):
     """審査の点数 — one reviewer's score for one criterion of one case."""
 
     __tablename__ = "grant_scores"
+    __version_owner__ = "case_id"
     __table_args__ = (UniqueConstraint("case_id", "reviewer", "criterion_id",
                                        name="uq_grant_scores_case_reviewer_criterion"),)
 
@@ -170,10 +176,11 @@ class GrantScore(Base):
     score: Mapped[int] = mapped_column(Integer)
 
 
-class GrantCaseNote(Base):
+class GrantCaseNote(OwnedRow, Base):
     """メモ — a dated note on the case."""
 
     __tablename__ = "grant_case_notes"
+    __version_owner__ = "case_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("grant_cases.id", ondelete="CASCADE"),
@@ -183,10 +190,11 @@ class GrantCaseNote(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
-class GrantDeadline(Base):
+class GrantDeadline(OwnedRow, Base):
     """期限 — something the case must do by a date (実績報告の提出 …); done when *done_on* is set."""
 
     __tablename__ = "grant_deadlines"
+    __version_owner__ = "case_id"
     __table_args__ = (Index("ix_grant_deadlines_open", "done_on", "due_on"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from kyodo_desk.database import Database
 from kyodo_desk.database.audit import record_event
+from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain.errors import NotFound, UserError, ValidationError
 from kyodo_desk.domain.permissions import Action, Actor, Resource, Role
 from kyodo_desk.models import Account, Facility
@@ -67,10 +68,11 @@ def _check_password(password: str) -> None:
 
 
 def has_accounts(db: Database) -> bool:
-    with db.reading() as session:
+    with db.reading(None) as session:
         return bool(session.scalar(select(func.count()).select_from(Account)))
 
 
+@retry_on_contention
 def create_account(db: Database, actor: Actor, draft: AccountDraft) -> AccountInfo:
     actor.require(Action.CREATE, Resource.ACCOUNTS)
     login = _normal_login(draft.login)
@@ -102,17 +104,18 @@ def create_account(db: Database, actor: Actor, draft: AccountDraft) -> AccountIn
 
 def list_accounts(db: Database, actor: Actor) -> list[AccountInfo]:
     actor.require(Action.READ, Resource.ACCOUNTS)
-    with db.reading() as session:
+    with db.reading(actor) as session:
         accounts = session.scalars(select(Account).order_by(Account.login)).all()
         return [_info(session, a) for a in accounts]
 
 
 def find_account(db: Database, actor: Actor, login: str) -> AccountInfo:
     actor.require(Action.READ, Resource.ACCOUNTS)
-    with db.reading() as session:
+    with db.reading(actor) as session:
         return _info(session, _by_login(session, login))
 
 
+@retry_on_contention
 def set_active(db: Database, actor: Actor, login: str, active: bool) -> AccountInfo:
     actor.require(Action.CHANGE, Resource.ACCOUNTS)
     with db.writing(actor) as session:
@@ -124,6 +127,23 @@ def set_active(db: Database, actor: Actor, login: str, active: bool) -> AccountI
         return _info(session, account)
 
 
+@retry_on_contention
+def set_role(db: Database, actor: Actor, login: str, role: Role,
+             facility_id: int | None) -> AccountInfo:
+    """Give the account another role or facility; a window it has open loses the old rights
+    at its next service call (Database checks the account every time)."""
+    actor.require(Action.CHANGE, Resource.ACCOUNTS)
+    role = Role(role)
+    with db.writing(actor) as session:
+        account = _by_login(session, login)
+        if account.id == actor.account_id and role is not Role.ADMIN:
+            raise UserError("自分自身の管理者の役割は外せません。他の管理者に依頼してください。")
+        account.role, account.facility_id = role, facility_id
+        session.flush()
+        return _info(session, account)
+
+
+@retry_on_contention
 def reset_password(db: Database, actor: Actor, login: str, new_password: str) -> AccountInfo:
     """An administrator sets a temporary password; the user must change it at next sign-in."""
     actor.require(Action.CHANGE, Resource.ACCOUNTS)
@@ -138,6 +158,7 @@ def reset_password(db: Database, actor: Actor, login: str, new_password: str) ->
         return _info(session, account)
 
 
+@retry_on_contention
 def change_own_password(db: Database, actor: Actor, current: str, new_password: str) -> None:
     from argon2.exceptions import VerificationError
 
@@ -156,6 +177,7 @@ def change_own_password(db: Database, actor: Actor, current: str, new_password: 
         account.must_change_password = False
 
 
+@retry_on_contention
 def sign_in(db: Database, login: str, password: str,
             now: datetime | None = None) -> tuple[Actor, bool]:
     """Check a login and password; returns the actor and whether the password must change."""
@@ -176,7 +198,7 @@ def sign_in(db: Database, login: str, password: str,
             verified = _hasher().verify(account.password_hash, password)
         except VerificationError:
             verified = False
-        actor = _actor(account)
+        actor = actor_of(account)
         if verified:
             if not account.active:
                 raise SignInRefused("このアカウントは無効になっています。管理者に連絡してください。")
@@ -210,7 +232,8 @@ def _by_login(session, login: str) -> Account:  # type: ignore[no-untyped-def]
     return account
 
 
-def _actor(account: Account) -> Actor:
+def actor_of(account: Account) -> Actor:
+    """The account as one who acts (its role and facility as stored now)."""
     return Actor(account.id, account.login, account.display_name, account.role,
                  account.facility_id)
 

@@ -11,7 +11,6 @@ the period filter and the list agree on what "that day" means whatever the PC's 
 from __future__ import annotations
 
 import enum
-import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -24,6 +23,7 @@ from kyodo_desk.domain.dates import JAPAN_TIME, japan_time
 from kyodo_desk.domain.grants import STAGE_LABELS
 from kyodo_desk.domain.labels import GROUP_TYPE_LABELS, KIND_LABELS
 from kyodo_desk.domain.permissions import ROLE_LABELS, Action, Actor, Resource
+from kyodo_desk.domain.text import plain_query
 from kyodo_desk.models import AuditEntry
 
 PAGE_SIZE = 200
@@ -65,6 +65,7 @@ TABLE_LABELS: dict[str, str] = {
     "grant_deadlines": "案件の期限",
 }
 FIELD_LABELS: dict[str, str] = {
+    "follow_up_plan": "フォローアップの予定",
     "name": "名称",
     "reading": "よみ",
     "postal_code": "郵便番号",
@@ -190,7 +191,7 @@ def search_audit(db: Database, actor: Actor, flt: AuditFilter, *,
     stmt = (select(AuditEntry.id, AuditEntry.at, AuditEntry.actor, AuditEntry.action,
                    AuditEntry.table_name, AuditEntry.record_id, AuditEntry.changes)
             .where(*conditions).order_by(AuditEntry.id.desc()).limit(limit))
-    with db.reading() as session:
+    with db.reading(actor) as session:
         return [
             AuditRow(id=r.id, at=japan_time(r.at), actor=r.actor, action=r.action,
                      table_name=r.table_name, record_id=r.record_id,
@@ -210,7 +211,7 @@ def _conditions(db: Database, flt: AuditFilter) -> list[ColumnElement[bool]]:
     if flt.date_to is not None:
         conditions.append(
             AuditEntry.at <= _day_start(flt.date_to + timedelta(days=1)) - just_before)
-    wanted = _without_spaces(unicodedata.normalize("NFKC", flt.actor_text))
+    wanted = plain_query(flt.actor_text)
     if wanted:
         name = func.replace(func.replace(AuditEntry.actor, " ", ""), "\u3000", "")
         conditions.append(db.backend.contains(name, wanted))
@@ -221,10 +222,6 @@ def _conditions(db: Database, flt: AuditFilter) -> list[ColumnElement[bool]]:
     if flt.record_id is not None:
         conditions.append(AuditEntry.record_id == flt.record_id)
     return conditions
-
-
-def _without_spaces(text: str) -> str:
-    return "".join(text.split())
 
 
 def _day_start(day: date) -> datetime:

@@ -2,8 +2,10 @@
 
 Three outcomes, always one of them and always said plainly: checked in; already checked in
 (by whom, when); refused (another event, cancelled, waitlisted, unknown code) with nothing
-changed. Attendance is unique per sign-up and session in the database, and the sign-up's row
-is locked while it is marked, so two scanners reading one code at once count it once.
+changed. Attendance is unique per sign-up and session in the database, and a check-in takes
+the locks in the order every write of an event takes them (its event, then the sign-up: see
+services/registrations.py), so two scanners reading one code at once count it once, and a
+check-in racing a cancellation of the same sign-up is served before or after it, never across.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kyodo_desk.database import Database
+from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain.dates import japan_time
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.events import RegistrationStatus, parse_ticket_code
@@ -26,6 +29,7 @@ from kyodo_desk.services.registrations import (
     SignUpDraft,
     add_sign_up,
     clean_sign_up,
+    lock_sign_up,
     registration_infos,
 )
 
@@ -49,6 +53,7 @@ def _refused(message: str, reg: RegistrationInfo | None = None) -> CheckInResult
     return CheckInResult(CheckInOutcome.REFUSED, message, reg)
 
 
+@retry_on_contention
 def check_in_by_code(db: Database, actor: Actor, session_id: int, scanned: str, *,
                      now: datetime | None = None) -> CheckInResult:
     """Check in the sign-up whose receipt code was scanned, for the session *session_id*."""
@@ -58,13 +63,15 @@ def check_in_by_code(db: Database, actor: Actor, session_id: int, scanned: str, 
         return _refused("読み取ったコードは協働デスクの受付票のものではありません。"
                         "名前で検索して受付してください。")
     with db.writing(actor) as session:
-        reg = session.get(Registration, code.registration_id)
-        if reg is None or reg.token != code.token:
+        token = session.scalar(select(Registration.token)
+                               .where(Registration.id == code.registration_id))
+        if token is None or token != code.token:
             return _refused("この受付票は登録されていません（番号が違うか、作り直された受付票です）。"
                             "名前で検索して受付してください。")
-        return _check_in(session, actor, reg.id, session_id, now)
+        return _check_in(session, actor, code.registration_id, session_id, now)
 
 
+@retry_on_contention
 def check_in(db: Database, actor: Actor, registration_id: int, session_id: int, *,
              now: datetime | None = None) -> CheckInResult:
     """Check in a sign-up found by name (the list at the door)."""
@@ -73,6 +80,7 @@ def check_in(db: Database, actor: Actor, registration_id: int, session_id: int, 
         return _check_in(session, actor, registration_id, session_id, now)
 
 
+@retry_on_contention
 def walk_in(db: Database, actor: Actor, session_id: int, draft: SignUpDraft, *,
             now: datetime | None = None) -> CheckInResult:
     """当日参加: sign up and check in at once, if seats remain (whatever the sign-up window)."""
@@ -81,8 +89,8 @@ def walk_in(db: Database, actor: Actor, session_id: int, draft: SignUpDraft, *,
     now = now or datetime.now(UTC)
     with db.writing(actor) as session:
         event_id = _event_of_session(session, session_id)
-        reg, _ = add_sign_up(session, actor, event_id, cleaned, today=now.date(), walk_in=True)
-        return _check_in(session, actor, reg.id, session_id, now)
+        added = add_sign_up(session, actor, event_id, cleaned, today=now.date(), walk_in=True)
+        return _check_in(session, actor, added.registration.id, session_id, now)
 
 
 def _event_of_session(session: Session, session_id: int) -> int:
@@ -95,9 +103,7 @@ def _event_of_session(session: Session, session_id: int) -> int:
 
 def _check_in(session: Session, actor: Actor, registration_id: int, session_id: int,
               now: datetime | None) -> CheckInResult:
-    reg = session.scalars(select(Registration).where(Registration.id == registration_id)
-                          .with_for_update()
-                          .execution_options(populate_existing=True)).one()
+    _event, reg = lock_sign_up(session, registration_id)
     event_id = _event_of_session(session, session_id)
     info = registration_infos(session, reg.event_id, {reg.id})[0]
     if reg.event_id != event_id:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
@@ -19,13 +19,16 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Row,
+    Select,
     and_,
     case,
     exists,
+    false,
     func,
-    literal,
     or_,
     select,
+    true,
+    tuple_,
     union,
 )
 from sqlalchemy.orm import Session
@@ -33,7 +36,7 @@ from sqlalchemy.orm import Session
 from kyodo_desk.database import Database
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.permissions import Action, Actor, Resource, Scope
-from kyodo_desk.domain.text import fold, query_grams
+from kyodo_desk.domain.text import fold_query, query_grams
 from kyodo_desk.models import (
     Account,
     Consultation,
@@ -56,7 +59,6 @@ PAGE_SIZE = 100
 SUMMARY_LENGTH = 60
 MASKED = "（非表示）"
 SCAN_BUDGET_WINDOWS = 10  # how far a search may read on in list order: this many windows
-_NO_DUE_DATE = date(9999, 12, 31)  # sorts the records without a follow-up last
 
 
 class ConsultationSort(enum.StrEnum):
@@ -105,6 +107,7 @@ class ConsultationRow:
     topic_names: tuple[str, ...]
     asked_summary: str
     follow_up_due: date | None
+    follow_up_plan: str  # フォローアップの予定, on one line
     masked: bool = False
 
 
@@ -150,24 +153,20 @@ def list_consultations(
     """
     where = where or ConsultationFilter()
     masked = _check_may_list(actor, where)
-    keys = _sort_keys(sort)
+    runs = _SORTS[sort]
     conditions = _conditions(actor, where)
-    if after is not None:
-        conditions.append(_beyond(keys, after))
-    folded = fold(where.text)
-    with db.reading() as session:
+    folded = fold_query(where.text)
+    with db.reading(actor) as session:
         if folded:
-            ids = _matching_ids(db, session, conditions, keys, folded, offset + limit)[offset:]
+            ids = _matching_ids(db, session, conditions, runs, after, folded,
+                                offset + limit)[offset:]
         else:
-            ids = session.scalars(
-                select(Consultation.id).where(*conditions)
-                .order_by(*(_ordered(c, desc) for c, desc in keys))
-                .offset(offset).limit(limit)
-            ).all()
-        rows = _rows_in_order(session, keys, ids)
+            ids = _ids_in_order(session, conditions, runs, after, offset, limit)
+        rows = _rows_in_order(session, runs, ids)
         topics = _topic_names(session, ids)
     entries = [_row(r, topics.get(r.id, ()), masked) for r in rows]
-    next_key = tuple(rows[-1][-len(keys):]) if len(rows) == limit else None
+    width = len(_sort_keys(runs))
+    next_key = tuple(rows[-1][-width:]) if len(rows) == limit else None
     return ConsultationPage(entries, next_key, masked)
 
 
@@ -177,8 +176,8 @@ def count_consultations(db: Database, actor: Actor,
     where = where or ConsultationFilter()
     _check_may_list(actor, where)
     conditions = _conditions(actor, where)
-    folded = fold(where.text)
-    with db.reading() as session:
+    folded = fold_query(where.text)
+    with db.reading(actor) as session:
         if not folded:
             return session.scalar(
                 select(func.count()).select_from(Consultation).where(*conditions)) or 0
@@ -192,7 +191,7 @@ def follow_up_counts(db: Database, actor: Actor, today: date) -> FollowUpCounts:
         return FollowUpCounts(0, 0)
     mine = _conditions(actor, my_follow_ups_filter(actor))
     overdue = func.sum(case((Consultation.follow_up_due < today, 1), else_=0))
-    with db.reading() as session:
+    with db.reading(actor) as session:
         total, late = session.execute(
             select(func.count(), overdue).select_from(Consultation).where(*mine)).one()
     return FollowUpCounts(total or 0, int(late or 0))
@@ -208,7 +207,7 @@ def _check_may_list(actor: Actor, where: ConsultationFilter) -> bool:
     if scope is Scope.OWN_FACILITY and where.facility_id is not None:
         actor.require(Action.READ, Resource.CONSULTATIONS, where.facility_id)
     masked = scope is Scope.COUNT_ONLY
-    if masked and fold(where.text):
+    if masked and fold_query(where.text):
         raise UserError("件数のみの権限では、相談の内容や相談者を検索できません。"
                         "期間・施設・分野などの条件で絞り込んでください。")
     return masked
@@ -242,56 +241,178 @@ def _conditions(actor: Actor, w: ConsultationFilter) -> list[ColumnElement[bool]
     return conditions
 
 
-SortKey = tuple[ColumnElement[Any], bool]  # (expression, descending)
+@dataclass(frozen=True)
+class _Run:
+    """Sort columns that go the same way.
+
+    A page reads on from the row before it by comparing them as one row value,
+    `(held_on, id) < (…)`, which both databases answer from a range of an index; the same
+    test written as an OR chain made both read the list from its top (the ids of a page
+    900,000 rows deep: 1–2 ms against 170–400 ms; benchmarks/consultations.py (5)).
+    """
+
+    columns: tuple[ColumnElement[Any], ...]
+    descending: bool = False
+    # One column whose NULLs come after every value (期限: the records without one, last).
+    nulls_last: bool = False
+    # One column read a value at a time (施設, each newest first): the columns after it go
+    # the other way, and each value's rows are one range of an index in that order.
+    stepped: bool = False
 
 
-def _sort_keys(sort: ConsultationSort) -> list[SortKey]:
+def _sorts() -> dict[ConsultationSort, tuple[_Run, ...]]:
     c = Consultation
-    newest: list[SortKey] = [(c.held_on, True), (c.id, True)]
-    if sort is ConsultationSort.OLDEST:
-        return [(c.held_on, False), (c.id, False)]
-    if sort is ConsultationSort.FACILITY:
-        return [(c.facility_id, False), *newest]
-    if sort is ConsultationSort.FOLLOW_UP:
-        due = func.coalesce(c.follow_up_due, literal(_NO_DUE_DATE, c.follow_up_due.type))
-        return [(due, False), (c.held_on, False), (c.id, False)]
-    return newest
+    return {
+        ConsultationSort.NEWEST: (_Run((c.held_on, c.id), descending=True),),
+        ConsultationSort.OLDEST: (_Run((c.held_on, c.id)),),
+        ConsultationSort.FACILITY: (_Run((c.facility_id,), stepped=True),
+                                    _Run((c.held_on, c.id), descending=True)),
+        ConsultationSort.FOLLOW_UP: (_Run((c.follow_up_due,), nulls_last=True),
+                                     _Run((c.held_on, c.id))),
+    }
+
+
+_SORTS = _sorts()
+
+SortKey = tuple[ColumnElement[Any], bool]  # (expression, descending)
+# Part of the list: conditions that select it, and the order it is read in (index order).
+Stretch = tuple[list[ColumnElement[bool]], list[ColumnElement[Any]]]
+
+
+def _sort_keys(runs: Sequence[_Run]) -> list[SortKey]:
+    return [(col, run.descending) for run in runs for col in run.columns]
 
 
 def _ordered(col: ColumnElement[Any], desc: bool) -> ColumnElement[Any]:
     return col.desc() if desc else col.asc()
 
 
-def _labelled(keys: Sequence[SortKey]) -> list[ColumnElement[Any]]:
+def _labelled(runs: Sequence[_Run]) -> list[ColumnElement[Any]]:
     """The sort columns named k0, k1, … so that a subquery or union can be ordered by them."""
-    return [col.label(f"k{i}") for i, (col, _) in enumerate(keys)]
+    return [col.label(f"k{i}") for i, (col, _) in enumerate(_sort_keys(runs))]
 
 
-def _order_by_labels(rows: Any, keys: Sequence[SortKey]) -> list[ColumnElement[Any]]:
-    return [_ordered(rows.c[f"k{i}"], desc) for i, (_, desc) in enumerate(keys)]
+def _order_by_labels(rows: Any, runs: Sequence[_Run]) -> list[ColumnElement[Any]]:
+    """The whole order over labelled rows (a union of matches is sorted, not read in order)."""
+    order, i = [], 0
+    for run in runs:
+        for _col in run.columns:
+            key = _ordered(rows.c[f"k{i}"], run.descending)
+            order.append(key.nulls_last() if run.nulls_last else key)
+            i += 1
+    return order
 
 
-def _beyond(keys: Sequence[SortKey], values: PageKey) -> ColumnElement[bool]:
-    """Rows after *values* in the order of *keys* (directions may differ per key)."""
-    condition: ColumnElement[bool] | None = None
-    for (col, desc), value in reversed(list(zip(keys, values, strict=True))):
-        past = col < value if desc else col > value
-        condition = past if condition is None else or_(past, and_(col == value, condition))
-    assert condition is not None
-    return condition
+def _stretches(session: Session, conditions: list[ColumnElement[bool]],
+               runs: Sequence[_Run], after: PageKey | None) -> Iterator[Stretch]:
+    """The list after the row whose key is *after* (None: from the top), as stretches that
+    follow one another in list order, each read from one range of an index in its order."""
+    if after is None:
+        yield from _rest(session, conditions, runs, 0, [], None)
+        return
+    values, start = [], 0
+    for run in runs:
+        values.append(tuple(after[start:start + len(run.columns)]))
+        start += len(run.columns)
+    # The rows that share the key's first runs come first: the last run's tail of them, then
+    # the rows past the key in the run before, and so on up to the first run.
+    for i in reversed(range(len(runs))):
+        same = [_equal(run, v) for run, v in zip(runs[:i], values[:i], strict=True)]
+        yield from _rest(session, conditions, runs, i, same, values[i])
+
+
+def _rest(session: Session, conditions: list[ColumnElement[bool]], runs: Sequence[_Run],
+          i: int, same: list[ColumnElement[bool]],
+          start: tuple[Any, ...] | None) -> Iterator[Stretch]:
+    """The rows equal to *same* in runs[:i] and past *start* (None: all) in runs[i]."""
+    if i == len(runs):
+        yield same, []
+        return
+    run = runs[i]
+    col = run.columns[0]
+    if run.stepped:
+        value = None if start is None else start[0]
+        while (value := _next_value(session, [*conditions, *same], run, value)) is not None:
+            yield from _rest(session, conditions, runs, i + 1, [*same, col == value], None)
+        return
+    if run.nulls_last:
+        if start is not None and start[0] is None:
+            return  # among the NULLs already, which the later runs go on through
+        yield ([*same, col.is_not(None) if start is None else _past(run, start)],
+               _index_order(runs[i:]))
+        yield from _rest(session, conditions, runs, i + 1, [*same, col.is_(None)], None)
+        return
+    yield [*same, *(() if start is None else (_past(run, start),))], _index_order(runs[i:])
+
+
+def _past(run: _Run, values: tuple[Any, ...]) -> ColumnElement[bool]:
+    if len(run.columns) == 1:
+        left, right = run.columns[0], values[0]
+    else:
+        left, right = tuple_(*run.columns), values
+    return left < right if run.descending else left > right
+
+
+def _equal(run: _Run, values: tuple[Any, ...]) -> ColumnElement[bool]:
+    return and_(*(col.is_(None) if v is None else col == v
+                  for col, v in zip(run.columns, values, strict=True)))
+
+
+def _index_order(runs: Sequence[_Run]) -> list[ColumnElement[Any]]:
+    return [_ordered(col, desc) for col, desc in _sort_keys(runs)]
+
+
+def _next_value(session: Session, conditions: list[ColumnElement[bool]], run: _Run,
+                value: Any) -> Any:
+    """The stepped column's next value among the rows, after *value* (None: the first)."""
+    col = run.columns[0]
+    past = [] if value is None else [col < value if run.descending else col > value]
+    first = func.max(col) if run.descending else func.min(col)
+    return session.scalar(select(first).where(*conditions, *past))
+
+
+def _after(session: Session, conditions: list[ColumnElement[bool]], runs: Sequence[_Run],
+           after: PageKey | None) -> list[ColumnElement[bool]]:
+    """The rows after *after* as one condition, for a set that is sorted rather than read
+    in order (the matches of a search)."""
+    if after is None:
+        return []
+    return [or_(false(), *(and_(true(), *where)
+                           for where, _ in _stretches(session, conditions, runs, after)))]
+
+
+def _ids_in_order(session: Session, conditions: list[ColumnElement[bool]],
+                  runs: Sequence[_Run], after: PageKey | None, offset: int,
+                  limit: int) -> list[int]:
+    """Ids of *limit* rows in list order after *after*, or *offset* rows in."""
+    ids: list[int] = []
+    for where, order in _stretches(session, conditions, runs, after):
+        stmt = select(Consultation.id).where(*conditions, *where).order_by(*order)
+        found = session.scalars(stmt.offset(offset or None).limit(limit - len(ids))).all()
+        if offset and not found:  # the whole stretch lies before the offset
+            offset -= session.scalar(select(func.count()).select_from(
+                stmt.limit(offset).subquery())) or 0
+            continue
+        offset = 0
+        ids += found
+        if len(ids) == limit:
+            break
+    return ids
 
 
 # --- free text -----------------------------------------------------------------------------
 
 def _matching_ids(db: Database, session: Session, conditions: list[ColumnElement[bool]],
-                  keys: list[SortKey], folded: str, limit: int) -> Sequence[int]:
-    """Ids of the first *limit* matches in list order.
+                  runs: Sequence[_Run], after: PageKey | None, folded: str,
+                  limit: int) -> Sequence[int]:
+    """Ids of the first *limit* matches in list order after *after*.
 
-    The newest rows are read first (a common word fills a page from them); only when they
-    do not fill it are the gram indexes asked, for the text and for the consultee's name.
+    The next rows of the list are read first (a common word fills a page from them); only
+    when they do not fill it are the gram indexes asked, for the text and for the consultee's
+    name.
     """
     window = db.backend.scan_window
-    ids = _scan_newest(db, session, conditions, keys, folded, limit, window)
+    ids = _scan(db, session, conditions, runs, after, folded, limit, window)
     if 0 < len(ids) < limit:
         # The word is common enough to have turned up among the newest rows: reading on
         # costs less than looking up every one of its matches (25,000 of them at 1,000,000
@@ -299,45 +420,58 @@ def _matching_ids(db: Database, session: Session, conditions: list[ColumnElement
         # should fill the page, within a budget.
         wanted = window * limit * 3 // (2 * len(ids))
         if wanted <= window * SCAN_BUDGET_WINDOWS:
-            ids = _scan_newest(db, session, conditions, keys, folded, limit, wanted)
+            ids = _scan(db, session, conditions, runs, after, folded, limit, wanted)
     if len(ids) == limit:
         return ids
     db.backend.favour_index(session)
-    matches = _text_matches(db, session, conditions, keys, folded).subquery()
+    past = _after(session, conditions, runs, after)
+    matches = _text_matches(db, session, [*conditions, *past], runs, folded).subquery()
     return session.scalars(
         select(matches.c.id)
-        .order_by(*_order_by_labels(matches, keys))
+        .order_by(*_order_by_labels(matches, runs))
         .limit(limit)
     ).all()
 
 
-def _scan_newest(db: Database, session: Session, conditions: list[ColumnElement[bool]],
-                 keys: list[SortKey], folded: str, limit: int, window: int) -> Sequence[int]:
-    """The matches among the first *window* rows in list order (text or consultee's name)."""
-    labelled = _labelled(keys)
-    rows = (
-        select(Consultation.id, Consultation.search_text,
-               Contact.search_text.label("consultee_text"), *labelled)
-        .outerjoin(Contact, Contact.id == Consultation.consultee_contact_id)
-        .where(*conditions)
-        .order_by(*(_ordered(c, desc) for c, desc in keys))
-        .limit(window)
-        .subquery()
-    )
-    found = db.backend.contains(rows.c.search_text, folded) | db.backend.contains(
-        func.coalesce(rows.c.consultee_text, ""), folded)
-    return session.scalars(
-        select(rows.c.id).where(found)
-        .order_by(*_order_by_labels(rows, keys))
-        .limit(limit)
-    ).all()
+def _scan(db: Database, session: Session, conditions: list[ColumnElement[bool]],
+          runs: Sequence[_Run], after: PageKey | None, folded: str, limit: int,
+          budget: int) -> list[int]:
+    """The matches (text or consultee's name) among the next *budget* rows in list order."""
+    ids: list[int] = []
+    read: Select[Any] | None = None  # the stretch before, counted only if one follows
+    for where, order in _stretches(session, conditions, runs, after):
+        if read is not None:
+            budget -= session.scalar(select(func.count()).select_from(read.subquery())) or 0
+            if budget <= 0:
+                break
+        read = (select(Consultation.id).where(*conditions, *where).order_by(*order)
+                .limit(budget))
+        rows = (
+            select(Consultation.id, Consultation.search_text,
+                   Contact.search_text.label("consultee_text"), *_labelled(runs))
+            .outerjoin(Contact, Contact.id == Consultation.consultee_contact_id)
+            .where(*conditions, *where)
+            .order_by(*order)
+            .limit(budget)
+            .subquery()
+        )
+        found = db.backend.contains(rows.c.search_text, folded) | db.backend.contains(
+            func.coalesce(rows.c.consultee_text, ""), folded)
+        ids += session.scalars(
+            select(rows.c.id).where(found)
+            .order_by(*_order_by_labels(rows, runs))
+            .limit(limit - len(ids))
+        ).all()
+        if len(ids) == limit:
+            break
+    return ids
 
 
 def _text_matches(db: Database, session: Session, conditions: list[ColumnElement[bool]],
-                  keys: list[SortKey], folded: str):  # type: ignore[no-untyped-def]
+                  runs: Sequence[_Run], folded: str):  # type: ignore[no-untyped-def]
     """Records whose text, or whose consultee's name, holds *folded* (via the gram indexes)."""
     grams = query_grams(folded)
-    labelled = _labelled(keys)
+    labelled = _labelled(runs)
     exact = [db.backend.contains(Consultation.search_text, folded)] if len(folded) > 1 else []
     by_text = db.backend.with_grams(
         select(Consultation.id, *labelled).where(*conditions, *exact),
@@ -352,7 +486,7 @@ def _text_matches(db: Database, session: Session, conditions: list[ColumnElement
 
 # --- rows ----------------------------------------------------------------------------------
 
-def _rows_in_order(session: Session, keys: list[SortKey],
+def _rows_in_order(session: Session, runs: Sequence[_Run],
                    ids: Sequence[int]) -> list[Row[Any]]:
     if not ids:
         return []
@@ -362,8 +496,8 @@ def _rows_in_order(session: Session, keys: list[SortKey],
                Consultation.staff_account_id, Account.display_name.label("staff_name"),
                Consultation.consultee_contact_id, Contact.name.label("consultee_name"),
                Consultation.anonymous, Consultation.channel, Consultation.status,
-               Consultation.asked, Consultation.follow_up_due,
-               *_labelled(keys))
+               Consultation.asked, Consultation.follow_up_due, Consultation.follow_up_plan,
+               *_labelled(runs))
         .join(Facility, Facility.id == Consultation.facility_id)
         .join(Account, Account.id == Consultation.staff_account_id)
         .outerjoin(Contact, Contact.id == Consultation.consultee_contact_id)
@@ -402,11 +536,13 @@ def _row(r: Row[Any], topics: tuple[str, ...], masked: bool) -> ConsultationRow:
         consultee_name=consultee, anonymous=r.anonymous,
         channel=ConsultationChannel(r.channel), status=ConsultationStatus(r.status),
         topic_names=topics, asked_summary=MASKED if masked else summary(r.asked),
-        follow_up_due=r.follow_up_due, masked=masked,
+        follow_up_due=r.follow_up_due,
+        follow_up_plan=MASKED if masked and r.follow_up_plan else summary(r.follow_up_plan),
+        masked=masked,
     )
 
 
 def summary(text: str) -> str:
-    """The asked text on one line, cut to fit a list cell."""
+    """A text on one line, cut to fit a list cell."""
     line = " ".join(text.split())
     return line if len(line) <= SUMMARY_LENGTH else line[: SUMMARY_LENGTH - 1] + "…"

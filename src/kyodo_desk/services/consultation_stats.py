@@ -188,7 +188,7 @@ def fiscal_year_statistics(db: Database, actor: Actor, fiscal_year: int, *,
     """
     wanted = _counted_facility(actor, facility_id)
     first, last = fiscal_year_range(fiscal_year)
-    facilities, tally = _tally(db, wanted, first, last)
+    facilities, tally = _tally(db, actor, wanted, first, last)
     months = _months(fiscal_year, MONTH_ORDER)
     by_month = ([f"{m}月" for m in MONTH_ORDER], [(d.year, d.month) for d in months])
     by_facility = ([f.short_name for f in facilities], [f.id for f in facilities])
@@ -223,7 +223,7 @@ def month_statistics(db: Database, actor: Actor, year: int, month: int, *,
     fiscal_year = fiscal_year_of(first)
     start, _ = fiscal_year_range(fiscal_year)
     # One pass over April to the month's end: the month is a slice of it.
-    facilities, to_date = _tally(db, wanted, start, last)
+    facilities, to_date = _tally(db, actor, wanted, start, last)
     this_month = to_date.only_month((year, month))
     months = _months(fiscal_year, MONTH_ORDER[: MONTH_ORDER.index(month) + 1])
     per_month = to_date.counts_by("month")
@@ -257,7 +257,7 @@ def recorded_fiscal_years(db: Database, actor: Actor, *, today: date | None = No
     current one, newest first (only the current one when nothing is recorded yet)."""
     wanted = _counted_facility(actor, None)
     current = fiscal_year_of(today or date.today())
-    with db.reading() as session:
+    with db.reading(actor) as session:
         first = session.scalar(select(func.min(Consultation.held_on))
                                .where(*_conditions(wanted)))
     oldest = min(fiscal_year_of(first), current) if first is not None else current
@@ -360,7 +360,7 @@ class _Tally:
         )
 
 
-def _tally(db: Database, facility_id: int | None, first: date,
+def _tally(db: Database, actor: Actor, facility_id: int | None, first: date,
            last: date) -> tuple[tuple[FacilityHeading, ...], _Tally]:
     """Two GROUP BY queries over the consultations held from *first* to *last*."""
     held = [*_conditions(facility_id), Consultation.held_on >= first,
@@ -388,8 +388,8 @@ def _tally(db: Database, facility_id: int | None, first: date,
     # The two counts run side by side, each on its own connection: together they take as
     # long as the slower one (measured at 1,000,000 records, each is a few hundred ms).
     with ThreadPoolExecutor(max_workers=1) as other:
-        counted = other.submit(_fetch, db, by_group)
-        topic_rows = _fetch(db, by_topic, hash_memory=True)
+        counted = other.submit(_fetch, db, actor, by_group)
+        topic_rows = _fetch(db, actor, by_topic, hash_memory=True)
         group_rows = counted.result()
     consultations = {
         _Group(facility, (int(y), int(m)), ConsultationChannel(channel).value,
@@ -400,14 +400,14 @@ def _tally(db: Database, facility_id: int | None, first: date,
               for topic, facility, y, m, n in topic_rows}
     used_topics = {g.topic_id for g in topics if g.topic_id is not None}
     used_facilities = {g.facility_id for g in consultations}
-    with db.reading() as session:
+    with db.reading(actor) as session:
         return (_facilities(session, facility_id, used_facilities),
                 _Tally(consultations, topics, _topic_names(session, used_topics)))
 
 
-def _fetch(db: Database, statement: Select[Any], *,
+def _fetch(db: Database, actor: Actor, statement: Select[Any], *,
            hash_memory: bool = False) -> Sequence[Row[Any]]:
-    with db.reading() as session:
+    with db.reading(actor) as session:
         if hash_memory:
             db.backend.allow_large_joins(session)
         return session.execute(statement).all()

@@ -4,6 +4,14 @@ Consultation records hold personal information. Counter staff and advisors work 
 their own facility's records; every permission check is made before any data is touched,
 listing filters in SQL, and every opening of a record writes an audit row ("open").
 Every function returns plain frozen dataclasses, never live ORM objects.
+
+What a record may hold beyond the bounds every field has (domain/bounds.py):
+- 相談日: from EARLIEST_HELD_ON (2000-04-01, the first fiscal year kept on this log) to today;
+- フォローアップの期限: from the 相談日 to the same day a year later, and a フォローアップの予定
+  only with a 期限;
+- 担当者: an active account that may record consultations at the record's facility (its own
+  staff and advisors, or a collaboration officer), checked whenever the 担当者 or the facility
+  is set, so an old record of someone who has left can still be corrected.
 """
 
 from __future__ import annotations
@@ -17,7 +25,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from kyodo_desk.database import Database
 from kyodo_desk.database.audit import record_event
+from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain import validation
+from kyodo_desk.domain.dates import same_day_next_year
 from kyodo_desk.domain.errors import FieldProblem, NotFound, ValidationError
 from kyodo_desk.domain.permissions import Action, Actor, Resource, Role
 from kyodo_desk.models import (
@@ -31,6 +41,7 @@ from kyodo_desk.models import (
     Facility,
     GrantCase,
 )
+from kyodo_desk.services.accounts import actor_of
 from kyodo_desk.services.contacts import ConcurrentEdit
 
 __all__ = [
@@ -41,6 +52,7 @@ __all__ = [
 ]
 
 ANONYMOUS = "匿名"
+EARLIEST_HELD_ON = date(2000, 4, 1)
 
 CHANNEL_LABELS = {
     ConsultationChannel.VISIT: "来所", ConsultationChannel.PHONE: "電話",
@@ -82,6 +94,7 @@ class ConsultationDraft:
     answered: str = ""
     referral: str = ""
     follow_up_due: date | None = None
+    follow_up_plan: str = ""  # what is to be done by the due date
     status: ConsultationStatus = ConsultationStatus.IN_PROGRESS
     grant_case_id: int | None = None  # 交付金案件: the case the consultation belongs to
 
@@ -107,6 +120,7 @@ class ConsultationDetail:
     answered: str
     referral: str
     follow_up_due: date | None
+    follow_up_plan: str
     status: ConsultationStatus
     grant_case_id: int | None
     version: int
@@ -122,7 +136,8 @@ class ConsultationDetail:
             duration_minutes=self.duration_minutes, staff_account_id=self.staff_account_id,
             consultee_contact_id=self.consultee_contact_id, anonymous=self.anonymous,
             age_band=self.age_band, area=self.area, answered=self.answered,
-            referral=self.referral, follow_up_due=self.follow_up_due, status=self.status,
+            referral=self.referral, follow_up_due=self.follow_up_due,
+            follow_up_plan=self.follow_up_plan, status=self.status,
             grant_case_id=self.grant_case_id,
         )
 
@@ -137,7 +152,7 @@ def list_topics(db: Database, actor: Actor, *, include_inactive: bool = False) -
                                               ConsultationTopic.id)
     if not include_inactive:
         stmt = stmt.where(ConsultationTopic.active)
-    with db.reading() as session:
+    with db.reading(actor) as session:
         return [as_topic(t) for t in session.scalars(stmt)]
 
 
@@ -153,15 +168,11 @@ def list_consultation_staff(db: Database, actor: Actor, facility_id: int) -> lis
     """Who may be named as 担当者 for a record at *facility_id*: the facility's active staff
     and advisors, and the collaboration officers (who work for every facility)."""
     actor.require(Action.CREATE, Resource.CONSULTATIONS, facility_id)
-    local = (Account.facility_id == facility_id) & Account.role.in_(
-        [Role.COUNTER_STAFF, Role.ADVISOR])
-    with db.reading() as session:
-        rows = session.execute(
-            select(Account.id, Account.display_name)
-            .where(Account.active, local | (Account.role == Role.OFFICER))
-            .order_by(Account.role != Role.OFFICER, Account.display_name, Account.id)
-        ).all()
-    members = [StaffMember(r.id, r.display_name) for r in rows]
+    with db.reading(actor) as session:  # a few dozen accounts: one rule, the saving one
+        members = [StaffMember(a.id, a.display_name) for a in session.scalars(
+            select(Account).where(Account.active)
+            .order_by(Account.role != Role.OFFICER, Account.display_name, Account.id))
+            if _may_record(a, facility_id)]
     members.sort(key=lambda m: m.account_id != actor.account_id)  # the signed-in one first
     return members
 
@@ -177,6 +188,7 @@ def as_topic(t: ConsultationTopic) -> Topic:
 
 # --- read ---------------------------------------------------------------------------------
 
+@retry_on_contention
 def get_consultation(db: Database, actor: Actor, consultation_id: int) -> ConsultationDetail:
     """Open one record; each opening is written to the audit log ("open") before it is shown."""
     actor.require(Action.READ, Resource.CONSULTATIONS)
@@ -224,8 +236,8 @@ def _detail(session: Session, c: Consultation) -> ConsultationDetail:
         staff_name=staff_name or "", consultee_contact_id=c.consultee_contact_id,
         consultee_name=consultee_name, anonymous=c.anonymous, age_band=c.age_band,
         area=c.area, channel=c.channel, topics=topics, asked=c.asked, answered=c.answered,
-        referral=c.referral, follow_up_due=c.follow_up_due, status=c.status,
-        grant_case_id=c.grant_case_id, version=c.version,
+        referral=c.referral, follow_up_due=c.follow_up_due, follow_up_plan=c.follow_up_plan,
+        status=c.status, grant_case_id=c.grant_case_id, version=c.version,
     )
 
 
@@ -243,14 +255,7 @@ def clean_draft(draft: ConsultationDraft, *, today: date | None = None) -> Consu
         asked = validation.require("asked", "相談内容", draft.asked)
     except ValidationError as exc:
         problems.extend(exc.problems)
-    if draft.held_on > today:
-        problems.append(FieldProblem(
-            "held_on", f"相談日（{draft.held_on:%Y/%m/%d}）が今日より後の日付です。"
-                       "今日までの日付を入力してください。"))
-    if draft.follow_up_due is not None and draft.follow_up_due < draft.held_on:
-        problems.append(FieldProblem(
-            "follow_up_due", f"フォローアップの期限（{draft.follow_up_due:%Y/%m/%d}）が相談日より"
-                             "前です。相談日以降の日付を入力してください。"))
+    problems += _date_problems(draft, today)
     if draft.duration_minutes is not None and draft.duration_minutes <= 0:
         problems.append(FieldProblem(
             "duration_minutes", "相談時間（分）は1以上の数で入力してください。"))
@@ -268,10 +273,39 @@ def clean_draft(draft: ConsultationDraft, *, today: date | None = None) -> Consu
     return replace(
         draft, asked=asked, answered=draft.answered.strip(), referral=draft.referral.strip(),
         age_band=draft.age_band.strip(), area=draft.area.strip(),
+        follow_up_plan=draft.follow_up_plan.strip(),
         topic_ids=tuple(dict.fromkeys(draft.topic_ids)),
     )
 
 
+def _date_problems(draft: ConsultationDraft, today: date) -> list[FieldProblem]:
+    """相談日 within the log's years up to today; the follow-up within a year of it."""
+    problems: list[FieldProblem] = []
+    held_on, due = draft.held_on, draft.follow_up_due
+    if held_on > today:
+        problems.append(FieldProblem(
+            "held_on", f"相談日（{held_on:%Y/%m/%d}）が今日より後の日付です。"
+                       "今日までの日付を入力してください。"))
+    elif held_on < EARLIEST_HELD_ON:
+        problems.append(FieldProblem(
+            "held_on", f"相談日（{held_on:%Y/%m/%d}）が古すぎます。"
+                       f"{EARLIEST_HELD_ON:%Y/%m/%d}から今日までの日付を入力してください。"))
+    if due is not None and due < held_on:
+        problems.append(FieldProblem(
+            "follow_up_due", f"フォローアップの期限（{due:%Y/%m/%d}）が相談日より"
+                             "前です。相談日以降の日付を入力してください。"))
+    elif due is not None and due > (latest := same_day_next_year(held_on)):
+        problems.append(FieldProblem(
+            "follow_up_due", f"フォローアップの期限（{due:%Y/%m/%d}）が相談日から1年より先です。"
+                             f"{latest:%Y/%m/%d}までの日付を入力してください。"))
+    if due is None and draft.follow_up_plan.strip():
+        problems.append(FieldProblem(
+            "follow_up_plan", "フォローアップの予定には期限が要ります。"
+                              "期限を入れるか、予定を消してください。"))
+    return problems
+
+
+@retry_on_contention
 def create_consultation(db: Database, actor: Actor,
                         draft: ConsultationDraft) -> ConsultationDetail:
     """Record a new consultation at *draft.facility_id* (the actor's own, for staff)."""
@@ -285,6 +319,7 @@ def create_consultation(db: Database, actor: Actor,
         return _detail(session, consultation)
 
 
+@retry_on_contention
 def update_consultation(db: Database, actor: Actor, consultation_id: int, version: int,
                         draft: ConsultationDraft) -> ConsultationDetail:
     """Save changes made to the record as it was at *version*; refuse if it moved on since.
@@ -327,7 +362,8 @@ def _is_returning(session: Session, c: Consultation) -> bool | None:
         Consultation.consultee_contact_id == c.consultee_contact_id, earlier))))
 
 
-def _check_references(session: Session, actor: Actor, d: ConsultationDraft) -> int:
+def _check_references(session: Session, actor: Actor, c: Consultation,
+                      d: ConsultationDraft) -> int:
     """Every referenced record exists; returns the staff member's account id."""
     problems: list[FieldProblem] = []
     if session.get(Facility, d.facility_id) is None:
@@ -335,9 +371,12 @@ def _check_references(session: Session, actor: Actor, d: ConsultationDraft) -> i
     staff_id = d.staff_account_id if d.staff_account_id is not None else actor.account_id
     if staff_id is None:
         problems.append(FieldProblem("staff_account_id", "担当者を選んでください。"))
-    elif session.get(Account, staff_id) is None:
+    elif (staff := session.get(Account, staff_id)) is None:
         problems.append(FieldProblem("staff_account_id",
                                      "担当者のアカウントが見つかりません。選び直してください。"))
+    elif (c.id is None or staff_id != c.staff_account_id or d.facility_id != c.facility_id) \
+            and (problem := _staff_problem(staff, d.facility_id)):
+        problems.append(problem)
     if d.consultee_contact_id is not None and session.get(Contact, d.consultee_contact_id) is None:
         problems.append(FieldProblem("consultee_contact_id",
                                      "相談者の連絡先が見つかりません。選び直してください。"))
@@ -356,8 +395,25 @@ def _check_references(session: Session, actor: Actor, d: ConsultationDraft) -> i
     return staff_id
 
 
+def _may_record(account: Account, facility_id: int) -> bool:
+    """The account may be named as 担当者 of a record at *facility_id*."""
+    return account.active and actor_of(account).may(Action.CREATE, Resource.CONSULTATIONS,
+                                                    facility_id)
+
+
+def _staff_problem(staff: Account, facility_id: int) -> FieldProblem | None:
+    if not staff.active:
+        return FieldProblem("staff_account_id", f"担当者（{staff.display_name}）のアカウントは"
+                                                "無効にされています。担当者を選び直してください。")
+    if not _may_record(staff, facility_id):
+        return FieldProblem("staff_account_id", f"担当者（{staff.display_name}）は、この施設の"
+                                                "相談を記録できるアカウントではありません。"
+                                                "担当者を選び直してください。")
+    return None
+
+
 def _apply(session: Session, actor: Actor, c: Consultation, d: ConsultationDraft) -> None:
-    c.staff_account_id = _check_references(session, actor, d)
+    c.staff_account_id = _check_references(session, actor, c, d)
     c.held_on = d.held_on
     c.start_time = d.start_time
     c.duration_minutes = d.duration_minutes
@@ -371,6 +427,7 @@ def _apply(session: Session, actor: Actor, c: Consultation, d: ConsultationDraft
     c.answered = d.answered
     c.referral = d.referral
     c.follow_up_due = d.follow_up_due
+    c.follow_up_plan = d.follow_up_plan
     c.status = d.status
     if d.grant_case_id != c.grant_case_id:
         # Linking names a grant case, which only those who may read grant cases see.

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from kyodo_desk.database import Database
+from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain import validation
 from kyodo_desk.domain.errors import FieldProblem, NotFound, UserError, ValidationError
 from kyodo_desk.domain.permissions import Action, Actor, Resource
-from kyodo_desk.domain.text import fold, query_grams
+from kyodo_desk.domain.text import fold_query, query_grams
 from kyodo_desk.models import Contact, ContactKind, Facility, GroupType, Membership
 
 PAGE_SIZE = 200
@@ -146,11 +147,11 @@ class ContactDetail:
 def search_facilities(db: Database, actor: Actor, query: str = "") -> list[DirectoryEntry]:
     """Active facilities matching *query*, in the order of the summary edition."""
     actor.require(Action.READ, Resource.FACILITIES)
-    folded = fold(query)
+    folded = fold_query(query)
     stmt = select(Facility).where(Facility.active).order_by(Facility.display_order, Facility.id)
     if folded:
         stmt = stmt.where(db.backend.contains(Facility.search_text, folded))
-    with db.reading() as session:
+    with db.reading(actor) as session:
         return [
             DirectoryEntry(
                 ref=EntryRef("facility", f.id), kind=f.kind.value, group_type=None, name=f.name,
@@ -182,13 +183,13 @@ def search_contacts(
     width, kana, case, hyphens and spaces; it is only ever text, never SQL.
     """
     actor.require(Action.READ, Resource.CONTACTS)
-    folded = fold(query)
+    folded = fold_query(query)
     conditions = [Contact.active]
     if kinds is not None:
         conditions.append(Contact.kind.in_(list(kinds)))
     if after is not None:
         conditions.append(tuple_(Contact.sort_key, Contact.id) > tuple_(after.sort_key, after.id))
-    with db.reading() as session:
+    with db.reading(actor) as session:
         if not folded:
             rows = session.execute(
                 select(*_ENTRY_COLUMNS).where(*conditions)
@@ -259,7 +260,7 @@ def _entry(row: Row[Any]) -> DirectoryEntry:
 
 def get_facility(db: Database, actor: Actor, facility_id: int) -> FacilityDetail:
     actor.require(Action.READ, Resource.FACILITIES)
-    with db.reading() as session:
+    with db.reading(actor) as session:
         f = session.get(Facility, facility_id)
         if f is None:
             raise NotFound("この施設は見つかりません。一覧を更新してください。")
@@ -273,7 +274,7 @@ def get_facility(db: Database, actor: Actor, facility_id: int) -> FacilityDetail
 
 def list_facilities(db: Database, actor: Actor) -> list[FacilityDetail]:
     actor.require(Action.READ, Resource.FACILITIES)
-    with db.reading() as session:
+    with db.reading(actor) as session:
         ids = session.scalars(
             select(Facility.id).where(Facility.active).order_by(Facility.display_order)
         ).all()
@@ -282,7 +283,7 @@ def list_facilities(db: Database, actor: Actor) -> list[FacilityDetail]:
 
 def get_contact(db: Database, actor: Actor, contact_id: int) -> ContactDetail:
     actor.require(Action.READ, Resource.CONTACTS)
-    with db.reading() as session:
+    with db.reading(actor) as session:
         return _detail(session, _load(session, contact_id))
 
 
@@ -350,6 +351,7 @@ def clean_draft(draft: ContactDraft) -> ContactDraft:
     return cleaned
 
 
+@retry_on_contention
 def create_contact(db: Database, actor: Actor, draft: ContactDraft) -> ContactDetail:
     actor.require(Action.CREATE, Resource.CONTACTS)
     cleaned = clean_draft(draft)
@@ -361,6 +363,7 @@ def create_contact(db: Database, actor: Actor, draft: ContactDraft) -> ContactDe
         return _detail(session, contact)
 
 
+@retry_on_contention
 def update_contact(db: Database, actor: Actor, contact_id: int, version: int,
                    draft: ContactDraft) -> ContactDetail:
     """Save changes made to the record as it was at *version*; refuse if it moved on since."""
@@ -377,6 +380,7 @@ def update_contact(db: Database, actor: Actor, contact_id: int, version: int,
         raise _conflict() from None
 
 
+@retry_on_contention
 def set_contact_active(db: Database, actor: Actor, contact_id: int, version: int,
                        active: bool) -> int:
     """Remove (deactivate) or restore a contact; linked records keep pointing at it.

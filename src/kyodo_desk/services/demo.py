@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from kyodo_desk.database import Database
 from kyodo_desk.database.audit import record_event
 from kyodo_desk.database.changes import notify_tables
+from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain.dates import fiscal_year_of
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.labels import AGE_BANDS, DISTRICTS, UNKNOWN
@@ -112,6 +113,7 @@ def contact_row(kind: ContactKind, name: str, *, reading: str = "", postal_code:
     }
 
 
+@retry_on_contention
 def add_demo_contacts(db: Database, actor: Actor, count: int, *, seed: int = 1,
                       batch: int = 5000) -> int:
     """Bulk-insert made-up contacts; one audit row says how many, not one per contact."""
@@ -288,7 +290,7 @@ _REFERRALS: dict[str, tuple[str, ...]] = {
     "地域づくり": ("地区の町内会連合会", "中央市民サービスセンター"),
     "協働事業提案": ("市の事業担当課", "市民協働の担当課"),
 }
-_FOLLOW_UP_NOTES = ("後日、電話で状況を確認する。", "書類ができたら再度来所してもらう。",
+_FOLLOW_UP_PLANS = ("後日、電話で状況を確認する。", "書類ができたら再度来所してもらう。",
                     "次回の相談日を調整する。")
 FOLLOW_UP_DAYS = (7, 14, 30)
 
@@ -312,6 +314,7 @@ _AGE_MIX = _Weighted(AGE_BANDS, _AGE_WEIGHTS)
 _TOPIC_COUNT = _Weighted((1, 2, 3), (70, 25, 5))  # topics per consultation
 
 
+@retry_on_contention
 def add_demo_consultations(db: Database, actor: Actor, count: int, *, seed: int = 1,
                            today: date | None = None, batch: int = CONSULTATION_BATCH,
                            progress: Progress | None = None) -> int:
@@ -413,7 +416,7 @@ def _consultee_pool_size(count: int) -> int:
 
 
 def _facilities_and_topics(db: Database) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    with db.reading() as session:
+    with db.reading(None) as session:
         facilities = [(r.id, r.code) for r in session.execute(
             select(Facility.id, Facility.code).where(Facility.active)
             .order_by(Facility.display_order, Facility.id))]
@@ -428,7 +431,7 @@ def _facilities_and_topics(db: Database) -> tuple[list[tuple[int, str]], list[tu
 def _demo_staff(db: Database, actor: Actor, facilities: Sequence[tuple[int, str]],
                 rng: random.Random) -> dict[int, list[int]]:
     """Account ids that log consultations, per facility; demo accounts where there are none."""
-    with db.reading() as session:
+    with db.reading(actor) as session:
         found = session.execute(
             select(Account.id, Account.facility_id)
             .where(Account.role.in_(_STAFF_ROLES)).order_by(Account.id)).all()
@@ -472,7 +475,7 @@ def _demo_staff(db: Database, actor: Actor, facilities: Sequence[tuple[int, str]
 def _fresh_demo_contacts(db: Database, actor: Actor, wanted: int, seed: int) -> list[int]:
     """Ids of *wanted* made-up contacts never consulted yet, adding contacts if too few."""
     def fresh() -> list[int]:
-        with db.reading() as session:
+        with db.reading(actor) as session:
             return list(session.scalars(
                 select(Contact.id)
                 .where(Contact.notes == DEMO_NOTE, Contact.active,
@@ -570,10 +573,10 @@ class _ConsultationMaker:
         referral = ""
         if (choices := _REFERRALS.get(names[0])) and rng.random() < 0.35:
             referral = rng.choice(choices)
-        follow_up_due = None
+        follow_up_due, follow_up_plan = None, ""
         if rng.random() < 0.25:
             follow_up_due = held_on + timedelta(days=rng.choice(FOLLOW_UP_DAYS))
-            answered += rng.choice(_FOLLOW_UP_NOTES)
+            follow_up_plan = rng.choice(_FOLLOW_UP_PLANS)
         consultee, anonymous, age_band, area, returning = self._consultee(facility_id)
         search_text, search_grams = self.grams.document(asked, answered, referral)
         return {
@@ -584,6 +587,7 @@ class _ConsultationMaker:
             "consultee_contact_id": consultee, "anonymous": anonymous, "age_band": age_band,
             "area": area, "channel": channel, "asked": asked, "answered": answered,
             "referral": referral, "follow_up_due": follow_up_due,
+            "follow_up_plan": follow_up_plan,
             "status": self._status(held_on, follow_up_due),
             "returning_consultee": returning, "anonymised_on": None, "version": 1,
             "sort_key": _CONSULTATION_SORT_KEY, "search_text": search_text,

@@ -13,6 +13,7 @@ from datetime import date, time, timedelta
 from sqlalchemy import select
 
 from kyodo_desk.database import Database
+from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain.events import EventKind, QueueRule
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import Contact, ContactKind, Facility
@@ -40,9 +41,13 @@ _EVENTS = (
 
 
 def add_demo_events(db: Database, actor: Actor, *, today: date | None = None) -> int:
-    """Create the demo events and their sign-ups; returns how many events were made."""
+    """Create the demo events and their sign-ups; returns how many events were made.
+
+    Not retried as a whole (each of its transactions is): a rerun after the first events were
+    saved would make them twice.
+    """
     today = today or date.today()
-    with db.reading() as session:
+    with db.reading(actor) as session:
         facilities = dict(session.execute(select(Facility.code, Facility.id)).all())
     people, groups = _demo_contacts(db, actor, 120)
     for kind, title, code, days, start, end, capacity, count, description in _EVENTS:
@@ -59,20 +64,27 @@ def add_demo_events(db: Database, actor: Actor, *, today: date | None = None) ->
             queue_rule=QueueRule.STRICT if kind is not EventKind.FESTA else QueueRule.FIRST_FIT,
             has_booths=kind is EventKind.FESTA))
         pool = groups if kind is EventKind.FESTA else people
-        with db.writing(actor) as session:
-            for n, contact_id in enumerate(pool[:count]):
-                draft = SignUpDraft(contact_id, party_size=1 + (n % 7 == 3),
-                                    notes="車いすを使用" if n % 11 == 5 else "",
-                                    booth_tables=1 if kind is EventKind.FESTA else 0,
-                                    booth_power=kind is EventKind.FESTA and n % 3 == 0)
-                add_sign_up(session, actor, event.id, draft, today=min(today, first),
-                            override_window=True, allow_similar=True)
+        drafts = [SignUpDraft(contact_id, party_size=1 + (n % 7 == 3),
+                              notes="車いすを使用" if n % 11 == 5 else "",
+                              booth_tables=1 if kind is EventKind.FESTA else 0,
+                              booth_power=kind is EventKind.FESTA and n % 3 == 0)
+                  for n, contact_id in enumerate(pool[:count])]
+        _sign_up_all(db, actor, event.id, drafts, min(today, first))
     return len(_EVENTS)
+
+
+@retry_on_contention
+def _sign_up_all(db: Database, actor: Actor, event_id: int, drafts: list[SignUpDraft],
+                 today: date) -> None:
+    with db.writing(actor) as session:
+        for draft in drafts:
+            add_sign_up(session, actor, event_id, draft, today=today, override_window=True,
+                        allow_similar=True)
 
 
 def _demo_contacts(db: Database, actor: Actor, wanted: int) -> tuple[list[int], list[int]]:
     def read() -> tuple[list[int], list[int]]:
-        with db.reading() as session:
+        with db.reading(actor) as session:
             rows = session.execute(select(Contact.id, Contact.kind)
                                    .where(Contact.notes == DEMO_NOTE, Contact.active)
                                    .order_by(Contact.id).limit(wanted * 3)).all()

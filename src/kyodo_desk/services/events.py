@@ -2,7 +2,8 @@
 
 Sign-ups live in `registrations`; this module owns the event itself and its sessions. A change
 of capacity is made under the event's row lock, like a sign-up, so it can neither drop below
-the seats already given nor race a counter that is giving the last one.
+the seats already given nor race a counter that is giving the last one; the sign-ups it moves
+up from the waitlist are locked after it (the lock order of services/registrations.py).
 """
 
 from __future__ import annotations
@@ -11,17 +12,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, ScalarSelect, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from kyodo_desk.database import Database
+from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain import validation
 from kyodo_desk.domain.dates import next_year_title
 from kyodo_desk.domain.errors import FieldProblem, NotFound, ValidationError
-from kyodo_desk.domain.events import SEAT_HOLDING, EventKind, QueueRule, RegistrationStatus
+from kyodo_desk.domain.events import (
+    SEAT_HOLDING,
+    EventKind,
+    QueueRule,
+    RegistrationStatus,
+    free_seats,
+    signup_window_problem,
+)
 from kyodo_desk.domain.permissions import Action, Actor, Resource
-from kyodo_desk.domain.text import fold
+from kyodo_desk.domain.text import fold_query
 from kyodo_desk.models import Attendance, Event, EventSession, Facility, Registration
 from kyodo_desk.services.contacts import ConcurrentEdit
 
@@ -84,11 +93,11 @@ class SeatCount:
     capacity: int | None
     taken: int
     waiting_parties: int
-    waiting_people: int
+    last_number: int = 0  # the last 受付番号 given (cancelled sign-ups included)
 
     @property
     def free(self) -> int | None:
-        return None if self.capacity is None else max(self.capacity - self.taken, 0)
+        return free_seats(self.capacity, self.taken)
 
     def label(self) -> str:
         """e.g. 「32/50名（残り18）・キャンセル待ち3組」."""
@@ -139,11 +148,7 @@ class EventDetail:
 
     def signup_window_problem(self, today: date) -> str | None:
         """Why a sign-up today is outside the window (受付期間外), or None."""
-        if self.signup_opens_on and today < self.signup_opens_on:
-            return f"受付開始は{self.signup_opens_on:%Y-%m-%d}です。"
-        if self.signup_closes_on and today > self.signup_closes_on:
-            return f"受付は{self.signup_closes_on:%Y-%m-%d}で締め切りました。"
-        return None
+        return signup_window_problem(self.signup_opens_on, self.signup_closes_on, today)
 
     def session_for(self, today: date) -> EventSessionInfo:
         """The session a door check-in today belongs to: today's, else the next, else the last."""
@@ -258,7 +263,7 @@ def clean_event_draft(draft: EventDraft) -> EventDraft:
 
 def get_event(db: Database, actor: Actor, event_id: int) -> EventDetail:
     actor.require(Action.READ, Resource.EVENTS)
-    with db.reading() as session:
+    with db.reading(actor) as session:
         return event_detail(session, load_event(session, event_id))
 
 
@@ -273,25 +278,33 @@ def load_event(session: Session, event_id: int, *, lock: bool = False) -> Event:
     return event
 
 
+def seat_count_columns(event_id: ColumnElement[int]) -> tuple[ScalarSelect[int], ...]:
+    """The seats of the event *event_id*, as SeatCount takes them after its capacity: taken,
+    waiting parties, last 受付番号.
+
+    Every figure comes from an index, never from the sign-ups' rows: the seats taken read the
+    seat holders' entries only (no more than the capacity), the waitlist is counted without
+    reading its entries' values, and the last 受付番号 is the end of the event's queue index.
+    """
+    of_event = Registration.event_id == event_id
+    taken = select(func.coalesce(func.sum(Registration.party_size), 0)) \
+        .where(of_event, Registration.status.in_(SEAT_HOLDING))
+    waiting = select(func.count()).select_from(Registration) \
+        .where(of_event, Registration.status == RegistrationStatus.WAITLISTED)
+    last = select(func.coalesce(func.max(Registration.queue_number), 0)).where(of_event)
+    return taken.scalar_subquery(), waiting.scalar_subquery(), last.scalar_subquery()
+
+
+# Built once: the event list counts many events' seats with it.
+_SEATS = select(Event.id, *seat_count_columns(Event.id)) \
+    .where(Event.id.in_(bindparam("event_ids", expanding=True)))
+
+
 def seat_counts(session: Session, event_ids: Sequence[int],
                 capacities: dict[int, int | None]) -> dict[int, SeatCount]:
-    rows = session.execute(
-        select(Registration.event_id, Registration.status, func.count(),
-               func.coalesce(func.sum(Registration.party_size), 0))
-        .where(Registration.event_id.in_(event_ids),
-               Registration.status.in_([*SEAT_HOLDING, RegistrationStatus.WAITLISTED]))
-        .group_by(Registration.event_id, Registration.status)
-    ).all()
-    taken = dict.fromkeys(event_ids, 0)
-    parties = dict.fromkeys(event_ids, 0)
-    people = dict.fromkeys(event_ids, 0)
-    for event_id, status, count, size in rows:
-        if status is RegistrationStatus.WAITLISTED:
-            parties[event_id] += count
-            people[event_id] += size
-        else:
-            taken[event_id] += size
-    return {e: SeatCount(capacities[e], taken[e], parties[e], people[e]) for e in event_ids}
+    rows = session.execute(_SEATS, {"event_ids": list(event_ids)}).all()
+    return {event_id: SeatCount(capacities[event_id], *figures)
+            for event_id, *figures in rows}
 
 
 def event_detail(session: Session, e: Event) -> EventDetail:
@@ -342,10 +355,10 @@ def list_events(db: Database, actor: Actor, *, query: str = "", start: date | No
     if meeting_on:
         stmt = stmt.where(Event.id.in_(select(EventSession.event_id)
                                        .where(EventSession.held_on == meeting_on)))
-    folded = fold(query)
+    folded = fold_query(query)
     if folded:
         stmt = stmt.where(db.backend.contains(Event.search_text, folded))
-    with db.reading() as session:
+    with db.reading(actor) as session:
         rows = session.execute(stmt).all()
         ids = [r[0] for r in rows]
         seats = seat_counts(session, ids, {r[0]: r[7] for r in rows}) if ids else {}
@@ -361,7 +374,7 @@ def calendar_month(db: Database, actor: Actor, year: int, month: int) -> list[Ca
     actor.require(Action.READ, Resource.EVENTS)
     start = date(year, month, 1)
     end = date(year + (month == 12), month % 12 + 1, 1)
-    with db.reading() as session:
+    with db.reading(actor) as session:
         rows = session.execute(
             select(EventSession.event_id, EventSession.held_on, EventSession.start_time,
                    Event.title, Event.kind, Event.cancelled)
@@ -377,7 +390,7 @@ def list_events_for_export(db: Database, actor: Actor, *, start: date | None = N
     """Whole events (with sessions) for the open-data export and printed lists."""
     actor.require(Action.READ, Resource.EVENTS)
     ids = [s.id for s in list_events(db, actor, start=start, end=end)]
-    with db.reading() as session:
+    with db.reading(actor) as session:
         events = session.scalars(select(Event).where(Event.id.in_(ids))
                                  .options(selectinload(Event.sessions))).all()
         by_id = {e.id: event_detail(session, e) for e in events}
@@ -386,6 +399,7 @@ def list_events_for_export(db: Database, actor: Actor, *, start: date | None = N
 
 # --- write --------------------------------------------------------------------------------
 
+@retry_on_contention
 def create_event(db: Database, actor: Actor, draft: EventDraft) -> EventDetail:
     actor.require(Action.CREATE, Resource.EVENTS)
     cleaned = clean_event_draft(draft)
@@ -397,6 +411,7 @@ def create_event(db: Database, actor: Actor, draft: EventDraft) -> EventDetail:
         return event_detail(session, event)
 
 
+@retry_on_contention
 def update_event(db: Database, actor: Actor, event_id: int, version: int,
                  draft: EventDraft) -> EventDetail:
     """Save the event as changed from *version*. A capacity below the seats already given is

@@ -2,8 +2,20 @@
 deadlines, and the case's timeline.
 
 Every move is checked by the one state machine (`domain.grants.MOVES`) and the programme's
-document checklist, and recorded with who, when and a comment. A grant decision takes the
-programme's row lock (the budget lock); every other change to a case takes the case's row.
+document checklist, and recorded with who, when and a comment.
+
+Lock order: programme, then case. Every write to a case (`lock_case`) locks its programme's row
+(the budget lock) first and the case's row second, and no grant write takes them the other way
+round; `grants.update_programme` takes the programme's row alone. Two services taking the same
+two rows in opposite orders let two officers each hold one and wait for the other: a deadlock
+on PostgreSQL. (SQLite admits one writer at a time with BEGIN IMMEDIATE.)
+
+Held ≤ budget. What a programme holds (`Budget.committed`) changes with a decision, a change of
+decision, a settlement or a withdrawal, each made under the budget lock and checked against
+the budget left. A payment or a refund while the grant runs (交付決定 to 実績報告) leaves the
+case holding its decided amount; after 確定・支払 a payment is refused (nothing re-opens a
+settlement, and the amount it freed may be decided for another case), and a refund only
+frees more.
 """
 
 from __future__ import annotations
@@ -17,6 +29,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from kyodo_desk.database import Database
+from kyodo_desk.database.core import retry_on_contention
+from kyodo_desk.domain.bounds import FIELD_BOUNDS, TextBound, text_problem
 from kyodo_desk.domain.dates import JAPAN_TIME, japan_time
 from kyodo_desk.domain.errors import FieldProblem, NotFound, UserError, ValidationError
 from kyodo_desk.domain.grants import (
@@ -36,7 +50,7 @@ from kyodo_desk.domain.grants import (
     yen,
 )
 from kyodo_desk.domain.permissions import Action, Actor, Resource
-from kyodo_desk.domain.text import fold
+from kyodo_desk.domain.text import fold, fold_query
 from kyodo_desk.models import (
     Consultation,
     Contact,
@@ -51,8 +65,6 @@ from kyodo_desk.models import (
 )
 from kyodo_desk.services.contacts import ConcurrentEdit
 from kyodo_desk.services.grants import case_money, load_programme, programme_budget
-
-MAX_TEXT = 4000
 
 
 class MoveRefused(UserError):
@@ -167,9 +179,6 @@ def clean_case_draft(draft: CaseDraft) -> CaseDraft:
     except ValidationError as exc:
         problems.extend(exc.problems)
         requested = 0
-    for name, label in (("summary", "事業の概要"), ("result", "実績"), ("evaluation", "評価")):
-        if len(getattr(draft, name)) > MAX_TEXT:
-            problems.append(FieldProblem(name, f"{label}は{MAX_TEXT:,}文字以内で入力してください。"))
     if problems:
         raise ValidationError(problems)
     return replace(draft, title=title, department=draft.department.strip(),
@@ -180,18 +189,35 @@ def clean_case_draft(draft: CaseDraft) -> CaseDraft:
 # --- read ---------------------------------------------------------------------------------
 
 def load_case(session: Session, case_id: int, *, lock: bool = False) -> GrantCase:
+    """The case; with *lock*, held FOR UPDATE and read as it stands once locked. A write locks
+    through `lock_case`, which takes the programme's row first."""
     stmt = select(GrantCase).where(GrantCase.id == case_id)
     if lock:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     case = session.scalars(stmt).first()
     if case is None:
-        raise NotFound("この案件は見つかりません（他の窓口で削除された可能性があります）。")
+        raise _not_found()
     return case
+
+
+def lock_case(session: Session, case_id: int) -> tuple[GrantProgramme, GrantCase]:
+    """The case and its programme, locked in the one order of every grant write: the
+    programme's row, then the case's (see the module's docstring)."""
+    programme_id = session.scalar(select(GrantCase.programme_id)
+                                  .where(GrantCase.id == case_id))
+    if programme_id is None:
+        raise _not_found()
+    programme = load_programme(session, programme_id, lock=True)
+    return programme, load_case(session, case_id, lock=True)
+
+
+def _not_found() -> NotFound:
+    return NotFound("この案件は見つかりません（他の窓口で削除された可能性があります）。")
 
 
 def get_case(db: Database, actor: Actor, case_id: int) -> CaseDetail:
     actor.require(Action.READ, Resource.GRANT_CASES)
-    with db.reading() as session:
+    with db.reading(actor) as session:
         return case_detail(session, actor, load_case(session, case_id))
 
 
@@ -247,11 +273,11 @@ def list_cases(db: Database, actor: Actor, *, programme_id: int | None = None,
         stmt = stmt.where(GrantCase.stage == stage)
     if contact_id is not None:
         stmt = stmt.where(GrantCase.contact_id == contact_id)
-    folded = fold(query)
+    folded = fold_query(query)
     if folded:
         stmt = stmt.where(or_(db.backend.contains(GrantCase.search_text, folded),
                               db.backend.contains(Contact.search_text, folded)))
-    with db.reading() as session:
+    with db.reading(actor) as session:
         rows = session.execute(stmt).all()
         money = case_money(session, [r[0] for r in rows])
     order = {s: n for n, s in enumerate(Stage)}
@@ -283,7 +309,7 @@ def case_choices(db: Database, actor: Actor, *, contact_id: int | None = None,
             .join(Contact, Contact.id == GrantCase.contact_id)
             .where(offered)
             .order_by(GrantProgramme.fiscal_year.desc(), GrantCase.sort_key, GrantCase.id))
-    with db.reading() as session:
+    with db.reading(actor) as session:
         rows = session.execute(stmt).all()
     rows.sort(key=lambda r: r[1] != contact_id)  # stable: the order above within each part
     return [CaseChoice(case_id, f"{year}年度 {programme}: {title}（{group}）・"
@@ -318,7 +344,7 @@ def upcoming_deadlines(db: Database, actor: Actor, *,
             .order_by(GrantDeadline.due_on, GrantDeadline.id))
     if until is not None:
         stmt = stmt.where(GrantDeadline.due_on <= until)
-    with db.reading() as session:
+    with db.reading(actor) as session:
         return [UpcomingDeadline(*r) for r in session.execute(stmt)]
 
 
@@ -375,6 +401,7 @@ def _excerpt(text: str, length: int = 60) -> str:
 
 # --- write: the case ----------------------------------------------------------------------
 
+@retry_on_contention
 def create_case(db: Database, actor: Actor, draft: CaseDraft, *, comment: str = "",
                 now: datetime | None = None) -> CaseDetail:
     """Open a case at 相談. A second case of the same group and project in one call is refused."""
@@ -404,6 +431,7 @@ def create_case(db: Database, actor: Actor, draft: CaseDraft, *, comment: str = 
         return case_detail(session, actor, case)
 
 
+@retry_on_contention
 def update_case(db: Database, actor: Actor, case_id: int, version: int,
                 draft: CaseDraft) -> CaseDetail:
     """Save the case's fields as changed from *version* (not its stage or money decided)."""
@@ -411,7 +439,7 @@ def update_case(db: Database, actor: Actor, case_id: int, version: int,
     cleaned = clean_case_draft(draft)
     try:
         with db.writing(actor) as session:
-            case = load_case(session, case_id, lock=True)
+            _, case = lock_case(session, case_id)
             if case.version != version:
                 raise _conflict()
             if cleaned.programme_id != case.programme_id:
@@ -462,6 +490,7 @@ def _conflict() -> ConcurrentEdit:
 
 # --- write: moves -------------------------------------------------------------------------
 
+@retry_on_contention
 def move_case(db: Database, actor: Actor, case_id: int, version: int, target: Stage, *,
               comment: str = "", decided_amount: int | str | None = None,
               now: datetime | None = None) -> CaseDetail:
@@ -480,14 +509,12 @@ def move_case(db: Database, actor: Actor, case_id: int, version: int, target: St
         raise ValidationError.single("comment", "取下げの理由をコメントに入力してください。")
     try:
         with db.writing(actor) as session:
-            case = load_case(session, case_id, lock=True)
+            programme, case = lock_case(session, case_id)
             if case.version != version:
                 raise _conflict()
             problem = move_problem(case.stage, target)
             if problem:
                 raise MoveRefused(problem)
-            programme = load_programme(session, case.programme_id,
-                                       lock=target is Stage.GRANT_DECIDED)
             received = session.scalars(select(GrantCaseDocument.name)
                                        .where(GrantCaseDocument.case_id == case.id)).all()
             missing = missing_documents(
@@ -516,6 +543,7 @@ def move_case(db: Database, actor: Actor, case_id: int, version: int, target: St
         raise _conflict() from None
 
 
+@retry_on_contention
 def change_decision(db: Database, actor: Actor, case_id: int, amount: int | str, *,
                     comment: str) -> CaseDetail:
     """変更交付決定: a new decided amount while the project runs, under the budget lock; never
@@ -525,9 +553,7 @@ def change_decision(db: Database, actor: Actor, case_id: int, amount: int | str,
     if not comment.strip():
         raise ValidationError.single("comment", "変更の理由を入力してください。")
     with db.writing(actor) as session:
-        case = load_case(session, case_id)
-        programme = load_programme(session, case.programme_id, lock=True)
-        case = load_case(session, case_id, lock=True)
+        programme, case = lock_case(session, case_id)
         if case.stage not in (Stage.GRANT_DECIDED, Stage.IN_PROGRESS, Stage.REPORTED):
             raise MoveRefused(f"「{STAGE_LABELS[case.stage]}」の案件の交付決定額は変更できません。")
         money = case_money(session, [case.id])[case.id]
@@ -550,6 +576,7 @@ def change_decision(db: Database, actor: Actor, case_id: int, amount: int | str,
 
 # --- write: documents, money, notes, deadlines ---------------------------------------------
 
+@retry_on_contention
 def receive_document(db: Database, actor: Actor, case_id: int, name: str, received_on: date,
                      *, note: str = "") -> CaseDetail:
     """Tick a document as received (受理) on *received_on*; receiving it again changes the date."""
@@ -558,7 +585,7 @@ def receive_document(db: Database, actor: Actor, case_id: int, name: str, receiv
     if not name:
         raise ValidationError.single("document", "書類の名前を入力してください。")
     with db.writing(actor) as session:
-        case = load_case(session, case_id, lock=True)
+        _, case = lock_case(session, case_id)
         row = session.scalars(select(GrantCaseDocument).where(
             GrantCaseDocument.case_id == case.id, GrantCaseDocument.name == name)).first()
         if row is None:
@@ -569,13 +596,13 @@ def receive_document(db: Database, actor: Actor, case_id: int, name: str, receiv
         return case_detail(session, actor, case)
 
 
+@retry_on_contention
 def unreceive_document(db: Database, actor: Actor, case_id: int, name: str) -> CaseDetail:
     """Take back a receipt ticked by mistake; refused once the case has passed the step that
     required the document."""
     actor.require(Action.CHANGE, Resource.GRANT_CASES)
     with db.writing(actor) as session:
-        case = load_case(session, case_id, lock=True)
-        programme = load_programme(session, case.programme_id)
+        programme, case = lock_case(session, case_id)
         passed = {m for m in session.scalars(select(GrantCaseMove.to_stage)
                                              .where(GrantCaseMove.case_id == case.id))}
         if any(d.name == name and d.stage in passed for d in programme.documents):
@@ -588,6 +615,7 @@ def unreceive_document(db: Database, actor: Actor, case_id: int, name: str) -> C
         return case_detail(session, actor, case)
 
 
+@retry_on_contention
 def record_payment(db: Database, actor: Actor, case_id: int, amount: int | str, paid_on: date,
                    *, refund: bool = False, note: str = "") -> CaseDetail:
     """支払 (or 返還 with *refund*): never more than decided in total, never more back than paid."""
@@ -595,9 +623,10 @@ def record_payment(db: Database, actor: Actor, case_id: int, amount: int | str, 
     field_name = "refund" if refund else "payment"
     value = parse_yen(amount, field_name, "返還額" if refund else "支払額")
     with db.writing(actor) as session:
-        case = load_case(session, case_id, lock=True)
+        _, case = lock_case(session, case_id)
         money = case_money(session, [case.id])[case.id]
-        problem = refund_problem(value, money) if refund else payment_problem(value, money)
+        problem = (refund_problem(value, money) if refund
+                   else payment_problem(value, money))
         if problem:
             raise ValidationError.single(field_name, problem)
         session.add(GrantPayment(case_id=case.id, kind=field_name, amount=value, paid_on=paid_on,
@@ -606,22 +635,27 @@ def record_payment(db: Database, actor: Actor, case_id: int, amount: int | str, 
         return case_detail(session, actor, case)
 
 
+@retry_on_contention
 def add_note(db: Database, actor: Actor, case_id: int, text: str, *,
              now: datetime | None = None) -> CaseDetail:
     actor.require(Action.CHANGE, Resource.GRANT_CASES)
     text = text.strip()
     if not text:
         raise ValidationError.single("note", "メモを入力してください。")
-    if len(text) > MAX_TEXT:
-        raise ValidationError.single("note", f"メモは{MAX_TEXT:,}文字以内で入力してください。")
+    # Checked here too: the form's field is "note", the stored column "text".
+    bound = FIELD_BOUNDS["grant_case_notes"]["text"]
+    assert isinstance(bound, TextBound)
+    if (problem := text_problem(bound, text)) is not None:
+        raise ValidationError.single("note", problem)
     with db.writing(actor) as session:
-        case = load_case(session, case_id, lock=True)
+        _, case = lock_case(session, case_id)
         session.add(GrantCaseNote(case_id=case.id, written_at=_stored_moment(now),
                                   written_by=actor.name, text=text))
         session.flush()
         return case_detail(session, actor, case)
 
 
+@retry_on_contention
 def add_deadline(db: Database, actor: Actor, case_id: int, label: str, due_on: date, *,
                  closes_with: Stage | None = None) -> CaseDetail:
     """A deadline for the case; one before the programme's call opens is refused. With
@@ -632,8 +666,7 @@ def add_deadline(db: Database, actor: Actor, case_id: int, label: str, due_on: d
     if not label:
         problems.append(FieldProblem("deadline_label", "期限の内容を入力してください。"))
     with db.writing(actor) as session:
-        case = load_case(session, case_id, lock=True)
-        programme = load_programme(session, case.programme_id)
+        programme, case = lock_case(session, case_id)
         if due_on < programme.call_opens_on:
             problems.append(FieldProblem(
                 "deadline_due", f"期限 {due_on:%Y-%m-%d} が募集開始日 "
@@ -646,13 +679,15 @@ def add_deadline(db: Database, actor: Actor, case_id: int, label: str, due_on: d
         return case_detail(session, actor, case)
 
 
+@retry_on_contention
 def complete_deadline(db: Database, actor: Actor, deadline_id: int, done_on: date) -> CaseDetail:
     actor.require(Action.CHANGE, Resource.GRANT_CASES)
     with db.writing(actor) as session:
-        deadline = session.get(GrantDeadline, deadline_id)
-        if deadline is None:
+        case_id = session.scalar(select(GrantDeadline.case_id)
+                                 .where(GrantDeadline.id == deadline_id))
+        if case_id is None:
             raise NotFound("この期限は見つかりません。")
-        case = load_case(session, deadline.case_id, lock=True)
-        deadline.done_on = done_on
+        _, case = lock_case(session, case_id)
+        session.get_one(GrantDeadline, deadline_id).done_on = done_on
         session.flush()
         return case_detail(session, actor, case)

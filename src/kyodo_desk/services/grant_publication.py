@@ -43,7 +43,7 @@ class PublishedCase:
 def adopted_projects(db: Database, actor: Actor, fiscal_year: int) -> list[PublishedCase]:
     """The fiscal year's adopted projects, programme by programme, then by group name."""
     actor.require(Action.READ, Resource.GRANT_CASES)
-    with db.reading() as session:
+    with db.reading(actor) as session:
         rows = session.execute(
             select(GrantCase.id, GrantProgramme.id, GrantProgramme.name, GrantProgramme.kind,
                    Contact.name, GrantCase.title, GrantCase.department, GrantCase.summary,

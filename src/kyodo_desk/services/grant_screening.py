@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from kyodo_desk.database import Database
+from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain.errors import FieldProblem, ValidationError
 from kyodo_desk.domain.grants import (
     STAGE_LABELS,
@@ -19,14 +20,13 @@ from kyodo_desk.domain.grants import (
 )
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.models import Contact, GrantCase, GrantScore
-from kyodo_desk.services.grant_cases import MoveRefused, load_case
+from kyodo_desk.services.grant_cases import CaseDetail, MoveRefused, case_detail, lock_case
 from kyodo_desk.services.grants import CriterionInfo, load_programme, programme_detail
 
 # Cases that take part in the screening: applied, being screened, or already decided on.
 SCREENED = frozenset({Stage.APPLICATION, Stage.SCREENING, Stage.ADOPTED, Stage.REJECTED,
                       Stage.GRANT_DECIDED, Stage.IN_PROGRESS, Stage.REPORTED, Stage.SETTLED,
                       Stage.EVALUATED, Stage.PUBLISHED})
-MAX_REVIEWER_NAME = 40
 
 
 @dataclass(frozen=True)
@@ -60,22 +60,21 @@ class Screening:
         return sum(c.weight * c.max_score for c in self.criteria)
 
 
+@retry_on_contention
 def record_scores(db: Database, actor: Actor, case_id: int, reviewer: str,
-                  scores: Mapping[int, int]) -> None:
+                  scores: Mapping[int, int]) -> CaseDetail:
     """One reviewer's scores for one case (replacing what that reviewer gave before). Only a
-    case in 審査 may be scored; each score must be within the criterion's range."""
+    case in 審査 may be scored; each score must be within the criterion's range. Returns the
+    case as it now stands: scores are the case's own rows, so its version has risen."""
     actor.require(Action.CHANGE, Resource.GRANT_CASES)
     reviewer = " ".join(reviewer.split())
     if not reviewer:
         raise ValidationError.single("reviewer", "審査員の名前を入力してください。")
-    if len(reviewer) > MAX_REVIEWER_NAME:
-        raise ValidationError.single("reviewer", f"審査員の名前は{MAX_REVIEWER_NAME}文字以内です。")
     with db.writing(actor) as session:
-        case = load_case(session, case_id, lock=True)
+        programme, case = lock_case(session, case_id)
         if case.stage is not Stage.SCREENING:
             raise MoveRefused(f"採点できるのは「審査」の案件だけです（この案件は"
                               f"「{STAGE_LABELS[case.stage]}」）。")
-        programme = load_programme(session, case.programme_id)
         problems = []
         for c in programme.criteria:
             if c.id not in scores:
@@ -85,16 +84,25 @@ def record_scores(db: Database, actor: Actor, case_id: int, reviewer: str,
                 problems.append(FieldProblem("scores", problem))
         if problems:
             raise ValidationError(problems)
-        session.execute(delete(GrantScore).where(GrantScore.case_id == case.id,
-                                                 GrantScore.reviewer == reviewer))
-        session.add_all(GrantScore(case_id=case.id, reviewer=reviewer, criterion_id=c.id,
-                                   score=scores[c.id]) for c in programme.criteria)
+        # Through the ORM, row by row: the case's version rises with its scores (OwnedRow),
+        # which a bulk DELETE would bypass.
+        given = {s.criterion_id: s for s in session.scalars(select(GrantScore).where(
+            GrantScore.case_id == case.id, GrantScore.reviewer == reviewer))}
+        for c in programme.criteria:
+            row = given.pop(c.id, None) or GrantScore(case_id=case.id, reviewer=reviewer,
+                                                      criterion_id=c.id)
+            row.score = scores[c.id]
+            session.add(row)
+        for row in given.values():
+            session.delete(row)
+        session.flush()
+        return case_detail(session, actor, case)
 
 
 def screening(db: Database, actor: Actor, programme_id: int) -> Screening:
     """Every screened case of the programme with its reviewers' totals, ranked best first."""
     actor.require(Action.READ, Resource.GRANT_CASES)
-    with db.reading() as session:
+    with db.reading(actor) as session:
         programme = programme_detail(session, load_programme(session, programme_id))
         cases = session.execute(
             select(GrantCase.id, Contact.name, GrantCase.title, GrantCase.stage,

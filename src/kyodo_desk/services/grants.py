@@ -1,9 +1,10 @@
 """Grant programmes (交付金の募集): create, change, copy last year's, list, and their budget.
 
-A programme's row is the lock of its budget: every grant decision takes it (SELECT … FOR
-UPDATE; BEGIN IMMEDIATE on SQLite) and counts the budget inside the transaction, so two
-officers deciding at once never decide more than the budget together. Cases live in
-`grant_cases`, screening in `grant_screening`.
+A programme's row is the lock of its budget: every act that changes what the programme holds
+takes it (SELECT … FOR UPDATE; BEGIN IMMEDIATE on SQLite) and counts the budget inside the
+transaction, so officers acting at once never hold more than the budget together. The order in
+which grant writes take their locks is written down in `grant_cases`; screening lives in
+`grant_screening`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from kyodo_desk.database import Database
+from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain import validation
 from kyodo_desk.domain.dates import next_year_title, same_day_next_year
 from kyodo_desk.domain.errors import FieldProblem, NotFound, ValidationError
@@ -209,10 +211,11 @@ def clean_programme_draft(draft: ProgrammeDraft) -> ProgrammeDraft:
 # --- read ---------------------------------------------------------------------------------
 
 def load_programme(session: Session, programme_id: int, *, lock: bool = False) -> GrantProgramme:
-    """The programme row; with *lock*, held FOR UPDATE until the transaction ends (the budget lock)."""
+    """The programme row; with *lock*, held FOR UPDATE until the transaction ends (the budget
+    lock) and read as it stands once the lock is granted, not as this session saw it before."""
     stmt = select(GrantProgramme).where(GrantProgramme.id == programme_id)
     if lock:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     programme = session.scalars(stmt).first()
     if programme is None:
         raise NotFound("この交付金は見つかりません（他の窓口で削除された可能性があります）。")
@@ -264,7 +267,7 @@ def programme_detail(session: Session, p: GrantProgramme) -> ProgrammeDetail:
 
 def get_programme(db: Database, actor: Actor, programme_id: int) -> ProgrammeDetail:
     actor.require(Action.READ, Resource.GRANT_CASES)
-    with db.reading() as session:
+    with db.reading(actor) as session:
         return programme_detail(session, load_programme(session, programme_id))
 
 
@@ -275,7 +278,7 @@ def list_programmes(db: Database, actor: Actor, *,
     stmt = select(GrantProgramme).order_by(GrantProgramme.fiscal_year.desc(), GrantProgramme.id)
     if fiscal_year is not None:
         stmt = stmt.where(GrantProgramme.fiscal_year == fiscal_year)
-    with db.reading() as session:
+    with db.reading(actor) as session:
         programmes = session.scalars(stmt).all()
         cases = session.execute(select(GrantCase.programme_id, GrantCase.id)
                                 .where(GrantCase.programme_id.in_([p.id for p in programmes])))
@@ -291,6 +294,7 @@ def list_programmes(db: Database, actor: Actor, *,
 
 # --- write --------------------------------------------------------------------------------
 
+@retry_on_contention
 def create_programme(db: Database, actor: Actor, draft: ProgrammeDraft) -> ProgrammeDetail:
     actor.require(Action.CREATE, Resource.GRANT_CASES)
     cleaned = clean_programme_draft(draft)
@@ -303,6 +307,7 @@ def create_programme(db: Database, actor: Actor, draft: ProgrammeDraft) -> Progr
         return programme_detail(session, programme)
 
 
+@retry_on_contention
 def update_programme(db: Database, actor: Actor, programme_id: int, version: int,
                      draft: ProgrammeDraft) -> ProgrammeDetail:
     """Save the programme as changed from *version*. A budget below what is already decided,
@@ -321,9 +326,6 @@ def update_programme(db: Database, actor: Actor, programme_id: int, version: int
                     "budget", f"予算額を{int(cleaned.budget):,}円にはできません。すでに"
                     f"{committed:,}円の交付を決定しています。")
             _apply(session, programme, cleaned)
-            # Criteria and documents are rows of their own: touching the programme's row makes
-            # a change to them alone a new version too, so another counter's save sees it.
-            programme.updated_at = func.now()
             session.flush()
             return programme_detail(session, programme)
     except StaleDataError:

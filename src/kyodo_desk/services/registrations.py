@@ -5,6 +5,18 @@ lock (`SELECT … FOR UPDATE` on PostgreSQL; SQLite's write transactions start w
 `BEGIN IMMEDIATE`, one writer at a time), then counts the seats inside the same transaction.
 Two counters giving the last seat at the same moment are served one after the other: the
 second finds it gone and is put on the waitlist, in the order the sign-ups reached the database.
+
+The lock order, the same in every write of this module, of checkin.py and of events.py:
+
+    1. the event's row (`SELECT … FOR UPDATE`: `load_event(…, lock=True)`, or a sign-up's
+       narrower read of the same row),
+    2. then the sign-ups the write changes (`lock_sign_ups`), in id order.
+
+A write that starts from a sign-up (a cancellation, a check-in, an offer reply) first reads
+which event the sign-up belongs to, without a lock, then takes the locks in this order, and
+only then reads the sign-up it decides on. So two writes of one event never each hold a lock
+the other waits for (a deadlock), and none decides on a sign-up that another counter is
+changing at that moment (a stale version, a cancelled sign-up checked in).
 """
 
 from __future__ import annotations
@@ -12,28 +24,32 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kyodo_desk.database import Database
-from kyodo_desk.database.audit import record_event
+from kyodo_desk.database.audit import insert_row, prepare_row, record_event
+from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain.errors import FieldProblem, NotFound, UserError, ValidationError
 from kyodo_desk.domain.events import (
     MAX_PARTY_SIZE,
     REGISTRATION_STATUS_LABELS,
+    SEAT_HOLDING,
     WINDOW_OVERRIDE_ROLES,
     RegistrationStatus,
     TicketCode,
     Waiting,
     may_confirm_at_once,
     plan_promotions,
+    signup_window_problem,
 )
 from kyodo_desk.domain.permissions import Action, Actor, PermissionDenied, Resource
 from kyodo_desk.domain.text import fold
 from kyodo_desk.models import Attendance, Contact, ContactKind, Event, Registration
-from kyodo_desk.services.events import event_detail, load_event, seat_counts
+from kyodo_desk.services.events import SeatCount, load_event, seat_count_columns, seat_counts
 
 S = RegistrationStatus
 
@@ -164,14 +180,15 @@ def list_registrations(db: Database, actor: Actor, event_id: int) -> list[Regist
     """Every sign-up of the event: seat holders in arrival order, then the waitlist in queue
     order, then cancellations."""
     actor.require(Action.READ, Resource.REGISTRATIONS)
-    with db.reading() as session:
+    with db.reading(actor) as session:
         return registration_infos(session, event_id)
 
 
 def get_registration(db: Database, actor: Actor, registration_id: int) -> RegistrationInfo:
     actor.require(Action.READ, Resource.REGISTRATIONS)
-    with db.reading() as session:
-        return _info(session, _load(session, registration_id))
+    with db.reading(actor) as session:
+        return registration_infos(session, _event_of(session, registration_id),
+                                  {registration_id})[0]
 
 
 _ORDER = {S.CONFIRMED: 0, S.ATTENDED: 0, S.NO_SHOW: 0, S.WAITLISTED: 1, S.CANCELLED: 2}
@@ -221,28 +238,55 @@ def _info(session: Session, reg: Registration) -> RegistrationInfo:
     return registration_infos(session, reg.event_id, {reg.id})[0]
 
 
-def _load(session: Session, registration_id: int, *, lock: bool = False) -> Registration:
-    stmt = select(Registration).where(Registration.id == registration_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    reg = session.scalars(stmt.execution_options(populate_existing=True)).first()
-    if reg is None:
-        raise NotFound("この申込は見つかりません（他の窓口で取り消された可能性があります）。")
-    return reg
+_GONE = "この申込は見つかりません（他の窓口で取り消された可能性があります）。"
 
 
-def _lock_event_of(session: Session, registration_id: int) -> tuple[Event, Registration]:
-    """The event's seat lock first, then the sign-up read fresh under it."""
+def lock_sign_ups(session: Session, *where: ColumnElement[bool]) -> list[Registration]:
+    """The sign-ups matching *where*, locked in id order and read afresh (step 2 of the lock
+    order: the caller holds the event's lock already)."""
+    return list(session.scalars(
+        select(Registration).where(*where).order_by(Registration.id).with_for_update()
+        .execution_options(populate_existing=True)))
+
+
+def _event_of(session: Session, registration_id: int) -> int:
     event_id = session.scalar(select(Registration.event_id)
                               .where(Registration.id == registration_id))
     if event_id is None:
-        raise NotFound("この申込は見つかりません（他の窓口で取り消された可能性があります）。")
-    event = load_event(session, event_id, lock=True)
-    return event, _load(session, registration_id)
+        raise NotFound(_GONE)
+    return event_id
+
+
+def lock_sign_up(session: Session, registration_id: int) -> tuple[Event, Registration]:
+    """The sign-up's event locked, then the sign-up (the lock order), read afresh."""
+    event = load_event(session, _event_of(session, registration_id), lock=True)
+    found = lock_sign_ups(session, Registration.id == registration_id)
+    if not found:  # removed with its event between the two reads
+        raise NotFound(_GONE)
+    return event, found[0]
 
 
 # --- sign up ------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class _Applicant:
+    """Who signs up, and the keys the duplicate check compares (folded before the lock)."""
+
+    id: int
+    name: str
+    reading: str
+    phone: str
+    is_group: bool
+    name_key: str
+    reading_key: str
+    phone_key: str
+
+    @property
+    def name_keys(self) -> list[str]:
+        return sorted({self.name_key, self.reading_key} - {""})
+
+
+@retry_on_contention
 def sign_up(db: Database, actor: Actor, event_id: int, draft: SignUpDraft, *,
             today: date | None = None, override_window: bool = False,
             allow_similar: bool = False) -> SignUpResult:
@@ -256,20 +300,31 @@ def sign_up(db: Database, actor: Actor, event_id: int, draft: SignUpDraft, *,
     if override_window and actor.role not in WINDOW_OVERRIDE_ROLES:
         raise PermissionDenied("受付期間外の受付は、協働担当のアカウントでのみできます。")
     with db.writing(actor) as session:
-        reg, message = add_sign_up(session, actor, event_id, cleaned, today=today or date.today(),
-                                   override_window=override_window, allow_similar=allow_similar)
-        return SignUpResult(_info(session, reg), message)
+        return add_sign_up(session, actor, event_id, cleaned, today=today or date.today(),
+                           override_window=override_window, allow_similar=allow_similar)
 
 
 def add_sign_up(session: Session, actor: Actor, event_id: int, draft: SignUpDraft, *,
                 today: date, override_window: bool = False, allow_similar: bool = False,
-                walk_in: bool = False) -> tuple[Registration, str]:
-    """The sign-up inside the caller's transaction (also used by the door's walk-in)."""
-    event = load_event(session, event_id, lock=True)
+                walk_in: bool = False) -> SignUpResult:
+    """The sign-up inside the caller's transaction (also used by the door's walk-in).
+
+    Under the event's lock every read is one indexed lookup or an aggregate over an index, by
+    statements built once, and the answer is made from what is in hand: a sign-up costs the
+    same in an empty event and in a full one, and holds the lock briefly.
+    """
+    who = _applicant(session, draft.contact_id)
+    pending = prepare_row(session, Registration, _row(event_id, who, draft, walk_in=walk_in))
+    keys = who.name_keys
+    under_lock = _UNDER_LOCK[None if allow_similar else len(keys)]
+    looked_up = {"event": event_id, "contact": who.id, "phone": who.phone_key,
+                 **{f"key{n}": key for n, key in enumerate(keys)}}
+    event = session.connection().execute(_LOCK_FOR_SIGN_UP, {"event": event_id}).first()
+    if event is None:
+        raise NotFound("このイベントは見つかりません（他の窓口で削除された可能性があります）。")
     if event.cancelled:
         raise UserError(f"「{event.title}」は中止になったため、受付できません。")
-    detail = event_detail(session, event)
-    window = detail.signup_window_problem(today)
+    window = signup_window_problem(event.signup_opens_on, event.signup_closes_on, today)
     if window and not (override_window or walk_in):
         raise OutsideSignUpWindow(
             f"受付期間外です。{window}期間外の受付は、協働担当のアカウントで"
@@ -278,72 +333,123 @@ def add_sign_up(session: Session, actor: Actor, event_id: int, draft: SignUpDraf
         raise ValidationError.single(
             "party_size", f"{draft.party_size}名では定員（{event.capacity}名）を超えるため、"
             "受付できません。")
-    contact = session.get(Contact, draft.contact_id)
-    if contact is None:
-        raise NotFound("申込者の連絡先が見つかりません（他の窓口で削除された可能性があります）。")
-    _refuse_duplicates(session, event, contact, allow_similar)
-    seats = detail.seats
+    alike, *figures = session.connection().execute(under_lock, looked_up).one()
+    if alike is not None:
+        _refuse_duplicate(session, event_id, who, alike)
+    seats = SeatCount(event.capacity, *figures)
     confirmed = may_confirm_at_once(event.capacity, seats.taken, draft.party_size,
                                     seats.waiting_parties, event.queue_rule)
     if walk_in and not confirmed:
         raise UserError(f"満席のため、当日参加は受け付けられません（{seats.label()}）。")
-    last = session.scalar(select(func.max(Registration.queue_number))
-                          .where(Registration.event_id == event.id)) or 0
-    reg = Registration(
-        event_id=event.id, contact_id=contact.id, party_size=draft.party_size,
-        notes=draft.notes, status=S.CONFIRMED if confirmed else S.WAITLISTED,
-        queue_number=last + 1, token=secrets.token_urlsafe(12), walk_in=walk_in,
-        booth_tables=draft.booth_tables, booth_chairs=draft.booth_chairs,
-        booth_power=draft.booth_power, booth_space=draft.booth_space)
-    session.add(reg)
-    session.flush()
+    # A Core insert, checked, audited and announced as a flushed row is (audit.prepare_row):
+    # a flush of the one new row would cost more than the rest of the sign-up under the lock.
+    stored = insert_row(session, pending, status=S.CONFIRMED if confirmed else S.WAITLISTED,
+                        queue_number=seats.last_number + 1)
     if window and override_window:
         record_event(session, actor, "override", Registration.__tablename__,
-                     reg.id, {"event_id": event.id, "window": window})
-    if confirmed:
-        free = "" if event.capacity is None else \
-            f"（残り{event.capacity - seats.taken - draft.party_size}席）"
-        return reg, f"受付済です{free}。受付番号 {reg.queue_number}"
-    position = seats.waiting_parties + 1
-    return reg, f"満席のため、キャンセル待ち{position}番目で受け付けました。受付番号 {reg.queue_number}"
+                     stored["id"], {"event_id": event_id, "window": window})
+    return _answer(stored, who, seats)
 
 
-def _refuse_duplicates(session: Session, event: Event, contact: Contact,
-                       allow_similar: bool) -> None:
-    """The same contact is refused; the same folded name, reading or phone is asked about.
+def _row(event_id: int, who: _Applicant, draft: SignUpDraft, *,
+         walk_in: bool) -> dict[str, Any]:
+    """The new sign-up's row, all but its place in the queue (made before the lock)."""
+    return {"event_id": event_id, "contact_id": who.id, "party_size": draft.party_size,
+            "notes": draft.notes, "token": secrets.token_urlsafe(12), "walk_in": walk_in,
+            "booth_tables": draft.booth_tables, "booth_chairs": draft.booth_chairs,
+            "booth_power": draft.booth_power, "booth_space": draft.booth_space,
+            "name_key": who.name_key, "reading_key": who.reading_key,
+            "phone_key": who.phone_key}
 
-    The other sign-ups' folded names come from the contacts' stored search columns (the
-    name is the first word of `search_text`, the reading is `sort_key`), so a large event is
-    checked without folding its every name again while the seat lock is held.
+
+def _answer(row: dict[str, Any], who: _Applicant, seats: SeatCount) -> SignUpResult:
+    """What the counter is told, from what the sign-up had in hand (*seats* as they were
+    before it): nothing is read again."""
+    status, number, party = row["status"], row["queue_number"], row["party_size"]
+    waiting = status is S.WAITLISTED
+    position = seats.waiting_parties + 1 if waiting else None
+    info = RegistrationInfo(
+        row["id"], row["event_id"], who.id, who.name, who.reading, who.phone,
+        who.is_group, party, row["notes"], status, position, number, row["token"],
+        row["walk_in"], None, None, None, row["booth_tables"], row["booth_chairs"],
+        row["booth_power"], row["booth_space"], None, (), row["version"])
+    if waiting:
+        return SignUpResult(info, f"満席のため、キャンセル待ち{position}番目で受け付けました。"
+                                  f"受付番号 {number}")
+    free = "" if seats.capacity is None else f"（残り{seats.capacity - seats.taken - party}席）"
+    return SignUpResult(info, f"受付済です{free}。受付番号 {number}")
+
+
+_APPLICANT = select(Contact.name, Contact.reading, Contact.phone, Contact.kind) \
+    .where(Contact.id == bindparam("contact"))
+_LOCK_FOR_SIGN_UP = (select(Event.title, Event.capacity, Event.queue_rule, Event.cancelled,
+                            Event.signup_opens_on, Event.signup_closes_on)
+                     .where(Event.id == bindparam("event")).with_for_update())
+
+
+def _applicant(session: Session, contact_id: int) -> _Applicant:
+    row = session.connection().execute(_APPLICANT, {"contact": contact_id}).first()
+    if row is None:
+        raise NotFound("申込者の連絡先が見つかりません（他の窓口で削除された可能性があります）。")
+    name, reading, phone, kind = row
+    reading, phone = reading or "", phone or ""
+    return _Applicant(contact_id, name, reading, phone, kind is ContactKind.GROUP, fold(name),
+                      fold(reading), fold(phone))
+
+
+def _under_lock(*, keys: int | None) -> Select[Any]:
+    """What a sign-up reads under the event's lock, in one statement: the event's first other
+    sign-up of the same contact (or, given the number of the applicant's name *keys*, of the
+    same folded name, reading or phone), the same contact first; then the seats
+    (events.seat_count_columns).
+
+    The event is named in every branch of the OR, so each branch is one lookup in its own
+    index (Registration.name_key …): SQLite does not carry a condition outside an OR into it.
+    The keys are plain parameters, one statement per count, so no statement is rendered anew
+    at each sign-up (as an expanding IN list would be).
     """
-    rows = session.execute(
-        select(Registration.id, Registration.status, Registration.queue_number, Contact.id,
-               Contact.name, Contact.search_text, Contact.sort_key, Contact.phone)
-        .join(Contact, Contact.id == Registration.contact_id)
-        .where(Registration.event_id == event.id, Registration.status != S.CANCELLED)
-    ).all()
-    keys = {fold(contact.name), fold(contact.reading or "")} - {""}
-    for reg_id, status, number, other_id, other_name, text, other_key, other_phone in rows:
-        label = REGISTRATION_STATUS_LABELS[status]
-        if other_id == contact.id:
-            raise DuplicateSignUp(
-                f"{contact.name}さんは、このイベントにすでに申込があります"
-                f"（受付番号 {number}・{label}）。人数の変更は、その申込を開いて行ってください。")
-        if allow_similar:
-            continue
-        same_name = bool(keys & {text.split(" ", 1)[0], other_key})
-        same_phone = bool(contact.phone) and contact.phone == other_phone
-        if same_name or same_phone:
-            why = "名前" if same_name else "電話番号"
-            existing = registration_infos(session, event.id, {reg_id})[0]
-            raise SimilarSignUp(
-                f"{why}が同じ「{other_name}」さんの申込がすでにあります（受付番号 {number}・"
-                f"{label}）。同じ方なら二重申込です。別の方であることを確かめてから"
-                "「別の方として受け付ける」を選んでください。", existing)
+    event = bindparam("event")
+    same_contact = Registration.contact_id == bindparam("contact")
+    branches: list[ColumnElement[bool]] = [same_contact]
+    if keys is not None:
+        if keys:
+            named = [bindparam(f"key{n}") for n in range(keys)]
+            branches += [Registration.name_key.in_(named), Registration.reading_key.in_(named)]
+        branches.append(and_(Registration.phone_key == bindparam("phone"),
+                             Registration.phone_key != ""))
+    alike = (select(Registration.id)
+             .where(or_(*(and_(Registration.event_id == event, b) for b in branches)),
+                    Registration.status != S.CANCELLED)
+             .order_by(case((same_contact, 0), else_=1), Registration.queue_number).limit(1))
+    return select(alike.scalar_subquery(), *seat_count_columns(event))
+
+
+# Built once, by the number of name keys compared (None: the same contact only).
+_UNDER_LOCK = {keys: _under_lock(keys=keys) for keys in (None, 0, 1, 2)}
+
+
+def _refuse_duplicate(session: Session, event_id: int, who: _Applicant,
+                      registration_id: int) -> None:
+    """The same contact is refused; the same folded name, reading or phone is asked about."""
+    existing = registration_infos(session, event_id, {registration_id})[0]
+    label = REGISTRATION_STATUS_LABELS[existing.status]
+    number = existing.queue_number
+    if existing.contact_id == who.id:
+        raise DuplicateSignUp(
+            f"{who.name}さんは、このイベントにすでに申込があります"
+            f"（受付番号 {number}・{label}）。人数の変更は、その申込を開いて行ってください。")
+    stored = session.execute(select(Registration.name_key, Registration.reading_key)
+                             .where(Registration.id == registration_id)).one()
+    same_name = set(stored) & set(who.name_keys)
+    raise SimilarSignUp(
+        f"{'名前' if same_name else '電話番号'}が同じ「{existing.contact_name}」さんの申込が"
+        f"すでにあります（受付番号 {number}・{label}）。同じ方なら二重申込です。"
+        "別の方であることを確かめてから「別の方として受け付ける」を選んでください。", existing)
 
 
 # --- change, cancel, the waitlist ---------------------------------------------------------
 
+@retry_on_contention
 def cancel_registration(db: Database, actor: Actor, registration_id: int) -> CancelResult:
     """キャンセル: free the seats and move the waitlist up at once (who to call is returned).
 
@@ -351,18 +457,23 @@ def cancel_registration(db: Database, actor: Actor, registration_id: int) -> Can
     """
     actor.require(Action.CHANGE, Resource.REGISTRATIONS)
     with db.writing(actor) as session:
-        event, reg = _lock_event_of(session, registration_id)
-        if reg.status is S.CANCELLED:
-            raise UserError("この申込はすでにキャンセルされています。")
-        if reg.status is S.ATTENDED:
-            raise UserError("出席済みの申込はキャンセルできません。")
-        reg.status = S.CANCELLED
-        reg.booth_number = None
-        session.flush()
-        moved = promote_waitlist(session, event)
-        return CancelResult(_info(session, reg), moved)
+        return _cancel(session, registration_id)
 
 
+def _cancel(session: Session, registration_id: int) -> CancelResult:
+    event, reg = lock_sign_up(session, registration_id)
+    if reg.status is S.CANCELLED:
+        raise UserError("この申込はすでにキャンセルされています。")
+    if reg.status is S.ATTENDED:
+        raise UserError("出席済みの申込はキャンセルできません。")
+    reg.status = S.CANCELLED
+    reg.booth_number = None
+    session.flush()
+    moved = promote_waitlist(session, event)
+    return CancelResult(_info(session, reg), moved)
+
+
+@retry_on_contention
 def update_sign_up(db: Database, actor: Actor, registration_id: int, version: int,
                    draft: SignUpDraft) -> CancelResult:
     """Change party size, notes or booth needs. More people than the free seats allow are
@@ -370,17 +481,12 @@ def update_sign_up(db: Database, actor: Actor, registration_id: int, version: in
     actor.require(Action.CHANGE, Resource.REGISTRATIONS)
     cleaned = clean_sign_up(draft)
     with db.writing(actor) as session:
-        event, reg = _lock_event_of(session, registration_id)
+        event, reg = lock_sign_up(session, registration_id)
         if reg.version != version:
             raise UserError("この申込は、開いた後に他の窓口で変更されました。開き直してください。")
         if cleaned.contact_id != reg.contact_id:
             raise UserError("申込者は変更できません。キャンセルして新しく受け付けてください。")
-        growth = cleaned.party_size - reg.party_size
-        if growth > 0 and reg.status is S.CONFIRMED and event.capacity is not None:
-            free = event_detail(session, event).seats.free or 0
-            if growth > free:
-                raise ValidationError.single(
-                    "party_size", f"空きが{free}席のため、{cleaned.party_size}名には増やせません。")
+        _refuse_growth(session, event, reg, cleaned.party_size)
         reg.party_size, reg.notes = cleaned.party_size, cleaned.notes
         reg.booth_tables, reg.booth_chairs = cleaned.booth_tables, cleaned.booth_chairs
         reg.booth_power, reg.booth_space = cleaned.booth_power, cleaned.booth_space
@@ -389,11 +495,31 @@ def update_sign_up(db: Database, actor: Actor, registration_id: int, version: in
         return CancelResult(_info(session, reg), moved)
 
 
+def _refuse_growth(session: Session, event: Event, reg: Registration, party_size: int) -> None:
+    """A party may grow into free seats only, whether it is still to come or already checked
+    in; and never beyond the capacity, not even on the waitlist (it would never be seated)."""
+    if event.capacity is None:
+        return
+    if party_size > event.capacity:
+        raise ValidationError.single(
+            "party_size", f"{party_size}名では定員（{event.capacity}名）を超えるため、変更できません。")
+    growth = party_size - reg.party_size
+    if growth > 0 and reg.status in SEAT_HOLDING:
+        free = _seats(session, event).free or 0
+        if growth > free:
+            raise ValidationError.single(
+                "party_size", f"空きが{free}席のため、{party_size}名には増やせません。")
+
+
+def _seats(session: Session, event: Event) -> SeatCount:
+    return seat_counts(session, [event.id], {event.id: event.capacity})[event.id]
+
+
 def promote_waitlist(session: Session, event: Event, now: datetime | None = None) -> WaitlistMove:
     """Move waitlisted parties up as the event's queue rule and free seats allow.
 
-    Call with the event's lock held. Each promoted sign-up is marked to be called, with its
-    seat held until `offer_until`.
+    Call with the event's lock held; the promoted sign-ups are locked next, in id order. Each
+    is marked to be called, with its seat held until `offer_until`.
     """
     now = now or datetime.now(UTC)
     waiting = session.execute(
@@ -401,28 +527,29 @@ def promote_waitlist(session: Session, event: Event, now: datetime | None = None
         .where(Registration.event_id == event.id, Registration.status == S.WAITLISTED)
         .order_by(Registration.queue_number)
     ).all()
-    seats = seat_counts(session, [event.id], {event.id: event.capacity})[event.id]
-    plan = plan_promotions(seats.free, [Waiting(i, n) for i, n in waiting], event.queue_rule)
-    for reg_id in plan.promoted:
-        reg = session.get(Registration, reg_id)
-        assert reg is not None
+    plan = plan_promotions(_seats(session, event).free, [Waiting(i, n) for i, n in waiting],
+                           event.queue_rule)
+    if not plan.promoted:
+        return WaitlistMove((), plan.reason)
+    for reg in lock_sign_ups(session, Registration.id.in_(plan.promoted)):
         reg.status = S.CONFIRMED
         reg.promoted_at = now
         reg.offer_until = now + timedelta(hours=event.offer_hold_hours)
         reg.contacted_at = None
     session.flush()
-    promoted = tuple(registration_infos(session, event.id, set(plan.promoted))) if plan.promoted else ()
-    return WaitlistMove(promoted, plan.reason)
+    promoted = registration_infos(session, event.id, set(plan.promoted))
+    return WaitlistMove(tuple(promoted), plan.reason)
 
 
+@retry_on_contention
 def record_offer_reply(db: Database, actor: Actor, registration_id: int, *,
                        accepted: bool) -> CancelResult:
     """The promoted person was called: 参加 keeps the seat; 辞退 frees it for the next in line."""
-    if not accepted:
-        return cancel_registration(db, actor, registration_id)
     actor.require(Action.CHANGE, Resource.REGISTRATIONS)
     with db.writing(actor) as session:
-        _event, reg = _lock_event_of(session, registration_id)
+        if not accepted:
+            return _cancel(session, registration_id)
+        _event, reg = lock_sign_up(session, registration_id)
         if reg.status is not S.CONFIRMED:
             raise UserError("この申込は受付済ではありません。一覧を更新してください。")
         reg.contacted_at = datetime.now(UTC)
@@ -430,6 +557,7 @@ def record_offer_reply(db: Database, actor: Actor, registration_id: int, *,
         return CancelResult(_info(session, reg), WaitlistMove((), ""))
 
 
+@retry_on_contention
 def promote_out_of_order(db: Database, actor: Actor, registration_id: int,
                          reason: str) -> RegistrationInfo:
     """Confirm a waitlisted sign-up ahead of its turn (順番の繰り上げ): free seats are needed,
@@ -439,10 +567,10 @@ def promote_out_of_order(db: Database, actor: Actor, registration_id: int,
     if not reason:
         raise ValidationError.single("reason", "順番を飛ばして繰り上げる理由を入力してください。")
     with db.writing(actor) as session:
-        event, reg = _lock_event_of(session, registration_id)
+        event, reg = lock_sign_up(session, registration_id)
         if reg.status is not S.WAITLISTED:
             raise UserError("キャンセル待ちの申込ではありません。一覧を更新してください。")
-        free = event_detail(session, event).seats.free
+        free = _seats(session, event).free
         if free is not None and reg.party_size > free:
             raise UserError(f"空きが{free}席のため、{reg.party_size}名の組は繰り上げられません。")
         now = datetime.now(UTC)
@@ -453,13 +581,14 @@ def promote_out_of_order(db: Database, actor: Actor, registration_id: int,
         return _info(session, reg)
 
 
+@retry_on_contention
 def mark_no_shows(db: Database, actor: Actor, event_id: int) -> int:
     """After the event: every confirmed sign-up that never checked in becomes 欠席."""
     actor.require(Action.CHANGE, Resource.REGISTRATIONS)
     with db.writing(actor) as session:
         load_event(session, event_id, lock=True)
-        regs = session.scalars(select(Registration).where(
-            Registration.event_id == event_id, Registration.status == S.CONFIRMED)).all()
+        regs = lock_sign_ups(session, Registration.event_id == event_id,
+                             Registration.status == S.CONFIRMED)
         for reg in regs:
             reg.status = S.NO_SHOW
         return len(regs)
@@ -467,6 +596,7 @@ def mark_no_shows(db: Database, actor: Actor, event_id: int) -> int:
 
 # --- booths (ブース出展) --------------------------------------------------------------------
 
+@retry_on_contention
 def assign_booth(db: Database, actor: Actor, registration_id: int,
                  booth_number: str) -> RegistrationInfo:
     """Give an exhibitor a booth number ("" takes it back); a number is given only once."""
@@ -474,7 +604,7 @@ def assign_booth(db: Database, actor: Actor, registration_id: int,
     number = booth_number.strip() or None
     try:
         with db.writing(actor) as session:
-            event, reg = _lock_event_of(session, registration_id)
+            event, reg = lock_sign_up(session, registration_id)
             if not event.has_booths:
                 raise UserError("このイベントはブース出展を受け付けていません。")
             if number and reg.status not in (S.CONFIRMED, S.ATTENDED):
@@ -487,6 +617,7 @@ def assign_booth(db: Database, actor: Actor, registration_id: int,
             "booth_number", f"ブース番号「{number}」はすでに他の出展者に割り当てています。") from None
 
 
+@retry_on_contention
 def allocate_booths(db: Database, actor: Actor, event_id: int) -> int:
     """Number every confirmed exhibitor without a booth, in arrival order, skipping numbers
     already given; returns how many were numbered."""
@@ -495,10 +626,9 @@ def allocate_booths(db: Database, actor: Actor, event_id: int) -> int:
         event = load_event(session, event_id, lock=True)
         if not event.has_booths:
             raise UserError("このイベントはブース出展を受け付けていません。")
-        regs = session.scalars(select(Registration).where(
-            Registration.event_id == event_id,
-            Registration.status.in_([S.CONFIRMED, S.ATTENDED]))
-            .order_by(Registration.queue_number)).all()
+        regs = sorted(lock_sign_ups(session, Registration.event_id == event_id,
+                                    Registration.status.in_([S.CONFIRMED, S.ATTENDED])),
+                      key=lambda r: r.queue_number)
         used = {r.booth_number for r in regs if r.booth_number}
         n, given = 0, 0
         for reg in regs:

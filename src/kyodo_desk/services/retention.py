@@ -2,9 +2,9 @@
 
 An administrator sets how many years consultation records are kept (none set: kept for ever).
 A record held more than that many full years ago loses its personal fields — the consultee,
-age band, area, what was asked and answered, the referral — and its search words, while
-everything the statistics count stays: date, facility, staff, channel, topics, status and
-新規/継続. So a fiscal year's figures are the same before and after.
+age band, area, what was asked and answered, the referral, the follow-up plan — and its search
+words, while everything the statistics count stays: date, facility, staff, channel, topics,
+status and 新規/継続. So a fiscal year's figures are the same before and after.
 
 The boundary: with *years* = 5 and today 2026-11-25 the cut-off is 2021-11-25; a record held
 before the cut-off (2021-11-24 or earlier) is anonymised, one held on it is kept until
@@ -27,6 +27,7 @@ from sqlalchemy import ColumnElement, func, select, update
 from kyodo_desk.database import Database
 from kyodo_desk.database.audit import record_event
 from kyodo_desk.database.changes import notify_tables
+from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain.errors import FieldProblem, ValidationError
 from kyodo_desk.domain.permissions import Action, Actor, PermissionDenied, Resource
 from kyodo_desk.domain.text import gram_document, sort_key
@@ -43,11 +44,12 @@ Progress = Callable[[int], None]  # records anonymised so far
 def retention_years(db: Database, actor: Actor) -> int | None:
     """The years consultation records are kept, or None: kept for ever (the default)."""
     _require_count(actor)
-    with db.reading() as session:
+    with db.reading(actor) as session:
         value = session.scalar(select(Setting.value).where(Setting.key == RETENTION_KEY))
     return int(value) if value else None
 
 
+@retry_on_contention
 def set_retention_years(db: Database, actor: Actor, years: int | None) -> int | None:
     """Set the retention (None: keep for ever). Administrators only; audited as a change."""
     actor.require(Action.DELETE, Resource.CONSULTATIONS)
@@ -82,11 +84,12 @@ def expired_count(db: Database, actor: Actor, today: date) -> int:
     years = retention_years(db, actor)
     if years is None:
         return 0
-    with db.reading() as session:
+    with db.reading(actor) as session:
         return session.scalar(select(func.count()).select_from(Consultation)
                               .where(*_expired(retention_cutoff(today, years)))) or 0
 
 
+@retry_on_contention
 def anonymise_expired(db: Database, actor: Actor, today: date, *, batch: int = BATCH,
                       progress: Progress | None = None) -> int:
     """Anonymise every record past its retention on *today*; returns how many.
@@ -104,7 +107,7 @@ def anonymise_expired(db: Database, actor: Actor, today: date, *, batch: int = B
     table = Consultation.__table__
     cleared = {
         "consultee_contact_id": None, "age_band": "", "area": "", "asked": ANONYMISED_TEXT,
-        "answered": "", "referral": "", "search_text": search_text,
+        "answered": "", "referral": "", "follow_up_plan": "", "search_text": search_text,
         "search_grams": search_grams, "sort_key": sort_key(None, ""), "anonymised_on": today,
         # A form still open on the old text must not save it back: its version is stale now.
         "version": table.c.version + 1, "updated_at": func.now(),

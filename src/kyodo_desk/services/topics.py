@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from kyodo_desk.database import Database
+from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain import validation
 from kyodo_desk.domain.errors import FieldProblem, NotFound, ValidationError
 from kyodo_desk.domain.permissions import Action, Actor, Resource
@@ -20,6 +21,7 @@ __all__ = ["add_topic", "list_topics", "move_topic", "rename_topic", "set_topic_
 ORDER_STEP = 10
 
 
+@retry_on_contention
 def add_topic(db: Database, actor: Actor, name: str) -> Topic:
     """A new topic at the end of the list."""
     actor.require(Action.CREATE, Resource.TOPICS)
@@ -33,6 +35,7 @@ def add_topic(db: Database, actor: Actor, name: str) -> Topic:
         return as_topic(topic)
 
 
+@retry_on_contention
 def rename_topic(db: Database, actor: Actor, topic_id: int, name: str) -> Topic:
     """Rename a topic; records already filed under it show the new name."""
     actor.require(Action.CHANGE, Resource.TOPICS)
@@ -44,6 +47,7 @@ def rename_topic(db: Database, actor: Actor, topic_id: int, name: str) -> Topic:
         return as_topic(topic)
 
 
+@retry_on_contention
 def set_topic_active(db: Database, actor: Actor, topic_id: int, active: bool) -> Topic:
     """Retire a topic (no longer offered for new records) or bring it back."""
     actor.require(Action.CHANGE, Resource.TOPICS)
@@ -53,6 +57,7 @@ def set_topic_active(db: Database, actor: Actor, topic_id: int, active: bool) ->
         return as_topic(topic)
 
 
+@retry_on_contention
 def move_topic(db: Database, actor: Actor, topic_id: int, step: int) -> list[Topic]:
     """Move a topic *step* places up (negative) or down the list; returns the new list."""
     actor.require(Action.CHANGE, Resource.TOPICS)

@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QFont, QFontDatabase
@@ -15,6 +16,11 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from kyodo_desk.database import Database
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.paths import font_path
+from kyodo_desk.ui.gc_guard import collect_on_gui_thread
+
+if TYPE_CHECKING:
+    from kyodo_desk.ui.damaged_database import WholeFileWatch
+    from kyodo_desk.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 _STARTED = time.perf_counter()
@@ -49,6 +55,7 @@ def application(argv: list[str] | None = None) -> QApplication:
     app.setStyle("Fusion")  # the same look on every counter PC
     register_font()
     app.setStyleSheet(STYLE_SHEET)
+    collect_on_gui_thread(app)
     return app
 
 
@@ -87,36 +94,56 @@ def sign_in(db: Database, *, probe_credentials: str | None = None) -> Actor | No
     return dialog.actor
 
 
+def _report_ready(app: QApplication, window: MainWindow) -> None:
+    """Start-up benchmark: print the time to a searchable window, then quit."""
+    def ready() -> None:
+        print(f"ready {time.perf_counter() - _STARTED:.3f} s "
+              f"rows={window.contacts.model.rowCount()}", flush=True)
+        app.quit()
+    window.contacts.search_finished.connect(ready)
+
+
 def run_gui(database_option: str | None, *, startup_probe: bool = False) -> int:
     from kyodo_desk.config import choose_database
-    from kyodo_desk.database import open_database
-    from kyodo_desk.domain.errors import UserError
+    from kyodo_desk.ui.damaged_database import WholeFileWatch, open_or_restore, restore
 
     app = application()
-    try:
-        db = open_database(choose_database(database_option).url)
-    except UserError as exc:
-        QMessageBox.critical(None, "協働デスク — データベースを開けません", exc.message)
-        return 2
-    sys.excepthook = _excepthook
-    try:
+    url = choose_database(database_option).url
+    while True:  # once more after a damage found while the window was up was restored
+        db = open_or_restore(url)
+        if db is None:
+            return 2
+        sys.excepthook = _excepthook
+        watch = WholeFileWatch(db)
+        try:
+            code = _serve(app, db, watch, startup_probe=startup_probe)
+        finally:
+            watch.stop()
+            QThreadPool.globalInstance().waitForDone()  # no query may outlive the database
+            db.dispose()
+        if watch.restore_chosen is None:
+            return code
+        restore(None, watch.restore_chosen)
+
+
+def _serve(app: QApplication, db: Database, watch: WholeFileWatch, *,
+           startup_probe: bool) -> int:
+    """Sign in and show the window until it is closed; the whole file is checked meanwhile."""
+    from kyodo_desk.ui.main_window import MainWindow
+
+    while True:  # again after an account lost its rights at this counter
         actor = sign_in(db, probe_credentials=os.environ.get(PROBE_CREDENTIALS)
                         if startup_probe else None)
         if actor is None:
             return 0
-        from kyodo_desk.ui.main_window import MainWindow
-
         window = MainWindow(db, actor)
         if startup_probe:
-            def ready() -> None:
-                print(f"ready {time.perf_counter() - _STARTED:.3f} s "
-                      f"rows={window.contacts.model.rowCount()}", flush=True)
-                app.quit()
-            window.contacts.search_finished.connect(ready)
+            _report_ready(app, window)
         window.show()
         window.contacts.search.setFocus()
         window.contacts.refresh()
-        return app.exec()
-    finally:
-        QThreadPool.globalInstance().waitForDone()  # no query may outlive the database
-        db.dispose()
+        watch.start(window)
+        code = app.exec()
+        window.deleteLater()
+        if not window.signed_out or watch.restore_chosen is not None:
+            return code

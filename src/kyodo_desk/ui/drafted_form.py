@@ -285,6 +285,14 @@ class DraftedForm(QDialog):
         self._stop_timers()
         super().reject()
 
+    def close_keeping_draft(self) -> None:
+        """Close without asking, what is typed kept as a draft for the next sign-in."""
+        if self.is_dirty():
+            self.write_draft()
+        self._closing = True
+        self._stop_timers()
+        super().reject()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closing and self.result() != QDialog.DialogCode.Accepted:
             event.ignore()

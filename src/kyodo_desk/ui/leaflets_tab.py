@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk import leaflets
 from kyodo_desk.database import Database
+from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.permissions import Actor
+from kyodo_desk.exports.tabular import replaced_atomically
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.tasks import run_in_background
 
@@ -157,9 +159,11 @@ class LeafletsTab(QWidget):
             self.save_pdf(Path(path))
 
     def save_pdf(self, path: Path) -> None:
+        """Write the PDF whole or not at all, and never over a folder, device or link."""
         try:
-            path.write_bytes(self.pdf)
-        except OSError as exc:
+            with replaced_atomically(path) as temp:
+                temp.write_bytes(self.pdf)
+        except UserError as exc:
             show_error(self, exc)
             return
         self.status_message.emit(f"{path} に保存しました。")

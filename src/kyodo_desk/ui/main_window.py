@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from kyodo_desk import __version__
 from kyodo_desk.config import current_database_settings
 from kyodo_desk.database import Database
 from kyodo_desk.domain.permissions import ROLE_LABELS, Action, Actor, Resource, Role
 from kyodo_desk.services.consultation_list import FollowUpCounts
+from kyodo_desk.ui.account_watch import belongs_to, revocations
 from kyodo_desk.ui.admin.accounts_tab import AccountsTab
 from kyodo_desk.ui.admin.audit_tab import AuditTab
 from kyodo_desk.ui.consultations.tab import ConsultationsTab
 from kyodo_desk.ui.contacts.tab import ContactsTab
+from kyodo_desk.ui.drafted_form import DraftedForm
 from kyodo_desk.ui.events.tab import EventsTab
 from kyodo_desk.ui.grants.tab import GrantsTab
 from kyodo_desk.ui.leaflets_tab import LeafletsTab
@@ -32,6 +34,8 @@ class MainWindow(QMainWindow):
         self.actor = actor
         self.setWindowTitle("協働デスク")
         self.resize(1280, 780)
+        self.signed_out = False  # the account lost its rights: back to the sign-in
+        revocations().revoked.connect(self._sign_out)
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -124,6 +128,22 @@ class MainWindow(QMainWindow):
             self.connection_label.setText("接続が切れています — 再接続を試みています…")
             self.connection_label.setStyleSheet(
                 "color: white; background: #c0392b; padding: 1px 6px;")
+
+    def _sign_out(self, message: str, asker: object = None) -> None:
+        """The account may no longer act: keep every open form as a draft, say why, and close
+        (the app returns to the sign-in)."""
+        if self.signed_out or (asker is not None and not belongs_to(asker, self)):
+            return  # several screens may find out at once; another window's call is not ours
+        self.signed_out = True
+        self.live.stop()
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, DraftedForm) and widget.isVisible():
+                widget.close_keeping_draft()
+            elif isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()
+        QMessageBox.warning(self, "協働デスク — サインインし直してください",
+                            f"{message}\n\n入力中の内容は下書きとして残してあります。")
+        self.close()
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().closeEvent(event)

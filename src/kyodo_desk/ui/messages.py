@@ -9,12 +9,15 @@ from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.paths import log_path
+from kyodo_desk.ui.account_watch import handled_as_revoked
 
 log = logging.getLogger(__name__)
 
 
 def show_error(parent: QWidget | None, exc: BaseException, title: str = "協働デスク") -> None:
     """A user error shows its own message; anything else is logged and apologised for."""
+    if handled_as_revoked(exc, parent):
+        return
     if isinstance(exc, UserError):
         QMessageBox.warning(parent, title, exc.message)
         return

@@ -14,6 +14,8 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from kyodo_desk.ui.account_watch import handled_as_revoked
+
 
 class _Dispatcher(QObject):
     finished = Signal(int, bool, object)  # job number, succeeded, result or exception
@@ -26,8 +28,11 @@ class _Dispatcher(QObject):
 
     def _deliver(self, job: int, ok: bool, value: Any) -> None:
         owner, on_done, on_error = self.callbacks.pop(job)
-        if shiboken6.isValid(owner):  # the window that asked may have closed meanwhile
-            (on_done if ok else on_error)(value)
+        if not shiboken6.isValid(owner):  # the window that asked may have closed meanwhile
+            return
+        if not ok and handled_as_revoked(value, owner):
+            return  # the whole window answers it, not the screen that asked
+        (on_done if ok else on_error)(value)
 
 
 class _Job(QRunnable):

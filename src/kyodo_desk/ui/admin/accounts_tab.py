@@ -1,5 +1,6 @@
-"""アカウント tab (administrators only): add staff accounts, disable or enable them, and
-set a temporary password that must be changed at the next sign-in.
+"""アカウント tab (administrators only): add staff accounts, disable or enable them, change
+their role or facility, and set a temporary password that must be changed at the next sign-in.
+A window the account has open loses what it may no longer do at its next step.
 
 Every change goes through services.accounts, which checks the acting account's rights and
 writes the audit log; password hashing is slow on purpose, so writes run off the GUI thread.
@@ -114,15 +115,7 @@ class AccountDialog(FormDialog):
         self.login = QLineEdit()
         self.login.setObjectName("accountLogin")
         self.login.setPlaceholderText("半角英数字（例: sato.hanako）")
-        self.role = QComboBox()
-        self.role.setObjectName("accountRole")
-        for role, label in ROLE_LABELS.items():
-            self.role.addItem(label, role)
-        self.facility = QComboBox()
-        self.facility.setObjectName("accountFacility")
-        for facility in facilities:
-            self.facility.addItem(facility.name, facility.id)
-        self.facility.addItem(NO_FACILITY, None)
+        self.role, self.facility = role_box(), facility_box(facilities)
         self.password = password_field()
         self.password.setObjectName("accountPassword")
         self.password.setPlaceholderText(f"{svc.MIN_PASSWORD_LENGTH}文字以上")
@@ -202,6 +195,42 @@ class AccountDialog(FormDialog):
             super().reject()
 
 
+def role_box() -> QComboBox:
+    box = QComboBox()
+    box.setObjectName("accountRole")
+    for role, label in ROLE_LABELS.items():
+        box.addItem(label, role)
+    return box
+
+
+def facility_box(facilities: list[FacilityDetail]) -> QComboBox:
+    box = QComboBox()
+    box.setObjectName("accountFacility")
+    for facility in facilities:
+        box.addItem(facility.name, facility.id)
+    box.addItem(NO_FACILITY, None)
+    return box
+
+
+class RoleDialog(FormDialog):
+    """役割・所属の変更 for one account; the tab saves what is chosen."""
+
+    def __init__(self, info: AccountInfo, facilities: list[FacilityDetail],
+                 parent: QWidget | None = None) -> None:
+        super().__init__("役割・所属施設の変更",
+                         f"「{info.display_name}（{info.login}）」の役割と所属施設を変更します。"
+                         "この職員が画面を開いている場合は、次の操作でサインインし直しになります。",
+                         parent)
+        self.role, self.facility = role_box(), facility_box(facilities)
+        self.role.setCurrentIndex(self.role.findData(info.role))
+        self.facility.setCurrentIndex(self.facility.findData(info.facility_id))
+        self.form.addRow("役割", self.role)
+        self.form.addRow("所属施設", self.facility)
+
+    def submit(self) -> None:
+        self.accept()
+
+
 class AccountsTab(QWidget):
     status_message = Signal(str)
     refreshed = Signal()  # the list shows the accounts as they are now
@@ -227,12 +256,16 @@ class AccountsTab(QWidget):
         self.reset_button = QPushButton("パスワードをリセット…")
         self.reset_button.setObjectName("resetPassword")
         self.reset_button.clicked.connect(self.reset_selected_password)
+        self.role_button = QPushButton("役割・所属の変更…")
+        self.role_button.setObjectName("changeRole")
+        self.role_button.clicked.connect(self.change_selected_role)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addSpacing(16)
         buttons.addWidget(self.disable_button)
         buttons.addWidget(self.enable_button)
         buttons.addWidget(self.reset_button)
+        buttons.addWidget(self.role_button)
         buttons.addStretch(1)
 
         self.model = AccountsModel()
@@ -310,6 +343,8 @@ class AccountsTab(QWidget):
             change and info is not None and info.active and info.id != self.actor.account_id)
         self.enable_button.setEnabled(change and info is not None and not info.active)
         self.reset_button.setEnabled(change)
+        self.role_button.setEnabled(change and info is not None
+                                    and info.id != self.actor.account_id)
         if info is not None and info.id == self.actor.account_id:
             self.disable_button.setToolTip("自分自身のアカウントは無効にできません。")
         else:
@@ -376,6 +411,25 @@ class AccountsTab(QWidget):
         self._write(lambda: svc.reset_password(db, actor, login, password),
                     f"「{info.display_name}（{info.login}）」のパスワードをリセットしました。"
                     "次のサインインで本人が新しいパスワードを設定します。", login)
+
+    def change_selected_role(self) -> RoleDialog | None:
+        """Open the role dialog (modal); the change is saved when it is accepted."""
+        info = self.selected()
+        if info is None:
+            return None
+        dialog = RoleDialog(info, self._facilities, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setModal(True)
+
+        def save() -> None:
+            db, actor, login = self.db, self.actor, info.login
+            role, facility_id = dialog.role.currentData(), dialog.facility.currentData()
+            self._write(lambda: svc.set_role(db, actor, login, role, facility_id),
+                        f"「{info.display_name}（{info.login}）」の役割・所属施設を変更しました。", login)
+
+        dialog.accepted.connect(save)
+        dialog.show()
+        return dialog
 
     def _write(self, work: Callable[[], Any], message: str, login: str) -> None:
         """Run one change off the GUI thread, then say so and read the list again."""

@@ -56,6 +56,7 @@ def state_to_json(state: FormState) -> dict[str, Any]:
             "answered": d.answered,
             "referral": d.referral,
             "follow_up_due": d.follow_up_due.isoformat() if d.follow_up_due else None,
+            "follow_up_plan": d.follow_up_plan,
             "status": d.status.value,
             "grant_case_id": d.grant_case_id,
         },
@@ -87,6 +88,7 @@ def state_from_json(data: dict[str, Any]) -> FormState:
         answered=str(d.get("answered", "")),
         referral=str(d.get("referral", "")),
         follow_up_due=date.fromisoformat(d["follow_up_due"]) if d.get("follow_up_due") else None,
+        follow_up_plan=str(d.get("follow_up_plan", "")),  # drafts from before: none
         status=ConsultationStatus(d["status"]),
         grant_case_id=_optional_int(d.get("grant_case_id")),  # drafts from before: none
     )

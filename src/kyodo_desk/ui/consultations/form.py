@@ -93,7 +93,8 @@ FIELD_LABELS = {
     "facility_id": "施設", "staff_account_id": "担当者", "consultee_contact_id": "相談者",
     "age_band": "年代", "area": "地域", "channel": "相談方法", "topic_ids": "相談の分野",
     "asked": "相談内容", "answered": "回答・助言", "referral": "紹介先",
-    "grant_case_id": "交付金案件", "follow_up_due": "フォローアップの期限", "status": "状況",
+    "grant_case_id": "交付金案件", "follow_up_due": "フォローアップの期限",
+    "follow_up_plan": "フォローアップの予定", "status": "状況",
 }
 NO_GRANT_CASE = "（なし）"
 
@@ -231,9 +232,9 @@ class ConsultationForm(DraftedForm):
         self.referral.setPlaceholderText("紹介した窓口・団体（なければ空欄）")
         self.follow_up = QCheckBox("要")
         self.follow_up_due = date_edit()
-        self.plan = QLabel()
-        self.plan.setObjectName("followUpPlan")
-        self.plan.setStyleSheet("color: #555;")
+        self.follow_up_plan = QLineEdit()
+        self.follow_up_plan.setObjectName("followUpPlan")
+        self.follow_up_plan.setPlaceholderText("期限までにすること（例: 書類の準備状況を電話で確認）")
         self.status = QComboBox()
         for status, label in STATUS_LABELS.items():
             self.status.addItem(label, status)
@@ -259,7 +260,8 @@ class ConsultationForm(DraftedForm):
             "channel": self.channel_buttons[ConsultationChannel.VISIT],
             "topic_ids": self.topics, "asked": self.asked, "answered": self.answered,
             "referral": self.referral, "grant_case_id": self.grant_case,
-            "follow_up_due": self.follow_up_due, "status": self.status,
+            "follow_up_due": self.follow_up_due, "follow_up_plan": self.follow_up_plan,
+            "status": self.status,
         }
 
     def _build_layout(self) -> None:
@@ -310,9 +312,8 @@ class ConsultationForm(DraftedForm):
         follow_up.addWidget(self.follow_up_due)
         follow_up.addStretch()
         right.addRow("フォローアップ", follow_up)
-        right.addRow("", self.plan)
+        right.addRow("予定", self.follow_up_plan)
         right.addRow("状況", self._row(self.status))
-        self._right = right  # the plan's row is shown only when there is a plan
 
         columns = QHBoxLayout()
         left_box, right_box = QWidget(), QWidget()
@@ -336,7 +337,7 @@ class ConsultationForm(DraftedForm):
             self.consultee, self.new_contact_button, self.anonymous, self.age_band, self.area,
             *self.channel_buttons.values(), self.template, self.topics, self.asked,
             self.answered, self.referral, self.grant_case, self.follow_up, self.follow_up_due,
-            self.status, self.save_button, self.cancel_button,
+            self.follow_up_plan, self.status, self.save_button, self.cancel_button,
         ]
         for first, second in itertools.pairwise(order):
             self.setTabOrder(first, second)
@@ -451,6 +452,7 @@ class ConsultationForm(DraftedForm):
         self.referral.textChanged.connect(changed)
         self.follow_up.toggled.connect(self._follow_up_toggled)
         self.follow_up_due.dateChanged.connect(self._due_changed)
+        self.follow_up_plan.textChanged.connect(changed)
         self.status.currentIndexChanged.connect(changed)
         self.grant_case.currentIndexChanged.connect(changed)
         self.grant_case.currentTextChanged.connect(self.grant_case.setToolTip)  # shown whole
@@ -502,6 +504,7 @@ class ConsultationForm(DraftedForm):
             answered=self.answered.toPlainText(),
             referral=self.referral.text(),
             follow_up_due=_to_date(self.follow_up_due.date()) if follow_up else None,
+            follow_up_plan=self.follow_up_plan.text() if follow_up else "",
             status=ConsultationStatus(self.status.currentData()),
             grant_case_id=(self.grant_case.currentData() if self.may_link_grant_case
                            else self._kept_grant_case_id),
@@ -549,8 +552,9 @@ class ConsultationForm(DraftedForm):
             due = d.follow_up_due or d.held_on + timedelta(days=DEFAULT_FOLLOW_UP_DAYS)
             self.follow_up_due.setDate(_qdate(due))
             self.follow_up_due.setEnabled(state.follow_up)
+            self.follow_up_plan.setText(d.follow_up_plan)
+            self.follow_up_plan.setEnabled(state.follow_up)
             self._due_auto = d.follow_up_due is None
-            self._set_plan("")
             if (index := self.status.findData(d.status)) >= 0:
                 self.status.setCurrentIndex(index)
             self._show_grant_case(d.grant_case_id)
@@ -578,21 +582,17 @@ class ConsultationForm(DraftedForm):
         self._changed()
 
     def _follow_up_toggled(self, on: bool) -> None:
+        # Unticked, the date and the plan stay greyed out as typed, and are not saved.
         self.follow_up_due.setEnabled(on)
+        self.follow_up_plan.setEnabled(on)
         if not self._loading:
             if on:
                 self._set_due_in(self._due_days)
             else:
-                self._set_plan("")
                 self._due_days = DEFAULT_FOLLOW_UP_DAYS
             status = ConsultationStatus.IN_PROGRESS if on else ConsultationStatus.DONE
             self.status.setCurrentIndex(self.status.findData(status))
         self._changed()
-
-    def _set_plan(self, text: str) -> None:
-        """The template's follow-up plan under the due date; no empty row without one."""
-        self.plan.setText(text)
-        self._right.setRowVisible(self.plan, bool(text))
 
     def _set_due_in(self, days: int) -> None:
         self._due_days = days
@@ -638,7 +638,7 @@ class ConsultationForm(DraftedForm):
                 self._set_due_in(template.follow_up_days)
             else:
                 self.follow_up.setChecked(True)  # sets the due date and 対応中
-            self._set_plan(template.plan_label)
+            self.follow_up_plan.setText(template.follow_up_plan)
         self.asked.setFocus()
 
     # --- the consultee --------------------------------------------------------------------
@@ -863,6 +863,7 @@ class ConsultationForm(DraftedForm):
             "asked": d.asked, "answered": d.answered, "referral": d.referral,
             "grant_case_id": grant_case,
             "follow_up_due": f"{d.follow_up_due:%Y/%m/%d}" if d.follow_up_due else "なし",
+            "follow_up_plan": d.follow_up_plan,
             "status": STATUS_LABELS[d.status],
         }
 

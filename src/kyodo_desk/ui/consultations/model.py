@@ -11,8 +11,9 @@ from kyodo_desk.services.consultation_list import ConsultationRow
 from kyodo_desk.services.consultations import CHANNEL_LABELS, STATUS_LABELS, ConsultationStatus
 from kyodo_desk.ui.windowed import WindowedModel
 
-COLUMNS = ("相談日", "時刻", "施設", "担当", "相談者", "分野", "方法", "相談内容", "状況", "期限")
-DATE_COLUMN, FACILITY_COLUMN, DUE_COLUMN = 0, 2, 9
+COLUMNS = ("相談日", "時刻", "施設", "担当", "相談者", "分野", "方法", "相談内容", "状況", "期限",
+           "フォローアップの予定")
+DATE_COLUMN, FACILITY_COLUMN, ASKED_COLUMN, DUE_COLUMN, PLAN_COLUMN = 0, 2, 7, 9, 10
 OVERDUE_TINT = QColor("#fdecea")
 OVERDUE_TEXT = QColor("#b3261e")
 
@@ -40,8 +41,8 @@ class ConsultationListModel(WindowedModel[ConsultationRow]):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == DUE_COLUMN and overdue:
                 return f"フォローアップの期限を{(self.today - row.follow_up_due).days}日過ぎています"  # type: ignore[operator]
-            if column == 7 and not row.masked:
-                return row.asked_summary
+            if not row.masked:
+                return {ASKED_COLUMN: row.asked_summary, PLAN_COLUMN: row.follow_up_plan}.get(column)
         return None
 
     @staticmethod
@@ -55,5 +56,5 @@ class ConsultationListModel(WindowedModel[ConsultationRow]):
         return (
             "", "", row.facility_name, row.staff_name, row.consultee_name,
             "・".join(row.topic_names), CHANNEL_LABELS[row.channel], row.asked_summary,
-            STATUS_LABELS[row.status],
+            STATUS_LABELS[row.status], "", row.follow_up_plan,
         )[column]

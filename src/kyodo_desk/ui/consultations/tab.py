@@ -138,7 +138,8 @@ class ConsultationsTab(QWidget):
         self.model = ConsultationListModel(self._fetch_block, self.today)
         self.table = record_list(self.model, "consultationList")
         header = self.table.horizontalHeader()
-        for column, width in enumerate((90, 50, 190, 130, 130, 160, 55, 300, 60)):
+        # Every column in view at 1280 pixels, the follow-up plan last with what is left.
+        for column, width in enumerate((88, 46, 172, 110, 110, 130, 46, 200, 52, 88)):
             header.resizeSection(column, width)
         # One facility only (自施設): its name in every row would say nothing.
         self.table.setColumnHidden(FACILITY_COLUMN, self.facility.count() == 1)

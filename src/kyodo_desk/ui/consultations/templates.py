@@ -18,14 +18,7 @@ class EntryTemplate:
     topics: tuple[str, ...]
     asked: str  # the starter text for 相談内容 (set when empty, appended otherwise)
     follow_up_days: int | None = None  # 期限 = 相談日 + this many days; None: no follow-up
-    follow_up_plan: str = ""  # what the follow-up is, shown beside the due date
-
-    @property
-    def plan_label(self) -> str:
-        if self.follow_up_days is None:
-            return ""
-        return f"{self.follow_up_days}日後: {self.follow_up_plan}" if self.follow_up_plan \
-            else f"{self.follow_up_days}日後"
+    follow_up_plan: str = ""  # フォローアップの予定, stored with the record
 
 
 TEMPLATES: tuple[EntryTemplate, ...] = (

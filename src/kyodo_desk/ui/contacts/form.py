@@ -38,7 +38,7 @@ from kyodo_desk.services.contacts import (
     GroupType,
 )
 from kyodo_desk.ui.contacts.conflict import Choice, ConflictDialog
-from kyodo_desk.ui.contacts.labels import GROUP_TYPE_LABELS
+from kyodo_desk.ui.contacts.labels import GROUP_TYPE_LABELS, affiliation_label
 from kyodo_desk.ui.messages import show_error
 
 _ERROR_STYLE = "border: 2px solid #c0392b; border-radius: 3px;"
@@ -213,8 +213,7 @@ class ContactForm(QDialog):
         self._labels["name"].setText("団体名 *" if is_group else "氏名 *")
 
     def _append_group(self, affiliation: Affiliation) -> None:
-        text = f"{affiliation.name}（{affiliation.role}）" if affiliation.role else affiliation.name
-        item = QListWidgetItem(text)
+        item = QListWidgetItem(affiliation_label(affiliation))
         item.setData(Qt.ItemDataRole.UserRole, affiliation)
         self.groups.addItem(item)
 

@@ -135,7 +135,7 @@ class GrantsTab(QWidget):
         actions = self.programme_actions = ProgrammeActions(
             self.db, self.actor, lambda: self.programme, self, may_write=self.may_write)
         actions.saved.connect(lambda programme_id: self.refresh_programmes(keep_id=programme_id))
-        actions.screened.connect(lambda: self.refresh_programmes(in_place=True))
+        actions.screened.connect(self._screened)
         actions.case_chosen.connect(self.go_to_case)
         actions.status_message.connect(self.status_message)
         self.new_programme_button = actions.new_button
@@ -338,6 +338,12 @@ class GrantsTab(QWidget):
         """A change on the panel: the list's row and the budget follow at once."""
         self.refresh(in_place=True)
         self.load_programme()
+
+    def _screened(self) -> None:
+        """The screening closed: stages may have moved, and scores are the case's own rows,
+        so the case shown has a new version (a move from the old one would be refused)."""
+        self.refresh_programmes(in_place=True)
+        self.panel.refresh()
 
     # --- live refresh ---------------------------------------------------------------------
     def on_data_changed(self, tables: frozenset[str] | None) -> None:
