@@ -41,6 +41,7 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -61,12 +62,12 @@ def p95(values: list[float]) -> float:
 
 # --- databases -----------------------------------------------------------------------------
 
-def create_pg_database(server: str) -> tuple[str, str]:
+def create_pg_database(server: str, prefix: str = "kyodo_bench_events_") -> tuple[str, str]:
     """A new database on *server* for this run: (its URL, its name)."""
     import psycopg
     from sqlalchemy import make_url
 
-    name = f"kyodo_bench_events_{secrets.token_hex(4)}"
+    name = f"{prefix}{secrets.token_hex(4)}"
     admin = make_url(server).set(drivername="postgresql")
     with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' '
@@ -466,23 +467,32 @@ def main() -> None:
                         help="measure one backend only")
     args = parser.parse_args()
 
-    scratch = tempfile.TemporaryDirectory(prefix="kyodo-bench-events-")
+    clients = {"PostgreSQL": args.clients, "SQLite": args.sqlite_clients}
+    for label, url in each_database(args.pg_url, args.only, "events"):
+        measure(label, url, args, clients[label])
+    sys.stdout.flush()
+
+
+def each_database(pg_url: str | None, only: str | None, name: str) -> Iterator[tuple[str, str]]:
+    """(label, URL) of each database a benchmark measures, made for this run and removed
+    after it: a PostgreSQL database `kyodo_bench_<name>_<random>` on *pg_url*, then a SQLite
+    file in a scratch folder (which also holds the data and config folders)."""
+    scratch = tempfile.TemporaryDirectory(prefix=f"kyodo-bench-{name}-")
     folder = Path(scratch.name)
     os.environ.setdefault("KYODO_DATA_DIR", str(folder / "data"))
     os.environ.setdefault("KYODO_CONFIG_DIR", str(folder / "config"))
     with scratch:
-        if args.only != "sqlite":
-            if not args.pg_url:
+        if only != "sqlite":
+            if not pg_url:
                 print("PostgreSQL: skipped (no --pg-url and KYODO_TEST_PG_URL is not set)")
             else:
-                url, name = create_pg_database(args.pg_url)
+                url, database = create_pg_database(pg_url, f"kyodo_bench_{name}_")
                 try:
-                    measure("PostgreSQL", url, args, args.clients)
+                    yield "PostgreSQL", url
                 finally:
-                    drop_pg_database(args.pg_url, name)
-        if args.only != "postgresql":
-            measure("SQLite", f"sqlite:///{folder / 'events.sqlite3'}", args, args.sqlite_clients)
-    sys.stdout.flush()
+                    drop_pg_database(pg_url, database)
+        if only != "postgresql":
+            yield "SQLite", f"sqlite:///{folder / f'{name}.sqlite3'}"
 
 
 def measure(label: str, url: str, args: argparse.Namespace, clients: int) -> None:

@@ -27,17 +27,15 @@ import os
 import random
 import re
 import sys
-import tempfile
 import time
 import traceback
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from events import create_pg_database, drop_pg_database
+from events import each_database
 from kyodo_desk.domain.grants import FINAL, MAIN_LINE, Stage, next_moves
 from kyodo_desk.domain.permissions import Actor
 
@@ -272,23 +270,8 @@ def main() -> None:
     if args.quick:
         args.officers, args.acts, args.cases = 3, 15, 6
 
-    scratch = tempfile.TemporaryDirectory(prefix="kyodo-bench-grant-race-")
-    folder = Path(scratch.name)
-    os.environ.setdefault("KYODO_DATA_DIR", str(folder / "data"))
-    os.environ.setdefault("KYODO_CONFIG_DIR", str(folder / "config"))
-    with scratch:
-        if args.only != "sqlite":
-            if not args.pg_url:
-                print("PostgreSQL: skipped (no --pg-url and KYODO_TEST_PG_URL is not set)")
-            else:
-                url, name = create_pg_database(args.pg_url)
-                try:
-                    race("PostgreSQL", url, args.officers, args.acts, args.cases)
-                finally:
-                    drop_pg_database(args.pg_url, name)
-        if args.only != "postgresql":
-            race("SQLite", f"sqlite:///{folder / 'grants.sqlite3'}", args.officers, args.acts,
-                 args.cases)
+    for label, url in each_database(args.pg_url, args.only, "grants"):
+        race(label, url, args.officers, args.acts, args.cases)
     sys.stdout.flush()
 
 
