@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -37,6 +38,7 @@ from kyodo_desk.services.consultation_list import (
 )
 from kyodo_desk.services.contacts import list_facilities
 from kyodo_desk.ui.consultations.model import (
+    ASKED_COLUMN,
     DATE_COLUMN,
     DUE_COLUMN,
     FACILITY_COLUMN,
@@ -138,12 +140,12 @@ class ConsultationsTab(QWidget):
         self.model = ConsultationListModel(self._fetch_block, self.today)
         self.table = record_list(self.model, "consultationList")
         header = self.table.horizontalHeader()
-        # Every column in view at 1280 pixels, the follow-up plan last with what is left.
-        for column, width in enumerate((88, 46, 172, 110, 110, 130, 46, 200, 52, 88)):
+        # Every column in view at 1280 pixels; a wider screen gives what it adds to 相談内容.
+        for column, width in enumerate((88, 46, 172, 110, 110, 130, 46, 200, 52, 88, 200)):
             header.resizeSection(column, width)
+        header.setSectionResizeMode(ASKED_COLUMN, QHeaderView.ResizeMode.Stretch)
         # One facility only (自施設): its name in every row would say nothing.
         self.table.setColumnHidden(FACILITY_COLUMN, self.facility.count() == 1)
-        header.setStretchLastSection(True)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(DATE_COLUMN, Qt.SortOrder.DescendingOrder)
