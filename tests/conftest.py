@@ -17,7 +17,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Headless, on a screen the size of a counter PC's (1280×800): a window that does not fit there
+# fails its test here, not at the counter.
+os.environ.setdefault(
+    "QT_QPA_PLATFORM",
+    f"offscreen:configfile={Path(__file__).resolve().parent / 'ui' / 'counter_screen.json'}")
 
 # Property tests run the same examples on every run (a failure is reproducible, never flaky)
 # and have no per-example deadline: CI runs them on a busy 2-core machine.

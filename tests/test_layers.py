@@ -51,3 +51,31 @@ def test_services_and_exports_load_without_qt() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_screens_do_their_work_through_operations_only() -> None:
+    """One way for the window to do work (ui/operations.py): no screen starts a background
+    job of its own."""
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in (PACKAGE / "ui").rglob("*.py")
+        if path.name not in ("operations.py", "tasks.py")
+        and "run_in_background" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+
+
+def test_no_ui_test_gives_up_on_a_short_wait() -> None:
+    """A wait that ends at a fixed short time fails on a busy machine: tests wait for what the
+    user would see, with the long default of tests/ui/conftest.py."""
+    import re
+
+    short = re.compile(r"qtbot\.wait\(|qWait\(|time\.sleep\(|timeout=")
+    tests = Path(__file__).resolve().parent / "ui"
+    offenders = [
+        f"{path.name}:{number}: {line.strip()}"
+        for path in tests.glob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if short.search(line) and "WAIT_TIMEOUT_MS" not in line
+    ]
+    assert offenders == []

@@ -6,14 +6,29 @@ import gc
 
 import pytest
 from PySide6.QtCore import QThreadPool
+from pytestqt.qtbot import QtBot
+
+# A wait in these tests waits for something the user would see; its timeout only bounds a
+# failure. On a busy 2-core machine a background read can take seconds, so no wait gives up
+# early: every pytest-qt wait defaults to a minute (a test passes as soon as its condition
+# holds), and no test passes a shorter one.
+WAIT_TIMEOUT_MS = 60_000
+for _name in ("waitUntil", "waitSignal", "waitSignals", "waitCallback", "waitExposed",
+              "waitActive"):
+    getattr(QtBot, _name).__kwdefaults__["timeout"] = WAIT_TIMEOUT_MS
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _japanese_font(qapp):  # type: ignore[no-untyped-def]
     from kyodo_desk.ui.app import application
+    from kyodo_desk.ui.operations import guard_gui_thread, unguard_gui_thread
 
     application()
+    # The window's code may not open a database session on the GUI thread: every screen
+    # reads and writes through ui/operations (test code itself may, to prepare data).
+    guard_gui_thread(strict=True)
     yield
+    unguard_gui_thread()
     QThreadPool.globalInstance().waitForDone()
 
 

@@ -15,15 +15,17 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QInputDialog,
+    QMainWindow,
     QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 from sqlalchemy import insert
 
+from kyodo_desk.domain.errors import ConnectionLost
 from kyodo_desk.domain.permissions import Role
 from kyodo_desk.models import AuditEntry
-from kyodo_desk.services import accounts
+from kyodo_desk.services import accounts, audit_log
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.audit_log import JAPAN_TIME, PAGE_SIZE, AuditFilter, search_audit
 from kyodo_desk.services.contacts import ContactDraft, ContactKind, GroupType
@@ -40,7 +42,7 @@ SHOTS = Path("/tmp")
 def settle(qtbot) -> None:  # type: ignore[no-untyped-def]
     """Every background result delivered, so nothing calls back into a deleted widget."""
     QThreadPool.globalInstance().waitForDone()
-    qtbot.waitUntil(lambda: pending_jobs() == 0, timeout=5000)
+    qtbot.waitUntil(lambda: pending_jobs() == 0)
 
 
 @pytest.fixture
@@ -72,13 +74,13 @@ def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 def open_audit(qtbot, host, db, actor) -> AuditTab:  # type: ignore[no-untyped-def]
     tab = AuditTab(db, actor)
     host.layout().addWidget(tab)
-    with qtbot.waitSignal(tab.search_finished, timeout=5000):
+    with qtbot.waitSignal(tab.search_finished):
         host.show()  # the first showing searches the last 30 days
     return tab
 
 
 def search(qtbot, tab: AuditTab) -> None:  # type: ignore[no-untyped-def]
-    with qtbot.waitSignal(tab.search_finished, timeout=5000):
+    with qtbot.waitSignal(tab.search_finished):
         tab.search_button.click()
 
 
@@ -89,7 +91,7 @@ def texts(tab: AuditTab, row: int) -> list[str]:
 def open_accounts(qtbot, host, db, actor) -> AccountsTab:  # type: ignore[no-untyped-def]
     tab = AccountsTab(db, actor)
     host.layout().addWidget(tab)
-    with qtbot.waitSignal(tab.refreshed, timeout=5000):
+    with qtbot.waitSignal(tab.refreshed):
         host.show()
     return tab
 
@@ -183,7 +185,7 @@ def test_the_list_pages_in_as_it_scrolls(qtbot, host, db, admin) -> None:
     while tab.model.canFetchMore():
         before = tab.model.rowCount()
         tab.table.scrollToBottom()
-        qtbot.waitUntil(lambda before=before: tab.model.rowCount() > before, timeout=5000)
+        qtbot.waitUntil(lambda before=before: tab.model.rowCount() > before)
     ids = [tab.model.entry(r).id for r in range(tab.model.rowCount())]
     assert ids == sorted(set(ids), reverse=True)  # newest first, none twice
     assert len(ids) == PAGE_SIZE * 2 + 30 + already
@@ -197,9 +199,11 @@ def test_export_writes_what_the_list_shows(qtbot, host, db, admin, actor, tmp_pa
     tab.table_combo.setCurrentIndex(tab.table_combo.findText("連絡先"))
     search(qtbot, tab)
     path = tmp_path / "操作記録.csv"
-    with qtbot.waitSignal(tab.export_finished, timeout=5000) as signal:
+    with qtbot.waitSignal(tab.export_finished) as signal:
         tab.export_to(path, "csv")
+        assert not tab.export_button.isEnabled()  # written in the background; no second copy
     assert signal.args == [str(path), 1]
+    assert tab.export_button.isEnabled()
     lines = path.read_bytes().decode("utf-8-sig").split("\r\n")
     assert lines[0] == "日時,操作者,操作,対象,番号,変更内容"
     assert "窓口 花子,登録,連絡先" in lines[1]
@@ -209,16 +213,51 @@ def test_export_writes_what_the_list_shows(qtbot, host, db, admin, actor, tmp_pa
     chosen = tmp_path / "記録"
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         lambda *_a, **_k: (str(chosen), "Excel ブック (*.xlsx)"))
-    with qtbot.waitSignal(tab.export_finished, timeout=5000):
+    with qtbot.waitSignal(tab.export_finished):
         tab.export_button.click()
     assert (tmp_path / "記録.xlsx").stat().st_size > 0
+
+
+def test_only_the_last_search_is_shown(qtbot, host, db, admin, actor) -> None:  # type: ignore[no-untyped-def]
+    svc.create_contact(db, actor, ContactDraft(kind=ContactKind.PERSON, name="高橋 三郎"))
+    tab = open_audit(qtbot, host, db, admin)
+    finished: list[None] = []
+    tab.search_finished.connect(lambda: finished.append(None))
+    tab.table_combo.setCurrentIndex(tab.table_combo.findData("contacts"))
+    tab.search_button.click()
+    tab.table_combo.setCurrentIndex(tab.table_combo.findData("accounts"))
+    tab.search_button.click()  # changed the filter before the first answer came
+    qtbot.waitUntil(lambda: bool(finished))
+    settle(qtbot)
+    assert len(finished) == 1
+    assert {texts(tab, r)[3] for r in range(tab.model.rowCount())} == {"アカウント"}
+
+
+def test_a_lost_connection_while_searching_is_told_in_the_status_bar(
+        qtbot, db, admin, messages, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    tab = AuditTab(db, admin)
+    window.setCentralWidget(tab)
+    with qtbot.waitSignal(tab.search_finished):
+        window.show()
+
+    def lost(*_a, **_k) -> None:  # type: ignore[no-untyped-def]
+        raise ConnectionLost("データベースに接続できません。")
+
+    monkeypatch.setattr(audit_log, "search_audit", lost)
+    tab.search_button.click()
+    qtbot.waitUntil(lambda: tab.count.text() == "検索できませんでした。")
+    assert window.statusBar().currentMessage() == "データベースに接続できません。"
+    assert messages == []  # a list searched again and again must not pile up dialogs
+    settle(qtbot)
 
 
 def test_staff_cannot_read_the_log(qtbot, host, db, actor, messages) -> None:
     tab = AuditTab(db, actor)
     host.layout().addWidget(tab)
     host.show()
-    qtbot.waitUntil(lambda: bool(messages), timeout=5000)
+    qtbot.waitUntil(lambda: bool(messages))
     assert "操作記録を閲覧できません" in messages[0][1]
     assert tab.model.rowCount() == 0
 
@@ -252,7 +291,7 @@ def test_add_an_account_through_the_dialog(qtbot, host, db, admin) -> None:
     type_text(qtbot, dialog.password, "kari-pass-2026")
     type_text(qtbot, dialog.confirm, "kari-pass-2026")
     assert dialog.grab().save(str(SHOTS / "account_dialog.png"))
-    with qtbot.waitSignal(tab.refreshed, timeout=10_000):
+    with qtbot.waitSignal(tab.refreshed):
         ok(dialog)
     assert closed(dialog)
     assert account_row(tab, "yamada.taro") == [
@@ -280,7 +319,7 @@ def test_a_bad_dialog_says_why_and_keeps_what_was_typed(qtbot, host, db, admin) 
         field.clear()
         type_text(qtbot, field, "short")
     ok(dialog)
-    qtbot.waitUntil(lambda: "8文字以上" in dialog.error.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "8文字以上" in dialog.error.text())
     assert dialog.isVisible()
     assert dialog.login.text() == "ito.sakura"
     assert dialog.password.styleSheet()  # the field at fault is marked
@@ -292,7 +331,7 @@ def test_a_bad_dialog_says_why_and_keeps_what_was_typed(qtbot, host, db, admin) 
         field.clear()
         type_text(qtbot, field, "long-enough-1")
     ok(dialog)
-    qtbot.waitUntil(lambda: "既に使われています" in dialog.error.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "既に使われています" in dialog.error.text())
     assert dialog.isVisible() and dialog.display_name.text() == "伊藤 桜"
     dialog.reject()
     assert tab.model.row_of("ito.sakura") == -1
@@ -307,7 +346,7 @@ def test_disable_and_enable_an_account(qtbot, host, db, admin, monkeypatch) -> N
     assert not tab.disable_button.isEnabled()  # nobody disables their own account
     tab.select("staff")
     assert tab.disable_button.isEnabled() and not tab.enable_button.isEnabled()
-    with qtbot.waitSignal(tab.refreshed, timeout=5000):
+    with qtbot.waitSignal(tab.refreshed):
         tab.disable_button.click()
     assert "窓口 花子（staff）" in asked[0]
     assert account_row(tab, "staff")[4] == "無効"
@@ -317,7 +356,7 @@ def test_disable_and_enable_an_account(qtbot, host, db, admin, monkeypatch) -> N
         accounts.sign_in(db, "staff", TEST_PASSWORD)
     assert host.grab().save(str(SHOTS / "accounts_tab_disabled.png"))
 
-    with qtbot.waitSignal(tab.refreshed, timeout=5000):
+    with qtbot.waitSignal(tab.refreshed):
         tab.enable_button.click()
     assert account_row(tab, "staff")[4] == "有効"
     assert len(asked) == 1  # enabling needs no confirmation
@@ -326,11 +365,27 @@ def test_disable_and_enable_an_account(qtbot, host, db, admin, monkeypatch) -> N
     audit = AuditTab(db, admin)
     host.layout().addWidget(audit)
     tab.hide()
-    with qtbot.waitSignal(audit.search_finished, timeout=5000):
+    with qtbot.waitSignal(audit.search_finished):
         audit.show()
     assert texts(audit, 0)[1:4] == ["管理 太郎", "変更", "アカウント"]
     assert texts(audit, 0)[5] == "有効: いいえ → はい"
     assert texts(audit, 1)[5] == "有効: はい → いいえ"
+
+
+def test_the_buttons_wait_while_a_change_is_saved(qtbot, host, db, admin, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *_a, **_k: QMessageBox.StandardButton.Yes)
+    tab = open_accounts(qtbot, host, db, admin)
+    tab.select("officer")
+    with qtbot.waitSignal(tab.refreshed):
+        tab.disable_button.click()
+        # Saved in the background; meanwhile no second change can be started on it.
+        assert not any(b.isEnabled() for b in (tab.disable_button, tab.enable_button,
+                                                 tab.reset_button, tab.role_button))
+        assert tab.table.isEnabled()  # the list can still be looked through
+    assert account_row(tab, "officer")[4] == "無効"
+    assert tab.enable_button.isEnabled() and tab.reset_button.isEnabled()
+    assert not tab.disable_button.isEnabled()
 
 
 def test_change_an_accounts_role_and_facility(qtbot, host, db, admin, facilities) -> None:  # type: ignore[no-untyped-def]
@@ -343,7 +398,7 @@ def test_change_an_accounts_role_and_facility(qtbot, host, db, admin, facilities
     dialog.role.setCurrentIndex(dialog.role.findData(Role.ADVISOR))
     dialog.facility.setCurrentIndex(dialog.facility.findData(facilities["salon"]))
     assert dialog.grab().save(str(SHOTS / "accounts_role_dialog.png"))
-    with qtbot.waitSignal(tab.refreshed, timeout=5000):
+    with qtbot.waitSignal(tab.refreshed):
         ok(dialog)
     assert account_row(tab, "staff")[2:4] == ["アドバイザー", "秋田市市民交流サロン"]
     assert "役割・所属施設を変更しました" in tab.status.text()
@@ -374,11 +429,11 @@ def test_reset_a_password(qtbot, host, db, admin, monkeypatch, messages) -> None
 
     answers[:] = ["short", "short"]
     tab.reset_button.click()
-    qtbot.waitUntil(lambda: len(messages) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: len(messages) == 2)
     assert "8文字以上" in messages[1][1]
 
     answers[:] = ["new-temp-pass", "new-temp-pass"]
-    with qtbot.waitSignal(tab.refreshed, timeout=10_000):
+    with qtbot.waitSignal(tab.refreshed):
         tab.reset_button.click()
     assert account_row(tab, "advisor")[4] == "有効（仮パスワード）"
     assert "パスワードをリセットしました" in tab.status.text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -23,13 +24,14 @@ from kyodo_desk.services.consultations import (
     ConsultationStatus,
 )
 from kyodo_desk.services.contacts import ContactDraft, ContactKind
-from kyodo_desk.ui import drafted_form
+from kyodo_desk.ui import drafted_form, operations
 from kyodo_desk.ui.conflict import Choice
 from kyodo_desk.ui.consultations import form as form_module
 from kyodo_desk.ui.consultations.drafts import DraftStore, FormState, state_from_json, state_to_json
 from kyodo_desk.ui.consultations.form import ConsultationForm, now_rounded
 from kyodo_desk.ui.consultations.templates import TEMPLATES, template_named
 from kyodo_desk.ui.contacts.form import ContactForm
+from kyodo_desk.ui.tasks import pending_jobs
 from tests.ui.conftest import type_text
 
 TODAY = date.today()
@@ -72,7 +74,7 @@ def _no_job_left_behind():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def errors(monkeypatch: pytest.MonkeyPatch) -> list[BaseException]:
     shown: list[BaseException] = []
-    for module in (form_module, drafted_form):  # the form's own lookups, and its saving
+    for module in (operations, drafted_form):  # the form's own lookups, and its saving
         monkeypatch.setattr(module, "show_error", lambda _parent, exc, *a: shown.append(exc))
     return shown
 
@@ -82,9 +84,10 @@ def open_form(qtbot, db, actor, store):  # type: ignore[no-untyped-def]
     def make(detail=None, who=None) -> ConsultationForm:  # type: ignore[no-untyped-def]
         form = ConsultationForm(db, who or actor, detail=detail, drafts=store)
         qtbot.addWidget(form)
-        form.show()
-        form.activateWindow()
-        qtbot.waitActive(form)
+        with qtbot.waitSignal(form.choices_shown):  # read in the background
+            form.show()
+            form.activateWindow()
+            qtbot.waitActive(form)
         qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
         return form
     return make
@@ -107,7 +110,7 @@ def only_record(db, actor) -> svc.ConsultationDetail:  # type: ignore[no-untyped
 
 
 def save(qtbot, form: ConsultationForm, *, stored: bool) -> None:  # type: ignore[no-untyped-def]
-    with qtbot.waitSignal(form.save_finished, timeout=5000) as blocker:
+    with qtbot.waitSignal(form.save_finished) as blocker:
         form.save()
     assert blocker.args == [stored]
 
@@ -238,7 +241,7 @@ def test_a_clerk_fills_the_form_by_keyboard_and_it_is_stored(
     press(qtbot, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is form.status
 
-    with qtbot.waitSignal(form.save_finished, timeout=5000) as blocker:
+    with qtbot.waitSignal(form.save_finished) as blocker:
         press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert blocker.args == [True]
     assert closed(form) or form.result() == QDialog.DialogCode.Accepted
@@ -273,9 +276,102 @@ def test_ctrl_enter_in_the_text_saves_and_enter_alone_does_not(
     assert form.isVisible() and stored_count(db) == 0
     form.asked.setFocus()
     type_text(qtbot, form.asked, "会議室の予約方法")
-    with qtbot.waitSignal(form.save_finished, timeout=5000):
+    with qtbot.waitSignal(form.save_finished):
         qtbot.keyClick(form.asked, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert only_record(db, actor).asked == "会議室の予約方法"
+
+
+# --- opening: the choices are read in the background ----------------------------------------
+
+class Gate:
+    """Holds a service call on its worker thread until released (a slow network)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, module, name: str, *,  # type: ignore[no-untyped-def]
+                 when=lambda *_a, **_k: True) -> None:  # type: ignore[no-untyped-def]
+        self.release, self.entered = threading.Event(), threading.Event()
+        real = getattr(module, name)
+
+        def held(*args, **kwargs):  # type: ignore[no-untyped-def]
+            if when(*args, **kwargs):
+                self.entered.set()
+                self.release.wait(5)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, held)
+
+
+def test_the_form_opens_at_once_and_a_restored_draft_s_choices_are_chosen_when_they_arrive(
+        qtbot, db, accounts_by_login, facilities, topics, store, questions,
+        monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    officer = accounts_by_login["officer"]  # chooses among every facility
+    store.save(officer.login, None, FormState(ConsultationDraft(
+        held_on=TODAY, facility_id=facilities["yuwa"], staff_account_id=officer.account_id,
+        asked="雄和での相談（途中）", topic_ids=(topics["地域づくり"],), anonymous=True)))
+    gate = Gate(monkeypatch, svc, "list_topics")
+    form = ConsultationForm(db, officer, drafts=store)
+    qtbot.addWidget(form)
+    try:
+        form.show()
+        # Open and usable while the database is slow: the typed text is back at once...
+        assert questions.asked == ["入力途中の内容"]
+        assert form.asked.toPlainText() == "雄和での相談（途中）"
+        qtbot.waitUntil(gate.entered.is_set)
+        # ...and the boxes say they are being read; what the draft chose is still held.
+        assert not form.facility.isEnabled() and form.facility.currentText() == ""
+        assert form.facility.placeholderText() == "読み込み中…"
+        assert form.topics.count() == 0 and not form.template.isEnabled()
+        assert form.draft().facility_id == facilities["yuwa"]
+        assert form.draft().topic_ids == (topics["地域づくり"],)
+        with qtbot.waitSignal(form.choices_shown):
+            gate.release.set()
+    finally:
+        gate.release.set()
+    assert form.facility.currentData() == facilities["yuwa"] and form.facility.isEnabled()
+    assert form.staff.currentText() == "協働 三郎"
+    assert ticked(form) == ["地域づくり"] and form.template.isEnabled()
+    assert form.is_dirty()  # the restored draft is not what is stored
+
+
+def test_an_existing_record_s_choices_are_shown_once_read(
+        qtbot, db, actor, facilities, topics, store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    detail = record_for(db, actor, facilities["east"], topic_ids=(topics["団体運営"],),
+                        staff_account_id=actor.account_id)
+    gate = Gate(monkeypatch, svc, "list_consultation_staff")
+    form = ConsultationForm(db, actor, detail=detail, drafts=store)
+    qtbot.addWidget(form)
+    try:
+        form.show()
+        qtbot.waitUntil(gate.entered.is_set)
+        assert form.asked.toPlainText() == detail.asked and form.staff.currentText() == ""
+        assert form.draft().staff_account_id == actor.account_id and not form.is_dirty()
+        with qtbot.waitSignal(form.choices_shown):
+            gate.release.set()
+    finally:
+        gate.release.set()
+    assert form.staff.currentText() == "窓口 花子" and ticked(form) == ["団体運営"]
+    assert form.facility.currentText() == "東部市民サービスセンター"
+    assert not form.is_dirty()  # filling the boxes is no edit: closing asks nothing
+
+
+def test_only_the_last_consultee_search_is_shown(qtbot, open_form, db, actor,
+                                                 monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    for name, reading in (("山田 花子", "やまだ はなこ"), ("佐藤 一郎", "さとう いちろう")):
+        contacts.create_contact(db, actor, ContactDraft(
+            kind=ContactKind.PERSON, name=name, reading=reading))
+    form = open_form()
+    gate = Gate(monkeypatch, contacts, "search_contacts", when=lambda _db, _a, query, **_k:
+                query == "やまだ")
+    form.consultee.setFocus()
+    try:
+        type_text(qtbot, form.consultee, "やまだ")
+        qtbot.waitUntil(gate.entered.is_set)  # the first search is slow…
+        form.consultee.clear()
+        with qtbot.waitSignal(form.consultee_search_finished):
+            type_text(qtbot, form.consultee, "さとう")  # …the next is typed meanwhile
+    finally:
+        gate.release.set()
+    qtbot.waitUntil(lambda: pending_jobs() == 0)  # the slow answer came too…
+    assert form.candidate_names() == ["佐藤 一郎"]  # …and was dropped
 
 
 # --- bad input ------------------------------------------------------------------------------
@@ -360,7 +456,7 @@ def test_an_existing_contact_is_chosen_by_typing_part_of_its_reading(
         kind=ContactKind.PERSON, name="佐藤 一郎", reading="さとう いちろう"))
     form = open_form()
     form.consultee.setFocus()
-    with qtbot.waitSignal(form.consultee_search_finished, timeout=5000):
+    with qtbot.waitSignal(form.consultee_search_finished):
         type_text(qtbot, form.consultee, "ﾔﾏﾀﾞ")  # half-width katakana finds やまだ
     assert form.candidate_names() == ["山田 太郎", "山田 花子"]  # in reading order
     popup = form.completer.popup()
@@ -374,7 +470,7 @@ def test_an_existing_contact_is_chosen_by_typing_part_of_its_reading(
     assert "登録済み" in form.consultee_note.text()
     # Typing over the chosen name lets go of it; a unique match is taken with Enter.
     form.consultee.clear()
-    with qtbot.waitSignal(form.consultee_search_finished, timeout=5000):
+    with qtbot.waitSignal(form.consultee_search_finished):
         type_text(qtbot, form.consultee, "はなこ")
     assert form.draft().consultee_contact_id is None
     assert form.candidate_names() == ["山田 花子"]
@@ -392,7 +488,7 @@ def test_an_existing_contact_is_chosen_by_typing_part_of_its_reading(
 def test_a_search_without_a_match_says_so(qtbot, open_form) -> None:  # type: ignore[no-untyped-def]
     form = open_form()
     form.consultee.setFocus()
-    with qtbot.waitSignal(form.consultee_search_finished, timeout=5000):
+    with qtbot.waitSignal(form.consultee_search_finished):
         type_text(qtbot, form.consultee, "存在しない名前%_\\'")
     assert form.candidate_names() == []
     assert "該当する連絡先はありません" in form.consultee_note.text()
@@ -410,6 +506,7 @@ def test_a_new_contact_is_registered_from_the_form_and_chosen(
         contact_form.reading.setText("すずき いちろう")
         contact_form.phone.setText("0188889999")
         contact_form.save()
+        qtbot.waitUntil(lambda: contact_form.saved is not None)  # in the background
         return contact_form.result()
 
     monkeypatch.setattr(ContactForm, "exec", fill_in)
@@ -526,7 +623,7 @@ def test_a_draft_is_kept_when_closed_without_saving_and_restored(
     form.anonymous.setChecked(True)
     form.area.setCurrentText("北部")
     tick(form, "資金・交付金")
-    qtbot.waitUntil(lambda: store.exists(actor.login, None), timeout=3000)  # a second later
+    qtbot.waitUntil(lambda: store.exists(actor.login, None))  # a second later
 
     questions.answers["入力内容の確認"] = "continue"
     qtbot.keyClick(form.asked, Qt.Key.Key_Escape)
@@ -674,7 +771,7 @@ def test_a_conflicting_edit_shows_both_versions_and_keeps_the_typed_text(
 
     # 2. Save mine over theirs, knowingly.
     monkeypatch.setattr(form_module.ConsultationConflictDialog, "exec", choose(Choice.SAVE_MINE))
-    with qtbot.waitSignal(form.save_finished, timeout=5000, check_params_cb=lambda ok: ok):
+    with qtbot.waitSignal(form.save_finished, check_params_cb=lambda ok: ok):
         form.save()
     stored = svc.get_consultation(db, actor, detail.id)
     assert stored.asked == "チラシの作り方を知りたい。（追記）"
@@ -740,14 +837,12 @@ def test_a_lost_connection_keeps_the_form_and_saves_when_it_returns(
     assert form.asked.toPlainText() == "再接続を待つ相談"
     assert form.save_button.isEnabled()
     monkeypatch.setattr(svc, "create_consultation", real)
-    with qtbot.waitSignal(form.save_finished, timeout=5000):
+    with qtbot.waitSignal(form.save_finished):
         form.retry_when_connected()
     assert only_record(db, actor).asked == "再接続を待つ相談"
 
 
 def test_the_save_button_waits_while_saving(qtbot, open_form, db, actor, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import threading
-
     form = open_form()
     form.anonymous.setChecked(True)
     tick(form, "その他")
@@ -760,7 +855,7 @@ def test_the_save_button_waits_while_saving(qtbot, open_form, db, actor, monkeyp
         return real(*args, **kwargs)
 
     monkeypatch.setattr(svc, "create_consultation", slow)
-    with qtbot.waitSignal(form.save_finished, timeout=5000):
+    with qtbot.waitSignal(form.save_finished):
         form.save()
         assert not form.save_button.isEnabled() and not form.content.isEnabled()
         form.save()  # a second Ctrl+Enter meanwhile is ignored
@@ -828,7 +923,7 @@ def test_an_officer_links_a_consultation_to_a_grant_case_and_sees_it_again(
     assert form.grant_case.isVisibleTo(form)
     assert form.grant_case.currentText() == "（なし）"
     assert grant_case_choices(form) == [None, concert.id, kitchen.id]  # no ended case
-    with qtbot.waitSignal(form.grant_cases_shown, timeout=5000):
+    with qtbot.waitSignal(form.grant_cases_shown):
         form.choose_contact(kitchen_group, "NPO法人あきた子ども未来ネット")
     assert grant_case_choices(form) == [None, kitchen.id, concert.id]  # the consultee's first
     assert form.grant_case.itemText(1) == ("2026年度 秋田市協働サポート交付金: 放課後こども食堂"
@@ -913,7 +1008,7 @@ def test_a_link_made_elsewhere_meanwhile_survives_counter_staff_saving_over_it(
         return 1
 
     monkeypatch.setattr(form_module.ConsultationConflictDialog, "exec", save_mine)
-    with qtbot.waitSignal(form.save_finished, timeout=5000, check_params_cb=lambda ok: ok):
+    with qtbot.waitSignal(form.save_finished, check_params_cb=lambda ok: ok):
         form.save()
     assert errors == []  # not refused for changing a link the account may not see
     assert shown == [["回答・助言"]]  # the link they cannot see is not among the differences

@@ -3,17 +3,18 @@ the bars, save to Excel and make the monthly report, against the hand-counted re
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QThreadPool
 
+from kyodo_desk.services import consultation_stats
 from kyodo_desk.ui.consultations import stats_view
 from kyodo_desk.ui.consultations.stats_view import ConsultationStatsView
+from kyodo_desk.ui.tasks import pending_jobs
 from tests.leaflets import flat, text_of
 from tests.services.test_consultation_stats import record_fixture
-
-WAIT = 10_000
 
 
 @pytest.fixture
@@ -30,11 +31,11 @@ def open_view(qtbot, db, recorded):  # type: ignore[no-untyped-def]
         view = ConsultationStatsView(db, actor)
         qtbot.addWidget(view)
         view.resize(1100, 760)
-        with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        with qtbot.waitSignal(view.loaded):
             view.show()  # counts the current year when first shown
         index = view.year.findData(2026)
         if index != view.year.currentIndex():  # a run after March 2027
-            with qtbot.waitSignal(view.loaded, timeout=WAIT):
+            with qtbot.waitSignal(view.loaded):
                 view.year.setCurrentIndex(index)
         made.append(view)
         return view
@@ -93,7 +94,7 @@ def test_the_officer_sees_every_facility_in_table_and_chart(
 
 def test_choosing_another_year_counts_it(open_view, qtbot, accounts_by_login) -> None:  # type: ignore[no-untyped-def]
     view = open_view(accounts_by_login["admin"])  # count only: may still count every facility
-    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+    with qtbot.waitSignal(view.loaded):
         view.year.setCurrentIndex(view.year.findText("令和7年度"))
     view.view.setCurrentIndex(view.view.findText("施設×月"))
     rows = shown_rows(view)
@@ -120,7 +121,7 @@ def test_excel_button_saves_the_year_on_screen(
     target = tmp_path / "相談件数"
     monkeypatch.setattr(stats_view.QFileDialog, "getSaveFileName",
                         lambda *args, **kwargs: (str(target), ""))
-    with qtbot.waitSignal(view.saved, timeout=WAIT) as saved:
+    with qtbot.waitSignal(view.saved) as saved:
         qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
     assert saved.args == [str(target) + ".xlsx"]
     book = load_workbook(saved.args[0])
@@ -141,9 +142,34 @@ def test_monthly_report_button_writes_the_chosen_month(
     monkeypatch.setattr(stats_view.QInputDialog, "getItem", choose)
     monkeypatch.setattr(stats_view.QFileDialog, "getSaveFileName",
                         lambda *args, **kwargs: (str(target), ""))
-    with qtbot.waitSignal(view.report_written, timeout=WAIT):
+    with qtbot.waitSignal(view.report_written):
         qtbot.mouseClick(view.report_button, Qt.MouseButton.LeftButton)
     assert offered[0][-1] == "令和8年4月"  # newest first, back to April
     assert "令和8年11月" in offered[0]
     text = flat(text_of(target.read_bytes(), tmp_path))
     assert "市民活動相談月報" in text and "令和8年11月分（令和8年度）" in text
+
+
+def test_a_slow_count_of_a_year_left_behind_does_not_replace_the_one_chosen(
+        open_view, qtbot, accounts_by_login, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(accounts_by_login["officer"])
+    entered, release = threading.Event(), threading.Event()
+    real = consultation_stats.fiscal_year_statistics
+
+    def slow_for_2025(db, actor, year):  # type: ignore[no-untyped-def]
+        if year == 2025:  # a slow count, on the worker thread
+            entered.set()
+            release.wait(5)
+        return real(db, actor, year)
+
+    monkeypatch.setattr(consultation_stats, "fiscal_year_statistics", slow_for_2025)
+    try:
+        view.year.setCurrentIndex(view.year.findText("令和7年度"))
+        qtbot.waitUntil(entered.is_set)
+        with qtbot.waitSignal(view.loaded):
+            view.year.setCurrentIndex(view.year.findText("令和6年度"))  # chosen meanwhile
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: pending_jobs() == 0)  # the slow count came too…
+    assert view.year.currentText() == "令和6年度"  # …and was dropped
+    assert view.summary.text().startswith("令和6年度")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -59,7 +60,7 @@ def cases(db):  # type: ignore[no-untyped-def]
 def open_dialog(qtbot, db, who: Actor) -> DeadlinesDialog:  # type: ignore[no-untyped-def]
     dialog = DeadlinesDialog(db, who, today=TODAY)
     qtbot.addWidget(dialog)
-    with qtbot.waitSignal(dialog.shown, timeout=10_000):
+    with qtbot.waitSignal(dialog.shown):
         dialog.show()
     return dialog
 
@@ -135,3 +136,26 @@ def test_nothing_open_says_so(qtbot, db, officer) -> None:  # type: ignore[no-un
 def test_an_account_without_the_right_is_told_so(qtbot, db, actor, errors) -> None:  # type: ignore[no-untyped-def]
     dialog = open_dialog(qtbot, db, actor)  # counter staff
     assert "できません" in dialog.summary.text() and errors == []
+
+
+def test_the_list_is_on_screen_while_the_server_is_slow_to_answer(
+        qtbot, db, officer, cases, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    gate, upcoming = threading.Event(), grant_cases.upcoming_deadlines
+
+    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+        gate.wait(60)
+        return upcoming(*args, **kwargs)
+
+    monkeypatch.setattr(grant_cases, "upcoming_deadlines", slow)
+    try:
+        dialog = DeadlinesDialog(db, officer, today=TODAY)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        assert dialog.summary.text() == "読み込んでいます…" and dialog.model.rowCount() == 0
+        with qtbot.waitSignal(dialog.shown):
+            gate.set()
+    finally:
+        gate.set()
+    assert [row[2] for row in rows(dialog)] == ["雄物川の清掃", "買い物支援ボランティア",
+                                               "子育て世帯の防災講座"]

@@ -14,7 +14,8 @@ from kyodo_desk.services import grant_screening
 from kyodo_desk.services import grants as programmes
 from kyodo_desk.services.demo_grants import advance_case
 from kyodo_desk.ui.grants import screening as screening_module
-from kyodo_desk.ui.grants.screening import NOT_SCORED, ScreeningDialog, open_screening
+from kyodo_desk.ui.grants.screening import ScreeningDialog, open_screening
+from kyodo_desk.ui.operations import data_changes
 from tests.grant_fixtures import group, make_case, make_programme
 from tests.ui.conftest import type_text
 
@@ -56,7 +57,7 @@ def call(db):  # type: ignore[no-untyped-def]
 def open_dialog(qtbot, db, who: Actor, programme_id: int) -> ScreeningDialog:  # type: ignore[no-untyped-def]
     dialog = ScreeningDialog(db, who, programme_id)
     qtbot.addWidget(dialog)
-    with qtbot.waitSignal(dialog.shown, timeout=10_000):
+    with qtbot.waitSignal(dialog.shown):
         dialog.show()
     dialog.activateWindow()
     qtbot.waitActive(dialog)
@@ -87,11 +88,11 @@ def enter_sheet(qtbot, dialog: ScreeningDialog, case_id: int, reviewer: str,  # 
 
 
 def save(qtbot, dialog: ScreeningDialog, *, stored: bool) -> None:  # type: ignore[no-untyped-def]
-    with qtbot.waitSignal(dialog.save_finished, timeout=10_000) as blocker:
+    with qtbot.waitSignal(dialog.save_finished) as blocker:
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [stored]
     if stored:  # the ranking is read again after each sheet
-        qtbot.waitSignal(dialog.shown, timeout=10_000).wait()
+        qtbot.waitSignal(dialog.shown).wait()
 
 
 def test_two_reviewers_score_two_cases_and_the_ranking_follows(
@@ -103,7 +104,8 @@ def test_two_reviewers_score_two_cases_and_the_ranking_follows(
     assert [dialog.case.itemData(i) for i in range(dialog.case.count())] == [
         concert.id, kitchen.id]
     assert table(dialog)[-1][:3] == ("—", "川反まちあるきガイドの会", "まちあるきマップ")
-    assert [b.text() for b in dialog.score_boxes.values()] == ["未入力"] * 3
+    assert [(b.text(), b.placeholderText()) for b in dialog.score_boxes.values()] == [
+        ("", "未入力")] * 3
     assert dialog.subtotal.text() == "0点 / 45点"
 
     # 審査員A on the concert: 5×2 + 4×1 + 8×3 = 38, shown while typing.
@@ -158,17 +160,20 @@ def test_scores_out_of_range_or_missing_are_refused_in_the_dialog(
     programme, concert, _kitchen, _later = call
     dialog = open_dialog(qtbot, db, officer, programme.id)
     public, practical, original = dialog.score_boxes.values()
-    assert (public.maximum(), practical.maximum(), original.maximum()) == (5, 5, 10)
+    assert (public.highest, practical.highest, original.highest) == (5, 5, 10)
 
-    # The box takes nothing above the criterion's highest score.
-    type_score(qtbot, public, "7")
-    assert public.value() != 7
+    # A score above the criterion's highest stays as typed and is refused, the box named.
+    enter_sheet(qtbot, dialog, concert.id, "審査員A", (7, 4, 8))
+    assert public.text() == "7" and dialog.subtotal_note.text() == "点数にならない入力 1項目"
+    save(qtbot, dialog, stored=False)
+    assert dialog.entry_error.text() == "「公益性」の点数は0〜5点の範囲で入力してください。"
+    assert "border" in public.styleSheet() and "border" not in original.styleSheet()
+    assert public.text() == "7" and public.hasFocus()
     type_score(qtbot, public, "5")
     assert public.value() == 5
 
     # A box left 未入力 is named by the service, and nothing is stored.
-    enter_sheet(qtbot, dialog, concert.id, "審査員A", (5, 4, 8))
-    original.setValue(NOT_SCORED)
+    original.clear()
     assert dialog.subtotal_note.text() == "未入力 1項目"
     save(qtbot, dialog, stored=False)
     assert dialog.entry_error.isVisible()
@@ -200,7 +205,7 @@ def test_a_case_moved_on_meanwhile_is_refused_and_leaves_the_choice(
     dialog = open_dialog(qtbot, db, officer, programme.id)
     enter_sheet(qtbot, dialog, concert.id, "審査員A", (5, 4, 8))
     advance_case(db, Actor.command_line(), concert.id, Stage.ADOPTED)  # another counter
-    with qtbot.waitSignal(dialog.shown, timeout=10_000):
+    with qtbot.waitSignal(dialog.shown):
         save(qtbot, dialog, stored=False)
     assert dialog.entry_error.text() == ("採点できるのは「審査」の案件だけです"
                                          "（この案件は「採択」）。")
@@ -245,10 +250,20 @@ def test_a_sheet_is_typed_by_keyboard_alone(qtbot, db, officer, call) -> None:  
         assert isinstance(QApplication.focusWidget(), screening_module.ScoreBox)
         qtbot.keyClicks(QApplication.focusWidget(), score)
     assert dialog.subtotal.text() == "38点 / 45点"
-    with qtbot.waitSignal(dialog.save_finished, timeout=10_000) as blocker, \
-            qtbot.waitSignal(dialog.shown, timeout=10_000):
+    with qtbot.waitSignal(dialog.save_finished) as blocker, \
+            qtbot.waitSignal(dialog.shown):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return,
                        Qt.KeyboardModifier.ControlModifier)
     assert blocker.args == [True]
     assert table(dialog)[0][:4] == ("1", "秋田まちなか音楽の会", "まちなかコンサート", "38")
     assert concert.id == dialog.case.currentData()
+
+
+def test_a_saved_sheet_is_told_to_every_open_view(qtbot, db, officer, call) -> None:  # type: ignore[no-untyped-def]
+    """The 交付金 tab's list and case follow a sheet stored here (the case's version rose)."""
+    programme, concert, _kitchen, _later = call
+    dialog = open_dialog(qtbot, db, officer, programme.id)
+    enter_sheet(qtbot, dialog, concert.id, "審査員A", (5, 4, 8))
+    with qtbot.waitSignal(data_changes().changed) as told:
+        save(qtbot, dialog, stored=True)
+    assert {"grant_scores", "grant_cases"} <= told.args[0]

@@ -34,7 +34,7 @@ def test_a_contact_saved_at_another_counter_appears_without_a_restart(
     svc.create_contact(other_db, other_actor, ContactDraft(
         kind=ContactKind.GROUP, group_type=svc.GroupType.NPO, name="NPO法人あきた見守りネット",
         reading="あきたみまもりねっと"))
-    qtbot.waitUntil(lambda: "NPO法人あきた見守りネット" in names(tab), timeout=8000)
+    qtbot.waitUntil(lambda: "NPO法人あきた見守りネット" in names(tab))
     assert tab.current_ref() == selected  # the selection stayed where the user had it
 
 
@@ -64,14 +64,18 @@ def test_the_second_save_shows_both_versions_and_can_reload(
 
     # 1. Keep editing: nothing saved, the typed phone is still in the form.
     monkeypatch.setattr(conflict.ConflictDialog, "exec", choose(conflict.Choice.KEEP_EDITING))
-    form.save()
+    with qtbot.waitSignal(form.save_finished) as finished:
+        form.save()
+    assert finished.args == [False]
     assert shown[-1] == [("電話番号", "018-888-2000", "018-888-3000")]
     assert form.phone.text() == "018-888-2000"
     assert svc.get_contact(db, actor, created.id).phone == "018-888-3000"
 
     # 2. Save mine over theirs, knowingly: my value wins, nothing else is lost.
     monkeypatch.setattr(conflict.ConflictDialog, "exec", choose(conflict.Choice.SAVE_MINE))
-    form.save()
+    with qtbot.waitSignal(form.save_finished) as finished:
+        form.save()
+    assert finished.args == [True]
     assert svc.get_contact(db, actor, created.id).phone == "018-888-2000"
 
 
@@ -87,7 +91,8 @@ def test_reload_replaces_the_typed_text_with_the_saved_version(
         kind=ContactKind.PERSON, name="工藤 誠", address="秋田市手形"))
     monkeypatch.setattr(conflict.ConflictDialog, "exec",
                         lambda dialog: setattr(dialog, "choice", conflict.Choice.LOAD_THEIRS))
-    form.save()
+    with qtbot.waitSignal(form.save_finished):
+        form.save()
     assert form.address.text() == "秋田市手形"
     assert not form.is_dirty()
 
@@ -100,7 +105,8 @@ def test_a_save_during_a_lost_connection_waits_and_goes_through_when_it_returns(
     real_create = svc.create_contact
     monkeypatch.setattr(svc, "create_contact", lambda *a, **k: (_ for _ in ()).throw(
         ConnectionLost("データベースに接続できません。今の操作は保存されていません。")))
-    form.save()
+    with qtbot.waitSignal(form.save_finished):
+        form.save()
     assert form.isVisible() and form.name.text() == "再接続 待ち"
     assert "接続が戻りしだい" in form.summary.text()
 
@@ -108,9 +114,9 @@ def test_a_save_during_a_lost_connection_waits_and_goes_through_when_it_returns(
     assert "接続が切れています" in window.connection_label.text()
     monkeypatch.setattr(svc, "create_contact", real_create)
     tab.on_connection(True)  # what the watcher reports when the server answers again
-    qtbot.waitUntil(lambda: svc.search_contacts(db, actor, "再接続").entries != [])
-    assert not any(isinstance(w, ContactForm) and w.isVisible()
-                   for w in QApplication.topLevelWidgets())
+    qtbot.waitUntil(lambda: not any(isinstance(w, ContactForm) and w.isVisible()
+                                    for w in QApplication.topLevelWidgets()))
+    assert [e.name for e in svc.search_contacts(db, actor, "再接続").entries] == ["再接続 待ち"]
 
 
 def test_differences_lists_only_changed_fields() -> None:

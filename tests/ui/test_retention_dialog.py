@@ -8,9 +8,10 @@ from datetime import date, time, timedelta
 
 import pytest
 from PySide6.QtCore import Qt, QThreadPool
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMainWindow, QMessageBox
 from sqlalchemy import func, select
 
+from kyodo_desk.domain.errors import ConnectionLost
 from kyodo_desk.models import Consultation
 from kyodo_desk.services import consultations as cons
 from kyodo_desk.services import contacts, retention
@@ -24,7 +25,7 @@ TODAY = date.today()
 
 def settle(qtbot) -> None:  # type: ignore[no-untyped-def]
     QThreadPool.globalInstance().waitForDone()
-    qtbot.waitUntil(lambda: pending_jobs() == 0, timeout=5000)
+    qtbot.waitUntil(lambda: pending_jobs() == 0)
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def open_dialog(qtbot, db):  # type: ignore[no-untyped-def]
         dialog = RetentionDialog(db, actor)
         qtbot.addWidget(dialog)
         made.append(dialog)
-        with qtbot.waitSignal(dialog.loaded, timeout=10000):
+        with qtbot.waitSignal(dialog.loaded):
             dialog.show()  # the first showing reads the setting and counts
         return dialog
 
@@ -105,7 +106,7 @@ def test_set_the_years_then_anonymise_after_confirming(
         qtbot.keyClick(dialog.years, Qt.Key.Key_Up)
     assert dialog.chosen_years() == 3
     assert dialog.save_button.isEnabled() and not dialog.run_button.isEnabled()
-    with qtbot.waitSignal(dialog.loaded, timeout=10000):
+    with qtbot.waitSignal(dialog.loaded):
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert retention.retention_years(db, admin) == 3
     assert dialog.current.text() == "現在の設定: 3年"
@@ -115,12 +116,12 @@ def test_set_the_years_then_anonymise_after_confirming(
     assert f"{cutoff.year}年{cutoff.month}月{cutoff.day}日より前" in dialog.count.text()
     assert dialog.run_button.isEnabled()
 
-    with qtbot.waitSignal(dialog.anonymised, timeout=10000) as done:
+    with qtbot.waitSignal(dialog.anonymised) as done:
         qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
     assert done.args == [3]
     assert len(asked.texts) == 1
     assert "3 件" in asked.texts[0] and "元に戻すことはできません" in asked.texts[0]
-    qtbot.waitUntil(lambda: dialog.expired == 0, timeout=10000)
+    qtbot.waitUntil(lambda: dialog.expired == 0)
     assert anonymised(db) == 3
     assert dialog.status.text() == "3 件の相談記録を匿名化しました。"
     assert not dialog.run_button.isEnabled()
@@ -149,7 +150,7 @@ def test_an_unsaved_change_must_be_saved_before_running(
     dialog.anonymise()  # even if called, nothing runs on a setting not saved
     dialog.years.setValue(0)  # 保存年限を設けない
     assert dialog.years.text() == FOREVER and dialog.chosen_years() is None
-    with qtbot.waitSignal(dialog.loaded, timeout=10000):
+    with qtbot.waitSignal(dialog.loaded):
         dialog.save_button.click()
     assert retention.retention_years(db, admin) is None
     assert asked.texts == [] and anonymised(db) == 0
@@ -164,3 +165,37 @@ def test_counter_staff_may_look_but_not_change(qtbot, db, actor, admin, old_reco
     assert not dialog.save_button.isEnabled() and not dialog.run_button.isEnabled()
     assert dialog.note.text() == "保存年限の設定と匿名化は管理者だけができます。"
     assert not dialog.note.isHidden()
+
+
+def test_the_save_runs_in_the_background_and_the_dialog_waits_for_it(
+        qtbot, db, admin, open_dialog) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_dialog(admin)
+    dialog.years.setValue(5)
+    with qtbot.waitSignal(dialog.loaded):
+        dialog.save_button.click()
+        # The window did not wait for the database; the dialog waits, and stays open.
+        assert dialog.busy and not dialog.years.isEnabled()
+        assert not dialog.save_button.isEnabled()
+        dialog.reject()
+        assert dialog.isVisible()
+    assert retention.retention_years(db, admin) == 5
+    assert dialog.current.text() == "現在の設定: 5年"
+
+
+def test_a_lost_connection_while_reading_is_told_in_the_status_bar(
+        qtbot, db, admin, errors, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def lost(*_a, **_k) -> None:  # type: ignore[no-untyped-def]
+        raise ConnectionLost("データベースに接続できません。")
+
+    monkeypatch.setattr(retention, "retention_years", lost)
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    dialog = RetentionDialog(db, admin, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.status.text() == "保存年限を読み込めませんでした。")
+    assert window.statusBar().currentMessage() == "データベースに接続できません。"
+    assert errors == []  # no second dialog over this one
+    assert not dialog.loading
+    settle(qtbot)

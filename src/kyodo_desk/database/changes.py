@@ -14,7 +14,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL
@@ -25,6 +26,8 @@ log = logging.getLogger(__name__)
 CHANNEL = "kyodo_changes"
 _CHANGED = "kyodo_changed_tables"
 _ANNOUNCED = "kyodo_announced_tables"
+_COMMITTING = "kyodo_committing_tables"
+_collectors = threading.local()
 _NOTIFY = text("SELECT pg_notify(:channel, :tables)")
 
 
@@ -43,6 +46,31 @@ def _notify(session: Session) -> None:
     sent = session.info.pop(_ANNOUNCED, set())
     if tables and not tables <= sent and _is_postgresql(session):
         _send(session, tables | sent)
+    if tables or sent:
+        session.info[_COMMITTING] = (tables or set()) | sent
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    tables = session.info.pop(_COMMITTING, None)
+    collector: set[str] | None = getattr(_collectors, "tables", None)
+    if tables and collector is not None:
+        collector.update(tables)
+
+
+@contextmanager
+def committed_tables() -> Iterator[set[str]]:
+    """The names of the tables whose changes this thread commits inside the block: what an
+    operation tells every open view it changed (ui/operations.py)."""
+    outer = getattr(_collectors, "tables", None)
+    tables: set[str] = set()
+    _collectors.tables = tables
+    try:
+        yield tables
+    finally:
+        _collectors.tables = outer
+        if outer is not None:
+            outer.update(tables)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -51,6 +79,7 @@ def _forget_tables(session: Session, transaction: SessionTransaction) -> None:
     PostgreSQL drops too (announced again at the commit, a repeat being harmless)."""
     if transaction.parent is None:
         session.info.pop(_CHANGED, None)
+        session.info.pop(_COMMITTING, None)
     if transaction.parent is None or transaction.nested:
         session.info.pop(_ANNOUNCED, None)
 

@@ -38,6 +38,16 @@ R = TypeVar("R")
 
 _WRITE = "kyodo_write"
 
+# Called before every session is opened; the window installs one that refuses (or, outside
+# the tests, logs) database work on its GUI thread (ui/operations.py). None: no check.
+_session_guard: Callable[[], None] | None = None
+
+
+def guard_sessions(check: Callable[[], None] | None) -> None:
+    """Install *check*, run before every session opens (None removes it)."""
+    global _session_guard
+    _session_guard = check
+
 
 @dataclass
 class Database:
@@ -80,6 +90,8 @@ class Database:
         *actor*'s account is checked first (see `_check_account`); None is for the app's own
         reads that act for nobody (is there an account yet, the demo data).
         """
+        if _session_guard is not None:
+            _session_guard()
         with _lost_connection_explained(self), self._sessions() as session:
             _check_account(session, actor)
             yield session
@@ -88,6 +100,8 @@ class Database:
         """A connection in a write transaction (BEGIN IMMEDIATE on SQLite)."""
         if self.read_only:
             raise ReadOnlyDatabase(self.read_only_reason)
+        if _session_guard is not None:
+            _session_guard()
         return self._writer.begin()
 
     @contextmanager
@@ -98,6 +112,8 @@ class Database:
         """
         if self.read_only:
             raise ReadOnlyDatabase(self.read_only_reason)
+        if _session_guard is not None:
+            _session_guard()
         with (_lost_connection_explained(self), self._write_sessions() as session,
               session.begin()):
             session.info[ACTOR_KEY] = actor

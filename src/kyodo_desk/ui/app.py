@@ -68,11 +68,21 @@ def _excepthook(kind: type[BaseException], exc: BaseException,
 
 
 def sign_in(db: Database, *, probe_credentials: str | None = None) -> Actor | None:
-    """The account to work as: a new embedded database first gets its administrator."""
-    from kyodo_desk.services import accounts
+    """The account to work as: a new embedded database first gets its administrator.
+
+    The sign-in shows at once and finds out itself (off the GUI thread) whether there is an
+    account yet; a database without one closes it for the first administrator's dialog.
+    """
     from kyodo_desk.ui.sign_in import ChangePasswordDialog, FirstAdministratorDialog, SignInDialog
 
-    if not accounts.has_accounts(db):
+    dialog = SignInDialog(db)
+    if probe_credentials:  # benchmarks only: sign in without a person at the keyboard
+        login, _, password = probe_credentials.partition(":")
+        dialog.login.setText(login)
+        dialog.password.setText(password)
+        dialog.submit()
+    signed_in = dialog.exec() == QDialog.DialogCode.Accepted
+    if dialog.no_accounts:
         if not db.backend.is_sqlite:
             QMessageBox.critical(
                 None, "協働デスク",
@@ -81,11 +91,7 @@ def sign_in(db: Database, *, probe_credentials: str | None = None) -> Actor | No
             return None
         first = FirstAdministratorDialog(db)
         return first.actor if first.exec() == QDialog.DialogCode.Accepted else None
-    if probe_credentials:  # benchmarks only: sign in without a person at the keyboard
-        login, _, password = probe_credentials.partition(":")
-        return accounts.sign_in(db, login, password)[0]
-    dialog = SignInDialog(db)
-    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.actor is None:
+    if not signed_in or dialog.actor is None:
         return None
     if dialog.must_change_password:
         change = ChangePasswordDialog(db, dialog.actor, required=True)
@@ -106,8 +112,10 @@ def _report_ready(app: QApplication, window: MainWindow) -> None:
 def run_gui(database_option: str | None, *, startup_probe: bool = False) -> int:
     from kyodo_desk.config import choose_database
     from kyodo_desk.ui.damaged_database import WholeFileWatch, open_or_restore, restore
+    from kyodo_desk.ui.operations import guard_gui_thread
 
     app = application()
+    guard_gui_thread(strict=False)  # a session opened by the window's code is logged
     url = choose_database(database_option).url
     while True:  # once more after a damage found while the window was up was restored
         db = open_or_restore(url)

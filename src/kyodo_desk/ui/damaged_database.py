@@ -15,7 +15,7 @@ from kyodo_desk.database.sqlite_files import DamagedDatabase
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.ui.account_watch import revocations
 from kyodo_desk.ui.messages import ask
-from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.operations import ReadOp
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +84,10 @@ class WholeFileWatch:
         if self._check is None or self._started:
             return
         self._started = True
-        run_in_background(window, self._check.run, lambda found: self._found(window, found),
-                          lambda exc: log.warning("whole-file check failed", exc_info=exc))
+        # A check that could not finish only goes to the log: the file is checked again at
+        # the next start, and the person at the counter can do nothing about it meanwhile.
+        ReadOp(window, self._check.run, lambda found: self._found(window, found),
+               failed=lambda exc: log.warning("whole-file check failed", exc_info=exc)).run()
 
     def stop(self) -> None:
         if self._check is not None:

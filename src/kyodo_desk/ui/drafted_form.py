@@ -32,7 +32,8 @@ from kyodo_desk.services.contacts import ConcurrentEdit
 from kyodo_desk.ui.conflict import Choice, VersionsDialog
 from kyodo_desk.ui.draft_files import DraftFiles
 from kyodo_desk.ui.messages import ask, show_error
-from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.number_box import NumberBox
+from kyodo_desk.ui.operations import ReadOp, WriteOp
 
 
 class DraftedForm(QDialog):
@@ -161,7 +162,11 @@ class DraftedForm(QDialog):
             return
         self._show_problems([])
         state = self.state()
-        problems = self._local_problems(state)
+        # A number box holding what cannot be stored is refused before anything else: its
+        # state carries no number for it (ui/number_box.py).
+        problems = [problem for box in self.findChildren(NumberBox)
+                    if box.isVisibleTo(self) and (problem := box.problem()) is not None]
+        problems = problems or self._local_problems(state)
         if problems:
             self._show_problems(problems)
             self.save_finished.emit(False)
@@ -177,7 +182,7 @@ class DraftedForm(QDialog):
             assert version is not None
             return update(db, actor, record_id, version, draft)
 
-        run_in_background(self, store, self._stored, self._refused)
+        WriteOp(self, store, self._stored, failed=self._refused).run()
 
     def _set_saving(self, saving: bool, message: str = "保存しています…") -> None:
         """While the database works: the save button and the fields wait, the text stays."""
@@ -258,7 +263,7 @@ class DraftedForm(QDialog):
             show_error(self, exc)
             self.save_finished.emit(False)
 
-        run_in_background(self, lambda: fetch(db, actor, record_id), choose, failed)
+        ReadOp(self, lambda: fetch(db, actor, record_id), choose, failed=failed).run()
 
     # --- closing ----------------------------------------------------------------------------
     def reject(self) -> None:

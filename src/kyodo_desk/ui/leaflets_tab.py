@@ -27,7 +27,7 @@ from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.exports.tabular import replaced_atomically
 from kyodo_desk.ui.messages import show_error
-from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.operations import ReadOp, show_failure
 
 
 class LeafletsTab(QWidget):
@@ -38,7 +38,6 @@ class LeafletsTab(QWidget):
         super().__init__(parent)
         self.db, self.actor = db, actor
         self.pdf = b""
-        self._generation = 0
         self._buffer: QBuffer | None = None
 
         self.choices = QListWidget()
@@ -108,22 +107,18 @@ class LeafletsTab(QWidget):
         info = self.current()
         if info is None:
             return
-        self._generation += 1
-        generation, db, actor = self._generation, self.db, self.actor
+        db, actor = self.db, self.actor
         self._set_ready(False)
         self.description.setText(info.description)
         self.info.setText(f"「{info.title}」を作成しています…")
 
-        def show(pdf: bytes) -> None:
-            if generation == self._generation:
-                self._show(info, pdf)
+        def failed(exc: Exception) -> None:  # the line must not keep saying 作成しています
+            self.info.setText(f"「{info.title}」を作成できませんでした。")
+            show_failure(self, exc, reading=True)
 
-        def failed(exc: Exception) -> None:
-            if generation == self._generation:
-                self.info.setText(f"「{info.title}」を作成できませんでした。")
-                show_error(self, exc)
-
-        run_in_background(self, lambda: leaflets.render(info.name, db, actor), show, failed)
+        # Another leaflet chosen meanwhile: only the last one chosen is shown.
+        ReadOp(self, lambda: leaflets.render(info.name, db, actor),
+               lambda pdf: self._show(info, pdf), failed=failed, key="leaflet").run()
 
     def _show(self, info: leaflets.LeafletInfo, pdf: bytes) -> None:
         self.pdf = pdf

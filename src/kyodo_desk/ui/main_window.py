@@ -20,6 +20,7 @@ from kyodo_desk.ui.events.tab import EventsTab
 from kyodo_desk.ui.grants.tab import GrantsTab
 from kyodo_desk.ui.leaflets_tab import LeafletsTab
 from kyodo_desk.ui.live import LiveUpdates
+from kyodo_desk.ui.operations import data_changes
 from kyodo_desk.ui.settings_dialog import DatabaseSettingsDialog
 from kyodo_desk.ui.sign_in import ChangePasswordDialog
 
@@ -89,21 +90,19 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(warning)
         self._build_menus()
 
+        # What this window's operations wrote and what other counters committed reach every
+        # tab by the same signal (ui/operations.py).
         self.live = LiveUpdates(db)
-        self.live.changed.connect(self.contacts.on_data_changed)
-        self.live.changed.connect(self.leaflets.on_data_changed)
+        self.live.changed.connect(data_changes().changed)
+        for tab in (self.contacts, self.leaflets, self.consultations, self.events, self.grants):
+            if tab is not None:
+                data_changes().changed.connect(tab.on_data_changed)
+        for tab in (self.contacts, self.consultations, self.events, self.grants):
+            if tab is not None:
+                self.live.connection.connect(tab.on_connection)
         if self.consultations is not None:
-            self.live.changed.connect(self.consultations.on_data_changed)
-            self.live.connection.connect(self.consultations.on_connection)
             self.consultations.refresh()
-        if self.events is not None:
-            self.live.changed.connect(self.events.on_data_changed)
-            self.live.connection.connect(self.events.on_connection)
-        if self.grants is not None:
-            self.live.changed.connect(self.grants.on_data_changed)
-            self.live.connection.connect(self.grants.on_connection)
         self.live.connection.connect(self._connection_changed)
-        self.live.connection.connect(self.contacts.on_connection)
         self.live.start()
 
     def _show_follow_ups(self, counts: FollowUpCounts) -> None:

@@ -27,7 +27,7 @@ from kyodo_desk.domain.errors import UserError, ValidationError
 from kyodo_desk.domain.permissions import Actor, Role
 from kyodo_desk.services import connection
 from kyodo_desk.services.connection import ConnectionForm, ConnectionResult
-from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.operations import ReadOp
 
 _ERROR_STYLE = "color: #c0392b;"
 _OK_STYLE = "color: #1e7e34;"
@@ -254,8 +254,9 @@ class DatabaseSettingsDialog(QDialog):
         self.test_result.setStyleSheet(_NOTE_STYLE)
         self.test_result.setText(f"{settings.host}:{settings.port} に接続しています…"
                                  f"（最大 {connection.TEST_TIMEOUT_SECONDS} 秒）")
-        run_in_background(self, lambda: connection.try_connection(settings, password),
-                          self._tested, self._test_failed)
+        # A failure is the answer to the test, shown beside its button, not in a dialog.
+        ReadOp(self, lambda: connection.try_connection(settings, password), self._tested,
+               failed=self._test_failed).run()
 
     def _tested(self, result: ConnectionResult) -> None:
         self.testing = False

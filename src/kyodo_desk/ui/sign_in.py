@@ -1,6 +1,13 @@
-"""Sign-in (サインイン), the first administrator of a new database, and changing a password."""
+"""Sign-in (サインイン), the first administrator of a new database, and changing a password.
+
+Each dialog shows at once; what it reads and the password checks (argon2, slow on purpose) run
+off the GUI thread, the buttons waiting meanwhile.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -17,7 +24,10 @@ from kyodo_desk.database import Database
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.permissions import Actor, Role
 from kyodo_desk.services import accounts
-from kyodo_desk.services.contacts import list_facilities
+from kyodo_desk.services.contacts import FacilityDetail, list_facilities
+from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure
+
+CENTRAL_FACILITY = "中央市民サービスセンター"
 
 
 class FormDialog(QDialog):
@@ -54,6 +64,19 @@ class FormDialog(QDialog):
     def submit(self) -> None:
         raise NotImplementedError
 
+    def _submit_in_background(self, work: Callable[[], Any],
+                              done: Callable[[Any], None]) -> None:
+        """Run *work* (service calls) on a worker thread, the buttons waiting; a refusal the
+        person can answer is said on the error line, the fields kept as typed."""
+        self.error.hide()
+        WriteOp(self, work, done, failed=self._submit_failed, busy=(self.buttons,)).run()
+
+    def _submit_failed(self, exc: Exception) -> None:
+        if isinstance(exc, UserError):
+            self.show_error(exc.message)
+        else:
+            show_failure(self, exc, reading=False)
+
 
 def password_field() -> QLineEdit:
     field = QLineEdit()
@@ -62,13 +85,19 @@ def password_field() -> QLineEdit:
 
 
 class SignInDialog(FormDialog):
-    """Asks for login name and password; `actor` is set once they are right."""
+    """Asks for login name and password; `actor` is set once they are right.
+
+    Meanwhile it asks whether the database has any account yet: if not, it closes with
+    `no_accounts` set (the start then creates the first administrator instead).
+    """
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__("協働デスク — サインイン", "", parent)
         self.db = db
         self.actor: Actor | None = None
         self.must_change_password = False
+        self.no_accounts = False
+        self._accounts_known = False
         self.login = QLineEdit()
         self.password = password_field()
         self.form.addRow("ログイン名", self.login)
@@ -76,17 +105,41 @@ class SignInDialog(FormDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("サインイン")
         self.form.addRow("", QLabel(f"接続先 {db.describe()}"))
         self.login.setFocus()
+        # Should the person sign in before this answers (or if it could not), the sign-in
+        # itself asks again first (submit).
+        ReadOp(self, lambda: accounts.has_accounts(db), self._accounts_answered,
+               failed=super()._submit_failed).run()
+
+    def _accounts_answered(self, any_account: bool) -> None:
+        if any_account:
+            self._accounts_known = True
+        else:
+            self.no_accounts = True
+            self.reject()
 
     def submit(self) -> None:
-        try:
-            self.actor, self.must_change_password = accounts.sign_in(
-                self.db, self.login.text(), self.password.text())
-        except UserError as exc:
+        db, login, password = self.db, self.login.text(), self.password.text()
+        known = self._accounts_known
+
+        def check() -> tuple[Actor, bool] | None:
+            if not known and not accounts.has_accounts(db):
+                return None
+            return accounts.sign_in(db, login, password)
+
+        self._submit_in_background(check, self._checked)
+
+    def _checked(self, result: tuple[Actor, bool] | None) -> None:
+        if result is None:
+            self._accounts_answered(False)
+            return
+        self.actor, self.must_change_password = result
+        self.accept()
+
+    def _submit_failed(self, exc: Exception) -> None:
+        if isinstance(exc, UserError):
             self.password.clear()
             self.password.setFocus()
-            self.show_error(exc.message)
-            return
-        self.accept()
+        super()._submit_failed(exc)
 
 
 class FirstAdministratorDialog(FormDialog):
@@ -105,9 +158,6 @@ class FirstAdministratorDialog(FormDialog):
         self.login = QLineEdit()
         self.login.setPlaceholderText("半角英数字（例: akita.admin）")
         self.facility = QComboBox()
-        for facility in list_facilities(db, Actor.system()):
-            self.facility.addItem(facility.name, facility.id)
-        self.facility.setCurrentIndex(max(0, self.facility.findText("中央市民サービスセンター")))
         self.password = password_field()
         self.password.setPlaceholderText(f"{accounts.MIN_PASSWORD_LENGTH}文字以上")
         self.confirm = password_field()
@@ -116,6 +166,17 @@ class FirstAdministratorDialog(FormDialog):
         self.form.addRow("所属施設", self.facility)
         self.form.addRow("パスワード", self.password)
         self.form.addRow("パスワード（確認）", self.confirm)
+        # An administrator without a facility cannot be made: OK waits for the facilities.
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setEnabled(False)
+        ReadOp(self, lambda: list_facilities(db, Actor.system()), self._show_facilities,
+               failed=self._submit_failed).run()
+
+    def _show_facilities(self, facilities: list[FacilityDetail]) -> None:
+        for facility in facilities:
+            self.facility.addItem(facility.name, facility.id)
+        self.facility.setCurrentIndex(max(0, self.facility.findText(CENTRAL_FACILITY)))
+        self.ok_button.setEnabled(True)
 
     def submit(self) -> None:
         if self.password.text() != self.confirm.text():
@@ -124,12 +185,16 @@ class FirstAdministratorDialog(FormDialog):
         draft = accounts.AccountDraft(
             login=self.login.text(), display_name=self.display_name.text(), role=Role.ADMIN,
             facility_id=self.facility.currentData(), password=self.password.text())
-        try:
-            accounts.create_account(self.db, Actor.system(), draft)
-            self.actor, _ = accounts.sign_in(self.db, draft.login, draft.password)
-        except UserError as exc:
-            self.show_error(exc.message)
-            return
+        db = self.db
+
+        def create() -> Actor:
+            accounts.create_account(db, Actor.system(), draft)
+            return accounts.sign_in(db, draft.login, draft.password)[0]
+
+        self._submit_in_background(create, self._created)
+
+    def _created(self, actor: Actor) -> None:
+        self.actor = actor
         self.accept()
 
 
@@ -151,10 +216,7 @@ class ChangePasswordDialog(FormDialog):
         if self.new.text() != self.confirm.text():
             self.show_error("確認のパスワードが一致しません。")
             return
-        try:
-            accounts.change_own_password(self.db, self.actor, self.current.text(),
-                                         self.new.text())
-        except UserError as exc:
-            self.show_error(exc.message)
-            return
-        self.accept()
+        db, actor, current, new = self.db, self.actor, self.current.text(), self.new.text()
+        self._submit_in_background(
+            lambda: accounts.change_own_password(db, actor, current, new),
+            lambda _none: self.accept())

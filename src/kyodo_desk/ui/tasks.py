@@ -1,8 +1,11 @@
 """Running service calls off the GUI thread; results come back to the GUI thread by signal.
 
-No Qt object is made per job: a QObject whose last reference is dropped on a worker thread
-would be destroyed there, which crashes Qt. One dispatcher, living on the GUI thread, carries
-every result back, and the callbacks wait for it in a plain dictionary.
+Qt objects must be destroyed on the thread that owns them, and Python destroys an object on
+whichever thread drops its last reference. So a worker thread never holds the last reference
+to anything: the job's callable (whose closure may hold a window) stays referenced by the
+dispatcher on the GUI thread until the result is delivered, and the result or exception
+crosses in a box the GUI thread empties. No Qt object is made per job; one dispatcher, living
+on the GUI thread, carries every result back.
 """
 
 from __future__ import annotations
@@ -18,16 +21,17 @@ from kyodo_desk.ui.account_watch import handled_as_revoked
 
 
 class _Dispatcher(QObject):
-    finished = Signal(int, bool, object)  # job number, succeeded, result or exception
+    finished = Signal(int, bool, object)  # job number, succeeded, [result or exception]
 
     def __init__(self) -> None:
         super().__init__()
-        self.callbacks: dict[int, tuple[QObject, Callable[[Any], None],
+        self.callbacks: dict[int, tuple[QObject, Callable[[], Any], Callable[[Any], None],
                                         Callable[[Exception], None]]] = {}
         self.finished.connect(self._deliver)
 
-    def _deliver(self, job: int, ok: bool, value: Any) -> None:
-        owner, on_done, on_error = self.callbacks.pop(job)
+    def _deliver(self, job: int, ok: bool, box: list[Any]) -> None:
+        value = box.pop()  # the worker keeps only the empty box
+        owner, _fn, on_done, on_error = self.callbacks.pop(job)
         if not shiboken6.isValid(owner):  # the window that asked may have closed meanwhile
             return
         if not ok and handled_as_revoked(value, owner):
@@ -36,17 +40,20 @@ class _Dispatcher(QObject):
 
 
 class _Job(QRunnable):
-    def __init__(self, number: int, fn: Callable[[], Any], dispatcher: _Dispatcher) -> None:
+    def __init__(self, number: int, dispatcher: _Dispatcher) -> None:
         super().__init__()
-        self._number, self._fn, self._dispatcher = number, fn, dispatcher
+        self._number, self._dispatcher = number, dispatcher
 
     def run(self) -> None:
+        box: list[Any] = []
+        ok = True
         try:
-            result = self._fn()
+            box.append(self._dispatcher.callbacks[self._number][1]())
         except Exception as exc:  # handed to the GUI thread, which decides how to show it
-            self._dispatcher.finished.emit(self._number, False, exc)
-        else:
-            self._dispatcher.finished.emit(self._number, True, result)
+            ok = False
+            box.append(exc)
+            del exc
+        self._dispatcher.finished.emit(self._number, ok, box)
 
 
 _dispatcher: _Dispatcher | None = None
@@ -69,8 +76,8 @@ def run_in_background(
     if _dispatcher is None:
         _dispatcher = _Dispatcher()
     number = next(_numbers)
-    _dispatcher.callbacks[number] = (owner, on_done, on_error)
-    (pool or QThreadPool.globalInstance()).start(_Job(number, fn, _dispatcher))
+    _dispatcher.callbacks[number] = (owner, fn, on_done, on_error)
+    (pool or QThreadPool.globalInstance()).start(_Job(number, _dispatcher))
 
 
 def pending_jobs() -> int:

@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -131,6 +131,32 @@ def filter_combo(name: str, items: list[tuple[str, object]]) -> QComboBox:
     for label, value in items:
         combo.addItem(label, value)
     return combo
+
+
+def fill_choices_later(combo: QComboBox,
+                       load: Callable[[], list[tuple[str, object]]]) -> None:
+    """Replace *combo*'s choices with those *load* reads in the background, keeping the one
+    chosen meanwhile; the box is usable at once with the choices it was made with."""
+    from kyodo_desk.ui.operations import ReadOp
+
+    def fill(items: list[tuple[str, object]]) -> None:
+        chosen = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        for label, value in items:
+            combo.addItem(label, value)
+        combo.setCurrentIndex(max(combo.findData(chosen), 0))
+        combo.blockSignals(False)
+
+    ReadOp(combo, load, fill, key="choices").run()
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Size *window* to *width* × *height*, or to the screen it opens on if that is smaller
+    (a counter PC's 1280×800 less its taskbar), so that no button falls below the screen."""
+    screen = (window.screen() or QGuiApplication.primaryScreen()).availableGeometry()
+    frame = 40  # the title bar and borders the window manager adds around it
+    window.resize(min(width, screen.width() - frame), min(height, screen.height() - frame))
 
 
 def single_shot(parent: QObject, interval: int, slot: Callable[[], object]) -> QTimer:

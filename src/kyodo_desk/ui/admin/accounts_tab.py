@@ -32,9 +32,8 @@ from kyodo_desk.services import accounts as svc
 from kyodo_desk.services.accounts import AccountDraft, AccountInfo
 from kyodo_desk.services.contacts import FacilityDetail, list_facilities
 from kyodo_desk.ui.admin import format_at
-from kyodo_desk.ui.messages import show_error
+from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure
 from kyodo_desk.ui.sign_in import FormDialog, password_field
-from kyodo_desk.ui.tasks import run_in_background
 from kyodo_desk.ui.widgets import RowsModel, record_list
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -156,8 +155,9 @@ class AccountDialog(FormDialog):
             return
         draft, db, actor = self.draft(), self.db, self.actor
         self._set_saving(True)
-        run_in_background(self, lambda: svc.create_account(db, actor, draft), self._saved,
-                          self._refused)
+        # A refusal is shown in the dialog, beside the fields, and the dialog stays open.
+        WriteOp(self, lambda: svc.create_account(db, actor, draft), self._saved,
+                failed=self._refused).run()
 
     def _saved(self, info: AccountInfo) -> None:
         self._set_saving(False)
@@ -167,7 +167,7 @@ class AccountDialog(FormDialog):
     def _refused(self, exc: Exception) -> None:
         self._set_saving(False)
         if not isinstance(exc, UserError):
-            show_error(self, exc)
+            show_failure(self, exc, reading=False)
             return
         if isinstance(exc, ValidationError):
             fields = [p.field for p in exc.problems]
@@ -239,9 +239,7 @@ class AccountsTab(QWidget):
         super().__init__(parent)
         self.db = db
         self.actor = actor
-        self._generation = 0
         self._facilities: list[FacilityDetail] = []
-        self._busy = False
         self._loaded = False
 
         self.add_button = QPushButton("アカウントを追加…")
@@ -259,13 +257,18 @@ class AccountsTab(QWidget):
         self.role_button = QPushButton("役割・所属の変更…")
         self.role_button.setObjectName("changeRole")
         self.role_button.clicked.connect(self.change_selected_role)
+        # The buttons that change the selected account wait, as a whole, while a change is
+        # being written; each keeps its own state for when they are back.
+        self.changes = QWidget()
+        change_buttons = QHBoxLayout(self.changes)
+        change_buttons.setContentsMargins(0, 0, 0, 0)
+        for button in (self.disable_button, self.enable_button, self.reset_button,
+                       self.role_button):
+            change_buttons.addWidget(button)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addSpacing(16)
-        buttons.addWidget(self.disable_button)
-        buttons.addWidget(self.enable_button)
-        buttons.addWidget(self.reset_button)
-        buttons.addWidget(self.role_button)
+        buttons.addWidget(self.changes)
         buttons.addStretch(1)
 
         self.model = AccountsModel()
@@ -295,8 +298,6 @@ class AccountsTab(QWidget):
     def refresh(self, keep: str | None = None) -> None:
         """Read the accounts again, keeping the selection on *keep* (a login) or the current."""
         self._loaded = True
-        self._generation += 1
-        generation = self._generation
         keep = keep or (self.selected().login if self.selected() else None)
         db, actor = self.db, self.actor
 
@@ -304,8 +305,6 @@ class AccountsTab(QWidget):
             return svc.list_accounts(db, actor), list_facilities(db, actor)
 
         def show(result: tuple[list[AccountInfo], list[FacilityDetail]]) -> None:
-            if generation != self._generation:
-                return
             accounts, self._facilities = result
             self.model.reset(accounts)
             row = self.model.row_of(keep) if keep else -1
@@ -314,7 +313,7 @@ class AccountsTab(QWidget):
             self._update_buttons()
             self.refreshed.emit()
 
-        run_in_background(self, work, show, self._failed)
+        ReadOp(self, work, show, failed=self._failed, key="accounts").run()
 
     def selected(self) -> AccountInfo | None:
         return self.model.entry(self.table.currentIndex().row())
@@ -324,9 +323,9 @@ class AccountsTab(QWidget):
         if row >= 0:
             self.table.selectRow(row)
 
-    def _failed(self, exc: Exception) -> None:
+    def _failed(self, exc: Exception) -> None:  # the tab says its list may be out of date
         self._tell("アカウントの一覧を読み込めませんでした。")
-        show_error(self, exc)
+        show_failure(self, exc, reading=True)
 
     def _tell(self, message: str) -> None:
         self.status.setText(message)
@@ -337,7 +336,7 @@ class AccountsTab(QWidget):
 
     def _update_buttons(self) -> None:
         info = self.selected()
-        change = self._may(Action.CHANGE) and not self._busy and info is not None
+        change = self._may(Action.CHANGE) and info is not None
         self.add_button.setEnabled(self._may(Action.CREATE))
         self.disable_button.setEnabled(
             change and info is not None and info.active and info.id != self.actor.account_id)
@@ -433,17 +432,9 @@ class AccountsTab(QWidget):
 
     def _write(self, work: Callable[[], Any], message: str, login: str) -> None:
         """Run one change off the GUI thread, then say so and read the list again."""
-        self._busy = True
-        self._update_buttons()
 
         def done(_result: object) -> None:
-            self._busy = False
             self._tell(message)
             self.refresh(keep=login)
 
-        def failed(exc: Exception) -> None:
-            self._busy = False
-            self._update_buttons()
-            show_error(self, exc)
-
-        run_in_background(self, work, done, failed)
+        WriteOp(self, work, done, busy=(self.changes,)).run()

@@ -1,8 +1,8 @@
 """操作記録 tab (administrators only): who changed, opened or signed in to what, and when.
 
 The list is read-only and pages in as it is scrolled; the same filter can be exported to
-Excel or CSV for an inquiry. Searches run off the GUI thread, each with a generation number
-so that a slow, superseded answer is dropped.
+Excel or CSV for an inquiry. Searches and pages are read off the GUI thread as operations of
+one key, so that a slow answer to a superseded search is dropped.
 """
 
 from __future__ import annotations
@@ -37,8 +37,7 @@ from kyodo_desk.exports.audit_log import export_audit
 from kyodo_desk.services import audit_log as svc
 from kyodo_desk.services.audit_log import AuditFilter, AuditRow
 from kyodo_desk.ui.admin import format_at
-from kyodo_desk.ui.messages import show_error
-from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure
 from kyodo_desk.ui.widgets import RowsModel, record_list
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -83,6 +82,11 @@ class AuditModel(RowsModel[AuditRow]):
         if self.canFetchMore(parent):
             self._loading = True
             self._request_page(self._rows[-1].id)
+
+    def hold(self) -> None:
+        """A new search is on its way: no older page may be asked for (the rows on show are
+        of the previous filter) until it answers."""
+        self._loading = True
 
     @property
     def has_more(self) -> bool:
@@ -129,7 +133,6 @@ class AuditTab(QWidget):
         super().__init__(parent)
         self.db = db
         self.actor = actor
-        self._generation = 0
         self._filter = AuditFilter()
         self._searched = False
 
@@ -247,33 +250,31 @@ class AuditTab(QWidget):
             self.count.setText("期間の開始日が終了日より後になっています。")
             return
         self._searched = True
-        self._generation += 1
-        generation = self._generation
         self._filter = flt
         self.count.setText("検索中…")
+        self.model.hold()
         db, actor = self.db, self.actor
 
         def show(rows: list[AuditRow]) -> None:
-            if generation != self._generation:
-                return  # a newer search was started meanwhile
             self.model.reset(rows, more=len(rows) == svc.PAGE_SIZE)
             self._update_count()
             if rows:
                 self.table.scrollToTop()
             self.search_finished.emit()
 
-        run_in_background(self, lambda: svc.search_audit(db, actor, flt), show, self._failed)
+        # One key for searches and pages: a new search drops a page still on its way.
+        ReadOp(self, lambda: svc.search_audit(db, actor, flt), show, failed=self._failed,
+               key="rows").run()
 
     def _fetch_page(self, before_id: int) -> None:
-        generation, flt, db, actor = self._generation, self._filter, self.db, self.actor
+        flt, db, actor = self._filter, self.db, self.actor
 
         def show(rows: list[AuditRow]) -> None:
-            if generation == self._generation:
-                self.model.append(rows, more=len(rows) == svc.PAGE_SIZE)
-                self._update_count()
+            self.model.append(rows, more=len(rows) == svc.PAGE_SIZE)
+            self._update_count()
 
-        run_in_background(self, lambda: svc.search_audit(db, actor, flt, before_id=before_id),
-                          show, self._failed)
+        ReadOp(self, lambda: svc.search_audit(db, actor, flt, before_id=before_id), show,
+               failed=self._failed, key="rows").run()
 
     def _update_count(self) -> None:
         rows = self.model.rowCount()
@@ -283,10 +284,9 @@ class AuditTab(QWidget):
         more = "以上（下へスクロールすると続きを読み込みます）" if self.model.has_more else ""
         self.count.setText(f"{rows} 件{more}")
 
-    def _failed(self, exc: Exception) -> None:
+    def _failed(self, exc: Exception) -> None:  # the count must not keep saying 検索中
         self.count.setText("検索できませんでした。")
-        self.status_message.emit("操作記録を読み込めませんでした。データベースへの接続を確認してください。")
-        show_error(self, exc)
+        show_failure(self, exc, reading=True)
 
     # --- export -----------------------------------------------------------------------
     def export(self) -> None:
@@ -312,16 +312,12 @@ class AuditTab(QWidget):
         path = Path(path)
         flt = self._filter if self._searched else self.current_filter()
         db, actor = self.db, self.actor
-        self.export_button.setEnabled(False)
         self.status_message.emit("操作記録を書き出しています…")
 
         def done(count: int) -> None:
-            self.export_button.setEnabled(True)
             self.status_message.emit(f"{count} 件の操作記録を「{path}」に書き出しました。")
             self.export_finished.emit(str(path), count)
 
-        def failed(exc: Exception) -> None:
-            self.export_button.setEnabled(True)
-            show_error(self, exc)
-
-        run_in_background(self, lambda: export_audit(db, actor, flt, fmt, path), done, failed)
+        # A write: taking a copy out is itself recorded in the log.
+        WriteOp(self, lambda: export_audit(db, actor, flt, fmt, path), done,
+                busy=(self.export_button,)).run()

@@ -27,7 +27,7 @@ from kyodo_desk.database import Database
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.services import retention as svc
 from kyodo_desk.ui.messages import show_error
-from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure
 
 TITLE = "相談記録の保存年限"
 FOREVER = "保存年限を設けない"
@@ -58,7 +58,6 @@ class RetentionDialog(QDialog):
         self.busy = False  # saving or anonymising: the dialog stays open until it is done
         self.loading = False
         self._loaded = False
-        self._generation = 0
         self.setWindowTitle(TITLE)
         self.setMinimumWidth(520)
 
@@ -132,21 +131,16 @@ class RetentionDialog(QDialog):
     def refresh(self) -> None:
         """Read the setting and count the records past it, in the background."""
         self._loaded = True
-        self._generation += 1
-        generation = self._generation
         db, actor, today, count = self.db, self.actor, self._today(), self._may_write()
 
         def work() -> tuple[int | None, int | None]:
             years = svc.retention_years(db, actor)
             return years, svc.expired_count(db, actor, today) if count else None
 
-        def show(result: tuple[int | None, int | None]) -> None:
-            if generation == self._generation:  # an older reading is out of date
-                self._show(result)
-
         self.loading = True
         self._update_buttons()
-        run_in_background(self, work, show, self._failed)
+        # An older reading still on its way (before a save) would show the old setting.
+        ReadOp(self, work, self._show, failed=self._failed, key="setting").run()
 
     def _show(self, result: tuple[int | None, int | None]) -> None:
         self.loading = False
@@ -164,11 +158,11 @@ class RetentionDialog(QDialog):
         self._update_buttons()
         self.loaded.emit()
 
-    def _failed(self, exc: Exception) -> None:
+    def _failed(self, exc: Exception) -> None:  # the buttons wait no longer; the line says why
         self.loading = False
         self._update_buttons()
         self.status.setText("保存年限を読み込めませんでした。")
-        show_error(self, exc, TITLE)
+        show_failure(self, exc, reading=True)
 
     # --- writing --------------------------------------------------------------------------
 
@@ -187,8 +181,8 @@ class RetentionDialog(QDialog):
             self.refresh()
 
         self._set_busy(True)
-        run_in_background(self, lambda: svc.set_retention_years(db, actor, years), done,
-                          self._write_failed)
+        WriteOp(self, lambda: svc.set_retention_years(db, actor, years), done,
+                failed=self._write_failed).run()
 
     def anonymise(self) -> None:
         if (self.busy or self.loading or not self._may_write() or not self.expired
@@ -216,8 +210,8 @@ class RetentionDialog(QDialog):
 
         self._set_busy(True)
         self.status.setText("匿名化しています…（件数が多いと数分かかります）")
-        run_in_background(self, lambda: svc.anonymise_expired(db, actor, today), done,
-                          self._write_failed)
+        WriteOp(self, lambda: svc.anonymise_expired(db, actor, today), done,
+                failed=self._write_failed).run()
 
     def _write_failed(self, exc: Exception) -> None:
         self._set_busy(False)

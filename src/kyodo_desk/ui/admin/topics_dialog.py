@@ -1,6 +1,12 @@
-"""相談の分野の管理: the administrator adds, renames, orders and retires consultation topics."""
+"""相談の分野の管理: the administrator adds, renames, orders and retires consultation topics.
+
+Each change is written off the GUI thread and the list read again in the same operation, so
+the buttons come back only once the list shows what the change did.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -21,7 +27,7 @@ from kyodo_desk.database import Database
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import topics as svc
 from kyodo_desk.services.consultations import Topic
-from kyodo_desk.ui.messages import show_error
+from kyodo_desk.ui.operations import ReadOp, WriteOp
 
 RETIRED = "（使用停止）"
 
@@ -39,14 +45,19 @@ class TopicsDialog(QDialog):
         self.up_button = QPushButton("上へ")
         self.down_button = QPushButton("下へ")
         self.retire_button = QPushButton("使用停止")
-        buttons = QVBoxLayout()
+        # Waits, as a whole, until the list is read and while a change is being written: a
+        # change made before the first list arrives could be hidden by that older list.
+        self.actions = QWidget()
+        self.actions.setEnabled(False)
+        buttons = QVBoxLayout(self.actions)
+        buttons.setContentsMargins(0, 0, 0, 0)
         for button in (self.add_button, self.rename_button, self.up_button, self.down_button,
                        self.retire_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         row = QHBoxLayout()
         row.addWidget(self.list, 1)
-        row.addLayout(buttons)
+        row.addWidget(self.actions)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -65,12 +76,9 @@ class TopicsDialog(QDialog):
         self.reload()
 
     def reload(self, select_id: int | None = None) -> None:
-        try:
-            topics = svc.list_topics(self.db, self.actor, include_inactive=True)
-        except Exception as exc:
-            show_error(self, exc)
-            return
-        self._show(topics, select_id)
+        db, actor = self.db, self.actor
+        ReadOp(self, lambda: svc.list_topics(db, actor, include_inactive=True),
+               lambda topics: self._show(topics, select_id), key="topics").run()
 
     def _show(self, topics: list[Topic], select_id: int | None) -> None:
         self.list.clear()
@@ -82,6 +90,7 @@ class TopicsDialog(QDialog):
             self.list.addItem(item)
             if topic.id == select_id:
                 self.list.setCurrentItem(item)
+        self.actions.setEnabled(True)
         self._update_buttons()
 
     def current(self) -> Topic | None:
@@ -97,7 +106,8 @@ class TopicsDialog(QDialog):
     def add(self) -> None:
         name, ok = QInputDialog.getText(self, "分野の追加", "新しい分野の名前:")
         if ok:
-            self._run(lambda: svc.add_topic(self.db, self.actor, name))
+            db, actor = self.db, self.actor
+            self._run(lambda: svc.add_topic(db, actor, name))
 
     def rename(self) -> None:
         topic = self.current()
@@ -107,23 +117,31 @@ class TopicsDialog(QDialog):
                                         "新しい名前（これまでの記録も新しい名前で表示されます）:",
                                         text=topic.name)
         if ok and name != topic.name:
-            self._run(lambda: svc.rename_topic(self.db, self.actor, topic.id, name))
+            db, actor = self.db, self.actor
+            self._run(lambda: svc.rename_topic(db, actor, topic.id, name))
 
     def move(self, step: int) -> None:
         topic = self.current()
         if topic is not None:
-            self._run(lambda: svc.move_topic(self.db, self.actor, topic.id, step), topic.id)
+            db, actor = self.db, self.actor
+            self._run(lambda: svc.move_topic(db, actor, topic.id, step), topic.id)
 
     def toggle_active(self) -> None:
         topic = self.current()
         if topic is not None:
-            self._run(lambda: svc.set_topic_active(self.db, self.actor, topic.id,
-                                                   not topic.active))
+            db, actor = self.db, self.actor
+            self._run(lambda: svc.set_topic_active(db, actor, topic.id, not topic.active))
 
-    def _run(self, change, select_id: int | None = None) -> None:  # type: ignore[no-untyped-def]
-        try:
-            result = change()
-        except Exception as exc:
-            show_error(self, exc)
-            return
-        self.reload(select_id if select_id is not None else getattr(result, "id", None))
+    def _run(self, change: Callable[[], object], select_id: int | None = None) -> None:
+        """Write *change*, then show the list as stored, on *select_id* or what it returned."""
+        db, actor = self.db, self.actor
+
+        def work() -> tuple[object, list[Topic]]:
+            return change(), svc.list_topics(db, actor, include_inactive=True)
+
+        def done(result: tuple[object, list[Topic]]) -> None:
+            changed, topics = result
+            self._show(topics, select_id if select_id is not None
+                       else getattr(changed, "id", None))
+
+        WriteOp(self, work, done, busy=(self.actions,)).run()

@@ -9,8 +9,11 @@ runs off the GUI thread; a refused save names each field at fault and keeps ever
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from PySide6.QtCore import (
     QDate,
@@ -52,7 +55,7 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.database import Database
-from kyodo_desk.domain.errors import ConnectionLost, FieldProblem, ValidationError
+from kyodo_desk.domain.errors import FieldProblem, ValidationError
 from kyodo_desk.domain.labels import AGE_BANDS, AREAS, UNKNOWN
 from kyodo_desk.domain.permissions import Action, Actor, Resource, Scope
 from kyodo_desk.services import consultations as svc
@@ -65,6 +68,7 @@ from kyodo_desk.services.consultations import (
     ConsultationDetail,
     ConsultationDraft,
     ConsultationStatus,
+    StaffMember,
     Topic,
 )
 from kyodo_desk.services.contacts import ContactKind, DirectoryEntry
@@ -74,8 +78,7 @@ from kyodo_desk.ui.consultations.templates import TEMPLATES, EntryTemplate
 from kyodo_desk.ui.contacts.form import ContactForm
 from kyodo_desk.ui.date_inputs import NO_TIME, TimeEdit, date_edit
 from kyodo_desk.ui.drafted_form import DraftedForm
-from kyodo_desk.ui.messages import show_error
-from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.operations import ReadOp, show_failure
 from kyodo_desk.ui.widgets import contact_line, show_at_fault
 
 DRAFT_DELAY_MS = 1000  # the draft is written this long after the last change
@@ -97,6 +100,7 @@ FIELD_LABELS = {
     "follow_up_plan": "フォローアップの予定", "status": "状況",
 }
 NO_GRANT_CASE = "（なし）"
+LOADING = "読み込み中…"
 
 
 def _to_date(value: QDate) -> date:
@@ -125,33 +129,52 @@ class SearchBox(QLineEdit):
         super().keyPressEvent(event)
 
 
+@dataclass(frozen=True)
+class _Choices:
+    """What the form reads as it opens (on a worker thread)."""
+
+    facilities: list[tuple[str, int]]
+    staff_at: int | None  # the facility *staff* was read for
+    staff: list[StaffMember]
+    topics: list[Topic]
+
+
 class ConsultationForm(DraftedForm):
-    """Record a consultation (detail None) or change one (saving and drafts: DraftedForm)."""
+    """Record a consultation (detail None) or change one (saving and drafts: DraftedForm).
+
+    The form opens at once; its choices (facilities, staff, topics, grant cases) are read in
+    the background. Until a box has its choices, the value the record or a restored draft
+    wants there waits in `_waiting`, is what the form holds (`state()`), and is chosen as the
+    choices arrive.
+    """
 
     consultee_search_finished = Signal()  # the candidate list shows the answer to the box
     grant_cases_shown = Signal()  # the 交付金案件 box lists the consultee's cases first
+    choices_shown = Signal()  # every choice box has its choices; nothing waits to be read
 
     def __init__(self, db: Database, actor: Actor, *, detail: ConsultationDetail | None = None,
                  parent: QWidget | None = None, drafts: DraftStore | None = None) -> None:
         super().__init__(db, actor, detail, drafts or DraftStore(), parent)
         self._consultee_id: int | None = None
-        self._search_generation = 0
         # 交付金案件: offered only to those who may read grant cases; for the others the
         # record's link is kept as it is, unseen and unchanged.
         self.may_link_grant_case = actor.may(Action.READ, Resource.GRANT_CASES)
         self._kept_grant_case_id: int | None = None
-        self._grant_generation = 0
         self._due_auto = True  # 期限 follows 相談日 until the user sets it
         self._due_days = DEFAULT_FOLLOW_UP_DAYS
+        self._waiting: dict[str, Any] = {
+            "facility_id": None, "staff_account_id": None, "topic_ids": ()}
+        self._choices_in = False
+        self._topic_names: dict[int, str] = {}
         self.setWindowTitle("相談記録の編集" if detail else "相談記録の入力")
         self.setMinimumSize(980, 600)
 
         self._build_widgets()
         self._build_layout()
-        self._load_choices()
         self._connect()
 
         self._begin(self._state_of(detail) if detail is not None else self._new_state())
+        self._load_choices()
         self.held_on.setFocus()
 
     # --- widgets --------------------------------------------------------------------------
@@ -176,6 +199,9 @@ class ConsultationForm(DraftedForm):
         self.duration.setFixedWidth(100)
         self.facility = QComboBox()
         self.staff = QComboBox()
+        for box in (self.facility, self.staff):
+            box.setPlaceholderText(LOADING)
+            box.setEnabled(False)
 
         self.consultee = SearchBox()
         self.consultee.setPlaceholderText("名前・よみ・電話番号の一部で検索")
@@ -213,7 +239,9 @@ class ConsultationForm(DraftedForm):
         for template in TEMPLATES:
             self.template.addItem(template.name, template)
         self.template.setToolTip("よくある相談の分野・相談内容の書き出し・フォローアップの予定を入れます")
+        self.template.setEnabled(False)  # its topics are ticked by name: once they are read
         self.topics = QListWidget()
+        self.topics.setEnabled(False)
         self.topics.setFlow(QListView.Flow.LeftToRight)
         self.topics.setWrapping(True)
         self.topics.setResizeMode(QListView.ResizeMode.Adjust)
@@ -244,6 +272,7 @@ class ConsultationForm(DraftedForm):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.grant_case.setMinimumContentsLength(24)
         self.grant_case.view().setMinimumWidth(560)  # 年度・交付金・事業名・団体・段階 in full
+        self.grant_case.setPlaceholderText(LOADING)
 
         self.save_button = QPushButton("保存（Ctrl+Enter）")
         self.save_button.setObjectName("saveButton")
@@ -350,66 +379,126 @@ class ConsultationForm(DraftedForm):
         line.addStretch()
         return line
 
+    # --- the choices, read in the background ----------------------------------------------
+    def _load_choices(self) -> None:
+        """Facilities, staff and topics: read once as the form opens (again if that failed)."""
+        db, actor, detail, staff_of = self.db, self.actor, self.detail, self._staff_at
+        everywhere = self._everywhere()
+        staff_at = self._waiting.get("facility_id", self.facility.currentData())
+
+        def read() -> _Choices:
+            if everywhere:
+                facilities = [(e.name, e.ref.id) for e in contact_svc.search_facilities(db, actor)]
+            elif actor.facility_id is not None:
+                facility = contact_svc.get_facility(db, actor, actor.facility_id)
+                facilities = [(facility.name, facility.id)]
+            else:
+                facilities = []
+            topics = list(svc.list_topics(db, actor))
+            if detail is not None:
+                known = {t.id for t in topics}
+                topics += [t for t in detail.topics if t.id not in known]
+            return _Choices(facilities, staff_at, staff_of(db, actor, staff_at), topics)
+
+        ReadOp(self, read, self._show_choices, key="choices").run()
+
+    def _everywhere(self) -> bool:
+        action = Action.CHANGE if self.detail else Action.CREATE
+        return self.actor.scope(action, Resource.CONSULTATIONS) is Scope.ALL
+
+    @staticmethod
+    def _staff_at(db: Database, actor: Actor, facility_id: int | None) -> list[StaffMember]:
+        """Who may be named 担当者 at *facility_id* (read on a worker thread)."""
+        if not facility_id or not actor.may(Action.CREATE, Resource.CONSULTATIONS, facility_id):
+            return []
+        return svc.list_consultation_staff(db, actor, facility_id)
+
+    @contextmanager
+    def _choices_arriving(self) -> Iterator[None]:
+        """Fill choice boxes: not an edit, so a form untouched meanwhile stays untouched (a
+        box that cannot show what was wanted shows its first choice); in a form being edited,
+        a choice that changed is kept in the draft."""
+        before = self.state()
+        untouched = before == self._clean_state
+        self._loading = True
+        try:
+            yield
+        finally:
+            self._loading = False
+        after = self.state()
+        if untouched:
+            self._clean_state = after
+        elif after != before:
+            self._changed()
+        if not self._waiting:
+            self.choices_shown.emit()
+
+    def _show_choices(self, choices: _Choices) -> None:
+        detail = self.detail
+        with self._choices_arriving():
+            with QSignalBlocker(self.facility):
+                for name, facility_id in choices.facilities:
+                    self.facility.addItem(name, facility_id)
+                if detail is not None and self.facility.findData(detail.facility_id) < 0:
+                    self.facility.addItem(detail.facility_name, detail.facility_id)
+                wanted = self._waiting.pop("facility_id")
+                self.facility.setCurrentIndex(max(0, self.facility.findData(wanted)))
+                self.facility.setPlaceholderText("")
+            if self._everywhere():
+                self.facility.setEnabled(True)
+            else:  # 自施設: counter staff and advisors record for their own facility only
+                self.facility.setToolTip("自分の施設の相談だけを記録できます")
+            self._put_topics(choices.topics, self._waiting.pop("topic_ids"))
+            if self.facility.currentData() == choices.staff_at:
+                self._put_staff(choices.staff)
+            self._choices_in = True
+        if "staff_account_id" in self._waiting:  # the facility chosen is not the one read for
+            self._fill_staff()
+
     def _fill_staff(self) -> None:
-        """担当者: the chosen facility's staff and advisors, and the officers."""
-        detail, chosen = self.detail, self.staff.currentData()
-        self.staff.clear()
+        """担当者: the chosen facility's staff and advisors, and the officers (read in the
+        background; the choice waits meanwhile, and stays if the facility has it)."""
+        self._waiting.setdefault("staff_account_id", self.staff.currentData())
+        self.staff.setEnabled(False)
+        db, actor, staff_of = self.db, self.actor, self._staff_at
         facility_id = self.facility.currentData()
-        members = []
-        if facility_id is not None and self.actor.may(Action.CREATE, Resource.CONSULTATIONS,
-                                                      facility_id):
-            members = svc.list_consultation_staff(self.db, self.actor, facility_id)
-        for member in members:
-            self.staff.addItem(member.name, member.account_id)
-        if detail is not None and self.staff.findData(detail.staff_account_id) < 0:
-            self.staff.addItem(detail.staff_name, detail.staff_account_id)
-        if self.actor.account_id is not None and self.staff.findData(self.actor.account_id) < 0:
-            self.staff.addItem(self.actor.name, self.actor.account_id)
-        wanted = chosen if chosen is not None else (
-            detail.staff_account_id if detail is not None else self.actor.account_id)
-        self.staff.setCurrentIndex(max(0, self.staff.findData(wanted)))
+
+        def show(members: list[StaffMember]) -> None:
+            with self._choices_arriving():
+                self._put_staff(members)
+
+        ReadOp(self, lambda: staff_of(db, actor, facility_id), show, key="staff").run()
+
+    def _put_staff(self, members: list[StaffMember]) -> None:
+        detail, wanted = self.detail, self._waiting.pop("staff_account_id", None)
+        with QSignalBlocker(self.staff):
+            self.staff.clear()
+            for member in members:
+                self.staff.addItem(member.name, member.account_id)
+            if detail is not None and self.staff.findData(detail.staff_account_id) < 0:
+                self.staff.addItem(detail.staff_name, detail.staff_account_id)
+            if (self.actor.account_id is not None
+                    and self.staff.findData(self.actor.account_id) < 0):
+                self.staff.addItem(self.actor.name, self.actor.account_id)
+            if wanted is None:
+                wanted = detail.staff_account_id if detail is not None else self.actor.account_id
+            self.staff.setCurrentIndex(max(0, self.staff.findData(wanted)))
+            self.staff.setPlaceholderText("")
         self.staff.setEnabled(self.staff.count() > 1)
 
-    def _load_choices(self) -> None:
-        """Facilities, staff and topics: fixed for the life of the form."""
-        detail = self.detail
-        action = Action.CHANGE if detail else Action.CREATE
-        if self.actor.scope(action, Resource.CONSULTATIONS) is Scope.ALL:
-            for entry in contact_svc.search_facilities(self.db, self.actor):
-                self.facility.addItem(entry.name, entry.ref.id)
-            self.facility.setCurrentIndex(max(0, self.facility.findData(self.actor.facility_id)))
-        else:  # 自施設: counter staff and advisors record for their own facility only
-            if self.actor.facility_id is not None:
-                facility = contact_svc.get_facility(self.db, self.actor, self.actor.facility_id)
-                self.facility.addItem(facility.name, facility.id)
-            self.facility.setEnabled(False)
-            self.facility.setToolTip("自分の施設の相談だけを記録できます")
-        if detail is not None and self.facility.findData(detail.facility_id) < 0:
-            self.facility.addItem(detail.facility_name, detail.facility_id)
-
-        self._fill_staff()
-        if self.may_link_grant_case:
-            self._fill_grant_cases(
-                grant_svc.case_choices(
-                    self.db, self.actor,
-                    contact_id=detail.consultee_contact_id if detail is not None else None,
-                    include=detail.grant_case_id if detail is not None else None),
-                None if detail is None else detail.grant_case_id)
-
-        topics: list[Topic] = list(svc.list_topics(self.db, self.actor))
-        if detail is not None:
-            known = {t.id for t in topics}
-            topics += [t for t in detail.topics if t.id not in known]
+    def _put_topics(self, topics: list[Topic], wanted: Sequence[int]) -> None:
         self._topic_names = {t.id: t.name for t in topics}
-        for topic in topics:
-            item = QListWidgetItem(topic.name if topic.active else f"{topic.name}（廃止）")
-            item.setData(Qt.ItemDataRole.UserRole, topic.id)
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                          | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            self.topics.addItem(item)
-        if self.topics.count():
-            self.topics.setCurrentRow(0)
+        with QSignalBlocker(self.topics):
+            for topic in topics:
+                item = QListWidgetItem(topic.name if topic.active else f"{topic.name}（廃止）")
+                item.setData(Qt.ItemDataRole.UserRole, topic.id)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                              | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked if topic.id in wanted
+                                   else Qt.CheckState.Unchecked)
+                self.topics.addItem(item)
+            if self.topics.count():
+                self.topics.setCurrentRow(0)
         # A grid wide enough for the longest name, tall enough to show every topic.
         metrics = self.topics.fontMetrics()
         cell = QSize(max((metrics.horizontalAdvance(self.topics.item(i).text())
@@ -422,6 +511,14 @@ class ConsultationForm(DraftedForm):
         rows = -(-self.topics.count() // per_row)
         self.topics.setMinimumWidth(cell.width() * per_row + 8)
         self.topics.setFixedHeight(max(2, rows) * cell.height() + 2 * self.topics.frameWidth() + 6)
+        self.topics.setEnabled(True)
+        self.template.setEnabled(True)
+
+    def retry_when_connected(self) -> None:
+        """The server answers again: read the choices if they could not be, save what waits."""
+        if not self._choices_in:
+            self._load_choices()
+        super().retry_when_connected()
 
     def _connect(self) -> None:
         self._draft_timer = QTimer(self)
@@ -464,7 +561,7 @@ class ConsultationForm(DraftedForm):
     # --- state in and out -----------------------------------------------------------------
     def _new_state(self) -> FormState:
         today = date.today()
-        facility_id = self.facility.currentData()
+        facility_id = self.actor.facility_id  # the box offers the first one if not this one
         draft = ConsultationDraft(
             held_on=today, facility_id=facility_id if facility_id is not None else 0, asked="",
             start_time=now_rounded(), staff_account_id=self.actor.account_id,
@@ -485,32 +582,37 @@ class ConsultationForm(DraftedForm):
         start = self.start_time.time()
         follow_up = self.follow_up.isChecked()
         checked = [self.topics.item(i) for i in range(self.topics.count())]
-        facility_id = self.facility.currentData()
+        facility_id = self._held("facility_id", self.facility.currentData())
         draft = ConsultationDraft(
             held_on=_to_date(self.held_on.date()),
             start_time=None if start == NO_TIME else time(start.hour(), start.minute()),
             duration_minutes=None if self.duration.value() == NO_DURATION
             else self.duration.value(),
             facility_id=facility_id if facility_id is not None else 0,
-            staff_account_id=self.staff.currentData(),
+            staff_account_id=self._held("staff_account_id", self.staff.currentData()),
             consultee_contact_id=None if anonymous else self._consultee_id,
             anonymous=anonymous,
             age_band=self.age_band.currentText() if anonymous else "",
             area=self.area.currentText() if anonymous else "",
             channel=self._channel(),
-            topic_ids=tuple(item.data(Qt.ItemDataRole.UserRole) for item in checked
-                            if item.checkState() == Qt.CheckState.Checked),
+            topic_ids=tuple(self._held("topic_ids", [
+                item.data(Qt.ItemDataRole.UserRole) for item in checked
+                if item.checkState() == Qt.CheckState.Checked])),
             asked=self.asked.toPlainText(),
             answered=self.answered.toPlainText(),
             referral=self.referral.text(),
             follow_up_due=_to_date(self.follow_up_due.date()) if follow_up else None,
             follow_up_plan=self.follow_up_plan.text() if follow_up else "",
             status=ConsultationStatus(self.status.currentData()),
-            grant_case_id=(self.grant_case.currentData() if self.may_link_grant_case
+            grant_case_id=(self._chosen_grant_case() if self.may_link_grant_case
                            else self._kept_grant_case_id),
         )
         return FormState(draft, consultee_text=self.consultee.text(), follow_up=follow_up,
                          base_version=self._base_version)
+
+    def _held(self, field: str, shown: Any) -> Any:
+        """What the form holds for *field*: the value waiting for its choices, else *shown*."""
+        return self._waiting.get(field, shown)
 
     def draft(self) -> ConsultationDraft:
         return self.state().draft
@@ -529,10 +631,8 @@ class ConsultationForm(DraftedForm):
             self.start_time.setTime(QTime(d.start_time.hour, d.start_time.minute)
                                     if d.start_time else NO_TIME)
             self.duration.setValue(d.duration_minutes or NO_DURATION)
-            if (index := self.facility.findData(d.facility_id)) >= 0:
-                self.facility.setCurrentIndex(index)
-            if (index := self.staff.findData(d.staff_account_id)) >= 0:
-                self.staff.setCurrentIndex(index)
+            self._choose(self.facility, "facility_id", d.facility_id)
+            self._choose(self.staff, "staff_account_id", d.staff_account_id)
             self._consultee_id = d.consultee_contact_id
             self.consultee.setText(state.consultee_text)
             self.anonymous.setChecked(d.anonymous)
@@ -540,11 +640,12 @@ class ConsultationForm(DraftedForm):
             self._set_choice(self.area, d.area)
             self._apply_anonymous()
             self.channel_buttons[d.channel].setChecked(True)
-            wanted = set(d.topic_ids)
+            if "topic_ids" in self._waiting:
+                self._waiting["topic_ids"] = d.topic_ids
             for i in range(self.topics.count()):
                 item = self.topics.item(i)
                 item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole)
-                                   in wanted else Qt.CheckState.Unchecked)
+                                   in d.topic_ids else Qt.CheckState.Unchecked)
             self.asked.setPlainText(d.asked)
             self.answered.setPlainText(d.answered)
             self.referral.setText(d.referral)
@@ -561,6 +662,13 @@ class ConsultationForm(DraftedForm):
             self._show_consultee_note()
         finally:
             self._loading = False
+
+    def _choose(self, combo: QComboBox, field: str, value: object) -> None:
+        """Choose *value*, or have it chosen once the box's choices arrive."""
+        if field in self._waiting:
+            self._waiting[field] = value
+        elif (index := combo.findData(value)) >= 0:
+            combo.setCurrentIndex(index)
 
     @staticmethod
     def _set_choice(combo: QComboBox, value: str) -> None:
@@ -648,8 +756,7 @@ class ConsultationForm(DraftedForm):
         self._search_timer.start()
 
     def _search_consultee(self) -> None:
-        self._search_generation += 1
-        generation, query = self._search_generation, self.consultee.text().strip()
+        query = self.consultee.text().strip()
         if not query:
             self.candidates.clear()
             self.completer.popup().hide()
@@ -657,8 +764,13 @@ class ConsultationForm(DraftedForm):
             return
         db, actor = self.db, self.actor
 
+        def answers_the_box() -> bool:
+            """The box still says what was searched, and no contact was chosen since (a
+            search still under way must not reopen the popup)."""
+            return self._consultee_id is None and self.consultee.text().strip() == query
+
         def show(entries: list[DirectoryEntry]) -> None:
-            if generation != self._search_generation:
+            if not answers_the_box():
                 return
             self.candidates.clear()
             for entry in entries:
@@ -676,16 +788,14 @@ class ConsultationForm(DraftedForm):
             self.consultee_search_finished.emit()
 
         def failed(exc: Exception) -> None:
-            if generation == self._search_generation:
+            if answers_the_box():
                 self.consultee_note.setText("連絡先を検索できませんでした。")
                 self.consultee_search_finished.emit()
-                if not isinstance(exc, ConnectionLost):
-                    show_error(self, exc)
+                show_failure(self, exc, reading=True)
 
-        run_in_background(
-            self, lambda: contact_svc.search_contacts(db, actor, query,
-                                                      limit=SEARCH_LIMIT).entries,
-            show, failed)
+        ReadOp(self, lambda: contact_svc.search_contacts(db, actor, query,
+                                                         limit=SEARCH_LIMIT).entries,
+               show, failed=failed, key="consultee").run()
 
     def _show_candidates(self) -> None:
         """The popup, with the first candidate ready: type, then Enter takes it."""
@@ -710,7 +820,6 @@ class ConsultationForm(DraftedForm):
 
     def choose_contact(self, contact_id: int, name: str) -> None:
         self._search_timer.stop()
-        self._search_generation += 1  # a search still under way must not reopen the popup
         self.completer.popup().hide()
         self._consultee_id = contact_id
         self.anonymous.setChecked(False)
@@ -756,36 +865,42 @@ class ConsultationForm(DraftedForm):
         self.grant_case.setToolTip(self.grant_case.currentText())
 
     def _show_grant_case(self, case_id: int | None) -> None:
-        """Show the draft's link; a case not offered (closed since) is read in to be shown."""
+        """Show the draft's link; a case not offered (closed since, or the cases not read
+        yet) is read in with the others, and chosen once they arrive."""
         if not self.may_link_grant_case:
             self._kept_grant_case_id = case_id
             return
-        if case_id is not None and self.grant_case.findData(case_id) < 0:
-            self._fill_grant_cases(grant_svc.case_choices(
-                self.db, self.actor, contact_id=self._consultee_id, include=case_id), case_id)
-        self.grant_case.setCurrentIndex(max(0, self.grant_case.findData(case_id)))
+        index = -1 if not self.grant_case.count() else (
+            0 if case_id is None else self.grant_case.findData(case_id))
+        if "grant_case_id" not in self._waiting and index >= 0:
+            self.grant_case.setCurrentIndex(index)
+            return
+        self._waiting["grant_case_id"] = case_id
+        self.grant_case.setEnabled(False)  # what is chosen meanwhile would be overruled
+        self._read_grant_cases(self._consultee_id, case_id)
 
     def _offer_grant_cases_of(self, contact_id: int) -> None:
         """The consultee's cases first (read in the background); the choice stays."""
-        if not self.may_link_grant_case:
-            return
-        self._grant_generation += 1
-        generation, chosen = self._grant_generation, self.grant_case.currentData()
+        if self.may_link_grant_case:
+            self._read_grant_cases(contact_id, self._chosen_grant_case())
+
+    def _chosen_grant_case(self) -> int | None:
+        return self._held("grant_case_id", self.grant_case.currentData())
+
+    def _read_grant_cases(self, contact_id: int | None, include: int | None) -> None:
         db, actor = self.db, self.actor
 
         def show(choices: list[grant_svc.CaseChoice]) -> None:
-            if generation == self._grant_generation:
-                self._fill_grant_cases(choices, self.grant_case.currentData())
-                self.grant_cases_shown.emit()
+            with self._choices_arriving():
+                self._fill_grant_cases(choices, self._waiting.pop(
+                    "grant_case_id", self.grant_case.currentData()))
+            self.grant_case.setEnabled(True)
+            self.grant_cases_shown.emit()
 
-        def failed(exc: Exception) -> None:  # the box keeps its order; nothing is lost
-            if generation == self._grant_generation:
-                if not isinstance(exc, ConnectionLost):
-                    show_error(self, exc)
-                self.grant_cases_shown.emit()
-
-        run_in_background(self, lambda: grant_svc.case_choices(
-            db, actor, contact_id=contact_id, include=chosen), show, failed)
+        # One key: the newest read has the consultee and the choice the box must show.
+        ReadOp(self, lambda: grant_svc.case_choices(db, actor, contact_id=contact_id,
+                                                    include=include),
+               show, key="grant_cases").run()
 
     def _grant_case_label(self, case_id: int | None) -> str:
         if case_id is None:

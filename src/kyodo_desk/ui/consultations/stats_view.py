@@ -2,8 +2,8 @@
 Excel, and the monthly report (月報) made as a PDF.
 
 The counts come from services.consultation_stats off the GUI thread (one job for the year's
-five tables); switching between the tables shows what was already counted. Each load carries
-a generation number, so a slow, superseded answer is dropped.
+five tables); switching between the tables shows what was already counted. A slow answer that
+a newer count has superseded is dropped.
 """
 
 from __future__ import annotations
@@ -51,8 +51,7 @@ from kyodo_desk.exports.consultation_stats import TOPIC_NOTE, table_rows, write_
 from kyodo_desk.exports.tabular import replaced_atomically
 from kyodo_desk.services import consultation_stats as stats
 from kyodo_desk.services.consultation_stats import CountTable, FiscalYearStatistics
-from kyodo_desk.ui.messages import show_error
-from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure, touches
 from kyodo_desk.ui.widgets import record_list
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -129,7 +128,6 @@ class ConsultationStatsView(QWidget):
         super().__init__(parent)
         self.db, self.actor = db, actor
         self.statistics: FiscalYearStatistics | None = None
-        self._generation = 0
         self._loaded_once = False
 
         current = fiscal_year_of(date.today())
@@ -239,8 +237,7 @@ class ConsultationStatsView(QWidget):
     def refresh(self) -> None:
         """Count the selected fiscal year again; the table and chart change when it answers."""
         self._loaded_once = True
-        self._generation += 1
-        generation, db, actor, year = self._generation, self.db, self.actor, self.selected_year()
+        db, actor, year = self.db, self.actor, self.selected_year()
         self.summary.setText(f"{fiscal_year_label(year)}の相談件数を集計しています…")
 
         def count() -> tuple[list[int], FiscalYearStatistics]:
@@ -248,8 +245,6 @@ class ConsultationStatsView(QWidget):
                     stats.fiscal_year_statistics(db, actor, year))
 
         def show(result: tuple[list[int], FiscalYearStatistics]) -> None:
-            if generation != self._generation:
-                return  # a newer count was started meanwhile
             years, statistics = result
             self._offer_years(years, statistics.fiscal_year)
             self.statistics = statistics
@@ -258,15 +253,15 @@ class ConsultationStatsView(QWidget):
             self.loaded.emit()
 
         def failed(exc: Exception) -> None:
-            if generation == self._generation:
-                self.summary.setText("集計できませんでした。")
-                show_error(self, exc)
+            self.summary.setText("集計できませんでした。")  # not "集計しています…" forever
+            show_failure(self, exc, reading=True)
 
-        run_in_background(self, count, show, failed)
+        # Another year chosen meanwhile, or a change elsewhere: only the newest count shows.
+        ReadOp(self, count, show, failed=failed, key="count").run()
 
     def on_data_changed(self, tables: frozenset[str] | None) -> None:
         """Another counter changed consultations: count again, once things settle."""
-        if self._loaded_once and (tables is None or tables & WATCHED_TABLES):
+        if self._loaded_once and touches(tables, *WATCHED_TABLES):
             self._live_timer.start()
 
     def _offer_years(self, years: list[int], selected: int) -> None:
@@ -374,16 +369,10 @@ class ConsultationStatsView(QWidget):
     def _write(self, button: QPushButton, work: Callable[[], None], message: str,
                finished: SignalInstance, path: Path) -> None:
         """Run *work* off the GUI thread with *button* disabled meanwhile; then say *message*
-        and emit *finished* with the path, or show what went wrong."""
-        button.setEnabled(False)
-
+        and emit *finished* with the path, or show what went wrong (a file not written is
+        always said in a dialog)."""
         def done(_: object) -> None:
-            button.setEnabled(True)
             self.status_message.emit(message)
             finished.emit(str(path))
 
-        def failed(exc: Exception) -> None:
-            button.setEnabled(True)
-            show_error(self, exc)
-
-        run_in_background(self, work, done, failed)
+        WriteOp(self, work, done, busy=(button,)).run()

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain import dates
-from kyodo_desk.domain.errors import ConnectionLost
 from kyodo_desk.domain.permissions import Action, Actor, Resource, Scope
 from kyodo_desk.services import consultation_list as listing
 from kyodo_desk.services import consultations as svc
@@ -44,9 +43,14 @@ from kyodo_desk.ui.consultations.model import (
     FACILITY_COLUMN,
     ConsultationListModel,
 )
-from kyodo_desk.ui.messages import show_error
-from kyodo_desk.ui.tasks import run_in_background
-from kyodo_desk.ui.widgets import SearchListKeys, filter_combo, record_list, single_shot
+from kyodo_desk.ui.operations import ReadOp, show_failure, touches
+from kyodo_desk.ui.widgets import (
+    SearchListKeys,
+    fill_choices_later,
+    filter_combo,
+    record_list,
+    single_shot,
+)
 from kyodo_desk.ui.windowed import PageKey
 
 if TYPE_CHECKING:
@@ -83,7 +87,7 @@ class ConsultationsTab(QWidget):
         self.db, self.actor = db, actor
         self.today = today or date.today()
         self.sort = ConsultationSort.NEWEST
-        self._generation = 0
+        self._shown: ListRequest | None = None  # what the list on show answers
         self._keep_id: int | None = None
         self.masked = actor.scope(Action.READ, Resource.CONSULTATIONS) is Scope.COUNT_ONLY
 
@@ -123,8 +127,12 @@ class ConsultationsTab(QWidget):
             edit.setDate(QDate(self.today.year, self.today.month, 1))
             edit.setVisible(False)
         self.date_to.setDate(QDate(self.today.year, self.today.month, self.today.day))
-        self.facility = filter_combo("facility", self._facility_choices())
-        self.topic = filter_combo("topic", [("すべての分野", None)] + [
+        own_facility = self.actor.scope(Action.READ, Resource.CONSULTATIONS) is Scope.OWN_FACILITY
+        self.facility = filter_combo("facility", [("所属施設", actor.facility_id)] if own_facility
+                                     else [("すべての施設", None)])
+        fill_choices_later(self.facility, self._facility_choices)
+        self.topic = filter_combo("topic", [("すべての分野", None)])
+        fill_choices_later(self.topic, lambda: [("すべての分野", None)] + [
             (t.name, t.id) for t in svc.list_topics(db, actor, include_inactive=True)])
         self.channel = filter_combo("channel", [("すべての方法", None)] + [
             (label, channel) for channel, label in svc.CHANNEL_LABELS.items()])
@@ -145,7 +153,7 @@ class ConsultationsTab(QWidget):
             header.resizeSection(column, width)
         header.setSectionResizeMode(ASKED_COLUMN, QHeaderView.ResizeMode.Stretch)
         # One facility only (自施設): its name in every row would say nothing.
-        self.table.setColumnHidden(FACILITY_COLUMN, self.facility.count() == 1)
+        self.table.setColumnHidden(FACILITY_COLUMN, own_facility)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(DATE_COLUMN, Qt.SortOrder.DescendingOrder)
@@ -185,6 +193,7 @@ class ConsultationsTab(QWidget):
 
     # --- choices ----------------------------------------------------------------------
     def _facility_choices(self) -> list[tuple[str, object]]:
+        """Read on a worker thread."""
         facilities = list_facilities(self.db, self.actor)
         if self.actor.scope(Action.READ, Resource.CONSULTATIONS) is Scope.OWN_FACILITY:
             return [(f.name, f.id) for f in facilities if f.id == self.actor.facility_id]
@@ -290,30 +299,29 @@ class ConsultationsTab(QWidget):
     def refresh(self, keep_id: int | None = None, *, in_place: bool = False) -> None:
         """Ask again for what the filters say; *in_place* keeps the scroll position."""
         self._timer.stop()
-        self._generation += 1
-        generation, request = self._generation, self.current_request()
+        request = self.current_request()
         current = self.current_row()
         self._keep_id = keep_id or (current.id if current else None)
         scroll = self.table.verticalScrollBar().value() if in_place else None
-        db, actor, size = self.db, self.actor, self.model.block_size
+        db, actor, size, today = self.db, self.actor, self.model.block_size, self.today
 
         def work() -> tuple[ConsultationPage, FollowUpCounts]:
             page = listing.list_consultations(db, actor, request.where, sort=request.sort,
                                               limit=size)
-            return page, listing.follow_up_counts(db, actor, self.today)
+            return page, listing.follow_up_counts(db, actor, today)
 
-        run_in_background(self, work, lambda result: self._show(generation, request, *result,
-                                                                scroll=scroll), self._failed)
+        # A newer refresh (the filters changed meanwhile) drops this one's answer.
+        ReadOp(self, work, lambda result: self._show(request, *result, scroll=scroll),
+               key="list").run()
 
-    def _show(self, generation: int, request: ListRequest, page: ConsultationPage,
+    def _show(self, request: ListRequest, page: ConsultationPage,
               follow_ups: FollowUpCounts, *, scroll: int | None) -> None:
-        if generation != self._generation:
-            return  # the filters changed since this was asked
+        self._shown = request
         self.model.reset(page.rows, page.next_key)
         self.follow_ups_changed.emit(follow_ups)
         self._update_count(exact=page.next_key is None)
         if page.next_key is not None:
-            self._count_all(generation, request)
+            self._count_all(request)
         row = self.model.row_where(lambda r: r.id == self._keep_id) if self._keep_id else -1
         if row >= 0:
             self.table.selectRow(row)
@@ -321,19 +329,22 @@ class ConsultationsTab(QWidget):
             self.table.verticalScrollBar().setValue(scroll)
         self.list_shown.emit()
 
-    def _count_all(self, generation: int, request: ListRequest) -> None:
+    def _count_all(self, request: ListRequest) -> None:
         db, actor = self.db, self.actor
 
         def show(total: int) -> None:
-            if generation == self._generation:
+            # Not the count of a list shown since (which counted itself, or needed no count).
+            if request is self._shown:
                 self.model.set_total(total)
                 self._update_count(exact=True)
 
-        run_in_background(self, lambda: listing.count_consultations(db, actor, request.where),
-                          show, self._failed)
+        ReadOp(self, lambda: listing.count_consultations(db, actor, request.where), show).run()
 
     def _fetch_block(self, block: int, after: PageKey | None, offset: int) -> None:
-        generation, request = self._generation, self.current_request()
+        """A further block of the list on show (as it scrolls)."""
+        request = self._shown
+        if request is None:
+            return
         db, actor, size = self.db, self.actor, self.model.block_size
 
         def work() -> ConsultationPage:
@@ -342,27 +353,21 @@ class ConsultationsTab(QWidget):
                 offset=0 if after is not None else offset, limit=size)
 
         def show(page: ConsultationPage) -> None:
-            if generation == self._generation:
+            if request is self._shown:  # blocks of a list replaced since belong to no row
                 self.model.block_arrived(block, page.rows, page.next_key)
 
         def failed(exc: Exception) -> None:
-            self.model.block_failed(block)
-            self._failed(exc)
+            self.model.block_failed(block)  # asked again when scrolled to again
+            show_failure(self, exc, reading=True)
 
-        run_in_background(self, work, show, failed)
+        ReadOp(self, work, show, failed=failed).run()
 
     def _update_count(self, *, exact: bool) -> None:
         self.count.setText(f"{self.model.total:,} 件" + ("" if exact else "以上"))
 
-    def _failed(self, exc: Exception) -> None:
-        if isinstance(exc, ConnectionLost):
-            self.status_message.emit(exc.message)
-            return
-        show_error(self, exc)
-
     # --- other counters ---------------------------------------------------------------
     def on_data_changed(self, tables: frozenset[str] | None) -> None:
-        if tables is None or tables & WATCHED_TABLES:
+        if touches(tables, *WATCHED_TABLES):
             self._live_timer.start()
         if self.stats is not None:
             self.stats.on_data_changed(tables)
@@ -391,8 +396,9 @@ class ConsultationsTab(QWidget):
             self.status_message.emit("件数のみの権限では、相談記録の内容は開けません。")
             return
         db, actor = self.db, self.actor
-        run_in_background(self, lambda: svc.get_consultation(db, actor, row.id),
-                          self._open_form, self._failed)
+        # Enter pressed again on another row meanwhile: only the last choice opens.
+        ReadOp(self, lambda: svc.get_consultation(db, actor, row.id), self._open_form,
+               key="open").run()
 
     def open_new(self) -> ConsultationForm | None:
         if not self._may_create():

@@ -1,11 +1,14 @@
-"""The contact form (連絡先の登録・編集): typed text is never lost, faults are named per field."""
+"""The contact form (連絡先の登録・編集): typed text is never lost, faults are named per field.
+
+Saving, and reading the version saved elsewhere when it conflicts, run off the GUI thread; the
+fields wait meanwhile, so that nothing typed during the save is lost when the form closes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -40,12 +43,19 @@ from kyodo_desk.services.contacts import (
 from kyodo_desk.ui.contacts.conflict import Choice, ConflictDialog
 from kyodo_desk.ui.contacts.labels import GROUP_TYPE_LABELS, affiliation_label
 from kyodo_desk.ui.messages import show_error
+from kyodo_desk.ui.operations import ReadOp, WriteOp
 
 _ERROR_STYLE = "border: 2px solid #c0392b; border-radius: 3px;"
 
 
 class ContactForm(QDialog):
-    """Add a group or person, or edit one. `saved` holds the stored record after OK."""
+    """Add a group or person, or edit one.
+
+    After a successful save, `saved` holds the stored record and the dialog is accepted;
+    `save_finished` tells every outcome of a save (True: stored).
+    """
+
+    save_finished = Signal(bool)
 
     def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None, *,
                  contact: ContactDetail | None = None,
@@ -56,6 +66,8 @@ class ContactForm(QDialog):
         self.original = contact
         self.saved: ContactDetail | None = None
         self.waiting_for_server = False
+        self._saving = False
+        self._focus_before_save: QWidget | None = None
         self.setWindowTitle("連絡先の編集" if contact else "連絡先の新規登録")
         self.setMinimumWidth(560)
 
@@ -142,6 +154,7 @@ class ContactForm(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
@@ -218,7 +231,8 @@ class ContactForm(QDialog):
         self.groups.addItem(item)
 
     def _add_group(self) -> None:
-        picker = GroupPicker(lambda q: svc.search_contacts(self.db, self.actor, q, kinds=[ContactKind.GROUP],
+        db, actor = self.db, self.actor
+        picker = GroupPicker(lambda q: svc.search_contacts(db, actor, q, kinds=[ContactKind.GROUP],
                                                            limit=50).entries, self)
         if picker.exec() != QDialog.DialogCode.Accepted or picker.chosen is None:
             return
@@ -228,48 +242,93 @@ class ContactForm(QDialog):
 
     # --- saving -----------------------------------------------------------------------
     def save(self) -> None:
+        if self._saving:
+            return
         self._show_problems(None)
-        try:
-            if self.original is None:
-                self.saved = svc.create_contact(self.db, self.actor, self.draft())
-            else:
-                self.saved = svc.update_contact(self.db, self.actor, self.original.id,
-                                                self.original.version, self.draft())
-        except ValidationError as exc:
+        db, actor, draft, original = self.db, self.actor, self.draft(), self.original
+
+        def store() -> ContactDetail:
+            if original is None:
+                return svc.create_contact(db, actor, draft)
+            return svc.update_contact(db, actor, original.id, original.version, draft)
+
+        self._set_saving(True, "保存しています…")
+        WriteOp(self, store, self._stored, failed=self._refused).run()
+
+    def _set_saving(self, saving: bool, message: str = "") -> None:
+        """While the database works the fields wait (what is typed then would be lost when
+        the form closes) and the form cannot be closed; the text stays."""
+        self._saving = saving
+        if saving:
+            self._focus_before_save = self.focusWidget()
+        for widget in (self.save_button, self.cancel_button, self.group_kind, self.person_kind,
+                       *self._inputs.values()):
+            widget.setEnabled(not saving)
+        if saving:
+            self.summary.setStyleSheet("color: #555;")
+            self.summary.setText(message)
+            self.summary.show()
+            return
+        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.summary.hide()
+        if self._focus_before_save is not None:
+            self._focus_before_save.setFocus()
+
+    def _stored(self, saved: ContactDetail) -> None:
+        self._set_saving(False)
+        self.waiting_for_server = False
+        self.saved = self.original = saved
+        self._clean_state = self.draft()
+        self.save_finished.emit(True)
+        self.accept()
+
+    def _refused(self, exc: Exception) -> None:
+        self._set_saving(False)
+        if isinstance(exc, ValidationError):
             self._show_problems(exc)
-            return
-        except svc.ConcurrentEdit:
+        elif isinstance(exc, svc.ConcurrentEdit) and self.original is not None:
             self._resolve_conflict()
-            return
-        except ConnectionLost as exc:
+            return  # save_finished is told once the user has chosen
+        elif isinstance(exc, ConnectionLost):
             self.waiting_for_server = True
             self.summary.setText(f"{exc.message}\n接続が戻りしだい、自動でもう一度保存します。")
             self.summary.show()
-            return
-        except Exception as exc:
+        else:
             show_error(self, exc)
-            return
-        self.waiting_for_server = False
-        self._clean_state = self.draft()
-        self.accept()
+        self.save_finished.emit(False)
 
     def retry_when_connected(self) -> None:
         """The server is reachable again: save what is waiting (called by the tab)."""
-        if self.waiting_for_server and self.isVisible():
+        if self.waiting_for_server and self.isVisible() and not self._saving:
             self.save()
 
     def _resolve_conflict(self) -> None:
         assert self.original is not None
-        latest = svc.get_contact(self.db, self.actor, self.original.id)
-        dialog = ConflictDialog(self.draft(), latest, self)
-        dialog.exec()
-        if dialog.choice is Choice.LOAD_THEIRS:
-            self.original = latest
-            self._load(latest.as_draft())
-            self._clean_state = self.draft()
-        elif dialog.choice is Choice.SAVE_MINE:
-            self.original = latest  # the typed fields are kept and saved over this version
-            self.save()
+        db, actor, contact_id = self.db, self.actor, self.original.id
+        self._set_saving(True, "他の窓口で保存された内容を読み込んでいます…")
+
+        def choose(latest: ContactDetail) -> None:
+            self._set_saving(False)
+            dialog = ConflictDialog(self.draft(), latest, self)
+            dialog.exec()
+            if dialog.choice is Choice.LOAD_THEIRS:
+                self.original = latest
+                self._load(latest.as_draft())
+                self._clean_state = self.draft()
+            elif dialog.choice is Choice.SAVE_MINE:
+                self.original = latest  # the typed fields are kept and saved over this version
+                self.save()
+                return
+            self.save_finished.emit(False)
+
+        def failed(exc: Exception) -> None:
+            # A dialog, not the status bar: the person is waiting for the save's answer.
+            self._set_saving(False)
+            show_error(self, exc)
+            self.save_finished.emit(False)
+
+        ReadOp(self, lambda: svc.get_contact(db, actor, contact_id), choose,
+               failed=failed).run()
 
     def _show_problems(self, exc: ValidationError | None) -> None:
         for field, label in self._errors.items():
@@ -300,7 +359,18 @@ class ContactForm(QDialog):
                 return
         super().reject()
 
+    # The person cannot close the form while it saves (its answer would be lost), but the
+    # window still can: reject() itself stays open to it (an account signed out mid-save).
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._saving and event.key() == Qt.Key.Key_Escape:
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._saving:
+            event.ignore()
+            return
         if self.is_dirty() and self.result() != QDialog.DialogCode.Accepted:
             event.ignore()
             self.reject()
@@ -309,7 +379,13 @@ class ContactForm(QDialog):
 
 
 class GroupPicker(QDialog):
-    """Pick a registered group by typing part of its name or reading."""
+    """Pick a registered group by typing part of its name or reading.
+
+    *search* runs on a worker thread for each change of the box; only the answer to what the
+    box says last is shown.
+    """
+
+    results_shown = Signal()
 
     def __init__(self, search: Callable[[str], list[svc.DirectoryEntry]],
                  parent: QWidget | None = None) -> None:
@@ -322,6 +398,7 @@ class GroupPicker(QDialog):
         self.results = QListWidget()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("キャンセル")
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         self.results.itemDoubleClicked.connect(lambda _item: self._accept())
@@ -333,13 +410,18 @@ class GroupPicker(QDialog):
         self._refresh("")
 
     def _refresh(self, text: str) -> None:
+        search = self._search
+        ReadOp(self, lambda: search(text), self._show, key="search").run()
+
+    def _show(self, entries: list[svc.DirectoryEntry]) -> None:
         self.results.clear()
-        for entry in self._search(text):
+        for entry in entries:
             item = QListWidgetItem(entry.name)
             item.setData(Qt.ItemDataRole.UserRole, entry)
             self.results.addItem(item)
         if self.results.count():
             self.results.setCurrentRow(0)
+        self.results_shown.emit()
 
     def _accept(self) -> None:
         item = self.results.currentItem()

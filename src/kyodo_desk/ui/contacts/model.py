@@ -45,6 +45,10 @@ class DirectoryModel(RowsModel[DirectoryEntry]):
             self.endInsertRows()
         self._next = page.next_key
 
+    def page_failed(self) -> None:
+        """The page asked for did not come: it is asked for again as the view needs it."""
+        self._loading = False
+
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and self._next is not None and not self._loading
 

@@ -6,6 +6,8 @@ selected record, Esc clears the search, Ctrl+Shift+P / E / A copy phone, e-mail,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -21,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.database import Database
-from kyodo_desk.domain.errors import ConnectionLost
 from kyodo_desk.domain.grants import STAGE_LABELS
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.services import contacts as svc
@@ -30,8 +31,7 @@ from kyodo_desk.services.grant_cases import list_cases
 from kyodo_desk.ui.contacts.detail import COPY_ADDRESS, COPY_EMAIL, COPY_PHONE, DetailPane
 from kyodo_desk.ui.contacts.form import ContactForm
 from kyodo_desk.ui.contacts.model import DirectoryModel
-from kyodo_desk.ui.messages import show_error
-from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure, touches
 from kyodo_desk.ui.widgets import SearchListKeys, record_list
 
 SEARCH_DELAY_MS = 60  # a pause between keystrokes this short still feels instant
@@ -42,6 +42,16 @@ _FILTERS = [
     ("団体", ContactKind.GROUP),
     ("個人", ContactKind.PERSON),
 ]
+WATCHED_TABLES = ("contacts", "facilities", "memberships")
+
+
+@dataclass(frozen=True, eq=False)
+class _Search:
+    """What one search asked for; the list on show answers one of these (compared by
+    identity: the same words asked again are another search)."""
+
+    query: str
+    kind: object
 
 
 class ContactsTab(QWidget):
@@ -52,8 +62,7 @@ class ContactsTab(QWidget):
         super().__init__(parent)
         self.db = db
         self.actor = actor
-        self._generation = 0
-        self._detail_generation = 0
+        self._shown: _Search | None = None
         self._keep_ref: EntryRef | None = None
         self.last_removed: tuple[int, int, str] | None = None  # (id, version, name) for undo
 
@@ -139,31 +148,39 @@ class ContactsTab(QWidget):
         and keep the scroll position, so the list does not jump under the user's eyes.
         """
         self._timer.stop()
-        self._generation += 1
-        generation = self._generation
-        self._keep_ref = keep or self.current_ref()
+        # A search still under way gives up its answer to this one, but not the record it
+        # was to select (the one just saved, say).
+        self._keep_ref = keep or self._keep_ref or self.current_ref()
         scroll = self.table.verticalScrollBar().value() if in_place else None
         limit = max(svc.PAGE_SIZE, self.model.contact_rows()) if in_place else svc.PAGE_SIZE
-        query, kind = self.search.text(), self.filter.currentData()
+        search = _Search(self.search.text(), self.filter.currentData())
         db, actor = self.db, self.actor
 
         def work() -> tuple[list[svc.DirectoryEntry], svc.ContactPage]:
-            facilities = svc.search_facilities(db, actor, query) if kind in (None, "facility") else []
+            kind = search.kind
+            facilities = (svc.search_facilities(db, actor, search.query)
+                          if kind in (None, "facility") else [])
             if kind == "facility":
                 return facilities, svc.ContactPage([], None)
             kinds = None if kind is None else [kind]
-            return facilities, svc.search_contacts(db, actor, query, kinds=kinds, limit=limit)
+            return facilities, svc.search_contacts(db, actor, search.query, kinds=kinds,
+                                                   limit=limit)
 
-        run_in_background(self, work, lambda result: self._show(generation, *result, scroll=scroll),
-                          self._failed)
+        def failed(exc: Exception) -> None:
+            self._keep_ref = None  # the next search keeps what is selected then
+            show_failure(self, exc, reading=True)
 
-    def _show(self, generation: int, facilities: list[svc.DirectoryEntry],
+        # Typing on while this runs starts a newer search, which drops this one's answer.
+        ReadOp(self, work, lambda result: self._show(search, *result, scroll=scroll),
+               key="search", failed=failed).run()
+
+    def _show(self, search: _Search, facilities: list[svc.DirectoryEntry],
               page: svc.ContactPage, *, scroll: int | None = None) -> None:
-        if generation != self._generation:
-            return  # the box changed since this search started
+        self._shown = search
+        keep, self._keep_ref = self._keep_ref, None
         self.model.reset(facilities, page)
         self._update_count()
-        row = self.model.row_of(self._keep_ref) if self._keep_ref else -1
+        row = self.model.row_of(keep) if keep else -1
         if row < 0 and self.model.rowCount():
             row = 0
         if row >= 0:
@@ -171,15 +188,16 @@ class ContactsTab(QWidget):
             if scroll is None:
                 self.table.scrollTo(self.model.index(row, 0))
         else:
-            self.detail.clear("該当する連絡先はありません。" if self.search.text() else "")
+            self.detail.clear("該当する連絡先はありません。" if search.query else "")
         if scroll is not None:
             self.table.verticalScrollBar().setValue(scroll)
         self.search_finished.emit()
 
     # --- other counters ---------------------------------------------------------------
     def on_data_changed(self, tables: frozenset[str] | None) -> None:
-        """Something was committed somewhere: refresh in place, once things calm down."""
-        if tables is None or tables & {"contacts", "facilities", "memberships"}:
+        """Something was committed, here or elsewhere: refresh in place once things calm
+        down."""
+        if touches(tables, *WATCHED_TABLES):
             self._live_timer.start()
 
     def on_connection(self, connected: bool) -> None:
@@ -189,29 +207,30 @@ class ContactsTab(QWidget):
             self._live_timer.start()
 
     def _fetch_page(self, after: PageKey) -> None:
-        generation = self._generation
-        query, kind = self.search.text(), self.filter.currentData()
-        kinds = None if kind is None else [kind]
+        """The next page of the list on show, as it is scrolled down."""
+        search = self._shown
+        if search is None:
+            return
+        kinds = None if search.kind is None else [search.kind]
         db, actor = self.db, self.actor
 
         def show(page: svc.ContactPage) -> None:
-            if generation == self._generation:
+            if search is self._shown:  # a page of a list replaced since belongs to no row
                 self.model.append(page)
                 self._update_count()
 
-        run_in_background(self, lambda: svc.search_contacts(db, actor, query, after=after, kinds=kinds),
-                          show, self._failed)
+        def failed(exc: Exception) -> None:
+            if search is self._shown:
+                self.model.page_failed()  # asked again when scrolled down again
+            show_failure(self, exc, reading=True)
+
+        ReadOp(self, lambda: svc.search_contacts(db, actor, search.query, after=after,
+                                                 kinds=kinds),
+               show, failed=failed).run()
 
     def _update_count(self) -> None:
         more = "以上" if self.model.canFetchMore() else ""
         self.count.setText(f"{self.model.rowCount()} 件{more}")
-
-    def _failed(self, exc: Exception) -> None:
-        if isinstance(exc, ConnectionLost):  # the status bar already says so; no dialog storm
-            self.status_message.emit(exc.message)
-            return
-        self.status_message.emit("検索できませんでした。")
-        show_error(self, exc)
 
     # --- the selected record ----------------------------------------------------------
     def current_ref(self) -> EntryRef | None:
@@ -220,11 +239,10 @@ class ContactsTab(QWidget):
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         entry = self.model.entry(current.row())
-        self._detail_generation += 1
         if entry is None:
             self.detail.clear()
             return
-        generation, db, actor, ref = self._detail_generation, self.db, self.actor, entry.ref
+        db, actor, ref = self.db, self.actor, entry.ref
 
         def load() -> object:
             if ref.table == "facility":
@@ -232,8 +250,8 @@ class ContactsTab(QWidget):
             return svc.get_contact(db, actor, ref.id), grant_case_lines(db, actor, ref.id)
 
         def show(loaded: object) -> None:
-            if generation != self._detail_generation:
-                return
+            if self.current_ref() != ref:
+                return  # the list was emptied or replaced meanwhile
             if isinstance(loaded, svc.FacilityDetail):
                 self.detail.show_facility(loaded)
             elif isinstance(loaded, tuple):
@@ -242,7 +260,8 @@ class ContactsTab(QWidget):
                                          can_delete=self._may(Action.DELETE),
                                          grant_cases=grants)
 
-        run_in_background(self, load, show, self._failed)
+        # Moving on down the list drops the answer for a row already left.
+        ReadOp(self, load, show, key="detail").run()
 
     def _may(self, action: Action) -> bool:
         return not self.db.read_only and self.actor.may(action, Resource.CONTACTS)
@@ -259,12 +278,11 @@ class ContactsTab(QWidget):
         if self.db.read_only:
             self.status_message.emit(self.db.read_only_reason)
             return
-        try:
-            contact = svc.get_contact(self.db, self.actor, ref.id)
-        except Exception as exc:
-            show_error(self, exc)
-            return
-        self._run_form(ContactForm(self.db, self.actor, self, contact=contact))
+        db, actor = self.db, self.actor
+        # The form opens on what is stored now; Enter pressed again meanwhile opens it once.
+        ReadOp(self, lambda: svc.get_contact(db, actor, ref.id),
+               lambda contact: self._run_form(ContactForm(db, actor, self, contact=contact)),
+               key="open").run()
 
     def open_new(self, kind: ContactKind) -> ContactForm:
         form = ContactForm(self.db, self.actor, self, kind=kind)
@@ -289,36 +307,52 @@ class ContactsTab(QWidget):
         ref = self.current_ref()
         if ref is None or ref.table != "contact":
             return
-        try:
-            contact = svc.get_contact(self.db, self.actor, ref.id)
-            answer = QMessageBox.question(
-                self, "連絡先の削除",
-                f"「{contact.name}」を一覧から削除しますか？\n"
-                "相談記録などに残る記録はそのまま残ります。削除の直後なら元に戻せます。",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-            version = svc.set_contact_active(self.db, self.actor, contact.id, contact.version, False)
-        except Exception as exc:
-            show_error(self, exc)
+        db, actor = self.db, self.actor
+        # The question names the contact as stored now, and the removal goes with its
+        # version: a change made elsewhere since is not removed unseen.
+        ReadOp(self, lambda: svc.get_contact(db, actor, ref.id), self._ask_to_delete,
+               key="delete").run()
+
+    def _ask_to_delete(self, contact: svc.ContactDetail) -> None:
+        answer = QMessageBox.question(
+            self, "連絡先の削除",
+            f"「{contact.name}」を一覧から削除しますか？\n"
+            "相談記録などに残る記録はそのまま残ります。削除の直後なら元に戻せます。",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
             return
-        self.last_removed = (contact.id, version, contact.name)
-        self.status_message.emit(f"「{contact.name}」を削除しました。（編集メニュー「元に戻す」Ctrl+Z で戻せます）")
-        self.refresh()
+        db, actor = self.db, self.actor
+
+        def removed(version: int) -> None:
+            self.last_removed = (contact.id, version, contact.name)
+            self.status_message.emit(
+                f"「{contact.name}」を削除しました。（編集メニュー「元に戻す」Ctrl+Z で戻せます）")
+            self.refresh()
+
+        WriteOp(self, lambda: svc.set_contact_active(db, actor, contact.id, contact.version,
+                                                     False),
+                removed, busy=(self.detail.delete_button,)).run()
 
     def undo_remove(self) -> None:
         removed = self.last_removed
         if removed is None:
             return
         contact_id, version, name = removed
-        try:
-            svc.set_contact_active(self.db, self.actor, contact_id, version, True)
-        except Exception as exc:
-            show_error(self, exc)
-            return
+        # Taken at once: Ctrl+Z pressed twice must not restore twice.
         self.last_removed = None
-        self.status_message.emit(f"「{name}」を元に戻しました。")
-        self.refresh(keep=EntryRef("contact", contact_id))
+        db, actor = self.db, self.actor
+
+        def restored(_version: int) -> None:
+            self.status_message.emit(f"「{name}」を元に戻しました。")
+            self.refresh(keep=EntryRef("contact", contact_id))
+
+        def failed(exc: Exception) -> None:
+            if self.last_removed is None:  # nothing removed since: it may be tried again
+                self.last_removed = removed
+            show_failure(self, exc, reading=False)
+
+        WriteOp(self, lambda: svc.set_contact_active(db, actor, contact_id, version, True),
+                restored, failed=failed).run()
 
 
 def grant_case_lines(db: Database, actor: Actor, contact_id: int) -> list[str]:

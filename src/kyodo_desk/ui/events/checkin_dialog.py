@@ -3,13 +3,17 @@
 The scan box keeps the focus: a barcode scanner types the code and Enter, the box is emptied at
 once for the next person, and the answer comes back big and coloured — green 受付しました,
 amber 受付済みです (by whom, when), red 受付できません (why). Nothing is ever disabled while
-the database works, so a quick queue of scans loses no keystroke.
+the database works, so a quick queue of scans loses no keystroke. The scans are checked in
+one after another, in the order read: every answer is shown, none is dropped as stale (each
+is about someone else), and the big answer is always the last person's. Only re-reading the
+count and the names drops an older read for a newer one.
 """
 
 from __future__ import annotations
 
 import html
 import itertools
+from collections import deque
 from collections.abc import Callable
 from datetime import date
 
@@ -47,7 +51,7 @@ from kyodo_desk.ui.events.registrations_panel import (
 )
 from kyodo_desk.ui.events.signup_dialog import SignUpDialog
 from kyodo_desk.ui.messages import show_error
-from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.operations import ReadOp, WriteOp, data_changes
 from kyodo_desk.ui.widgets import SearchListKeys, record_list
 
 OUTCOME_COLOURS = {
@@ -105,7 +109,6 @@ class DoorListModel(SignUpRows):
 class CheckInDialog(QDialog):
     """入口での受付 for one event, one session at a time."""
 
-    changed = Signal()  # someone was checked in or walked in: lists elsewhere follow
     checked = Signal(object)  # a CheckInResult, once it is on screen
     refreshed = Signal()  # the count and the name list are as the database has them
 
@@ -114,7 +117,8 @@ class CheckInDialog(QDialog):
         super().__init__(parent)
         self.db, self.actor, self.event_id = db, actor, event_id
         self.loaded: Loaded | None = None
-        self._generation = 0
+        self._waiting: deque[Callable[[], CheckInResult]] = deque()  # scans not yet sent
+        self._checking = False  # one check-in is with the database
         self.setWindowTitle("入口での受付")
         self.resize(1180, 720)
 
@@ -187,6 +191,7 @@ class CheckInDialog(QDialog):
         self._live_timer.setSingleShot(True)
         self._live_timer.setInterval(LIVE_REFRESH_DELAY_MS)
         self._live_timer.timeout.connect(self.refresh)
+        data_changes().changed.connect(self.on_data_changed)
         self._update_buttons()
         self.refresh()
         self.scan.setFocus()
@@ -229,20 +234,15 @@ class CheckInDialog(QDialog):
 
     # --- reading --------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Read the event and its sign-ups again: the count and the name list follow."""
-        self._generation += 1
-        generation, db, actor, event_id = self._generation, self.db, self.actor, self.event_id
+        """Read the event and its sign-ups again: the count and the name list follow (from the
+        last read asked, when scans come quicker than the answers)."""
+        db, actor, event_id = self.db, self.actor, self.event_id
 
         def show(loaded: Loaded) -> None:
-            if generation == self._generation:
-                self._show(loaded)
-                self.refreshed.emit()
+            self._show(loaded)
+            self.refreshed.emit()
 
-        def failed(exc: Exception) -> None:
-            if generation == self._generation:
-                show_error(self, exc)
-
-        run_in_background(self, lambda: load_sign_ups(db, actor, event_id), show, failed)
+        ReadOp(self, lambda: load_sign_ups(db, actor, event_id), show, key="sign-ups").run()
 
     def _show(self, loaded: Loaded) -> None:
         first = self.loaded is None
@@ -287,9 +287,14 @@ class CheckInDialog(QDialog):
         return self.model.entry(self.table.currentIndex().row())
 
     def on_data_changed(self, tables: frozenset[str] | None) -> None:
-        """Another door or counter changed something: the count follows."""
-        if touches_sign_ups(tables):
+        """This door, another door or a counter changed something: the count follows (while
+        the door is open; a closed one only waits to be deleted)."""
+        if self.isVisible() and touches_sign_ups(tables):
             self._live_timer.start()
+
+    def done(self, result: int) -> None:
+        self._live_timer.stop()  # a closed door reads nothing more
+        super().done(result)
 
     def _update_buttons(self) -> None:
         may = not self.db.read_only
@@ -321,14 +326,33 @@ class CheckInDialog(QDialog):
         self.scan.setFocus()
 
     def _check(self, work: Callable[[], CheckInResult]) -> None:
+        """Check in off the GUI thread, after the scans read before it: answers sent in
+        parallel could come back out of order, leaving the person before on the big answer
+        (and the same receipt read twice could race itself)."""
+        self._waiting.append(work)
+        if not self._checking:
+            self._check_next()
+
+    def _check_next(self) -> None:
+        if not self._waiting:
+            self._checking = False
+            return
+        self._checking = True
+
+        def done(result: CheckInResult) -> None:
+            self.show_outcome(result)
+            self._check_next()
+
         def failed(exc: Exception) -> None:
             if isinstance(exc, UserError):
                 self.show_outcome(refusal(exc.message))
-            else:
-                self.show_outcome(refusal("エラーのため受付できませんでした。もう一度お試しください。"))
-                show_error(self, exc)
+                self._check_next()
+                return
+            self.show_outcome(refusal("エラーのため受付できませんでした。もう一度お試しください。"))
+            self._check_next()  # the queue does not wait behind the message box
+            show_error(self, exc)
 
-        run_in_background(self, work, self.show_outcome, failed)
+        WriteOp(self, self._waiting.popleft(), done, failed=failed).run()
 
     def show_outcome(self, result: CheckInResult | None) -> None:
         """The answer, big: green, amber or red; then the count is read again."""
@@ -348,8 +372,6 @@ class CheckInDialog(QDialog):
         self.history.insertItem(0, item)
         while self.history.count() > HISTORY_KEPT:
             self.history.takeItem(self.history.count() - 1)
-        if result.outcome is CheckInOutcome.CHECKED_IN:
-            self.changed.emit()
         self.checked.emit(result)
         self.refresh()
 

@@ -3,7 +3,8 @@
 Like the consultation form: fields in the order they are filled in (Tab), Ctrl+Enter saves,
 Esc closes (asking when something was typed), a draft is kept on disk a second after each
 change and offered back, saving runs off the GUI thread, and a refused save writes each
-problem on a red line under the field it is about, keeping every character typed.
+problem on a red line under the field it is about, keeping every character typed. The form
+reads nothing itself: the tab reads the facilities (and the event) first, then builds it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -22,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -32,16 +33,15 @@ from kyodo_desk.domain.errors import FieldProblem, ValidationError
 from kyodo_desk.domain.events import EVENT_KIND_LABELS, QUEUE_RULE_LABELS, EventKind, QueueRule
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import events as svc
-from kyodo_desk.services.contacts import list_facilities
 from kyodo_desk.services.events import EventDetail, EventDraft, SessionDraft
 from kyodo_desk.ui.conflict import VersionsDialog, differences
 from kyodo_desk.ui.drafted_form import DraftedForm
 from kyodo_desk.ui.events.drafts import EventDraftStore, EventFormState
 from kyodo_desk.ui.events.sessions_editor import SessionsEditor, short_date_edit
 from kyodo_desk.ui.field_errors import FieldErrors, form_column, text_box, with_unit
+from kyodo_desk.ui.number_box import NumberBox
 
 DRAFT_DELAY_MS = 1000
-NO_CAPACITY = 0  # the capacity box's 定員なし
 DEFAULT_HOLD_HOURS = 48
 _SESSION_NUMBER = re.compile(r"開催日(\d+)（")
 
@@ -63,18 +63,22 @@ QUEUE_RULE_HELP = {
 
 class EventForm(DraftedForm):
     """Register an event (detail None; *initial* e.g. a copy for next year) or change one
-    (saving and drafts: DraftedForm)."""
+    (saving and drafts: DraftedForm).
 
-    def __init__(self, db: Database, actor: Actor, *, detail: EventDetail | None = None,
-                 initial: EventDraft | None = None, parent: QWidget | None = None,
-                 drafts: EventDraftStore | None = None) -> None:
+    *facilities*: the active facilities as (name, id), read before the form is built — the
+    choices of 主催施設 and 会場.
+    """
+
+    def __init__(self, db: Database, actor: Actor, *, facilities: Sequence[tuple[str, int]],
+                 detail: EventDetail | None = None, initial: EventDraft | None = None,
+                 parent: QWidget | None = None, drafts: EventDraftStore | None = None) -> None:
         super().__init__(db, actor, detail, drafts or EventDraftStore(), parent)
         self.setWindowTitle("イベントの編集" if detail else
                             "イベントの登録（来年度用のコピー）" if initial else "イベントの登録")
         self.setMinimumSize(1180, 600)
 
         self.errors = FieldErrors()
-        self._build_widgets()
+        self._build_widgets(facilities)
         self._build_layout()
         self._connect()
 
@@ -83,7 +87,7 @@ class EventForm(DraftedForm):
         self.kind.setFocus()
 
     # --- widgets --------------------------------------------------------------------------
-    def _build_widgets(self) -> None:
+    def _build_widgets(self, facilities: Sequence[tuple[str, int]]) -> None:
         self.summary = QLabel()
         self.summary.setObjectName("formSummary")
         self.summary.setWordWrap(True)
@@ -101,9 +105,9 @@ class EventForm(DraftedForm):
         self.facility = QComboBox()
         self.venue = QComboBox()
         self.venue.setObjectName("venue")
-        for facility in list_facilities(self.db, self.actor):
-            self.facility.addItem(facility.name, facility.id)
-            self.venue.addItem(facility.name, facility.id)
+        for name, facility_id in facilities:
+            self.facility.addItem(name, facility_id)
+            self.venue.addItem(name, facility_id)
         self.venue.addItem("その他の会場（名称と住所を入力）", None)
         self.venue_name = QLineEdit()
         self.venue_name.setPlaceholderText("会場名（例: 秋田市にぎわい交流館AU 3階）")
@@ -112,12 +116,8 @@ class EventForm(DraftedForm):
         self.sessions = SessionsEditor()
         self.description = text_box("チラシに載せる内容・講師・持ち物など", 96)
 
-        self.capacity = QSpinBox()
-        self.capacity.setObjectName("capacity")
-        self.capacity.setRange(NO_CAPACITY, svc.MAX_CAPACITY)
-        self.capacity.setSpecialValueText("定員なし")
-        self.capacity.setFixedWidth(110)
-        self.capacity.setToolTip("0 または空欄で「定員なし」")
+        self.capacity = NumberBox.for_column("events", "capacity", unit="名", optional=True,
+                                             empty_text="定員なし")
         self.opens = QCheckBox("開始")
         self.opens.setToolTip("チェックを外すと、受付開始日を設けません")
         self.opens_on = short_date_edit()
@@ -126,11 +126,8 @@ class EventForm(DraftedForm):
         self.closes_on = short_date_edit()
         self.audience = QLineEdit()
         self.audience.setPlaceholderText("例: 市内在住・在勤の方、市民活動に関心のある方")
-        self.fee = QSpinBox()
-        self.fee.setRange(0, svc.MAX_FEE)
-        self.fee.setSingleStep(100)
-        self.fee.setSpecialValueText("無料")
-        self.fee.setFixedWidth(110)
+        self.fee = NumberBox.for_column("events", "fee", unit="円", optional=True,
+                                        empty_text="無料")
         self.fee_note = QLineEdit()
         self.fee_note.setPlaceholderText("料金の補足（例: 資料代として）")
         self.how_to_apply = text_box("例: 電話または窓口で（受付 9:00～17:00）", 52)
@@ -148,11 +145,9 @@ class EventForm(DraftedForm):
         self.queue_help.setObjectName("queueRuleHelp")
         self.queue_help.setWordWrap(True)
         self.queue_help.setStyleSheet("color: #555;")
-        self.hold_hours = QSpinBox()
-        self.hold_hours.setRange(0, 24 * 14)
-        self.hold_hours.setSuffix(" 時間")
-        self.hold_hours.setFixedWidth(120)
-        self.hold_hours.setToolTip("繰り上がった方に連絡してから、参加の返事を待つ時間")
+        self.hold_hours = NumberBox.for_column("events", "offer_hold_hours", unit="時間")
+        self.hold_hours.setToolTip("繰り上がった方に連絡してから、参加の返事を待つ時間"
+                                   f"（{self.hold_hours.lowest}〜{self.hold_hours.highest}時間）")
         self.has_booths = QCheckBox("ブース出展あり")
         self.has_booths.setToolTip("出展団体の机・椅子・電源を申込ごとに受け付けます")
         self.cancelled = QCheckBox("中止")
@@ -180,9 +175,9 @@ class EventForm(DraftedForm):
         self.errors.add_row(left, "開催日時 *", self.sessions, "sessions")
         self.errors.add_row(left, "説明", self.description, "description")
 
-        # The units stand beside the boxes, not in them: typed over 定員なし or 無料, a box
-        # with a suffix takes no digits.
-        self.errors.add_row(right, "定員", with_unit(self.capacity, "名（0 は定員なし）"), "capacity",
+        # The units stand beside the boxes, not in them: an empty box shows what empty means
+        # (定員なし, 無料), and the unit stays in sight while a number is typed.
+        self.errors.add_row(right, "定員", with_unit(self.capacity, "名（空欄は定員なし）"), "capacity",
                   focus=self.capacity)
         period = QVBoxLayout()  # one line each: side by side they do not fit the column
         period.setSpacing(4)
@@ -215,7 +210,8 @@ class EventForm(DraftedForm):
         queue.addWidget(self.queue_rule)
         queue.addWidget(self.queue_help)
         self.errors.add_row(right, "キャンセル待ちの順番", queue, "queue_rule", focus=self.queue_rule)
-        self.errors.add_row(right, "繰り上げの回答期限", self.hold_hours, "offer_hold_hours", narrow=True)
+        self.errors.add_row(right, "繰り上げの回答期限", with_unit(self.hold_hours, "時間"),
+                            "offer_hold_hours", focus=self.hold_hours)
         other = QHBoxLayout()
         other.addWidget(self.has_booths)
         other.addSpacing(16)
@@ -266,8 +262,8 @@ class EventForm(DraftedForm):
             line.textChanged.connect(changed)
         for box in (self.description, self.how_to_apply):
             box.textChanged.connect(changed)
-        for spin in (self.capacity, self.fee, self.hold_hours):
-            spin.valueChanged.connect(changed)
+        for box in (self.capacity, self.fee, self.hold_hours):
+            box.textChanged.connect(changed)
         for check, edit in ((self.opens, self.opens_on), (self.closes, self.closes_on)):
             check.toggled.connect(edit.setEnabled)
             check.toggled.connect(changed)
@@ -294,6 +290,7 @@ class EventForm(DraftedForm):
     def state(self) -> EventFormState:
         """What the form holds now (also what a draft keeps)."""
         venue = self.venue.currentData()
+        fee = kept_number(self.fee)  # left empty: 無料
         return EventFormState(EventDraft(
             kind=EventKind(self.kind.currentData()), title=self.title.text(),
             title_reading=self.title_reading.text(),
@@ -303,15 +300,16 @@ class EventForm(DraftedForm):
             venue_name="" if venue else self.venue_name.text(),
             venue_address="" if venue else self.venue_address.text(),
             sessions=self.sessions.sessions(),
-            capacity=None if self.capacity.value() == NO_CAPACITY else self.capacity.value(),
+            capacity=kept_number(self.capacity),
             signup_opens_on=self.opens_on.date().toPython() if self.opens.isChecked() else None,
             signup_closes_on=(self.closes_on.date().toPython() if self.closes.isChecked()
                               else None),
-            audience=self.audience.text(), fee=self.fee.value(), fee_note=self.fee_note.text(),
+            audience=self.audience.text(), fee=fee if fee is not None else 0,
+            fee_note=self.fee_note.text(),
             how_to_apply=self.how_to_apply.toPlainText(),
             contact_name=self.contact_name.text(), contact_phone=self.contact_phone.text(),
             url=self.url.text(), queue_rule=QueueRule(self.queue_rule.currentData()),
-            offer_hold_hours=self.hold_hours.value(), has_booths=self.has_booths.isChecked(),
+            offer_hold_hours=kept_number(self.hold_hours), has_booths=self.has_booths.isChecked(),
             cancelled=self.cancelled.isChecked(),
         ), base_version=self._base_version)
 
@@ -328,7 +326,7 @@ class EventForm(DraftedForm):
             self.venue_address.setText(d.venue_address)
             self._venue_changed()
             self.sessions.set_sessions(d.sessions or (SessionDraft(date.today()),))
-            self.capacity.setValue(d.capacity or NO_CAPACITY)
+            show_kept(self.capacity, d.capacity)
             # Shown dates of an unticked 受付開始/締切: near the first session, ready to tick.
             first = d.sessions[0].held_on if d.sessions else date.today()
             for check, edit, value, fallback in (
@@ -339,7 +337,7 @@ class EventForm(DraftedForm):
                 edit.setEnabled(value is not None)
                 edit.setDate(QDate(value or fallback))
             self.audience.setText(d.audience)
-            self.fee.setValue(d.fee)
+            show_kept(self.fee, d.fee or None)  # 0 shows as the box's 無料
             self.fee_note.setText(d.fee_note)
             self.how_to_apply.setPlainText(d.how_to_apply)
             self.contact_name.setText(d.contact_name)
@@ -347,7 +345,7 @@ class EventForm(DraftedForm):
             self.url.setText(d.url)
             self.queue_rule.setCurrentIndex(max(0, self.queue_rule.findData(d.queue_rule)))
             self._show_queue_help()
-            self.hold_hours.setValue(d.offer_hold_hours)
+            show_kept(self.hold_hours, d.offer_hold_hours)
             self.has_booths.setChecked(d.has_booths)
             self.cancelled.setChecked(d.cancelled)
         finally:
@@ -451,6 +449,22 @@ class EventForm(DraftedForm):
             return (self.sessions.lines[0].held_on if self.sessions.lines
                     else self.sessions.add_button)
         return self.errors.inputs[problem.field]
+
+
+def kept_number(box: NumberBox) -> Any:
+    """What the form's state (and so a draft) keeps of *box*: its number (None: left empty),
+    or, while it holds what cannot be stored, the text as typed — so a restored draft shows it
+    again instead of an empty box, which would read as 定員なし or 無料. Saving refuses such a
+    box before the draft reaches the service (DraftedForm.save)."""
+    return box.value() if box.problem() is None else box.text()
+
+
+def show_kept(box: NumberBox, value: int | str | None) -> None:
+    """Put back what `kept_number` kept."""
+    if isinstance(value, str):
+        box.setText(value)
+    else:
+        box.setValue(value)
 
 
 def session_text(s: SessionDraft) -> str:

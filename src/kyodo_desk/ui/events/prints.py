@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk import leaflets
 from kyodo_desk.ui.leaflets_tab import LeafletsTab
+from kyodo_desk.ui.widgets import fit_to_screen
 
 
 def event_leaflets() -> list[leaflets.LeafletInfo]:
@@ -42,7 +43,7 @@ class PdfPreview(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(820, 900)
+        fit_to_screen(self, 820, 900)  # its buttons stay on a 1280×800 screen
         self.pdf, self.file_name = pdf, file_name
         self.document = QPdfDocument(self)
         self._buffer = QBuffer(self)  # the document reads from it for as long as it shows

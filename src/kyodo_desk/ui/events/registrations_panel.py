@@ -1,7 +1,8 @@
 """One event's sign-ups (申込一覧): seats, the waitlist, whom to call, cancellations, booths.
 
-The tab shows this panel under the chosen event. Every change runs off the GUI thread, then
-the list is read again and `changed` tells the tab (whose seat label follows). What the
+The tab shows this panel under the chosen event. Every change runs off the GUI thread as a
+WriteOp, then the list is read again here (the changed sign-up kept selected), while every
+other view — the tab's seat column among them — hears of it from the WriteOp. What the
 waitlist did after a seat came free (who moved up and must be called, or why nobody did) is
 said in a message box that stays until the clerk dismisses it.
 """
@@ -37,8 +38,8 @@ from kyodo_desk.services.events import EventDetail, EventSessionInfo
 from kyodo_desk.services.registrations import RegistrationInfo, SignUpResult, WaitlistMove
 from kyodo_desk.ui.events.prints import PdfPreview
 from kyodo_desk.ui.events.signup_dialog import SignUpDialog
-from kyodo_desk.ui.messages import ask, show_error
-from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.messages import ask
+from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure
 from kyodo_desk.ui.widgets import RowsModel, record_list
 
 S = RegistrationStatus
@@ -195,7 +196,6 @@ class RegistrationsModel(SignUpRows):
 class RegistrationsPanel(QWidget):
     """申込一覧 of one event, with every act the counter does on a sign-up."""
 
-    changed = Signal()  # a sign-up was added or changed here: the tab's seat label follows
     refreshed = Signal()  # the list shows the event's sign-ups as they are now
     status_message = Signal(str)
 
@@ -204,7 +204,6 @@ class RegistrationsPanel(QWidget):
         self.db, self.actor = db, actor
         self.event_id: int | None = None
         self.detail: EventDetail | None = None
-        self._generation = 0
         self._busy = False
 
         self.title = QLabel()
@@ -306,7 +305,6 @@ class RegistrationsPanel(QWidget):
             self.table.setCurrentIndex(QModelIndex())
         self.event_id = event_id
         if event_id is None:
-            self._generation += 1
             self.detail = None
             self.model.reset([], None)
             self.title.setText("イベントを選ぶと、申込の一覧が表示されます。")
@@ -321,18 +319,18 @@ class RegistrationsPanel(QWidget):
 
     def refresh(self, keep: int | None = None) -> None:
         """Read the event and its sign-ups again, selecting *keep* (a sign-up's id) or the
-        sign-up selected now."""
+        sign-up selected now. Only the last read asked is shown, and only while its event is
+        still the one chosen."""
         event_id = self.event_id
         if event_id is None:
             return
-        self._generation += 1
-        generation, db, actor = self._generation, self.db, self.actor
+        db, actor = self.db, self.actor
         if keep is None and (selected := self.selected()) is not None:
             keep = selected.id
 
         def show(loaded: Loaded) -> None:
-            if generation != self._generation:
-                return
+            if event_id != self.event_id:
+                return  # no event is chosen any more
             self._show(loaded)
             if keep is not None and (row := self.model.row_of(keep)) >= 0:
                 self.table.selectRow(row)
@@ -340,11 +338,12 @@ class RegistrationsPanel(QWidget):
             self.refreshed.emit()
 
         def failed(exc: Exception) -> None:
-            if generation == self._generation:
+            if event_id == self.event_id:
                 self._tell("申込の一覧を読み込めませんでした。")
-                show_error(self, exc)
+                show_failure(self, exc, reading=True)
 
-        run_in_background(self, lambda: load_sign_ups(db, actor, event_id), show, failed)
+        ReadOp(self, lambda: load_sign_ups(db, actor, event_id), show, key="sign-ups",
+               failed=failed).run()
 
     def _show(self, loaded: Loaded) -> None:
         event = self.detail = loaded.event
@@ -436,17 +435,13 @@ class RegistrationsPanel(QWidget):
             return
         reg = result.registration
         self._tell(f"{reg.contact_name}さん: {result.message}")
-        self._after_change(reg.id)
+        self.refresh(reg.id)
         answer = ask(self, "受付しました", f"{reg.contact_name}さん（{reg.party_size}名）\n\n"
                      f"{result.message}\n\n受付票を印刷しますか？",
                      [("print", "受付票を印刷…"), ("close", "閉じる")],
                      default="print", escape="close")
         if answer == "print":
             self.print_receipt(reg.id)
-
-    def _after_change(self, keep: int | None = None) -> None:
-        self.refresh(keep)
-        self.changed.emit()
 
     # --- changes --------------------------------------------------------------------------
     def _write(self, work: Callable[[], Any], done: Callable[[Any], None],
@@ -457,16 +452,16 @@ class RegistrationsPanel(QWidget):
 
         def finished(result: Any) -> None:
             self._busy = False
-            self._after_change(keep)
+            self.refresh(keep)
             done(result)
 
         def failed(exc: Exception) -> None:
             self._busy = False
             self._update_buttons()
-            show_error(self, exc)
+            show_failure(self, exc, reading=False)
             self.refresh()  # what the service refused may come from a list grown stale
 
-        run_in_background(self, work, finished, failed)
+        WriteOp(self, work, finished, failed=failed).run()
 
     def _say_moved(self, done: str, moved: WaitlistMove) -> None:
         """Who to call now, and why the next in line did or did not move up: it stays on screen
@@ -602,8 +597,8 @@ class RegistrationsPanel(QWidget):
 
         def failed(exc: Exception) -> None:
             self._tell("受付票を作成できませんでした。")
-            show_error(self, exc)
+            show_failure(self, exc, reading=True)
 
-        run_in_background(self, lambda: leaflets.render(
+        ReadOp(self, lambda: leaflets.render(
             RECEIPT, db, actor, event_id=event_id, registration_id=registration_id),
-            show, failed)
+            show, failed=failed).run()

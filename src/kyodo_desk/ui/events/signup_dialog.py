@@ -16,21 +16,19 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.errors import ConnectionLost, FieldProblem, UserError, ValidationError
-from kyodo_desk.domain.events import MAX_PARTY_SIZE, WINDOW_OVERRIDE_ROLES
+from kyodo_desk.domain.events import WINDOW_OVERRIDE_ROLES
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import checkin
 from kyodo_desk.services import contacts as contact_svc
@@ -41,19 +39,22 @@ from kyodo_desk.services.events import EventDetail
 from kyodo_desk.services.registrations import SignUpDraft, SignUpResult
 from kyodo_desk.ui.contacts.form import ContactForm
 from kyodo_desk.ui.contacts.labels import short_kind_label
+from kyodo_desk.ui.field_errors import FieldErrors, form_column, with_unit
 from kyodo_desk.ui.messages import ask, show_error
-from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.number_box import NumberBox
+from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure
 from kyodo_desk.ui.widgets import (
     RowsModel,
     SearchListKeys,
     contact_line,
     record_list,
-    show_at_fault,
 )
 
 SEARCH_DELAY_MS = 150  # the candidates follow the typing, one search per pause
 SEARCH_LIMIT = 30
-# The roles the service lets accept a sign-up outside its window (audited there).
+# The dialog's fields in the order problems are listed and the first one is focused.
+FIELD_ORDER = ("contact_id", "party_size", "notes", "booth", "booth_tables", "booth_chairs",
+               "booth_space")
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -97,7 +98,6 @@ class ContactPicker(QWidget):
         super().__init__(parent)
         self.db, self.actor = db, actor
         self.chosen: DirectoryEntry | None = None
-        self._generation = 0
 
         self.search = QLineEdit()
         self.search.setObjectName("signupContactSearch")
@@ -144,32 +144,33 @@ class ContactPicker(QWidget):
         self._timer.start()
 
     def search_now(self) -> None:
+        """Look up what the box says; typed quickly, only the last search is shown."""
+        self._search(self.search.text().strip())
+
+    def _search(self, query: str) -> None:
+        """An empty *query* is answered the same way, without the database, so that a search
+        still under way cannot fill the list after it was emptied."""
         self._timer.stop()
-        self._generation += 1
-        generation, query = self._generation, self.search.text().strip()
-        if not query:
-            self.model.reset([])
-            self._show_note()
-            self.search_finished.emit()
-            return
         db, actor = self.db, self.actor
 
-        def show(entries: list[DirectoryEntry]) -> None:
-            if generation == self._generation:
-                self.model.reset(entries)
-                self._show_note()
-                self.search_finished.emit()
+        def work() -> list[DirectoryEntry]:
+            if not query:
+                return []
+            return contact_svc.search_contacts(
+                db, actor, query, kinds=[ContactKind.PERSON, ContactKind.GROUP],
+                limit=SEARCH_LIMIT).entries
 
         def failed(exc: Exception) -> None:
-            if generation == self._generation:
-                self.note.setText("連絡先を検索できませんでした。")
-                self.search_finished.emit()
-                if not isinstance(exc, ConnectionLost):
-                    show_error(self, exc)
+            self.note.setText("連絡先を検索できませんでした。")
+            self.search_finished.emit()
+            show_failure(self, exc, reading=True)
 
-        run_in_background(self, lambda: contact_svc.search_contacts(
-            db, actor, query, kinds=[ContactKind.PERSON, ContactKind.GROUP],
-            limit=SEARCH_LIMIT).entries, show, failed)
+        ReadOp(self, work, self._show_candidates, key="search", failed=failed).run()
+
+    def _show_candidates(self, entries: list[DirectoryEntry]) -> None:
+        self.model.reset(entries)
+        self._show_note()
+        self.search_finished.emit()
 
     def candidate_names(self) -> list[str]:
         return [e.name for e in (self.model.entry(r) for r in range(self.model.rowCount())) if e]
@@ -216,10 +217,8 @@ class ContactPicker(QWidget):
             form.name.setText(typed)
         if form.exec() == QDialog.DialogCode.Accepted and form.saved is not None:
             saved = form.saved
-            self._generation += 1  # a search still under way must not replace the choice
-            self._timer.stop()
             self.search.setText(saved.name)
-            self.model.reset([])
+            self._search("")  # the box names the one chosen: no candidates under it
             self._set_chosen(entry_of(saved))
             self.taken.emit()
         else:
@@ -278,33 +277,33 @@ class SignUpDialog(QDialog):
         heading.setStyleSheet("font-weight: bold;")
 
         self.picker = ContactPicker(db, actor)
-        self.party = QSpinBox()
+        self.party = NumberBox.for_column("registrations", "party_size", unit="名")
         self.party.setObjectName("signupParty")
-        self.party.setRange(1, MAX_PARTY_SIZE)
-        self.party.setSuffix(" 名")
-        self.party.setFixedWidth(100)
+        self.party.setValue(1)
         self.notes = QPlainTextEdit()
         self.notes.setObjectName("signupNotes")
         self.notes.setTabChangesFocus(True)
         self.notes.setPlaceholderText("車いす、手話通訳、託児の希望（お子さんの年齢）など")
         self.notes.setFixedHeight(64)
-        self.tables = QSpinBox()
-        self.tables.setRange(0, 20)
-        self.tables.setSuffix(" 台")
-        self.chairs = QSpinBox()
-        self.chairs.setRange(0, 50)
-        self.chairs.setSuffix(" 脚")
+        # Left empty: none wanted.
+        self.tables = NumberBox.for_column("registrations", "booth_tables", unit="台",
+                                           optional=True, empty_text="なし")
+        self.chairs = NumberBox.for_column("registrations", "booth_chairs", unit="脚",
+                                           optional=True, empty_text="なし")
         self.power = QCheckBox("電源を使う")
         self.space = QLineEdit()
         self.space.setPlaceholderText("例: 2m×2m、壁ぎわ")
         self.booth = QWidget()
         booth_line = QHBoxLayout(self.booth)
         booth_line.setContentsMargins(0, 0, 0, 0)
-        for label, widget in (("机", self.tables), ("椅子", self.chairs), ("", self.power),
-                              ("広さ", self.space)):
+        for label, widget, unit in (("机", self.tables, "台"), ("椅子", self.chairs, "脚"),
+                                    ("", self.power, ""), ("広さ", self.space, "")):
             if label:
                 booth_line.addWidget(QLabel(label))
             booth_line.addWidget(widget, 1 if widget is self.space else 0)
+            if unit:
+                booth_line.addWidget(QLabel(unit))
+                booth_line.addSpacing(8)
 
         self.save_button = QPushButton(("受付する" if walk_in else "受け付ける") + "（Ctrl+Enter）")
         self.save_button.setObjectName("saveButton")
@@ -313,13 +312,19 @@ class SignUpDialog(QDialog):
             button.setAutoDefault(False)  # Enter in a field must never save by accident
             button.setDefault(False)
 
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("申込者 *", self.picker)
-        form.addRow("人数", self.party)
-        form.addRow("配慮事項・託児", self.notes)
-        form.addRow("ブースの希望", self.booth)
-        form.setRowVisible(self.booth, event.has_booths)
+        self.errors = FieldErrors()
+        form = form_column()
+        self.errors.add_row(form, "申込者 *", self.picker, "contact_id", focus=self.picker.search)
+        self.errors.add_row(form, "人数", with_unit(self.party, "名"), "party_size",
+                            focus=self.party)
+        self.errors.add_row(form, "配慮事項・託児", self.notes, "notes")
+        self.errors.add_row(form, "ブースの希望", self.booth, "booth", "booth_tables",
+                            "booth_chairs", "booth_space", focus=self.tables,
+                            frames={"booth_tables": self.tables, "booth_chairs": self.chairs,
+                                    "booth_space": self.space})
+        form.setRowVisible(form.rowCount() - 1, event.has_booths)
+        # The number boxes this sign-up asks (the booth's only where the event has booths).
+        self._numbers = [self.party, *((self.tables, self.chairs) if event.has_booths else ())]
         hint = QLabel("Ctrl+Enter で保存・Esc で閉じる")
         hint.setStyleSheet("color: #666;")
         buttons = QHBoxLayout()
@@ -342,10 +347,6 @@ class SignUpDialog(QDialog):
             order += [self.tables, self.chairs, self.power, self.space]
         for first, second in itertools.pairwise([*order, self.save_button, self.cancel_button]):
             self.setTabOrder(first, second)
-        self._inputs: dict[str, QWidget] = {
-            "contact_id": self.picker.search, "party_size": self.party, "notes": self.notes,
-            "booth": self.booth,
-        }
 
         self.picker.taken.connect(self._contact_taken)
         self.save_button.clicked.connect(self.save)
@@ -357,15 +358,23 @@ class SignUpDialog(QDialog):
 
     # --- state ----------------------------------------------------------------------------
     def draft(self) -> SignUpDraft:
+        """What is typed, as the service takes it; only once every number box reads as a
+        number (`number()` raises otherwise)."""
         chosen = self.picker.chosen
+        booths = self.detail.has_booths
         return SignUpDraft(
-            contact_id=chosen.ref.id if chosen else 0, party_size=self.party.value(),
-            notes=self.notes.toPlainText(), booth_tables=self.tables.value(),
-            booth_chairs=self.chairs.value(), booth_power=self.power.isChecked(),
-            booth_space=self.space.text())
+            contact_id=chosen.ref.id if chosen else 0, party_size=self.party.number() or 0,
+            notes=self.notes.toPlainText(),
+            booth_tables=(self.tables.number() or 0) if booths else 0,  # empty: none
+            booth_chairs=(self.chairs.number() or 0) if booths else 0,
+            booth_power=self.power.isChecked(), booth_space=self.space.text())
 
-    def draft_state(self) -> tuple[SignUpDraft, str]:
-        return self.draft(), self.picker.search.text()
+    def draft_state(self) -> tuple[object, ...]:
+        """What is on screen, as typed (a number box may hold what is not a number yet)."""
+        chosen = self.picker.chosen
+        return (chosen.ref if chosen else None, self.picker.search.text(), self.party.text(),
+                self.notes.toPlainText(), self.tables.text(), self.chairs.text(),
+                self.power.isChecked(), self.space.text())
 
     def is_dirty(self) -> bool:
         return self.draft_state() != self._clean
@@ -383,12 +392,12 @@ class SignUpDialog(QDialog):
         if self._saving:
             return
         self._show_problems([])
-        draft = self.draft()
-        problems = self._local_problems(draft)
+        problems = self._local_problems()
         if problems:
             self._show_problems(problems)
             self.save_finished.emit(False)
             return
+        draft = self.draft()
         db, actor, event_id = self.db, self.actor, self.detail.id
         session_id = self.walk_in_session_id
         self._set_saving(True)
@@ -399,10 +408,10 @@ class SignUpDialog(QDialog):
             return svc.sign_up(db, actor, event_id, draft, override_window=override_window,
                                allow_similar=allow_similar)
 
-        run_in_background(self, store, self._stored,
-                          lambda exc: self._refused(exc, allow_similar, override_window))
+        WriteOp(self, store, self._stored,
+                failed=lambda exc: self._refused(exc, allow_similar, override_window)).run()
 
-    def _local_problems(self, draft: SignUpDraft) -> list[FieldProblem]:
+    def _local_problems(self) -> list[FieldProblem]:
         own = []
         if self.picker.chosen is None:
             typed = self.picker.search.text().strip()
@@ -410,8 +419,13 @@ class SignUpDialog(QDialog):
                 f"「{typed}」が連絡先から選ばれていません。候補から選ぶか、「新しく登録…」で"
                 "登録してください。") if typed else
                 "申込者を検索して選ぶか、「新しく登録…」で登録してください。"))
+        # A number box holding what cannot be stored is refused as typed, before the service's
+        # own check, which needs numbers.
+        numbers = [problem for box in self._numbers if (problem := box.problem()) is not None]
+        if numbers:
+            return own + numbers
         try:
-            svc.clean_sign_up(draft)
+            svc.clean_sign_up(self.draft())
         except ValidationError as exc:
             own += exc.problems
         return own
@@ -486,20 +500,18 @@ class SignUpDialog(QDialog):
         self.summary.show()
 
     def _show_problems(self, problems: list[FieldProblem]) -> None:
-        """Name every field at fault (summary, red border, tooltip) and focus the first."""
-        at_fault = {p.field: p.message for p in reversed(problems)}
-        for field, widget in self._inputs.items():
-            message = at_fault.get(field)
-            show_at_fault(widget, bool(message))
-            widget.setToolTip(message or "")
+        """Each problem on the red line under its field, the input framed; the first focused.
+        One about no field of this dialog is said in the summary."""
+        ordered = sorted(problems, key=lambda p: FIELD_ORDER.index(p.field)
+                         if p.field in FIELD_ORDER else len(FIELD_ORDER))
+        # The service's 「ブースの机は…、椅子は…」 is about both boxes.
+        elsewhere = self.errors.show(ordered, inputs_for=lambda p: [self.tables, self.chairs]
+                                     if p.field == "booth" else [])
         if not problems:
             self.summary.hide()
             return
-        self._say("保存できません。赤い枠の項目を確認してください。\n"
-                  + "\n".join(f"・{p.message}" for p in problems))
-        first = next((self._inputs[p.field] for p in problems if p.field in self._inputs), None)
-        if first is not None:
-            first.setFocus()
+        self._say("\n".join(["保存できません。赤い字の説明がある項目を確認してください。",
+                             *(f"・{p.message}" for p in elsewhere)]))
 
     # --- closing --------------------------------------------------------------------------
     def reject(self) -> None:

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 from kyodo_desk import leaflets
 from kyodo_desk.database import Database
 from kyodo_desk.domain import dates
-from kyodo_desk.domain.errors import ConnectionLost
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.exports.participants import export_participants
 from kyodo_desk.services import events as svc
@@ -47,13 +46,20 @@ from kyodo_desk.ui.events.model import (
 )
 from kyodo_desk.ui.events.prints import PdfPreview, event_leaflets
 from kyodo_desk.ui.events.registrations_panel import RegistrationsPanel
-from kyodo_desk.ui.messages import show_error
-from kyodo_desk.ui.tasks import run_in_background
-from kyodo_desk.ui.widgets import SearchListKeys, filter_combo, record_list, single_shot
+from kyodo_desk.ui.operations import ReadOp, WriteOp
+from kyodo_desk.ui.widgets import (
+    SearchListKeys,
+    fill_choices_later,
+    filter_combo,
+    record_list,
+    single_shot,
+)
 
 if TYPE_CHECKING:
     from kyodo_desk.services.events import EventDetail, EventDraft
     from kyodo_desk.ui.events.form import EventForm
+
+    FormData = tuple[list[tuple[str, int]], EventDetail | None, EventDraft | None]
 
 SEARCH_DELAY_MS = 120
 LIVE_REFRESH_DELAY_MS = 300
@@ -73,9 +79,6 @@ class EventsTab(QWidget):
         self.db, self.actor = db, actor
         self.today = today or date.today()
         self.day: date | None = None  # the calendar day the list is narrowed to
-        self._generation = 0
-        self._calendar_generation = 0
-        self._keep_id: int | None = None
         self._loaded = False
         self.preview: PdfPreview | None = None  # the last paper made, while it is open
 
@@ -84,7 +87,8 @@ class EventsTab(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setPlaceholderText("イベント名・よみ・説明・会場で検索（全角半角・かなカナは区別しません）")
         self.period = filter_combo("period", [(label, i) for i, label in enumerate(PERIODS)])
-        self.facility = filter_combo("facility", [("すべての施設", None)] + [
+        self.facility = filter_combo("facility", [("すべての施設", None)])
+        fill_choices_later(self.facility, lambda: [("すべての施設", None)] + [
             (f.name, f.id) for f in list_facilities(db, actor)])
         self.count = QLabel()
         self.count.setObjectName("eventCount")
@@ -122,8 +126,9 @@ class EventsTab(QWidget):
         upper.setStretchFactor(0, 1)
         upper.setSizes([960, 300])
 
+        # A change made in the panel reaches this list as every write does: through
+        # on_data_changed (ui/operations.py).
         self.registrations = RegistrationsPanel(db, actor)
-        self.registrations.changed.connect(lambda: self.refresh(in_place=True))
         self.registrations.status_message.connect(self.status_message)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setObjectName("eventSplitter")
@@ -252,14 +257,14 @@ class EventsTab(QWidget):
         return None, None
 
     def refresh(self, keep_id: int | None = None, *, in_place: bool = False) -> None:
-        """Ask again for what the box, the filters and the chosen day say."""
+        """Ask again for what the box, the filters and the chosen day say; only the last
+        question asked is answered on screen."""
         self._timer.stop()
-        self._generation += 1
-        generation, (start, end), day = self._generation, self._period_range(), self.day
+        (start, end), day = self._period_range(), self.day
         query, facility_id = self.search.text(), self.facility.currentData()
         past = self.day is None and self.period.currentData() == PAST
         current = self.current_event()
-        self._keep_id = keep_id or (current.id if current else None)
+        keep = keep_id or (current.id if current else None)
         scroll = self.table.verticalScrollBar().value() if in_place else None
         db, actor = self.db, self.actor
 
@@ -268,15 +273,12 @@ class EventsTab(QWidget):
                                    facility_id=facility_id, meeting_on=day)
             return rows[::-1] if past else rows  # the past: the most recent first
 
-        run_in_background(self, work, lambda rows: self._show(generation, rows, scroll),
-                          self._failed)
+        ReadOp(self, work, lambda rows: self._show(rows, keep, scroll), key="list").run()
 
-    def _show(self, generation: int, rows: list[EventSummary], scroll: int | None) -> None:
-        if generation != self._generation:
-            return  # the filters changed since this was asked
+    def _show(self, rows: list[EventSummary], keep_id: int | None, scroll: int | None) -> None:
         self.model.reset(rows)
         self.count.setText(f"{len(rows):,} 件")
-        row = self.model.row_of(self._keep_id) if self._keep_id is not None else -1
+        row = self.model.row_of(keep_id) if keep_id is not None else -1
         if row < 0 and rows:
             row = 0  # the soonest (or the chosen day's first): most often the one wanted
         if row >= 0:
@@ -285,12 +287,6 @@ class EventsTab(QWidget):
             self.table.verticalScrollBar().setValue(scroll)
         self._current_changed()
         self.list_shown.emit()
-
-    def _failed(self, exc: Exception) -> None:
-        if isinstance(exc, ConnectionLost):
-            self.status_message.emit(exc.message)
-            return
-        show_error(self, exc)
 
     def current_event(self) -> EventSummary | None:
         index = self.table.currentIndex()
@@ -320,18 +316,16 @@ class EventsTab(QWidget):
 
     # --- the calendar -----------------------------------------------------------------
     def refresh_calendar(self) -> None:
-        self._calendar_generation += 1
-        generation = self._calendar_generation
+        """Mark the month on show; paging quickly through months marks only the last one."""
         year, month = self.calendar.shown_month()
         db, actor = self.db, self.actor
 
         def show(entries: list[svc.CalendarEntry]) -> None:
-            if generation == self._calendar_generation:
-                self.calendar.set_entries(year, month, entries)
-                self.calendar_shown.emit()
+            self.calendar.set_entries(year, month, entries)
+            self.calendar_shown.emit()
 
-        run_in_background(self, lambda: svc.calendar_month(db, actor, year, month), show,
-                          self._failed)
+        ReadOp(self, lambda: svc.calendar_month(db, actor, year, month), show,
+               key="calendar").run()
 
     def choose_day(self, day: date | None) -> None:
         """Narrow the list to the events meeting on *day* (None: back to the period)."""
@@ -371,12 +365,12 @@ class EventsTab(QWidget):
     def _may_edit(self) -> bool:
         return not self.db.read_only and self.actor.may(Action.CREATE, Resource.EVENTS)
 
-    def open_new(self) -> EventForm | None:
+    def open_new(self) -> None:
         if not self._may_edit():
             if self.db.read_only:
                 self.status_message.emit(self.db.read_only_reason)
-            return None
-        return self._open_form()
+            return
+        self._open_form()
 
     def open_current(self) -> None:
         """Enter on an event: officers edit it; the counter goes to its sign-ups."""
@@ -386,30 +380,42 @@ class EventsTab(QWidget):
         if not self._may_edit():
             self.registrations.table.setFocus()
             return
-        db, actor = self.db, self.actor
-        run_in_background(self, lambda: svc.get_event(db, actor, current.id),
-                          lambda detail: self._open_form(detail=detail), self._failed)
+        self._open_form(event_id=current.id)
 
     def copy_current(self) -> None:
         """Next year's event as a draft in the form; nothing is stored until 保存."""
         current = self.current_event()
         if current is None or not self._may_edit():
             return
-        db, actor = self.db, self.actor
-        run_in_background(self, lambda: svc.copy_for_next_year(db, actor, current.id),
-                          lambda draft: self._open_form(initial=draft), self._failed)
+        self._open_form(event_id=current.id, copy=True)
 
-    def _open_form(self, *, detail: EventDetail | None = None,
-                   initial: EventDraft | None = None) -> EventForm:
+    def _open_form(self, *, event_id: int | None = None, copy: bool = False) -> None:
+        """Read what the form shows (the facilities; the event to edit, or its copy), then
+        open it. Asked twice before the first answer (Enter, then Ctrl+N), only the last
+        request opens a form."""
+        db, actor = self.db, self.actor
+
+        def read() -> FormData:
+            facilities = [(f.name, f.id) for f in list_facilities(db, actor)]
+            if event_id is None:
+                return facilities, None, None
+            if copy:
+                return facilities, None, svc.copy_for_next_year(db, actor, event_id)
+            return facilities, svc.get_event(db, actor, event_id), None
+
+        ReadOp(self, read, self._show_form, key="form").run()
+
+    def _show_form(self, data: FormData) -> None:
         from kyodo_desk.ui.events.form import EventForm  # loaded when first used
 
-        form = EventForm(self.db, self.actor, detail=detail, initial=initial, parent=self)
+        facilities, detail, initial = data
+        form = EventForm(self.db, self.actor, facilities=facilities, detail=detail,
+                         initial=initial, parent=self)
         # Deleted on the GUI thread when closed, never by a collection on a worker thread.
         form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         form.setModal(True)
         form.accepted.connect(lambda: self._saved(form))
         form.show()
-        return form
 
     def _saved(self, form: EventForm) -> None:
         saved = form.saved
@@ -431,16 +437,13 @@ class EventsTab(QWidget):
             return None
         from kyodo_desk.ui.events.checkin_dialog import CheckInDialog
 
+        # What is checked in at the door reaches the list and the panel through
+        # on_data_changed, as every write does.
         dialog = CheckInDialog(self.db, self.actor, current.id, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setModal(True)
-        dialog.finished.connect(lambda _result: self._after_check_in())
         dialog.show()
         return dialog
-
-    def _after_check_in(self) -> None:
-        self.refresh(in_place=True)
-        self.registrations.refresh()
 
     # --- prints and the participant list -----------------------------------------------
     def print_event(self, name: str) -> None:
@@ -461,8 +464,7 @@ class EventsTab(QWidget):
             self.preview = preview
             preview.show()
 
-        run_in_background(self, lambda: leaflets.render(name, db, actor, event_id=event_id),
-                          show, lambda exc: show_error(self, exc))
+        ReadOp(self, lambda: leaflets.render(name, db, actor, event_id=event_id), show).run()
 
     def ask_and_export(self) -> None:
         current = self.current_event()
@@ -476,23 +478,18 @@ class EventsTab(QWidget):
                                      else Path(path + ".xlsx"))
 
     def export_participants(self, path: Path) -> None:
-        """Write the chosen event's sign-ups to *path* off the GUI thread."""
+        """Write the chosen event's sign-ups to *path* off the GUI thread (a write: the export
+        of personal data is recorded in the audit log)."""
         current = self.current_event()
         if current is None:
             return
         db, actor, event_id = self.db, self.actor, current.id
-        self.export_button.setEnabled(False)
 
         def done(count: int) -> None:
-            self.export_button.setEnabled(True)
             self.status_message.emit(f"{count} 件の申込を「{path}」に書き出しました。")
 
-        def failed(exc: Exception) -> None:
-            self.export_button.setEnabled(True)
-            show_error(self, exc)
-
-        run_in_background(self, lambda: export_participants(db, actor, event_id, "xlsx", path),
-                          done, failed)
+        WriteOp(self, lambda: export_participants(db, actor, event_id, "xlsx", path), done,
+                busy=(self.export_button,)).run()
 
 
 def _file_safe(text: str) -> str:

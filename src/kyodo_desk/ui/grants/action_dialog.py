@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from kyodo_desk.domain.errors import ConnectionLost, FieldProblem, UserError, ValidationError
 from kyodo_desk.ui.field_errors import ERROR_STYLE, FieldErrors
 from kyodo_desk.ui.messages import show_error
-from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.operations import WriteOp
 
 WARNING_STYLE = ("background: #fff3cd; color: #7a4f01; border: 1px solid #e0c36c; "
                  "padding: 6px;")
@@ -106,7 +106,7 @@ class ActionDialog(QDialog):
             return
         self._show_problems([])
         self._set_busy(True)
-        run_in_background(self, self.work(), self._done, self._refused)
+        WriteOp(self, self.work(), self._done, failed=self._refused).run()
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

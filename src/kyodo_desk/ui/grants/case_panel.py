@@ -48,7 +48,7 @@ from kyodo_desk.ui.grants.move_dialog import MoveDialog, move_text
 from kyodo_desk.ui.grants.record_dialogs import DeadlineDialog, DocumentDialog, PaymentDialog
 from kyodo_desk.ui.grants.timeline_view import TimelineView
 from kyodo_desk.ui.messages import show_error
-from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.operations import ReadOp, WriteOp
 
 # Tables whose change may alter what the panel shows (contacts: a group renamed).
 CASE_TABLES = frozenset({"grant_cases", "grant_case_moves", "grant_case_documents",
@@ -71,7 +71,6 @@ class CasePanel(QWidget):
         self.detail: CaseDetail | None = None
         self.programme: ProgrammeDetail | None = None  # for the decision's ceiling and budget
         self.dialog: QDialog | None = None  # the dialog opened last (moves, money, edits)
-        self._generation = 0
         self._busy = False
         self.writable = (not db.read_only
                          and actor.may(Action.CHANGE, Resource.GRANT_CASES))
@@ -193,38 +192,34 @@ class CasePanel(QWidget):
         if case_id != self.case_id:
             self.say("")
         self.case_id = case_id
-        if case_id is None:
-            self._generation += 1
-            self.detail = None
-            self.pages.setCurrentIndex(0)
-            self.shown.emit()
-            return
         self.refresh()
 
     def refresh(self) -> None:
-        case_id = self.case_id
-        if case_id is None:
-            return
-        self._generation += 1
-        generation, db, actor = self._generation, self.db, self.actor
+        """Read the chosen case again (none chosen: the placeholder). Each reading makes the
+        one still under way stale, so a case chosen before another never comes back over it."""
+        case_id, db, actor = self.case_id, self.db, self.actor
 
-        def show(detail: CaseDetail) -> None:
-            if generation == self._generation:
-                self.show_detail(detail)
+        def read() -> CaseDetail | None:
+            return None if case_id is None else svc.get_case(db, actor, case_id)
 
         def failed(exc: Exception) -> None:
-            if generation != self._generation:
-                return
             if isinstance(exc, UserError):  # removed, or the connection lost
                 self.say(exc.message)
                 self.shown.emit()
                 return
             show_error(self, exc)
 
-        run_in_background(self, lambda: svc.get_case(db, actor, case_id), show, failed)
+        ReadOp(self, read, self._show_read, key="case", failed=failed).run()
+
+    def _show_read(self, detail: CaseDetail | None) -> None:
+        if detail is not None:
+            self.show_detail(detail)
+            return
+        self.detail = None
+        self.pages.setCurrentIndex(0)
+        self.shown.emit()
 
     def show_detail(self, detail: CaseDetail) -> None:
-        self._generation += 1  # a read still under way is older than this
         self.detail, self.case_id = detail, detail.id
         self.header.show_case(detail)
         self.strip.show_stage(detail.stage)
@@ -280,7 +275,9 @@ class CasePanel(QWidget):
     def _write(self, work: Callable[[], CaseDetail], done: str,
                after: Callable[[], None] | None = None) -> None:
         """One change off the GUI thread; the case as it then stands is shown (and *after*
-        is called once it is stored)."""
+        is called once it is stored). A reading begun before the change may still answer
+        with the case as it was; the change, told to every open view (WriteOp), has the case
+        read again, and that newer reading is the one shown."""
         self._busy = True
         self._update_enabled()
 
@@ -303,7 +300,7 @@ class CasePanel(QWidget):
                 show_error(self, exc)
             self.refresh()  # what is on screen goes back to what is stored
 
-        run_in_background(self, work, finished, failed)
+        WriteOp(self, work, finished, failed=failed).run()
 
     def set_received(self, name: str, received: bool) -> None:
         """A tick (received today) or an untick (the receipt taken back)."""
@@ -406,5 +403,4 @@ class CasePanel(QWidget):
             self.dialog = form
             form.show()
 
-        run_in_background(self, lambda: get_consultation(db, actor, consultation_id), show,
-                          lambda exc: show_error(self, exc))
+        ReadOp(self, lambda: get_consultation(db, actor, consultation_id), show).run()

@@ -27,7 +27,7 @@ from kyodo_desk.services import grant_cases as svc
 from kyodo_desk.services.grant_cases import UpcomingDeadline
 from kyodo_desk.ui.grants.model import OVERDUE_TEXT, day_text, due_text
 from kyodo_desk.ui.messages import show_error
-from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.operations import ReadOp
 from kyodo_desk.ui.widgets import RowsModel, record_list
 
 SOON_DAYS = 7  # a deadline this close is shown in bold
@@ -129,8 +129,8 @@ class DeadlinesDialog(QDialog):
 
     def refresh(self) -> None:
         db, actor = self.db, self.actor
-        run_in_background(self, lambda: svc.upcoming_deadlines(db, actor), self._show,
-                          self._failed)
+        ReadOp(self, lambda: svc.upcoming_deadlines(db, actor), self._show,
+               failed=self._failed).run()
 
     def _show(self, rows: list[UpcomingDeadline]) -> None:
         self.model.reset(rows)

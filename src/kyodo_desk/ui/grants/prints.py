@@ -16,8 +16,7 @@ from kyodo_desk.domain.dates import fiscal_year_label
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services.grants import ProgrammeDetail
 from kyodo_desk.ui.events.prints import PdfPreview
-from kyodo_desk.ui.messages import show_error
-from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.operations import ReadOp, show_failure
 
 
 @dataclass(frozen=True)
@@ -97,8 +96,7 @@ class ProgrammePrints(QObject):
             self.status_message.emit("")
             preview.show()
 
-        run_in_background(self, lambda: leaflets.render(name, db, actor, **options), show,
-                          lambda exc: show_error(self._parent, exc))
+        ReadOp(self._parent, lambda: leaflets.render(name, db, actor, **options), show).run()
 
     def ask_and_export(self) -> None:
         programme = self._current()
@@ -132,6 +130,8 @@ class ProgrammePrints(QObject):
 
         def failed(exc: Exception) -> None:
             self.export_action.setEnabled(True)
-            show_error(self._parent, exc)
+            show_failure(self._parent, exc, reading=True)
 
-        run_in_background(self, lambda: write_results(db, actor, year, path), done, failed)
+        # Reads the database, writes only the file.
+        ReadOp(self._parent, lambda: write_results(db, actor, year, path), done,
+               failed=failed).run()

@@ -15,8 +15,7 @@ from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import grants as svc
 from kyodo_desk.services.grants import ProgrammeDetail
 from kyodo_desk.ui.grants.case_sections import small_button
-from kyodo_desk.ui.messages import show_error
-from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.operations import ReadOp
 
 
 class ProgrammeActions(QObject):
@@ -51,14 +50,14 @@ class ProgrammeActions(QObject):
     def new_programme(self) -> None:
         from kyodo_desk.ui.grants.programme_form import open_programme_form
 
-        self._saved(open_programme_form(self._parent, self.db, self.actor))
+        open_programme_form(self._parent, self.db, self.actor, saved=self._saved)
 
     def edit_programme(self) -> None:
         from kyodo_desk.ui.grants.programme_form import open_programme_form
 
         if (programme := self._current()) is not None:
-            self._saved(open_programme_form(self._parent, self.db, self.actor,
-                                            programme_id=programme.id))
+            open_programme_form(self._parent, self.db, self.actor, programme_id=programme.id,
+                                saved=self._saved)
 
     def copy_programme(self) -> None:
         """Next year's call as a draft in the programme form; nothing is stored until 保存."""
@@ -67,14 +66,11 @@ class ProgrammeActions(QObject):
         if (programme := self._current()) is None:
             return
         db, actor, parent, programme_id = self.db, self.actor, self._parent, programme.id
-        run_in_background(
-            self, lambda: svc.copy_programme_for_next_year(db, actor, programme_id),
-            lambda draft: self._saved(open_programme_form(parent, db, actor, draft=draft)),
-            lambda exc: show_error(parent, exc))
+        ReadOp(parent, lambda: svc.copy_programme_for_next_year(db, actor, programme_id),
+               lambda draft: open_programme_form(parent, db, actor, draft=draft,
+                                                 saved=self._saved)).run()
 
-    def _saved(self, saved: ProgrammeDetail | None) -> None:
-        if saved is None:
-            return
+    def _saved(self, saved: ProgrammeDetail) -> None:
         self.status_message.emit(
             f"「{fiscal_year_label(saved.fiscal_year)} {saved.name}」を保存しました。")
         self.saved.emit(saved.id)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -39,8 +38,6 @@ from kyodo_desk.domain.errors import FieldProblem, ValidationError
 from kyodo_desk.domain.grants import (
     GRANT_KIND_LABELS,
     MAIN_LINE,
-    MAX_SCORE_LIMIT,
-    MAX_WEIGHT,
     STAGE_LABELS,
     STANDARD_CRITERIA,
     Criterion,
@@ -55,10 +52,12 @@ from kyodo_desk.services.grants import ProgrammeDetail, ProgrammeDraft, Required
 from kyodo_desk.ui.conflict import VersionsDialog, differences
 from kyodo_desk.ui.draft_files import DraftFiles
 from kyodo_desk.ui.drafted_form import DraftedForm
+from kyodo_desk.ui.events.form import kept_number, show_kept
 from kyodo_desk.ui.events.sessions_editor import short_date_edit
 from kyodo_desk.ui.field_errors import FieldErrors, form_column, text_box, with_unit
 from kyodo_desk.ui.line_grid import LineGrid
-from kyodo_desk.ui.messages import show_error
+from kyodo_desk.ui.number_box import NumberBox
+from kyodo_desk.ui.operations import ReadOp
 
 DRAFT_DELAY_MS = 1000
 FORMAT = 1
@@ -81,7 +80,9 @@ FIELD_LABELS = {
 
 @dataclass(frozen=True)
 class ProgrammeFormState:
-    """What the form holds; amounts stay as typed (「3,000,000」) until the service reads them."""
+    """What the form holds; amounts stay as typed (「3,000,000」) until the service reads them,
+    and so do 年度 and a criterion's 重み and 満点 while they hold what is not a number that
+    can be stored (ui/events/form.py `kept_number`)."""
 
     draft: ProgrammeDraft
     # The version the edits started from: a restored draft still meets a later save as a
@@ -110,16 +111,21 @@ class ProgrammeDraftStore(DraftFiles[ProgrammeFormState]):
             raise ValueError(f"unknown draft format {data.get('format')!r}")
         d = dict(data["draft"])
         d["kind"] = GrantKind(d["kind"])
-        d["fiscal_year"] = int(d["fiscal_year"])
+        d["fiscal_year"] = _kept(d["fiscal_year"])
         for name in ("call_opens_on", "call_closes_on"):
             d[name] = date.fromisoformat(d[name])
-        d["criteria"] = tuple(Criterion(str(c["name"]), int(c["weight"]), int(c["max_score"]))
-                              for c in d["criteria"])
+        d["criteria"] = tuple(Criterion(str(c["name"]), _kept(c["weight"]),
+                                        _kept(c["max_score"])) for c in d["criteria"])
         d["documents"] = tuple(RequiredDocument(Stage(x["stage"]), str(x["name"]))
                                for x in d["documents"])
         saved_at, version = data.get("saved_at"), data.get("base_version")
         return ProgrammeFormState(ProgrammeDraft(**d), None if version is None else int(version),
                                   datetime.fromisoformat(saved_at) if saved_at else None)
+
+
+def _kept(value: Any) -> Any:
+    """A number a draft kept, or the text a number box held (`kept_number`)."""
+    return value if isinstance(value, str) else int(value)
 
 
 # --- 審査の観点 ----------------------------------------------------------------------------------
@@ -131,20 +137,20 @@ class CriterionLine:
         self.name = QLineEdit(criterion.name)
         self.name.setObjectName("criterionName")
         self.name.setPlaceholderText("観点の名前（例: 公益性）")
-        self.weight = QSpinBox()
+        # Their problems are the service's "criteria" problems: said under 審査の観点.
+        self.weight = NumberBox.for_column("grant_criteria", "weight", field="criteria")
         self.weight.setObjectName("criterionWeight")
-        self.weight.setRange(1, MAX_WEIGHT)
-        self.weight.setPrefix("×")
-        self.weight.setValue(criterion.weight)
-        self.weight.setFixedWidth(64)
-        self.weight.setToolTip(f"点数に掛ける重み（1～{MAX_WEIGHT}）")
-        self.max_score = QSpinBox()
+        self.weight.setToolTip(f"点数に掛ける重み（{self.weight.lowest}～{self.weight.highest}）")
+        self.max_score = NumberBox.for_column("grant_criteria", "max_score", unit="点",
+                                              field="criteria")
         self.max_score.setObjectName("criterionMax")
-        self.max_score.setRange(1, MAX_SCORE_LIMIT)
-        self.max_score.setSuffix(" 点")
-        self.max_score.setValue(criterion.max_score)
-        self.max_score.setFixedWidth(76)
-        self.max_score.setToolTip(f"審査員がつけられる最高点（1～{MAX_SCORE_LIMIT}）")
+        self.max_score.setToolTip(
+            f"審査員がつけられる最高点（{self.max_score.lowest}～{self.max_score.highest}点）")
+        show_kept(self.weight, criterion.weight)
+        show_kept(self.max_score, criterion.max_score)
+        # The units beside the boxes, as a grid cell each.
+        self._weight_cell = _cell(self.weight, before="×")
+        self._max_cell = _cell(self.max_score, after="点")
         self.full = QLabel()
         self.full.setObjectName("criterionFull")
         self.full.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -152,22 +158,37 @@ class CriterionLine:
         self.up, self.down, self.remove = (_tool("↑", "この観点を上へ"),
                                            _tool("↓", "この観点を下へ"),
                                            _tool("✕", "この観点を削除します"))
+        self.name.textChanged.connect(self._name_the_boxes)
+        self._name_the_boxes()
         self.show_full()
 
     def widgets(self) -> list[QWidget]:
-        return [self.name, self.weight, self.max_score, self.full, self.up, self.down,
+        return [self.name, self._weight_cell, self._max_cell, self.full, self.up, self.down,
                 self.remove]
 
     def value(self) -> Criterion:
-        return Criterion(self.name.text(), self.weight.value(), self.max_score.value())
+        return Criterion(self.name.text(), kept_number(self.weight),
+                         kept_number(self.max_score))
 
     def set_value(self, c: Criterion) -> None:
         self.name.setText(c.name)
-        self.weight.setValue(c.weight)
-        self.max_score.setValue(c.max_score)
+        show_kept(self.weight, c.weight)
+        show_kept(self.max_score, c.max_score)
+
+    def full_marks(self) -> int | None:
+        """重み×満点, or None while either is not a number that can be stored."""
+        weight, max_score = self.weight.value(), self.max_score.value()
+        return None if weight is None or max_score is None else weight * max_score
 
     def show_full(self) -> None:
-        self.full.setText(f"{self.value().full_marks}点")
+        full = self.full_marks()
+        self.full.setText("—" if full is None else f"{full}点")
+
+    def _name_the_boxes(self) -> None:
+        """A refused 重み or 満点 names its criterion, as the service would (「公益性」の重み)."""
+        name = self.name.text().strip()
+        self.weight.label = f"「{name}」の重み" if name else "重み"
+        self.max_score.label = f"「{name}」の満点" if name else "満点"
 
 
 class CriteriaEditor(QWidget):
@@ -245,8 +266,8 @@ class CriteriaEditor(QWidget):
     def _append(self, criterion: Criterion) -> CriterionLine:
         line = CriterionLine(criterion)
         self._grid.place(len(self.lines) + 1, line.widgets())
-        for signal in (line.name.textChanged, line.weight.valueChanged,
-                       line.max_score.valueChanged):
+        for signal in (line.name.textChanged, line.weight.textChanged,
+                       line.max_score.textChanged):
             signal.connect(self._edited)
         line.up.clicked.connect(lambda _=False, line=line: self.move_line(line, -1))
         line.down.clicked.connect(lambda _=False, line=line: self.move_line(line, 1))
@@ -265,8 +286,9 @@ class CriteriaEditor(QWidget):
         self.changed.emit()
 
     def _show_total(self) -> None:
-        total = sum(c.full_marks for c in self.criteria())
-        self.total.setText(f"審査員1人の満点: {total}点（重み×満点の合計）")
+        fulls = [line.full_marks() for line in self.lines]
+        total = "—" if None in fulls else f"{sum(f for f in fulls if f is not None)}点"
+        self.total.setText(f"審査員1人の満点: {total}（重み×満点の合計）")
 
     def _lines_changed(self) -> None:
         for n, line in enumerate(self.lines):
@@ -277,7 +299,12 @@ class CriteriaEditor(QWidget):
         self.lines_changed.emit()
 
     def lines_at_fault(self, message: str) -> list[QWidget]:
-        """The name boxes a criteria problem is about: the one it names, or the empty ones."""
+        """The inputs a criteria problem is about: the number boxes refusing what they hold
+        with this message, else the name box it names, or the empty ones."""
+        refusing = [box for line in self.lines for box in (line.weight, line.max_score)
+                    if (problem := box.problem()) is not None and problem.message == message]
+        if refusing:
+            return refusing
         quoted = set(_QUOTED.findall(message))
         named = [line.name for line in self.lines if line.name.text().strip() in quoted]
         if named:
@@ -363,10 +390,8 @@ class ProgrammeForm(DraftedForm):
         self.kind = QComboBox()
         for kind, label in GRANT_KIND_LABELS.items():
             self.kind.addItem(label, kind)
-        self.fiscal_year = QSpinBox()
+        self.fiscal_year = NumberBox.for_column("grant_programmes", "fiscal_year", unit="年度")
         self.fiscal_year.setObjectName("fiscalYear")
-        self.fiscal_year.setRange(2000, 2100)
-        self.fiscal_year.setFixedWidth(90)
         self.era = QLabel()
         self.era.setObjectName("fiscalYearEra")
         self.era.setStyleSheet("color: #555;")
@@ -469,8 +494,8 @@ class ProgrammeForm(DraftedForm):
         self._draft_timer.timeout.connect(self.write_draft)
         changed = self._changed
         self.kind.currentIndexChanged.connect(changed)
-        self.fiscal_year.valueChanged.connect(self._show_era)
-        self.fiscal_year.valueChanged.connect(changed)
+        self.fiscal_year.textChanged.connect(self._show_era)
+        self.fiscal_year.textChanged.connect(changed)
         for line in (self.name, self.budget, self.ceiling, self.contact_name,
                      self.contact_phone):
             line.textChanged.connect(changed)
@@ -486,8 +511,9 @@ class ProgrammeForm(DraftedForm):
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             QShortcut(QKeySequence(Qt.KeyboardModifier.ControlModifier | key), self, self.save)
 
-    def _show_era(self, year: int) -> None:
-        self.era.setText(f"（{fiscal_year_label(year)}）")
+    def _show_era(self, *_args: object) -> None:
+        year = self.fiscal_year.value()
+        self.era.setText("" if year is None else f"（{fiscal_year_label(year)}）")
 
     # --- state in and out -----------------------------------------------------------------
     @staticmethod
@@ -501,7 +527,7 @@ class ProgrammeForm(DraftedForm):
     def state(self) -> ProgrammeFormState:
         """What the form holds now (also what a draft keeps)."""
         return ProgrammeFormState(ProgrammeDraft(
-            kind=GrantKind(self.kind.currentData()), fiscal_year=self.fiscal_year.value(),
+            kind=GrantKind(self.kind.currentData()), fiscal_year=kept_number(self.fiscal_year),
             name=self.name.text(), call_opens_on=self.opens_on.date().toPython(),
             call_closes_on=self.closes_on.date().toPython(), budget=self.budget.text(),
             ceiling=self.ceiling.text().strip() or 0, purpose=self.purpose.toPlainText(),
@@ -516,8 +542,8 @@ class ProgrammeForm(DraftedForm):
         self._loading = True
         try:
             self.kind.setCurrentIndex(max(0, self.kind.findData(d.kind)))
-            self.fiscal_year.setValue(d.fiscal_year)
-            self._show_era(d.fiscal_year)
+            show_kept(self.fiscal_year, d.fiscal_year)
+            self._show_era()
             self.name.setText(d.name)
             self.purpose.setPlainText(d.purpose)
             self.eligibility.setPlainText(d.eligibility)
@@ -570,7 +596,9 @@ class ProgrammeForm(DraftedForm):
 
     def _show_problems(self, problems: Sequence[FieldProblem]) -> None:
         """Each problem on the red line under its field, the input framed; the first focused."""
-        ordered = sorted(problems, key=lambda p: list(FIELD_LABELS).index(p.field)
+        # Two criteria boxes may refuse alike (two empty 重み): said once.
+        ordered = sorted(dict.fromkeys(problems),
+                         key=lambda p: list(FIELD_LABELS).index(p.field)
                          if p.field in FIELD_LABELS else len(FIELD_LABELS))
         self.errors.show(ordered, inputs_for=self._problem_inputs,
                          also=[*self.documents.lines.values(),
@@ -596,24 +624,24 @@ class ProgrammeForm(DraftedForm):
         return [self.errors.inputs[problem.field]]
 
 
-def open_programme_form(parent: QWidget | None, db: Database, actor: Actor, *,
+def open_programme_form(parent: QWidget, db: Database, actor: Actor, *,
+                        saved: Callable[[ProgrammeDetail], object],
                         programme_id: int | None = None,
-                        draft: ProgrammeDraft | None = None) -> ProgrammeDetail | None:
+                        draft: ProgrammeDraft | None = None) -> None:
     """The programme form, modal: a new programme (*draft* e.g. next year's copy), or the
-    programme *programme_id* to change. Returns what was saved, or None."""
-    detail = None
-    if programme_id is not None:
-        try:
-            detail = svc.get_programme(db, actor, programme_id)
-        except Exception as exc:  # removed meanwhile, no right, no server: say so
-            show_error(parent, exc)
-            return None
-    form = ProgrammeForm(db, actor, detail=detail, initial=draft, parent=parent)
-    try:
-        form.exec()
-        return form.saved
-    finally:
-        form.deleteLater()
+    programme *programme_id* to change, read first (removed meanwhile, no right, no server:
+    said, and no form opens). *saved* is given what was stored."""
+    def show(detail: ProgrammeDetail | None) -> None:
+        form = ProgrammeForm(db, actor, detail=detail, initial=draft, parent=parent)
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # deleted on the GUI thread
+        form.setModal(True)
+        form.accepted.connect(lambda: saved(form.saved))
+        form.show()
+
+    if programme_id is None:
+        show(None)
+        return
+    ReadOp(parent, lambda: svc.get_programme(db, actor, programme_id), show).run()
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -661,6 +689,20 @@ def _yen_box(placeholder: str) -> QLineEdit:
     box.setAlignment(Qt.AlignmentFlag.AlignRight)
     box.setFixedWidth(150)
     return box
+
+
+def _cell(box: QWidget, *, before: str = "", after: str = "") -> QWidget:
+    """A grid cell: *box* with its unit beside it."""
+    cell = QWidget()
+    line = QHBoxLayout(cell)
+    line.setContentsMargins(0, 0, 0, 0)
+    line.setSpacing(2)
+    if before:
+        line.addWidget(QLabel(before))
+    line.addWidget(box)
+    if after:
+        line.addWidget(QLabel(after))
+    return cell
 
 
 def _tool(text: str, tip: str) -> QToolButton:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import itertools
+from collections.abc import Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
@@ -25,23 +26,22 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from kyodo_desk.database import Database
-from kyodo_desk.domain.errors import UserError, ValidationError
+from kyodo_desk.domain.errors import FieldProblem, UserError, ValidationError
 from kyodo_desk.domain.grants import STAGE_LABELS, Stage, yen
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.services import grant_screening as svc
 from kyodo_desk.services.grant_screening import Screening, ScreeningRow
 from kyodo_desk.services.grants import CriterionInfo
 from kyodo_desk.ui.messages import show_error
-from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.number_box import NumberBox
+from kyodo_desk.ui.operations import ReadOp, WriteOp
 from kyodo_desk.ui.widgets import RowsModel, record_list, show_at_fault
 
-NOT_SCORED = -1  # a score box's 未入力
 NOTHING_TO_SCORE = "「審査」の段階にある案件はありません。"
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _CENTRE = Qt.AlignmentFlag.AlignCenter
@@ -111,22 +111,17 @@ class RankingModel(RowsModel[ScreeningRow]):
         return None
 
 
-class ScoreBox(QSpinBox):
-    """One criterion's score: 0 to its highest score, 未入力 until typed."""
+class ScoreBox(NumberBox):
+    """One criterion's score as typed: 0 to its highest score, empty (未入力) until typed; a
+    score it cannot take is refused with the criterion named, as the service would."""
 
     def __init__(self, criterion: CriterionInfo) -> None:
-        super().__init__()
+        super().__init__("scores", f"「{criterion.name}」の点数", lowest=0,
+                         highest=criterion.max_score, unit="点", optional=True,
+                         empty_text="未入力")
         self.criterion = criterion
         self.setObjectName("scoreBox")
-        self.setRange(NOT_SCORED, criterion.max_score)
-        self.setSpecialValueText("未入力")
-        self.setValue(NOT_SCORED)
-        self.setFixedWidth(84)
-        self.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.setToolTip(f"0～{criterion.max_score}点（重み×{criterion.weight}）")
-
-    def score(self) -> int | None:
-        return None if self.value() == NOT_SCORED else self.value()
 
 
 class ScreeningDialog(QDialog):
@@ -260,7 +255,7 @@ class ScreeningDialog(QDialog):
             heading.show()
         for row, criterion in enumerate(criteria, start=1):
             spin = ScoreBox(criterion)
-            spin.valueChanged.connect(self._score_changed)
+            spin.textChanged.connect(self._score_changed)
             weight = QLabel(f"/ {criterion.max_score}点　×{criterion.weight}")
             weight.setStyleSheet("color: #555;")
             points = QLabel()
@@ -280,24 +275,28 @@ class ScreeningDialog(QDialog):
 
     def scores(self) -> dict[int, int]:
         """The scores typed, by criterion id (未入力 left out: the service names them)."""
-        return {cid: box.value() for cid, box in self.score_boxes.items()
-                if box.score() is not None}
+        return {cid: score for cid, box in self.score_boxes.items()
+                if (score := box.value()) is not None}
 
     def subtotal_points(self) -> int:
-        return sum(box.criterion.weight * box.value() for box in self.score_boxes.values()
-                   if box.score() is not None)
+        return sum(box.criterion.weight * score for box in self.score_boxes.values()
+                   if (score := box.value()) is not None)
 
     def _show_subtotal(self) -> None:
         for cid, box in self.score_boxes.items():
-            value = box.score()
+            value = box.value()
             self._weighted[cid].setText("" if value is None
                                         else f"{box.criterion.weight * value}点")
         full = sum(c.weight * c.max_score for c in self._criteria)
         self.subtotal.setText(f"{self.subtotal_points()}点 / {full}点")
-        missing = sum(1 for box in self.score_boxes.values() if box.score() is None)
-        self.subtotal_note.setText(f"未入力 {missing}項目" if missing else "すべて入力済み")
+        boxes = self.score_boxes.values()
+        missing = sum(1 for box in boxes if not box.text().strip())
+        refused = sum(1 for box in boxes if box.problem() is not None)
+        notes = [f"未入力 {missing}項目" if missing else "",
+                 f"点数にならない入力 {refused}項目" if refused else ""]
+        self.subtotal_note.setText("・".join(n for n in notes if n) or "すべて入力済み")
 
-    def _score_changed(self, _value: int) -> None:
+    def _score_changed(self, _text: str) -> None:
         if not self._loading:
             self._touched = True
             self.entry_status.clear()
@@ -308,7 +307,7 @@ class ScreeningDialog(QDialog):
         self._loading = True
         try:
             for cid, box in self.score_boxes.items():
-                box.setValue(NOT_SCORED if given is None else given.get(cid, NOT_SCORED))
+                box.setValue(None if given is None else given.get(cid))
         finally:
             self._loading = False
         self._touched = False
@@ -341,8 +340,9 @@ class ScreeningDialog(QDialog):
     # --- reading the ranking ----------------------------------------------------------
     def refresh(self) -> None:
         db, actor, programme_id = self.db, self.actor, self.programme_id
-        run_in_background(self, lambda: svc.screening(db, actor, programme_id), self._show,
-                          self._failed)
+        # Read again after each sheet: the last reading is the one shown.
+        ReadOp(self, lambda: svc.screening(db, actor, programme_id), self._show, key="ranking",
+               failed=self._failed).run()
 
     def _failed(self, exc: Exception) -> None:
         self.heading.setText(f"読み込めませんでした: {exc}" if isinstance(exc, UserError)
@@ -410,21 +410,28 @@ class ScreeningDialog(QDialog):
         if self._saving:
             return
         self._clear_problems()
+        # A box holding what is not a score it may take is refused as typed, before the
+        # service (which would only see the scores that read).
+        refused = [problem for box in self.score_boxes.values()
+                   if (problem := box.problem()) is not None]
+        if refused:
+            self._show_score_problems(refused)
+            self.save_finished.emit(False)
+            return
         case_id, reviewer, scores = self.case.currentData(), self._reviewer_name(), self.scores()
         if case_id is None:
             self._show_problem("採点する案件を選んでください（「審査」の段階の案件だけを選べます）。")
             self.save_finished.emit(False)
             return
         self._saving = True
-        self.save_button.setEnabled(False)
         db, actor = self.db, self.actor
         title = self.case.currentText()
-        run_in_background(self, lambda: svc.record_scores(db, actor, case_id, reviewer, scores),
-                          lambda _none: self._stored(title, reviewer), self._refused)
+        WriteOp(self, lambda: svc.record_scores(db, actor, case_id, reviewer, scores),
+                lambda _case: self._stored(title, reviewer), failed=self._refused,
+                busy=(self.save_button,)).run()
 
     def _stored(self, title: str, reviewer: str) -> None:
         self._saving = False
-        self.save_button.setEnabled(True)
         self._touched = False
         self.entry_status.setText(f"保存しました: {reviewer}「{title.split('　')[-1]}」"
                                   f" {self.subtotal_points()}点")
@@ -433,25 +440,29 @@ class ScreeningDialog(QDialog):
 
     def _refused(self, exc: Exception) -> None:
         self._saving = False
-        self.save_button.setEnabled(True)
         if isinstance(exc, ValidationError):
-            self._show_problem("\n".join(p.message for p in exc.problems))
-            fields = {p.field for p in exc.problems}
-            show_at_fault(self.reviewer, "reviewer" in fields)
-            if "scores" in fields:
-                for box in self.score_boxes.values():
-                    named = any(f"「{box.criterion.name}」" in p.message for p in exc.problems)
-                    show_at_fault(box, named)
-            focus = self.reviewer if "reviewer" in fields else next(
-                (b for b in self.score_boxes.values() if b.styleSheet()), None)
-            if focus is not None:
-                focus.setFocus()
+            self._show_score_problems(exc.problems)
         elif isinstance(exc, UserError):  # not in 審査 any more, removed, no connection
             self._show_problem(exc.message)
             self.refresh()
         else:
             show_error(self, exc)
         self.save_finished.emit(False)
+
+    def _show_score_problems(self, problems: Sequence[FieldProblem]) -> None:
+        """The messages under the score entry; the reviewer or each criterion named framed,
+        the first focused."""
+        self._show_problem("\n".join(p.message for p in problems))
+        fields = {p.field for p in problems}
+        show_at_fault(self.reviewer, "reviewer" in fields)
+        if "scores" in fields:
+            for box in self.score_boxes.values():
+                show_at_fault(box, any(f"「{box.criterion.name}」" in p.message
+                                       for p in problems))
+        focus = self.reviewer if "reviewer" in fields else next(
+            (b for b in self.score_boxes.values() if b.styleSheet()), None)
+        if focus is not None:
+            focus.setFocus()
 
     def _show_problem(self, text: str) -> None:
         self.entry_status.clear()

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.dates import fiscal_year_label
-from kyodo_desk.domain.errors import ConnectionLost
 from kyodo_desk.domain.grants import STAGE_LABELS, Stage
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.services import grant_cases as case_svc
@@ -45,8 +44,7 @@ from kyodo_desk.ui.grants.model import (
 )
 from kyodo_desk.ui.grants.prints import ProgrammePrints
 from kyodo_desk.ui.grants.programme_actions import ProgrammeActions
-from kyodo_desk.ui.messages import show_error
-from kyodo_desk.ui.tasks import run_in_background
+from kyodo_desk.ui.operations import ReadOp
 from kyodo_desk.ui.widgets import SearchListKeys, filter_combo, record_list, single_shot
 
 if TYPE_CHECKING:
@@ -75,7 +73,6 @@ class GrantsTab(QWidget):
         self.db, self.actor = db, actor
         self._fixed_today = today  # tests fix the day; the app follows the calendar
         self.programme: ProgrammeDetail | None = None
-        self._programme_generation = self._generation = 0
         self._keep_id: int | None = None
         self._loaded = False
         self.may_write = not db.read_only and actor.may(Action.CHANGE, Resource.GRANT_CASES)
@@ -230,7 +227,7 @@ class GrantsTab(QWidget):
             self.chooser.blockSignals(False)
             self._programme_chosen(in_place=in_place and same and index >= 0)
 
-        run_in_background(self, lambda: svc.list_programmes(db, actor), show, self._failed)
+        ReadOp(self, lambda: svc.list_programmes(db, actor), show, key="programmes").run()
 
     def _programme_chosen(self, *, in_place: bool = False) -> None:
         self.load_programme()
@@ -238,19 +235,14 @@ class GrantsTab(QWidget):
 
     def load_programme(self) -> None:
         """The chosen programme's budget as it now stands."""
-        self._programme_generation += 1
-        generation, programme_id = self._programme_generation, self.programme_id()
-        if programme_id is None:
-            self._show_programme(None)
-            return
-        db, actor = self.db, self.actor
+        programme_id, db, actor = self.programme_id(), self.db, self.actor
 
-        def show(detail: ProgrammeDetail) -> None:
-            if generation == self._programme_generation:
-                self._show_programme(detail)
+        def read() -> ProgrammeDetail | None:
+            return None if programme_id is None else svc.get_programme(db, actor, programme_id)
 
-        run_in_background(self, lambda: svc.get_programme(db, actor, programme_id), show,
-                          self._failed)
+        # No programme is an answer too, through the same key: a programme still being read
+        # must not come back over it.
+        ReadOp(self, read, self._show_programme, key="programme").run()
 
     def _show_programme(self, detail: ProgrammeDetail | None) -> None:
         self.programme = detail
@@ -263,23 +255,24 @@ class GrantsTab(QWidget):
     def refresh(self, keep_id: int | None = None, *, in_place: bool = False) -> None:
         """Ask again for the cases the programme, the stage filter and the box say."""
         self._timer.stop()
-        self._generation += 1
-        generation, programme_id = self._generation, self.programme_id()
+        programme_id = self.programme_id()
         query, stage = self.search.text(), self.stage_filter.currentData()
         current = self.current_case()
         self._keep_id = keep_id or (current.id if current else None)
         scroll = self.table.verticalScrollBar().value() if in_place else None
-        if programme_id is None:
-            self._show(generation, [], None)
-            return
         db, actor = self.db, self.actor
-        run_in_background(self, lambda: case_svc.list_cases(
-            db, actor, programme_id=programme_id, stage=stage, query=query),
-            lambda rows: self._show(generation, rows, scroll), self._failed)
 
-    def _show(self, generation: int, rows: list[CaseSummary], scroll: int | None) -> None:
-        if generation != self._generation:
-            return  # the box or the filter changed since this was asked
+        def read() -> list[CaseSummary]:
+            if programme_id is None:
+                return []
+            return case_svc.list_cases(db, actor, programme_id=programme_id, stage=stage,
+                                       query=query)
+
+        # Only the last search shows: the box, the filter or the programme changed since an
+        # older one was asked.
+        ReadOp(self, read, lambda rows: self._show(rows, scroll), key="cases").run()
+
+    def _show(self, rows: list[CaseSummary], scroll: int | None) -> None:
         self.model.today = self.today
         self.model.reset(rows)
         self.count.setText(f"{len(rows):,} 件")
@@ -305,12 +298,6 @@ class GrantsTab(QWidget):
         else:
             text = ""
         self.empty_hint.setText(text)
-
-    def _failed(self, exc: Exception) -> None:
-        if isinstance(exc, ConnectionLost):
-            self.status_message.emit(exc.message)
-            return
-        show_error(self, exc)
 
     def current_case(self) -> CaseSummary | None:
         index = self.table.currentIndex()
@@ -410,5 +397,4 @@ class GrantsTab(QWidget):
                 self.load_programme()
             self.refresh(keep_id=detail.id)
 
-        run_in_background(self, lambda: case_svc.get_case(db, actor, case_id), show,
-                          self._failed)
+        ReadOp(self, lambda: case_svc.get_case(db, actor, case_id), show).run()
