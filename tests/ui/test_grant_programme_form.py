@@ -244,7 +244,7 @@ def test_a_year_weight_or_highest_score_is_kept_as_typed_or_refused_under_it(
     save(qtbot, form, stored=False)
     assert (form.fiscal_year.text(), public.weight.text(), need.max_score.text()) == (
         "20266", "0", "abc")
-    assert error_of(form, "fiscal_year") == "年度は1,989〜2,099年度の範囲で入力してください。"
+    assert error_of(form, "fiscal_year") == "年度は2000〜2099年度の範囲で入力してください。"
     assert error_of(form, "criteria").splitlines() == [
         "「公益性」の重みは1〜10の範囲で入力してください。",
         "「協働の必要性」の満点は数字で入力してください（「abc」は数として読めません）。"]

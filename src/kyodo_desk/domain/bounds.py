@@ -30,6 +30,7 @@ from datetime import date
 from kyodo_desk.domain.errors import FieldProblem
 from kyodo_desk.domain.events import MAX_PARTY_SIZE
 from kyodo_desk.domain.grants import MAX_SCORE_LIMIT, MAX_WEIGHT, MAX_YEN
+from kyodo_desk.domain.numbers import figure
 
 EARLIEST_DAY = date(1989, 1, 8)  # the first day of 平成: no record of this office is older
 LATEST_DAY = date(2099, 12, 31)
@@ -106,6 +107,9 @@ _VERSION = {"version": DERIVED}
 _YEN = MAX_YEN
 MAX_CAPACITY = 10_000  # 定員: the largest hall of the city holds fewer
 MAX_FEE = 1_000_000  # 参加費 in yen
+MAX_BOOTH_TABLES = 20  # ブースの机: what a festa hall lends one group
+MAX_BOOTH_CHAIRS = 50
+FIRST_GRANT_YEAR = 2000  # 交付金の年度: the programmes began after the 2000 decentralisation
 
 FIELD_BOUNDS: dict[str, dict[str, Bound]] = {
     "facilities": {
@@ -154,12 +158,12 @@ FIELD_BOUNDS: dict[str, dict[str, Bound]] = {
         "party_size": number("人数", 1, MAX_PARTY_SIZE), "notes": note("配慮事項・メモ"), "token": DERIVED,
         "name_key": DERIVED, "reading_key": DERIVED, "phone_key": DERIVED,
         "queue_number": DERIVED, "booth_space": line("ブースの広さ"),
-        "booth_number": code("ブース番号", 20), "booth_tables": number("机の数", 0, 100),
-        "booth_chairs": number("椅子の数", 0, 100), **_VERSION,
+        "booth_number": code("ブース番号", 20), "booth_tables": number("机の数", 0, MAX_BOOTH_TABLES),
+        "booth_chairs": number("椅子の数", 0, MAX_BOOTH_CHAIRS), **_VERSION,
     },
     "attendances": {"checked_in_by": DERIVED},
     "grant_programmes": {
-        "fiscal_year": number("年度", EARLIEST_DAY.year, LATEST_DAY.year), "name": name("交付金の名称"),
+        "fiscal_year": number("年度", FIRST_GRANT_YEAR, LATEST_DAY.year), "name": name("交付金の名称"),
         "purpose": note("目的"), "eligibility": note("対象となる団体・事業"),
         "call_opens_on": day("募集開始日"), "call_closes_on": day("募集締切日"),
         "budget": number("予算額", 0, _YEN), "ceiling": number("1件あたりの上限", 0, _YEN),
@@ -225,7 +229,8 @@ def _visible(ch: str) -> bool:
 def number_problem(bound: NumberBound, value: int) -> str | None:
     if bound.lowest <= value <= bound.highest:
         return None
-    return f"{bound.label}は{bound.lowest:,}から{bound.highest:,}までの数で入力してください。"
+    return (f"{bound.label}は{figure(bound.lowest)}から{figure(bound.highest)}までの数で"
+            "入力してください。")
 
 
 def date_problem(bound: DateBound, value: date) -> str | None:

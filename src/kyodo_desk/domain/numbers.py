@@ -44,8 +44,14 @@ def parse_whole_number(text: str, field: str, label: str, *, lowest: int, highes
     digits = raw.replace(",", "").lstrip("0") or "0"
     if len(digits) > len(str(highest)) + 1 or not lowest <= int(digits) <= highest:
         raise ValidationError.single(
-            field, f"{label}は{lowest:,}〜{highest:,}{unit}の範囲で入力してください。")
+            field, f"{label}は{figure(lowest)}〜{figure(highest)}{unit}の範囲で入力してください。")
     return int(digits)
+
+
+def figure(n: int) -> str:
+    """A number as a message says it: grouped by three from five digits on (1,000,000円), not
+    below (2026年度, 5000円), as a year must never read 2,026."""
+    return f"{n:,}" if abs(n) >= 10_000 else str(n)
 
 
 def _shown(text: str) -> str:

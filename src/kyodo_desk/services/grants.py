@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from kyodo_desk.database import Database
 from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain import validation
+from kyodo_desk.domain.bounds import FIELD_BOUNDS, number_problem
 from kyodo_desk.domain.dates import next_year_title, same_day_next_year
 from kyodo_desk.domain.errors import FieldProblem, NotFound, ValidationError
 from kyodo_desk.domain.grants import (
@@ -163,8 +164,10 @@ def clean_programme_draft(draft: ProgrammeDraft) -> ProgrammeDraft:
     name = draft.name.strip()
     if not name:
         problems.append(FieldProblem("name", "交付金の名称を入力してください。"))
-    if not 2000 <= draft.fiscal_year <= 2100:
-        problems.append(FieldProblem("fiscal_year", "年度を西暦で入力してください（例: 2026）。"))
+    year_problem = number_problem(FIELD_BOUNDS["grant_programmes"]["fiscal_year"],
+                                  draft.fiscal_year)
+    if year_problem:
+        problems.append(FieldProblem("fiscal_year", f"{year_problem}（西暦で。例: 2026）"))
     budget = amount("budget", "予算額")
     ceiling = amount("ceiling", "1件あたりの上限額")
     if not problems and budget <= 0:

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from kyodo_desk.database import Database
 from kyodo_desk.database.audit import insert_row, prepare_row, record_event
 from kyodo_desk.database.core import retry_on_contention
+from kyodo_desk.domain.bounds import FIELD_BOUNDS, number_problem
 from kyodo_desk.domain.errors import FieldProblem, NotFound, UserError, ValidationError
 from kyodo_desk.domain.events import (
     MAX_PARTY_SIZE,
@@ -167,8 +168,10 @@ def clean_sign_up(draft: SignUpDraft) -> SignUpDraft:
         problems.append(FieldProblem(
             "party_size", f"人数は1～{MAX_PARTY_SIZE}名で入力してください"
             f"（{MAX_PARTY_SIZE}名を超える団体は、イベントの担当者にご相談ください）。"))
-    if not (0 <= draft.booth_tables <= 20 and 0 <= draft.booth_chairs <= 50):
-        problems.append(FieldProblem("booth", "ブースの机は0～20台、椅子は0～50脚で入力してください。"))
+    for field in ("booth_tables", "booth_chairs"):
+        problem = number_problem(FIELD_BOUNDS["registrations"][field], getattr(draft, field))
+        if problem:
+            problems.append(FieldProblem(field, problem))
     if problems:
         raise ValidationError(problems)
     return replace(draft, notes=draft.notes.strip(), booth_space=draft.booth_space.strip())

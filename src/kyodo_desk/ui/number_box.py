@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from kyodo_desk.domain.bounds import FIELD_BOUNDS, NumberBound
 from kyodo_desk.domain.errors import FieldProblem, ValidationError
-from kyodo_desk.domain.numbers import parse_whole_number
+from kyodo_desk.domain.numbers import figure, parse_whole_number
 
 
 class NumberBox(QLineEdit):
@@ -26,7 +26,7 @@ class NumberBox(QLineEdit):
         self.setObjectName(field)
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.setPlaceholderText(empty_text)
-        self.setToolTip(f"{lowest:,}〜{highest:,}{unit}"
+        self.setToolTip(f"{figure(lowest)}〜{figure(highest)}{unit}"
                         + (f"（空欄は「{empty_text}」）" if optional and empty_text else ""))
         digits = len(f"{highest:,}") + len(unit) + 2
         self.setFixedWidth(max(self.fontMetrics().horizontalAdvance("0" * digits),
@@ -63,5 +63,13 @@ class NumberBox(QLineEdit):
             return exc.problems[0]
         return None
 
-    def setValue(self, value: int | None) -> None:  # as the QSpinBox it replaces
+    def kept(self) -> int | str | None:
+        """What a form's state (and so a draft) keeps of this box: the number (None: left
+        empty) or, while it holds what cannot be stored, the text as typed — a restored draft
+        shows it again rather than an empty box, which would read as 定員なし or 無料. Saving
+        refuses such a box before the draft reaches the service (DraftedForm.save)."""
+        return self.value() if self.problem() is None else self.text()
+
+    def setValue(self, value: int | str | None) -> None:  # as the QSpinBox it replaces
+        """Show a number, or the text `kept()` kept."""
         self.setText("" if value is None else str(value))

@@ -13,7 +13,6 @@ import itertools
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -290,7 +289,7 @@ class EventForm(DraftedForm):
     def state(self) -> EventFormState:
         """What the form holds now (also what a draft keeps)."""
         venue = self.venue.currentData()
-        fee = kept_number(self.fee)  # left empty: 無料
+        fee = self.fee.kept()  # left empty: 無料
         return EventFormState(EventDraft(
             kind=EventKind(self.kind.currentData()), title=self.title.text(),
             title_reading=self.title_reading.text(),
@@ -300,7 +299,7 @@ class EventForm(DraftedForm):
             venue_name="" if venue else self.venue_name.text(),
             venue_address="" if venue else self.venue_address.text(),
             sessions=self.sessions.sessions(),
-            capacity=kept_number(self.capacity),
+            capacity=self.capacity.kept(),
             signup_opens_on=self.opens_on.date().toPython() if self.opens.isChecked() else None,
             signup_closes_on=(self.closes_on.date().toPython() if self.closes.isChecked()
                               else None),
@@ -309,7 +308,7 @@ class EventForm(DraftedForm):
             how_to_apply=self.how_to_apply.toPlainText(),
             contact_name=self.contact_name.text(), contact_phone=self.contact_phone.text(),
             url=self.url.text(), queue_rule=QueueRule(self.queue_rule.currentData()),
-            offer_hold_hours=kept_number(self.hold_hours), has_booths=self.has_booths.isChecked(),
+            offer_hold_hours=self.hold_hours.kept(), has_booths=self.has_booths.isChecked(),
             cancelled=self.cancelled.isChecked(),
         ), base_version=self._base_version)
 
@@ -326,7 +325,7 @@ class EventForm(DraftedForm):
             self.venue_address.setText(d.venue_address)
             self._venue_changed()
             self.sessions.set_sessions(d.sessions or (SessionDraft(date.today()),))
-            show_kept(self.capacity, d.capacity)
+            self.capacity.setValue(d.capacity)
             # Shown dates of an unticked 受付開始/締切: near the first session, ready to tick.
             first = d.sessions[0].held_on if d.sessions else date.today()
             for check, edit, value, fallback in (
@@ -337,7 +336,7 @@ class EventForm(DraftedForm):
                 edit.setEnabled(value is not None)
                 edit.setDate(QDate(value or fallback))
             self.audience.setText(d.audience)
-            show_kept(self.fee, d.fee or None)  # 0 shows as the box's 無料
+            self.fee.setValue(d.fee or None)  # 0 shows as the box's 無料
             self.fee_note.setText(d.fee_note)
             self.how_to_apply.setPlainText(d.how_to_apply)
             self.contact_name.setText(d.contact_name)
@@ -345,7 +344,7 @@ class EventForm(DraftedForm):
             self.url.setText(d.url)
             self.queue_rule.setCurrentIndex(max(0, self.queue_rule.findData(d.queue_rule)))
             self._show_queue_help()
-            show_kept(self.hold_hours, d.offer_hold_hours)
+            self.hold_hours.setValue(d.offer_hold_hours)
             self.has_booths.setChecked(d.has_booths)
             self.cancelled.setChecked(d.cancelled)
         finally:
@@ -449,22 +448,6 @@ class EventForm(DraftedForm):
             return (self.sessions.lines[0].held_on if self.sessions.lines
                     else self.sessions.add_button)
         return self.errors.inputs[problem.field]
-
-
-def kept_number(box: NumberBox) -> Any:
-    """What the form's state (and so a draft) keeps of *box*: its number (None: left empty),
-    or, while it holds what cannot be stored, the text as typed — so a restored draft shows it
-    again instead of an empty box, which would read as 定員なし or 無料. Saving refuses such a
-    box before the draft reaches the service (DraftedForm.save)."""
-    return box.value() if box.problem() is None else box.text()
-
-
-def show_kept(box: NumberBox, value: int | str | None) -> None:
-    """Put back what `kept_number` kept."""
-    if isinstance(value, str):
-        box.setText(value)
-    else:
-        box.setValue(value)
 
 
 def session_text(s: SessionDraft) -> str:

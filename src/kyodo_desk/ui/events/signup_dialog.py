@@ -53,7 +53,7 @@ from kyodo_desk.ui.widgets import (
 SEARCH_DELAY_MS = 150  # the candidates follow the typing, one search per pause
 SEARCH_LIMIT = 30
 # The dialog's fields in the order problems are listed and the first one is focused.
-FIELD_ORDER = ("contact_id", "party_size", "notes", "booth", "booth_tables", "booth_chairs",
+FIELD_ORDER = ("contact_id", "party_size", "notes", "booth_tables", "booth_chairs",
                "booth_space")
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -318,7 +318,7 @@ class SignUpDialog(QDialog):
         self.errors.add_row(form, "人数", with_unit(self.party, "名"), "party_size",
                             focus=self.party)
         self.errors.add_row(form, "配慮事項・託児", self.notes, "notes")
-        self.errors.add_row(form, "ブースの希望", self.booth, "booth", "booth_tables",
+        self.errors.add_row(form, "ブースの希望", self.booth, "booth_tables",
                             "booth_chairs", "booth_space", focus=self.tables,
                             frames={"booth_tables": self.tables, "booth_chairs": self.chairs,
                                     "booth_space": self.space})
@@ -504,9 +504,7 @@ class SignUpDialog(QDialog):
         One about no field of this dialog is said in the summary."""
         ordered = sorted(problems, key=lambda p: FIELD_ORDER.index(p.field)
                          if p.field in FIELD_ORDER else len(FIELD_ORDER))
-        # The service's 「ブースの机は…、椅子は…」 is about both boxes.
-        elsewhere = self.errors.show(ordered, inputs_for=lambda p: [self.tables, self.chairs]
-                                     if p.field == "booth" else [])
+        elsewhere = self.errors.show(ordered)
         if not problems:
             self.summary.hide()
             return

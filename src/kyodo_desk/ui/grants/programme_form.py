@@ -52,7 +52,6 @@ from kyodo_desk.services.grants import ProgrammeDetail, ProgrammeDraft, Required
 from kyodo_desk.ui.conflict import VersionsDialog, differences
 from kyodo_desk.ui.draft_files import DraftFiles
 from kyodo_desk.ui.drafted_form import DraftedForm
-from kyodo_desk.ui.events.form import kept_number, show_kept
 from kyodo_desk.ui.events.sessions_editor import short_date_edit
 from kyodo_desk.ui.field_errors import FieldErrors, form_column, text_box, with_unit
 from kyodo_desk.ui.line_grid import LineGrid
@@ -82,7 +81,7 @@ FIELD_LABELS = {
 class ProgrammeFormState:
     """What the form holds; amounts stay as typed (「3,000,000」) until the service reads them,
     and so do 年度 and a criterion's 重み and 満点 while they hold what is not a number that
-    can be stored (ui/events/form.py `kept_number`)."""
+    can be stored (NumberBox.kept)."""
 
     draft: ProgrammeDraft
     # The version the edits started from: a restored draft still meets a later save as a
@@ -124,7 +123,7 @@ class ProgrammeDraftStore(DraftFiles[ProgrammeFormState]):
 
 
 def _kept(value: Any) -> Any:
-    """A number a draft kept, or the text a number box held (`kept_number`)."""
+    """A number a draft kept, or the text a number box held (NumberBox.kept)."""
     return value if isinstance(value, str) else int(value)
 
 
@@ -146,8 +145,8 @@ class CriterionLine:
         self.max_score.setObjectName("criterionMax")
         self.max_score.setToolTip(
             f"審査員がつけられる最高点（{self.max_score.lowest}～{self.max_score.highest}点）")
-        show_kept(self.weight, criterion.weight)
-        show_kept(self.max_score, criterion.max_score)
+        self.weight.setValue(criterion.weight)
+        self.max_score.setValue(criterion.max_score)
         # The units beside the boxes, as a grid cell each.
         self._weight_cell = _cell(self.weight, before="×")
         self._max_cell = _cell(self.max_score, after="点")
@@ -167,13 +166,13 @@ class CriterionLine:
                 self.remove]
 
     def value(self) -> Criterion:
-        return Criterion(self.name.text(), kept_number(self.weight),
-                         kept_number(self.max_score))
+        return Criterion(self.name.text(), self.weight.kept(),
+                         self.max_score.kept())
 
     def set_value(self, c: Criterion) -> None:
         self.name.setText(c.name)
-        show_kept(self.weight, c.weight)
-        show_kept(self.max_score, c.max_score)
+        self.weight.setValue(c.weight)
+        self.max_score.setValue(c.max_score)
 
     def full_marks(self) -> int | None:
         """重み×満点, or None while either is not a number that can be stored."""
@@ -527,7 +526,7 @@ class ProgrammeForm(DraftedForm):
     def state(self) -> ProgrammeFormState:
         """What the form holds now (also what a draft keeps)."""
         return ProgrammeFormState(ProgrammeDraft(
-            kind=GrantKind(self.kind.currentData()), fiscal_year=kept_number(self.fiscal_year),
+            kind=GrantKind(self.kind.currentData()), fiscal_year=self.fiscal_year.kept(),
             name=self.name.text(), call_opens_on=self.opens_on.date().toPython(),
             call_closes_on=self.closes_on.date().toPython(), budget=self.budget.text(),
             ceiling=self.ceiling.text().strip() or 0, purpose=self.purpose.toPlainText(),
@@ -542,7 +541,7 @@ class ProgrammeForm(DraftedForm):
         self._loading = True
         try:
             self.kind.setCurrentIndex(max(0, self.kind.findData(d.kind)))
-            show_kept(self.fiscal_year, d.fiscal_year)
+            self.fiscal_year.setValue(d.fiscal_year)
             self._show_era()
             self.name.setText(d.name)
             self.purpose.setPlainText(d.purpose)
