@@ -65,7 +65,7 @@ def test_a_csv_name_gets_a_csv(database_url: str, seeded: EventFixture, tmp_path
     path = tmp_path / "参加者一覧.csv"
     assert export(database_url, "participants", "--event", str(seeded.course),
                   "-o", str(path)) == 0
-    assert path.read_bytes().startswith("\ufeff受付番号,状態,".encode())
+    assert path.read_bytes().startswith("\ufeff受付番号,状況,".encode())
 
 
 def test_facilities_still_export_as_csv_by_default(database_url: str, tmp_path: Path) -> None:

@@ -1,19 +1,36 @@
-from datetime import date, datetime, timedelta
+import re
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kyodo_desk.domain.dates import (
     ERAS,
+    FIRST_SUPPORTED,
+    WEEKDAYS,
+    DateStyle,
+    clock,
+    date_and_time,
+    date_with_weekday,
     era_date,
     era_of,
     era_year_month,
     fiscal_year_label,
     fiscal_year_of,
     fiscal_year_range,
+    full_date,
     month_range,
     next_year_title,
     previous_month_range,
+    print_style,
     same_day_next_year,
+    screen_style,
+    short_date,
+    use_date_style,
+    weekday,
+    year_month,
 )
 
 
@@ -182,3 +199,135 @@ def test_the_same_day_next_year() -> None:
     assert same_day_next_year(date(2026, 11, 24)) == date(2027, 11, 24)
     assert same_day_next_year(date(2024, 2, 29)) == date(2025, 2, 28)
     assert same_day_next_year(date(9999, 12, 31)) == date.max  # a typo gets an answer
+
+
+
+# --- the one formatter ------------------------------------------------------------------------
+
+STYLES = st.sampled_from(DateStyle)
+SETTINGS = st.sampled_from([None, *DateStyle])
+ANY_DAY = st.dates()
+ERA_DAYS = st.dates(min_value=FIRST_SUPPORTED)  # the era table's reach
+_ERA_START = {name: start.year for start, name in ERAS}
+_WRITTEN = re.compile(r"(?:(?P<era>令和|平成|昭和|大正|明治)(?P<n>元|[1-9][0-9]*)|(?P<year>[1-9][0-9]*))"
+                      r"年(?P<month>[1-9][0-9]?)月(?P<day>[1-9][0-9]?)日")
+
+
+@pytest.fixture(autouse=True)
+def _no_setting() -> Iterator[None]:
+    """Each test starts without the app-wide setting, and leaves none behind."""
+    use_date_style(None)
+    yield
+    use_date_style(None)
+
+
+def read_back(text: str) -> date:
+    """The day a full date names, as a person would read it (for the round trips below)."""
+    found = _WRITTEN.fullmatch(text)
+    assert found, text
+    if found["era"]:
+        number = 1 if found["n"] == "元" else int(found["n"])
+        year = _ERA_START[found["era"]] + number - 1
+    else:
+        year = int(found["year"])
+    return date(year, int(found["month"]), int(found["day"]))
+
+
+@pytest.mark.parametrize(("style", "day", "expected"), [
+    (DateStyle.WESTERN, date(2026, 11, 24), "2026年11月24日"),
+    (DateStyle.ERA, date(2026, 11, 24), "令和8年11月24日"),
+    (DateStyle.WESTERN, date(2019, 5, 1), "2019年5月1日"),
+    (DateStyle.ERA, date(2019, 5, 1), "令和元年5月1日"),
+    (DateStyle.ERA, date(1, 1, 1), "1年1月1日"),  # a typo, before the era table: still written
+])
+def test_a_full_date(style: DateStyle, day: date, expected: str) -> None:
+    assert full_date(day, style) == expected
+
+
+def test_the_forms_the_screens_and_prints_use() -> None:
+    tuesday = date(2026, 11, 24)
+    assert date_with_weekday(tuesday) == "2026年11月24日（火）"
+    assert date_with_weekday(tuesday, DateStyle.ERA) == "令和8年11月24日（火）"
+    assert short_date(tuesday) == "11/24（火）"
+    assert short_date(date(2026, 5, 3), with_weekday=False) == "5/3"
+    assert year_month(tuesday) == "2026年11月"
+    assert year_month(tuesday, DateStyle.ERA) == "令和8年11月"
+    assert clock(time(9, 5)) == "9:05" and clock(time(0, 0)) == "0:00"
+    assert date_and_time(datetime(2026, 11, 24, 14, 3)) == "2026年11月24日 14:03"
+    assert date_and_time(datetime(2026, 12, 5, 10, 0), DateStyle.ERA,
+                         with_weekday=True) == "令和8年12月5日（土）10:00"
+
+
+def test_without_the_setting_screens_write_western_years_and_prints_the_era() -> None:
+    assert (screen_style(), print_style()) == (DateStyle.WESTERN, DateStyle.ERA)
+    assert full_date(date(2026, 11, 24)) == "2026年11月24日"  # no style given: the screens'
+
+
+@given(SETTINGS)
+def test_the_setting_once_made_holds_for_screens_and_prints_alike(setting: DateStyle | None) -> None:
+    use_date_style(setting)
+    if setting is None:
+        assert (screen_style(), print_style()) == (DateStyle.WESTERN, DateStyle.ERA)
+    else:
+        assert screen_style() is print_style() is setting
+    use_date_style(None)
+
+
+@given(ERA_DAYS, STYLES)
+def test_a_full_date_reads_back_as_the_same_day(day: date, style: DateStyle) -> None:
+    assert read_back(full_date(day, style)) == day
+
+
+@given(ANY_DAY, SETTINGS, st.sampled_from([None, *DateStyle]))
+def test_every_day_of_the_calendar_gets_a_date_never_an_exception(
+        day: date, setting: DateStyle | None, style: DateStyle | None) -> None:
+    use_date_style(setting)
+    text = full_date(day, style)
+    assert text.endswith(f"{day.month}月{day.day}日")
+    if day < FIRST_SUPPORTED:  # before the era table: 西暦 in either style
+        assert text == f"{day.year}年{day.month}月{day.day}日"
+    use_date_style(None)
+
+
+@given(ERA_DAYS)
+def test_the_two_styles_differ_only_in_how_they_write_the_year(day: date) -> None:
+    western, era = full_date(day, DateStyle.WESTERN), full_date(day, DateStyle.ERA)
+    assert western.startswith(f"{day.year}年") and era.startswith(era_of(day)[0])
+    assert western.split("年", 1)[1] == era.split("年", 1)[1] == f"{day.month}月{day.day}日"
+
+
+@given(ERA_DAYS, STYLES)
+def test_the_year_and_month_heads_the_full_date(day: date, style: DateStyle) -> None:
+    assert full_date(day, style) == f"{year_month(day, style)}{day.day}日"
+
+
+@given(ANY_DAY, STYLES)
+def test_the_weekday_follows_the_date_and_the_calendar(day: date, style: DateStyle) -> None:
+    written = date_with_weekday(day, style)
+    assert written == f"{full_date(day, style)}（{weekday(day)}）"
+    assert weekday(day) == WEEKDAYS[day.isoweekday() - 1]  # 月 is ISO day 1
+    if day < date.max:
+        following = day + timedelta(days=1)
+        assert WEEKDAYS.index(weekday(following)) == (WEEKDAYS.index(weekday(day)) + 1) % 7
+
+
+@given(ANY_DAY, SETTINGS)
+def test_the_short_form_names_month_day_and_weekday_whatever_the_setting(
+        day: date, setting: DateStyle | None) -> None:
+    use_date_style(setting)
+    found = re.fullmatch(r"([1-9][0-2]?)/([1-9][0-9]?)（(.)）", short_date(day))
+    assert found and (int(found[1]), int(found[2])) == (day.month, day.day)
+    assert found[3] == weekday(day)
+    assert short_date(day, with_weekday=False) == f"{day.month}/{day.day}"
+    use_date_style(None)
+
+
+@given(st.datetimes(min_value=datetime(1873, 1, 1)), STYLES, st.booleans())
+def test_a_date_and_time_is_the_full_date_then_the_clock(
+        moment: datetime, style: DateStyle, with_weekday: bool) -> None:
+    text = date_and_time(moment, style, with_weekday=with_weekday)
+    day = date_with_weekday(moment, style) if with_weekday else f"{full_date(moment, style)} "
+    assert text == f"{day}{clock(moment)}"
+    hours, minutes = clock(moment).split(":")
+    assert (int(hours), int(minutes)) == (moment.hour, moment.minute)
+    assert hours == str(moment.hour) and len(minutes) == 2  # 9:05, never 09:05 or 9:5

@@ -207,7 +207,7 @@ def test_the_participants_workbook_shows_every_sign_up_and_attendance(
     assert "2026-06-06 10:00～12:00 第1回" in ws["A2"].value
     assert "2026-06-20" in ws["A2"].value
     header = [c.value for c in ws[4]]
-    assert header == ["受付番号", "状態", "氏名・団体名", "よみ", "電話", "人数", "配慮事項",
+    assert header == ["受付番号", "状況", "氏名・団体名", "よみ", "電話", "人数", "配慮事項",
                       "出席 6/6", "出席 6/20"]
     assert all(c.font.bold for c in ws[4])
     assert ws.freeze_panes == "A5"
@@ -249,7 +249,7 @@ def test_the_participants_csv_is_the_same_table(db, actor, seeded, tmp_path: Pat
     assert raw.startswith(BOM)
     assert raw.count(b"\r\n") == raw.count(b"\n") == 5
     table = read_table(path)
-    assert table[0][:3] == ["受付番号", "状態", "氏名・団体名"]
+    assert table[0][:3] == ["受付番号", "状況", "氏名・団体名"]
     assert table[1] == ["1", "出席", "秋田 花子", "あきた はなこ", "018-823-1111", "2",
                         "車いすで参加", "○", ""]
     assert [row[1] for row in table[1:]] == ["出席", "受付済", "キャンセル待ち1番", "キャンセル"]

@@ -216,7 +216,7 @@ def test_roster_lists_the_confirmed_in_order_then_the_waitlist(
     positions = [found.find(name) for name in order]
     assert -1 not in positions and positions == sorted(positions), positions
     assert "伊藤さくら" not in found  # cancelled
-    assert "受付済（2組3名）" in found
+    assert "参加者（2組3名）" in found and "参加者2組3名（定員4名）" in found
     for expected in ("やまだはなこ", "車いすで参加します", "受付番号", "配慮事項"):
         assert expected in found
     assert "ブース" not in found
@@ -254,6 +254,8 @@ def test_sign_in_sheet_has_a_page_per_session_with_empty_signature_columns(
         assert day in page
         assert (LABEL in page) == (day == SECOND)
         assert "署名" in page and "出席" in page and "当日" in page
+        # The door's paper says 出席: 受付 is the accepting of a sign-up, before the day.
+        assert "出席簿" in page and "受付簿" not in page and "予定2組2名" in page
         assert page.index("山田花子") < page.index("佐藤一郎")
         assert "鈴木健" not in page
 

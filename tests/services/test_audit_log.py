@@ -2,11 +2,14 @@ import csv
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import Enum as SqlEnum
 from sqlalchemy import insert, text
 
 import kyodo_desk
+from kyodo_desk.domain.dates import full_date
 from kyodo_desk.domain.permissions import PermissionDenied
 from kyodo_desk.exports.audit_log import export_audit
 from kyodo_desk.models import AuditEntry, Base
@@ -14,8 +17,11 @@ from kyodo_desk.services import accounts
 from kyodo_desk.services import audit_log as audit
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.audit_log import JAPAN_TIME, AuditFilter, describe_changes
-from kyodo_desk.services.contacts import ContactDraft, ContactKind, GroupType
+from kyodo_desk.services.checkin import check_in
+from kyodo_desk.services.contacts import ContactDraft, ContactKind, GroupType, list_facilities
+from kyodo_desk.services.registrations import SignUpDraft, sign_up
 from tests.conftest import TEST_PASSWORD
+from tests.event_fixtures import make_event, person
 
 SOURCE = Path(kyodo_desk.__file__).parent
 
@@ -199,6 +205,114 @@ def test_labels_cover_every_action_and_table_the_log_writes() -> None:
                        "website": "ホームページ", "display_name": "表示名", "login": "ログイン名",
                        "group_id": "所属団体", "kind": "区分"}.items():
         assert audit.FIELD_LABELS[key] == label
+
+
+# --- as the screens say it ----------------------------------------------------------------
+
+NEVER_AUDITED = {"search_text", "search_grams", "sort_key", "version", "created_at", "updated_at"}
+
+
+def audited_columns() -> list[tuple[str, str, Any]]:
+    """(table, column, column object) of every column the audit writes, but the hidden ones."""
+    found = []
+    for mapper in Base.registry.mappers:
+        table = mapper.local_table
+        if table.name == "audit_log":
+            continue
+        skip = NEVER_AUDITED | getattr(mapper.class_, "__audit_exclude__", set()) \
+            | audit.HIDDEN_FIELDS.get(table.name, frozenset())
+        found += [(table.name, c.name, c) for c in table.columns if c.name not in skip]
+    return found
+
+
+def test_every_audited_column_has_a_label_and_every_code_its_words() -> None:
+    unlabelled = [f"{t}.{c}" for t, c, _ in audited_columns() if audit.field_label(t, c) == c]
+    assert unlabelled == []
+    coded = [(t, c, col.type.enums) for t, c, col in audited_columns()
+             if isinstance(col.type, SqlEnum)]
+    assert ("registrations", "status", ["confirmed", "waitlisted", "cancelled", "attended",
+                                        "no_show"]) in coded
+    unsaid = [f"{t}.{c}={code}" for t, c, codes in coded for code in codes
+              if code in describe_changes({c: [None, code]}, t)]
+    assert unsaid == []
+    # A code-like text column is worded too.
+    assert describe_changes({"kind": [None, "refund"], "amount": [None, 30000]},
+                            "grant_payments") == "区分: 返還; 金額: 30,000円"
+
+
+def test_a_change_reads_as_its_screen_writes_it() -> None:
+    assert describe_changes({"status": ["confirmed", "attended"]}, "registrations") == (
+        "状況: 受付済 → 出席")
+    assert describe_changes({"kind": ["seminar", "festa"], "fee": [0, 1200],
+                             "capacity": [None, 30], "signup_closes_on": [None, "2026-11-20"],
+                             "queue_rule": ["strict", "first_fit"], "has_booths": [False, True],
+                             "offer_hold_hours": [48, 24]}, "events") == (
+        "種類: セミナー・講座 → 市民活動フェスタ; 参加費: 無料 → 1,200円; 定員: 定員なし → 30名; "
+        f"受付締切: なし → {full_date(date(2026, 11, 20))}; "
+        "キャンセル待ちの順番: 受付順（先頭の組が入るまで待つ） → 入る組から順に繰り上げ; "
+        "ブース出展: なし → あり; 繰り上げの回答期限: 48時間 → 24時間")
+    assert full_date(date(2026, 11, 20)) in ("2026年11月20日", "令和8年11月20日")
+    assert describe_changes({"fiscal_year": [None, 2026], "budget": [None, 3_000_000],
+                             "ceiling": [None, 0]}, "grant_programmes") == (
+        "年度: 令和8年度; 予算額: 3,000,000円; 1件あたりの上限額: 上限なし")
+    assert describe_changes({"start_time": ["09:30:00", "14:00:00"], "channel": ["visit", "phone"],
+                             "returning_consultee": [False, True]}, "consultations") == (
+        "開始時刻: 9:30 → 14:00; 相談方法: 来所 → 電話; 新規／継続: 新規 → 継続")
+    # A moment is stored in UTC and read in Japan time, whatever the PC's zone.
+    assert describe_changes({"contacted_at": [None, "2026-11-26T05:00:00+00:00"]},
+                            "registrations") == (
+        f"連絡した日時: {full_date(date(2026, 11, 26))} 14:00")
+
+
+def test_personal_data_is_said_to_have_changed_without_a_value() -> None:
+    masked = "********"
+    assert describe_changes({"asked": [masked, masked], "status": ["in_progress", "done"]},
+                            "consultations") == "相談内容: 変更; 状況: 対応中 → 完了"
+    added = describe_changes({"party_size": [None, 2], "notes": [None, masked],
+                              "token": [None, "s3cret-token"], "name_key": [None, "やまだ"]},
+                             "registrations")
+    assert added == "人数: 2名; 配慮事項: 記入あり"  # the QR secret and search keys unlisted
+
+
+def test_records_pointed_at_are_named(db, admin, actor, facilities) -> None:  # type: ignore[no-untyped-def]
+    fee_event = make_event(db, facilities["east"], fee=1500)
+    names = {f.id: f.name for f in list_facilities(db, admin)}
+    contact = person(db, "山田 太郎")
+    reg = sign_up(db, actor, fee_event.id, SignUpDraft(contact, party_size=2,
+                                                       notes="車いすを使用")).registration
+    first = fee_event.sessions[0]
+    check_in(db, actor, reg.id, first.id, now=datetime(2026, 12, 5, 1, 5, tzinfo=UTC))
+    add_entries(db, {"table_name": "registrations", "action": "update", "record_id": reg.id,
+                     "changes": {"contact_id": [contact, 999_999]}})
+
+    def described(table: str) -> list[str]:
+        return [r.description for r in audit.search_audit(db, admin, AuditFilter(table_name=table))]
+
+    made = described("events")[-1]
+    for part in ("種類: セミナー・講座", "イベント名: 市民活動入門セミナー",
+                 f"主催施設: {names[facilities['east']]}", f"会場: {names[facilities['east']]}",
+                 "定員: 10名", "参加費: 1,500円", "キャンセル待ちの順番: 受付順（先頭の組が入るまで待つ）"):
+        assert part in made, part
+    gone, checked, signed = described("registrations")
+    assert gone == "申込者: 山田 太郎 → 番号999999（削除済み）"
+    assert checked == "状況: 受付済 → 出席"
+    assert signed.startswith("イベント: 市民活動入門セミナー; 申込者: 山田 太郎; 人数: 2名; "
+                             "配慮事項: 記入あり; 状況: 受付済; 受付番号: 1; 当日参加: いいえ")
+    assert reg.token not in signed and "車いす" not in signed
+    assert described("attendances") == [
+        f"申込: 山田 太郎（受付番号 1）; 開催日: {full_date(first.held_on)} 10:00 第1回; "
+        f"出席にした日時: {full_date(date(2026, 12, 5))} 10:05; 出席にした人: {actor.name}"]
+
+
+def test_the_export_says_it_as_the_list_does(db, admin, actor, facilities, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    event = make_event(db, facilities["east"])
+    reg = sign_up(db, actor, event.id, SignUpDraft(person(db, "秋田 花子"))).registration
+    check_in(db, actor, reg.id, event.sessions[0].id)
+    path = tmp_path / "操作記録.csv"
+    export_audit(db, admin, AuditFilter(table_name="registrations"), "csv", path)
+    changes = [row[5] for row in csv.reader(path.read_text(encoding="utf-8-sig").splitlines())]
+    assert changes[1] == "状況: 受付済 → 出席"
+    assert changes[2].startswith("イベント: 市民活動入門セミナー; 申込者: 秋田 花子; 人数: 1名")
 
 
 # --- exporting ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""At the door (受付): three outcomes — checked in, already checked in, refused with nothing
+"""At the door (出席確認): three outcomes — checked in, already checked in, refused with nothing
 changed — by receipt code or by name, per session, and walk-ins, on both databases."""
 
 from __future__ import annotations
@@ -36,10 +36,13 @@ def test_a_scanned_receipt_checks_in_once(db, actor, facilities) -> None:
     session_id = event.sessions[0].id
     first = check_in_by_code(db, actor, session_id, reg.ticket.text(),
                              now=datetime(2026, 12, 5, 1, 5, tzinfo=UTC))
-    assert first.outcome is OK and first.message == "山田太郎さん（2名）を受付しました。"
+    assert first.outcome is OK and first.message == "山田太郎さん（2名）を出席にしました。"
     again = check_in_by_code(db, actor, session_id, reg.ticket.text())
     assert again.outcome is ALREADY
-    assert "10:05に受付済み" in again.message and actor.name in again.message
+    assert "10:05に出席済み" in again.message and actor.name in again.message
+    # The door says 出席, never 受付: that word is the accepting of a sign-up, before the day.
+    assert "受付" not in "".join((first.outcome.value, first.message, again.outcome.value,
+                                  again.message))
     assert _attendances(db) == 1
     assert list_registrations(db, actor, event.id)[0].attended_session_ids == (session_id,)
 

@@ -361,7 +361,7 @@ def test_a_consultation_date_before_the_log_began_is_refused(
     with pytest.raises(ValidationError) as info:
         svc.create_consultation(db, actor, draft(facilities["east"], held_on=held_on))
     message = info.value.for_field("held_on")
-    assert "相談日" in message and "2000/04/01から今日まで" in message
+    assert "相談日" in message and "2000年4月1日から今日まで" in message
     assert count(db, Consultation) == before
 
 
@@ -375,7 +375,7 @@ def test_the_first_day_of_the_log_and_a_follow_up_a_year_on_are_accepted(
         svc.update_consultation(db, actor, kept.id, kept.version, svc.replace_draft(
             kept.as_draft(), follow_up_due=date(2001, 4, 2)))
     message = info.value.for_field("follow_up_due")
-    assert "フォローアップの期限" in message and "2001/04/01まで" in message
+    assert "フォローアップの期限" in message and "2001年4月1日まで" in message
     assert svc.get_consultation(db, actor, kept.id).follow_up_due == date(2001, 4, 1)
 
 

@@ -53,7 +53,7 @@ def test_a_programme_is_stored_with_its_criteria_documents_and_budget(db, office
     assert p.documents_for(Stage.REPORTED) == ["実績報告書", "収支決算書"]
     assert p.money.left == 3_000_000
     [summary] = grants.list_programmes(db, officer, fiscal_year=2026)
-    assert summary.label() == "2026年度 秋田市協働サポート交付金"
+    assert summary.label() == "令和8年度 秋田市協働サポート交付金"
 
 
 @pytest.mark.parametrize(("fields", "field", "words"), [
@@ -399,7 +399,7 @@ def test_deadlines_before_the_call_opens_are_refused(db, officer) -> None:  # ty
     case = make_case(db, p.id, group(db))
     with pytest.raises(ValidationError) as caught:
         grant_cases.add_deadline(db, officer, case.id, "事前相談", date(2026, 3, 31))
-    assert "募集開始日 2026-04-01 より前" in (caught.value.for_field("deadline_due") or "")
+    assert "募集開始日 2026年4月1日 より前" in (caught.value.for_field("deadline_due") or "")
     assert len(grant_cases.get_case(db, officer, case.id).deadlines) == 1
 
 

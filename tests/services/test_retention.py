@@ -255,7 +255,7 @@ def test_audited_once_per_batch_without_the_text_and_idempotent(
     assert done == [2, 4, 5]
     audit = anonymise_audit(db)
     assert [a["匿名化した件数"] for a in audit] == [[None, 2], [None, 2], [None, 1]]
-    assert all(a["対象"] == [None, "相談日が2021-11-25より前"] and a["保存年限"] == [None, "5年"]
+    assert all(a["対象"] == [None, "相談日が2021年11月25日より前"] and a["保存年限"] == [None, "5年"]
                for a in audit)
     assert audit[0]["番号の範囲"] == [None, f"{ids[0]}〜{ids[1]}"]
     assert SECRET not in repr(audit)

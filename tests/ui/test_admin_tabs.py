@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialogButtonBox,
@@ -28,12 +28,15 @@ from kyodo_desk.models import AuditEntry
 from kyodo_desk.services import accounts, audit_log
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.audit_log import JAPAN_TIME, PAGE_SIZE, AuditFilter, search_audit
+from kyodo_desk.services.checkin import check_in
 from kyodo_desk.services.contacts import ContactDraft, ContactKind, GroupType
+from kyodo_desk.services.registrations import SignUpDraft, sign_up
 from kyodo_desk.ui.admin import format_at
 from kyodo_desk.ui.admin.accounts_tab import AccountsTab
 from kyodo_desk.ui.admin.audit_tab import AuditTab
 from kyodo_desk.ui.tasks import pending_jobs
 from tests.conftest import TEST_PASSWORD
+from tests.event_fixtures import make_event, person
 from tests.ui.conftest import type_text
 
 SHOTS = Path("/tmp")
@@ -132,7 +135,7 @@ def test_a_new_contact_appears_in_the_audit_log(qtbot, host, db, admin, actor) -
     assert texts(tab, 0)[5] == "電話番号: 018-888-5555 → 018-888-6666"
     when, who, action, table, number, changes = texts(tab, 1)
     assert (who, action, table, number) == ("窓口 花子", "登録", "連絡先", str(created.id))
-    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d", when)
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d\d", when)
     assert "名称: NPO法人あきた広報サポート" in changes and "団体の種類: NPO法人" in changes
     assert tab.count.text() == "2 件"
     # Read-only: no cell can be edited.
@@ -145,6 +148,36 @@ def test_a_new_contact_appears_in_the_audit_log(qtbot, host, db, admin, actor) -
     assert [texts(tab, r)[2] for r in range(tab.model.rowCount())] == ["登録"]
 
     assert host.grab().save(str(SHOTS / "audit_tab.png"))
+
+
+def test_a_check_in_reads_in_the_log_as_the_screens_say_it(qtbot, host, db, admin, actor,
+                                                           facilities) -> None:  # type: ignore[no-untyped-def]
+    event = make_event(db, facilities["east"], fee=1200)
+    reg = sign_up(db, actor, event.id, SignUpDraft(person(db, "横手 三太"), party_size=3,
+                                                   notes="手話通訳を希望")).registration
+    check_in(db, actor, reg.id, event.sessions[0].id)
+    tab = open_audit(qtbot, host, db, admin)
+    tab.table_combo.setCurrentIndex(tab.table_combo.findData("registrations"))
+    search(qtbot, tab)
+    changed, signed = (texts(tab, r) for r in range(tab.model.rowCount()))
+    assert changed[2:] == ["変更", "イベントの申込", str(reg.id), "状況: 受付済 → 出席"]
+    # Labels, words and names, never a column name, a code or a number to look up; the
+    # sign-up's notes (personal data) only as written, not what they say.
+    assert signed[5].startswith("イベント: 市民活動入門セミナー; 申込者: 横手 三太; 人数: 3名; "
+                                "配慮事項: 記入あり; 状況: 受付済; 受付番号: 1")
+    assert "手話" not in signed[5] and "contact_id" not in signed[5]
+    tooltip = tab.model.index(1, 5).data(Qt.ItemDataRole.ToolTipRole)
+    assert tooltip.splitlines()[:2] == ["イベント: 市民活動入門セミナー", "申込者: 横手 三太"]
+    tab.table_combo.setCurrentIndex(tab.table_combo.findData("events"))
+    search(qtbot, tab)
+    assert "参加費: 1,200円" in texts(tab, 0)[5] and "定員: 10名" in texts(tab, 0)[5]
+    # The tooltip shows one field a line, even when a value itself holds "; ".
+    svc.create_contact(db, actor, ContactDraft(kind=ContactKind.PERSON, name="湯沢 四郎",
+                                               notes="第1; 第3土曜"))
+    tab.table_combo.setCurrentIndex(tab.table_combo.findData("contacts"))
+    search(qtbot, tab)
+    tooltip = tab.model.index(0, 5).data(Qt.ItemDataRole.ToolTipRole)
+    assert tooltip.splitlines() == ["区分: 個人", "名称: 湯沢 四郎", "メモ: 第1; 第3土曜", "有効: はい"]
 
 
 def test_actor_name_and_record_number_narrow_the_list(qtbot, host, db, admin, actor) -> None:
@@ -272,7 +305,7 @@ def test_the_account_list(qtbot, host, db, admin) -> None:
     login, name, role, facility, state, last = account_row(tab, "staff")
     assert (login, name, role, facility, state) == (
         "staff", "窓口 花子", "窓口職員", "東部市民サービスセンター", "有効")
-    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d", last)
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d\d", last)
     assert account_row(tab, "advisor")[2:6] == ["アドバイザー", "秋田市市民交流サロン", "有効",
                                                 "未サインイン"]
     assert host.grab().save(str(SHOTS / "accounts_tab.png"))
@@ -443,5 +476,5 @@ def test_reset_a_password(qtbot, host, db, admin, monkeypatch, messages) -> None
 
 def test_format_at_is_japan_time() -> None:
     assert format_at(datetime(2026, 11, 25, 5, 3, tzinfo=UTC)) == "2026年11月25日 14:03"
-    assert format_at(datetime(2026, 1, 4, 15, 3)) == "2026年1月5日 00:03"  # naive = UTC (SQLite)
+    assert format_at(datetime(2026, 1, 4, 15, 3)) == "2026年1月5日 0:03"  # naive = UTC (SQLite)
     assert format_at(None) == ""

@@ -190,9 +190,9 @@ def test_a_clerk_fills_the_form_by_keyboard_and_it_is_stored(
     assert QApplication.focusWidget() is form.staff
     assert form.staff.currentText() == actor.name  # the signed-in account by default
     press(qtbot, Qt.Key.Key_Tab)
-    assert QApplication.focusWidget() is form.consultee
+    assert QApplication.focusWidget() is form.consultee.search
     press(qtbot, Qt.Key.Key_Tab)
-    assert QApplication.focusWidget() is form.new_contact_button
+    assert QApplication.focusWidget() is form.consultee.new_button
     press(qtbot, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is form.anonymous
     press(qtbot, Qt.Key.Key_Space)  # 匿名: the age band and the area open up
@@ -363,15 +363,15 @@ def test_only_the_last_consultee_search_is_shown(qtbot, open_form, db, actor,
                 query == "やまだ")
     form.consultee.setFocus()
     try:
-        type_text(qtbot, form.consultee, "やまだ")
+        type_text(qtbot, form.consultee.search, "やまだ")
         qtbot.waitUntil(gate.entered.is_set)  # the first search is slow…
-        form.consultee.clear()
-        with qtbot.waitSignal(form.consultee_search_finished):
-            type_text(qtbot, form.consultee, "さとう")  # …the next is typed meanwhile
+        form.consultee.search.clear()
+        with qtbot.waitSignal(form.consultee.search_finished):
+            type_text(qtbot, form.consultee.search, "さとう")  # …the next is typed meanwhile
     finally:
         gate.release.set()
     qtbot.waitUntil(lambda: pending_jobs() == 0)  # the slow answer came too…
-    assert form.candidate_names() == ["佐藤 一郎"]  # …and was dropped
+    assert form.consultee.candidate_names() == ["佐藤 一郎"]  # …and was dropped
 
 
 # --- bad input ------------------------------------------------------------------------------
@@ -436,11 +436,11 @@ def test_every_fault_is_named_at_once_and_cleared_when_fixed(
 def test_typed_name_that_was_not_chosen_is_refused_by_name(qtbot, open_form, db) -> None:  # type: ignore[no-untyped-def]
     form = open_form()
     form.consultee.setFocus()
-    type_text(qtbot, form.consultee, "該当なし太郎")
+    type_text(qtbot, form.consultee.search, "該当なし太郎")
     tick(form, "その他")
     form.asked.setPlainText("問い合わせ")
     save(qtbot, form, stored=False)
-    assert "「該当なし太郎」が連絡先から選ばれていません" in form.consultee.toolTip()
+    assert "「該当なし太郎」が連絡先から選ばれていません" in form.consultee.search.toolTip()
     assert form.consultee.text() == "該当なし太郎"
 
 
@@ -456,24 +456,26 @@ def test_an_existing_contact_is_chosen_by_typing_part_of_its_reading(
         kind=ContactKind.PERSON, name="佐藤 一郎", reading="さとう いちろう"))
     form = open_form()
     form.consultee.setFocus()
-    with qtbot.waitSignal(form.consultee_search_finished):
-        type_text(qtbot, form.consultee, "ﾔﾏﾀﾞ")  # half-width katakana finds やまだ
-    assert form.candidate_names() == ["山田 太郎", "山田 花子"]  # in reading order
-    popup = form.completer.popup()
-    assert popup.isVisible() and popup.currentIndex().row() == 0
+    with qtbot.waitSignal(form.consultee.search_finished):
+        type_text(qtbot, form.consultee.search, "ﾔﾏﾀﾞ")  # half-width katakana finds やまだ
+    assert form.consultee.candidate_names() == ["山田 太郎", "山田 花子"]  # in reading order
+    popup = form.consultee.candidates
+    # Open under the box, nothing selected yet: Enter cannot take one the clerk has not seen.
+    assert popup.isVisible() and not popup.currentIndex().isValid()
     assert "018-888-1111" in popup.model().index(1, 0).data()
+    qtbot.keyClick(popup, Qt.Key.Key_Down)  # into the candidates: 山田 太郎
     qtbot.keyClick(popup, Qt.Key.Key_Down)
     qtbot.keyClick(popup, Qt.Key.Key_Return)
     assert not popup.isVisible()
     assert form.consultee.text() == "山田 花子"
     assert form.draft().consultee_contact_id == person.id
-    assert "登録済み" in form.consultee_note.text()
+    assert form.consultee.note.text() == "相談者: 山田 花子　（個人・やまだ はなこ・018-888-1111）"
     # Typing over the chosen name lets go of it; a unique match is taken with Enter.
-    form.consultee.clear()
-    with qtbot.waitSignal(form.consultee_search_finished):
-        type_text(qtbot, form.consultee, "はなこ")
+    form.consultee.search.clear()
+    with qtbot.waitSignal(form.consultee.search_finished):
+        type_text(qtbot, form.consultee.search, "はなこ")
     assert form.draft().consultee_contact_id is None
-    assert form.candidate_names() == ["山田 花子"]
+    assert form.consultee.candidate_names() == ["山田 花子"]
     qtbot.keyClick(popup, Qt.Key.Key_Return)
     assert form.draft().consultee_contact_id == person.id
 
@@ -488,17 +490,17 @@ def test_an_existing_contact_is_chosen_by_typing_part_of_its_reading(
 def test_a_search_without_a_match_says_so(qtbot, open_form) -> None:  # type: ignore[no-untyped-def]
     form = open_form()
     form.consultee.setFocus()
-    with qtbot.waitSignal(form.consultee_search_finished):
-        type_text(qtbot, form.consultee, "存在しない名前%_\\'")
-    assert form.candidate_names() == []
-    assert "該当する連絡先はありません" in form.consultee_note.text()
+    with qtbot.waitSignal(form.consultee.search_finished):
+        type_text(qtbot, form.consultee.search, "存在しない名前%_\\'")
+    assert form.consultee.candidate_names() == []
+    assert "該当する連絡先はありません" in form.consultee.note.text()
 
 
 def test_a_new_contact_is_registered_from_the_form_and_chosen(
         qtbot, open_form, db, actor, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     form = open_form()
     form.consultee.setFocus()
-    type_text(qtbot, form.consultee, "鈴木 一郎")
+    type_text(qtbot, form.consultee.search, "鈴木 一郎")
     seen: list[str] = []
 
     def fill_in(contact_form: ContactForm) -> int:
@@ -510,7 +512,7 @@ def test_a_new_contact_is_registered_from_the_form_and_chosen(
         return contact_form.result()
 
     monkeypatch.setattr(ContactForm, "exec", fill_in)
-    form.new_contact_button.click()
+    form.consultee.new_button.click()
     assert seen == ["鈴木 一郎"]
     created = contacts.search_contacts(db, actor, "すずき").entries
     assert [(e.name, e.phone) for e in created] == [("鈴木 一郎", "018-888-9999")]
@@ -525,17 +527,18 @@ def test_a_new_contact_is_registered_from_the_form_and_chosen(
 
 def test_a_cancelled_contact_form_changes_nothing(qtbot, open_form, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     form = open_form()
-    form.consultee.setText("取り消し")
+    form.consultee.search.setText("取り消し")
     monkeypatch.setattr(ContactForm, "exec", lambda _self: QDialog.DialogCode.Rejected)
-    form.new_contact_button.click()
+    form.consultee.new_button.click()
     assert form.consultee.text() == "取り消し" and form.draft().consultee_contact_id is None
 
 
 def test_anonymous_keeps_only_the_age_band_and_area(qtbot, open_form, db, actor) -> None:  # type: ignore[no-untyped-def]
     form = open_form()
-    form.consultee.setText("名前は残さない")
+    form.consultee.search.setText("名前は残さない")
     form.anonymous.setChecked(True)
-    assert not form.consultee.isEnabled() and not form.new_contact_button.isEnabled()
+    assert not form.consultee.isEnabled() and not form.consultee.new_button.isEnabled()
+    assert form.consultee.note.text() == "名前は記録しません。年代と地域を選んでください。"
     form.age_band.setCurrentText("70代以上")
     form.area.setCurrentText("雄和")
     tick(form, "地域づくり")
@@ -923,10 +926,14 @@ def test_an_officer_links_a_consultation_to_a_grant_case_and_sees_it_again(
     assert form.grant_case.isVisibleTo(form)
     assert form.grant_case.currentText() == "（なし）"
     assert grant_case_choices(form) == [None, concert.id, kitchen.id]  # no ended case
+    form.consultee.setFocus()
+    with qtbot.waitSignal(form.consultee.search_finished):
+        type_text(qtbot, form.consultee.search, "子ども未来")
     with qtbot.waitSignal(form.grant_cases_shown):
-        form.choose_contact(kitchen_group, "NPO法人あきた子ども未来ネット")
+        qtbot.keyClick(form.consultee.search, Qt.Key.Key_Return)  # the only candidate
+    assert form.draft().consultee_contact_id == kitchen_group
     assert grant_case_choices(form) == [None, kitchen.id, concert.id]  # the consultee's first
-    assert form.grant_case.itemText(1) == ("2026年度 秋田市協働サポート交付金: 放課後こども食堂"
+    assert form.grant_case.itemText(1) == ("令和8年度 秋田市協働サポート交付金: 放課後こども食堂"
                                            "（NPO法人あきた子ども未来ネット）・申請")
     form.grant_case.setCurrentIndex(1)
     tick(form, "資金・交付金")

@@ -136,7 +136,7 @@ def test_monthly_report_button_writes_the_chosen_month(
 
     def choose(parent, title, label, items, current, editable):  # type: ignore[no-untyped-def]
         offered.append(list(items))
-        return "令和8年11月", True
+        return "2026年11月", True
 
     target = tmp_path / "月報.pdf"
     monkeypatch.setattr(stats_view.QInputDialog, "getItem", choose)
@@ -144,10 +144,10 @@ def test_monthly_report_button_writes_the_chosen_month(
                         lambda *args, **kwargs: (str(target), ""))
     with qtbot.waitSignal(view.report_written):
         qtbot.mouseClick(view.report_button, Qt.MouseButton.LeftButton)
-    assert offered[0][-1] == "令和8年4月"  # newest first, back to April
-    assert "令和8年11月" in offered[0]
+    assert offered[0][-1] == "2026年4月"  # newest first, back to April, in the screens' style
+    assert "2026年11月" in offered[0]
     text = flat(text_of(target.read_bytes(), tmp_path))
-    assert "市民活動相談月報" in text and "令和8年11月分（令和8年度）" in text
+    assert "市民活動相談月報" in text and "令和8年11月分（令和8年度）" in text  # prints: 和暦
 
 
 def test_a_slow_count_of_a_year_left_behind_does_not_replace_the_one_chosen(

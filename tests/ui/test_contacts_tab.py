@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 from kyodo_desk.domain.errors import ConnectionLost
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.contacts import ContactDraft, ContactKind, GroupType
-from kyodo_desk.ui.contacts.form import ContactForm, GroupPicker
+from kyodo_desk.ui.contacts.form import ContactForm
 from kyodo_desk.ui.tasks import pending_jobs
 from tests.ui.conftest import type_text
 
@@ -217,7 +217,7 @@ def test_a_groups_grant_cases_show_to_those_who_may_read_them(qtbot, db,  # type
 
     programme = make_programme(db)
     make_case(db, programme.id, group(db, "秋田まちなか音楽の会"), stage=Stage.APPLICATION)
-    for login, expected in (("officer", "2026年度 秋田市協働サポート交付金「まちなかコンサート」・申請"),
+    for login, expected in (("officer", "令和8年度 秋田市協働サポート交付金「まちなかコンサート」・申請"),
                             ("staff", "")):
         tab = ContactsTab(db, accounts_by_login[login])
         qtbot.addWidget(tab)
@@ -301,41 +301,35 @@ def test_a_person_is_linked_to_a_group_found_by_typing(window, qtbot, db, actor,
                                                name="秋田まちなか音楽の会", reading="あきたまちなか"))
     svc.create_contact(db, actor, ContactDraft(kind=ContactKind.GROUP, group_type=GroupType.NPO,
                                                name="土崎みなと見守り隊", reading="つちざき"))
+    svc.create_contact(db, actor, ContactDraft(kind=ContactKind.PERSON, name="町中 太郎",
+                                               reading="まちなか たろう"))
     form = window.contacts.open_new(ContactKind.PERSON)
+    qtbot.waitActive(form)
+    picker = form.group_picker
+    assert not picker.candidates.isVisible()  # no dialog of its own: the box is in the form
+    picker.search.setFocus()
+    with qtbot.waitSignal(picker.search_finished):
+        type_text(qtbot, picker.search, "まちなか")
+    assert picker.candidate_names() == ["秋田まちなか音楽の会"]  # groups only: not 町中 太郎
+    asked: list[str] = []
 
-    def pick(picker: GroupPicker) -> int:
-        qtbot.waitUntil(lambda: picker.results.count() == 2)
-        type_text(qtbot, picker.query, "まちなか")
-        qtbot.waitUntil(lambda: picker.results.count() == 1)
-        assert picker.results.currentItem().text() == "秋田まちなか音楽の会"
-        picker._accept()
-        return picker.result()
+    def role(_parent, _title, label, *_a, **_k):  # type: ignore[no-untyped-def]
+        asked.append(label)
+        return "会長", True
 
-    monkeypatch.setattr(GroupPicker, "exec", pick)
-    monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: ("会長", True))
-    form._add_group()
+    monkeypatch.setattr(QInputDialog, "getText", role)
+    qtbot.keyClick(picker.search, Qt.Key.Key_Down)
+    qtbot.keyClick(picker.candidates, Qt.Key.Key_Return)
+    assert asked == ["秋田まちなか音楽の会 での役職（なければ空欄）:"]
     assert [form.groups.item(i).text() for i in range(form.groups.count())] == [
         "秋田まちなか音楽の会（会長）"]
-
-
-def test_the_group_picker_shows_only_the_answer_to_the_last_words(qtbot) -> None:  # type: ignore[no-untyped-def]
-    release = threading.Event()
-
-    def search(words: str) -> list[svc.DirectoryEntry]:
-        if words == "あ":
-            release.wait(10)
-        return [svc.DirectoryEntry(svc.EntryRef("contact", 1), "group", None, f"{words}の会",
-                                   "", "", "", "", "", "")]
-
-    picker = GroupPicker(search)
-    qtbot.addWidget(picker)
-    picker.query.setText("あ")  # its search waits
-    picker.query.setText("あき")
-    qtbot.waitUntil(lambda: picker.results.count() == 1
-                    and picker.results.item(0).text() == "あきの会")
-    release.set()
-    qtbot.waitUntil(lambda: pending_jobs() == 0)
-    assert [picker.results.item(i).text() for i in range(picker.results.count())] == ["あきの会"]
+    assert picker.text() == "" and picker.chosen is None  # ready for the next group
+    assert picker.search.hasFocus()
+    # The same group found again is not listed twice, nor is its role asked again.
+    with qtbot.waitSignal(picker.search_finished):
+        type_text(qtbot, picker.search, "音楽")
+    qtbot.keyClick(picker.search, Qt.Key.Key_Return)  # the only candidate
+    assert len(asked) == 1 and form.groups.count() == 1 and form.groups.currentRow() == 0
 
 
 def test_a_role_changed_at_another_counter_is_one_of_the_differences() -> None:

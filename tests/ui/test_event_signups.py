@@ -43,7 +43,7 @@ class Questions:
 
     def __init__(self) -> None:
         self.asked: list[tuple[str, str]] = []
-        self.answers = {"受付しました": "close", "申込のキャンセル": "cancel",
+        self.answers = {"申込を受け付けました": "close", "申込のキャンセル": "cancel",
                         "同じ方かもしれません": "another", "受付期間外": "override",
                         "入力内容の確認": "discard", "欠席の記録": "mark"}
 
@@ -134,7 +134,7 @@ def choose_contact(qtbot, dialog: SignUpDialog, typed: str) -> None:  # type: ig
         type_text(qtbot, picker.search, typed)
     assert picker.candidate_names(), typed
     qtbot.keyClick(picker.search, Qt.Key.Key_Down)
-    qtbot.keyClick(picker.table, Qt.Key.Key_Return)
+    qtbot.keyClick(picker.candidates, Qt.Key.Key_Return)
     assert dialog.party.hasFocus()
 
 
@@ -184,10 +184,10 @@ def test_signing_up_until_full_puts_the_next_on_the_waitlist(
     assert panel.seats.text() == "席: 3/3名（残り0）"
     sign_up_through_dialog(qtbot, panel, "0188883333")  # the phone finds her too
 
-    said = questions.texts("受付しました")
+    said = questions.texts("申込を受け付けました")
     assert "受付済です（残り2席）" in said[0] and "受付済です（残り0席）" in said[1]
     assert "満席のため、キャンセル待ち1番目で受け付けました" in said[2]
-    assert table(panel, "受付番号", "氏名・団体名", "人数", "状態") == [
+    assert table(panel, "受付番号", "氏名・団体名", "人数", "状況") == [
         ("1", "秋田 一郎", "1名", "受付済"),
         ("2", "能代 二葉", "2名", "受付済"),
         ("3", "横手 三太", "1名", "キャンセル待ち1番"),
@@ -217,7 +217,7 @@ def test_cancelling_a_confirmed_sign_up_names_whom_to_call(
     assert "連絡してください: 横手 三太（1名・018-888-3333）" in text
     assert "全員繰り上がりました" in text
     assert "registrations" in told.args[0]  # the tab's seat column and every other view follow
-    rows = dict(table(panel, "氏名・団体名", "状態"))
+    rows = dict(table(panel, "氏名・団体名", "状況"))
     assert rows["秋田 一郎"] == "キャンセル"
     assert rows["横手 三太"].startswith("受付済・連絡待ち（") and rows["横手 三太"].endswith("まで）")
     assert panel.awaiting.isVisible()
@@ -228,7 +228,7 @@ def test_cancelling_a_confirmed_sign_up_names_whom_to_call(
     assert panel.accept_button.isEnabled() and panel.decline_button.isEnabled()
     with qtbot.waitSignal(panel.refreshed):
         qtbot.mouseClick(panel.accept_button, Qt.MouseButton.LeftButton)
-    assert dict(table(panel, "氏名・団体名", "状態"))["横手 三太"] == "受付済"
+    assert dict(table(panel, "氏名・団体名", "状況"))["横手 三太"] == "受付済"
     assert not panel.awaiting.isVisible() and not panel.accept_button.isEnabled()
 
 
@@ -339,6 +339,37 @@ def test_only_the_last_name_looked_up_fills_the_candidates(
     assert picker.candidate_names() == ["能代 二葉"]
 
 
+def test_someone_not_in_the_contacts_is_registered_from_the_dialog_and_signed_up(
+        qtbot, open_panel, db, actor, facilities, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from kyodo_desk.ui.contacts.form import ContactForm
+
+    event = make_event(db, facilities["east"])
+    panel = open_panel(event.id, actor)
+    dialog = open_sign_up(qtbot, panel)
+    picker = dialog.picker
+    picker.search.setFocus()
+    with qtbot.waitSignal(picker.search_finished):
+        type_text(qtbot, picker.search, "大館 三郎")
+    assert picker.note.text() == "該当する連絡先はありません。「新しく登録…」で登録できます。"
+    named: list[str] = []
+
+    def fill_in(form: ContactForm) -> int:
+        named.append(form.name.text())  # what was typed is carried over as the name
+        form.reading.setText("おおだて さぶろう")
+        form.save()
+        qtbot.waitUntil(lambda: form.saved is not None)  # in the background
+        return form.result()
+
+    monkeypatch.setattr(ContactForm, "exec", fill_in)
+    assert picker.new_button is not None
+    qtbot.mouseClick(picker.new_button, Qt.MouseButton.LeftButton)
+    assert named == ["大館 三郎"] and dialog.party.hasFocus()  # chosen: on to 人数
+    assert picker.note.text() == "申込者: 大館 三郎　（個人・おおだて さぶろう）"
+    with qtbot.waitSignal(panel.refreshed):
+        save(qtbot, dialog, stored=True)
+    assert "大館 三郎" in [name for (name,) in table(panel, "氏名・団体名")]
+
+
 def test_the_receipt_of_the_selected_sign_up_is_shown_for_printing(
         qtbot, open_panel, db, actor, facilities) -> None:  # type: ignore[no-untyped-def]
     event = make_event(db, facilities["east"])
@@ -365,7 +396,7 @@ def test_after_the_event_the_absent_are_recorded_as_no_shows(
     assert panel.no_show_button.isEnabled()
     with qtbot.waitSignal(panel.refreshed):
         qtbot.mouseClick(panel.no_show_button, Qt.MouseButton.LeftButton)
-    assert table(panel, "氏名・団体名", "状態", "出席") == [
+    assert table(panel, "氏名・団体名", "状況", "出席") == [
         ("秋田 一郎", "出席", "○"), ("能代 二葉", "欠席", "")]
     assert "1件の申込を欠席にしました" in panel.status.text()
 
@@ -491,17 +522,22 @@ def test_scanning_a_receipt_checks_in_once(qtbot, open_door, db, actor, faciliti
     sign_up(db, actor, event.id, SignUpDraft(person(db, "能代 二葉"), 3))
     door = open_door(event.id)
     assert door.session.currentData() == event.sessions[0].id  # the next session by date
-    assert door.count.text() == "出席 0名 / 受付済 5名"
+    assert door.count.text() == "出席 0名 / 予定 5名"
 
     first = scan(qtbot, door, reg.ticket.text())
     assert first.outcome is CheckInOutcome.CHECKED_IN
-    assert shown_in(door, CheckInOutcome.CHECKED_IN) and "秋田 一郎さん（2名）を受付しました" in door.outcome.text()
-    assert door.count.text() == "出席 2名 / 受付済 5名"
+    assert shown_in(door, CheckInOutcome.CHECKED_IN) and "秋田 一郎さん（2名）を出席にしました" in door.outcome.text()
+    assert door.count.text() == "出席 2名 / 予定 5名"
+    assert table(door, "氏名・団体名", "状況", "この回") == [  # type: ignore[arg-type]
+        ("秋田 一郎", "出席", "出席"), ("能代 二葉", "受付済", "")]
+    # The door's words are 出席: 受付 is the accepting of a sign-up, before the day.
+    assert (door.windowTitle(), door.check_in_button.text()) == ("出席確認", "出席にする")
+    assert "受付" not in door.outcome.text() + door.count.text()
 
     again = scan(qtbot, door, reg.ticket.text())
     assert again.outcome is CheckInOutcome.ALREADY
     assert shown_in(door, CheckInOutcome.ALREADY) and actor.name in door.outcome.text()
-    assert door.count.text() == "出席 2名 / 受付済 5名"
+    assert door.count.text() == "出席 2名 / 予定 5名"
     assert attendances(db) == 1
     assert door.history.count() == 2
 
@@ -522,7 +558,7 @@ def test_unknown_and_other_event_codes_are_refused_and_change_nothing(
     assert wrong.outcome is CheckInOutcome.REFUSED
     assert shown_in(door, CheckInOutcome.REFUSED)
     assert "別のイベント「市民協働ミーティング」の受付票です" in door.outcome.text()
-    assert door.count.text() == "出席 0名 / 受付済 1名"
+    assert door.count.text() == "出席 0名 / 予定 1名"
     assert attendances(db) == 0
     assert list_registrations(db, actor, other.id)[0].attended_session_ids == ()
 
@@ -540,9 +576,9 @@ def test_checking_in_by_name_from_the_list(qtbot, open_door, db, actor, faciliti
           qtbot.waitSignal(door.checked) as blocker):
         qtbot.keyClick(door.table, Qt.Key.Key_Return)
     assert blocker.args[0].outcome is CheckInOutcome.CHECKED_IN
-    assert "能代 二葉さんを受付しました" in door.outcome.text()
+    assert "能代 二葉さんを出席にしました" in door.outcome.text()
     assert door.scan.hasFocus() and door.find.text() == ""
-    assert door.count.text() == "出席 1名 / 受付済 2名"
+    assert door.count.text() == "出席 1名 / 予定 2名"
 
 
 def test_a_walk_in_is_refused_politely_when_full(
@@ -591,7 +627,7 @@ def test_a_walk_in_with_a_free_seat_is_signed_up_and_checked_in(
     with qtbot.waitSignal(door.refreshed):
         save(qtbot, dialog, stored=True)
     assert shown_in(door, CheckInOutcome.CHECKED_IN)
-    assert door.count.text() == "出席 2名 / 受付済 2名"
+    assert door.count.text() == "出席 2名 / 予定 2名"
     assert [r.walk_in for r in list_registrations(db, actor, event.id)] == [True]
 
 
@@ -629,9 +665,9 @@ def test_scans_read_quicker_than_the_answers_are_all_answered_in_turn(
     assert [r.outcome for r in answers] == [CheckInOutcome.CHECKED_IN] * 2
     assert "秋田 一郎さん" in answers[0].message and "能代 二葉さん" in answers[1].message
     assert calls == [f"start {a}", f"end {a}", f"start {b}", f"end {b}"]  # one after the other
-    assert "能代 二葉さんを受付しました" in door.outcome.text()  # the big answer: the last person
+    assert "能代 二葉さんを出席にしました" in door.outcome.text()  # the big answer: the last person
     assert [door.history.item(i).text() for i in range(door.history.count())] == [
         f"{r.outcome.value}　{r.message}" for r in reversed(answers)]
     settle(qtbot)
-    assert door.count.text() == "出席 2名 / 受付済 2名"
+    assert door.count.text() == "出席 2名 / 予定 2名"
     assert attendances(db) == 2

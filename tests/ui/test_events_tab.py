@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from PySide6.QtCore import QDate, Qt, QThreadPool
 from PySide6.QtWidgets import QApplication, QLabel, QTableView
 
+from kyodo_desk.domain.dates import full_date, short_date, weekday
 from kyodo_desk.domain.events import EventKind
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import events as svc
@@ -148,7 +149,8 @@ def test_an_officer_registers_a_two_session_course_through_the_form(
     assert row >= 0 and tab.current_event().id == detail.id  # type: ignore[union-attr]
     texts = [tab.model.index(row, c).data() for c in range(tab.model.columnCount())]
     assert texts[1] == "つむぎすと講座 入門編"
-    assert texts[0].startswith(f"{first_day:%Y/%m/%d}") and "全2回" in texts[0]
+    assert texts[0] == (f"{full_date(first_day)}（{weekday(first_day)}）10:00"
+                        f"〜{short_date(first_day + timedelta(weeks=1), with_weekday=False)}・全2回")
     assert texts[2] == "つむぎすと講座"
     assert texts[4] == "0/20名（残り20）"
     assert tab.registrations.event_id == detail.id  # its sign-ups show below

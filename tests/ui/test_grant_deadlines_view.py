@@ -76,10 +76,10 @@ def test_open_deadlines_are_listed_soonest_first_and_overdue_ones_in_red(
     dialog = open_dialog(qtbot, db, officer)
     assert dialog.model.columns == ("期限", "残り日数", "事業名", "団体名", "内容")
     assert rows(dialog) == [
-        ("2026/05/31（日）", "3日超過", "雄物川の清掃", "あきた環境クラブ", "申請書類の提出（募集締切）"),
-        ("2026/06/03（水）", "今日まで", "買い物支援ボランティア", "NPO法人あきたシニアサポート",
+        ("2026年5月31日（日）", "3日超過", "雄物川の清掃", "あきた環境クラブ", "申請書類の提出（募集締切）"),
+        ("2026年6月3日（水）", "今日まで", "買い物支援ボランティア", "NPO法人あきたシニアサポート",
          "追加資料（決算書）の提出"),
-        ("2026/07/10（金）", "あと37日", "子育て世帯の防災講座", "防災ママの会あきた", "実績報告書の提出"),
+        ("2026年7月10日（金）", "あと37日", "子育て世帯の防災講座", "防災ママの会あきた", "実績報告書の提出"),
     ]  # the done 中間報告 is not listed
     model = dialog.model
     assert model.index(0, 1).data(Qt.ItemDataRole.ForegroundRole) == OVERDUE_TEXT

@@ -16,7 +16,7 @@ import shiboken6
 from PySide6.QtCore import QDate, Qt, QThreadPool
 from PySide6.QtWidgets import QAbstractButton, QLabel, QMainWindow, QMessageBox
 
-from kyodo_desk.domain.dates import fiscal_year_of
+from kyodo_desk.domain.dates import fiscal_year_label, fiscal_year_of, full_date
 from kyodo_desk.domain.errors import ConnectionLost
 from kyodo_desk.domain.grants import Stage
 from kyodo_desk.domain.permissions import Actor
@@ -225,8 +225,8 @@ def test_an_officer_takes_a_case_from_consultation_to_publication(
     with qtbot.waitSignal(picker.search_finished):
         type_text(qtbot, picker.search, "まちあかり")
     qtbot.keyClick(picker.search, Qt.Key.Key_Down)
-    qtbot.keyClick(picker.table, Qt.Key.Key_Return)
-    assert form.title.hasFocus() and picker.note.text() == "申請団体: 川辺まちあかりの会"
+    qtbot.keyClick(picker.candidates, Qt.Key.Key_Return)
+    assert form.title.hasFocus() and picker.note.text() == "申請団体: 川辺まちあかりの会　（市民活動団体）"
     type_text(qtbot, form.title, "川辺の灯りまつり")
     type_text(qtbot, form.department, "観光文化スポーツ部 観光振興課")
     type_text(qtbot, form.summary_text, "川辺の町並みを灯りでつなぐ夜のまつり")
@@ -240,7 +240,7 @@ def test_an_officer_takes_a_case_from_consultation_to_publication(
     panel = tab.panel
     assert panel.case_id == case_id
     assert (panel.group.text(), panel.title.text()) == ("川辺まちあかりの会", "川辺の灯りまつり")
-    assert f"{YEAR}年度 秋田市協働サポート交付金" in panel.subtitle.text()
+    assert f"{fiscal_year_label(YEAR)} 秋田市協働サポート交付金" in panel.subtitle.text()
     assert stage_shown(tab) == "相談"
     assert move_buttons(tab) == ["申請へ進める…", "取下げ…"]
     assert last_lines(tab, 2)[0].endswith("「相談」で受付　協働 三郎")
@@ -251,7 +251,7 @@ def test_an_officer_takes_a_case_from_consultation_to_publication(
         tick(qtbot, tab, name)
         assert panel.documents.checks[name].isChecked()
         assert any(line.endswith(f"{name}を受理　協働 三郎") for line in panel.timeline.lines())
-    assert panel.message.text() == f"「役員名簿」を受理しました（{TODAY:%Y/%m/%d}）。"
+    assert panel.message.text() == f"「役員名簿」を受理しました（{TODAY.year}年{TODAY.month}月{TODAY.day}日）。"
 
     move(qtbot, tab, Stage.APPLICATION, "書類一式を受理")
     assert stage_shown(tab) == "申請" and listed(tab)[0][2] == "申請"
@@ -292,7 +292,7 @@ def test_an_officer_takes_a_case_from_consultation_to_publication(
     [deadline_id] = panel.deadlines.complete_buttons
     assert "あと20日" in panel.deadlines.findChild(
         QLabel, f"deadline_{deadline_id}").text()
-    assert tab.model.index(0, 5).data() == f"{TODAY + timedelta(days=20):%Y/%m/%d}"
+    assert tab.model.index(0, 5).data() == full_date(TODAY + timedelta(days=20))
 
     for name in ("実績報告書", "収支決算書"):
         tick(qtbot, tab, name)
@@ -511,6 +511,41 @@ def test_a_second_case_of_the_same_project_is_refused_on_the_title(
     form.reject()
 
 
+def test_the_applicant_is_found_among_the_groups_or_registered_as_one(
+        qtbot, db, officer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from kyodo_desk.services.contacts import ContactDraft, ContactKind, create_contact
+    from kyodo_desk.ui.contacts.form import ContactForm
+
+    this_years_programme(db)
+    group(db, "川辺まちあかりの会")
+    create_contact(db, officer, ContactDraft(kind=ContactKind.PERSON, name="川辺 一郎"))
+    tab = open_tab(qtbot, db, officer)
+    form = tab.open_new_case()
+    assert form is not None and form.picker is not None
+    picker = form.picker
+    with qtbot.waitSignal(picker.search_finished):
+        type_text(qtbot, picker.search, "川辺")
+    assert picker.candidate_names() == ["川辺まちあかりの会"]  # a person applies for no grant
+    picker.search.clear()
+    type_text(qtbot, picker.search, "川辺の灯り実行委員会")
+    kinds: list[ContactKind] = []
+
+    def register(contact_form: ContactForm) -> int:
+        kinds.append(contact_form.draft().kind)
+        contact_form.group_type.setCurrentIndex(1)
+        contact_form.save()
+        qtbot.waitUntil(lambda: contact_form.saved is not None)  # in the background
+        return contact_form.result()
+
+    monkeypatch.setattr(ContactForm, "exec", register)
+    assert picker.new_button is not None
+    click(qtbot, picker.new_button)
+    assert kinds == [ContactKind.GROUP]  # 「新しく登録…」 registers a group here
+    assert picker.chosen is not None and picker.chosen.name == "川辺の灯り実行委員会"
+    assert form.title.hasFocus()
+    form.reject()
+
+
 def test_editing_a_case_saves_its_fields_with_the_version_it_started_from(
         qtbot, db, officer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     programme = this_years_programme(db)
@@ -640,7 +675,7 @@ def test_overdue_deadlines_are_red_in_the_list(qtbot, db, officer) -> None:  # t
     grant_cases.add_deadline(db, officer, late.id, "追加資料の提出", date(YEAR, 4, 2))
     tab = open_tab(qtbot, db, officer)
     index = tab.model.index(0, DEADLINE_COLUMN)
-    assert index.data() == f"{date(YEAR, 4, 2):%Y/%m/%d}"
+    assert index.data() == f"{YEAR}年4月2日"
     assert index.data(Qt.ItemDataRole.ForegroundRole) == OVERDUE_TEXT
     assert "超過" in index.data(Qt.ItemDataRole.ToolTipRole)
 
@@ -709,7 +744,7 @@ def test_the_call_for_applications_is_made_in_the_background_and_previewed(
     qtbot.waitUntil(lambda: tab.prints.preview is not None)
     preview = tab.prints.preview
     assert preview is not None and preview.document.pageCount() >= 1
-    assert preview.windowTitle() == f"募集案内 — {YEAR}年度 秋田市協働サポート交付金"
+    assert preview.windowTitle() == f"募集案内 — {fiscal_year_label(YEAR)} 秋田市協働サポート交付金"
     preview.close()
 
 

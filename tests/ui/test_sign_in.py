@@ -8,10 +8,15 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from kyodo_desk.database import open_database
+from kyodo_desk.domain.dates import era_date, use_date_style
 from kyodo_desk.domain.permissions import Role
+from kyodo_desk.models import Setting
 from kyodo_desk.services import accounts
+from kyodo_desk.services.date_style import DATE_STYLE_KEY
+from kyodo_desk.ui.events.tab import EventsTab
 from kyodo_desk.ui.sign_in import ChangePasswordDialog, FirstAdministratorDialog, SignInDialog
 from tests.conftest import TEST_PASSWORD
+from tests.event_fixtures import make_event
 from tests.ui.conftest import type_text
 
 
@@ -33,6 +38,30 @@ def test_wrong_password_is_explained_and_the_login_kept(qtbot, db) -> None:  # t
         dialog.submit()
     assert dialog.actor is not None
     assert (dialog.actor.login, dialog.actor.role) == ("staff", Role.COUNTER_STAFF)
+
+
+def test_the_date_style_the_city_chose_is_taken_at_sign_in(qtbot, db, admin, facilities) -> None:  # type: ignore[no-untyped-def]
+    """The shared settings say 和暦: once signed in, the screens write 令和 too."""
+    event = make_event(db, facilities["east"])
+    with db.writing(admin) as session:
+        session.add(Setting(key=DATE_STYLE_KEY, value="和暦"))
+    try:
+        dialog = SignInDialog(db)
+        qtbot.addWidget(dialog)
+        type_text(qtbot, dialog.login, "staff")
+        type_text(qtbot, dialog.password, TEST_PASSWORD)
+        with qtbot.waitSignal(dialog.accepted):
+            dialog.submit()
+        assert dialog.actor is not None
+        tab = EventsTab(db, dialog.actor)
+        qtbot.addWidget(tab)
+        with qtbot.waitSignal(tab.list_shown):
+            tab.show()
+        first_day = event.sessions[0].held_on
+        assert tab.model.index(tab.model.row_of(event.id), 0).data().startswith(
+            f"{era_date(first_day)}（")
+    finally:
+        use_date_style(None)  # the next test starts, as a new database would, without it
 
 
 def test_a_new_embedded_database_asks_for_its_administrator(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

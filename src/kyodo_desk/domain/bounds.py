@@ -27,6 +27,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from kyodo_desk.domain.dates import full_date
 from kyodo_desk.domain.errors import FieldProblem
 from kyodo_desk.domain.events import MAX_PARTY_SIZE
 from kyodo_desk.domain.grants import MAX_SCORE_LIMIT, MAX_WEIGHT, MAX_YEN
@@ -236,5 +237,5 @@ def number_problem(bound: NumberBound, value: int) -> str | None:
 def date_problem(bound: DateBound, value: date) -> str | None:
     if EARLIEST_DAY <= value <= LATEST_DAY:
         return None
-    return (f"{bound.label}の{value.isoformat()}は扱えない日付です。"
-            f"{EARLIEST_DAY.isoformat()}から{LATEST_DAY.isoformat()}までの日付を入力してください。")
+    return (f"{bound.label}の{full_date(value)}は扱えない日付です。"
+            f"{full_date(EARLIEST_DAY)}から{full_date(LATEST_DAY)}までの日付を入力してください。")

@@ -1,4 +1,11 @@
-"""Dates in the Japanese era (和暦): 令和8年11月, 令和8年11月24日, and fiscal years (年度).
+"""Dates as a person reads them — on screen, in a message, on paper — and the Japanese era
+(和暦): 令和8年11月, 令和8年11月24日, and fiscal years (年度).
+
+One formatter for the whole app: a day is written 2026年11月24日 (西暦) or 令和8年11月24日
+(和暦) by the app-wide setting (`DateStyle`, see `use_date_style`), with its weekday
+2026年11月24日（火）, in a dense list 11/24（火）, with a time 2026年11月24日 9:05. A fiscal year
+is always 令和8年度, whatever the setting. ISO dates (2026-11-24) are for files a program
+reads (drafts, the open-data layouts), never for a person.
 
 The first year of an era is written 元年 (令和元年5月). Eras are counted from the day they
 began: 平成 ends on 2019-04-30 and 令和 begins on 2019-05-01. The Gregorian calendar, and so
@@ -8,9 +15,11 @@ this table, starts in Japan on 明治6年 (1873-01-01); earlier dates are refuse
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from enum import Enum
 
 JAPAN_TIME = timezone(timedelta(hours=9), "JST")
+WEEKDAYS = "月火水木金土日"  # Monday first, as date.weekday() counts
 
 # (first day, name), newest first.
 ERAS: tuple[tuple[date, str], ...] = (
@@ -104,6 +113,94 @@ def japan_time(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(JAPAN_TIME)
+
+
+# --- how a date is written ------------------------------------------------------------------
+
+class DateStyle(Enum):
+    """The calendar a date is written in."""
+
+    WESTERN = "西暦"  # 2026年11月24日
+    ERA = "和暦"  # 令和8年11月24日
+
+
+_chosen: DateStyle | None = None  # the app-wide setting; None: not set
+
+
+def use_date_style(style: DateStyle | None) -> None:
+    """Take the app-wide setting (共通設定 display.date_style, read once per sign-in by
+    services.date_style); None: the setting is not made, each medium keeps its default.
+
+    Not set, screens and messages write 西暦 and prints 和暦. The counter works in 西暦: the
+    date boxes take 2026, a list compares dates across the 2019 era change at a glance, and
+    what staff type and read back on the phone is 2026年. The city's printed matter — the
+    leaflets, receipts, rosters, the monthly report — is dated in 和暦 as Akita's public
+    documents are, and every leaflet printed so far was. Once the setting is made, it is the
+    city's choice of one calendar and holds for screens and prints alike: a receipt then
+    reads as the screen it was printed from.
+    """
+    global _chosen
+    _chosen = style
+
+
+def screen_style() -> DateStyle:
+    """The style of screens and messages: the setting, else 西暦."""
+    return _chosen or DateStyle.WESTERN
+
+
+def print_style() -> DateStyle:
+    """The style of prints (印刷物, the monthly report): the setting, else 和暦."""
+    return _chosen or DateStyle.ERA
+
+
+def weekday(d: date) -> str:
+    """'火' for a Tuesday."""
+    return WEEKDAYS[d.weekday()]
+
+
+def _in_era(d: date, style: DateStyle | None) -> bool:
+    """Whether *d* is written in the era: the style says so and the era table reaches it (a
+    mistyped 0202年 in a message is still written, in 西暦)."""
+    if (style or screen_style()) is not DateStyle.ERA:
+        return False
+    return (d.date() if isinstance(d, datetime) else d) >= FIRST_SUPPORTED
+
+
+def year_month(d: date, style: DateStyle | None = None) -> str:
+    """'2026年11月' or '令和8年11月'; *style* None: the screens' style."""
+    return era_year_month(d) if _in_era(d, style) else f"{d.year}年{d.month}月"
+
+
+def full_date(d: date, style: DateStyle | None = None) -> str:
+    """'2026年11月24日' or '令和8年11月24日'; *style* None: the screens' style."""
+    return era_date(d) if _in_era(d, style) else f"{d.year}年{d.month}月{d.day}日"
+
+
+def date_with_weekday(d: date, style: DateStyle | None = None) -> str:
+    """'2026年11月24日（火）' or '令和8年11月24日（火）'."""
+    return f"{full_date(d, style)}（{weekday(d)}）"
+
+
+def short_date(d: date, *, with_weekday: bool = True) -> str:
+    """'11/24（火）' for a dense list whose year goes without saying (a column of one event's
+    sessions, a course's last day after its first); '11/24' *with_weekday* False. The same
+    in either style: it names no year."""
+    text = f"{d.month}/{d.day}"
+    return f"{text}（{weekday(d)}）" if with_weekday else text
+
+
+def clock(t: time | datetime) -> str:
+    """'9:05', '14:30': the hour without a leading zero, as the prints have always had it."""
+    return f"{t.hour}:{t.minute:02d}"
+
+
+def date_and_time(moment: datetime, style: DateStyle | None = None, *,
+                  with_weekday: bool = False) -> str:
+    """'2026年11月24日 9:05', or '2026年11月24日（火）9:05' *with_weekday* (as the prints write
+    a session), as *moment*'s own clock reads: a stored moment goes through japan_time first."""
+    if with_weekday:
+        return f"{date_with_weekday(moment, style)}{clock(moment)}"
+    return f"{full_date(moment, style)} {clock(moment)}"
 
 
 # A year standing alone (not inside a longer number), in ASCII or full-width digits; only

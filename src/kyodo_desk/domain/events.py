@@ -1,7 +1,22 @@
-"""Event registration rules (イベント受付), in plain Python: kinds, statuses, the waitlist, QR codes.
+"""Event sign-up rules (イベントの申込), in plain Python: kinds, statuses, the waitlist, QR codes.
 
 Nothing here touches the database: the services call these functions while they hold the
 event's row lock, so the same rule decides at every counter.
+
+Words (用語) — each means one thing on every screen, message and print:
+
+- 申込: one sign-up of a person or group (N名) for an event; 申込者 is who signed up.
+- 受付 / 受け付ける: only the accepting of a sign-up, before the day: 受付済 (the status of a
+  sign-up that holds its seats), 受付番号 (its number, in the order sign-ups arrived), 受付順,
+  受付票 (the paper handed to the person, with the QR code), 受付期間・受付開始・受付締切
+  (when sign-ups are taken). Never the door.
+- キャンセル待ち: signed up without a seat, in queue order; 繰り上げ: moved up to 受付済.
+- 出席: came on the day. At the door the receipt is scanned or the name found and the sign-up
+  is made 出席 (出席にする); the door's screen is 出席確認 and its paper, signed at the
+  door, is the 出席簿. A second scan finds it 出席済み.
+- 当日参加: a walk-in: signed up and made 出席 at once, at the door, if seats remain.
+- 欠席: held a seat (受付済) and never came; recorded after the event.
+- The place is 会場の入口, never 会場の受付 (that would be the other 受付).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ SHEET_TITLE = "参加者一覧"
 ATTENDED_MARK = "○"
 POWER_MARK = "要"
 
-SIGN_UP_HEADER = ("受付番号", "状態", "氏名・団体名", "よみ", "電話", "人数", "配慮事項")
+SIGN_UP_HEADER = ("受付番号", "状況", "氏名・団体名", "よみ", "電話", "人数", "配慮事項")
 BOOTH_HEADER = ("ブース番号", "机", "椅子", "電源")
 # Excel would read 018-888-5640 as a date and booth 01 as the number 1.
 TEXT_COLUMNS = frozenset({"電話", "ブース番号"})

@@ -116,20 +116,21 @@ _CATALOG: tuple[tuple[LeafletInfo, str], ...] = (
         name="event-receipt",
         title="受付票",
         description="申込者に渡す受付票: イベント、日時、会場、お名前、人数、受付番号、状況と"
-                    "当日受付用のQRコード（A4 1枚）",
+                    "当日の出席確認用のQRコード（A4 1枚）",
         pages=1, needs="registration",
     ), "kyodo_desk.leaflets.event_receipt"),
     (LeafletInfo(
         name="event-roster",
         title="参加者名簿",
-        description="受付済・出席の申込の受付番号、氏名・団体名、よみ、人数、配慮事項（ブース番号）、"
+        description="参加者（受付済・出席・欠席の申込）の受付番号、氏名・団体名、よみ、人数、"
+                    "配慮事項（ブース番号）、状況、"
                     "続けてキャンセル待ちの一覧（A4、必要なページ数）",
         pages=_LIST_PAGES, needs="event",
     ), "kyodo_desk.leaflets.event_roster"),
     (LeafletInfo(
         name="event-sign-in",
-        title="受付簿",
-        description="開催日ごとの、会場の受付で署名と出席を記入する一覧（A4、必要なページ数）",
+        title="出席簿",
+        description="開催日ごとの、会場の入口で署名と出席を記入する一覧（A4、必要なページ数）",
         pages=_LIST_PAGES, needs="event",
     ), "kyodo_desk.leaflets.event_sign_in"),
     (LeafletInfo(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from kyodo_desk.domain.dates import era_year_month
+from kyodo_desk.domain.dates import print_style, year_month
 from kyodo_desk.leaflets import LeafletInfo, fitting
 from kyodo_desk.leaflets.style import Kit, facility_card
 from kyodo_desk.services import contacts
@@ -49,7 +49,7 @@ def render(db: Any, actor: Any, *, info: LeafletInfo, today: date) -> bytes:
     # The advisors sit at the salon: it comes first, then the centers in their usual order.
     ordered = sorted(facilities, key=lambda f: f.kind != "salon")
     cards = [facility_card(f) for f in ordered]
-    as_of = era_year_month(today)
+    as_of = year_month(today, print_style())
     hours = hours_lines(ordered)
 
     def compose(kit: Kit) -> list[Any]:

@@ -13,7 +13,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
-from kyodo_desk.domain.dates import era_date
+from kyodo_desk.domain.dates import full_date, print_style
 from kyodo_desk.leaflets import LeafletInfo, fitting
 from kyodo_desk.leaflets.style import Kit, Sized
 from kyodo_desk.services.consultation_stats import (
@@ -41,7 +41,7 @@ def render(db: Any, actor: Any, *, info: LeafletInfo, today: date,
     """The report of *month* (any day of it; default the month of *today*)."""
     chosen = month or today
     figures = month_statistics(db, actor, chosen.year, chosen.month)
-    made_on = f"{era_date(today)}作成"
+    made_on = f"{full_date(today, print_style())}作成"
     subtitle = f"{figures.label}分（{figures.fiscal_year_label}）"
     if figures.one_facility and figures.facilities:
         subtitle += f"　{figures.facilities[0].name}"

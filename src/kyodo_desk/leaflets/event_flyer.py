@@ -9,7 +9,7 @@ from typing import Any
 
 from reportlab.platypus import TopPadder
 
-from kyodo_desk.domain.dates import era_year_month
+from kyodo_desk.domain.dates import print_style, year_month
 from kyodo_desk.domain.events import EVENT_KIND_LABELS
 from kyodo_desk.leaflets import LeafletInfo, event_text, fitting
 from kyodo_desk.leaflets.event_text import EventPrintData
@@ -48,7 +48,7 @@ def build(data: EventPrintData, *, info: LeafletInfo, today: date) -> bytes:
     subtitle = subtitle or EVENT_KIND_LABELS.get(e.kind, "")
     if e.cancelled:
         subtitle = f"【中止】{subtitle}"
-    as_of = era_year_month(today)
+    as_of = year_month(today, print_style())
     card = event_text.contact_card(e, data.facility, code=True)
     notes = [WAITLIST_NOTE] if e.capacity is not None and not e.cancelled else []
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from kyodo_desk.domain.dates import era_date
+from kyodo_desk.domain.dates import full_date, print_style
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.events import RegistrationStatus
 from kyodo_desk.leaflets import LeafletInfo, event_text, fitting
@@ -16,13 +16,13 @@ from kyodo_desk.leaflets.style import Kit, QrCode, Sized
 
 S = RegistrationStatus
 TITLE = "受付票"
-SCAN_CAPTION = "当日、会場の受付でお見せください"
+SCAN_CAPTION = "当日、会場の入口でお見せください"
 GUIDANCE = {
-    S.CONFIRMED: ["当日は、この受付票を会場の受付でお見せください。QRコードを読み取って受付します。",
-                  "受付票をお忘れの場合は、受付でお名前をお伝えください。",
+    S.CONFIRMED: ["当日は、この受付票を会場の入口でお見せください。QRコードを読み取って出席を確認します。",
+                  "受付票をお忘れの場合は、入口でお名前をお伝えください。",
                   "欠席や人数の変更は、お早めに下記までご連絡ください。"],
     S.WAITLISTED: ["現在キャンセル待ちです。席が空きましたら、お電話でご連絡します。",
-                   "席が確定するまで、この受付票では受付できません。",
+                   "席が確定するまで、この受付票では出席にできません。",
                    "お申し込みの取り消しは、下記までご連絡ください。"],
 }
 GUIDANCE[S.ATTENDED] = GUIDANCE[S.NO_SHOW] = GUIDANCE[S.CONFIRMED]
@@ -47,7 +47,7 @@ def build(data: EventPrintData, registration: Any, *, info: LeafletInfo, today: 
                         "受付票は作れません。")
     e = data.event
     department = event_text.department(e)
-    issued = f"{era_date(today)}発行"
+    issued = f"{full_date(today, print_style())}発行"
     card = event_text.contact_card(e, data.facility)
     ticket = registration.ticket.text()
 

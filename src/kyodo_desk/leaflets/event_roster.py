@@ -11,7 +11,7 @@ from typing import Any
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.platypus import CondPageBreak
 
-from kyodo_desk.domain.dates import era_date
+from kyodo_desk.domain.dates import full_date, print_style
 from kyodo_desk.domain.events import SEAT_HOLDING, RegistrationStatus
 from kyodo_desk.leaflets import LeafletInfo, event_text, fitting
 from kyodo_desk.leaflets.event_text import EventPrintData
@@ -36,7 +36,7 @@ def party_count(regs: Sequence[Any]) -> str:
 def build(data: EventPrintData, *, info: LeafletInfo, today: date) -> bytes:
     e = data.event
     department = event_text.department(e)
-    as_of = f"{era_date(today)}現在"
+    as_of = f"{full_date(today, print_style())}現在"
     seated = data.with_status(SEAT_HOLDING)
     waiting = data.with_status(frozenset({RegistrationStatus.WAITLISTED}))
     capacity = "定員なし" if e.capacity is None else f"定員{e.capacity:,}名"
@@ -48,9 +48,11 @@ def build(data: EventPrintData, *, info: LeafletInfo, today: date) -> bytes:
             kit.spacer(6),
             kit.facts([("日時", event_text.sessions_text(e.sessions)),
                        ("会場", e.venue_name),
-                       ("申込", f"受付済 {party_count(seated)}（{capacity}）　"
+                       ("申込", f"参加者 {party_count(seated)}（{capacity}）　"
                                f"キャンセル待ち {party_count(waiting)}")], role="small"),
-            *list_heading(kit, f"受付済（{party_count(seated)}）"),
+            # 参加者, not 受付済: the list holds every sign-up with seats, its 状況 saying
+            # 受付済, 出席 or 欠席 (the status 受付済 is only the first of them).
+            *list_heading(kit, f"参加者（{party_count(seated)}）"),
             _seated_table(kit, seated, booths=e.has_booths) if seated
             else kit.para(NONE_YET, "body"),
             *list_heading(kit, f"キャンセル待ち（{party_count(waiting)}）"),

@@ -1,7 +1,10 @@
-"""受付簿 (sign-in sheet): for each session, the people expected at the door in order of
+"""出席簿 (sign-in sheet): for each session, the people expected at the door in order of
 受付番号, with room to sign (署名) and to mark attendance (出席), and a few blank rows for
 those who come on the day (当日参加). Each session starts on a page of its own, so the sheet
-of the day can be taken to the door."""
+of the day can be taken to the door.
+
+Called 出席簿, not 受付簿: 受付 is the accepting of a sign-up (domain/events.py), and this
+sheet records who came."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from kyodo_desk.leaflets import LeafletInfo, event_text, fitting
 from kyodo_desk.leaflets.event_text import EXPECTED, EventPrintData
 from kyodo_desk.leaflets.style import Group, Kit
 
-TITLE = "受付簿"
+TITLE = "出席簿"
 WALK_IN_ROWS = 5
 WALK_IN = "当日"
 
@@ -42,7 +45,7 @@ def build(data: EventPrintData, *, info: LeafletInfo, today: date) -> bytes:
                 kit.title_band(department, TITLE, event_text.title_lines(e.title),
                                date_text=event_text.session_text(session)),
                 kit.spacer(4),
-                kit.para(f"会場　{e.venue_name}　　受付済 {len(expected)}組 "
+                kit.para(f"会場　{e.venue_name}　　予定 {len(expected)}組 "
                          f"{sum(r.party_size for r in expected)}名", "small",
                          color=kit.palette.muted, space_after=4),
                 _sheet(kit, expected),

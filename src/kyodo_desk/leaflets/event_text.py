@@ -2,7 +2,8 @@
 times, fee, capacity and sign-up window, and the data every event print loads.
 
 One module for the flyer, the receipt, the roster, the sign-in sheet and the badges, so a
-date reads the same on all of them: 令和8年12月5日（土）10:00～12:00.
+date reads the same on all of them: 令和8年12月5日（土）10:00～12:00 (in the prints' style,
+domain.dates.print_style: 和暦 unless the app-wide setting says 西暦).
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from kyodo_desk.domain.dates import era_date
+from kyodo_desk.domain.dates import clock, date_with_weekday, print_style
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.events import RegistrationStatus
 from kyodo_desk.leaflets.style import ContactCard, facility_card
 
-WEEKDAYS = "月火水木金土日"
 RANGE = "～"
 DEPARTMENT_PREFIX = "秋田市市民生活部"
 # Who gets a place on the door lists and a badge: seats given, before or after check-in.
@@ -26,18 +26,14 @@ EXPECTED = frozenset({RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED}
 
 def day_text(d: date) -> str:
     """'令和8年12月5日（土）'."""
-    return f"{era_date(d)}（{WEEKDAYS[d.weekday()]}）"
-
-
-def _clock(t: time) -> str:
-    return f"{t.hour}:{t.minute:02d}"
+    return date_with_weekday(d, print_style())
 
 
 def time_text(start: time | None, end: time | None) -> str:
     """'10:00～12:00', '10:00～' or '' when no time is set."""
     if start is None:
-        return f"{RANGE}{_clock(end)}" if end is not None else ""
-    return f"{_clock(start)}{RANGE}{_clock(end) if end is not None else ''}"
+        return f"{RANGE}{clock(end)}" if end is not None else ""
+    return f"{clock(start)}{RANGE}{clock(end) if end is not None else ''}"
 
 
 def session_text(session: Any, *, label: bool = True) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from kyodo_desk.domain.dates import era_year_month
+from kyodo_desk.domain.dates import print_style, year_month
 from kyodo_desk.leaflets import LeafletInfo, fitting
 from kyodo_desk.leaflets.style import FacilityLike, Kit, facility_card
 
@@ -27,7 +27,7 @@ def render(db: Any, actor: Any, *, info: LeafletInfo, today: date) -> bytes:
 
 def build(facilities: Sequence[FacilityLike], *, info: LeafletInfo, today: date) -> bytes:
     """The guide for *facilities* (in the order given), dated *today*."""
-    as_of = era_year_month(today)
+    as_of = year_month(today, print_style())
     cards = [facility_card(f, codes=f.kind == "salon") for f in facilities]
 
     def compose(kit: Kit) -> list[Any]:

@@ -13,7 +13,7 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, TopPadder
 
-from kyodo_desk.domain.dates import era_year_month, fiscal_year_label
+from kyodo_desk.domain.dates import fiscal_year_label, print_style, year_month
 from kyodo_desk.domain.grants import MAIN_LINE, STAGE_LABELS, Stage, yen
 from kyodo_desk.leaflets import LeafletInfo, fitting, grant_text
 from kyodo_desk.leaflets.event_text import day_text
@@ -60,7 +60,7 @@ def outline(p: Any) -> list[tuple[str, str]]:
 
 
 def build(p: Any, card: Any, *, info: LeafletInfo, today: date) -> bytes:
-    as_of = era_year_month(today)
+    as_of = year_month(today, print_style())
     subtitle = f"{fiscal_year_label(p.fiscal_year)}　{SUBTITLE}"
     steps = [(STAGE_LABELS[s], STEP_NOTES[s], p.documents_for(s)) for s in MAIN_LINE]
 

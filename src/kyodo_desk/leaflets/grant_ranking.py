@@ -11,7 +11,7 @@ from typing import Any
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from kyodo_desk.domain.dates import era_date
+from kyodo_desk.domain.dates import full_date, print_style
 from kyodo_desk.domain.grants import STAGE_LABELS, yen
 from kyodo_desk.leaflets import LeafletInfo, fitting, grant_text
 from kyodo_desk.leaflets.style import Kit
@@ -39,7 +39,7 @@ def render(db: Any, actor: Any, *, info: LeafletInfo, today: date,
 def build(s: Any, *, info: LeafletInfo, today: date) -> bytes:
     """*s* is a services.grant_screening.Screening."""
     title = grant_text.programme_title(s)
-    as_of = f"{era_date(today)}現在"
+    as_of = f"{full_date(today, print_style())}現在"
     scored = sum(1 for r in s.rows if r.rank)
     headings = reviewer_headings(s.reviewers)
     named = [name if heading == name else f"{heading}{name}"

@@ -13,7 +13,7 @@ from typing import Any
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.platypus import CondPageBreak, Flowable
 
-from kyodo_desk.domain.dates import era_date, fiscal_year_label
+from kyodo_desk.domain.dates import fiscal_year_label, full_date, print_style
 from kyodo_desk.domain.grants import yen
 from kyodo_desk.leaflets import LeafletInfo, fitting, grant_text
 from kyodo_desk.leaflets.style import Kit, Sized
@@ -70,7 +70,7 @@ def build(fiscal_year: int, programmes: Sequence[ProgrammeResults], *, info: Lea
           today: date) -> bytes:
     year = fiscal_year_label(fiscal_year)
     subtitle = f"{year}　{SUBJECT}"
-    as_of = f"{era_date(today)}現在"
+    as_of = f"{full_date(today, print_style())}現在"
     adopted = sum(len(p.cases) for p in programmes)
     lead = (f"{year}に採択した{SUBJECT}の事業と、終了した事業の実施結果をお知らせします。"
             "交付額は、事業の終了後に確定した額（返還があった場合は差し引いた額）です。")

@@ -14,7 +14,7 @@ from typing import Any
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.platypus import PageBreak
 
-from kyodo_desk.domain.dates import era_date
+from kyodo_desk.domain.dates import full_date, print_style
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.grants import STAGE_LABELS, yen
 from kyodo_desk.leaflets import LeafletInfo, fitting, grant_text
@@ -42,7 +42,7 @@ def build(s: Any, *, info: LeafletInfo, today: date, reviewer: str | None = None
                         "（申請まで進んだ案件がありません）。")
     who = _reviewer(s, reviewer)
     cases = sorted(s.rows, key=lambda r: r.case_id)  # in the order applied, not ranked
-    made_on = f"{era_date(today)}作成"
+    made_on = f"{full_date(today, print_style())}作成"
 
     def compose(kit: Kit) -> list[Any]:
         story: list[Any] = []

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from kyodo_desk import paths
-from kyodo_desk.domain.dates import era_year_month
+from kyodo_desk.domain.dates import print_style, year_month
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.leaflets import LeafletInfo, fitting
 from kyodo_desk.leaflets.style import Group, Kit, facility_card
@@ -67,8 +67,8 @@ def render(db: Any, actor: Any, *, info: LeafletInfo, today: date) -> bytes:
         raise UserError(f"概要版の文章にある{marks}の用語解説がありません。")
     facilities = contacts.list_facilities(db, actor)
     cards = [facility_card(f) for f in facilities]
-    as_of = era_year_month(today)
-    published = era_year_month(published_on(content))
+    as_of = year_month(today, print_style())
+    published = year_month(published_on(content), print_style())
 
     def compose(kit: Kit) -> list[Any]:
         from reportlab.platypus import PageBreak, TopPadder

@@ -6,25 +6,59 @@ as each change, and the database itself refuses updates and deletes (triggers).
 
 Times are stored in UTC and shown in Japan time (JST, UTC+9, which has no daylight saving), so
 the period filter and the list agree on what "that day" means whatever the PC's time zone is.
+
+A change is described as the screens show the record: 「状況: 受付済 → 出席」 — the field's
+label, a stored code in its words, a contact, facility, event, account or topic by its name
+(read when the page is read), money as 1,200円, a day as the screens write it. A field
+holding personal data that the log keeps no copy of (a consultation's 相談内容, a sign-up's
+配慮事項: database/audit.py) is said to have changed, without a value.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Date, DateTime, Time, func, select
+from sqlalchemy.orm import Session
 
 from kyodo_desk.database import Database
-from kyodo_desk.domain.dates import JAPAN_TIME, japan_time
-from kyodo_desk.domain.grants import STAGE_LABELS
+from kyodo_desk.domain.dates import (
+    JAPAN_TIME,
+    clock,
+    date_and_time,
+    fiscal_year_label,
+    full_date,
+    japan_time,
+)
+from kyodo_desk.domain.events import (
+    EVENT_KIND_LABELS,
+    QUEUE_RULE_LABELS,
+    REGISTRATION_STATUS_LABELS,
+)
+from kyodo_desk.domain.grants import GRANT_KIND_LABELS, STAGE_LABELS, yen
 from kyodo_desk.domain.labels import GROUP_TYPE_LABELS, KIND_LABELS
 from kyodo_desk.domain.permissions import ROLE_LABELS, Action, Actor, Resource
 from kyodo_desk.domain.text import plain_query
-from kyodo_desk.models import AuditEntry
+from kyodo_desk.models import (
+    Account,
+    AuditEntry,
+    Base,
+    ConsultationTopic,
+    Contact,
+    Event,
+    EventSession,
+    Facility,
+    GrantCase,
+    GrantCriterion,
+    GrantProgramme,
+    Registration,
+)
+from kyodo_desk.services.consultations import CHANNEL_LABELS
+from kyodo_desk.services.consultations import STATUS_LABELS as CONSULTATION_STATUS_LABELS
 
 PAGE_SIZE = 200
 
@@ -64,6 +98,9 @@ TABLE_LABELS: dict[str, str] = {
     "grant_case_notes": "案件のメモ",
     "grant_deadlines": "案件の期限",
 }
+# Field labels as the screens show them: the shared ones here, a table's own in
+# TABLE_FIELD_LABELS (an event's 種類 is not a contact's 区分). Every audited column has one
+# (a test keeps it so): the list never shows a column name.
 FIELD_LABELS: dict[str, str] = {
     "follow_up_plan": "フォローアップの予定",
     "name": "名称",
@@ -77,6 +114,7 @@ FIELD_LABELS: dict[str, str] = {
     "facebook": "Facebook",
     "hours": "開館時間",
     "notes": "メモ",
+    "note": "メモ",
     "active": "有効",
     "role": "役割",
     "display_name": "表示名",
@@ -90,9 +128,11 @@ FIELD_LABELS: dict[str, str] = {
     "person_id": "個人",
     "code": "施設コード",
     "display_order": "表示順",
+    "position": "順番",
     "id": "番号",
     "held_on": "相談日",
     "start_time": "開始時刻",
+    "end_time": "終了時刻",
     "duration_minutes": "所要時間（分）",
     "staff_account_id": "担当者",
     "consultee_contact_id": "相談者",
@@ -103,14 +143,18 @@ FIELD_LABELS: dict[str, str] = {
     "asked": "相談内容",
     "answered": "回答・助言",
     "referral": "紹介先",
-    "follow_up_due": "フォローアップ期限",
+    "follow_up_due": "フォローアップの期限",
     "status": "状況",
-    "returning_consultee": "継続",
+    "returning_consultee": "新規／継続",
     "anonymised_on": "匿名化した日",
     "consultation_id": "相談記録",
     "topic_id": "分野",
     "key": "設定の名前",
     "value": "設定値",
+    "event_id": "イベント",
+    "contact_id": "申込者",
+    "programme_id": "交付金",
+    "case_id": "交付金案件",
     "grant_case_id": "交付金案件",
     "stage": "段階",
     "from_stage": "移動前の段階",
@@ -124,17 +168,136 @@ FIELD_LABELS: dict[str, str] = {
     "score": "点数",
     "due_on": "期限",
     "done_on": "完了日",
+    "recorded_by": "記録した人",
+    "contact_name": "問い合わせ先",
+    "contact_phone": "問い合わせ先の電話",
+    "how_to_apply": "申込方法",
+    "title": "イベント名",
+    "title_reading": "よみ",
+    "label": "名前",
 }
-# Stored codes shown in words.
+TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
+    "facilities": {"name": "施設名"},
+    "memberships": {"role": "役職"},
+    "topics": {"name": "分野の名前"},
+    "consultations": {"facility_id": "施設"},
+    "events": {
+        "kind": "種類", "description": "説明", "facility_id": "主催施設",
+        "venue_facility_id": "会場", "venue_name": "会場名", "venue_address": "会場の住所",
+        "capacity": "定員", "signup_opens_on": "受付開始", "signup_closes_on": "受付締切",
+        "audience": "対象", "fee": "参加費", "fee_note": "料金の補足", "url": "URL",
+        "queue_rule": "キャンセル待ちの順番", "offer_hold_hours": "繰り上げの回答期限",
+        "has_booths": "ブース出展", "cancelled": "中止",
+    },
+    "event_sessions": {"held_on": "開催日", "label": "開催日の名前"},
+    "registrations": {
+        "party_size": "人数", "notes": "配慮事項", "queue_number": "受付番号",
+        "walk_in": "当日参加", "promoted_at": "繰り上げた日時", "offer_until": "回答期限",
+        "contacted_at": "連絡した日時", "booth_tables": "机の数", "booth_chairs": "椅子の数",
+        "booth_power": "電源", "booth_space": "ブースの広さ", "booth_number": "ブース番号",
+        # Written with an "override" or "queue_jump" entry, not columns.
+        "window": "受付期間", "reason": "理由",
+    },
+    "attendances": {"registration_id": "申込", "session_id": "開催日",
+                    "checked_in_at": "出席にした日時", "checked_in_by": "出席にした人"},
+    "grant_programmes": {"kind": "種類", "fiscal_year": "年度", "purpose": "目的",
+                         "eligibility": "対象", "call_opens_on": "募集開始日",
+                         "call_closes_on": "募集締切日", "facility_id": "施設"},
+    "grant_criteria": {"name": "審査の観点", "weight": "重み", "max_score": "満点"},
+    "grant_required_documents": {"name": "書類の名前", "stage": "必要になる段階"},
+    "grant_cases": {"contact_id": "申請団体", "title": "事業名", "department": "協働担当課",
+                    "summary": "事業の概要", "result": "実績", "evaluation": "評価"},
+    "grant_case_moves": {"moved_at": "移動した日時", "account_id": "アカウント",
+                         "moved_by": "移動した人", "comment": "コメント"},
+    "grant_case_documents": {"name": "書類の名前", "received_on": "受理日"},
+    "grant_payments": {"paid_on": "日付"},
+    "grant_scores": {"criterion_id": "審査の観点"},
+    "grant_case_notes": {"written_at": "記入した日時", "written_by": "記入した人",
+                         "text": "メモ"},
+    "grant_deadlines": {"label": "期限の内容", "closes_with": "完了になる段階",
+                        "created_by": "記録した人"},
+}
+# Columns only the app reads (the receipt's QR secret, folded search keys): never listed.
+HIDDEN_FIELDS: dict[str, frozenset[str]] = {
+    "registrations": frozenset({"token", "name_key", "reading_key", "phone_key"}),
+    "grant_cases": frozenset({"title_key"}),
+}
+
+
+def _codes(labels: Mapping[Any, str]) -> dict[str, str]:
+    return {getattr(code, "value", code): label for code, label in labels.items()}
+
+
+_STAGES = _codes(STAGE_LABELS)
+# Stored codes shown in words: by field, and by table where a field's codes differ.
 VALUE_LABELS: dict[str, dict[str, str]] = {
-    "role": {role.value: label for role, label in ROLE_LABELS.items()},
+    "role": _codes(ROLE_LABELS),
     "kind": KIND_LABELS,
     "group_type": GROUP_TYPE_LABELS,
-    **{name: {stage.value: label for stage, label in STAGE_LABELS.items()}
-       for name in ("stage", "from_stage", "to_stage", "closes_with")},
+    **dict.fromkeys(("stage", "from_stage", "to_stage", "closes_with"), _STAGES),
 }
+TABLE_VALUE_LABELS: dict[tuple[str, str], dict[str, str]] = {
+    ("consultations", "channel"): _codes(CHANNEL_LABELS),
+    ("consultations", "status"): _codes(CONSULTATION_STATUS_LABELS),
+    ("events", "kind"): _codes(EVENT_KIND_LABELS),
+    ("events", "queue_rule"): _codes(QUEUE_RULE_LABELS),
+    ("registrations", "status"): _codes(REGISTRATION_STATUS_LABELS),
+    ("grant_programmes", "kind"): _codes(GRANT_KIND_LABELS),
+    ("grant_payments", "kind"): {"payment": "支払", "refund": "返還"},
+}
+# Yes and no as the screen says them, where it does not say はい／いいえ.
+BOOLEAN_WORDS: dict[tuple[str, str], tuple[str, str]] = {
+    ("events", "has_booths"): ("あり", "なし"),
+    ("registrations", "booth_power"): ("あり", "なし"),
+    ("consultations", "returning_consultee"): ("継続", "新規"),
+}
+# Amounts of money, in yen (1,200円).
+MONEY_FIELDS = frozenset({("events", "fee"), ("grant_programmes", "budget"),
+                          ("grant_programmes", "ceiling"), ("grant_cases", "requested"),
+                          ("grant_cases", "decided"), ("grant_payments", "amount")})
+# Numbers with their unit, and what an empty value or a 0 means where the screen says it.
+UNITS: dict[tuple[str, str], str] = {
+    ("events", "capacity"): "名", ("registrations", "party_size"): "名",
+    ("events", "offer_hold_hours"): "時間",
+}
+NOTHING_MEANS: dict[tuple[str, str], str] = {
+    ("events", "capacity"): "定員なし", ("events", "fee"): "無料",
+    ("events", "signup_opens_on"): "なし", ("events", "signup_closes_on"): "なし",
+    ("grant_programmes", "ceiling"): "上限なし",
+}
+_FISCAL_YEAR = ("grant_programmes", "fiscal_year")
 _EMPTY = "（空）"
 _REDACTED = "********"
+_LOOKUP_CHUNK = 500  # ids asked for in one IN list, well inside either database's limits
+
+
+def _column_facts() -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], type]]:
+    """For each (table, column): the table its number points at, and the type of a column
+    holding a day, a time of day or a moment — read from the models, so a new column is
+    described as its kind is without a list to keep."""
+    points_at: dict[tuple[str, str], str] = {}
+    holds: dict[tuple[str, str], type] = {}
+    for table in Base.metadata.tables.values():
+        for column in table.columns:
+            key = (table.name, column.name)
+            for foreign in column.foreign_keys:
+                points_at[key] = foreign.column.table.name
+            for kind, value_type in ((DateTime, datetime), (Date, date), (Time, time)):
+                if isinstance(column.type, kind):
+                    holds[key] = value_type
+                    break
+    return points_at, holds
+
+
+POINTS_AT, HOLDS = _column_facts()
+# The records named in the log by a column of their own; the others (a consultation) by number.
+_NAME_COLUMNS: dict[str, Any] = {
+    "contacts": Contact.name, "facilities": Facility.name, "events": Event.title,
+    "accounts": Account.display_name, "topics": ConsultationTopic.name,
+    "grant_programmes": GrantProgramme.name, "grant_cases": GrantCase.title,
+    "grant_criteria": GrantCriterion.name,
+}
+NAMED_TABLES = frozenset({*_NAME_COLUMNS, "event_sessions", "registrations"})
 
 
 
@@ -161,6 +324,8 @@ class AuditRow:
     table_name: str
     record_id: int | None
     changes: Mapping[str, Any] = field(default_factory=dict)  # field: [old, new]
+    # The names of the records the changes point at, by (table, id), as read with the page.
+    names: Mapping[tuple[str, int], str] | None = None
 
     @property
     def action_label(self) -> str:
@@ -172,7 +337,12 @@ class AuditRow:
 
     @property
     def description(self) -> str:
-        return describe_changes(self.changes)
+        return describe_changes(self.changes, self.table_name, self.names)
+
+    @property
+    def description_lines(self) -> list[str]:
+        """The description one field a line (a value may itself hold "; ")."""
+        return described_fields(self.changes, self.table_name, self.names)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -192,12 +362,53 @@ def search_audit(db: Database, actor: Actor, flt: AuditFilter, *,
                    AuditEntry.table_name, AuditEntry.record_id, AuditEntry.changes)
             .where(*conditions).order_by(AuditEntry.id.desc()).limit(limit))
     with db.reading(actor) as session:
-        return [
-            AuditRow(id=r.id, at=japan_time(r.at), actor=r.actor, action=r.action,
-                     table_name=r.table_name, record_id=r.record_id,
-                     changes=dict(r.changes or {}))
-            for r in session.execute(stmt)
-        ]
+        found = [(r, dict(r.changes or {})) for r in session.execute(stmt)]
+        names = _look_up_names(session, _pointed_at((r.table_name, c) for r, c in found))
+    return [AuditRow(id=r.id, at=japan_time(r.at), actor=r.actor, action=r.action,
+                     table_name=r.table_name, record_id=r.record_id, changes=changes,
+                     names=names)
+            for r, changes in found]
+
+
+def _pointed_at(entries: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, set[int]]:
+    """The ids of named records that the changes of *entries* point at, by table."""
+    wanted: dict[str, set[int]] = {}
+    for table_name, changes in entries:
+        for key, value in changes.items():
+            target = POINTS_AT.get((table_name, key))
+            if target in NAMED_TABLES:
+                wanted.setdefault(target, set()).update(
+                    v for v in _pair(value) if isinstance(v, int) and not isinstance(v, bool))
+    return wanted
+
+
+def _look_up_names(session: Session, wanted: Mapping[str, set[int]]) -> dict[tuple[str, int], str]:
+    """Each wanted record's name as it is now; a record since deleted has none."""
+    names: dict[tuple[str, int], str] = {}
+    for table_name, ids in wanted.items():
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), _LOOKUP_CHUNK):
+            chunk = ordered[start:start + _LOOKUP_CHUNK]
+            for number, name in _named(session, table_name, chunk):
+                names[(table_name, number)] = name
+    return names
+
+
+def _named(session: Session, table_name: str, ids: list[int]) -> list[tuple[int, str]]:
+    if table_name == "event_sessions":  # as the event form lists its dates
+        return [(i, " ".join(p for p in (full_date(day), clock(start) if start else "", label)
+                             if p))
+                for i, day, start, label in session.execute(
+                    select(EventSession.id, EventSession.held_on, EventSession.start_time,
+                           EventSession.label).where(EventSession.id.in_(ids)))]
+    if table_name == "registrations":  # who signed up, and the number on their receipt
+        return [(i, f"{name}（受付番号 {number}）") for i, name, number in session.execute(
+            select(Registration.id, Contact.name, Registration.queue_number)
+            .join(Contact, Contact.id == Registration.contact_id)
+            .where(Registration.id.in_(ids)))]
+    column = _NAME_COLUMNS[table_name]
+    key = column.class_.id
+    return [(i, name) for i, name in session.execute(select(key, column).where(key.in_(ids)))]
 
 
 def _conditions(db: Database, flt: AuditFilter) -> list[ColumnElement[bool]]:
@@ -231,32 +442,56 @@ def _day_start(day: date) -> datetime:
 
 # --- describing ---------------------------------------------------------------------------
 
-def describe_changes(changes: Mapping[str, Any]) -> str:
-    """The changed fields in words: "電話番号: 018-888-0000 → 018-888-1111; 住所: …".
+def describe_changes(changes: Mapping[str, Any], table_name: str = "",
+                     names: Mapping[tuple[str, int], str] | None = None) -> str:
+    """The changed fields in words, on one line: "電話番号: 018-888-0000 → 018-888-1111;
+    住所: …" (see described_fields)."""
+    return "; ".join(described_fields(changes, table_name, names))
+
+
+def described_fields(changes: Mapping[str, Any], table_name: str = "",
+                   names: Mapping[tuple[str, int], str] | None = None) -> list[str]:
+    """Each changed field in words: "電話番号: 018-888-0000 → 018-888-1111".
 
     A new record (every old value empty) lists its filled fields as "名称: …"; a removed
-    record lists what it held; a change shows old → new, an empty value as （空）.
+    record lists what it held; a change shows old → new, an empty value as （空）; a field
+    naming whose row it is (a membership's person) shows its value once. Labels and values
+    are those of *table_name*'s screens; a record pointed at is shown by its name from
+    *names* (search_audit reads them), else by its number.
     """
-    pairs = [(key, _pair(value)) for key, value in changes.items()]
-    if not pairs:
-        return ""
+    hidden = HIDDEN_FIELDS.get(table_name, frozenset())
+    pairs = [(key, _pair(value)) for key, value in changes.items() if key not in hidden]
     created = all(old is None for _, (old, _new) in pairs)
     removed = not created and all(new is None for _, (_old, new) in pairs)
     parts = []
     for key, (old, new) in pairs:
         if key == "id" and (created or removed):
             continue  # the 番号 column shows it
-        label = FIELD_LABELS.get(key, key)
-        if new == _REDACTED or old == _REDACTED:  # a password: only that it was set
-            parts.append(f"{label}: {'設定' if created else '変更'}")
+        label = field_label(table_name, key)
+
+        def text(value: Any, key: str = key) -> str:
+            return _value_text(table_name, key, value, names)
+
+        if new == _REDACTED or old == _REDACTED:  # the log keeps that it changed, not what
+            if key == "password_hash":
+                parts.append(f"{label}: {'設定' if created else '変更'}")
+            else:
+                parts.append(f"{label}: {'記入あり' if created or removed else '変更'}")
         elif created or removed:
             value = new if created else old
             if _is_empty(value):
                 continue
-            parts.append(f"{label}: {_value_text(key, value)}")
+            parts.append(f"{label}: {text(value)}")
+        elif old == new:
+            parts.append(f"{label}: {text(old)}")
         else:
-            parts.append(f"{label}: {_value_text(key, old)} → {_value_text(key, new)}")
-    return "; ".join(parts)
+            parts.append(f"{label}: {text(old)} → {text(new)}")
+    return parts
+
+
+def field_label(table_name: str, key: str) -> str:
+    """What the screens of *table_name* call the field *key*."""
+    return TABLE_FIELD_LABELS.get(table_name, {}).get(key) or FIELD_LABELS.get(key, key)
 
 
 def _pair(value: Any) -> tuple[Any, Any]:
@@ -269,17 +504,57 @@ def _is_empty(value: Any) -> bool:
     return value is None or value == ""
 
 
-def _value_text(key: str, value: Any) -> str:
-    if _is_empty(value):
-        return _EMPTY
+def _value_text(table_name: str, key: str, value: Any,
+                names: Mapping[tuple[str, int], str] | None) -> str:
+    where = (table_name, key)
+    number = isinstance(value, int) and not isinstance(value, bool)
+    if _is_empty(value) or (number and value == 0 and where in NOTHING_MEANS):
+        return NOTHING_MEANS.get(where, _EMPTY)
     if isinstance(value, bool):
-        return "はい" if value else "いいえ"
+        yes, no = BOOLEAN_WORDS.get(where, ("はい", "いいえ"))
+        return yes if value else no
     if isinstance(value, enum.Enum):
         value = value.value
+    if number:
+        return _number_text(where, value, names)
+    if where in HOLDS:
+        return _when_text(HOLDS[where], value)
     if isinstance(value, str):
-        text = VALUE_LABELS.get(key, {}).get(value, value)
+        codes = TABLE_VALUE_LABELS.get(where) or VALUE_LABELS.get(key, {})
+        text = codes.get(value, value)
         return " ".join(text.split()) if "\n" in text or "\r" in text else text
     return str(value)
+
+
+def _number_text(where: tuple[str, str], value: int,
+                 names: Mapping[tuple[str, int], str] | None) -> str:
+    target = POINTS_AT.get(where)
+    if target is not None:  # another record: by its name
+        if names is not None and (name := names.get((target, value))) is not None:
+            return name
+        gone = names is not None and target in NAMED_TABLES
+        return f"番号{value}（削除済み）" if gone else f"番号{value}"
+    if where in MONEY_FIELDS:
+        return yen(value)
+    if where == _FISCAL_YEAR:
+        try:
+            return fiscal_year_label(value)
+        except ValueError:  # before the calendar the era table knows: the year as stored
+            return str(value)
+    return f"{value}{UNITS.get(where, '')}"
+
+
+def _when_text(kind: type, value: Any) -> str:
+    """A stored day, time of day or moment (ISO text in the log) as the screens write it."""
+    try:
+        if kind is date:
+            return full_date(value if isinstance(value, date) else date.fromisoformat(value))
+        if kind is time:
+            return clock(value if isinstance(value, time) else time.fromisoformat(value))
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        return date_and_time(japan_time(moment))
+    except (TypeError, ValueError):  # not as the app writes it: shown as stored
+        return str(value)
 
 
 # --- export -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""At the door (受付・入場): check-in by the receipt's QR code or by name, and walk-ins.
+"""At the door (出席確認): a sign-up made 出席 by the receipt's QR code or by name, and walk-ins.
 
-Three outcomes, always one of them and always said plainly: checked in; already checked in
+Three outcomes, always one of them and always said plainly: 出席にしました; 出席済みです
 (by whom, when); refused (another event, cancelled, waitlisted, unknown code) with nothing
 changed. Attendance is unique per sign-up and session in the database, and a check-in takes
 the locks in the order every write of an event takes them (its event, then the sign-up: see
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from kyodo_desk.database import Database
 from kyodo_desk.database.core import retry_on_contention
-from kyodo_desk.domain.dates import japan_time
+from kyodo_desk.domain.dates import clock, japan_time
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.events import RegistrationStatus, parse_ticket_code
 from kyodo_desk.domain.permissions import Action, Actor, Resource
@@ -37,9 +37,9 @@ S = RegistrationStatus
 
 
 class CheckInOutcome(enum.Enum):
-    CHECKED_IN = "受付しました"
-    ALREADY = "受付済みです"
-    REFUSED = "受付できません"
+    CHECKED_IN = "出席にしました"
+    ALREADY = "出席済みです"
+    REFUSED = "出席にできません"
 
 
 @dataclass(frozen=True)
@@ -61,13 +61,13 @@ def check_in_by_code(db: Database, actor: Actor, session_id: int, scanned: str, 
     code = parse_ticket_code(scanned)
     if code is None:
         return _refused("読み取ったコードは協働デスクの受付票のものではありません。"
-                        "名前で検索して受付してください。")
+                        "名前で検索して出席にしてください。")
     with db.writing(actor) as session:
         token = session.scalar(select(Registration.token)
                                .where(Registration.id == code.registration_id))
         if token is None or token != code.token:
             return _refused("この受付票は登録されていません（番号が違うか、作り直された受付票です）。"
-                            "名前で検索して受付してください。")
+                            "名前で検索して出席にしてください。")
         return _check_in(session, actor, code.registration_id, session_id, now)
 
 
@@ -120,7 +120,7 @@ def _check_in(session: Session, actor: Actor, registration_id: int, session_id: 
         at = japan_time(earlier.checked_in_at)
         return CheckInResult(
             CheckInOutcome.ALREADY,
-            f"{info.contact_name}さんは{at:%H:%M}に受付済みです（{earlier.checked_in_by}）。"
+            f"{info.contact_name}さんは{clock(at)}に出席済みです（{earlier.checked_in_by}）。"
             "二重には数えていません。", info)
     session.add(Attendance(registration_id=reg.id, session_id=session_id,
                            checked_in_at=now or datetime.now(UTC),
@@ -130,5 +130,5 @@ def _check_in(session: Session, actor: Actor, registration_id: int, session_id: 
     info = registration_infos(session, reg.event_id, {reg.id})[0]
     people = f"（{info.party_size}名）" if info.party_size > 1 else ""
     return CheckInResult(CheckInOutcome.CHECKED_IN,
-                         f"{info.contact_name}さん{people}を受付しました。", info)
+                         f"{info.contact_name}さん{people}を出席にしました。", info)
 

@@ -23,11 +23,12 @@ from sqlalchemy.orm import Session
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.dates import (
-    era_year_month,
     fiscal_year_label,
     fiscal_year_of,
     fiscal_year_range,
     month_range,
+    print_style,
+    year_month,
 )
 from kyodo_desk.domain.errors import NotFound
 from kyodo_desk.domain.permissions import Action, Actor, Resource, Scope
@@ -141,7 +142,7 @@ class MonthStatistics:
 
     year: int
     month: int
-    label: str  # 令和8年11月
+    label: str  # 令和8年11月, as the monthly report (a print) heads it
     fiscal_year: int
     fiscal_year_label: str  # 令和8年度
     first_day: date
@@ -238,7 +239,7 @@ def month_statistics(db: Database, actor: Actor, year: int, month: int, *,
                               this_month.total(), to_date.total())
 
     return MonthStatistics(
-        year=year, month=month, label=era_year_month(first), fiscal_year=fiscal_year,
+        year=year, month=month, label=year_month(first, print_style()), fiscal_year=fiscal_year,
         fiscal_year_label=fiscal_year_label(fiscal_year), first_day=first, last_day=last,
         facilities=facilities, one_facility=wanted is not None,
         topic_by_facility=this_month.table("分野×施設", "分野", topics, *by_facility,

@@ -27,7 +27,7 @@ from kyodo_desk.database import Database
 from kyodo_desk.database.audit import record_event
 from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain import validation
-from kyodo_desk.domain.dates import same_day_next_year
+from kyodo_desk.domain.dates import full_date, same_day_next_year
 from kyodo_desk.domain.errors import FieldProblem, NotFound, ValidationError
 from kyodo_desk.domain.permissions import Action, Actor, Resource, Role
 from kyodo_desk.models import (
@@ -284,20 +284,20 @@ def _date_problems(draft: ConsultationDraft, today: date) -> list[FieldProblem]:
     held_on, due = draft.held_on, draft.follow_up_due
     if held_on > today:
         problems.append(FieldProblem(
-            "held_on", f"相談日（{held_on:%Y/%m/%d}）が今日より後の日付です。"
+            "held_on", f"相談日（{full_date(held_on)}）が今日より後の日付です。"
                        "今日までの日付を入力してください。"))
     elif held_on < EARLIEST_HELD_ON:
         problems.append(FieldProblem(
-            "held_on", f"相談日（{held_on:%Y/%m/%d}）が古すぎます。"
-                       f"{EARLIEST_HELD_ON:%Y/%m/%d}から今日までの日付を入力してください。"))
+            "held_on", f"相談日（{full_date(held_on)}）が古すぎます。"
+                       f"{full_date(EARLIEST_HELD_ON)}から今日までの日付を入力してください。"))
     if due is not None and due < held_on:
         problems.append(FieldProblem(
-            "follow_up_due", f"フォローアップの期限（{due:%Y/%m/%d}）が相談日より"
+            "follow_up_due", f"フォローアップの期限（{full_date(due)}）が相談日より"
                              "前です。相談日以降の日付を入力してください。"))
     elif due is not None and due > (latest := same_day_next_year(held_on)):
         problems.append(FieldProblem(
-            "follow_up_due", f"フォローアップの期限（{due:%Y/%m/%d}）が相談日から1年より先です。"
-                             f"{latest:%Y/%m/%d}までの日付を入力してください。"))
+            "follow_up_due", f"フォローアップの期限（{full_date(due)}）が相談日から1年より先です。"
+                             f"{full_date(latest)}までの日付を入力してください。"))
     if due is None and draft.follow_up_plan.strip():
         problems.append(FieldProblem(
             "follow_up_plan", "フォローアップの予定には期限が要ります。"

@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from kyodo_desk.database import Database
 from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain import validation
-from kyodo_desk.domain.dates import next_year_title
+from kyodo_desk.domain.dates import clock, full_date, next_year_title
 from kyodo_desk.domain.errors import FieldProblem, NotFound, ValidationError
 from kyodo_desk.domain.events import (
     SEAT_HOLDING,
@@ -227,8 +227,8 @@ def clean_event_draft(draft: EventDraft) -> EventDraft:
     for n, s in enumerate(draft.sessions, start=1):
         if s.start_time and s.end_time and s.end_time <= s.start_time:
             problems.append(FieldProblem(
-                "sessions", f"開催日{n}（{s.held_on:%Y-%m-%d}）の終了時刻 {s.end_time:%H:%M} が"
-                f"開始時刻 {s.start_time:%H:%M} より前です。"))
+                "sessions", f"開催日{n}（{full_date(s.held_on)}）の終了時刻 {clock(s.end_time)} が"
+                f"開始時刻 {clock(s.start_time)} より前です。"))
     if draft.capacity is not None and not 1 <= draft.capacity <= MAX_CAPACITY:
         problems.append(FieldProblem(
             "capacity", f"定員は1～{MAX_CAPACITY:,}名で入力してください（定員を設けないときは空欄）。"))
@@ -240,7 +240,7 @@ def clean_event_draft(draft: EventDraft) -> EventDraft:
     last_day = max((s.held_on for s in draft.sessions), default=None)
     if draft.signup_closes_on and last_day and draft.signup_closes_on > last_day:
         problems.append(FieldProblem("signup_closes_on",
-                                     f"受付の締切日が最終開催日（{last_day:%Y-%m-%d}）より後です。"))
+                                     f"受付の締切日が最終開催日（{full_date(last_day)}）より後です。"))
     if not draft.venue_facility_id and not draft.venue_name.strip():
         problems.append(FieldProblem("venue", "会場を施設から選ぶか、会場名を入力してください。"))
     if not 0 <= draft.offer_hold_hours <= 24 * 14:

@@ -31,7 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from kyodo_desk.database import Database
 from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain.bounds import FIELD_BOUNDS, TextBound, text_problem
-from kyodo_desk.domain.dates import JAPAN_TIME, japan_time
+from kyodo_desk.domain.dates import JAPAN_TIME, fiscal_year_label, full_date, japan_time
 from kyodo_desk.domain.errors import FieldProblem, NotFound, UserError, ValidationError
 from kyodo_desk.domain.grants import (
     FINAL,
@@ -312,7 +312,7 @@ def case_choices(db: Database, actor: Actor, *, contact_id: int | None = None,
     with db.reading(actor) as session:
         rows = session.execute(stmt).all()
     rows.sort(key=lambda r: r[1] != contact_id)  # stable: the order above within each part
-    return [CaseChoice(case_id, f"{year}年度 {programme}: {title}（{group}）・"
+    return [CaseChoice(case_id, f"{fiscal_year_label(year)} {programme}: {title}（{group}）・"
                                 f"{STAGE_LABELS[stage]}")
             for case_id, _, year, programme, title, group, stage in rows]
 
@@ -371,7 +371,7 @@ def _timeline(session: Session, actor: Actor, c: GrantCase) -> list[TimelineEntr
         entries.append(TimelineEntry(japan_time(n.written_at), "note", "メモ", n.text,
                                      n.written_by))
     for d in session.scalars(select(GrantDeadline).where(GrantDeadline.case_id == c.id)):
-        state = f"（{d.done_on:%Y-%m-%d} 完了）" if d.done_on else ""
+        state = f"（{full_date(d.done_on)} 完了）" if d.done_on else ""
         entries.append(TimelineEntry(d.due_on, "deadline", f"期限: {d.label}{state}", "",
                                      d.created_by))
     rows = session.execute(
@@ -669,8 +669,8 @@ def add_deadline(db: Database, actor: Actor, case_id: int, label: str, due_on: d
         programme, case = lock_case(session, case_id)
         if due_on < programme.call_opens_on:
             problems.append(FieldProblem(
-                "deadline_due", f"期限 {due_on:%Y-%m-%d} が募集開始日 "
-                f"{programme.call_opens_on:%Y-%m-%d} より前です。"))
+                "deadline_due", f"期限 {full_date(due_on)} が募集開始日 "
+                f"{full_date(programme.call_opens_on)} より前です。"))
         if problems:
             raise ValidationError(problems)
         session.add(GrantDeadline(case_id=case.id, label=label, due_on=due_on,

@@ -21,7 +21,7 @@ from kyodo_desk.database import Database
 from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain import validation
 from kyodo_desk.domain.bounds import FIELD_BOUNDS, number_problem
-from kyodo_desk.domain.dates import next_year_title, same_day_next_year
+from kyodo_desk.domain.dates import fiscal_year_label, next_year_title, same_day_next_year
 from kyodo_desk.domain.errors import FieldProblem, NotFound, ValidationError
 from kyodo_desk.domain.grants import (
     MAX_SCORE_LIMIT,
@@ -145,7 +145,7 @@ class ProgrammeSummary:
     case_count: int
 
     def label(self) -> str:
-        return f"{self.fiscal_year}年度 {self.name}"
+        return f"{fiscal_year_label(self.fiscal_year)} {self.name}"
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -340,7 +340,7 @@ def _refuse_same_name(session: Session, d: ProgrammeDraft, own_id: int | None) -
         GrantProgramme.fiscal_year == d.fiscal_year, GrantProgramme.name == d.name))
     if clash is not None and clash != own_id:
         raise ValidationError.single(
-            "name", f"{d.fiscal_year}年度の「{d.name}」はすでに登録されています。")
+            "name", f"{fiscal_year_label(d.fiscal_year)}の「{d.name}」はすでに登録されています。")
 
 
 def _conflict() -> ConcurrentEdit:

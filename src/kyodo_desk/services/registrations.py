@@ -301,7 +301,7 @@ def sign_up(db: Database, actor: Actor, event_id: int, draft: SignUpDraft, *,
     actor.require(Action.CREATE, Resource.REGISTRATIONS)
     cleaned = clean_sign_up(draft)
     if override_window and actor.role not in WINDOW_OVERRIDE_ROLES:
-        raise PermissionDenied("受付期間外の受付は、協働担当のアカウントでのみできます。")
+        raise PermissionDenied("受付期間外の申込は、協働担当のアカウントでのみ受け付けられます。")
     with db.writing(actor) as session:
         return add_sign_up(session, actor, event_id, cleaned, today=today or date.today(),
                            override_window=override_window, allow_similar=allow_similar)
@@ -326,16 +326,16 @@ def add_sign_up(session: Session, actor: Actor, event_id: int, draft: SignUpDraf
     if event is None:
         raise NotFound("このイベントは見つかりません（他の窓口で削除された可能性があります）。")
     if event.cancelled:
-        raise UserError(f"「{event.title}」は中止になったため、受付できません。")
+        raise UserError(f"「{event.title}」は中止になったため、申込を受け付けられません。")
     window = signup_window_problem(event.signup_opens_on, event.signup_closes_on, today)
     if window and not (override_window or walk_in):
         raise OutsideSignUpWindow(
-            f"受付期間外です。{window}期間外の受付は、協働担当のアカウントで"
-            "「期間外でも受け付ける」を選んだときだけできます。")
+            f"受付期間外です。{window}期間外の申込は、協働担当のアカウントで"
+            "「期間外でも受け付ける」を選んだときだけ受け付けられます。")
     if event.capacity is not None and draft.party_size > event.capacity:
         raise ValidationError.single(
             "party_size", f"{draft.party_size}名では定員（{event.capacity}名）を超えるため、"
-            "受付できません。")
+            "受け付けられません。")
     alike, *figures = session.connection().execute(under_lock, looked_up).one()
     if alike is not None:
         _refuse_duplicate(session, event_id, who, alike)

@@ -28,6 +28,7 @@ from kyodo_desk.database import Database
 from kyodo_desk.database.audit import record_event
 from kyodo_desk.database.changes import notify_tables
 from kyodo_desk.database.core import retry_on_contention
+from kyodo_desk.domain.dates import full_date
 from kyodo_desk.domain.errors import FieldProblem, ValidationError
 from kyodo_desk.domain.permissions import Action, Actor, PermissionDenied, Resource
 from kyodo_desk.domain.text import gram_document, sort_key
@@ -123,7 +124,7 @@ def anonymise_expired(db: Database, actor: Actor, today: date, *, batch: int = B
             session.execute(update(table).where(table.c.id.in_(ids)).values(cleared))
             record_event(session, actor, "anonymise", Consultation.__tablename__, None, {
                 "匿名化した件数": [None, len(ids)],
-                "対象": [None, f"相談日が{cutoff.isoformat()}より前"],
+                "対象": [None, f"相談日が{full_date(cutoff)}より前"],
                 "保存年限": [None, f"{years}年"],
                 "番号の範囲": [None, f"{ids[0]}〜{ids[-1]}"],
             })

@@ -26,6 +26,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kyodo_desk.database import Database
+from kyodo_desk.domain.dates import date_and_time
 from kyodo_desk.domain.errors import ConnectionLost, FieldProblem, ValidationError
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services.contacts import ConcurrentEdit
@@ -126,7 +127,7 @@ class DraftedForm(QDialog):
         if kept == self._clean_state:
             self.drafts.delete(self.actor.login, self.record_id)
             return
-        when = f"（{kept.saved_at:%Y年%m月%d日 %H:%M} に自動保存）" if kept.saved_at else ""
+        when = f"（{date_and_time(kept.saved_at)} に自動保存）" if kept.saved_at else ""
         answer = ask(self, "入力途中の内容",
                      f"前回の入力途中の内容があります。復元しますか？\n{when}",
                      [("restore", "復元する"), ("discard", "破棄して新しく入力する")],

@@ -25,6 +25,7 @@ from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.permissions import Actor, Role
 from kyodo_desk.services import accounts
 from kyodo_desk.services.contacts import FacilityDetail, list_facilities
+from kyodo_desk.services.date_style import load_date_style
 from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure
 
 CENTRAL_FACILITY = "中央市民サービスセンター"
@@ -124,7 +125,9 @@ class SignInDialog(FormDialog):
         def check() -> tuple[Actor, bool] | None:
             if not known and not accounts.has_accounts(db):
                 return None
-            return accounts.sign_in(db, login, password)
+            signed_in = accounts.sign_in(db, login, password)
+            load_date_style(db, signed_in[0])  # before the window writes its first date
+            return signed_in
 
         self._submit_in_background(check, self._checked)
 
@@ -189,7 +192,9 @@ class FirstAdministratorDialog(FormDialog):
 
         def create() -> Actor:
             accounts.create_account(db, Actor.system(), draft)
-            return accounts.sign_in(db, draft.login, draft.password)[0]
+            actor = accounts.sign_in(db, draft.login, draft.password)[0]
+            load_date_style(db, actor)
+            return actor
 
         self._submit_in_background(create, self._created)
 

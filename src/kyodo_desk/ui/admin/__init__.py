@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kyodo_desk.domain.dates import japan_time
+from kyodo_desk.domain.dates import date_and_time, japan_time
 
 
 def format_at(value: datetime | None) -> str:
     """A moment as the admin screens show it, in Japan time: 2026年11月25日 14:03."""
-    if value is None:
-        return ""
-    local = japan_time(value)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return "" if value is None else date_and_time(japan_time(value))

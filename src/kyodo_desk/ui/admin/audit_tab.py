@@ -104,7 +104,7 @@ class AuditModel(RowsModel[AuditRow]):
         if role == Qt.ItemDataRole.DisplayRole:
             return self.text(row, column)
         if role == Qt.ItemDataRole.ToolTipRole and column == 5:
-            return row.description.replace("; ", "\n") or None
+            return "\n".join(row.description_lines) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 4:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.database import Database
+from kyodo_desk.domain.dates import full_date
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.services import retention as svc
 from kyodo_desk.ui.messages import show_error
@@ -32,10 +33,6 @@ from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure
 TITLE = "相談記録の保存年限"
 FOREVER = "保存年限を設けない"
 _NOTE_STYLE = "color: #666;"
-
-
-def day_text(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def years_text(years: int | None) -> str:
@@ -153,7 +150,7 @@ class RetentionDialog(QDialog):
             self.count.setText("")
         else:
             cutoff = svc.retention_cutoff(self._today(), self.stored)
-            self.count.setText(f"保存年限を過ぎた相談記録（相談日が{day_text(cutoff)}より前）: "
+            self.count.setText(f"保存年限を過ぎた相談記録（相談日が{full_date(cutoff)}より前）: "
                                f"{self.expired:,} 件")
         self._update_buttons()
         self.loaded.emit()
@@ -192,7 +189,7 @@ class RetentionDialog(QDialog):
         cutoff = svc.retention_cutoff(today, self.stored)
         answer = QMessageBox.question(
             self, "相談記録の匿名化",
-            f"相談日が{day_text(cutoff)}より前の相談記録 {self.expired:,} 件を匿名化します。\n\n"
+            f"相談日が{full_date(cutoff)}より前の相談記録 {self.expired:,} 件を匿名化します。\n\n"
             "相談者・年代・地区・相談内容・回答・紹介先が消え、元に戻すことはできません。\n"
             "統計の件数（相談日・施設・分野・相談方法など）は変わりません。\n\n"
             "匿名化を実行しますか？",

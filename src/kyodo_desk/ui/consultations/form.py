@@ -17,8 +17,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QDate,
-    QModelIndex,
-    QRect,
     QSignalBlocker,
     QSize,
     Qt,
@@ -26,19 +24,11 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import (
-    QKeyEvent,
-    QKeySequence,
-    QShortcut,
-    QStandardItem,
-    QStandardItemModel,
-)
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QCompleter,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -71,24 +61,20 @@ from kyodo_desk.services.consultations import (
     StaffMember,
     Topic,
 )
-from kyodo_desk.services.contacts import ContactKind, DirectoryEntry
+from kyodo_desk.services.contacts import ContactKind
 from kyodo_desk.ui.conflict import VersionsDialog, differences
 from kyodo_desk.ui.consultations.drafts import DraftStore, FormState
 from kyodo_desk.ui.consultations.templates import TEMPLATES, EntryTemplate
+from kyodo_desk.ui.contact_picker import ContactPicker
 from kyodo_desk.ui.contacts.form import ContactForm
 from kyodo_desk.ui.date_inputs import NO_TIME, TimeEdit, date_edit
 from kyodo_desk.ui.drafted_form import DraftedForm
-from kyodo_desk.ui.operations import ReadOp, show_failure
-from kyodo_desk.ui.widgets import contact_line, show_at_fault
+from kyodo_desk.ui.operations import ReadOp
+from kyodo_desk.ui.widgets import show_at_fault
 
 DRAFT_DELAY_MS = 1000  # the draft is written this long after the last change
-SEARCH_DELAY_MS = 200  # the consultee search waits this long after the last key
-SEARCH_LIMIT = 20
 DEFAULT_FOLLOW_UP_DAYS = 7
 NO_DURATION = 0  # the duration box's "未入力"
-
-_NAME_ROLE = Qt.ItemDataRole.UserRole + 1
-_ENTRY_ROLE = Qt.ItemDataRole.UserRole + 2
 
 # Field → label, in form order: the order problems are listed and the first one is focused.
 FIELD_LABELS = {
@@ -117,18 +103,6 @@ def now_rounded(now: datetime | None = None) -> time:
     return time(now.hour, now.minute - now.minute % 5)
 
 
-class SearchBox(QLineEdit):
-    """The consultee box: ↓ opens the candidate list again once it was closed."""
-
-    down_pressed = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Down and not event.modifiers():
-            self.down_pressed.emit()
-            return
-        super().keyPressEvent(event)
-
-
 @dataclass(frozen=True)
 class _Choices:
     """What the form reads as it opens (on a worker thread)."""
@@ -148,14 +122,12 @@ class ConsultationForm(DraftedForm):
     choices arrive.
     """
 
-    consultee_search_finished = Signal()  # the candidate list shows the answer to the box
     grant_cases_shown = Signal()  # the 交付金案件 box lists the consultee's cases first
     choices_shown = Signal()  # every choice box has its choices; nothing waits to be read
 
     def __init__(self, db: Database, actor: Actor, *, detail: ConsultationDetail | None = None,
                  parent: QWidget | None = None, drafts: DraftStore | None = None) -> None:
         super().__init__(db, actor, detail, drafts or DraftStore(), parent)
-        self._consultee_id: int | None = None
         # 交付金案件: offered only to those who may read grant cases; for the others the
         # record's link is kept as it is, unseen and unchanged.
         self.may_link_grant_case = actor.may(Action.READ, Resource.GRANT_CASES)
@@ -203,29 +175,18 @@ class ConsultationForm(DraftedForm):
             box.setPlaceholderText(LOADING)
             box.setEnabled(False)
 
-        self.consultee = SearchBox()
-        self.consultee.setPlaceholderText("名前・よみ・電話番号の一部で検索")
-        self.consultee.setClearButtonEnabled(True)
-        self.candidates = QStandardItemModel(self)
-        self.completer = QCompleter(self.candidates, self)
-        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        self.completer.setCompletionRole(_NAME_ROLE)
-        self.completer.setWidget(self.consultee)
-        self.completer.setMaxVisibleItems(10)
-        self.completer.popup().setStyleSheet("QAbstractItemView::item { padding: 3px 4px; }")
-        self.new_contact_button = QPushButton("新しい連絡先を登録…")
+        db, actor = self.db, self.actor
+        self.consultee = ContactPicker(
+            db, actor, role="相談者",
+            register=lambda typed: ContactForm.register(self, db, actor, ContactKind.PERSON,
+                                                        typed),
+            disabled_note="名前は記録しません。年代と地域を選んでください。")
         self.anonymous = QCheckBox("匿名")
         self.anonymous.setToolTip("名前を記録せず、年代と地域だけを残します")
         self.age_band = QComboBox()
         self.age_band.addItems(AGE_BANDS)
         self.area = QComboBox()
         self.area.addItems(AREAS)
-        self.consultee_note = QLabel()
-        self.consultee_note.setObjectName("consulteeNote")
-        self.consultee_note.setStyleSheet("color: #555;")
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
 
         self.channels = QButtonGroup(self)
         self.channel_buttons: dict[ConsultationChannel, QRadioButton] = {}
@@ -277,14 +238,14 @@ class ConsultationForm(DraftedForm):
         self.save_button = QPushButton("保存（Ctrl+Enter）")
         self.save_button.setObjectName("saveButton")
         self.cancel_button = QPushButton("キャンセル")
-        for button in (self.new_contact_button, self.save_button, self.cancel_button):
+        for button in (self.save_button, self.cancel_button):
             button.setAutoDefault(False)  # Enter in a field must never save by accident
             button.setDefault(False)
 
         self._inputs: dict[str, QWidget] = {
             "held_on": self.held_on, "start_time": self.start_time,
             "duration_minutes": self.duration, "facility_id": self.facility,
-            "staff_account_id": self.staff, "consultee_contact_id": self.consultee,
+            "staff_account_id": self.staff, "consultee_contact_id": self.consultee.search,
             "age_band": self.age_band, "area": self.area,
             "channel": self.channel_buttons[ConsultationChannel.VISIT],
             "topic_ids": self.topics, "asked": self.asked, "answered": self.answered,
@@ -303,10 +264,7 @@ class ConsultationForm(DraftedForm):
         left.addRow("担当者", self.staff)
         consultee = QVBoxLayout()
         consultee.setSpacing(4)
-        line = QHBoxLayout()
-        line.addWidget(self.consultee, 1)
-        line.addWidget(self.new_contact_button)
-        consultee.addLayout(line)
+        consultee.addWidget(self.consultee)
         anonymous = QHBoxLayout()
         anonymous.addWidget(self.anonymous)
         anonymous.addSpacing(12)
@@ -317,7 +275,6 @@ class ConsultationForm(DraftedForm):
         anonymous.addWidget(self.area)
         anonymous.addStretch()
         consultee.addLayout(anonymous)
-        consultee.addWidget(self.consultee_note)
         left.addRow("相談者 *", consultee)
         channels = QHBoxLayout()
         for button in self.channel_buttons.values():
@@ -363,7 +320,7 @@ class ConsultationForm(DraftedForm):
 
         order: list[QWidget] = [
             self.held_on, self.start_time, self.duration, self.facility, self.staff,
-            self.consultee, self.new_contact_button, self.anonymous, self.age_band, self.area,
+            *self.consultee.tab_chain(), self.anonymous, self.age_band, self.area,
             *self.channel_buttons.values(), self.template, self.topics, self.asked,
             self.answered, self.referral, self.grant_case, self.follow_up, self.follow_up_due,
             self.follow_up_plan, self.status, self.save_button, self.cancel_button,
@@ -532,12 +489,9 @@ class ConsultationForm(DraftedForm):
         self.facility.currentIndexChanged.connect(changed)
         self.facility.currentIndexChanged.connect(lambda _i: self._fill_staff())
         self.staff.currentIndexChanged.connect(changed)
-        self.consultee.textChanged.connect(changed)
-        self.consultee.textEdited.connect(self._consultee_edited)
-        self._search_timer.timeout.connect(self._search_consultee)
-        self.consultee.down_pressed.connect(self._show_candidates)
-        self.completer.activated[QModelIndex].connect(self._candidate_activated)
-        self.new_contact_button.clicked.connect(self.register_new_contact)
+        self.consultee.search.textChanged.connect(changed)
+        self.consultee.chosen_changed.connect(changed)
+        self.consultee.picked.connect(lambda entry: self._offer_grant_cases_of(entry.ref.id))
         self.anonymous.toggled.connect(self._anonymous_toggled)
         self.age_band.currentIndexChanged.connect(changed)
         self.area.currentIndexChanged.connect(changed)
@@ -590,7 +544,7 @@ class ConsultationForm(DraftedForm):
             else self.duration.value(),
             facility_id=facility_id if facility_id is not None else 0,
             staff_account_id=self._held("staff_account_id", self.staff.currentData()),
-            consultee_contact_id=None if anonymous else self._consultee_id,
+            consultee_contact_id=None if anonymous else self.consultee.chosen_id(),
             anonymous=anonymous,
             age_band=self.age_band.currentText() if anonymous else "",
             area=self.area.currentText() if anonymous else "",
@@ -633,8 +587,7 @@ class ConsultationForm(DraftedForm):
             self.duration.setValue(d.duration_minutes or NO_DURATION)
             self._choose(self.facility, "facility_id", d.facility_id)
             self._choose(self.staff, "staff_account_id", d.staff_account_id)
-            self._consultee_id = d.consultee_contact_id
-            self.consultee.setText(state.consultee_text)
+            self.consultee.restore(state.consultee_text, d.consultee_contact_id)
             self.anonymous.setChecked(d.anonymous)
             self._set_choice(self.age_band, d.age_band)
             self._set_choice(self.area, d.area)
@@ -659,7 +612,6 @@ class ConsultationForm(DraftedForm):
             if (index := self.status.findData(d.status)) >= 0:
                 self.status.setCurrentIndex(index)
             self._show_grant_case(d.grant_case_id)
-            self._show_consultee_note()
         finally:
             self._loading = False
 
@@ -710,13 +662,11 @@ class ConsultationForm(DraftedForm):
 
     def _anonymous_toggled(self, _on: bool) -> None:
         self._apply_anonymous()
-        self._show_consultee_note()
         self._changed()
 
     def _apply_anonymous(self) -> None:
         anonymous = self.anonymous.isChecked()
         self.consultee.setEnabled(not anonymous)
-        self.new_contact_button.setEnabled(not anonymous)
         self.age_band.setEnabled(anonymous)
         self.area.setEnabled(anonymous)
 
@@ -749,107 +699,6 @@ class ConsultationForm(DraftedForm):
             self.follow_up_plan.setText(template.follow_up_plan)
         self.asked.setFocus()
 
-    # --- the consultee --------------------------------------------------------------------
-    def _consultee_edited(self, _text: str) -> None:
-        self._consultee_id = None  # typed over: no longer the contact chosen before
-        self._show_consultee_note()
-        self._search_timer.start()
-
-    def _search_consultee(self) -> None:
-        query = self.consultee.text().strip()
-        if not query:
-            self.candidates.clear()
-            self.completer.popup().hide()
-            self.consultee_search_finished.emit()
-            return
-        db, actor = self.db, self.actor
-
-        def answers_the_box() -> bool:
-            """The box still says what was searched, and no contact was chosen since (a
-            search still under way must not reopen the popup)."""
-            return self._consultee_id is None and self.consultee.text().strip() == query
-
-        def show(entries: list[DirectoryEntry]) -> None:
-            if not answers_the_box():
-                return
-            self.candidates.clear()
-            for entry in entries:
-                item = QStandardItem(contact_line(entry))
-                item.setData(entry.name, _NAME_ROLE)
-                item.setData(entry, _ENTRY_ROLE)
-                item.setEditable(False)
-                self.candidates.appendRow(item)
-            if entries and self.consultee.hasFocus():
-                self._show_candidates()
-            elif not entries:
-                self.completer.popup().hide()
-            self.consultee_note.setText("" if entries else "該当する連絡先はありません。"
-                                        "「新しい連絡先を登録…」で登録できます。")
-            self.consultee_search_finished.emit()
-
-        def failed(exc: Exception) -> None:
-            if answers_the_box():
-                self.consultee_note.setText("連絡先を検索できませんでした。")
-                self.consultee_search_finished.emit()
-                show_failure(self, exc, reading=True)
-
-        ReadOp(self, lambda: contact_svc.search_contacts(db, actor, query,
-                                                         limit=SEARCH_LIMIT).entries,
-               show, failed=failed, key="consultee").run()
-
-    def _show_candidates(self) -> None:
-        """The popup, with the first candidate ready: type, then Enter takes it."""
-        if not self.candidates.rowCount() or not self.consultee.isEnabled():
-            return
-        # Wider than the box: name, kind, reading and phone side by side.
-        width = max(self.consultee.width() + self.new_contact_button.width(), 460)
-        self.completer.complete(QRect(0, 0, width, self.consultee.height()))
-        self.completer.popup().setCurrentIndex(self.completer.completionModel().index(0, 0))
-
-    def _candidate_activated(self, index: QModelIndex) -> None:
-        entry = index.data(_ENTRY_ROLE)
-        if isinstance(entry, DirectoryEntry):
-            self.choose_contact(entry.ref.id, entry.name)
-
-    def candidate_names(self) -> list[str]:
-        return [self.candidates.item(r).data(_NAME_ROLE) for r in range(self.candidates.rowCount())]
-
-    def choose_candidate(self, row: int) -> None:
-        """Take the candidate on *row* (what Enter on the popup does)."""
-        self._candidate_activated(self.candidates.index(row, 0))
-
-    def choose_contact(self, contact_id: int, name: str) -> None:
-        self._search_timer.stop()
-        self.completer.popup().hide()
-        self._consultee_id = contact_id
-        self.anonymous.setChecked(False)
-        self.consultee.setText(name)
-        self._show_consultee_note()
-        self._changed()
-        self._offer_grant_cases_of(contact_id)
-
-    def _show_consultee_note(self) -> None:
-        if self.anonymous.isChecked():
-            text = "名前は記録しません。年代と地域を選んでください。"
-        elif self._consultee_id is not None:
-            text = "登録済みの連絡先から選んでいます。"
-        elif self.consultee.text().strip():
-            text = "候補から選ぶか、新しい連絡先として登録してください。"
-        else:
-            text = ""
-        self.consultee_note.setText(text)
-
-    def register_new_contact(self) -> None:
-        """Open the contact form (the typed text as the name); choose what it saves."""
-        form = ContactForm(self.db, self.actor, self, kind=ContactKind.PERSON)
-        typed = "" if self._consultee_id is not None else self.consultee.text().strip()
-        if typed:
-            form.name.setText(typed)
-        if form.exec() == QDialog.DialogCode.Accepted and form.saved is not None:
-            self.choose_contact(form.saved.id, form.saved.name)
-        form.deleteLater()
-        self.consultee.setFocus()
-
     # --- the grant case -------------------------------------------------------------------
     def _fill_grant_cases(self, choices: Sequence[grant_svc.CaseChoice],
                           chosen: int | None) -> None:
@@ -877,7 +726,7 @@ class ConsultationForm(DraftedForm):
             return
         self._waiting["grant_case_id"] = case_id
         self.grant_case.setEnabled(False)  # what is chosen meanwhile would be overruled
-        self._read_grant_cases(self._consultee_id, case_id)
+        self._read_grant_cases(self.consultee.chosen_id(), case_id)
 
     def _offer_grant_cases_of(self, contact_id: int) -> None:
         """The consultee's cases first (read in the background); the choice stays."""
@@ -917,7 +766,7 @@ class ConsultationForm(DraftedForm):
         if not d.anonymous and d.consultee_contact_id is None and state.consultee_text.strip():
             own.append(FieldProblem("consultee_contact_id", (
                 f"相談者「{state.consultee_text.strip()}」が連絡先から選ばれていません。"
-                "候補から選ぶか、「新しい連絡先を登録…」で登録するか、「匿名」にしてください。")))
+                "候補から選ぶか、「新しく登録…」で登録するか、「匿名」にしてください。")))
         try:
             svc.clean_draft(d)
         except ValidationError as exc:
@@ -951,7 +800,7 @@ class ConsultationForm(DraftedForm):
     def _mine_consultee(self) -> str:
         if self.anonymous.isChecked():
             return svc.ANONYMOUS
-        return self.consultee.text() if self._consultee_id is not None else ""
+        return self.consultee.text() if self.consultee.chosen is not None else ""
 
     def _described(self, d: ConsultationDraft, consultee: str,
                    latest: ConsultationDetail) -> dict[str, str]:
@@ -1003,10 +852,6 @@ class ConsultationForm(DraftedForm):
             if first is self.channel_buttons[ConsultationChannel.VISIT]:
                 first = self.channel_buttons[self._channel()]
             first.setFocus()
-
-    def _stop_timers(self) -> None:
-        super()._stop_timers()
-        self._search_timer.stop()
 
 
 class ConsultationConflictDialog(VersionsDialog):

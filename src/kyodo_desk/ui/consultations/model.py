@@ -7,6 +7,7 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from kyodo_desk.domain.dates import clock, full_date
 from kyodo_desk.services.consultation_list import ConsultationRow
 from kyodo_desk.services.consultations import CHANNEL_LABELS, STATUS_LABELS, ConsultationStatus
 from kyodo_desk.ui.windowed import WindowedModel
@@ -48,11 +49,11 @@ class ConsultationListModel(WindowedModel[ConsultationRow]):
     @staticmethod
     def _text(row: ConsultationRow, column: int) -> str:
         if column == DATE_COLUMN:
-            return f"{row.held_on:%Y/%m/%d}"
+            return full_date(row.held_on)
         if column == 1:
-            return f"{row.start_time:%H:%M}" if row.start_time else ""
+            return clock(row.start_time) if row.start_time else ""
         if column == DUE_COLUMN:
-            return f"{row.follow_up_due:%Y/%m/%d}" if row.follow_up_due else ""
+            return full_date(row.follow_up_due) if row.follow_up_due else ""
         return (
             "", "", row.facility_name, row.staff_name, row.consultee_name,
             "・".join(row.topic_names), CHANNEL_LABELS[row.channel], row.asked_summary,

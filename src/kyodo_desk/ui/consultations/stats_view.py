@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk import leaflets
 from kyodo_desk.database import Database
-from kyodo_desk.domain.dates import era_year_month, fiscal_year_label, fiscal_year_of
+from kyodo_desk.domain.dates import fiscal_year_label, fiscal_year_of, year_month
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.exports.consultation_stats import TOPIC_NOTE, table_rows, write_statistics
 from kyodo_desk.exports.tabular import replaced_atomically
@@ -340,7 +340,7 @@ class ConsultationStatsView(QWidget):
         if not months:
             self.status_message.emit("この年度はまだ始まっていません。")
             return
-        labels = [era_year_month(m) for m in months]
+        labels = [year_month(m) for m in months]
         chosen, ok = QInputDialog.getItem(self, "月報を作成", "月報の月", labels, 0, False)
         if not ok:
             return
@@ -355,7 +355,7 @@ class ConsultationStatsView(QWidget):
         """Make the monthly report of *month* and write it to *path* (off the GUI thread);
         `report_written` when complete."""
         db, actor, path = self.db, self.actor, Path(path)
-        self.status_message.emit(f"{era_year_month(month)}の月報を作成しています…")
+        self.status_message.emit(f"{year_month(month)}の月報を作成しています…")
 
         def make() -> None:
             pdf = leaflets.render(REPORT, db, actor, month=month)
@@ -363,7 +363,7 @@ class ConsultationStatsView(QWidget):
                 temp.write_bytes(pdf)
 
         self._write(self.report_button, make,
-                    f"{era_year_month(month)}の月報を「{path}」に保存しました。",
+                    f"{year_month(month)}の月報を「{path}」に保存しました。",
                     self.report_written, path)
 
     def _write(self, button: QPushButton, work: Callable[[], None], message: str,

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -43,6 +42,7 @@ from kyodo_desk.ui.consultations.model import (
     FACILITY_COLUMN,
     ConsultationListModel,
 )
+from kyodo_desk.ui.date_inputs import date_edit
 from kyodo_desk.ui.operations import ReadOp, show_failure, touches
 from kyodo_desk.ui.widgets import (
     SearchListKeys,
@@ -120,10 +120,8 @@ class ConsultationsTab(QWidget):
         top.addWidget(self.new_button)
 
         self.period = filter_combo("period", [(label, i) for i, label in enumerate(PERIODS)])
-        self.date_from, self.date_to = QDateEdit(), QDateEdit()
+        self.date_from, self.date_to = date_edit(), date_edit()
         for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy/MM/dd")
             edit.setDate(QDate(self.today.year, self.today.month, 1))
             edit.setVisible(False)
         self.date_to.setDate(QDate(self.today.year, self.today.month, self.today.day))
@@ -149,7 +147,9 @@ class ConsultationsTab(QWidget):
         self.table = record_list(self.model, "consultationList")
         header = self.table.horizontalHeader()
         # Every column in view at 1280 pixels; a wider screen gives what it adds to 相談内容.
-        for column, width in enumerate((88, 46, 172, 110, 110, 130, 46, 200, 52, 88, 200)):
+        # A date column fits a date of the app's style at its longest (令和20年12月28日).
+        day = self.table.fontMetrics().horizontalAdvance(dates.full_date(date(2038, 12, 28))) + 10
+        for column, width in enumerate((day, 46, 172, 110, 110, 130, 46, 200, 52, day, 184)):
             header.resizeSection(column, width)
         header.setSectionResizeMode(ASKED_COLUMN, QHeaderView.ResizeMode.Stretch)
         # One facility only (自施設): its name in every row would say nothing.
@@ -422,5 +422,5 @@ class ConsultationsTab(QWidget):
         saved = form.saved
         if saved is None:
             return
-        self.status_message.emit(f"{saved.held_on:%Y/%m/%d} の相談記録を保存しました。")
+        self.status_message.emit(f"{dates.full_date(saved.held_on)}の相談記録を保存しました。")
         self.refresh(keep_id=saved.id)

@@ -5,8 +5,6 @@ fields wait meanwhile, so that nothing typed during the save is lost when the fo
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
@@ -40,6 +38,7 @@ from kyodo_desk.services.contacts import (
     ContactKind,
     GroupType,
 )
+from kyodo_desk.ui.contact_picker import ContactPicker
 from kyodo_desk.ui.contacts.conflict import Choice, ConflictDialog
 from kyodo_desk.ui.contacts.labels import GROUP_TYPE_LABELS, affiliation_label
 from kyodo_desk.ui.messages import show_error
@@ -110,19 +109,21 @@ class ContactForm(QDialog):
         self.notes.setTabChangesFocus(True)
         self.groups = QListWidget()
         self.groups.setFixedHeight(70)
-        add_group = QPushButton("所属団体を追加…")
-        add_group.setAutoDefault(False)
-        add_group.clicked.connect(self._add_group)
         remove_group = QPushButton("外す")
         remove_group.setAutoDefault(False)
+        remove_group.setToolTip("一覧で選んだ所属団体を外します")
         remove_group.clicked.connect(lambda: self.groups.takeItem(self.groups.currentRow()))
-        group_buttons = QHBoxLayout()
-        group_buttons.addWidget(add_group)
-        group_buttons.addWidget(remove_group)
-        group_buttons.addStretch()
+        listed = QHBoxLayout()
+        listed.addWidget(self.groups, 1)
+        listed.addWidget(remove_group, 0, Qt.AlignmentFlag.AlignTop)
+        # A group is added by finding it here; taking a candidate asks the role.
+        self.group_picker = ContactPicker(db, actor, role="所属団体", kinds=[ContactKind.GROUP])
+        self.group_picker.search.setPlaceholderText(
+            "所属団体を追加: 団体名・よみ・電話番号の一部で検索　↓で候補へ")
+        self.group_picker.picked.connect(self._group_picked)
         groups_box = QVBoxLayout()
-        groups_box.addWidget(self.groups)
-        groups_box.addLayout(group_buttons)
+        groups_box.addLayout(listed)
+        groups_box.addWidget(self.group_picker)
         self.groups_widget = QWidget()
         self.groups_widget.setLayout(groups_box)
         groups_box.setContentsMargins(0, 0, 0, 0)
@@ -230,15 +231,30 @@ class ContactForm(QDialog):
         item.setData(Qt.ItemDataRole.UserRole, affiliation)
         self.groups.addItem(item)
 
-    def _add_group(self) -> None:
-        db, actor = self.db, self.actor
-        picker = GroupPicker(lambda q: svc.search_contacts(db, actor, q, kinds=[ContactKind.GROUP],
-                                                           limit=50).entries, self)
-        if picker.exec() != QDialog.DialogCode.Accepted or picker.chosen is None:
-            return
-        entry = picker.chosen
-        role, ok = QInputDialog.getText(self, "役職", f"{entry.name} での役職（なければ空欄）:")
-        self._append_group(Affiliation(entry.ref.id, entry.name, role.strip() if ok else ""))
+    def _group_picked(self, entry: svc.DirectoryEntry) -> None:
+        """The group found joins the list, with the role asked (one listed already is only
+        selected); the box is ready for the next."""
+        listed = [self.groups.item(i).data(Qt.ItemDataRole.UserRole).contact_id
+                  for i in range(self.groups.count())]
+        if entry.ref.id in listed:
+            self.groups.setCurrentRow(listed.index(entry.ref.id))
+        else:
+            role, ok = QInputDialog.getText(self, "役職", f"{entry.name} での役職（なければ空欄）:")
+            self._append_group(Affiliation(entry.ref.id, entry.name, role.strip() if ok else ""))
+        self.group_picker.restore("", None)
+        self.group_picker.search.setFocus()
+
+    @classmethod
+    def register(cls, parent: QWidget, db: Database, actor: Actor, kind: ContactKind,
+                 name: str) -> ContactDetail | None:
+        """「新しく登録…」 of a contact picker: the form for a new *kind* contact, *name* (as
+        typed in the picker) filled in; the contact it saved, or None if closed unsaved."""
+        form = cls(db, actor, parent, kind=kind)
+        if name:
+            form.name.setText(name)
+        saved = form.saved if form.exec() == QDialog.DialogCode.Accepted else None
+        form.deleteLater()
+        return saved
 
     # --- saving -----------------------------------------------------------------------
     def save(self) -> None:
@@ -376,55 +392,3 @@ class ContactForm(QDialog):
             self.reject()
             return
         super().closeEvent(event)
-
-
-class GroupPicker(QDialog):
-    """Pick a registered group by typing part of its name or reading.
-
-    *search* runs on a worker thread for each change of the box; only the answer to what the
-    box says last is shown.
-    """
-
-    results_shown = Signal()
-
-    def __init__(self, search: Callable[[str], list[svc.DirectoryEntry]],
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("所属団体を選ぶ")
-        self.chosen: svc.DirectoryEntry | None = None
-        self._search = search
-        self.query = QLineEdit()
-        self.query.setPlaceholderText("団体名・よみで検索")
-        self.results = QListWidget()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("キャンセル")
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        self.results.itemDoubleClicked.connect(lambda _item: self._accept())
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.query)
-        layout.addWidget(self.results)
-        layout.addWidget(buttons)
-        self.query.textChanged.connect(self._refresh)
-        self._refresh("")
-
-    def _refresh(self, text: str) -> None:
-        search = self._search
-        ReadOp(self, lambda: search(text), self._show, key="search").run()
-
-    def _show(self, entries: list[svc.DirectoryEntry]) -> None:
-        self.results.clear()
-        for entry in entries:
-            item = QListWidgetItem(entry.name)
-            item.setData(Qt.ItemDataRole.UserRole, entry)
-            self.results.addItem(item)
-        if self.results.count():
-            self.results.setCurrentRow(0)
-        self.results_shown.emit()
-
-    def _accept(self) -> None:
-        item = self.results.currentItem()
-        if item is not None:
-            self.chosen = item.data(Qt.ItemDataRole.UserRole)
-            self.accept()

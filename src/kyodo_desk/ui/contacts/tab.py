@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.database import Database
+from kyodo_desk.domain.dates import fiscal_year_label
 from kyodo_desk.domain.grants import STAGE_LABELS
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.services import contacts as svc
@@ -359,5 +360,5 @@ def grant_case_lines(db: Database, actor: Actor, contact_id: int) -> list[str]:
     """The group's grant cases, newest year first, for those who may read grant cases."""
     if not actor.may(Action.READ, Resource.GRANT_CASES):
         return []
-    return [f"{c.fiscal_year}年度 {c.programme_name}「{c.title}」・{STAGE_LABELS[c.stage]}"
+    return [f"{fiscal_year_label(c.fiscal_year)} {c.programme_name}「{c.title}」・{STAGE_LABELS[c.stage]}"
             for c in list_cases(db, actor, contact_id=contact_id)]

@@ -1,8 +1,8 @@
-"""At the door (入口での受付): scan the receipt, or find the name; walk-ins when seats remain.
+"""At the door (出席確認): scan the receipt, or find the name; walk-ins when seats remain.
 
 The scan box keeps the focus: a barcode scanner types the code and Enter, the box is emptied at
-once for the next person, and the answer comes back big and coloured — green 受付しました,
-amber 受付済みです (by whom, when), red 受付できません (why). Nothing is ever disabled while
+once for the next person, and the answer comes back big and coloured — green 出席にしました,
+amber 出席済みです (by whom, when), red 出席にできません (why). Nothing is ever disabled while
 the database works, so a quick queue of scans loses no keystroke. The scans are checked in
 one after another, in the order read: every answer is shown, none is dropped as stale (each
 is about someone else), and the big answer is always the last person's. Only re-reading the
@@ -72,7 +72,7 @@ class DoorListModel(SignUpRows):
     """The event's sign-ups, narrowed by what is typed in the name box (no database query:
     the list is in memory, and the door must answer at once)."""
 
-    columns = ("受付番号", "氏名・団体名", "よみ", "人数", "状態", "この回")
+    columns = ("受付番号", "氏名・団体名", "よみ", "人数", "状況", "この回")
 
     def __init__(self) -> None:
         super().__init__()
@@ -100,14 +100,14 @@ class DoorListModel(SignUpRows):
         if role == Qt.ItemDataRole.DisplayRole:
             return (str(info.queue_number), info.contact_name, info.contact_reading,
                     f"{info.party_size}名", info.status_label,
-                    "受付済み" if here else "")[index.column()]
+                    "出席" if here else "")[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and here:
             return QColor(OUTCOME_COLOURS[CheckInOutcome.CHECKED_IN])
         return None
 
 
 class CheckInDialog(QDialog):
-    """入口での受付 for one event, one session at a time."""
+    """出席確認 at the door for one event, one session at a time."""
 
     checked = Signal(object)  # a CheckInResult, once it is on screen
     refreshed = Signal()  # the count and the name list are as the database has them
@@ -119,7 +119,7 @@ class CheckInDialog(QDialog):
         self.loaded: Loaded | None = None
         self._waiting: deque[Callable[[], CheckInResult]] = deque()  # scans not yet sent
         self._checking = False  # one check-in is with the database
-        self.setWindowTitle("入口での受付")
+        self.setWindowTitle("出席確認")
         self.resize(1180, 720)
 
         self.title = QLabel("読み込んでいます…")
@@ -131,6 +131,7 @@ class CheckInDialog(QDialog):
         self.count = QLabel()
         self.count.setObjectName("attendanceCount")
         self.count.setStyleSheet("font-size: 20pt; font-weight: bold; color: #1f4e3d;")
+        self.count.setToolTip("出席: この回に出席した人数　予定: 席のある申込（キャンセル待ちを除く）の人数")
 
         self.scan = QLineEdit()
         self.scan.setObjectName("scanField")
@@ -164,11 +165,11 @@ class CheckInDialog(QDialog):
         for column, width in enumerate((66, 160, 120, 50, 120)):
             header.resizeSection(column, width)
         header.setStretchLastSection(True)
-        self.check_in_button = QPushButton("受付")
+        self.check_in_button = QPushButton("出席にする")
         self.check_in_button.setObjectName("checkInButton")
         self.walk_in_button = QPushButton("当日参加…")
         self.walk_in_button.setObjectName("walkInButton")
-        self.walk_in_button.setToolTip("申込のない方を、席があればその場で受け付けます")
+        self.walk_in_button.setToolTip("申込のない方を、席があればその場で受け付けて出席にします")
         close = QPushButton("閉じる")
         for button in (self.check_in_button, self.walk_in_button, close):
             button.setAutoDefault(False)  # the scanner's Enter belongs to the scan box
@@ -204,7 +205,7 @@ class CheckInDialog(QDialog):
         left.addWidget(self.scan)
         left.addWidget(self.outcome)
         left.addWidget(self.count)
-        left.addWidget(QLabel("直近の受付"))
+        left.addWidget(QLabel("直近の結果"))
         left.addWidget(self.history, 1)
         right = QVBoxLayout()
         right.addWidget(self.find)
@@ -218,7 +219,7 @@ class CheckInDialog(QDialog):
         columns.addLayout(left, 4)
         columns.addSpacing(12)
         columns.addLayout(right, 6)
-        hint = QLabel("読み取り機はいつでも使えます。名前で受付した後も、読み取り欄に戻ります。")
+        hint = QLabel("読み取り機はいつでも使えます。名前で出席にした後も、読み取り欄に戻ります。")
         hint.setStyleSheet("color: #666;")
         bottom = QHBoxLayout()
         bottom.addWidget(hint, 1)
@@ -248,7 +249,7 @@ class CheckInDialog(QDialog):
         first = self.loaded is None
         self.loaded = loaded
         event = loaded.event
-        self.title.setText(f"{event.title}　入口での受付")
+        self.title.setText(f"{event.title}　出席確認")
         if first:  # the chosen session stays as the clerk set it
             self.session.blockSignals(True)
             for s in event.sessions:
@@ -265,14 +266,15 @@ class CheckInDialog(QDialog):
         self._update_buttons()
 
     def _show_count(self) -> None:
-        """出席 N / 受付済 M, in people: a group of five takes five chairs."""
+        """出席 N / 予定 M, in people: a group of five takes five chairs. 予定 counts every
+        sign-up holding seats (受付済, 出席, 欠席), not the status 受付済 alone."""
         if self.loaded is None:
             return
         session_id = self.session_id()
         rows = self.loaded.rows
         present = sum(r.party_size for r in rows if session_id in r.attended_session_ids)
         holding = sum(r.party_size for r in rows if r.status in SEAT_HOLDING)
-        self.count.setText(f"出席 {present}名 / 受付済 {holding}名")
+        self.count.setText(f"出席 {present}名 / 予定 {holding}名")
 
     def session_id(self) -> int | None:
         return self.session.currentData()
@@ -348,7 +350,7 @@ class CheckInDialog(QDialog):
                 self.show_outcome(refusal(exc.message))
                 self._check_next()
                 return
-            self.show_outcome(refusal("エラーのため受付できませんでした。もう一度お試しください。"))
+            self.show_outcome(refusal("エラーのため出席にできませんでした。もう一度お試しください。"))
             self._check_next()  # the queue does not wait behind the message box
             show_error(self, exc)
 

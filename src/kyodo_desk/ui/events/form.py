@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.database import Database
+from kyodo_desk.domain.dates import clock, date_with_weekday, full_date
 from kyodo_desk.domain.errors import FieldProblem, ValidationError
 from kyodo_desk.domain.events import EVENT_KIND_LABELS, QUEUE_RULE_LABELS, EventKind, QueueRule
 from kyodo_desk.domain.permissions import Actor
@@ -56,7 +57,7 @@ FIELD_LABELS = {
 }
 QUEUE_RULE_HELP = {
     QueueRule.STRICT: "空いた席は先頭の組から順に。先頭の組が入りきらないときは、後ろの組も待ちます。",
-    QueueRule.FIRST_FIT: "空いた席に入る組を、受付の早い順に繰り上げます（大人数の組は後になることがあります）。",
+    QueueRule.FIRST_FIT: "空いた席に入る組を、受付順に繰り上げます（大人数の組は後になることがあります）。",
 }
 
 
@@ -415,8 +416,8 @@ class EventForm(DraftedForm):
             "venue": venue, "sessions": "\n".join(session_text(s) for s in d.sessions),
             "description": d.description,
             "capacity": "定員なし" if d.capacity is None else f"{d.capacity}名",
-            "signup_opens_on": f"{d.signup_opens_on:%Y/%m/%d}" if d.signup_opens_on else "",
-            "signup_closes_on": f"{d.signup_closes_on:%Y/%m/%d}" if d.signup_closes_on else "",
+            "signup_opens_on": full_date(d.signup_opens_on) if d.signup_opens_on else "",
+            "signup_closes_on": full_date(d.signup_closes_on) if d.signup_closes_on else "",
             "audience": d.audience, "fee": f"{d.fee:,}円" if d.fee else "無料",
             "fee_note": d.fee_note, "how_to_apply": d.how_to_apply,
             "contact_name": d.contact_name, "contact_phone": d.contact_phone, "url": d.url,
@@ -451,11 +452,11 @@ class EventForm(DraftedForm):
 
 
 def session_text(s: SessionDraft) -> str:
-    """「2026/11/24 10:00～12:00 第1回」."""
+    """「2026年11月24日（火）10:00～12:00 第1回」."""
     times = ""
     if s.start_time or s.end_time:
-        times = (f"{s.start_time:%H:%M}" if s.start_time else "") + "～" + (
-            f"{s.end_time:%H:%M}" if s.end_time else "")
-    return " ".join(p for p in (f"{s.held_on:%Y/%m/%d}", times, s.label) if p)
+        times = (clock(s.start_time) if s.start_time else "") + "～" + (
+            clock(s.end_time) if s.end_time else "")
+    return " ".join(p for p in (date_with_weekday(s.held_on) + times, s.label) if p)
 
 

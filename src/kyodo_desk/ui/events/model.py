@@ -2,34 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from kyodo_desk.domain.dates import clock, date_with_weekday, short_date
 from kyodo_desk.domain.events import EVENT_KIND_LABELS
 from kyodo_desk.services.events import EventSummary
 from kyodo_desk.ui.widgets import RowsModel
 
 COLUMNS = ("開催日", "イベント名", "種類", "主催", "席の状況")
 DATE_COLUMN, TITLE_COLUMN, KIND_COLUMN, HOST_COLUMN, SEATS_COLUMN = range(5)
-WEEKDAYS = "月火水木金土日"
 CANCELLED_TEXT = QColor("#8a8a8a")
 FULL_TEXT = QColor("#b3261e")
 
 
-def day_label(day: date) -> str:
-    """'2026/11/24（火）': the year first, as the counter's paper lists read."""
-    return f"{day:%Y/%m/%d}（{WEEKDAYS[day.weekday()]}）"
-
-
 def schedule_label(row: EventSummary) -> str:
-    """First day and start time; a course adds its last day and how many sessions."""
-    text = day_label(row.first_day)
+    """First day and start time, '2026年11月24日（火）10:00'; a course adds its last day and
+    how many sessions, '〜12/8・全3回' (its year goes without saying: the title keeps the
+    width)."""
+    text = date_with_weekday(row.first_day)
     if row.start_time is not None:
-        text += f" {row.start_time:%H:%M}"
+        text += clock(row.start_time)
     if row.session_count > 1:
-        text += f"〜{row.last_day:%m/%d}・全{row.session_count}回"
+        text += f"〜{short_date(row.last_day, with_weekday=False)}・全{row.session_count}回"
     return text
 
 

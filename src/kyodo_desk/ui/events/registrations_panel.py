@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk import leaflets
 from kyodo_desk.database import Database
-from kyodo_desk.domain.dates import japan_time
+from kyodo_desk.domain.dates import clock, date_and_time, japan_time, short_date
 from kyodo_desk.domain.events import QUEUE_RULE_LABELS, SEAT_HOLDING, RegistrationStatus
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.services import events as event_svc
@@ -51,7 +51,6 @@ SIGN_UP_TABLES = frozenset({"events", "event_sessions", "registrations", "attend
 AWAITING_TINT = QColor("#fff3cd")
 AWAITING_TEXT = QColor("#7a4f01")
 CANCELLED_TEXT = QColor("#888888")
-WEEKDAYS = "月火水木金土日"
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -62,26 +61,26 @@ def touches_sign_ups(tables: frozenset[str] | None) -> bool:
 
 
 def japan_moment(value: datetime) -> str:
-    """11月26日（木）14:00, in Japan time."""
-    local = japan_time(value)
-    return f"{local.month}月{local.day}日（{WEEKDAYS[local.weekday()]}）{local:%H:%M}"
+    """2026年11月26日（木）14:00, in Japan time."""
+    return date_and_time(japan_time(value), with_weekday=True)
 
 
 def session_label(s: EventSessionInfo, *, short: bool = False) -> str:
     """12/4（金）10:00 第1回; *short* (a column title): the label alone when there is one."""
-    day = f"{s.held_on.month}/{s.held_on.day}（{WEEKDAYS[s.held_on.weekday()]}）"
+    day = short_date(s.held_on)
     if short:
         return s.label or day
-    start = f" {s.start_time:%H:%M}" if s.start_time else ""
+    start = clock(s.start_time) if s.start_time else ""
     return f"{day}{start} {s.label}".strip()
 
 
 def status_text(info: RegistrationInfo) -> str:
-    """状態 as the list says it: キャンセル待ち2番, 受付済・連絡待ち（11/27 15:54まで）, 出席（当日）."""
+    """状況 as the list says it: キャンセル待ち2番, 受付済・連絡待ち（11/27 15:54まで）, 出席（当日）."""
     text = info.status_label
     if info.awaiting_call:
         until = japan_time(info.offer_until) if info.offer_until else None
-        text += f"・連絡待ち（{until.month}/{until.day} {until:%H:%M}まで）" if until else "・連絡待ち"
+        text += (f"・連絡待ち（{short_date(until, with_weekday=False)} {clock(until)}まで）"
+                 if until else "・連絡待ち")
     if info.walk_in:
         text += "（当日）"
     return text
@@ -131,7 +130,7 @@ class RegistrationsModel(SignUpRows):
     The columns follow the event: ブース when it takes exhibitors, one 出席 column per session.
     """
 
-    FIXED = ("受付番号", "氏名・団体名", "人数", "状態", "配慮事項")
+    FIXED = ("受付番号", "氏名・団体名", "人数", "状況", "配慮事項")
 
     def __init__(self) -> None:
         super().__init__()
@@ -245,7 +244,7 @@ class RegistrationsPanel(QWidget):
                                         self.promote_selected,
                                         "キャンセル待ちの方を、順番を飛ばして受付済にします（理由が必要です）")
         self.no_show_button = self._button("欠席を記録…", "noShowButton", self.mark_no_shows,
-                                           "イベントの後、受付しなかった方を欠席にします")
+                                           "イベントの後、出席にならなかった受付済の申込を欠席にします")
         self.booth_button = self._button("ブース番号…", "boothButton", self.assign_booth,
                                          "選んだ出展者のブース番号を決めます")
         self.allocate_button = self._button("自動割当", "allocateBoothsButton",
@@ -408,7 +407,7 @@ class RegistrationsPanel(QWidget):
         after = event is not None and date.today() >= event.last_day
         self.no_show_button.setEnabled(change and after)
         self.no_show_button.setToolTip(
-            "イベントの後、受付しなかった方を欠席にします" if after
+            "イベントの後、出席にならなかった受付済の申込を欠席にします" if after
             else "最終開催日になると記録できます")
         booths = event is not None and event.has_booths
         self.booth_button.setVisible(booths)
@@ -436,7 +435,7 @@ class RegistrationsPanel(QWidget):
         reg = result.registration
         self._tell(f"{reg.contact_name}さん: {result.message}")
         self.refresh(reg.id)
-        answer = ask(self, "受付しました", f"{reg.contact_name}さん（{reg.party_size}名）\n\n"
+        answer = ask(self, "申込を受け付けました", f"{reg.contact_name}さん（{reg.party_size}名）\n\n"
                      f"{result.message}\n\n受付票を印刷しますか？",
                      [("print", "受付票を印刷…"), ("close", "閉じる")],
                      default="print", escape="close")
@@ -541,7 +540,8 @@ class RegistrationsPanel(QWidget):
             return
         waiting = sum(1 for r in self.model.rows() if r.status is S.CONFIRMED)
         answer = ask(self, "欠席の記録",
-                     f"「{event.title}」で受付しなかった {waiting}件の申込を欠席にしますか？\n"
+                     f"「{event.title}」で出席にならなかった受付済の申込 {waiting}件を"
+                     "欠席にしますか？\n"
                      "イベントがすべて終わってから記録してください。",
                      [("mark", "欠席にする"), ("keep", "やめる")], default="keep", escape="keep")
         if answer != "mark":

@@ -32,10 +32,10 @@ _NUMBERED = re.compile(r"^第(\d+)回$")
 
 
 def short_date_edit() -> QDateEdit:
-    """A date box narrow enough for a line of several fields: 2026/11/24（火）."""
+    """A date box as every form's (2026年11月24日（火）), narrow enough for a line of several
+    fields."""
     edit = date_edit()
-    edit.setDisplayFormat("yyyy/MM/dd（ddd）")
-    edit.setMinimumWidth(170)
+    edit.setMinimumWidth(176)
     return edit
 
 

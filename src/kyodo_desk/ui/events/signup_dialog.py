@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,199 +31,21 @@ from kyodo_desk.domain.errors import ConnectionLost, FieldProblem, UserError, Va
 from kyodo_desk.domain.events import WINDOW_OVERRIDE_ROLES
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import checkin
-from kyodo_desk.services import contacts as contact_svc
 from kyodo_desk.services import registrations as svc
 from kyodo_desk.services.checkin import CheckInResult
-from kyodo_desk.services.contacts import ContactDetail, ContactKind, DirectoryEntry, EntryRef
+from kyodo_desk.services.contacts import ContactKind
 from kyodo_desk.services.events import EventDetail
 from kyodo_desk.services.registrations import SignUpDraft, SignUpResult
+from kyodo_desk.ui.contact_picker import ContactPicker
 from kyodo_desk.ui.contacts.form import ContactForm
-from kyodo_desk.ui.contacts.labels import short_kind_label
 from kyodo_desk.ui.field_errors import FieldErrors, form_column, with_unit
 from kyodo_desk.ui.messages import ask, show_error
 from kyodo_desk.ui.number_box import NumberBox
-from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure
-from kyodo_desk.ui.widgets import (
-    RowsModel,
-    SearchListKeys,
-    contact_line,
-    record_list,
-)
+from kyodo_desk.ui.operations import WriteOp
 
-SEARCH_DELAY_MS = 150  # the candidates follow the typing, one search per pause
-SEARCH_LIMIT = 30
 # The dialog's fields in the order problems are listed and the first one is focused.
 FIELD_ORDER = ("contact_id", "party_size", "notes", "booth_tables", "booth_chairs",
                "booth_space")
-
-_Index = QModelIndex | QPersistentModelIndex
-
-
-def entry_of(contact: ContactDetail) -> DirectoryEntry:
-    """A contact just registered, as the lookup list would show it."""
-    return DirectoryEntry(EntryRef("contact", contact.id), contact.kind.value, contact.group_type,
-                          contact.name, contact.reading, contact.postal_code, contact.address,
-                          contact.phone, contact.email, "")
-
-
-class CandidatesModel(RowsModel[DirectoryEntry]):
-    columns = ("氏名・団体名", "区分", "よみ", "電話番号")
-
-    def reset(self, rows: list[DirectoryEntry]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        entry = self.entry(index.row())
-        if entry is None or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return (entry.name, short_kind_label(entry.kind, entry.group_type), entry.reading,
-                entry.phone)[index.column()]
-
-
-class ContactPicker(QWidget):
-    """申込者: a search as you type over the contacts (people and groups), the candidates in a
-    list, and 「新しく登録…」 for someone not registered yet.
-
-    The chosen contact is the list's current row; typing over the search drops the choice,
-    so a sign-up never goes to someone the box no longer names.
-    """
-
-    chosen_changed = Signal()
-    taken = Signal()  # Enter on a candidate: the clerk is done here
-    search_finished = Signal()  # the list answers what is in the box
-
-    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.db, self.actor = db, actor
-        self.chosen: DirectoryEntry | None = None
-
-        self.search = QLineEdit()
-        self.search.setObjectName("signupContactSearch")
-        self.search.setClearButtonEnabled(True)
-        self.search.setPlaceholderText("名前・よみ・電話番号の一部で検索（個人・団体）　↓で候補へ")
-        self.new_button = QPushButton("新しく登録…")
-        self.new_button.setAutoDefault(False)
-        self.new_button.setToolTip("連絡先にない方・団体を、その場で登録して選びます")
-        self.model = CandidatesModel()
-        self.table = record_list(self.model, "signupCandidates")
-        self.table.setMinimumHeight(150)
-        header = self.table.horizontalHeader()
-        for column, width in enumerate((210, 100, 170)):
-            header.resizeSection(column, width)
-        header.setStretchLastSection(True)
-        self.note = QLabel()
-        self.note.setObjectName("signupChosen")
-        self.note.setWordWrap(True)
-
-        line = QHBoxLayout()
-        line.addWidget(self.search, 1)
-        line.addWidget(self.new_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        layout.addLayout(line)
-        layout.addWidget(self.table)
-        layout.addWidget(self.note)
-
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self.search_now)
-        self.search.textEdited.connect(self._edited)
-        self.new_button.clicked.connect(self.register_new)
-        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._row_changed())
-        self.table.doubleClicked.connect(lambda _index: self._take())
-        SearchListKeys(self.search, self.table, open_current=self._take,
-                       typing_done=self.search_now, enter_opens=False)
-        self._show_note()
-
-    def _edited(self, _text: str) -> None:
-        self._set_chosen(None)
-        self._timer.start()
-
-    def search_now(self) -> None:
-        """Look up what the box says; typed quickly, only the last search is shown."""
-        self._search(self.search.text().strip())
-
-    def _search(self, query: str) -> None:
-        """An empty *query* is answered the same way, without the database, so that a search
-        still under way cannot fill the list after it was emptied."""
-        self._timer.stop()
-        db, actor = self.db, self.actor
-
-        def work() -> list[DirectoryEntry]:
-            if not query:
-                return []
-            return contact_svc.search_contacts(
-                db, actor, query, kinds=[ContactKind.PERSON, ContactKind.GROUP],
-                limit=SEARCH_LIMIT).entries
-
-        def failed(exc: Exception) -> None:
-            self.note.setText("連絡先を検索できませんでした。")
-            self.search_finished.emit()
-            show_failure(self, exc, reading=True)
-
-        ReadOp(self, work, self._show_candidates, key="search", failed=failed).run()
-
-    def _show_candidates(self, entries: list[DirectoryEntry]) -> None:
-        self.model.reset(entries)
-        self._show_note()
-        self.search_finished.emit()
-
-    def candidate_names(self) -> list[str]:
-        return [e.name for e in (self.model.entry(r) for r in range(self.model.rowCount())) if e]
-
-    def choose_row(self, row: int) -> None:
-        """Take the candidate on *row* (what ↓ and Enter do)."""
-        self.table.selectRow(row)
-        self._take()
-
-    def _row_changed(self) -> None:
-        entry = self.model.entry(self.table.currentIndex().row())
-        if entry is not None:
-            self._set_chosen(entry)
-
-    def _take(self) -> None:
-        self._row_changed()
-        if self.chosen is not None:
-            self.taken.emit()
-
-    def _set_chosen(self, chosen: DirectoryEntry | None) -> None:
-        if chosen != self.chosen:
-            self.chosen = chosen
-            self._show_note()
-            self.chosen_changed.emit()
-
-    def _show_note(self) -> None:
-        if self.chosen is not None:
-            self.note.setText(f"申込者: {contact_line(self.chosen)}")
-            self.note.setStyleSheet("font-weight: bold; color: #1f4e3d;")
-            return
-        self.note.setStyleSheet("color: #555;")
-        if not self.search.text().strip():
-            self.note.setText("")
-        elif self.model.rowCount():
-            self.note.setText("候補から選んでください（↓で候補へ、Enterで決定）。")
-        else:
-            self.note.setText("該当する連絡先はありません。「新しく登録…」で登録できます。")
-
-    def register_new(self) -> None:
-        """The contact form, with what was typed as the name; the saved contact is chosen."""
-        form = ContactForm(self.db, self.actor, self, kind=ContactKind.PERSON)
-        typed = "" if self.chosen is not None else self.search.text().strip()
-        if typed:
-            form.name.setText(typed)
-        if form.exec() == QDialog.DialogCode.Accepted and form.saved is not None:
-            saved = form.saved
-            self.search.setText(saved.name)
-            self._search("")  # the box names the one chosen: no candidates under it
-            self._set_chosen(entry_of(saved))
-            self.taken.emit()
-        else:
-            self.search.setFocus()
-        form.deleteLater()
 
 
 class SignUpDialog(QDialog):
@@ -276,7 +98,10 @@ class SignUpDialog(QDialog):
         heading.setWordWrap(True)
         heading.setStyleSheet("font-weight: bold;")
 
-        self.picker = ContactPicker(db, actor)
+        self.picker = ContactPicker(  # people and groups alike sign up
+            db, actor, role="申込者",
+            register=lambda typed: ContactForm.register(self, db, actor, ContactKind.PERSON,
+                                                        typed))
         self.party = NumberBox.for_column("registrations", "party_size", unit="名")
         self.party.setObjectName("signupParty")
         self.party.setValue(1)
@@ -341,14 +166,13 @@ class SignUpDialog(QDialog):
         layout.addWidget(self.content, 1)
         layout.addLayout(buttons)
 
-        order: list[QWidget] = [self.picker.search, self.picker.new_button, self.picker.table,
-                                self.party, self.notes]
+        order: list[QWidget] = [*self.picker.tab_chain(), self.party, self.notes]
         if event.has_booths:
             order += [self.tables, self.chairs, self.power, self.space]
         for first, second in itertools.pairwise([*order, self.save_button, self.cancel_button]):
             self.setTabOrder(first, second)
 
-        self.picker.taken.connect(self._contact_taken)
+        self.picker.picked.connect(self._contact_taken)
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -379,7 +203,7 @@ class SignUpDialog(QDialog):
     def is_dirty(self) -> bool:
         return self.draft_state() != self._clean
 
-    def _contact_taken(self) -> None:
+    def _contact_taken(self, _entry: object) -> None:
         self._show_problems([])
         self.party.setFocus()
         self.party.selectAll()

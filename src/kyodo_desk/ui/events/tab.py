@@ -42,7 +42,6 @@ from kyodo_desk.ui.events.model import (
     KIND_COLUMN,
     TITLE_COLUMN,
     EventListModel,
-    day_label,
 )
 from kyodo_desk.ui.events.prints import PdfPreview, event_leaflets
 from kyodo_desk.ui.events.registrations_panel import RegistrationsPanel
@@ -193,13 +192,14 @@ class EventsTab(QWidget):
         self.copy_button = self._button("来年度用にコピー…", "copyEvent", self.copy_current,
                                         "同じ内容で、日付を52週後（同じ曜日）にした新しいイベントを"
                                         "作ります。保存するまで登録されません")
-        self.check_in_button = self._button("当日受付…", "checkInButton", self.open_check_in,
-                                            "当日の受付（受付票のQRコード読み取り・名前で検索）")
+        self.check_in_button = self._button("出席確認…", "checkInButton", self.open_check_in,
+                                            "当日、会場の入口で出席にします"
+                                            "（受付票のQRコード読み取り・名前で検索・当日参加）")
         self.print_button = QToolButton()
         self.print_button.setObjectName("eventPrints")
         self.print_button.setText("印刷物 ▾")
         self.print_button.setStyleSheet("QToolButton::menu-indicator { image: none; }")
-        self.print_button.setToolTip("選んだイベントのチラシ・名簿・受付簿・名札を作ります")
+        self.print_button.setToolTip("選んだイベントのチラシ・名簿・出席簿・名札を作ります")
         self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.print_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         prints = QMenu(self.print_button)
@@ -336,7 +336,7 @@ class EventsTab(QWidget):
         self.refresh(keep_id=None)
 
     def _show_day(self) -> None:
-        self.day_label.setText(f"{day_label(self.day)}の開催" if self.day
+        self.day_label.setText(f"{dates.date_with_weekday(self.day)}の開催" if self.day
                                else f"期間: {self.period.currentText()}")
         self.clear_day_button.setVisible(self.day is not None)
 

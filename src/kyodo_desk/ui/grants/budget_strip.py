@@ -7,6 +7,7 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
+from kyodo_desk.domain.dates import full_date
 from kyodo_desk.domain.grants import Budget, yen
 from kyodo_desk.services.grants import ProgrammeDetail
 
@@ -91,7 +92,7 @@ class BudgetStrip(QWidget):
         self._colour(state)
         self.bar.setRange(0, max(money.budget, 1))
         self.bar.setValue(min(max(money.committed, 0), money.budget))
-        call = (f"募集 {programme.call_opens_on:%Y/%m/%d}〜{programme.call_closes_on:%m/%d}"
+        call = (f"募集 {full_date(programme.call_opens_on)}〜{full_date(programme.call_closes_on)}"
                 + ("（募集中）" if programme.call_is_open(today) else
                    "（締切済）" if today > programme.call_closes_on else "（募集前）"))
         ceiling = f"1件の上限 {yen(programme.ceiling)}" if programme.ceiling else "1件の上限なし"

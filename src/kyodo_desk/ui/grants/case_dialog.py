@@ -1,7 +1,7 @@
 """The case form (交付金案件の登録・編集): the group, the project and the amount asked for.
 
 A new case is opened at 相談 for the programme chosen in the tab (fixed here) and a group
-found in the contacts as the sign-up dialog finds a person (ContactPicker). Editing changes the
+found in the contacts with the contact picker (or registered there). Editing changes the
 project's fields, 実績 and 評価 — never the stage or the money decided, which move through
 their own dialogs. Drafts, saving off the GUI thread, conflicts and closing: DraftedForm.
 """
@@ -30,12 +30,13 @@ from kyodo_desk.domain.errors import FieldProblem, ValidationError
 from kyodo_desk.domain.grants import STAGE_LABELS, parse_yen, yen
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import grant_cases as svc
-from kyodo_desk.services.contacts import DirectoryEntry, EntryRef
+from kyodo_desk.services.contacts import ContactKind
 from kyodo_desk.services.grant_cases import CaseDetail, CaseDraft
 from kyodo_desk.ui.conflict import VersionsDialog, differences
+from kyodo_desk.ui.contact_picker import ContactPicker
+from kyodo_desk.ui.contacts.form import ContactForm
 from kyodo_desk.ui.draft_files import DraftFiles
 from kyodo_desk.ui.drafted_form import DraftedForm
-from kyodo_desk.ui.events.signup_dialog import ContactPicker
 from kyodo_desk.ui.field_errors import FieldErrors, text_box
 from kyodo_desk.ui.grants.model import amount_text
 
@@ -97,11 +98,12 @@ class CaseDialog(DraftedForm):
         self.group_label.setObjectName("caseGroup")
         self.group_label.setStyleSheet("font-weight: bold;")
         if detail is None:
-            self.picker = ContactPicker(db, actor)
-            self.picker.search.setPlaceholderText(
-                "団体名・よみ・電話番号の一部で検索　↓で候補へ（連絡先にない団体は「新しく登録…」）")
-            self.picker.chosen_changed.connect(self._group_chosen)
-            self.picker.taken.connect(lambda: self.title.setFocus())
+            self.picker = ContactPicker(
+                db, actor, role="申請団体", kinds=[ContactKind.GROUP],
+                register=lambda typed: ContactForm.register(self, db, actor, ContactKind.GROUP,
+                                                            typed))
+            self.picker.chosen_changed.connect(self._changed)
+            self.picker.picked.connect(lambda _entry: self.title.setFocus())
         self.title = QLineEdit()
         self.title.setObjectName("caseTitle")
         self.title.setPlaceholderText("例: まちなかコンサートでにぎわい創出")
@@ -164,8 +166,7 @@ class CaseDialog(DraftedForm):
         requested.addWidget(QLabel("円"))
         requested.addStretch()
         add(form, "申請額", requested, "requested", focus=self.requested)
-        order: list[QWidget] = ([self.picker.search, self.picker.new_button, self.picker.table]
-                                if self.picker is not None else [])
+        order = self.picker.tab_chain() if self.picker is not None else []
         order += [self.title, self.department, self.summary_text, self.requested]
         if detail is not None:
             add(form, "実績", self.result, "result")
@@ -180,14 +181,6 @@ class CaseDialog(DraftedForm):
         self._lay_out()
         for first, second in itertools.pairwise([*order, self.save_button, self.cancel_button]):
             self.setTabOrder(first, second)
-
-    def _group_chosen(self) -> None:
-        """The picker names the chosen contact as the applicant of the grant, not of a sign-up."""
-        assert self.picker is not None
-        chosen = self.picker.chosen
-        if chosen is not None:
-            self.picker.note.setText(f"申請団体: {chosen.name}")
-        self._changed()
 
     # --- state in and out -----------------------------------------------------------------
     def _contact(self) -> tuple[int, str]:
@@ -214,12 +207,8 @@ class CaseDialog(DraftedForm):
         d = state.draft
         self._loading = True
         try:
-            if self.picker is not None and d.contact_id:
-                entry = DirectoryEntry(EntryRef("contact", d.contact_id), "group", None,
-                                       state.contact_name, "", "", "", "", "", "")
-                self.picker.search.setText(state.contact_name)
-                self.picker.model.reset([entry])
-                self.picker.choose_row(0)
+            if self.picker is not None:
+                self.picker.restore(state.contact_name, d.contact_id or None)
             self.group_label.setText(state.contact_name)
             self.title.setText(d.title)
             self.department.setText(d.department)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.database import Database
+from kyodo_desk.domain.dates import fiscal_year_label, full_date
 from kyodo_desk.domain.errors import ConnectionLost, UserError
 from kyodo_desk.domain.grants import STAGE_LABELS, Stage
 from kyodo_desk.domain.permissions import Action, Actor, Resource
@@ -309,7 +310,7 @@ class CasePanel(QWidget):
         db, actor, case_id, today = self.db, self.actor, self.detail.id, self.today
         if received:
             self._write(lambda: svc.receive_document(db, actor, case_id, name, today),
-                        f"「{name}」を受理しました（{today:%Y/%m/%d}）。")
+                        f"「{name}」を受理しました（{full_date(today)}）。")
         else:
             self._write(lambda: svc.unreceive_document(db, actor, case_id, name),
                         f"「{name}」の受理を取り消しました。")
@@ -383,7 +384,7 @@ class CasePanel(QWidget):
 
         detail = self.detail
         dialog = CaseDialog(self.db, self.actor, programme_id=detail.programme_id,
-                            programme_label=f"{detail.fiscal_year}年度 {detail.programme_name}",
+                            programme_label=f"{fiscal_year_label(detail.fiscal_year)} {detail.programme_name}",
                             detail=detail, parent=self)
         return self._open(dialog, lambda saved: f"「{saved.title}」を保存しました。")
 

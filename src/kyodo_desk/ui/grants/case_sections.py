@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kyodo_desk.domain.dates import fiscal_year_label, full_date, short_date
 from kyodo_desk.domain.grants import HOLDS_DECISION, MAIN_LINE, STAGE_LABELS, Stage, yen
 from kyodo_desk.services.grant_cases import CaseDetail, DocumentInfo
 from kyodo_desk.ui.grants.model import OVERDUE_TEXT, STAGE_COLOURS, day_text, due_text
@@ -87,7 +88,7 @@ class CaseHeader(QFrame):
         self.title.setText(detail.title)
         self.title.setToolTip(detail.summary)
         self.subtitle.setText("　".join(p for p in (
-            f"{detail.fiscal_year}年度 {detail.programme_name}",
+            f"{fiscal_year_label(detail.fiscal_year)} {detail.programme_name}",
             f"協働担当課: {detail.department}" if detail.department else "") if p))
         colour = STAGE_COLOURS[detail.stage]
         self.stage.setText(STAGE_LABELS[detail.stage])
@@ -266,8 +267,8 @@ class DocumentsBox(RowsBox):
     def _state(info: DocumentInfo, upcoming: Stage | None) -> QLabel:
         if info.received_on is not None:
             who = f"・{info.recorded_by}" if info.recorded_by else ""
-            label = _muted(f"{info.received_on:%m/%d} 受理{who}")
-            label.setToolTip(f"{info.received_on:%Y/%m/%d} 受理{who}"
+            label = _muted(f"{short_date(info.received_on, with_weekday=False)} 受理{who}")
+            label.setToolTip(f"{full_date(info.received_on)} 受理{who}"
                              + (f"\n{info.note}" if info.note else ""))
             return label
         if info.required_for is not None and info.required_for is upcoming:
@@ -351,7 +352,7 @@ class DeadlinesBox(RowsBox):
             grid.addWidget(_muted("期限はありません。"), 0, 0, 1, 2)
         for n, d in enumerate(detail.deadlines):
             if d.done_on is not None:
-                state, colour = f"{d.done_on:%m/%d} 完了", "#8a8a8a"
+                state, colour = f"{short_date(d.done_on, with_weekday=False)} 完了", "#8a8a8a"
             else:
                 state = due_text(d.due_on, today)
                 colour = OVERDUE_TEXT.name() if d.due_on < today else "#7a4f01"

@@ -7,6 +7,7 @@ from datetime import date
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
+from kyodo_desk.domain.dates import date_with_weekday, full_date
 from kyodo_desk.domain.grants import STAGE_LABELS, Stage
 from kyodo_desk.services.grant_cases import CaseSummary
 from kyodo_desk.ui.widgets import RowsModel
@@ -14,7 +15,6 @@ from kyodo_desk.ui.widgets import RowsModel
 COLUMNS = ("団体名", "事業名", "段階", "申請額", "交付決定額", "次の期限")
 (GROUP_COLUMN, TITLE_COLUMN, STAGE_COLUMN, REQUESTED_COLUMN, DECIDED_COLUMN,
  DEADLINE_COLUMN) = range(6)
-WEEKDAYS = "月火水木金土日"
 OVERDUE_TEXT = QColor("#b3261e")
 ENDED_TEXT = QColor("#8a8a8a")
 # One colour per part of the cycle: before the decision blue, the grant running green, the
@@ -29,8 +29,8 @@ ENDED = frozenset({Stage.REJECTED, Stage.WITHDRAWN})
 
 
 def day_text(day: date) -> str:
-    """'2026/05/31（日）'."""
-    return f"{day:%Y/%m/%d}（{WEEKDAYS[day.weekday()]}）"
+    """'2026年5月31日（日）' (or 令和8年…, by the app-wide date style)."""
+    return date_with_weekday(day)
 
 
 def amount_text(amount: int) -> str:
@@ -104,4 +104,4 @@ class CaseListModel(RowsModel[CaseSummary]):
             return amount_text(row.money.requested) or "—"
         if column == DECIDED_COLUMN:
             return amount_text(row.money.decided) or "—"
-        return f"{row.next_deadline:%Y/%m/%d}" if row.next_deadline else ""
+        return full_date(row.next_deadline) if row.next_deadline else ""

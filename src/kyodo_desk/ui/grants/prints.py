@@ -81,7 +81,7 @@ class ProgrammePrints(QObject):
             return
         db, actor = self.db, self.actor
         about = (fiscal_year_label(programme.fiscal_year) if paper.per_year
-                 else f"{programme.fiscal_year}年度 {programme.name}")
+                 else f"{fiscal_year_label(programme.fiscal_year)} {programme.name}")
         options = ({"fiscal_year": programme.fiscal_year} if paper.per_year
                    else {"programme_id": programme.id})
         self.status_message.emit(f"「{paper.title}」を作成しています…")

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.database import Database
-from kyodo_desk.domain.dates import fiscal_year_label, fiscal_year_of
+from kyodo_desk.domain.dates import fiscal_year_label, fiscal_year_of, full_date
 from kyodo_desk.domain.errors import FieldProblem, ValidationError
 from kyodo_desk.domain.grants import (
     GRANT_KIND_LABELS,
@@ -666,8 +666,8 @@ def _described(d: ProgrammeDraft) -> dict[str, str]:
         "kind": GRANT_KIND_LABELS[d.kind],
         "fiscal_year": f"{d.fiscal_year}年度（{fiscal_year_label(d.fiscal_year)}）",
         "name": d.name, "purpose": d.purpose, "eligibility": d.eligibility,
-        "call_opens_on": f"{d.call_opens_on:%Y/%m/%d}",
-        "call_closes_on": f"{d.call_closes_on:%Y/%m/%d}",
+        "call_opens_on": full_date(d.call_opens_on),
+        "call_closes_on": full_date(d.call_closes_on),
         "budget": _yen_label(d.budget), "ceiling": _yen_label(d.ceiling),
         "how_to_apply": d.how_to_apply, "contact_name": d.contact_name,
         "contact_phone": d.contact_phone,

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.database import Database
+from kyodo_desk.domain.dates import fiscal_year_label
 from kyodo_desk.domain.errors import FieldProblem, UserError, ValidationError
 from kyodo_desk.domain.grants import STAGE_LABELS, Stage, yen
 from kyodo_desk.domain.permissions import Action, Actor, Resource
@@ -353,10 +354,11 @@ class ScreeningDialog(QDialog):
 
     def _show(self, screening: Screening) -> None:
         self.screening = screening
-        self.setWindowTitle(f"審査・順位 — {screening.fiscal_year}年度 {screening.programme_name}")
+        self.setWindowTitle(f"審査・順位 — {fiscal_year_label(screening.fiscal_year)} "
+                            f"{screening.programme_name}")
         criteria = html.escape("、".join(f"{c.name}（×{c.weight}・{c.max_score}点満点）"
                                          for c in screening.criteria))
-        name = html.escape(f"{screening.fiscal_year}年度 {screening.programme_name}")
+        name = html.escape(f"{fiscal_year_label(screening.fiscal_year)} {screening.programme_name}")
         scored = sum(1 for r in screening.rows if r.by_reviewer)
         self.heading.setText(
             f"<b>{name}</b>　"

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from kyodo_desk.domain.dates import japan_time
+from kyodo_desk.domain.dates import date_and_time, full_date, japan_time
 from kyodo_desk.services.grant_cases import TimelineEntry
 
 # kind → (label, colour of its chip)
@@ -23,10 +23,10 @@ LINK = "consultation:"
 
 
 def when_text(when: datetime | date) -> str:
-    """'2026/04/10 10:05' for a moment (in Japan time), '2026/04/10' for a day."""
+    """'2026年4月10日 10:05' for a moment (in Japan time), '2026年4月10日' for a day."""
     if isinstance(when, datetime):
-        return f"{japan_time(when):%Y/%m/%d %H:%M}"
-    return f"{when:%Y/%m/%d}"
+        return date_and_time(japan_time(when))
+    return full_date(when)
 
 
 def entry_line(entry: TimelineEntry) -> str:

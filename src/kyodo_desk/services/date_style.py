@@ -1,0 +1,38 @@
+"""The app-wide date style (日付の表記: 西暦 or 和暦), kept in the shared settings so every
+counter writes a date the same way on screen and on paper (domain.dates.use_date_style).
+
+The setting is the row display.date_style of the settings table, valued 西暦 or 和暦; without
+it, screens write 西暦 and prints 和暦. It is read once per sign-in, before the window shows
+its first date.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from kyodo_desk.database import Database
+from kyodo_desk.domain.dates import DateStyle, use_date_style
+from kyodo_desk.domain.permissions import Actor
+from kyodo_desk.models import Setting
+
+DATE_STYLE_KEY = "display.date_style"
+
+log = logging.getLogger(__name__)
+
+
+def load_date_style(db: Database, actor: Actor) -> DateStyle | None:
+    """Read the setting for *actor*, who just signed in, and make it the app's (None: not
+    set, the defaults hold). Every account may read it: every account reads dates.
+
+    A value that is neither 西暦 nor 和暦 counts as not set: a date is still written, and the
+    log says why the setting had no effect.
+    """
+    with db.reading(actor) as session:
+        value = session.scalar(select(Setting.value).where(Setting.key == DATE_STYLE_KEY))
+    style = next((s for s in DateStyle if value and s.value == value.strip()), None)
+    if value is not None and style is None:
+        log.warning("%s = %r is neither 西暦 nor 和暦: the defaults hold", DATE_STYLE_KEY, value)
+    use_date_style(style)
+    return style
