@@ -127,7 +127,7 @@ def actors(db):  # type: ignore[no-untyped-def]
 
 def measure(db, label: str, url: str, scroll_step: int, depth: int,  # type: ignore[no-untyped-def]
             sections: set[int]) -> None:
-    from kyodo_desk.services.consultation_list import count_consultations
+    from kyodo_desk.services.consultations.listing import count_consultations
 
     officer, advisor = actors(db)
     total = count_consultations(db, officer)
@@ -145,7 +145,7 @@ def measure(db, label: str, url: str, scroll_step: int, depth: int,  # type: ign
 
 
 def first_pages(db, officer, advisor) -> None:  # type: ignore[no-untyped-def]
-    from kyodo_desk.services.consultation_list import list_consultations
+    from kyodo_desk.services.consultations.listing import list_consultations
 
     for who, actor in (("officer, all facilities", officer), ("advisor, the salon", advisor)):
         list_consultations(db, actor, limit=PAGE)  # warm, as the running app is
@@ -155,7 +155,7 @@ def first_pages(db, officer, advisor) -> None:  # type: ignore[no-untyped-def]
 
 
 def keystrokes(db, officer) -> None:  # type: ignore[no-untyped-def]
-    from kyodo_desk.services.consultation_list import ConsultationFilter, list_consultations
+    from kyodo_desk.services.consultations.listing import ConsultationFilter, list_consultations
 
     ours: list[tuple[float, str]] = []
     naive: list[float] = []
@@ -181,7 +181,7 @@ def keystrokes(db, officer) -> None:  # type: ignore[no-untyped-def]
 
 def statistics_of_a_year(db, officer, advisor) -> None:  # type: ignore[no-untyped-def]
     from kyodo_desk.domain.dates import fiscal_year_of
-    from kyodo_desk.services.consultation_stats import fiscal_year_statistics
+    from kyodo_desk.services.consultations.stats import fiscal_year_statistics
 
     year = fiscal_year_of(TODAY)
     for who, actor in (("officer", officer), ("advisor", advisor)):
@@ -202,7 +202,7 @@ def scrolled(url: str, scroll_step: int) -> None:
 
 def deep_pages(db, officer, advisor, depth: int) -> None:  # type: ignore[no-untyped-def]
     """(5): the first page and one *depth* rows in, in every order, beside the floor."""
-    from kyodo_desk.services.consultation_list import (
+    from kyodo_desk.services.consultations.listing import (
         ConsultationSort,
         count_consultations,
         list_consultations,
@@ -235,7 +235,7 @@ def page_queries(sort, key, facility_id):  # type: ignore[no-untyped-def]
     from sqlalchemy import and_, or_, select, tuple_
 
     from kyodo_desk.models import Consultation as C
-    from kyodo_desk.services.consultation_list import ConsultationSort
+    from kyodo_desk.services.consultations.listing import ConsultationSort
 
     by_date = (C.held_on, C.id)
     where = [] if facility_id is None else [C.facility_id == facility_id]

@@ -217,7 +217,7 @@ def client(url: str, number: int, events: tuple[int, int], people: list[int], ba
     from sqlalchemy import text
 
     from kyodo_desk.database import open_database
-    from kyodo_desk.services.registrations import SignUpDraft, sign_up
+    from kyodo_desk.services.events.registrations import SignUpDraft, sign_up
 
     db = None
     try:
@@ -262,7 +262,7 @@ def throughput(reports: list[ClientReport]) -> float:
 def race(label: str, url: str, clients: int, per_client: int, seats: int) -> None:
     from kyodo_desk.database import open_database
     from kyodo_desk.domain.events import RegistrationStatus as S
-    from kyodo_desk.services.registrations import list_registrations
+    from kyodo_desk.services.events.registrations import list_registrations
 
     db = open_database(url)
     event_id, _ = add_event(db, "同時申込の計測", seats)
@@ -369,7 +369,7 @@ def filling(label: str, url: str, filled: Filled, seats: int) -> None:
     """The cost of one sign-up in a new event and in *filled*: one counter (no other waits with
     it) signs people up for the two in turn, so both are timed under the same load."""
     from kyodo_desk.database import open_database
-    from kyodo_desk.services.registrations import SignUpDraft, sign_up
+    from kyodo_desk.services.events.registrations import SignUpDraft, sign_up
 
     db = open_database(url)
     actor = counter_staff(db)
@@ -421,8 +421,8 @@ def check_ins(label: str, url: str, count: int) -> None:
 
     from kyodo_desk.database import open_database
     from kyodo_desk.models import Attendance
-    from kyodo_desk.services.checkin import CheckInOutcome, check_in_by_code
-    from kyodo_desk.services.registrations import SignUpDraft, sign_up
+    from kyodo_desk.services.events.checkin import CheckInOutcome, check_in_by_code
+    from kyodo_desk.services.events.registrations import SignUpDraft, sign_up
 
     db = open_database(url)
     actor = counter_staff(db)

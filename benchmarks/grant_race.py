@@ -55,9 +55,9 @@ def add_programme(url: str, cases: int) -> tuple[int, list[int], int]:
     (programme id, case ids, budget)."""
     from kyodo_desk.database import open_database
     from kyodo_desk.models import ContactKind, GroupType
-    from kyodo_desk.services import grant_cases
     from kyodo_desk.services.contacts import ContactDraft, create_contact
-    from kyodo_desk.services.demo_grants import advance_case, support_programme
+    from kyodo_desk.services.demo.grants import advance_case, support_programme
+    from kyodo_desk.services.grants import cases as grant_cases
     from kyodo_desk.services.grants import create_programme
 
     budget = cases * REQUESTED // 4
@@ -77,7 +77,8 @@ def add_programme(url: str, cases: int) -> tuple[int, list[int], int]:
 
 def broken(db, programme_id: int) -> list[str]:  # type: ignore[no-untyped-def]
     """The invariants the programme breaks as it now stands (none, always)."""
-    from kyodo_desk.services import grant_cases, grants
+    from kyodo_desk.services import grants
+    from kyodo_desk.services.grants import cases as grant_cases
 
     money = grants.get_programme(db, ACTOR, programme_id).money
     problems = [f"held {money.committed:,} > budget {money.budget:,}"] \
@@ -95,7 +96,7 @@ def broken(db, programme_id: int) -> list[str]:  # type: ignore[no-untyped-def]
 def choose(rng: random.Random, db, case) -> tuple[str, Callable[[], object]]:  # type: ignore[no-untyped-def]
     """An act on *case* as read a moment ago: mostly what its stage invites, now and then
     what it no longer allows (a payment after 確定・支払, a decision refused for the budget)."""
-    from kyodo_desk.services import grant_cases
+    from kyodo_desk.services.grants import cases as grant_cases
 
     def move(target: Stage, amount: int | None = None) -> Callable[[], object]:
         return lambda: grant_cases.move_case(db, ACTOR, case.id, case.version, target,
@@ -160,7 +161,7 @@ def officer(url: str, number: int, programme_id: int, case_ids: list[int], acts:
             barrier: Any, out: Any) -> None:
     from kyodo_desk.database import open_database
     from kyodo_desk.domain.errors import UserError
-    from kyodo_desk.services import grant_cases
+    from kyodo_desk.services.grants import cases as grant_cases
 
     report = OfficerReport()
     retries = RetryCount()

@@ -22,9 +22,12 @@ from kyodo_desk.database import Database, open_database
 from kyodo_desk.domain.grants import Stage
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import ContactKind, GroupType
-from kyodo_desk.services import grant_cases, grant_publication, grant_screening, grants
+from kyodo_desk.services import grants
 from kyodo_desk.services.contacts import ContactDraft, create_contact
-from kyodo_desk.services.demo_grants import advance_case, load_demo_grants
+from kyodo_desk.services.demo.grants import advance_case, load_demo_grants
+from kyodo_desk.services.grants import cases as grant_cases
+from kyodo_desk.services.grants import publication as grant_publication
+from kyodo_desk.services.grants import screening as grant_screening
 
 ACTOR = Actor.command_line()
 EXTRA_STAGES = (Stage.SCREENING, Stage.IN_PROGRESS, Stage.PUBLISHED, Stage.CONSULTATION)

@@ -291,7 +291,9 @@ def round_of_tabs(driver: Driver, window: Any) -> None:
 def seed(url: str) -> Any:
     from kyodo_desk.database import open_database
     from kyodo_desk.domain.permissions import Actor, Role
-    from kyodo_desk.services import accounts, demo, demo_events, demo_grants
+    from kyodo_desk.services import accounts, demo
+    from kyodo_desk.services.demo import events as demo_events
+    from kyodo_desk.services.demo import grants as demo_grants
 
     db = open_database(url)
     cli = Actor.command_line()

@@ -7,10 +7,10 @@ from datetime import date
 from kyodo_desk.domain.grants import Stage
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import ContactKind, GroupType
-from kyodo_desk.services import grant_cases
 from kyodo_desk.services.contacts import ContactDraft, create_contact
-from kyodo_desk.services.demo_grants import advance_case, support_programme
+from kyodo_desk.services.demo.grants import advance_case, support_programme
 from kyodo_desk.services.grants import ProgrammeDetail, ProgrammeDraft, create_programme
+from kyodo_desk.services.grants import cases as grant_cases
 
 FISCAL_YEAR = 2026
 

@@ -376,12 +376,12 @@ def _demo(args: argparse.Namespace) -> int:
                                            seed=args.seed, progress=_progress_line)
             print(f"架空の相談記録を {added} 件追加しました（{db.describe()}）。")
         if args.events:
-            from kyodo_desk.services.demo_events import add_demo_events
+            from kyodo_desk.services.demo.events import add_demo_events
 
             added = add_demo_events(db, Actor.command_line())
             print(f"架空のイベントを {added} 件、申込つきで追加しました（{db.describe()}）。")
         if args.grants:
-            from kyodo_desk.services.demo_grants import load_demo_grants
+            from kyodo_desk.services.demo.grants import load_demo_grants
 
             added = load_demo_grants(db, Actor.command_line())
             print(f"今年度の交付金2件と架空の案件 {added} 件を追加しました（{db.describe()}）。")

@@ -51,11 +51,11 @@ from kyodo_desk.domain.events import (
     signup_window_problem,
 )
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.services import checkin, events, registrations
-from kyodo_desk.services.checkin import CheckInOutcome
+from kyodo_desk.services import events
 from kyodo_desk.services.contacts import list_facilities
-from kyodo_desk.services.events import EventDetail
-from kyodo_desk.services.registrations import DuplicateSignUp, RegistrationInfo, SignUpDraft
+from kyodo_desk.services.events import EventDetail, checkin, registrations
+from kyodo_desk.services.events.checkin import CheckInOutcome
+from kyodo_desk.services.events.registrations import DuplicateSignUp, RegistrationInfo, SignUpDraft
 from tests.event_fixtures import make_event, people
 
 S = RegistrationStatus

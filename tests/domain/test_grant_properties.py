@@ -31,13 +31,13 @@ from hypothesis.stateful import (
 from sqlalchemy import select
 
 from kyodo_desk.database import open_database
-from kyodo_desk.domain.errors import UserError
+from kyodo_desk.domain.errors import ConcurrentEdit, UserError
 from kyodo_desk.domain.grants import FINAL, MAIN_LINE, MOVES, Stage, move_problem, next_moves
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import GrantCase
-from kyodo_desk.services import grant_cases, grants
-from kyodo_desk.services.contacts import ConcurrentEdit
-from kyodo_desk.services.grant_cases import CaseDetail
+from kyodo_desk.services import grants
+from kyodo_desk.services.grants import cases as grant_cases
+from kyodo_desk.services.grants.cases import CaseDetail
 from tests.grant_fixtures import group, make_case, make_programme
 
 # --- the workflow ---------------------------------------------------------------------------

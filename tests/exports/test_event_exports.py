@@ -16,11 +16,11 @@ from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.exports import opendata
 from kyodo_desk.exports.events import EVENT_COLUMNS, export_events
 from kyodo_desk.exports.participants import export_participants
-from kyodo_desk.services import checkin, events, registrations
+from kyodo_desk.services import events
 from kyodo_desk.services.audit_log import AuditFilter, all_rows
 from kyodo_desk.services.contacts import ContactKind, GroupType
-from kyodo_desk.services.events import EventDraft, SessionDraft
-from kyodo_desk.services.registrations import SignUpDraft
+from kyodo_desk.services.events import EventDraft, SessionDraft, checkin, registrations
+from kyodo_desk.services.events.registrations import SignUpDraft
 from tests.event_fixtures import person
 
 BOM = b"\xef\xbb\xbf"

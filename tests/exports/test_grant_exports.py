@@ -16,7 +16,7 @@ from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.grants import GrantKind, Stage
 from kyodo_desk.domain.permissions import Actor, PermissionDenied
 from kyodo_desk.exports.grants import HEADER, write_results
-from kyodo_desk.services import grant_cases
+from kyodo_desk.services.grants import cases as grant_cases
 from tests.grant_fixtures import FISCAL_YEAR, group, make_case, make_programme
 
 BOM = b"\xef\xbb\xbf"

@@ -117,7 +117,7 @@ def test_a_longer_topic_list_shrinks_onto_the_page_or_is_refused_in_japanese(
         db, admin, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from kyodo_desk.domain.errors import UserError
     from kyodo_desk.leaflets import consultation_report
-    from kyodo_desk.services.consultation_stats import month_statistics
+    from kyodo_desk.services.consultations.stats import month_statistics
 
     real = month_statistics(db, admin, 2026, 11)
     monkeypatch.setattr(consultation_report, "month_statistics",

@@ -18,8 +18,8 @@ from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.events import EventKind, parse_ticket_code
 from kyodo_desk.leaflets import LeafletDoesNotFit
 from kyodo_desk.models import ContactKind, GroupType
-from kyodo_desk.services import checkin, contacts, events, registrations
-from kyodo_desk.services.events import EventDraft, SessionDraft
+from kyodo_desk.services import contacts, events
+from kyodo_desk.services.events import EventDraft, SessionDraft, checkin, registrations
 from tests.leaflets import assert_fonts_embedded, flat, kinsoku_offences, page_count, text_of
 
 TODAY = date(2026, 11, 24)

@@ -20,9 +20,10 @@ from kyodo_desk.domain.permissions import Actor, PermissionDenied
 from kyodo_desk.leaflets.grant_call import STEP_NOTES
 from kyodo_desk.leaflets.grant_results import NONE_ADOPTED
 from kyodo_desk.leaflets.grant_score_sheets import NOT_SCORED
-from kyodo_desk.services import grant_cases, grant_screening
-from kyodo_desk.services.demo_grants import advance_case
+from kyodo_desk.services.demo.grants import advance_case
+from kyodo_desk.services.grants import cases as grant_cases
 from kyodo_desk.services.grants import get_programme
+from kyodo_desk.services.grants import screening as grant_screening
 from tests.exports.test_grant_exports import (
     CONCERT,
     EVALUATION,

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from kyodo_desk.domain.errors import AccountChanged
 from kyodo_desk.domain.permissions import Actor, Role
 from kyodo_desk.models import AuditEntry, Consultation, Contact
-from kyodo_desk.services import accounts, consultations, contacts, events, registrations
-from kyodo_desk.services.consultation_list import ConsultationFilter, list_consultations
+from kyodo_desk.services import accounts, consultations, contacts, events
+from kyodo_desk.services.consultations.listing import ConsultationFilter, list_consultations
+from kyodo_desk.services.events import registrations
 from tests.consultation_fields import valid
 from tests.event_fixtures import make_event, person
 

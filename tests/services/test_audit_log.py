@@ -17,9 +17,9 @@ from kyodo_desk.services import accounts
 from kyodo_desk.services import audit_log as audit
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.audit_log import JAPAN_TIME, AuditFilter, describe_changes
-from kyodo_desk.services.checkin import check_in
 from kyodo_desk.services.contacts import ContactDraft, ContactKind, GroupType, list_facilities
-from kyodo_desk.services.registrations import SignUpDraft, sign_up
+from kyodo_desk.services.events.checkin import check_in
+from kyodo_desk.services.events.registrations import SignUpDraft, sign_up
 from tests.conftest import TEST_PASSWORD
 from tests.event_fixtures import make_event, person
 

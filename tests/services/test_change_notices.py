@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from kyodo_desk.database.audit import ACTOR_KEY
 from kyodo_desk.database.changes import CHANNEL, ChangeWatcher, announce_ahead, notify_tables
-from kyodo_desk.domain.errors import UserError, ValidationError
+from kyodo_desk.domain.errors import ConcurrentEdit, UserError, ValidationError
 from kyodo_desk.services import contacts as svc
-from kyodo_desk.services import registrations
-from kyodo_desk.services.checkin import walk_in
-from kyodo_desk.services.contacts import Affiliation, ConcurrentEdit, ContactDraft, ContactKind
-from kyodo_desk.services.registrations import DuplicateSignUp, SignUpDraft
+from kyodo_desk.services.contacts import Affiliation, ContactDraft, ContactKind
+from kyodo_desk.services.events import registrations
+from kyodo_desk.services.events.checkin import walk_in
+from kyodo_desk.services.events.registrations import DuplicateSignUp, SignUpDraft
 from tests.event_fixtures import make_event, people
 
 postgresql_only = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.models import Attendance
-from kyodo_desk.services.checkin import CheckInOutcome, check_in, check_in_by_code, walk_in
-from kyodo_desk.services.registrations import (
+from kyodo_desk.services.events.checkin import CheckInOutcome, check_in, check_in_by_code, walk_in
+from kyodo_desk.services.events.registrations import (
     SignUpDraft,
     cancel_registration,
     list_registrations,

@@ -12,7 +12,12 @@ from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.permissions import PermissionDenied
 from kyodo_desk.services import consultations as svc
 from kyodo_desk.services import contacts
-from kyodo_desk.services.consultation_list import (
+from kyodo_desk.services.consultations import (
+    ConsultationChannel,
+    ConsultationDraft,
+    ConsultationStatus,
+)
+from kyodo_desk.services.consultations.listing import (
     MASKED,
     ConsultationFilter,
     ConsultationSort,
@@ -21,11 +26,6 @@ from kyodo_desk.services.consultation_list import (
     follow_up_counts,
     list_consultations,
     my_follow_ups_filter,
-)
-from kyodo_desk.services.consultations import (
-    ConsultationChannel,
-    ConsultationDraft,
-    ConsultationStatus,
 )
 from tests.consultation_fields import valid
 

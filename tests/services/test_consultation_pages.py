@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import event, text
 
 from kyodo_desk.services import consultations as svc
-from kyodo_desk.services.consultation_list import (
+from kyodo_desk.services.consultations import ConsultationDetail, ConsultationDraft
+from kyodo_desk.services.consultations.listing import (
     ConsultationFilter,
     ConsultationSort,
     list_consultations,
 )
-from kyodo_desk.services.consultations import ConsultationDetail, ConsultationDraft
 from tests.consultation_fields import valid
 from tests.services.test_consultation_list import every_page
 

@@ -17,9 +17,8 @@ from sqlalchemy import delete, update
 from kyodo_desk.domain.errors import NotFound
 from kyodo_desk.domain.permissions import Actor, PermissionDenied, Role
 from kyodo_desk.models import Consultation, ConsultationTopicLink
-from kyodo_desk.services import consultation_stats as stats
 from kyodo_desk.services import consultations, contacts
-from kyodo_desk.services.consultations import ConsultationChannel, ConsultationDraft
+from kyodo_desk.services.consultations import ConsultationChannel, ConsultationDraft, stats
 
 VISIT, PHONE, EMAIL = ConsultationChannel.VISIT, ConsultationChannel.PHONE, ConsultationChannel.EMAIL
 OUTREACH, OTHER = ConsultationChannel.OUTREACH, ConsultationChannel.OTHER

@@ -9,18 +9,18 @@ import pytest
 from sqlalchemy import func, select
 
 from kyodo_desk.database import open_database
-from kyodo_desk.domain.errors import NotFound, ValidationError
+from kyodo_desk.domain.errors import ConcurrentEdit, NotFound, ValidationError
 from kyodo_desk.domain.permissions import PermissionDenied
 from kyodo_desk.domain.text import fold, query_grams
 from kyodo_desk.models import AuditEntry, Consultation, ConsultationTopicLink
 from kyodo_desk.services import accounts, contacts
 from kyodo_desk.services import consultations as svc
-from kyodo_desk.services.consultation_list import ConsultationFilter, list_consultations
 from kyodo_desk.services.consultations import (
     ConsultationChannel,
     ConsultationDraft,
     ConsultationStatus,
 )
+from kyodo_desk.services.consultations.listing import ConsultationFilter, list_consultations
 from tests.consultation_fields import valid
 
 SEEDED_TOPICS = ["団体設立", "NPO法人化", "団体運営", "資金・交付金", "広報・PR", "協働事業提案",
@@ -280,7 +280,7 @@ def test_a_stale_version_is_refused_and_the_first_save_kept(
 
     svc.update_consultation(second_counter, actor, there.id, there.version,
                             svc.replace_draft(there.as_draft(), answered="先に保存"))
-    with pytest.raises(svc.ConcurrentEdit, match="他の窓口で変更されました"):
+    with pytest.raises(ConcurrentEdit, match="他の窓口で変更されました"):
         svc.update_consultation(db, actor, here.id, here.version,
                                 svc.replace_draft(here.as_draft(), answered="後から保存"))
     seen = {svc.get_consultation(d, actor, created.id).answered for d in (db, second_counter)}

@@ -2,7 +2,7 @@ import dataclasses
 
 import pytest
 
-from kyodo_desk.domain.errors import NotFound, ValidationError
+from kyodo_desk.domain.errors import ConcurrentEdit, NotFound, ValidationError
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.contacts import Affiliation, ContactDraft, ContactKind, GroupType
 
@@ -124,7 +124,7 @@ def test_edit_with_an_old_version_is_refused_and_nothing_overwritten(db, actor) 
                                ContactDraft(kind=ContactKind.PERSON, name="鈴木 太郎",
                                             reading="すずき たろう", phone="018-888-1111"))
     assert first.version == c.version + 1
-    with pytest.raises(svc.ConcurrentEdit):
+    with pytest.raises(ConcurrentEdit):
         svc.update_contact(db, actor, c.id, c.version,
                            ContactDraft(kind=ContactKind.PERSON, name="鈴木 次郎"))
     assert svc.get_contact(db, actor, c.id).phone == "018-888-1111"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.services.demo_events import add_demo_events
+from kyodo_desk.services.demo.events import add_demo_events
 from kyodo_desk.services.events import get_event, list_events
-from kyodo_desk.services.registrations import list_registrations
+from kyodo_desk.services.events.registrations import list_registrations
 
 
 def test_demo_events_fill_the_course_and_leave_a_waitlist(db, admin) -> None:

@@ -6,8 +6,10 @@ from datetime import date
 
 from kyodo_desk.domain.grants import Stage
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.services import grant_cases, grant_screening, grants
-from kyodo_desk.services.demo_grants import load_demo_grants
+from kyodo_desk.services import grants
+from kyodo_desk.services.demo.grants import load_demo_grants
+from kyodo_desk.services.grants import cases as grant_cases
+from kyodo_desk.services.grants import screening as grant_screening
 
 
 def test_demo_grants_cover_every_stage_within_budget(db, admin) -> None:  # type: ignore[no-untyped-def]

@@ -8,13 +8,12 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from kyodo_desk.domain.errors import ValidationError
+from kyodo_desk.domain.errors import ConcurrentEdit, ValidationError
 from kyodo_desk.domain.events import EventKind
 from kyodo_desk.domain.permissions import PermissionDenied
 from kyodo_desk.services import events as svc
-from kyodo_desk.services.contacts import ConcurrentEdit
 from kyodo_desk.services.events import SessionDraft
-from kyodo_desk.services.registrations import SignUpDraft, list_registrations, sign_up
+from kyodo_desk.services.events.registrations import SignUpDraft, list_registrations, sign_up
 from tests.event_fixtures import TODAY, event_draft, make_event, people
 
 
@@ -140,7 +139,7 @@ def test_the_month_calendar_lists_every_session(db, admin, facilities) -> None:
 
 
 def test_a_session_with_attendance_cannot_be_dropped(db, admin, facilities) -> None:
-    from kyodo_desk.services.checkin import check_in
+    from kyodo_desk.services.events.checkin import check_in
 
     event = make_event(db, facilities["salon"], session_count=2)
     [contact] = people(db, 1)

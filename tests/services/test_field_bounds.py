@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from kyodo_desk.domain.errors import ValidationError
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import AuditEntry, Contact, Event, GrantProgramme, Registration
-from kyodo_desk.services import contacts, events, grants, registrations, topics
-from kyodo_desk.services.events import SessionDraft
+from kyodo_desk.services import contacts, events, grants
+from kyodo_desk.services.consultations import topics
+from kyodo_desk.services.events import SessionDraft, registrations
 from tests.event_fixtures import event_draft, make_event, person
 from tests.grant_fixtures import programme_draft
 

@@ -21,7 +21,8 @@ from kyodo_desk.database import Database, open_database
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.grants import Stage
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.services import grant_cases, grants
+from kyodo_desk.services import grants
+from kyodo_desk.services.grants import cases as grant_cases
 from tests.grant_fixtures import group, make_case, make_programme
 
 ACTOR = Actor.command_line()

@@ -8,15 +8,16 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from kyodo_desk.domain.errors import ValidationError
+from kyodo_desk.domain.errors import ConcurrentEdit, ValidationError
 from kyodo_desk.domain.grants import Criterion, Stage
 from kyodo_desk.domain.permissions import Actor, PermissionDenied
 from kyodo_desk.models import AuditEntry, GrantCase, GrantCaseMove, GrantPayment
-from kyodo_desk.services import grant_cases, grant_screening, grants
+from kyodo_desk.services import grants
 from kyodo_desk.services.consultations import ConsultationDraft, create_consultation
-from kyodo_desk.services.contacts import ConcurrentEdit
-from kyodo_desk.services.demo_grants import advance_case
-from kyodo_desk.services.grant_cases import CaseDraft, MoveRefused
+from kyodo_desk.services.demo.grants import advance_case
+from kyodo_desk.services.grants import cases as grant_cases
+from kyodo_desk.services.grants import screening as grant_screening
+from kyodo_desk.services.grants.cases import CaseDraft, MoveRefused
 from tests.grant_fixtures import group, make_case, make_programme, programme_draft
 
 CLI = Actor.command_line()

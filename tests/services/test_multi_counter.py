@@ -7,7 +7,7 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from kyodo_desk.database import open_database
-from kyodo_desk.domain.errors import ConnectionLost
+from kyodo_desk.domain.errors import ConcurrentEdit, ConnectionLost
 from kyodo_desk.models import AuditEntry, Contact
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.contacts import ContactDraft, ContactKind
@@ -33,7 +33,7 @@ def test_second_save_of_the_same_record_is_refused_and_the_first_kept(
 
     svc.update_contact(second_counter, accounts_by_login["staff_west"], there.id, there.version,
                        person("高橋 一郎", phone="018-888-0002"))
-    with pytest.raises(svc.ConcurrentEdit, match="他の窓口で変更されました"):
+    with pytest.raises(ConcurrentEdit, match="他の窓口で変更されました"):
         svc.update_contact(db, actor, here.id, here.version,
                            person("高橋 一郎", phone="018-888-0003"))
 

@@ -12,11 +12,13 @@ from datetime import date, time, timedelta
 import pytest
 
 from kyodo_desk.database import open_database
+from kyodo_desk.domain.errors import ConcurrentEdit
 from kyodo_desk.domain.grants import Criterion
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.services import consultations, contacts, events, grant_cases, grants
-from kyodo_desk.services.contacts import Affiliation, ConcurrentEdit, ContactDraft, ContactKind
+from kyodo_desk.services import consultations, contacts, events, grants
+from kyodo_desk.services.contacts import Affiliation, ContactDraft, ContactKind
 from kyodo_desk.services.events import SessionDraft
+from kyodo_desk.services.grants import cases as grant_cases
 from tests.consultation_fields import valid
 from tests.event_fixtures import make_event
 from tests.grant_fixtures import group, make_case, make_programme

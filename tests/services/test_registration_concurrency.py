@@ -26,11 +26,11 @@ from kyodo_desk.database import Database, open_database
 from kyodo_desk.domain.events import EventKind, QueueRule, RegistrationStatus
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import Attendance, Contact, ContactKind
-from kyodo_desk.services.checkin import CheckInOutcome, check_in_by_code
 from kyodo_desk.services.contacts import list_facilities
 from kyodo_desk.services.demo import contact_row
 from kyodo_desk.services.events import EventDraft, SessionDraft, create_event, get_event
-from kyodo_desk.services.registrations import (
+from kyodo_desk.services.events.checkin import CheckInOutcome, check_in_by_code
+from kyodo_desk.services.events.registrations import (
     RegistrationInfo,
     SignUpDraft,
     cancel_registration,

@@ -2,7 +2,7 @@
 receipt's code and by name), against the reply to a seat offer, and a change of party size
 against a check-in — on both databases, in separate processes, each with its own connection.
 
-Each write takes the event's lock first, then the sign-up's (services/registrations.py), so
+Each write takes the event's lock first, then the sign-up's (services/events/registrations.py), so
 one of the two is served first and the other decides on what the first committed: never a
 deadlock, never a save over a sign-up changed under it, never 予期しないエラー. The services
 are called without their retry (`__wrapped__`), so a deadlock would surface here as Contention
@@ -23,9 +23,9 @@ from kyodo_desk.domain.errors import Contention, UserError
 from kyodo_desk.domain.events import RegistrationStatus
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import Attendance
-from kyodo_desk.services import checkin, registrations
-from kyodo_desk.services.checkin import CheckInOutcome
-from kyodo_desk.services.registrations import SignUpDraft, get_registration, sign_up
+from kyodo_desk.services.events import checkin, registrations
+from kyodo_desk.services.events.checkin import CheckInOutcome
+from kyodo_desk.services.events.registrations import SignUpDraft, get_registration, sign_up
 from tests.event_fixtures import TODAY, make_event
 from tests.services.test_registration_concurrency import add_people
 

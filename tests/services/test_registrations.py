@@ -12,10 +12,10 @@ from kyodo_desk.domain.errors import UserError, ValidationError
 from kyodo_desk.domain.events import QueueRule, RegistrationStatus
 from kyodo_desk.domain.permissions import PermissionDenied
 from kyodo_desk.models import AuditEntry, Registration
-from kyodo_desk.services import registrations as svc
-from kyodo_desk.services.checkin import check_in
 from kyodo_desk.services.events import get_event
-from kyodo_desk.services.registrations import SignUpDraft
+from kyodo_desk.services.events import registrations as svc
+from kyodo_desk.services.events.checkin import check_in
+from kyodo_desk.services.events.registrations import SignUpDraft
 from tests.event_fixtures import TODAY, make_event, people, person
 from tests.services.test_registration_concurrency import add_people
 

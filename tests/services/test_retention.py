@@ -9,13 +9,13 @@ from datetime import date, time, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from kyodo_desk.domain.errors import ValidationError
+from kyodo_desk.domain.errors import ConcurrentEdit, ValidationError
 from kyodo_desk.domain.permissions import Actor, PermissionDenied
 from kyodo_desk.domain.text import fold, gram_document, query_grams
 from kyodo_desk.models import AuditEntry, Consultation, Setting
 from kyodo_desk.services import consultations as cons
 from kyodo_desk.services import contacts, retention
-from kyodo_desk.services.consultations import ConcurrentEdit, ConsultationDraft
+from kyodo_desk.services.consultations import ConsultationDraft
 from kyodo_desk.services.demo import add_demo_consultations
 from kyodo_desk.services.retention import ANONYMISED_TEXT, retention_cutoff
 from tests.consultation_fields import valid

@@ -15,13 +15,14 @@ from datetime import date
 
 import pytest
 
-from kyodo_desk.services import contacts, events, grant_cases
-from kyodo_desk.services.consultation_list import (
+from kyodo_desk.services import contacts, events
+from kyodo_desk.services.consultations import ConsultationDraft, create_consultation
+from kyodo_desk.services.consultations.listing import (
     ConsultationFilter,
     count_consultations,
     list_consultations,
 )
-from kyodo_desk.services.consultations import ConsultationDraft, create_consultation
+from kyodo_desk.services.grants import cases as grant_cases
 from tests.consultation_fields import valid
 from tests.event_fixtures import make_event, person
 from tests.grant_fixtures import group, make_case, make_programme

@@ -8,8 +8,8 @@ import pytest
 
 from kyodo_desk.domain.errors import ValidationError
 from kyodo_desk.domain.permissions import PermissionDenied
-from kyodo_desk.services import consultations, topics
-from kyodo_desk.services.consultations import ConsultationDraft
+from kyodo_desk.services import consultations
+from kyodo_desk.services.consultations import ConsultationDraft, topics
 
 
 def names(db, actor, **kw) -> list[str]:  # type: ignore[no-untyped-def]

@@ -12,9 +12,15 @@ SERVICES = Path(__file__).resolve().parents[2] / "src" / "kyodo_desk" / "service
 
 
 def _functions() -> list[tuple[str, ast.FunctionDef]]:
-    return [(path.stem, node) for path in sorted(SERVICES.glob("*.py"))
+    return [(_module(path), node) for path in sorted(SERVICES.rglob("*.py"))
             for node in ast.parse(path.read_text(encoding="utf-8")).body
             if isinstance(node, ast.FunctionDef)]
+
+
+def _module(path: Path) -> str:
+    """`demo` for services/demo/__init__.py, `events.registrations` for a module inside."""
+    parts = path.relative_to(SERVICES).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def _opens(node: ast.FunctionDef, method: str) -> list[ast.Call]:

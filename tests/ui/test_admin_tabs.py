@@ -28,9 +28,9 @@ from kyodo_desk.models import AuditEntry
 from kyodo_desk.services import accounts, audit_log
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.audit_log import JAPAN_TIME, PAGE_SIZE, AuditFilter, search_audit
-from kyodo_desk.services.checkin import check_in
 from kyodo_desk.services.contacts import ContactDraft, ContactKind, GroupType
-from kyodo_desk.services.registrations import SignUpDraft, sign_up
+from kyodo_desk.services.events.checkin import check_in
+from kyodo_desk.services.events.registrations import SignUpDraft, sign_up
 from kyodo_desk.ui.admin import format_at
 from kyodo_desk.ui.admin.accounts_tab import AccountsTab
 from kyodo_desk.ui.admin.audit_tab import AuditTab

@@ -910,7 +910,7 @@ def test_an_officer_links_a_consultation_to_a_grant_case_and_sees_it_again(
         qtbot, open_form, db, accounts_by_login, facilities, errors) -> None:  # type: ignore[no-untyped-def]
     from kyodo_desk.domain.grants import Stage
     from kyodo_desk.domain.permissions import Actor
-    from kyodo_desk.services.demo_grants import advance_case
+    from kyodo_desk.services.demo.grants import advance_case
     from tests.grant_fixtures import group, make_case, make_programme
 
     officer = accounts_by_login["officer"]

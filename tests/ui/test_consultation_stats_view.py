@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QThreadPool
 
-from kyodo_desk.services import consultation_stats
+from kyodo_desk.services.consultations import stats as consultation_stats
 from kyodo_desk.ui.consultations import stats_view
 from kyodo_desk.ui.consultations.stats_view import ConsultationStatsView
 from kyodo_desk.ui.tasks import pending_jobs

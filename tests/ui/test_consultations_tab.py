@@ -14,9 +14,10 @@ from sqlalchemy import select
 
 from kyodo_desk.domain.errors import ConnectionLost
 from kyodo_desk.models import AuditEntry
-from kyodo_desk.services import consultation_list, contacts
 from kyodo_desk.services import consultations as svc
+from kyodo_desk.services import contacts
 from kyodo_desk.services.consultations import ConsultationDraft, ConsultationStatus
+from kyodo_desk.services.consultations import listing as consultation_list
 from kyodo_desk.ui import operations
 from kyodo_desk.ui.consultations.model import PLAN_COLUMN
 from kyodo_desk.ui.tasks import pending_jobs

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import Attendance, Registration
-from kyodo_desk.services import checkin
 from kyodo_desk.services import contacts as contact_svc
-from kyodo_desk.services.checkin import CheckInOutcome, CheckInResult, check_in
-from kyodo_desk.services.registrations import SignUpDraft, list_registrations, sign_up
+from kyodo_desk.services.events import checkin
+from kyodo_desk.services.events.checkin import CheckInOutcome, CheckInResult, check_in
+from kyodo_desk.services.events.registrations import SignUpDraft, list_registrations, sign_up
 from kyodo_desk.ui.events import registrations_panel, signup_dialog
 from kyodo_desk.ui.events.checkin_dialog import OUTCOME_COLOURS, CheckInDialog
 from kyodo_desk.ui.events.registrations_panel import RegistrationsPanel

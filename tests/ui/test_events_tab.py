@@ -18,8 +18,7 @@ from kyodo_desk.domain.dates import full_date, short_date, weekday
 from kyodo_desk.domain.events import EventKind
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import events as svc
-from kyodo_desk.services import registrations
-from kyodo_desk.services.events import SessionDraft
+from kyodo_desk.services.events import SessionDraft, registrations
 from kyodo_desk.ui import drafted_form
 from kyodo_desk.ui.conflict import Choice, VersionsDialog
 from kyodo_desk.ui.events.form import EventForm

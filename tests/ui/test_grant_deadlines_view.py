@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from kyodo_desk.domain.grants import Stage
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.services import grant_cases
+from kyodo_desk.services.grants import cases as grant_cases
 from kyodo_desk.ui.grants import deadlines_view
 from kyodo_desk.ui.grants.deadlines_view import DeadlinesDialog, open_deadlines
 from kyodo_desk.ui.grants.model import OVERDUE_TEXT

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QApplication, QGroupBox
 
 from kyodo_desk.domain.grants import Criterion, Stage
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.services import grant_screening
 from kyodo_desk.services import grants as programmes
-from kyodo_desk.services.demo_grants import advance_case
+from kyodo_desk.services.demo.grants import advance_case
+from kyodo_desk.services.grants import screening as grant_screening
 from kyodo_desk.ui.grants import screening as screening_module
 from kyodo_desk.ui.grants.screening import ScreeningDialog, open_screening
 from kyodo_desk.ui.operations import data_changes

@@ -20,8 +20,8 @@ from kyodo_desk.domain.dates import fiscal_year_label, fiscal_year_of, full_date
 from kyodo_desk.domain.errors import ConnectionLost
 from kyodo_desk.domain.grants import Stage
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.services import grant_cases
-from kyodo_desk.services.demo_grants import load_demo_grants
+from kyodo_desk.services.demo.grants import load_demo_grants
+from kyodo_desk.services.grants import cases as grant_cases
 from kyodo_desk.services.grants import create_programme, get_programme
 from kyodo_desk.ui import drafted_form
 from kyodo_desk.ui.conflict import Choice, VersionsDialog
@@ -442,7 +442,7 @@ def test_a_payment_above_the_decided_amount_or_typed_wrong_is_refused(
 
 def test_a_case_scored_in_the_screening_moves_on_without_a_false_conflict(  # type: ignore[no-untyped-def]
         qtbot, db, officer, monkeypatch) -> None:
-    from kyodo_desk.services import grant_screening
+    from kyodo_desk.services.grants import screening as grant_screening
     from kyodo_desk.ui.grants import screening
 
     programme = this_years_programme(db)

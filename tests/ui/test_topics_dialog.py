@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QInputDialog
 
-from kyodo_desk.services import topics
+from kyodo_desk.services.consultations import topics
 from kyodo_desk.ui.admin.topics_dialog import RETIRED, TopicsDialog
 from kyodo_desk.ui.tasks import pending_jobs
 

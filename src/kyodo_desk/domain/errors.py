@@ -58,3 +58,14 @@ class Contention(UserError):
 class AccountChanged(UserError):
     """The signed-in account was disabled, or its role or facility changed, since sign-in:
     nothing more may be done with it until the person signs in again."""
+
+
+class ConcurrentEdit(UserError):
+    """The record was changed at another counter after this one opened it (競合): nothing
+    was written, so the other counter's change is not overwritten."""
+
+    def __init__(self, record: str) -> None:
+        super().__init__(
+            f"この{record}は、開いた後に他の窓口で変更されました。上書きを防ぐため、変更していません。"
+            "最新の内容を読み込んでから、もう一度操作してください。")
+        self.record = record

@@ -16,7 +16,7 @@ from kyodo_desk.database import Database
 from kyodo_desk.domain.dates import era_date
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.exports.tabular import Row, display_width, replaced_atomically, write_csv
-from kyodo_desk.services.consultation_stats import (
+from kyodo_desk.services.consultations.stats import (
     TOTAL,
     CountTable,
     FiscalYearStatistics,

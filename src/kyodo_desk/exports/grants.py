@@ -19,7 +19,7 @@ from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.grants import STAGE_LABELS
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.exports.tabular import replaced_atomically, write_csv, write_xlsx
-from kyodo_desk.services.grant_publication import PublishedCase, adopted_projects
+from kyodo_desk.services.grants.publication import PublishedCase, adopted_projects
 
 SHEET_TITLE = "採択事業一覧"
 HEADER = ("年度", "交付金", "団体名", "事業名", "協働担当課", "段階", "交付決定額", "交付額",

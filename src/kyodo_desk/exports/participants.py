@@ -23,7 +23,7 @@ from kyodo_desk.exports.events import schedule
 from kyodo_desk.exports.opendata import clock
 from kyodo_desk.exports.tabular import replaced_atomically, write_csv, write_xlsx
 from kyodo_desk.services.events import EventDetail, get_event
-from kyodo_desk.services.registrations import RegistrationInfo, list_registrations
+from kyodo_desk.services.events.registrations import RegistrationInfo, list_registrations
 
 FORMATS = ("xlsx", "csv")
 SHEET_TITLE = "参加者一覧"

@@ -16,7 +16,7 @@ from reportlab.platypus import Flowable
 from kyodo_desk.domain.dates import full_date, print_style
 from kyodo_desk.leaflets import LeafletInfo, fitting
 from kyodo_desk.leaflets.style import Kit, Sized
-from kyodo_desk.services.consultation_stats import (
+from kyodo_desk.services.consultations.stats import (
     MONTH_ORDER,
     TOTAL,
     MonthBreakdown,

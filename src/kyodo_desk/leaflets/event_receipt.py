@@ -30,7 +30,7 @@ GUIDANCE[S.ATTENDED] = GUIDANCE[S.NO_SHOW] = GUIDANCE[S.CONFIRMED]
 
 def render(db: Any, actor: Any, *, info: LeafletInfo, today: date,
            registration_id: int | None = None, event_id: int | None = None) -> bytes:
-    from kyodo_desk.services import registrations
+    from kyodo_desk.services.events import registrations
 
     chosen = event_text.require_id(registration_id, info, "申込", "--registration")
     registration = registrations.get_registration(db, actor, chosen)

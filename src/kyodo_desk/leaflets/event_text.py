@@ -132,7 +132,7 @@ def require_id(value: int | None, info: Any, what: str, option: str) -> int:
 def load(db: Any, actor: Any, event_id: int, *, registrations: bool = True) -> EventPrintData:
     # Imported here: the pages are made from plain data, without any database library.
     from kyodo_desk.services import contacts, events
-    from kyodo_desk.services import registrations as signups
+    from kyodo_desk.services.events import registrations as signups
 
     event = events.get_event(db, actor, event_id)
     facility = contacts.get_facility(db, actor, event.facility_id)

@@ -30,7 +30,7 @@ RANKING_NOTE = ("平均は、採点した審査員1人あたりの合計点（�
 
 def render(db: Any, actor: Any, *, info: LeafletInfo, today: date,
            programme_id: int | None = None) -> bytes:
-    from kyodo_desk.services.grant_screening import screening
+    from kyodo_desk.services.grants.screening import screening
 
     chosen = grant_text.require_programme(programme_id, info)
     return build(screening(db, actor, chosen), info=info, today=today)

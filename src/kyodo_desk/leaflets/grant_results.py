@@ -55,8 +55,8 @@ def render(db: Any, actor: Any, *, info: LeafletInfo, today: date,
 def load(db: Any, actor: Any, fiscal_year: int) -> list[ProgrammeResults]:
     """Every programme of the year, each with its adopted projects (none is left out: a
     programme with nothing adopted yet says so)."""
-    from kyodo_desk.services.grant_publication import adopted_projects
     from kyodo_desk.services.grants import list_programmes
+    from kyodo_desk.services.grants.publication import adopted_projects
 
     cases = adopted_projects(db, actor, fiscal_year)
     # list_programmes gives the newest year first, then by id: the order cases come in.

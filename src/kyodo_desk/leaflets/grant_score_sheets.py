@@ -29,7 +29,7 @@ COMMENT_HEIGHT = 150
 
 def render(db: Any, actor: Any, *, info: LeafletInfo, today: date,
            programme_id: int | None = None, reviewer: str | None = None) -> bytes:
-    from kyodo_desk.services.grant_screening import screening
+    from kyodo_desk.services.grants.screening import screening
 
     chosen = grant_text.require_programme(programme_id, info)
     return build(screening(db, actor, chosen), info=info, today=today, reviewer=reviewer)

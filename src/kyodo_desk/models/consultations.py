@@ -44,7 +44,7 @@ class Consultation(Searchable, Versioned, Base):
     # there would outlive the anonymisation that the retention period requires.
     __audit_redact__ = frozenset({"consultee_contact_id", "age_band", "area", "asked",
                                   "answered", "referral", "follow_up_plan"})
-    # Every order of the list (services/consultation_list.py) reads a page from one of these,
+    # Every order of the list (services/consultations/listing.py) reads a page from one of these,
     # starting at the row the last page ended with, so a deep page costs what the first does:
     # 相談日 (either way, also within a facility), 施設, 期限 (overall and within a 状況).
     __table_args__ = (

@@ -27,9 +27,8 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.dates import date_and_time
-from kyodo_desk.domain.errors import ConnectionLost, FieldProblem, ValidationError
+from kyodo_desk.domain.errors import ConcurrentEdit, ConnectionLost, FieldProblem, ValidationError
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.services.contacts import ConcurrentEdit
 from kyodo_desk.ui.conflict import Choice, VersionsDialog
 from kyodo_desk.ui.draft_files import DraftFiles
 from kyodo_desk.ui.messages import ask, show_error

@@ -9,7 +9,7 @@ from kyodo_desk import __version__
 from kyodo_desk.config import current_database_settings
 from kyodo_desk.database import Database
 from kyodo_desk.domain.permissions import ROLE_LABELS, Action, Actor, Resource, Role
-from kyodo_desk.services.consultation_list import FollowUpCounts
+from kyodo_desk.services.consultations.listing import FollowUpCounts
 from kyodo_desk.ui.account_watch import belongs_to, revocations
 from kyodo_desk.ui.admin.accounts_tab import AccountsTab
 from kyodo_desk.ui.admin.audit_tab import AuditTab

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.services import topics as svc
 from kyodo_desk.services.consultations import Topic
+from kyodo_desk.services.consultations import topics as svc
 from kyodo_desk.ui.operations import ReadOp, WriteOp
 
 RETIRED = "（使用停止）"

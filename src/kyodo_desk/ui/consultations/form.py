@@ -50,7 +50,6 @@ from kyodo_desk.domain.labels import AGE_BANDS, AREAS, UNKNOWN
 from kyodo_desk.domain.permissions import Action, Actor, Resource, Scope
 from kyodo_desk.services import consultations as svc
 from kyodo_desk.services import contacts as contact_svc
-from kyodo_desk.services import grant_cases as grant_svc
 from kyodo_desk.services.consultations import (
     CHANNEL_LABELS,
     STATUS_LABELS,
@@ -62,6 +61,7 @@ from kyodo_desk.services.consultations import (
     Topic,
 )
 from kyodo_desk.services.contacts import ContactKind
+from kyodo_desk.services.grants import cases as grant_svc
 from kyodo_desk.ui.conflict import VersionsDialog, differences
 from kyodo_desk.ui.consultations.drafts import DraftStore, FormState
 from kyodo_desk.ui.consultations.templates import TEMPLATES, EntryTemplate

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from kyodo_desk.domain.dates import clock, full_date
-from kyodo_desk.services.consultation_list import ConsultationRow
 from kyodo_desk.services.consultations import CHANNEL_LABELS, STATUS_LABELS, ConsultationStatus
+from kyodo_desk.services.consultations.listing import ConsultationRow
 from kyodo_desk.ui.windowed import WindowedModel
 
 COLUMNS = ("相談日", "時刻", "施設", "担当", "相談者", "分野", "方法", "相談内容", "状況", "期限",

@@ -49,8 +49,8 @@ from kyodo_desk.domain.dates import fiscal_year_label, fiscal_year_of, year_mont
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.exports.consultation_stats import TOPIC_NOTE, table_rows, write_statistics
 from kyodo_desk.exports.tabular import replaced_atomically
-from kyodo_desk.services import consultation_stats as stats
-from kyodo_desk.services.consultation_stats import CountTable, FiscalYearStatistics
+from kyodo_desk.services.consultations import stats
+from kyodo_desk.services.consultations.stats import CountTable, FiscalYearStatistics
 from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure, touches
 from kyodo_desk.ui.widgets import record_list
 

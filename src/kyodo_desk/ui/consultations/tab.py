@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 from kyodo_desk.database import Database
 from kyodo_desk.domain import dates
 from kyodo_desk.domain.permissions import Action, Actor, Resource, Scope
-from kyodo_desk.services import consultation_list as listing
 from kyodo_desk.services import consultations as svc
-from kyodo_desk.services.consultation_list import (
+from kyodo_desk.services.consultations import listing
+from kyodo_desk.services.consultations.listing import (
     ConsultationFilter,
     ConsultationPage,
     ConsultationSort,

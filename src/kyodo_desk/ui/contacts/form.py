@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.database import Database
-from kyodo_desk.domain.errors import ConnectionLost, ValidationError
+from kyodo_desk.domain.errors import ConcurrentEdit, ConnectionLost, ValidationError
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.contacts import (
@@ -302,7 +302,7 @@ class ContactForm(QDialog):
         self._set_saving(False)
         if isinstance(exc, ValidationError):
             self._show_problems(exc)
-        elif isinstance(exc, svc.ConcurrentEdit) and self.original is not None:
+        elif isinstance(exc, ConcurrentEdit) and self.original is not None:
             self._resolve_conflict()
             return  # save_finished is told once the user has chosen
         elif isinstance(exc, ConnectionLost):

@@ -28,7 +28,7 @@ from kyodo_desk.domain.grants import STAGE_LABELS
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.contacts import ContactKind, EntryRef, PageKey
-from kyodo_desk.services.grant_cases import list_cases
+from kyodo_desk.services.grants.cases import list_cases
 from kyodo_desk.ui.contacts.detail import COPY_ADDRESS, COPY_EMAIL, COPY_PHONE, DetailPane
 from kyodo_desk.ui.contacts.form import ContactForm
 from kyodo_desk.ui.contacts.model import DirectoryModel

@@ -38,9 +38,9 @@ from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.events import SEAT_HOLDING
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.domain.text import fold
-from kyodo_desk.services import checkin
-from kyodo_desk.services.checkin import CheckInOutcome, CheckInResult
-from kyodo_desk.services.registrations import RegistrationInfo
+from kyodo_desk.services.events import checkin
+from kyodo_desk.services.events.checkin import CheckInOutcome, CheckInResult
+from kyodo_desk.services.events.registrations import RegistrationInfo
 from kyodo_desk.ui.events.registrations_panel import (
     LIVE_REFRESH_DELAY_MS,
     Loaded,

@@ -33,9 +33,9 @@ from kyodo_desk.domain.dates import clock, date_and_time, japan_time, short_date
 from kyodo_desk.domain.events import QUEUE_RULE_LABELS, SEAT_HOLDING, RegistrationStatus
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.services import events as event_svc
-from kyodo_desk.services import registrations as svc
 from kyodo_desk.services.events import EventDetail, EventSessionInfo
-from kyodo_desk.services.registrations import RegistrationInfo, SignUpResult, WaitlistMove
+from kyodo_desk.services.events import registrations as svc
+from kyodo_desk.services.events.registrations import RegistrationInfo, SignUpResult, WaitlistMove
 from kyodo_desk.ui.events.prints import PdfPreview
 from kyodo_desk.ui.events.signup_dialog import SignUpDialog
 from kyodo_desk.ui.messages import ask

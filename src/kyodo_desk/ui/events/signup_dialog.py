@@ -30,12 +30,11 @@ from kyodo_desk.database import Database
 from kyodo_desk.domain.errors import ConnectionLost, FieldProblem, UserError, ValidationError
 from kyodo_desk.domain.events import WINDOW_OVERRIDE_ROLES
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.services import checkin
-from kyodo_desk.services import registrations as svc
-from kyodo_desk.services.checkin import CheckInResult
 from kyodo_desk.services.contacts import ContactKind
-from kyodo_desk.services.events import EventDetail
-from kyodo_desk.services.registrations import SignUpDraft, SignUpResult
+from kyodo_desk.services.events import EventDetail, checkin
+from kyodo_desk.services.events import registrations as svc
+from kyodo_desk.services.events.checkin import CheckInResult
+from kyodo_desk.services.events.registrations import SignUpDraft, SignUpResult
 from kyodo_desk.ui.contact_picker import ContactPicker
 from kyodo_desk.ui.contacts.form import ContactForm
 from kyodo_desk.ui.field_errors import FieldErrors, form_column, with_unit

@@ -29,9 +29,9 @@ from kyodo_desk.database import Database
 from kyodo_desk.domain.errors import FieldProblem, ValidationError
 from kyodo_desk.domain.grants import STAGE_LABELS, parse_yen, yen
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.services import grant_cases as svc
 from kyodo_desk.services.contacts import ContactKind
-from kyodo_desk.services.grant_cases import CaseDetail, CaseDraft
+from kyodo_desk.services.grants import cases as svc
+from kyodo_desk.services.grants.cases import CaseDetail, CaseDraft
 from kyodo_desk.ui.conflict import VersionsDialog, differences
 from kyodo_desk.ui.contact_picker import ContactPicker
 from kyodo_desk.ui.contacts.form import ContactForm

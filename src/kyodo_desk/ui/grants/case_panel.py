@@ -33,9 +33,9 @@ from kyodo_desk.domain.dates import fiscal_year_label, full_date
 from kyodo_desk.domain.errors import ConnectionLost, UserError
 from kyodo_desk.domain.grants import STAGE_LABELS, Stage
 from kyodo_desk.domain.permissions import Action, Actor, Resource
-from kyodo_desk.services import grant_cases as svc
-from kyodo_desk.services.grant_cases import CaseDetail
 from kyodo_desk.services.grants import ProgrammeDetail
+from kyodo_desk.services.grants import cases as svc
+from kyodo_desk.services.grants.cases import CaseDetail
 from kyodo_desk.ui.grants.case_sections import (
     CaseHeader,
     DeadlinesBox,

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk.domain.dates import fiscal_year_label, full_date, short_date
 from kyodo_desk.domain.grants import HOLDS_DECISION, MAIN_LINE, STAGE_LABELS, Stage, yen
-from kyodo_desk.services.grant_cases import CaseDetail, DocumentInfo
+from kyodo_desk.services.grants.cases import CaseDetail, DocumentInfo
 from kyodo_desk.ui.grants.model import OVERDUE_TEXT, STAGE_COLOURS, day_text, due_text
 
 MUTED = "color: #666;"

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 from kyodo_desk.database import Database
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.services import grant_cases as svc
-from kyodo_desk.services.grant_cases import UpcomingDeadline
+from kyodo_desk.services.grants import cases as svc
+from kyodo_desk.services.grants.cases import UpcomingDeadline
 from kyodo_desk.ui.grants.model import OVERDUE_TEXT, day_text, due_text
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.operations import ReadOp

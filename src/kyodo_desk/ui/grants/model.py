@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QFont
 
 from kyodo_desk.domain.dates import date_with_weekday, full_date
 from kyodo_desk.domain.grants import STAGE_LABELS, Stage
-from kyodo_desk.services.grant_cases import CaseSummary
+from kyodo_desk.services.grants.cases import CaseSummary
 from kyodo_desk.ui.widgets import RowsModel
 
 COLUMNS = ("団体名", "事業名", "段階", "申請額", "交付決定額", "次の期限")

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QW
 from kyodo_desk.database import Database
 from kyodo_desk.domain.grants import STAGE_LABELS, Stage, yen
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.services import grant_cases as svc
-from kyodo_desk.services.grant_cases import CaseDetail
 from kyodo_desk.services.grants import ProgrammeDetail
+from kyodo_desk.services.grants import cases as svc
+from kyodo_desk.services.grants.cases import CaseDetail
 from kyodo_desk.ui.grants.action_dialog import ActionDialog, warning_label
 from kyodo_desk.ui.grants.model import amount_text
 

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 from kyodo_desk.database import Database
 from kyodo_desk.domain.grants import MAIN_LINE, STAGE_LABELS, yen
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.services import grant_cases as svc
-from kyodo_desk.services.grant_cases import CaseDetail
+from kyodo_desk.services.grants import cases as svc
+from kyodo_desk.services.grants.cases import CaseDetail
 from kyodo_desk.ui.date_inputs import date_edit
 from kyodo_desk.ui.grants.action_dialog import ActionDialog
 from kyodo_desk.ui.grants.model import amount_text

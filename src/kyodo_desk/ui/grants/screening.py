@@ -35,9 +35,9 @@ from kyodo_desk.domain.dates import fiscal_year_label
 from kyodo_desk.domain.errors import FieldProblem, UserError, ValidationError
 from kyodo_desk.domain.grants import STAGE_LABELS, Stage, yen
 from kyodo_desk.domain.permissions import Action, Actor, Resource
-from kyodo_desk.services import grant_screening as svc
-from kyodo_desk.services.grant_screening import Screening, ScreeningRow
 from kyodo_desk.services.grants import CriterionInfo
+from kyodo_desk.services.grants import screening as svc
+from kyodo_desk.services.grants.screening import Screening, ScreeningRow
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.number_box import NumberBox
 from kyodo_desk.ui.operations import ReadOp, WriteOp

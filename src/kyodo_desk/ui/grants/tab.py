@@ -29,10 +29,10 @@ from kyodo_desk.database import Database
 from kyodo_desk.domain.dates import fiscal_year_label
 from kyodo_desk.domain.grants import STAGE_LABELS, Stage
 from kyodo_desk.domain.permissions import Action, Actor, Resource
-from kyodo_desk.services import grant_cases as case_svc
 from kyodo_desk.services import grants as svc
-from kyodo_desk.services.grant_cases import CaseSummary
 from kyodo_desk.services.grants import ProgrammeDetail, ProgrammeSummary
+from kyodo_desk.services.grants import cases as case_svc
+from kyodo_desk.services.grants.cases import CaseSummary
 from kyodo_desk.ui.grants.budget_strip import BudgetStrip
 from kyodo_desk.ui.grants.case_panel import CasePanel
 from kyodo_desk.ui.grants.case_sections import small_button

@@ -10,7 +10,7 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from kyodo_desk.domain.dates import date_and_time, full_date, japan_time
-from kyodo_desk.services.grant_cases import TimelineEntry
+from kyodo_desk.services.grants.cases import TimelineEntry
 
 # kind → (label, colour of its chip)
 KINDS = {

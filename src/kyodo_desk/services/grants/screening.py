@@ -20,8 +20,8 @@ from kyodo_desk.domain.grants import (
 )
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.models import Contact, GrantCase, GrantScore
-from kyodo_desk.services.grant_cases import CaseDetail, MoveRefused, case_detail, lock_case
 from kyodo_desk.services.grants import CriterionInfo, load_programme, programme_detail
+from kyodo_desk.services.grants.cases import CaseDetail, MoveRefused, case_detail, lock_case
 
 # Cases that take part in the screening: applied, being screened, or already decided on.
 SCREENED = frozenset({Stage.APPLICATION, Stage.SCREENING, Stage.ADOPTED, Stage.REJECTED,

@@ -28,7 +28,7 @@ from kyodo_desk.database.audit import record_event
 from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain import validation
 from kyodo_desk.domain.dates import full_date, same_day_next_year
-from kyodo_desk.domain.errors import FieldProblem, NotFound, ValidationError
+from kyodo_desk.domain.errors import ConcurrentEdit, FieldProblem, NotFound, ValidationError
 from kyodo_desk.domain.permissions import Action, Actor, Resource, Role
 from kyodo_desk.models import (
     Account,
@@ -42,10 +42,9 @@ from kyodo_desk.models import (
     GrantCase,
 )
 from kyodo_desk.services.accounts import actor_of
-from kyodo_desk.services.contacts import ConcurrentEdit
 
 __all__ = [
-    "CHANNEL_LABELS", "STATUS_LABELS", "ConcurrentEdit", "ConsultationChannel",
+    "CHANNEL_LABELS", "STATUS_LABELS", "ConsultationChannel",
     "ConsultationDetail", "ConsultationDraft", "ConsultationStatus", "StaffMember", "Topic",
     "clean_draft", "create_consultation", "get_consultation", "list_consultation_staff",
     "list_topics", "replace_draft", "update_consultation",
@@ -334,19 +333,13 @@ def update_consultation(db: Database, actor: Actor, consultation_id: int, versio
                           _facility_of(session, consultation_id))
             consultation = _load(session, consultation_id)
             if consultation.version != version:
-                raise _conflict()
+                raise ConcurrentEdit("相談記録")
             _apply(session, actor, consultation, cleaned)
             session.flush()
             return _detail(session, consultation)
     except StaleDataError:
-        raise _conflict() from None
+        raise ConcurrentEdit("相談記録") from None
 
-
-def _conflict() -> ConcurrentEdit:
-    return ConcurrentEdit(
-        "この相談記録は、開いた後に他の窓口で変更されました。上書きを防ぐため保存していません。"
-        "入力した内容は残っています。最新の内容を読み込んでから、もう一度保存してください。"
-    )
 
 
 def _is_returning(session: Session, c: Consultation) -> bool | None:

@@ -19,7 +19,7 @@ from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import Contact, ContactKind, Facility
 from kyodo_desk.services.demo import DEMO_NOTE, add_demo_contacts
 from kyodo_desk.services.events import EventDraft, SessionDraft, create_event
-from kyodo_desk.services.registrations import SignUpDraft, add_sign_up
+from kyodo_desk.services.events.registrations import SignUpDraft, add_sign_up
 
 # (kind, title, facility code, days from today per session, start, end, capacity, sign-ups)
 _EVENTS = (

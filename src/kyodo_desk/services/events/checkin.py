@@ -4,7 +4,7 @@ Three outcomes, always one of them and always said plainly: 出席にしまし�
 (by whom, when); refused (another event, cancelled, waitlisted, unknown code) with nothing
 changed. Attendance is unique per sign-up and session in the database, and a check-in takes
 the locks in the order every write of an event takes them (its event, then the sign-up: see
-services/registrations.py), so two scanners reading one code at once count it once, and a
+services/events/registrations.py), so two scanners reading one code at once count it once, and a
 check-in racing a cancellation of the same sign-up is served before or after it, never across.
 """
 
@@ -24,7 +24,7 @@ from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.events import RegistrationStatus, parse_ticket_code
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.models import Attendance, Event, EventSession, Registration
-from kyodo_desk.services.registrations import (
+from kyodo_desk.services.events.registrations import (
     RegistrationInfo,
     SignUpDraft,
     add_sign_up,

@@ -3,7 +3,7 @@
 Sign-ups live in `registrations`; this module owns the event itself and its sessions. A change
 of capacity is made under the event's row lock, like a sign-up, so it can neither drop below
 the seats already given nor race a counter that is giving the last one; the sign-ups it moves
-up from the waitlist are locked after it (the lock order of services/registrations.py).
+up from the waitlist are locked after it (the lock order of services/events/registrations.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from kyodo_desk.database import Database
 from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain import validation
 from kyodo_desk.domain.dates import clock, full_date, next_year_title
-from kyodo_desk.domain.errors import FieldProblem, NotFound, ValidationError
+from kyodo_desk.domain.errors import ConcurrentEdit, FieldProblem, NotFound, ValidationError
 from kyodo_desk.domain.events import (
     SEAT_HOLDING,
     EventKind,
@@ -32,7 +32,6 @@ from kyodo_desk.domain.events import (
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.domain.text import fold_query
 from kyodo_desk.models import Attendance, Event, EventSession, Facility, Registration
-from kyodo_desk.services.contacts import ConcurrentEdit
 
 MAX_CAPACITY = 10_000
 MAX_FEE = 1_000_000
@@ -416,7 +415,7 @@ def update_event(db: Database, actor: Actor, event_id: int, version: int,
                  draft: EventDraft) -> EventDetail:
     """Save the event as changed from *version*. A capacity below the seats already given is
     refused; a higher one moves the waitlist up (see registrations.promote_waitlist)."""
-    from kyodo_desk.services.registrations import promote_waitlist
+    from kyodo_desk.services.events.registrations import promote_waitlist
 
     actor.require(Action.CHANGE, Resource.EVENTS)
     cleaned = clean_event_draft(draft)
@@ -424,7 +423,7 @@ def update_event(db: Database, actor: Actor, event_id: int, version: int,
         with db.writing(actor) as session:
             event = load_event(session, event_id, lock=True)
             if event.version != version:
-                raise _conflict()
+                raise ConcurrentEdit("イベント")
             seats = seat_counts(session, [event.id], {event.id: event.capacity})[event.id]
             if cleaned.capacity is not None and cleaned.capacity < seats.taken:
                 raise ValidationError.single(
@@ -436,13 +435,8 @@ def update_event(db: Database, actor: Actor, event_id: int, version: int,
             session.flush()
             return event_detail(session, event)
     except StaleDataError:
-        raise _conflict() from None
+        raise ConcurrentEdit("イベント") from None
 
-
-def _conflict() -> ConcurrentEdit:
-    return ConcurrentEdit(
-        "このイベントは、開いた後に他の窓口で変更されました。上書きを防ぐため保存していません。"
-        "入力した内容は残っています。最新の内容を読み込んでから、もう一度保存してください。")
 
 
 def _apply(session: Session, e: Event, d: EventDraft) -> None:

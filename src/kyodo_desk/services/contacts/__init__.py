@@ -17,16 +17,18 @@ from sqlalchemy.orm.exc import StaleDataError
 from kyodo_desk.database import Database
 from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain import validation
-from kyodo_desk.domain.errors import FieldProblem, NotFound, UserError, ValidationError
+from kyodo_desk.domain.errors import (
+    ConcurrentEdit,
+    FieldProblem,
+    NotFound,
+    ValidationError,
+)
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.domain.text import fold_query, query_grams
 from kyodo_desk.models import Contact, ContactKind, Facility, GroupType, Membership
 
 PAGE_SIZE = 200
 
-
-class ConcurrentEdit(UserError):
-    """The record was changed at another counter after this one opened it."""
 
 
 @dataclass(frozen=True)
@@ -377,7 +379,7 @@ def update_contact(db: Database, actor: Actor, contact_id: int, version: int,
             session.flush()
             return _detail(session, contact)
     except StaleDataError:
-        raise _conflict() from None
+        raise ConcurrentEdit("連絡先") from None
 
 
 @retry_on_contention
@@ -396,19 +398,13 @@ def set_contact_active(db: Database, actor: Actor, contact_id: int, version: int
             session.flush()
             return contact.version
     except StaleDataError:
-        raise _conflict() from None
+        raise ConcurrentEdit("連絡先") from None
 
 
 def _check_version(contact: Contact, version: int) -> None:
     if contact.version != version:
-        raise _conflict()
+        raise ConcurrentEdit("連絡先")
 
-
-def _conflict() -> ConcurrentEdit:
-    return ConcurrentEdit(
-        "この連絡先は、開いた後に他の窓口で変更されました。上書きを防ぐため保存していません。"
-        "入力した内容は残っています。最新の内容を読み込んでから、もう一度保存してください。"
-    )
 
 
 def _apply(session: Session, contact: Contact, d: ContactDraft) -> None:

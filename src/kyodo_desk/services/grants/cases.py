@@ -32,7 +32,13 @@ from kyodo_desk.database import Database
 from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain.bounds import FIELD_BOUNDS, TextBound, text_problem
 from kyodo_desk.domain.dates import JAPAN_TIME, fiscal_year_label, full_date, japan_time
-from kyodo_desk.domain.errors import FieldProblem, NotFound, UserError, ValidationError
+from kyodo_desk.domain.errors import (
+    ConcurrentEdit,
+    FieldProblem,
+    NotFound,
+    UserError,
+    ValidationError,
+)
 from kyodo_desk.domain.grants import (
     FINAL,
     HOLDS_DECISION,
@@ -63,7 +69,6 @@ from kyodo_desk.models import (
     GrantPayment,
     GrantProgramme,
 )
-from kyodo_desk.services.contacts import ConcurrentEdit
 from kyodo_desk.services.grants import case_money, load_programme, programme_budget
 
 
@@ -441,7 +446,7 @@ def update_case(db: Database, actor: Actor, case_id: int, version: int,
         with db.writing(actor) as session:
             _, case = lock_case(session, case_id)
             if case.version != version:
-                raise _conflict()
+                raise ConcurrentEdit("案件")
             if cleaned.programme_id != case.programme_id:
                 raise ValidationError.single("programme", "案件の交付金は変更できません。")
             if (case.stage in HOLDS_DECISION and int(cleaned.requested) < case.decided):
@@ -452,7 +457,7 @@ def update_case(db: Database, actor: Actor, case_id: int, version: int,
             session.flush()
             return case_detail(session, actor, case)
     except StaleDataError:
-        raise _conflict() from None
+        raise ConcurrentEdit("案件") from None
 
 
 def _apply(case: GrantCase, d: CaseDraft) -> None:
@@ -482,11 +487,6 @@ def _stored_moment(now: datetime | None) -> datetime:
     return (now or datetime.now(UTC)).astimezone(UTC)
 
 
-def _conflict() -> ConcurrentEdit:
-    return ConcurrentEdit(
-        "この案件は、開いた後に他の窓口で変更されました。上書きを防ぐため保存していません。"
-        "最新の内容を読み込んでから、もう一度操作してください。")
-
 
 # --- write: moves -------------------------------------------------------------------------
 
@@ -511,7 +511,7 @@ def move_case(db: Database, actor: Actor, case_id: int, version: int, target: St
         with db.writing(actor) as session:
             programme, case = lock_case(session, case_id)
             if case.version != version:
-                raise _conflict()
+                raise ConcurrentEdit("案件")
             problem = move_problem(case.stage, target)
             if problem:
                 raise MoveRefused(problem)
@@ -540,7 +540,7 @@ def move_case(db: Database, actor: Actor, case_id: int, version: int, target: St
             session.flush()
             return case_detail(session, actor, case)
     except StaleDataError:
-        raise _conflict() from None
+        raise ConcurrentEdit("案件") from None
 
 
 @retry_on_contention

@@ -12,9 +12,10 @@ from kyodo_desk.domain.dates import JAPAN_TIME, fiscal_year_of, fiscal_year_rang
 from kyodo_desk.domain.grants import MAIN_LINE, GrantKind, Stage
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import ContactKind, GroupType
-from kyodo_desk.services import grant_cases, grant_screening
 from kyodo_desk.services.contacts import ContactDraft, create_contact
 from kyodo_desk.services.grants import ProgrammeDraft, create_programme, get_programme
+from kyodo_desk.services.grants import cases as grant_cases
+from kyodo_desk.services.grants import screening as grant_screening
 
 SUPPORT_PURPOSE = (
     "地域課題や社会的課題の解決を目指し、秋田市と協働で事業を実施する市民活動団体等の優れた"

@@ -22,7 +22,7 @@ from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain import validation
 from kyodo_desk.domain.bounds import FIELD_BOUNDS, number_problem
 from kyodo_desk.domain.dates import fiscal_year_label, next_year_title, same_day_next_year
-from kyodo_desk.domain.errors import FieldProblem, NotFound, ValidationError
+from kyodo_desk.domain.errors import ConcurrentEdit, FieldProblem, NotFound, ValidationError
 from kyodo_desk.domain.grants import (
     MAX_SCORE_LIMIT,
     MAX_WEIGHT,
@@ -44,7 +44,6 @@ from kyodo_desk.models import (
     GrantRequiredDocument,
     GrantScore,
 )
-from kyodo_desk.services.contacts import ConcurrentEdit
 
 
 @dataclass(frozen=True)
@@ -321,7 +320,7 @@ def update_programme(db: Database, actor: Actor, programme_id: int, version: int
         with db.writing(actor) as session:
             programme = load_programme(session, programme_id, lock=True)
             if programme.version != version:
-                raise _conflict()
+                raise ConcurrentEdit("交付金")
             _refuse_same_name(session, cleaned, programme_id)
             committed = programme_budget(session, programme).committed
             if int(cleaned.budget) < committed:
@@ -332,7 +331,7 @@ def update_programme(db: Database, actor: Actor, programme_id: int, version: int
             session.flush()
             return programme_detail(session, programme)
     except StaleDataError:
-        raise _conflict() from None
+        raise ConcurrentEdit("交付金") from None
 
 
 def _refuse_same_name(session: Session, d: ProgrammeDraft, own_id: int | None) -> None:
@@ -342,11 +341,6 @@ def _refuse_same_name(session: Session, d: ProgrammeDraft, own_id: int | None) -
         raise ValidationError.single(
             "name", f"{fiscal_year_label(d.fiscal_year)}の「{d.name}」はすでに登録されています。")
 
-
-def _conflict() -> ConcurrentEdit:
-    return ConcurrentEdit(
-        "この交付金は、開いた後に他の窓口で変更されました。上書きを防ぐため保存していません。"
-        "最新の内容を読み込んでから、もう一度保存してください。")
 
 
 def _apply(session: Session, p: GrantProgramme, d: ProgrammeDraft) -> None:
