@@ -1,7 +1,7 @@
 """Set up a local environment and start the app or run the tests — the README's two commands.
 
     python3 dev.py start [kyodo-desk arguments]   # set up .venv, start 協働デスク (embedded SQLite)
-    python3 dev.py test  [pytest arguments]       # set up .venv with test tools, ruff + pytest
+    python3 dev.py test  [pytest arguments]       # set up .venv with test tools, ruff, mypy, pytest
 
 Uses only the standard library, so it runs on a fresh machine with Python 3.11+ (Windows too:
 `py dev.py start`). The environment is reinstalled only when pyproject.toml changes.
@@ -54,8 +54,11 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(BIN / "kyodo-desk"), *rest], cwd=ROOT)
     ensure_env("test")
     lint = subprocess.call([str(BIN / "ruff"), "check", "."], cwd=ROOT)
+    print("型を検査しています（mypy）…", flush=True)
+    # Files and strictness come from pyproject.toml; .mypy_cache makes a re-run take a second.
+    types = subprocess.call([str(BIN / "mypy")], cwd=ROOT)
     tests = subprocess.call([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT)
-    return tests or lint
+    return tests or lint or types
 
 
 if __name__ == "__main__":

@@ -23,7 +23,9 @@ def test_search_benchmark_runs(tmp_path: Path) -> None:
 
 def test_startup_benchmark_runs() -> None:
     out = run("startup.py", "--runs", "1")
-    assert "start, existing database (1 runs)" in out
+    for figure in ("to the sign-in, ready to type (1 runs)", "loading behind the sign-in",
+                   "after the password", "with no one typing"):
+        assert figure in out
 
 
 def test_leaflet_benchmark_runs() -> None:

@@ -14,6 +14,8 @@ from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.permissions import ROLE_LABELS, Actor, Role
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from kyodo_desk.database import Database
     from kyodo_desk.database.sqlite_files import DamagedDatabase
 
@@ -174,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _iso_date(text: str):  # type: ignore[no-untyped-def]
+def _iso_date(text: str) -> date:
     from datetime import date
 
     try:
@@ -238,7 +240,7 @@ def _how_to_restore(args: argparse.Namespace, damage: DamagedDatabase) -> str:
             f"（今のファイルは日時付きの名前で残ります）:\n  {line}")
 
 
-def _open(args: argparse.Namespace, *, migrate: bool = True):  # type: ignore[no-untyped-def]
+def _open(args: argparse.Namespace, *, migrate: bool = True) -> Database:
     from kyodo_desk.config import choose_database
     from kyodo_desk.database import open_database
 
@@ -400,11 +402,14 @@ def _progress_line(done: int, total: int) -> None:
 def _consultations(args: argparse.Namespace) -> int:
     from datetime import date
 
+    from kyodo_desk.domain.dates import full_date
     from kyodo_desk.services import retention
+    from kyodo_desk.services.date_style import load_date_style
 
     actor = Actor.command_line()
     db = _open(args)
     try:
+        load_date_style(db, actor)  # the cutoff written as the window writes a date
         if args.consultations_command == "retention":
             if args.years is not None or args.forever:
                 retention.set_retention_years(db, actor, None if args.forever else args.years)
@@ -419,7 +424,7 @@ def _consultations(args: argparse.Namespace) -> int:
                   "（設定: kyodo-desk consultations retention --years N）。")
             return 0
         cutoff = retention.retention_cutoff(today, years)
-        before = f"保存年限 {years} 年: 相談日が {cutoff.year}年{cutoff.month}月{cutoff.day}日 より前の"
+        before = f"保存年限 {years} 年: 相談日が {full_date(cutoff)} より前の"
         if args.dry_run:
             count = retention.expired_count(db, actor, today)
             print(f"{before} {count} 件が匿名化の対象です（--dry-run のため変更していません）。")
@@ -505,16 +510,24 @@ def _leaflet(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_leaflet(args: argparse.Namespace, name: str, **options: object) -> int:
+def _write_leaflet(args: argparse.Namespace, name: str, *, month: date | None = None,
+                   event_id: int | None = None, registration_id: int | None = None,
+                   programme_id: int | None = None, fiscal_year: int | None = None,
+                   reviewer: str | None = None) -> int:
     """Make the leaflet *name* as the command line and write it to -o; its size in bytes."""
     from kyodo_desk import leaflets
     from kyodo_desk.exports.tabular import replaced_atomically
+    from kyodo_desk.services.date_style import load_date_style
 
+    actor = Actor.command_line()
     db = _open(args)
     try:
+        load_date_style(db, actor)  # dated as the window would print it
         if _needs(name) == "programme":
-            _check_programme(db, options.get("programme_id"), name)
-        pdf = leaflets.render(name, db, Actor.command_line(), **options)  # type: ignore[arg-type]
+            _check_programme(db, programme_id, name)
+        pdf = leaflets.render(name, db, actor, month=month, event_id=event_id,
+                              registration_id=registration_id, programme_id=programme_id,
+                              fiscal_year=fiscal_year, reviewer=reviewer)
     finally:
         db.dispose()
     with replaced_atomically(args.output) as temp:
@@ -528,7 +541,7 @@ def _needs(name: str) -> str:
     return next((i.needs for i in leaflets.catalog(every=True) if i.name == name), "")
 
 
-def _check_programme(db, programme_id: object, name: str) -> None:  # type: ignore[no-untyped-def]
+def _check_programme(db: Database, programme_id: int | None, name: str) -> None:
     """A grant print without --programme, or with a number no programme has, is refused with
     the programmes to choose from, since the command line has no list to pick from."""
     from kyodo_desk.domain.dates import fiscal_year_label
@@ -549,7 +562,8 @@ def _report(args: argparse.Namespace) -> int:
     """相談の統計: the fiscal year's tables as xlsx or csv, or a month's report (月報) as PDF."""
     from datetime import date
 
-    from kyodo_desk.domain.dates import era_year_month, fiscal_year_of
+    from kyodo_desk.domain.dates import fiscal_year_of, print_style, year_month
+    from kyodo_desk.services.date_style import load_date_style
 
     actor = Actor.command_line()  # the administrator: counts every facility (件数のみ)
     if args.format == "pdf":
@@ -557,7 +571,9 @@ def _report(args: argparse.Namespace) -> int:
             raise UserError("月報（--format pdf）は --month 2026-11 のように月だけを指定してください。")
         month = _month(args.month) if args.month else date.today()
         size = _write_leaflet(args, "consultation-report", month=month)
-        print(f"{era_year_month(month)}の月報を {args.output} に書き出しました（{size // 1024} KB）。")
+        # The month as the report names it (the date style was read for the report).
+        print(f"{year_month(month, print_style())}の月報を {args.output} に書き出しました"
+              f"（{size // 1024} KB）。")
         return 0
     if args.month:
         raise UserError("--month は月報（--format pdf）用です。年度の集計表は --fiscal-year 2026 "
@@ -569,6 +585,7 @@ def _report(args: argparse.Namespace) -> int:
         raise UserError(f"年度「{year}」は扱えません。2026（令和8年度）のように西暦で指定してください。")
     db = _open(args)
     try:
+        load_date_style(db, actor)  # the table's 作成 date as the window would write it
         facility_id = _facility_id(db, actor, args.facility)
         written = export_fiscal_year(db, actor, year, args.format, args.output,
                                      facility_id=facility_id)
@@ -578,7 +595,7 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _month(text: str):  # type: ignore[no-untyped-def]
+def _month(text: str) -> date:
     """'2026-11' (or 2026/11) as the first day of that month; a UserError otherwise."""
     import re
     from datetime import date

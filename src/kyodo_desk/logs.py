@@ -7,10 +7,13 @@ from logging.handlers import RotatingFileHandler
 
 from kyodo_desk.paths import log_path, make_private_folder
 
+# Marks the handler this module installed, so a second call adds no second one.
+_HANDLER_NAME = "kyodo-desk"
+
 
 def setup_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
-    if any(getattr(h, "_kyodo", False) for h in root.handlers):
+    if any(h.get_name() == _HANDLER_NAME for h in root.handlers):
         return
     path = log_path()
     handler: logging.Handler
@@ -20,6 +23,6 @@ def setup_logging(level: int = logging.INFO) -> None:
     except OSError:
         handler = logging.StreamHandler()  # an unwritable data folder is reported elsewhere
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler._kyodo = True  # type: ignore[attr-defined]
+    handler.set_name(_HANDLER_NAME)
     root.addHandler(handler)
     root.setLevel(level)

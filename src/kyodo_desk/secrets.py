@@ -14,8 +14,12 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kyodo_desk.domain.errors import UserError
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +55,7 @@ _KEYRING_LABELS = {
 }
 
 
-def _usable_keyring():  # type: ignore[no-untyped-def]
+def _usable_keyring() -> KeyringBackend | None:
     """The keyring backend if it keeps secrets safely; None for the fail, null or plain-text ones.
 
     Backends of priority below 1 are the placeholders (fail 0, null -1) and the plain-text
@@ -76,7 +80,7 @@ def _usable_keyring():  # type: ignore[no-untyped-def]
         return None
 
 
-def keyring_label(backend) -> str:  # type: ignore[no-untyped-def]
+def keyring_label(backend: KeyringBackend) -> str:
     from keyring.backends.chainer import ChainerBackend
 
     if isinstance(backend, ChainerBackend) and backend.backends:
@@ -149,7 +153,8 @@ def pgpass_line(key: ServerKey, password: str) -> str:
 
 def _split_pgpass(line: str) -> list[str]:
     """A pass-file line's fields, unescaped, as libpq reads them."""
-    fields, current, escaped = [], "", False
+    fields: list[str] = []
+    current, escaped = "", False
     for ch in line:
         if escaped:
             current += ch

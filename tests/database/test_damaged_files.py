@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from kyodo_desk.database import StartupError, open_database, sqlite_files
+from kyodo_desk.domain.dates import DateStyle, use_date_style
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import Facility
 from kyodo_desk.services import contacts as svc
@@ -213,6 +214,22 @@ def test_the_newest_intact_backup_is_named_and_damaged_ones_are_passed_over(
 
     assert f"最新の正常なバックアップ: {newest_good}（2026年11月20日 9:00に作成）" \
         in info.value.message
+
+
+def test_a_backups_time_is_written_in_the_calendar_the_city_chose(tmp_path: Path) -> None:
+    use_date_style(DateStyle.ERA)
+    try:
+        shown = sqlite_files.backup_time(tmp_path / "kyodo-desk.backup-20261120-090500.sqlite3")
+    finally:
+        use_date_style(None)
+
+    assert shown == "令和8年11月20日 9:05"
+
+
+def test_a_backup_renamed_to_no_real_time_is_said_to_have_none(tmp_path: Path) -> None:
+    renamed = tmp_path / "kyodo-desk.backup-20261340-090000.sqlite3"
+
+    assert sqlite_files.backup_time(renamed) == "日時不明"
 
 
 def test_the_migration_backup_of_a_damaged_file_is_refused_and_nothing_migrated(

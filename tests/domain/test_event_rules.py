@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from kyodo_desk.domain.events import (
     QueueRule,
     TicketCode,
@@ -9,6 +11,7 @@ from kyodo_desk.domain.events import (
     may_confirm_at_once,
     parse_ticket_code,
     plan_promotions,
+    signup_window_problem,
 )
 from kyodo_desk.domain.text import fold
 
@@ -45,6 +48,12 @@ def test_a_new_party_never_passes_the_queue_under_strict_order() -> None:
     assert may_confirm_at_once(10, 5, 1, 1, QueueRule.FIRST_FIT)
     assert not may_confirm_at_once(10, 9, 2, 0, QueueRule.FIRST_FIT)
     assert may_confirm_at_once(None, 500, 50, 3, QueueRule.STRICT)
+
+
+def test_the_sign_up_window_is_said_with_dates_as_a_person_reads_them() -> None:
+    opens, closes = date(2026, 11, 27), date(2026, 12, 4)
+    assert signup_window_problem(opens, closes, date(2026, 11, 20)) == "受付開始は2026年11月27日です。"
+    assert signup_window_problem(opens, closes, date(2026, 12, 5)) == "受付は2026年12月4日で締め切りました。"
 
 
 def test_a_receipt_code_reads_back_even_when_typed_through_a_full_width_ime() -> None:

@@ -99,6 +99,9 @@ def test_refusal_for_another_facility_says_so() -> None:
     (Role.ADMIN, Resource.AUDIT_LOG, Action.DELETE, ("管理者", "操作記録", "削除")),
     (Role.ADVISOR, Resource.EVENTS, Action.CREATE, ("アドバイザー", "イベント", "登録")),
     (Role.COUNTER_STAFF, Resource.GRANT_CASES, Action.READ, ("窓口職員", "交付金案件", "閲覧")),
+    # Sign-ups and 出席 at the door: 受付 would name only the accepting of a sign-up.
+    (Role.COUNTER_STAFF, Resource.REGISTRATIONS, Action.DELETE,
+     ("窓口職員", "イベントの申込・出席", "削除")),
 ])
 def test_each_role_and_thing_is_named_in_japanese(role: Role, resource: Resource,
                                                   action: Action, words: tuple[str, ...]) -> None:

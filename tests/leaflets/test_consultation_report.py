@@ -116,17 +116,14 @@ def more_topics(figures, extra: int):  # type: ignore[no-untyped-def]
 def test_a_longer_topic_list_shrinks_onto_the_page_or_is_refused_in_japanese(
         db, admin, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from kyodo_desk.domain.errors import UserError
-    from kyodo_desk.leaflets import consultation_report
-    from kyodo_desk.services.consultations.stats import month_statistics
+    from kyodo_desk.services.consultations import stats
 
-    real = month_statistics(db, admin, 2026, 11)
-    monkeypatch.setattr(consultation_report, "month_statistics",
-                        lambda *args, **kwargs: more_topics(real, 6))
+    real = stats.month_statistics(db, admin, 2026, 11)
+    monkeypatch.setattr(stats, "month_statistics", lambda *args, **kwargs: more_topics(real, 6))
     pdf = leaflets.render(NAME, db, admin, today=TODAY)
     assert page_count(pdf, tmp_path) == 1
     assert "追加の分野6" in text_of(pdf, tmp_path)
 
-    monkeypatch.setattr(consultation_report, "month_statistics",
-                        lambda *args, **kwargs: more_topics(real, 60))
+    monkeypatch.setattr(stats, "month_statistics", lambda *args, **kwargs: more_topics(real, 60))
     with pytest.raises(UserError, match="「市民活動相談 月報」の内容がA4判1枚に収まりません"):
         leaflets.render(NAME, db, admin, today=TODAY)

@@ -131,8 +131,9 @@ def test_content_that_cannot_fit_the_flyer_is_refused_in_japanese(
         db, actor, officer, facilities) -> None:  # type: ignore[no-untyped-def]
     sessions = tuple(SessionDraft(date(2027, 1, 1 + n), time(10), time(12), f"第{n + 1}回")
                      for n in range(30))
+    # Thirty sessions take a few lines (their days, not a line each): the text overflows.
     event = make_event(db, officer, facilities, sessions=sessions, signup_closes_on=None,
-                       description="講座の内容です。" * 250)
+                       description="講座の内容です。" * 400)
     with pytest.raises(LeafletDoesNotFit) as caught:
         render("event-flyer", db, actor, event_id=event.id)
     assert "「イベントのチラシ」" in caught.value.message

@@ -72,3 +72,11 @@ def test_a_line_never_starts_with_a_space() -> None:
                                                   "city with 市民協働 every day", float(width))):
             if i:
                 assert not text.startswith(" ")
+
+
+def test_a_short_date_keeps_its_weekday_on_its_line() -> None:
+    days = "、".join(f"{month}/{day}（火）" for month in (1, 2, 3) for day in (6, 13, 20, 27))
+    for width in range(80, 400, 7):
+        lines = [t for t, _, _ in lines_of(days, float(width))]
+        assert flat("".join(lines)) == flat(days)
+        assert not any(line.startswith("（") for line in lines[1:]), f"{width}pt: {lines}"

@@ -86,7 +86,7 @@ def test_a_walk_in_is_added_while_seats_remain(db, actor, facilities) -> None:
     came = walk_in(db, actor, session_id, SignUpDraft(person(db, "当日一郎")))
     assert came.outcome is OK and came.registration.walk_in
     sign_up(db, actor, event.id, SignUpDraft(person(db, "予約二郎")))
-    with pytest.raises(UserError, match="満席のため、当日参加は受け付けられません"):
+    with pytest.raises(UserError, match="満席のため、当日参加はできません"):
         walk_in(db, actor, session_id, SignUpDraft(person(db, "当日三郎")))
     assert [r.contact_name for r in list_registrations(db, actor, event.id)] == [
         "当日一郎", "予約二郎"]

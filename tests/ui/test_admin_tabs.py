@@ -12,9 +12,9 @@ import shiboken6
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialogButtonBox,
     QFileDialog,
-    QInputDialog,
     QMainWindow,
     QMessageBox,
     QVBoxLayout,
@@ -32,7 +32,7 @@ from kyodo_desk.services.contacts import ContactDraft, ContactKind, GroupType
 from kyodo_desk.services.events.checkin import check_in
 from kyodo_desk.services.events.registrations import SignUpDraft, sign_up
 from kyodo_desk.ui.admin import format_at
-from kyodo_desk.ui.admin.accounts_tab import AccountsTab
+from kyodo_desk.ui.admin.accounts_tab import AccountsTab, ResetPasswordDialog
 from kyodo_desk.ui.admin.audit_tab import AuditTab
 from kyodo_desk.ui.tasks import pending_jobs
 from tests.conftest import TEST_PASSWORD
@@ -126,6 +126,9 @@ def test_a_new_contact_appears_in_the_audit_log(qtbot, host, db, admin, actor) -
     today = datetime.now(JAPAN_TIME).date()
     assert tab.date_to.date().toPython() == today
     assert tab.date_from.date().toPython() == today - timedelta(days=30)
+    # Written as every other date box writes it.
+    assert tab.date_to.text() == (f"{today.year}年{today.month}月{today.day}日"
+                                  f"（{'月火水木金土日'[today.weekday()]}）")
     assert tab.model.rowCount() >= 2
 
     tab.table_combo.setCurrentIndex(tab.table_combo.findText("連絡先"))
@@ -344,16 +347,17 @@ def test_a_bad_dialog_says_why_and_keeps_what_was_typed(qtbot, host, db, admin) 
     type_text(qtbot, dialog.confirm, "kari-pass-2")
     ok(dialog)
     assert dialog.isVisible()
-    assert dialog.error.isVisible()
-    assert dialog.error.text().startswith("確認のパスワードが一致しません。")
+    # Each reason is on the red line under its field.
+    assert dialog.errors.lines["confirm"].isVisible()
+    assert dialog.errors.message("confirm").startswith("確認のパスワードが一致しません。")
     assert (dialog.display_name.text(), dialog.login.text()) == ("伊藤 桜", "ito.sakura")
 
     for field in (dialog.password, dialog.confirm):
         field.clear()
         type_text(qtbot, field, "short")
     ok(dialog)
-    qtbot.waitUntil(lambda: "8文字以上" in dialog.error.text())
-    assert dialog.isVisible()
+    qtbot.waitUntil(lambda: "8文字以上" in dialog.errors.message("password"))
+    assert dialog.isVisible() and not dialog.errors.lines["confirm"].isVisible()
     assert dialog.login.text() == "ito.sakura"
     assert dialog.password.styleSheet()  # the field at fault is marked
     assert dialog.grab().save(str(SHOTS / "account_dialog_error.png"))
@@ -364,7 +368,7 @@ def test_a_bad_dialog_says_why_and_keeps_what_was_typed(qtbot, host, db, admin) 
         field.clear()
         type_text(qtbot, field, "long-enough-1")
     ok(dialog)
-    qtbot.waitUntil(lambda: "既に使われています" in dialog.error.text())
+    qtbot.waitUntil(lambda: "既に使われています" in dialog.errors.message("login"))
     assert dialog.isVisible() and dialog.display_name.text() == "伊藤 桜"
     dialog.reject()
     assert tab.model.row_of("ito.sakura") == -1
@@ -449,25 +453,31 @@ def test_declining_the_confirmation_changes_nothing(qtbot, host, db, admin, monk
     assert account_row(tab, "officer")[4] == "有効"
 
 
-def test_reset_a_password(qtbot, host, db, admin, monkeypatch, messages) -> None:
-    answers: list[str] = []
-    monkeypatch.setattr(QInputDialog, "getText",
-                        lambda *_a, **_k: (answers.pop(0), True))
+def test_reset_a_password(qtbot, host, db, admin, messages) -> None:
     tab = open_accounts(qtbot, host, db, admin)
     tab.select("advisor")
-
-    answers[:] = ["new-temp-1", "new-temp-2"]
     tab.reset_button.click()
-    assert messages == [("warning", "確認のパスワードが一致しません。もう一度やり直してください。")]
+    [dialog] = [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, ResetPasswordDialog) and w.isVisible()]
 
-    answers[:] = ["short", "short"]
-    tab.reset_button.click()
-    qtbot.waitUntil(lambda: len(messages) == 2)
-    assert "8文字以上" in messages[1][1]
+    def typed(password: str, again: str) -> None:
+        for field, text in ((dialog.password, password), (dialog.confirm, again)):
+            field.clear()
+            type_text(qtbot, field, text)
+        ok(dialog)
 
-    answers[:] = ["new-temp-pass", "new-temp-pass"]
+    # Each refusal is said under its field, in the dialog, which stays open.
+    typed("new-temp-1", "new-temp-2")
+    assert dialog.errors.lines["confirm"].isVisible()
+    assert dialog.errors.message("confirm").startswith("確認のパスワードが一致しません。")
+    typed("short", "short")
+    qtbot.waitUntil(lambda: "8文字以上" in dialog.errors.message("password"))
+    assert dialog.isVisible() and not dialog.errors.lines["confirm"].isVisible()
+    assert messages == []
+
     with qtbot.waitSignal(tab.refreshed):
-        tab.reset_button.click()
+        typed("new-temp-pass", "new-temp-pass")
+    assert closed(dialog)
     assert account_row(tab, "advisor")[4] == "有効（仮パスワード）"
     assert "パスワードをリセットしました" in tab.status.text()
     _actor, must_change = accounts.sign_in(db, "advisor", "new-temp-pass")

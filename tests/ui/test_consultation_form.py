@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 from sqlalchemy import func, select
 
 from kyodo_desk.database import open_database
+from kyodo_desk.domain.dates import full_date
 from kyodo_desk.domain.errors import ConnectionLost
 from kyodo_desk.domain.permissions import PermissionDenied
 from kyodo_desk.models import Consultation
@@ -407,13 +408,15 @@ def test_bad_input_names_the_field_and_keeps_the_text(
     typed = (form.asked.toPlainText(), form.answered.toPlainText(), form.referral.text())
     save(qtbot, form, stored=False)
     assert form.isVisible() and stored_count(db) == 0
-    assert form.summary.isVisible() and words in form.summary.text()
-    widget = form._inputs[field]
-    assert words in widget.toolTip() and "#c0392b" in widget.styleSheet()
+    # The reason is on the red line under the field, the field framed and focused.
+    assert form.summary.isVisible()
+    assert form.errors.lines[field].isVisible() and words in form.errors.lines[field].text()
+    widget = form.errors.inputs[field]
+    assert "#c0392b" in widget.styleSheet()
     assert QApplication.focusWidget() is widget
     assert (form.asked.toPlainText(), form.answered.toPlainText(), form.referral.text()) == typed
     # The fields not at fault are not marked.
-    assert form.referral.styleSheet() == "" and form.referral.toolTip() == ""
+    assert form.referral.styleSheet() == "" and form.errors.message("referral") == ""
 
 
 def test_every_fault_is_named_at_once_and_cleared_when_fixed(
@@ -421,9 +424,9 @@ def test_every_fault_is_named_at_once_and_cleared_when_fixed(
     form = open_form()
     _future(form)
     save(qtbot, form, stored=False)
-    text = form.summary.text()
-    for words in ("相談日", "相談内容", "相談者", "相談の分野"):
-        assert words in text
+    for field, words in (("held_on", "相談日"), ("asked", "相談内容"),
+                         ("consultee_contact_id", "相談者"), ("topic_ids", "相談の分野")):
+        assert words in form.errors.message(field)
     assert QApplication.focusWidget() is form.held_on  # the first in form order
     form.held_on.setDate(QDate.currentDate())
     form.anonymous.setChecked(True)
@@ -440,7 +443,8 @@ def test_typed_name_that_was_not_chosen_is_refused_by_name(qtbot, open_form, db)
     tick(form, "その他")
     form.asked.setPlainText("問い合わせ")
     save(qtbot, form, stored=False)
-    assert "「該当なし太郎」が連絡先から選ばれていません" in form.consultee.search.toolTip()
+    assert "「該当なし太郎」が連絡先から選ばれていません" in form.errors.message(
+        "consultee_contact_id")
     assert form.consultee.text() == "該当なし太郎"
 
 
@@ -769,6 +773,9 @@ def test_a_conflicting_edit_shows_both_versions_and_keeps_the_typed_text(
         follow_up_plan="チラシの案を確認"))
     save(qtbot, form, stored=False)
     assert ("フォローアップの予定", "", "チラシの案を確認") in shown[-1]
+    # Dates as every screen writes them.
+    assert ("フォローアップの期限", "なし",
+            full_date(detail.held_on + timedelta(days=7))) in shown[-1]
     assert form.asked.toPlainText() == "チラシの作り方を知りたい。（追記）" and form.isVisible()
     assert svc.get_consultation(db, actor, detail.id).asked == detail.asked
 

@@ -132,6 +132,38 @@ def test_the_follow_up_plan_is_a_column_in_view(make_tab, db, accounts_by_login,
     assert table.columnViewportPosition(PLAN_COLUMN) + 180 <= table.viewport().width()
 
 
+def test_on_the_counter_pc_the_question_has_the_most_room(make_tab, db, accounts_by_login,
+                                                          facilities) -> None:  # type: ignore[no-untyped-def]
+    """At 1280 pixels, every column shown (an officer's list): 相談内容 is the widest column,
+    the dates, time, channel and status read whole, and a cut name shows whole in its tooltip."""
+    from kyodo_desk.ui.consultations.model import (
+        ASKED_COLUMN,
+        CHANNEL_COLUMN,
+        DATE_COLUMN,
+        DUE_COLUMN,
+        FACILITY_COLUMN,
+        STATUS_COLUMN,
+        TIME_COLUMN,
+    )
+
+    officer = accounts_by_login["officer"]
+    record(db, officer, facilities["east"],
+           "町内会の夏祭りで使うテントと発電機を借りたい。補助金の対象になるか、締め切りを知りたい。",
+           follow_up_due=TODAY + timedelta(days=14), follow_up_plan="申請書の下書きを見る")
+    tab = make_tab(officer)
+    model, table = tab.model, tab.table
+    header = table.horizontalHeader()
+    widths = [header.sectionSize(c) for c in range(model.columnCount())]
+    assert widths[ASKED_COLUMN] == max(widths)
+    assert widths[ASKED_COLUMN] >= table.fontMetrics().horizontalAdvance("相" * 16)
+    for column in (DATE_COLUMN, TIME_COLUMN, CHANNEL_COLUMN, STATUS_COLUMN, DUE_COLUMN):
+        assert widths[column] >= table.sizeHintForColumn(column)
+    assert sum(widths) <= table.viewport().width()  # no scrolling sideways
+    assert model.index(0, FACILITY_COLUMN).data(Qt.ItemDataRole.ToolTipRole) == \
+        "東部市民サービスセンター"
+    assert model.index(0, ASKED_COLUMN).data(Qt.ItemDataRole.ToolTipRole).startswith("町内会の夏祭り")
+
+
 def test_my_follow_ups_and_the_badge(qtbot, db, actor, accounts_by_login, facilities) -> None:  # type: ignore[no-untyped-def]
     from kyodo_desk.ui.main_window import MainWindow
 

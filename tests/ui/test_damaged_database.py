@@ -13,6 +13,7 @@ from typing import TypeVar
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
+from kyodo_desk.database import open_database
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import accounts
 from tests.database.test_damaged_files import leaf_pages, make_backup, spoil_pages
@@ -54,14 +55,17 @@ def signs_in(monkeypatch: pytest.MonkeyPatch, *logins: str | None) -> list[int]:
 
     answers, seen = list(logins), []
 
-    def sign_in(db, **_kwargs):  # type: ignore[no-untyped-def]
+    def sign_in(source, **_kwargs):  # type: ignore[no-untyped-def]
+        # The real sign-in opens an address on a worker and raises what opening raised.
+        db = off_the_gui_thread(lambda: open_database(source)) if isinstance(source, str) \
+            else source
         seen.append(len(off_the_gui_thread(lambda: _facilities(db))))
         login = answers.pop(0)
         if login is None:
-            return None
+            return db, None
         # Not a real sign-in: that writes to the file, whose damaged bytes must stay as found.
         info = off_the_gui_thread(lambda: accounts.find_account(db, Actor.command_line(), login))
-        return Actor(info.id, info.login, info.display_name, info.role, info.facility_id)
+        return db, Actor(info.id, info.login, info.display_name, info.role, info.facility_id)
 
     monkeypatch.setattr(app, "sign_in", sign_in)
     return seen

@@ -420,6 +420,38 @@ def test_booth_numbers_are_given_by_hand_and_the_rest_in_order(
         ("土崎みなと会", "3（机1・電源）")]
 
 
+LONG_GROUP = "NPO法人あきた子育て支援ネットワーク協議会"
+
+
+def test_the_short_columns_fit_their_text_and_the_name_takes_the_room(
+        qtbot, open_panel, db, actor, facilities) -> None:  # type: ignore[no-untyped-def]
+    """受付番号, 人数, 状況, ブース and 出席 as wide as their text, so that a long group name
+    reads whole; a ブース wish longer than its column shows whole in its tooltip."""
+    from kyodo_desk.ui.events.registrations_panel import NAME_COLUMN, NOTES_COLUMN
+
+    event = make_event(db, facilities["east"], capacity=None, has_booths=True)
+    wish = "壁際で、搬入口に近い場所を希望（大型パネル3枚・机を横に並べて展示）"
+    sign_up(db, actor, event.id, SignUpDraft(person(db, LONG_GROUP), 2, booth_tables=2,
+                                             booth_power=True, booth_space=wish))
+    sign_up(db, actor, event.id, SignUpDraft(person(db, "土崎みなと会"), notes="車いすを使用"))
+    panel = open_panel(event.id, actor)
+    table_view, model = panel.table, panel.model
+    header = table_view.horizontalHeader()
+    widths = [header.sectionSize(c) for c in range(model.columnCount())]
+    assert widths[NAME_COLUMN] >= table_view.sizeHintForColumn(NAME_COLUMN)  # read whole
+    short = [c for c in range(model.columnCount()) if c not in (NAME_COLUMN, NOTES_COLUMN)]
+    booth = column(panel, "ブース")
+    for c in short:
+        if c != booth:
+            assert widths[c] >= table_view.sizeHintForColumn(c)
+    assert widths[booth] < widths[NAME_COLUMN]  # the wish does not take the name's room
+    assert sum(widths) <= table_view.viewport().width()  # no scrolling sideways
+    first = row_of(panel, LONG_GROUP)
+    assert wish in model.index(first, booth).data(Qt.ItemDataRole.ToolTipRole)
+    assert model.index(first, NAME_COLUMN).data(Qt.ItemDataRole.ToolTipRole).startswith(
+        LONG_GROUP)
+
+
 def retype(qtbot, box, text: str) -> None:  # type: ignore[no-untyped-def]
     """Over what the box holds, as typed (full-width as the IME gives it)."""
     box.setFocus()
@@ -568,17 +600,42 @@ def test_checking_in_by_name_from_the_list(qtbot, open_door, db, actor, faciliti
     sign_up(db, actor, event.id, SignUpDraft(person(db, "秋田 一郎", reading="あきた いちろう")))
     sign_up(db, actor, event.id, SignUpDraft(person(db, "能代 二葉", reading="のしろ ふたば")))
     door = open_door(event.id)
-    door.find.setFocus()
-    type_text(qtbot, door.find, "のしろ")
+    door.name_search.setFocus()
+    type_text(qtbot, door.name_search, "のしろ")
     assert door.model.rowCount() == 1
-    qtbot.keyClick(door.find, Qt.Key.Key_Down)  # into the list, the first row chosen
+    qtbot.keyClick(door.name_search, Qt.Key.Key_Down)  # into the list, the first row chosen
     with (qtbot.waitSignal(door.refreshed),
           qtbot.waitSignal(door.checked) as blocker):
         qtbot.keyClick(door.table, Qt.Key.Key_Return)
     assert blocker.args[0].outcome is CheckInOutcome.CHECKED_IN
     assert "能代 二葉さんを出席にしました" in door.outcome.text()
-    assert door.scan.hasFocus() and door.find.text() == ""
+    assert door.scan.hasFocus() and door.name_search.text() == ""
     assert door.count.text() == "出席 1名 / 予定 2名"
+
+
+def test_at_the_door_a_long_name_reads_whole(
+        qtbot, open_door, db, actor, facilities) -> None:  # type: ignore[no-untyped-def]
+    """The door list: a long group name whole, the number, party, status and この回 columns
+    as wide as their text, and a cut よみ whole in its tooltip."""
+    from kyodo_desk.ui.events.checkin_dialog import DoorListModel
+
+    name, reading = "NPO法人あきた子育て支援ネットワーク", "えぬぴーおーほうじんあきたこそだてしえんねっとわーく"
+    event = make_event(db, facilities["east"])
+    sign_up(db, actor, event.id, SignUpDraft(person(db, name, reading=reading)))
+    sign_up(db, actor, event.id, SignUpDraft(person(db, "秋田 一郎", reading="あきた いちろう")))
+    door = open_door(event.id)
+    table_view, model = door.table, door.model
+    header = table_view.horizontalHeader()
+    widths = [header.sectionSize(c) for c in range(model.columnCount())]
+    assert widths[DoorListModel.NAME_COLUMN] >= table_view.sizeHintForColumn(
+        DoorListModel.NAME_COLUMN)
+    for c in (0, 3, 4, 5):  # 受付番号, 人数, 状況, この回
+        assert widths[c] >= table_view.sizeHintForColumn(c)
+    assert sum(widths) <= table_view.viewport().width()  # no scrolling sideways
+    row = next(r for r in range(model.rowCount()) if model.index(r, 1).data() == name)
+    assert model.index(row, DoorListModel.NAME_COLUMN).data(Qt.ItemDataRole.ToolTipRole) == name
+    assert model.index(row, DoorListModel.READING_COLUMN).data(
+        Qt.ItemDataRole.ToolTipRole) == reading
 
 
 def test_a_walk_in_is_refused_politely_when_full(
@@ -591,7 +648,8 @@ def test_a_walk_in_is_refused_politely_when_full(
     assert blocker.args[0].outcome is CheckInOutcome.REFUSED
     assert QApplication.activeModalWidget() is None  # no form to fill in for nothing
     assert shown_in(door, CheckInOutcome.REFUSED)
-    assert "申し訳ありません。満席のため、当日参加は受け付けられません（2/2名（残り0））" in door.outcome.text()
+    assert "申し訳ありません。満席のため、当日参加はできません（2/2名（残り0））" in door.outcome.text()
+    assert "受付" not in door.outcome.text() + door.walk_in_button.toolTip()  # the door says 出席
     assert stored_sign_ups(db) == 1
 
 
@@ -604,7 +662,9 @@ def test_a_walk_in_the_service_refuses_closes_the_form_and_says_why(
     person(db, "横手 三太", reading="よこて さんた")
     door = open_door(event.id)
     dialog = door.open_walk_in()
-    assert isinstance(dialog, SignUpDialog) and dialog.windowTitle() == "当日参加の受付"
+    assert isinstance(dialog, SignUpDialog)
+    # A walk-in is made 出席 at the door: 受付 is the accepting of a sign-up, before the day.
+    assert (dialog.windowTitle(), dialog.save_button.text()) == ("当日参加", "出席にする（Ctrl+Enter）")
     qtbot.waitActive(dialog)
     choose_contact(qtbot, dialog, "よこて")
     with qtbot.waitSignal(door.checked):
@@ -612,6 +672,26 @@ def test_a_walk_in_the_service_refuses_closes_the_form_and_says_why(
     assert closed(dialog)
     assert shown_in(door, CheckInOutcome.REFUSED) and "満席のため" in door.outcome.text()
     assert stored_sign_ups(db) == 2
+
+
+def test_a_walk_in_with_the_name_of_a_sign_up_is_sent_to_the_name_list(
+        qtbot, open_door, db, actor, facilities) -> None:  # type: ignore[no-untyped-def]
+    # Most likely the one who signed up, come without the receipt: found by name, not signed
+    # up twice (the door offers no 「別の方として受け付ける」).
+    event = make_event(db, facilities["east"], capacity=5)
+    sign_up(db, actor, event.id, SignUpDraft(person(db, "佐藤 花子", phone="018-862-1111")))
+    person(db, "佐藤　花子", reading="さとう はなこ", phone="018-863-2222")
+    door = open_door(event.id)
+    dialog = door.open_walk_in()
+    assert isinstance(dialog, SignUpDialog)
+    qtbot.waitActive(dialog)
+    choose_contact(qtbot, dialog, "0188632222")
+    save(qtbot, dialog, stored=False)
+    said = dialog.summary.text()
+    assert dialog.isVisible() and "「佐藤 花子」さんの申込がすでにあります（受付番号 1・受付済）" in said
+    assert "出席確認の画面で名前を検索して出席にしてください" in said
+    assert "別の方として受け付ける" not in said and "受付して" not in said
+    assert stored_sign_ups(db) == 1
 
 
 def test_a_walk_in_with_a_free_seat_is_signed_up_and_checked_in(

@@ -21,6 +21,7 @@ from kyodo_desk.services import events as svc
 from kyodo_desk.services.events import SessionDraft, registrations
 from kyodo_desk.ui import drafted_form
 from kyodo_desk.ui.conflict import Choice, VersionsDialog
+from kyodo_desk.ui.events.drafts import EventFormState, state_from_json, state_to_json
 from kyodo_desk.ui.events.form import EventForm
 from kyodo_desk.ui.events.prints import PdfPreview
 from kyodo_desk.ui.events.tab import EventsTab
@@ -190,6 +191,28 @@ def test_the_calendar_marks_session_days_and_a_click_lists_that_days_events(
     with qtbot.waitSignal(tab.list_shown):
         qtbot.mouseClick(tab.clear_day_button, Qt.MouseButton.LeftButton)
     assert tab.day is None and len(shown_titles(tab)) == 2
+
+
+def test_ctrl_enter_saves_the_event_once_and_enter_in_a_field_never_does(
+        qtbot, db, officer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    stored: list[str] = []
+    real = svc.create_event
+    monkeypatch.setattr(svc, "create_event", lambda db_, actor_, draft: stored.append(
+        draft.title) or real(db_, actor_, draft))
+    tab = open_tab(qtbot, db, officer)
+    tab.open_new()
+    form = open_form_of(qtbot, tab)
+    type_text(qtbot, form.title, "鍵盤で保存する講座")
+    form.activateWindow()  # the keys reach the active window only
+    qtbot.waitUntil(form.isActiveWindow)
+    qtbot.keyClick(form.title, Qt.Key.Key_Return)
+    assert form.isVisible() and stored == []
+
+    with qtbot.waitSignal(tab.list_shown), qtbot.waitSignal(form.save_finished) as finished:
+        qtbot.keyClick(form.title, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert finished.args == [True], form.summary.text()
+    assert closed(form) and stored == ["鍵盤で保存する講座"]
+    assert shown_titles(tab) == ["鍵盤で保存する講座"]
 
 
 def test_an_end_before_the_start_is_shown_beside_the_sessions_and_nothing_is_saved(
@@ -524,3 +547,17 @@ def test_a_number_that_cannot_be_stored_comes_back_from_the_draft_as_typed(
         "秋の地域講座", "0", "1500.5")
     save(qtbot, again, stored=False)
     assert "小数" in error_of(again, "fee") and event_count(db) == 0
+
+
+def test_a_draft_kept_before_the_update_shows_its_numbers_as_typed() -> None:
+    """Such a draft kept the text in the number's own field; it still reads as typed, and the
+    event in it carries numbers only."""
+    kept = state_to_json(EventFormState(svc.EventDraft(
+        kind=EventKind.SEMINAR, title="秋の地域講座", facility_id=1,
+        sessions=(SessionDraft(date(2026, 12, 4)),))))
+    kept["draft"] |= {"capacity": "0", "fee": "1500.5"}
+    del kept["numbers_typed"]
+    state = state_from_json(kept)
+    assert state.numbers_typed == {"capacity": "0", "fee": "1500.5"}
+    assert (state.draft.capacity, state.draft.fee) == (None, 0)
+    assert state_from_json(state_to_json(state)) == state

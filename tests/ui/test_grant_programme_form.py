@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -273,6 +274,17 @@ def test_the_same_name_in_the_same_year_is_refused_by_the_service(
     assert programme_count(db) == 1
 
 
+def test_ctrl_enter_saves_and_enter_alone_does_not(qtbot, db, open_form) -> None:  # type: ignore[no-untyped-def]
+    form = open_form(initial=programme_draft())
+    qtbot.waitUntil(form.isActiveWindow)  # a shortcut answers in the active window only
+    form.name.setFocus()
+    qtbot.keyClick(form.name, Qt.Key.Key_Return)
+    assert programme_count(db) == 0 and form.isVisible()
+    with qtbot.waitSignal(form.save_finished) as blocker:
+        qtbot.keyClick(form.name, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert blocker.args == [True] and programme_count(db) == 1
+
+
 # --- changing ----------------------------------------------------------------------------------
 
 def test_an_edit_saved_elsewhere_first_shows_both_versions(
@@ -395,6 +407,9 @@ def test_a_weight_that_is_not_a_number_comes_back_from_the_draft_as_typed(
     again = open_form()
     assert again.name.text() == "市民活動スタート支援金"
     assert again.criteria.lines[0].weight.text() == "2.5"  # not 25, not a broken draft
+    again.criteria.lines[0].down.click()
+    assert [line.weight.text() for line in again.criteria.lines[:2]] == ["2", "2.5"]
+    assert again.criteria.lines[1].name.text() == "公益性"  # the 重み moved with its line
 
 
 def test_a_draft_survives_the_round_trip_to_disk(store: ProgrammeDraftStore) -> None:
@@ -404,3 +419,22 @@ def test_a_draft_survives_the_round_trip_to_disk(store: ProgrammeDraftStore) -> 
     assert store.load("officer", 7) == state
     assert store.load("officer", 7).base_version == 2  # type: ignore[union-attr]
     assert store.path("officer", None).name == "grant-programme-officer-new.json"
+
+
+def test_a_draft_kept_before_the_update_shows_its_numbers_as_typed(
+        store: ProgrammeDraftStore) -> None:
+    """Such a draft kept a box's text in the number's own place; it still reads as typed, and
+    the programme in it carries numbers only."""
+    store.save("officer", None, ProgrammeFormState(programme_draft()))
+    path = store.path("officer", None)
+    kept = json.loads(path.read_text(encoding="utf-8"))
+    del kept["numbers_typed"]
+    kept["draft"]["fiscal_year"] = "20266"
+    kept["draft"]["criteria"][1]["weight"] = "2.5"
+    path.write_text(json.dumps(kept), encoding="utf-8")
+    state = store.load("officer", None)
+    assert state is not None
+    assert state.numbers_typed == {"fiscal_year": "20266", "criteria.1.weight": "2.5"}
+    assert (state.draft.fiscal_year, state.draft.criteria[1].weight) == (0, 0)
+    store.save("officer", None, state)
+    assert store.load("officer", None) == state

@@ -554,7 +554,7 @@ def test_editing_a_case_saves_its_fields_with_the_version_it_started_from(
     tab = open_tab(qtbot, db, officer)
     form = open_dialog(qtbot, tab, tab.panel.edit_button, CaseDialog)
     assert form.requested.text() == "300,000" and form.group_label.text() == "秋田まちなか音楽の会"
-    type_text(qtbot, form.result, "4回開催し、来場者は延べ2,100人")
+    type_text(qtbot, form.result_text, "4回開催し、来場者は延べ2,100人")
     with qtbot.waitSignal(form.save_finished):
         click(qtbot, form.save_button)
     settle(qtbot, tab)
@@ -582,6 +582,26 @@ def test_editing_a_case_saves_its_fields_with_the_version_it_started_from(
     assert chosen == [[("評価", "自分の評価", "他の窓口の評価")]]
     assert grant_cases.get_case(db, officer, case.id).evaluation == "他の窓口の評価"
     form.reject()
+
+
+def test_the_window_s_close_box_asks_before_an_edited_case_is_closed(
+        qtbot, db, officer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    programme = this_years_programme(db)
+    make_case(db, programme.id, group(db), "まちなかコンサート", stage=Stage.PUBLISHED,
+              decided=250_000)
+    tab = open_tab(qtbot, db, officer)
+    form = open_dialog(qtbot, tab, tab.panel.edit_button, CaseDialog)
+    asked: list[str] = []
+    answer = "continue"
+    monkeypatch.setattr(drafted_form, "ask",
+                        lambda _parent, title, *_a, **_k: asked.append(title) or answer)
+    type_text(qtbot, form.evaluation, "自分の評価")
+    form.close()
+    assert asked == ["入力内容の確認"]
+    assert not closed(form)
+    answer = "discard"
+    form.close()
+    assert closed(form)
 
 
 # --- (3) who sees what ---------------------------------------------------------------------
@@ -678,6 +698,41 @@ def test_overdue_deadlines_are_red_in_the_list(qtbot, db, officer) -> None:  # t
     assert index.data() == f"{YEAR}年4月2日"
     assert index.data(Qt.ItemDataRole.ForegroundRole) == OVERDUE_TEXT
     assert "超過" in index.data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_on_the_counter_pc_the_list_gives_its_width_to_the_names(
+        qtbot, db, officer) -> None:  # type: ignore[no-untyped-def]
+    """At 1280 pixels 団体名 and 事業名 read ten characters or more, the stage, amounts and
+    deadline read whole, and a name still cut shows whole in its tooltip."""
+    from kyodo_desk.ui.grants.model import (
+        DEADLINE_COLUMN,
+        DECIDED_COLUMN,
+        GROUP_COLUMN,
+        REQUESTED_COLUMN,
+        STAGE_COLUMN,
+        TITLE_COLUMN,
+    )
+
+    load_demo_grants(db, officer, today=TODAY)
+    window, tab = tab_in_window(qtbot, db, officer)
+    with qtbot.waitSignal(tab.list_shown):
+        window.resize(1280, 780)  # the main window's size on the counter PC
+        tab.refresh()
+    table, model = tab.table, tab.model
+    header = table.horizontalHeader()
+    ten_characters = table.fontMetrics().horizontalAdvance("交" * 10)
+    for column in (GROUP_COLUMN, TITLE_COLUMN):
+        assert header.sectionSize(column) >= ten_characters
+    for column in (STAGE_COLUMN, REQUESTED_COLUMN, DECIDED_COLUMN, DEADLINE_COLUMN):
+        assert header.sectionSize(column) >= table.sizeHintForColumn(column)
+    assert sum(header.sectionSize(c) for c in range(model.columnCount())) \
+        <= table.viewport().width()  # no scrolling sideways
+    for row in range(model.rowCount()):
+        case = model.entry(row)
+        assert case is not None
+        assert model.index(row, TITLE_COLUMN).data(Qt.ItemDataRole.ToolTipRole) == case.title
+        assert model.index(row, GROUP_COLUMN).data(Qt.ItemDataRole.ToolTipRole) == \
+            case.group_name
 
 
 # --- the programme's buttons call the other dialogs ------------------------------------------

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from kyodo_desk import leaflets
 from kyodo_desk.domain.errors import ConnectionLost
-from kyodo_desk.ui import leaflets_tab
+from kyodo_desk.ui import pdf_output
 from kyodo_desk.ui.leaflets_tab import LeafletsTab
 from kyodo_desk.ui.tasks import pending_jobs
 
@@ -40,7 +40,7 @@ def test_choosing_a_leaflet_shows_its_pages_and_saves_the_same_pdf(
 
     # A folder chosen by mistake is refused with its name, and stays a folder.
     shown: list[str] = []
-    monkeypatch.setattr(leaflets_tab, "show_error", lambda _parent, exc: shown.append(exc.message))
+    monkeypatch.setattr(pdf_output, "show_error", lambda _parent, exc: shown.append(exc.message))
     folder = tmp_path / "印刷物"
     folder.mkdir()
     tab.save_pdf(folder)

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 from sqlalchemy import func, select
 
-from kyodo_desk.domain.errors import ConnectionLost
+from kyodo_desk.domain.errors import ConnectionLost, ValidationError
 from kyodo_desk.models import Consultation
 from kyodo_desk.services import consultations as cons
 from kyodo_desk.services import contacts, retention
@@ -199,3 +199,19 @@ def test_a_lost_connection_while_reading_is_told_in_the_status_bar(
     assert errors == []  # no second dialog over this one
     assert not dialog.loading
     settle(qtbot)
+
+
+def test_refused_years_are_said_under_the_box_and_kept(
+        qtbot, db, admin, open_dialog, errors, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A refusal of the years (a rule changed meanwhile) is said where they were chosen."""
+    refusal = "相談記録の保存年限（3）は5〜30年の範囲で入力してください。"
+    monkeypatch.setattr(retention, "set_retention_years", lambda *_a: (_ for _ in ()).throw(
+        ValidationError.single("retention_years", refusal)))
+    dialog = open_dialog(admin)
+    dialog.years.setValue(3)
+    dialog.save()
+    line = dialog.errors.lines["retention_years"]
+    qtbot.waitUntil(lambda: line.isVisible())
+    assert line.text() == refusal and dialog.years.value() == 3
+    assert "#c0392b" in dialog.years.styleSheet() and dialog.years.hasFocus()
+    assert errors == []  # said in the dialog, not in a message box

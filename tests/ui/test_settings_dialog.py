@@ -168,11 +168,14 @@ def test_a_missing_host_is_shown_beside_it_and_what_was_typed_stays(
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
 
     assert dialog.isVisible()
-    host_error = dialog.fields["host"].error
+    host_error = dialog.errors.lines["host"]
     assert host_error.isVisible()
     assert host_error.text() == "サーバーを入力してください。"
-    assert host_error.parent() is dialog.fields["host"]  # right under the field
-    assert not dialog.fields["name"].error.isVisible()
+    # Right under the field, which is framed.
+    assert host_error.geometry().top() >= dialog.host.geometry().bottom()
+    assert abs(host_error.geometry().left() - dialog.host.geometry().left()) <= 2
+    assert "#c0392b" in dialog.host.styleSheet()
+    assert not dialog.errors.lines["name"].isVisible() and dialog.name.styleSheet() == ""
     assert (dialog.port.text(), dialog.name.text(), dialog.user.text(),
             dialog.password.text()) == ("5432", "協働", "madoguchi", "himitsu")
     assert dialog.focusWidget() is dialog.host
@@ -184,7 +187,7 @@ def test_a_bad_port_is_named(qtbot) -> None:  # type: ignore[no-untyped-def]
     dialog = open_dialog(qtbot)
     fill(qtbot, dialog, host="kyodo-db", port="99999", name="kyodo", user="madoguchi")
     qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
-    assert dialog.fields["port"].error.text().startswith("ポートは 1〜65535")
+    assert dialog.errors.message("port").startswith("ポートは 1〜65535")
     assert dialog.test_result.text() == ""  # nothing was tried
 
 

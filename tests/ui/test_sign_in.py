@@ -70,14 +70,25 @@ def test_a_new_embedded_database_asks_for_its_administrator(qtbot, tmp_path: Pat
         assert not accounts.has_accounts(db)
         dialog = FirstAdministratorDialog(db)
         qtbot.addWidget(dialog)
+        dialog.show()
         qtbot.waitUntil(lambda: dialog.facility.currentText() == "中央市民サービスセンター")
         type_text(qtbot, dialog.display_name, "秋田 管理")
         type_text(qtbot, dialog.login, "akita.admin")
         type_text(qtbot, dialog.password, "first-pass-1")
         type_text(qtbot, dialog.confirm, "first-pass-2")
         dialog.submit()
-        assert dialog.error.text() == "確認のパスワードが一致しません。"
+        # Said under the field at fault, as every form says it.
+        assert dialog.errors.message("confirm").startswith("確認のパスワードが一致しません。")
+        assert dialog.confirm.hasFocus() and not dialog.error.isVisible()
         assert not accounts.has_accounts(db)
+
+        dialog.confirm.setText("first-pass-1")
+        type_text(qtbot, dialog.login, "秋田")  # the service's refusal, under its field
+        dialog.submit()
+        qtbot.waitUntil(lambda: dialog.errors.message("login") != "")
+        assert dialog.errors.message("login").startswith("ログイン名は半角英数字で")
+        assert dialog.errors.message("confirm") == ""
+        dialog.login.setText("akita.admin")
 
         dialog.confirm.setText("first-pass-1")
         with qtbot.waitSignal(dialog.accepted):
@@ -94,11 +105,21 @@ def test_a_reset_password_must_be_changed(qtbot, db, admin) -> None:  # type: ig
     assert must_change
     dialog = ChangePasswordDialog(db, actor, required=True)
     qtbot.addWidget(dialog)
+    dialog.show()
     dialog.current.setText("temporary-1")
     dialog.new.setText("short")
     dialog.confirm.setText("short")
     dialog.submit()
-    qtbot.waitUntil(lambda: "8文字以上" in dialog.error.text())
+    # Under the new password's field, which the service names "password".
+    qtbot.waitUntil(lambda: "8文字以上" in dialog.errors.message("password"))
+    assert dialog.new.hasFocus()
+    dialog.new.setText("new-password-1")
+    dialog.confirm.setText("new-password-1")
+    dialog.current.setText("wrong-current")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.errors.message("current") == "現在のパスワードが違います。")
+    assert dialog.errors.message("password") == ""
+    dialog.current.setText("temporary-1")
     dialog.new.setText("new-password-1")
     dialog.confirm.setText("new-password-1")
     with qtbot.waitSignal(dialog.accepted):
@@ -130,7 +151,7 @@ def test_the_start_on_a_database_without_accounts_asks_for_its_administrator(
     monkeypatch.setattr(FirstAdministratorDialog, "exec", fill_in)
     db = open_database(empty_url)
     try:
-        actor = app.sign_in(db)
+        actor = app.sign_in(db)[1]
         if db.backend.is_sqlite:
             assert actor is not None and (actor.login, actor.role) == ("akita.admin", Role.ADMIN)
             assert said == []
@@ -144,5 +165,41 @@ def test_the_start_on_a_database_without_accounts_asks_for_its_administrator(
 def test_the_start_up_probe_signs_in_without_a_person_at_the_keyboard(qtbot, db) -> None:  # type: ignore[no-untyped-def]
     from kyodo_desk.ui import app
 
-    actor = app.sign_in(db, probe_credentials=f"staff:{TEST_PASSWORD}")
+    assert app.sign_in(db, probe_credentials=f"staff:{TEST_PASSWORD}")[0] is db
+    actor = app.sign_in(db, probe_credentials=f"staff:{TEST_PASSWORD}")[1]
     assert actor is not None and (actor.login, actor.role) == ("staff", Role.COUNTER_STAFF)
+
+
+def test_the_sign_in_shows_before_the_database_is_open_and_signs_in_once_it_is(
+        qtbot, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    """At the start the person may type at once: the database opens on a worker meanwhile,
+    and a sign-in sent before it is open goes through as soon as it is."""
+    dialog = SignInDialog(database_url)
+    qtbot.addWidget(dialog)
+    assert dialog.db is None and dialog.where.text() == "データベースに接続しています…"
+    type_text(qtbot, dialog.login, "staff")
+    type_text(qtbot, dialog.password, TEST_PASSWORD)
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.submit()
+        assert not dialog.buttons.isEnabled()  # no second press while it waits
+        assert dialog.where.text() == "データベースに接続しています…（接続しだいサインインします）"
+    try:
+        assert dialog.actor is not None and dialog.actor.login == "staff"
+        assert dialog.where.text() == f"接続先 {dialog.db.describe()}"
+    finally:
+        dialog.db.dispose()
+
+
+def test_the_sign_in_needs_no_database_library_to_show() -> None:
+    """What runs before the sign-in can be typed in loads Qt and no SQLAlchemy: that loads
+    while the person types (the start-up figure of benchmarks/startup.py)."""
+    import subprocess
+    import sys
+
+    script = ("import sys, kyodo_desk.cli, kyodo_desk.config, kyodo_desk.ui.app, "
+              "kyodo_desk.ui.sign_in; "
+              "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'alembic', "
+              "'reportlab', 'argon2', 'psycopg'}))")
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           check=True).stdout.strip()
+    assert shown == "[]"

@@ -68,3 +68,14 @@ def test_the_dialog_opens_before_the_list_is_read_and_waits_while_a_change_is_sa
     assert dialog.current() is not None and dialog.current().id == moved.id
     assert dialog.list.currentRow() == 4
     assert [t.id for t in topics.list_topics(db, admin, include_inactive=True)][4] == moved.id
+
+
+def test_the_dialog_can_be_placed_and_offers_its_actions_like_any_window(
+        qtbot, admin, open_dialog) -> None:  # type: ignore[no-untyped-def]
+    # Qt's own move() and actions() once were shadowed by the dialog's buttons and their panel.
+    dialog = open_dialog(admin)
+    qtbot.waitUntil(lambda: dialog.list.count() == 10)
+    dialog.move(40, 30)
+    assert dialog.pos().x() == 40 and dialog.pos().y() == 30
+    assert dialog.actions() == []
+    assert dialog.list.count() == 10  # placing it moved no topic

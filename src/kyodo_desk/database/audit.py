@@ -56,8 +56,8 @@ def _shape(row_class: type[Base]) -> _Shape:
                 if c.columns[0].default is not None and c.columns[0].default.is_scalar}
     return _Shape(columns, _REDACTED | getattr(row_class, "__audit_redact__", frozenset()),
                   tuple(mapper.get_property_by_column(c).key for c in mapper.primary_key),
-                  defaults, insert(mapper.local_table),
-                  select(func.nextval(func.pg_get_serial_sequence(mapper.local_table.name,
+                  defaults, insert(row_class.__table__),
+                  select(func.nextval(func.pg_get_serial_sequence(row_class.__table__.name,
                                                                   "id"))))
 
 
@@ -196,7 +196,9 @@ def insert_row(session: Session, prepared: PreparedRow, **decided: Any) -> dict[
     shape, actor, connection = _shape(row_class), _actor(session), session.connection()
     key, table_name = shape.keys[0], shape.insert.table.name
     if key not in row:
-        (row[key],) = connection.execute(shape.insert, row).inserted_primary_key
+        inserted = connection.execute(shape.insert, row)
+        # Typed Optional, but None only for an insert of no rows: this one has one.
+        (row[key],) = inserted.inserted_primary_key  # type: ignore[misc]
         _write(connection, actor, "insert", table_name, row[key],
                _whole_row(shape, row.get, "insert"))
     else:

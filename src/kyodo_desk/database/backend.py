@@ -12,6 +12,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    SQLColumnExpression,
     Table,
     bindparam,
     column,
@@ -36,12 +37,13 @@ class Backend:
     def is_sqlite(self) -> bool:
         return self.name == "sqlite"
 
-    def contains(self, col: ColumnElement[str], needle: str) -> ColumnElement[bool]:
+    def contains(self, col: SQLColumnExpression[str], needle: str) -> ColumnElement[bool]:
         """Case-sensitive substring test (the text is folded already)."""
         fn = func.instr if self.is_sqlite else func.strpos
         return fn(col, needle) > 0
 
-    def with_grams(self, stmt: Select[Any], table: Table, grams: list[str]) -> Select[Any]:
+    def with_grams(self, stmt: Select[*tuple[Any, ...]], table: Table,
+                   grams: list[str]) -> Select[*tuple[Any, ...]]:
         """*stmt* narrowed to the rows whose search_grams hold every one of *grams*."""
         if self.is_sqlite:
             # Joined, not tested with IN: SQLite then starts from the index's matches instead

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 
 from kyodo_desk.domain.bounds import DERIVED, FIELD_BOUNDS, Bound, Derived, problem
 from kyodo_desk.domain.errors import FieldProblem, ValidationError
@@ -23,7 +24,8 @@ from kyodo_desk.models.base import Base, OwnedRow
 def _check_bounds(session: Session, _ctx: object, _instances: object) -> None:
     problems: list[FieldProblem] = []
     for obj in [*session.new, *session.dirty]:
-        bounded = _bounded_columns(type(obj))
+        model: type[Base] = type(obj)  # what a session holds is a model of this app
+        bounded = _bounded_columns(model)
         if not bounded:
             continue
         state = inspect(obj)
@@ -57,7 +59,7 @@ def _bounded_columns(row_class: type) -> tuple[tuple[str, str, Bound], ...]:
     """(attribute, form field, bound) of each column of *row_class* that has a bound to check,
     in the mapper's order: worked out once per class, not at every flush."""
     bounds = FIELD_BOUNDS.get(getattr(row_class, "__tablename__", ""), {})
-    mapper = inspect(row_class, raiseerr=False)
+    mapper: Mapper[Any] | None = inspect(row_class, raiseerr=False)
     if mapper is None:
         return ()
     return tuple((column.key, _field_of(row_class, column.key), bounds[column.key])

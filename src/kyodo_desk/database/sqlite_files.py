@@ -21,9 +21,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import URL
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, ExceptionContext
 
+from kyodo_desk.domain.dates import date_and_time
 from kyodo_desk.domain.errors import StartupError, UserError
 from kyodo_desk.paths import make_private_folder
 
@@ -56,7 +57,7 @@ class DamagedDatabase(StartupError):
             "協働デスクを閉じてから、管理者がこのバックアップを kyodo-desk db restore で戻してください"
             "（今のファイルは日時付きの名前で残ります）。"))
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self) -> tuple[type[DamagedDatabase], tuple[Path, str, Path | None]]:
         return DamagedDatabase, (self.path, self.reason, self.backup)  # across processes too
 
     def explained(self, how_to_restore: str) -> str:
@@ -304,7 +305,11 @@ def backup_time(backup: Path) -> str:
     if found is None:
         return "日時不明"
     year, month, day, hour, minute = (int(g) for g in found.groups())
-    return f"{year}年{month}月{day}日 {hour}:{minute:02d}"
+    try:
+        made = datetime(year, month, day, hour, minute)
+    except ValueError:  # a hand-renamed file: 20261340-…
+        return "日時不明"
+    return date_and_time(made)
 
 
 class WholeFileCheck:
@@ -373,13 +378,13 @@ def create_sqlite_engine(url: URL, *, write_option: str) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(connection) -> None:  # type: ignore[no-untyped-def]
+    def _begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get(write_option)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     if path is not None:
         @event.listens_for(engine, "handle_error")
-        def _damaged(context) -> None:  # type: ignore[no-untyped-def]
+        def _damaged(context: ExceptionContext) -> None:
             error = context.original_exception
             if is_damage(error):
                 raise damaged(path, "SQLite がデータを読む途中で壊れた箇所を見つけました",

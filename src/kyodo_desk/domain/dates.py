@@ -61,6 +61,9 @@ def era_date(d: date) -> str:
     return f"{name}{_year(year)}年{d.month}月{d.day}日"
 
 
+FISCAL_MONTHS = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)  # a fiscal year's months, in order
+
+
 def fiscal_year_of(d: date) -> int:
     """The fiscal year (April–March) a day belongs to, by the calendar year it starts in."""
     return d.year if d.month >= 4 else d.year - 1

@@ -27,6 +27,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from kyodo_desk.domain.dates import full_date
 from kyodo_desk.domain.permissions import Role
 
 
@@ -139,9 +140,9 @@ def signup_window_problem(opens_on: date | None, closes_on: date | None,
                           today: date) -> str | None:
     """Why a sign-up on *today* is outside the window (受付期間外), or None."""
     if opens_on and today < opens_on:
-        return f"受付開始は{opens_on:%Y-%m-%d}です。"
+        return f"受付開始は{full_date(opens_on)}です。"
     if closes_on and today > closes_on:
-        return f"受付は{closes_on:%Y-%m-%d}で締め切りました。"
+        return f"受付は{full_date(closes_on)}で締め切りました。"
     return None
 
 

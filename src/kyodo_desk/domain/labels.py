@@ -1,5 +1,7 @@
 """Japanese words for the stored codes, shared by screens, exports and the audit log."""
 
+TOTAL = "合計"  # the row and column of a count table that add up the others
+
 KIND_LABELS = {
     "center": "市民サービスセンター",
     "salon": "市民交流サロン",

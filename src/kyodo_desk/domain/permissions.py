@@ -40,7 +40,7 @@ class Resource(enum.StrEnum):
     CONSULTATIONS = "consultations"  # 相談記録 (personal information)
     TOPICS = "topics"  # 相談の分野 (the list the consultation form offers)
     EVENTS = "events"  # イベント
-    REGISTRATIONS = "registrations"  # イベント受付
+    REGISTRATIONS = "registrations"  # イベントの申込・出席 (taking sign-ups, and 出席 at the door)
     GRANT_CASES = "grant_cases"  # 交付金案件
     ACCOUNTS = "accounts"  # アカウント
     AUDIT_LOG = "audit_log"  # 操作記録
@@ -104,7 +104,7 @@ _RESOURCE_LABELS = {
     Resource.FACILITIES: "拠点施設", Resource.CONTACTS: "団体・個人の連絡先",
     Resource.CONSULTATIONS: "相談記録", Resource.TOPICS: "相談の分野",
     Resource.EVENTS: "イベント",
-    Resource.REGISTRATIONS: "イベントの受付", Resource.GRANT_CASES: "交付金案件",
+    Resource.REGISTRATIONS: "イベントの申込・出席", Resource.GRANT_CASES: "交付金案件",
     Resource.ACCOUNTS: "アカウント", Resource.AUDIT_LOG: "操作記録",
 }
 

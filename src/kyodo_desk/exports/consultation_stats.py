@@ -13,11 +13,11 @@ from datetime import date
 from pathlib import Path
 
 from kyodo_desk.database import Database
-from kyodo_desk.domain.dates import era_date
+from kyodo_desk.domain.dates import full_date, print_style
+from kyodo_desk.domain.labels import TOTAL
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.exports.tabular import Row, display_width, replaced_atomically, write_csv
 from kyodo_desk.services.consultations.stats import (
-    TOTAL,
     CountTable,
     FiscalYearStatistics,
     fiscal_year_statistics,
@@ -48,7 +48,8 @@ def write_statistics(statistics: FiscalYearStatistics, fmt: str, path: Path, *,
     """Write statistics already counted (the window has them on screen) to *path*."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {FORMATS}")
-    made_on = f"{era_date(today or date.today())}作成"
+    # Dated as the monthly report is: an export is the city's paper too.
+    made_on = f"{full_date(today or date.today(), print_style())}作成"
     with replaced_atomically(Path(path)) as temp:
         if fmt == "csv":
             write_csv(temp, [statistics.heading, made_on], _csv_rows(statistics))

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from kyodo_desk.database import Database
 from kyodo_desk.database.audit import record_event
+from kyodo_desk.domain.dates import clock, short_date
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.exports.events import schedule
-from kyodo_desk.exports.opendata import clock
 from kyodo_desk.exports.tabular import replaced_atomically, write_csv, write_xlsx
 from kyodo_desk.services.events import EventDetail, get_event
 from kyodo_desk.services.events.registrations import RegistrationInfo, list_registrations
@@ -74,7 +74,7 @@ def attendance_headers(event: EventDetail) -> list[str]:
     shared_days = {d for d, n in Counter(s.held_on for s in event.sessions).items() if n > 1}
     headers = []
     for s in event.sessions:
-        text = f"出席 {s.held_on.month}/{s.held_on.day}"
+        text = f"出席 {short_date(s.held_on, with_weekday=False)}"
         if s.held_on in shared_days and s.start_time:
             text += f" {clock(s.start_time)}"
         headers.append(text)

@@ -1,13 +1,15 @@
 """Printed leaflets (印刷物): A4 PDFs in the style of the guideline's summary edition.
 
-The catalogue and `render` are all the UI and the command line need. ReportLab and the
-Japanese font load on the first `render`, not on import: the window imports this package
-at start-up.
+The catalogue and `render` are all the UI and the command line need. `render` reads what a
+leaflet shows through the services (as the printing account may read it) and hands it to the
+leaflet module, which only draws: no leaflet module reads the database. ReportLab, the
+Japanese font and the services load on the first `render`, not on import: the window imports
+this package at start-up.
 """
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -48,77 +50,230 @@ class LeafletDoesNotFit(UserError):
 # Lists and badge sheets run to as many pages as the sign-ups need.
 _LIST_PAGES = 999
 
-_CATALOG: tuple[tuple[LeafletInfo, str], ...] = (
+
+@dataclass(frozen=True)
+class _Order:
+    """What `render` was told; each leaflet's renderer takes what it needs of it."""
+
+    db: Database
+    actor: Actor
+    info: LeafletInfo
+    today: date
+    month: date | None
+    event_id: int | None
+    registration_id: int | None
+    programme_id: int | None
+    fiscal_year: int | None
+    reviewer: str | None
+
+    def need(self, value: int | None, what: str, option: str) -> int:
+        """*value*, or a UserError naming *what* the leaflet needs and its *option*."""
+        if value is None:
+            raise UserError(f"「{self.info.title}」を作るには{what}を指定してください"
+                            f"（コマンドでは {option}）。")
+        return value
+
+    def event(self) -> int:
+        return self.need(self.event_id, "イベント", "--event 番号")
+
+    def programme(self) -> int:
+        return self.need(self.programme_id, "交付金", "--programme 番号")
+
+    def year(self) -> int:
+        """The fiscal year, within the years a programme may be registered for."""
+        from kyodo_desk.domain.bounds import FIRST_GRANT_YEAR, LATEST_DAY
+
+        year = self.need(self.fiscal_year, "年度", "--fiscal-year 2026 のように西暦で")
+        if not FIRST_GRANT_YEAR <= year <= LATEST_DAY.year:
+            raise UserError(f"年度「{year}」は扱えません。2026（令和8年度）のように西暦で"
+                            "指定してください。")
+        return year
+
+
+Renderer = Callable[[_Order], bytes]
+
+# One renderer per leaflet: the service that reads its data and the module that draws it,
+# both imported on first use.
+
+
+def _facility_guide(order: _Order) -> bytes:
+    from kyodo_desk.leaflets import facility_guide
+    from kyodo_desk.services import contacts
+
+    facilities = contacts.list_facilities(order.db, order.actor)
+    return facility_guide.build(facilities, info=order.info, today=order.today)
+
+
+def _summary_edition(order: _Order) -> bytes:
+    from kyodo_desk.leaflets import summary_edition
+    from kyodo_desk.services import contacts
+
+    facilities = contacts.list_facilities(order.db, order.actor)
+    return summary_edition.build(facilities, info=order.info, today=order.today)
+
+
+def _consultation_desk(order: _Order) -> bytes:
+    from kyodo_desk.leaflets import consultation_desk
+    from kyodo_desk.services import contacts
+
+    facilities = contacts.list_facilities(order.db, order.actor)
+    return consultation_desk.build(facilities, info=order.info, today=order.today)
+
+
+def _consultation_report(order: _Order) -> bytes:
+    from kyodo_desk.leaflets import consultation_report
+    from kyodo_desk.services.consultations import stats
+
+    month = order.month or order.today
+    figures = stats.month_statistics(order.db, order.actor, month.year, month.month)
+    return consultation_report.build(figures, info=order.info, today=order.today)
+
+
+def _grant_call(order: _Order) -> bytes:
+    from kyodo_desk.leaflets import grant_call
+    from kyodo_desk.services.grants import prints
+
+    data = prints.call_data(order.db, order.actor, order.programme())
+    return grant_call.build(data, info=order.info, today=order.today)
+
+
+def _grant_results(order: _Order) -> bytes:
+    from kyodo_desk.leaflets import grant_results
+    from kyodo_desk.services.grants import prints
+
+    data = prints.results_data(order.db, order.actor, order.year())
+    return grant_results.build(data, info=order.info, today=order.today)
+
+
+def _grant_score_sheets(order: _Order) -> bytes:
+    from kyodo_desk.leaflets import grant_score_sheets
+    from kyodo_desk.services.grants import screening
+
+    found = screening.screening(order.db, order.actor, order.programme())
+    return grant_score_sheets.build(found, info=order.info, today=order.today,
+                                    reviewer=order.reviewer)
+
+
+def _grant_ranking(order: _Order) -> bytes:
+    from kyodo_desk.leaflets import grant_ranking
+    from kyodo_desk.services.grants import screening
+
+    found = screening.screening(order.db, order.actor, order.programme())
+    return grant_ranking.build(found, info=order.info, today=order.today)
+
+
+def _event_flyer(order: _Order) -> bytes:
+    from kyodo_desk.leaflets import event_flyer
+    from kyodo_desk.services.events import prints
+
+    data = prints.event_print_data(order.db, order.actor, order.event(), with_sign_ups=False)
+    return event_flyer.build(data, info=order.info, today=order.today)
+
+
+def _event_receipt(order: _Order) -> bytes:
+    from kyodo_desk.leaflets import event_receipt
+    from kyodo_desk.services.events import prints
+
+    chosen = order.need(order.registration_id, "申込", "--registration 番号")
+    data = prints.receipt_data(order.db, order.actor, chosen, event_id=order.event_id)
+    return event_receipt.build(data, info=order.info, today=order.today)
+
+
+def _event_roster(order: _Order) -> bytes:
+    from kyodo_desk.leaflets import event_roster
+    from kyodo_desk.services.events import prints
+
+    data = prints.event_print_data(order.db, order.actor, order.event())
+    return event_roster.build(data, info=order.info, today=order.today)
+
+
+def _event_sign_in(order: _Order) -> bytes:
+    from kyodo_desk.leaflets import event_sign_in
+    from kyodo_desk.services.events import prints
+
+    data = prints.event_print_data(order.db, order.actor, order.event())
+    return event_sign_in.build(data, info=order.info, today=order.today)
+
+
+def _event_badges(order: _Order) -> bytes:
+    from kyodo_desk.leaflets import event_badges
+    from kyodo_desk.services.events import prints
+
+    data = prints.event_print_data(order.db, order.actor, order.event())
+    return event_badges.build(data, info=order.info, today=order.today)
+
+
+_CATALOG: tuple[tuple[LeafletInfo, Renderer], ...] = (
     (LeafletInfo(
         name="facility-guide",
         title="拠点施設のご案内",
         description="市民サービスセンター・市民交流サロンの所在地、電話、E-mail、ホームページ"
                     "（A4 1枚、登録されている最新の連絡先で作成）",
         pages=1,
-    ), "kyodo_desk.leaflets.facility_guide"),
+    ), _facility_guide),
     (LeafletInfo(
         name="summary-edition",
         title="秋田市市民協働指針 概要版",
         description="指針の目指す方向、市と市民の役割、PDCAサイクル、用語解説と拠点施設の連絡先"
                     "（A4 2ページ）",
         pages=2,
-    ), "kyodo_desk.leaflets.summary_edition"),
+    ), _summary_edition),
     (LeafletInfo(
         name="consultation-desk",
         title="相談窓口のご案内",
         description="市民交流サロンのアドバイザーと各センターが受ける相談の内容と窓口"
                     "（A4 1枚）",
         pages=1,
-    ), "kyodo_desk.leaflets.consultation_desk"),
+    ), _consultation_desk),
     (LeafletInfo(
         name="consultation-report",
         title="市民活動相談 月報",
         description="その月の相談件数を分野・施設・相談方法・新規継続の別に、年度累計とともに"
                     "（A4 1枚、印刷するアカウントが集計できる施設の件数）",
         pages=1,
-    ), "kyodo_desk.leaflets.consultation_report"),
+    ), _consultation_report),
     (LeafletInfo(
         name="grant-call",
         title="交付金の募集案内",
         description="交付金の目的、対象、交付額、募集期間（和暦）、申請から公表までの流れと段階ごとの"
                     "提出書類、審査の観点と配点、申請の方法と問い合わせ先（A4 2ページまで）",
         pages=2, needs="programme",
-    ), "kyodo_desk.leaflets.grant_call"),
+    ), _grant_call),
     (LeafletInfo(
         name="grant-results",
         title="採択事業一覧・実施結果",
         description="年度の交付金ごとの採択事業（団体名、事業名、協働担当課、交付決定額）と、"
                     "終了した事業の交付額・実績・評価の公表用一覧（A4、必要なページ数）",
         pages=_LIST_PAGES, needs="fiscal_year",
-    ), "kyodo_desk.leaflets.grant_results"),
+    ), _grant_results),
     (LeafletInfo(
         name="grant-score-sheets",
         title="審査表",
         description="申請以降の案件1件ごとに1ページの、審査の観点・重み・点数・小計と審査員名・"
                     "コメント欄（手書き用。審査員を指定すると記録した点数を記入）",
         pages=_LIST_PAGES, needs="programme",
-    ), "kyodo_desk.leaflets.grant_score_sheets"),
+    ), _grant_score_sheets),
     (LeafletInfo(
         name="grant-ranking",
         title="審査結果（順位表）",
         description="審査の順位、団体名・事業名、審査員ごとの合計点、合計・平均、申請額と段階"
                     "（A4、必要なページ数）",
         pages=_LIST_PAGES, needs="programme",
-    ), "kyodo_desk.leaflets.grant_ranking"),
+    ), _grant_ranking),
     (LeafletInfo(
         name="event-flyer",
         title="イベントのチラシ",
         description="イベントの内容、日時（和暦）、会場、対象、定員、参加費、申込方法と主催施設の"
                     "連絡先（A4 1枚）",
         pages=1, needs="event",
-    ), "kyodo_desk.leaflets.event_flyer"),
+    ), _event_flyer),
     (LeafletInfo(
         name="event-receipt",
         title="受付票",
         description="申込者に渡す受付票: イベント、日時、会場、お名前、人数、受付番号、状況と"
                     "当日の出席確認用のQRコード（A4 1枚）",
         pages=1, needs="registration",
-    ), "kyodo_desk.leaflets.event_receipt"),
+    ), _event_receipt),
     (LeafletInfo(
         name="event-roster",
         title="参加者名簿",
@@ -126,25 +281,21 @@ _CATALOG: tuple[tuple[LeafletInfo, str], ...] = (
                     "配慮事項（ブース番号）、状況、"
                     "続けてキャンセル待ちの一覧（A4、必要なページ数）",
         pages=_LIST_PAGES, needs="event",
-    ), "kyodo_desk.leaflets.event_roster"),
+    ), _event_roster),
     (LeafletInfo(
         name="event-sign-in",
         title="出席簿",
         description="開催日ごとの、会場の入口で署名と出席を記入する一覧（A4、必要なページ数）",
         pages=_LIST_PAGES, needs="event",
-    ), "kyodo_desk.leaflets.event_sign_in"),
+    ), _event_sign_in),
     (LeafletInfo(
         name="event-badges",
         title="名札",
         description="受付済・出席の方の名札を、切り取って使うA4用紙に10枚ずつ（よみ、お名前、"
                     "イベント名）",
         pages=_LIST_PAGES, needs="event",
-    ), "kyodo_desk.leaflets.event_badges"),
+    ), _event_badges),
 )
-# Leaflets made for a chosen month (`render(..., month=)`); the others take no month.
-_MONTHLY = frozenset({"consultation-report"})
-# Prints that can be filled in with one reviewer's recorded scores (`render(..., reviewer=)`).
-_FILLED_IN = frozenset({"grant-score-sheets"})
 
 
 def catalog(*, every: bool = False) -> list[LeafletInfo]:
@@ -169,22 +320,9 @@ def render(name: str, db: Database, actor: Actor, *, today: date | None = None,
     missing one is a UserError naming the option. Raises UserError for an unknown name and
     LeafletDoesNotFit when the content cannot fit the leaflet's pages.
     """
-    for info, module_name in _CATALOG:
+    for info, renderer in _CATALOG:
         if info.name == name:
-            module = importlib.import_module(module_name)
-            extra: dict[str, object] = {}
-            if name in _MONTHLY and month is not None:
-                extra["month"] = month
-            if info.needs == "event":
-                extra["event_id"] = event_id
-            elif info.needs == "registration":
-                extra.update(event_id=event_id, registration_id=registration_id)
-            elif info.needs == "programme":
-                extra["programme_id"] = programme_id
-            elif info.needs == "fiscal_year":
-                extra["fiscal_year"] = fiscal_year
-            if name in _FILLED_IN and reviewer:
-                extra["reviewer"] = reviewer
-            return module.render(db, actor, info=info, today=today or date.today(), **extra)
+            return renderer(_Order(db, actor, info, today or date.today(), month, event_id,
+                                   registration_id, programme_id, fiscal_year, reviewer))
     names = "、".join(info.name for info, _ in _CATALOG)
     raise UserError(f"「{name}」という印刷物はありません。使える名前: {names}")

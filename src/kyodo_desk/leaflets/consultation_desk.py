@@ -3,13 +3,13 @@ the opening hours as recorded (never invented), and where to come, on one A4 pag
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from kyodo_desk.domain.dates import print_style, year_month
 from kyodo_desk.leaflets import LeafletInfo, fitting
-from kyodo_desk.leaflets.style import Kit, facility_card
-from kyodo_desk.services import contacts
+from kyodo_desk.leaflets.style import FacilityLike, Kit, facility_card
 
 DEPARTMENT = "秋田市市民生活部　中央市民サービスセンター"
 TITLE = "相談窓口のご案内"
@@ -34,7 +34,7 @@ WAYS = ("窓口へのご来所", "電話", "E-mail")
 ASK_FOR_HOURS = "開館時間は各施設にお問い合わせください"
 
 
-def hours_lines(facilities: list[Any]) -> list[str]:
+def hours_lines(facilities: Sequence[FacilityLike]) -> list[str]:
     """The opening hours as recorded; where none is recorded, the sentence asking to call."""
     lines = [f"{f.name}　{f.hours.strip()}" for f in facilities if f.hours.strip()]
     if not lines:
@@ -44,8 +44,7 @@ def hours_lines(facilities: list[Any]) -> list[str]:
     return lines
 
 
-def render(db: Any, actor: Any, *, info: LeafletInfo, today: date) -> bytes:
-    facilities = contacts.list_facilities(db, actor)
+def build(facilities: Sequence[FacilityLike], *, info: LeafletInfo, today: date) -> bytes:
     # The advisors sit at the salon: it comes first, then the centers in their usual order.
     ordered = sorted(facilities, key=lambda f: f.kind != "salon")
     cards = [facility_card(f) for f in ordered]

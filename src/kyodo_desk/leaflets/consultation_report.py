@@ -7,22 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
-from kyodo_desk.domain.dates import full_date, print_style
+from kyodo_desk.domain.dates import FISCAL_MONTHS, full_date, print_style
+from kyodo_desk.domain.labels import TOTAL
 from kyodo_desk.leaflets import LeafletInfo, fitting
 from kyodo_desk.leaflets.style import Kit, Sized
-from kyodo_desk.services.consultations.stats import (
-    MONTH_ORDER,
-    TOTAL,
-    MonthBreakdown,
-    MonthStatistics,
-    month_statistics,
-)
+
+if TYPE_CHECKING:
+    from kyodo_desk.services.consultations.stats import MonthBreakdown, MonthStatistics
 
 DEPARTMENT = "秋田市市民生活部　中央市民サービスセンター"
 TITLE = "市民活動相談 月報"
@@ -36,11 +33,8 @@ TOPIC_NOTE = ("複数の分野にわたる相談は各分野に1件ずつ数え�
               "合計（相談件数）を上回ることがあります。")
 
 
-def render(db: Any, actor: Any, *, info: LeafletInfo, today: date,
-           month: date | None = None) -> bytes:
-    """The report of *month* (any day of it; default the month of *today*)."""
-    chosen = month or today
-    figures = month_statistics(db, actor, chosen.year, chosen.month)
+def build(figures: MonthStatistics, *, info: LeafletInfo, today: date) -> bytes:
+    """The report of *figures* (one month's), made *today*."""
     made_on = f"{full_date(today, print_style())}作成"
     subtitle = f"{figures.label}分（{figures.fiscal_year_label}）"
     if figures.one_facility and figures.facilities:
@@ -120,8 +114,9 @@ def _topic_table(kit: Kit, figures: MonthStatistics) -> Any:
     body = [[label, *cells, total, year_total]
             for label, cells, total, year_total
             in zip(month.rows, month.cells, month.row_totals, to_date.row_totals, strict=True)]
-    totals = [[TOTAL, *month.column_totals, month.total, to_date.total],
-              [TO_DATE, *to_date.column_totals, to_date.total, None]]
+    totals: list[list[str | int | None]] = [
+        [TOTAL, *month.column_totals, month.total, to_date.total],
+        [TO_DATE, *to_date.column_totals, to_date.total, None]]
     return _count_table(kit, header, body, totals, highlight_last=True)
 
 
@@ -205,7 +200,7 @@ class _MonthBars(Flowable):
         super().__init__()
         self.kit = kit
         self.values = list(figures.monthly_totals)
-        self.labels = [f"{m}月" for m in MONTH_ORDER]
+        self.labels = [f"{m}月" for m in FISCAL_MONTHS]
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self.width, self.height = availWidth, self.kit.pt(60)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.units import mm
@@ -16,21 +16,18 @@ from reportlab.platypus import Flowable
 
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.leaflets import LeafletInfo, event_text, fitting
-from kyodo_desk.leaflets.event_text import EXPECTED, EventPrintData
+from kyodo_desk.leaflets.event_text import EXPECTED
 from kyodo_desk.leaflets.japanese_lines import JaParagraph, balanced_width
 from kyodo_desk.leaflets.style import Emphasis, Kit, markup
+
+if TYPE_CHECKING:
+    from kyodo_desk.services.events.prints import EventPrintData
 
 TITLE = "名札"
 COLUMNS, ROWS = 2, 5
 BADGE_W, BADGE_H = 89 * mm, 53 * mm  # ten fill the kit's frame (178 × 266 mm) exactly
 NAME_MAX, NAME_ONE_LINE_MIN, NAME_MIN = 30.0, 15.0, 7.0  # points
 NONE_TO_PRINT = "名札を作る申込がありません（受付済・出席の申込がありません）。"
-
-
-def render(db: Any, actor: Any, *, info: LeafletInfo, today: date,
-           event_id: int | None = None) -> bytes:
-    chosen = event_text.require_id(event_id, info, "イベント", "--event")
-    return build(event_text.load(db, actor, chosen), info=info, today=today)
 
 
 def build(data: EventPrintData, *, info: LeafletInfo, today: date) -> bytes:

@@ -5,25 +5,20 @@ and put up: the title band with the event as its catch phrase, what it is, the o
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportlab.platypus import TopPadder
 
 from kyodo_desk.domain.dates import print_style, year_month
 from kyodo_desk.domain.events import EVENT_KIND_LABELS
 from kyodo_desk.leaflets import LeafletInfo, event_text, fitting
-from kyodo_desk.leaflets.event_text import EventPrintData
 from kyodo_desk.leaflets.style import Group, Kit
+
+if TYPE_CHECKING:
+    from kyodo_desk.services.events.prints import EventPrintData
 
 CANCELLED = "このイベントは中止になりました。お申し込みいただいた方には個別にご連絡します。"
 WAITLIST_NOTE = "定員になり次第、キャンセル待ちとして受け付けます。"
-
-
-def render(db: Any, actor: Any, *, info: LeafletInfo, today: date,
-           event_id: int | None = None) -> bytes:
-    chosen = event_text.require_id(event_id, info, "イベント", "--event")
-    return build(event_text.load(db, actor, chosen, registrations=False), info=info,
-                 today=today)
 
 
 def outline(data: EventPrintData) -> list[tuple[str, str]]:

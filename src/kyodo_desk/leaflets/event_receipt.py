@@ -5,14 +5,16 @@ venue, the name and party size, the 受付番号 and status, and the QR code the
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kyodo_desk.domain.dates import full_date, print_style
-from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.events import RegistrationStatus
 from kyodo_desk.leaflets import LeafletInfo, event_text, fitting
-from kyodo_desk.leaflets.event_text import EventPrintData
 from kyodo_desk.leaflets.style import Kit, QrCode, Sized
+
+if TYPE_CHECKING:
+    from kyodo_desk.services.events.prints import ReceiptData
+    from kyodo_desk.services.events.registrations import RegistrationInfo
 
 S = RegistrationStatus
 TITLE = "受付票"
@@ -28,24 +30,9 @@ GUIDANCE = {
 GUIDANCE[S.ATTENDED] = GUIDANCE[S.NO_SHOW] = GUIDANCE[S.CONFIRMED]
 
 
-def render(db: Any, actor: Any, *, info: LeafletInfo, today: date,
-           registration_id: int | None = None, event_id: int | None = None) -> bytes:
-    from kyodo_desk.services.events import registrations
-
-    chosen = event_text.require_id(registration_id, info, "申込", "--registration")
-    registration = registrations.get_registration(db, actor, chosen)
-    if event_id is not None and event_id != registration.event_id:
-        raise UserError(f"受付番号{registration.queue_number}の申込は、指定したイベントの"
-                        "申込ではありません。")
-    data = event_text.load(db, actor, registration.event_id, registrations=False)
-    return build(data, registration, info=info, today=today)
-
-
-def build(data: EventPrintData, registration: Any, *, info: LeafletInfo, today: date) -> bytes:
-    if registration.status is S.CANCELLED:
-        raise UserError(f"{registration.contact_name}さんの申込はキャンセルされているため、"
-                        "受付票は作れません。")
-    e = data.event
+def build(data: ReceiptData, *, info: LeafletInfo, today: date) -> bytes:
+    """The receipt of *data* (a sign-up that is not cancelled: `receipt_data` refuses one)."""
+    e, registration = data.event, data.registration
     department = event_text.department(e)
     issued = f"{full_date(today, print_style())}発行"
     card = event_text.contact_card(e, data.facility)
@@ -58,7 +45,7 @@ def build(data: EventPrintData, registration: Any, *, info: LeafletInfo, today: 
             kit.spacer(10),
             _ticket(kit, registration, ticket),
             kit.section("お申し込みの内容"),
-            kit.facts(_details(data, registration)),
+            kit.facts(_details(data)),
             kit.spacer(6),
             *kit.bullets(GUIDANCE[registration.status]),
             kit.section("お問い合わせ"),
@@ -70,8 +57,8 @@ def build(data: EventPrintData, registration: Any, *, info: LeafletInfo, today: 
                          data_key=(e, data.facility, registration, issued))
 
 
-def _details(data: EventPrintData, r: Any) -> list[tuple[str, str]]:
-    e = data.event
+def _details(data: ReceiptData) -> list[tuple[str, str]]:
+    e, r = data.event, data.registration
     name = f"{r.contact_name}（{r.contact_reading}）" if r.contact_reading else r.contact_name
     rows = [
         ("イベント", e.title),
@@ -86,7 +73,7 @@ def _details(data: EventPrintData, r: Any) -> list[tuple[str, str]]:
     return [(label, value) for label, value in rows if value]
 
 
-def _ticket(kit: Kit, r: Any, ticket: str) -> Any:
+def _ticket(kit: Kit, r: RegistrationInfo, ticket: str) -> Any:
     """The part the door reads: 受付番号 large, the name, the status, and the QR code."""
     p = kit.palette
     waiting = r.status is S.WAITLISTED

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.platypus import CondPageBreak
@@ -14,21 +14,18 @@ from reportlab.platypus import CondPageBreak
 from kyodo_desk.domain.dates import full_date, print_style
 from kyodo_desk.domain.events import SEAT_HOLDING, RegistrationStatus
 from kyodo_desk.leaflets import LeafletInfo, event_text, fitting
-from kyodo_desk.leaflets.event_text import EventPrintData
 from kyodo_desk.leaflets.style import Kit
+
+if TYPE_CHECKING:
+    from kyodo_desk.services.events.prints import EventPrintData
+    from kyodo_desk.services.events.registrations import RegistrationInfo
 
 TITLE = "参加者名簿"
 NONE_YET = "まだ申込はありません。"
 NO_WAITLIST = "キャンセル待ちの方はいません。"
 
 
-def render(db: Any, actor: Any, *, info: LeafletInfo, today: date,
-           event_id: int | None = None) -> bytes:
-    chosen = event_text.require_id(event_id, info, "イベント", "--event")
-    return build(event_text.load(db, actor, chosen), info=info, today=today)
-
-
-def party_count(regs: Sequence[Any]) -> str:
+def party_count(regs: Sequence[RegistrationInfo]) -> str:
     """'3組 6名'."""
     return f"{len(regs)}組 {sum(r.party_size for r in regs)}名"
 
@@ -60,7 +57,8 @@ def build(data: EventPrintData, *, info: LeafletInfo, today: date) -> bytes:
         ]
 
     return fitting.build(info, compose, scales=(1.0,),
-                         decorate=lambda kit: kit.footer(f"{TITLE}　{e.title}", numbered=True),
+                         decorate=lambda kit: kit.footer(f"{TITLE}　{e.title}", numbered=True,
+                                                          staff_only=True),
                          subject=f"{TITLE}　{e.title}")
 
 
@@ -73,7 +71,7 @@ def list_heading(kit: Kit, title: str) -> list[Any]:
     return [CondPageBreak(kit.pt(90)), heading]
 
 
-def _seated_table(kit: Kit, regs: Sequence[Any], *, booths: bool) -> Any:
+def _seated_table(kit: Kit, regs: Sequence[RegistrationInfo], *, booths: bool) -> Any:
     header = ["受付番号", "氏名・団体名", "よみ", "人数", "配慮事項", "状況"]
     shares = [1.1, 3.0, 2.6, 0.7, 3.0, 0.9]
     align = [TA_RIGHT, TA_LEFT, TA_LEFT, TA_RIGHT, TA_LEFT, TA_CENTER]
@@ -88,7 +86,7 @@ def _seated_table(kit: Kit, regs: Sequence[Any], *, booths: bool) -> Any:
     return kit.list_table(header, rows, shares, align=align)
 
 
-def _waiting_table(kit: Kit, regs: Sequence[Any]) -> Any:
+def _waiting_table(kit: Kit, regs: Sequence[RegistrationInfo]) -> Any:
     rows = [[f"{r.waitlist_position}番", str(r.queue_number), r.contact_name, r.contact_reading,
              f"{r.party_size}名", r.notes] for r in regs]
     return kit.list_table(["順番", "受付番号", "氏名・団体名", "よみ", "人数", "配慮事項"], rows,

@@ -10,24 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.platypus import PageBreak
 
 from kyodo_desk.leaflets import LeafletInfo, event_text, fitting
-from kyodo_desk.leaflets.event_text import EXPECTED, EventPrintData
+from kyodo_desk.leaflets.event_text import EXPECTED
 from kyodo_desk.leaflets.style import Group, Kit
+
+if TYPE_CHECKING:
+    from kyodo_desk.services.events.prints import EventPrintData
+    from kyodo_desk.services.events.registrations import RegistrationInfo
 
 TITLE = "出席簿"
 WALK_IN_ROWS = 5
 WALK_IN = "当日"
-
-
-def render(db: Any, actor: Any, *, info: LeafletInfo, today: date,
-           event_id: int | None = None) -> bytes:
-    chosen = event_text.require_id(event_id, info, "イベント", "--event")
-    return build(event_text.load(db, actor, chosen), info=info, today=today)
 
 
 def build(data: EventPrintData, *, info: LeafletInfo, today: date) -> bytes:
@@ -42,8 +40,11 @@ def build(data: EventPrintData, *, info: LeafletInfo, today: date) -> bytes:
             if story:
                 story.append(PageBreak())
             story += [
+                # The label on a line of its own: 第1回 is never broken after 第.
                 kit.title_band(department, TITLE, event_text.title_lines(e.title),
-                               date_text=event_text.session_text(session)),
+                               date_text="\n".join(filter(None, (
+                                   event_text.session_text(session, label=False),
+                                   session.label)))),
                 kit.spacer(4),
                 kit.para(f"会場　{e.venue_name}　　予定 {len(expected)}組 "
                          f"{sum(r.party_size for r in expected)}名", "small",
@@ -53,22 +54,24 @@ def build(data: EventPrintData, *, info: LeafletInfo, today: date) -> bytes:
         return story
 
     return fitting.build(info, compose, scales=(1.0,),
-                         decorate=lambda kit: kit.footer(f"{TITLE}　{e.title}", numbered=True),
+                         decorate=lambda kit: kit.footer(f"{TITLE}　{e.title}", numbered=True,
+                                                          staff_only=True),
                          subject=f"{TITLE}　{e.title}")
 
 
-def _sheet(kit: Kit, regs: Sequence[Any]) -> Any:
-    """The rows to sign: a name with its よみ above it, 人数 and 配慮事項, then empty 署名
-    and 出席 cells tall enough to write in."""
+def _sheet(kit: Kit, regs: Sequence[RegistrationInfo]) -> Any:
+    """The rows to sign: a name with its よみ above it and 人数, then empty 署名 and 出席
+    cells tall enough to write in. No 配慮事項: every signer reads the sheet at the door, and
+    what a person asked for (health, a wheelchair) is theirs; staff have it on the 参加者名簿."""
     p = kit.palette
     rows: list[list[Any]] = []
     for r in regs:
         name: list[Any] = [kit.para(r.contact_reading, "note", color=p.muted)] \
             if r.contact_reading else []
         name.append(kit.para(r.contact_name, "body"))
-        rows.append([str(r.queue_number), Group(name), f"{r.party_size}名", r.notes,
+        rows.append([str(r.queue_number), Group(name), f"{r.party_size}名",
                      kit.spacer(22), ""])
-    rows += [[WALK_IN, "", "", "", kit.spacer(22), ""] for _ in range(WALK_IN_ROWS)]
-    return kit.list_table(["受付番号", "よみ／氏名・団体名", "人数", "配慮事項", "署名", "出席"], rows,
-                          [0.9, 3.2, 0.7, 2.4, 3.0, 0.8],
-                          align=[TA_RIGHT, TA_LEFT, TA_RIGHT, TA_LEFT, TA_LEFT, TA_CENTER])
+    rows += [[WALK_IN, "", "", kit.spacer(22), ""] for _ in range(WALK_IN_ROWS)]
+    return kit.list_table(["受付番号", "よみ／氏名・団体名", "人数", "署名", "出席"], rows,
+                          [0.9, 4.2, 0.7, 4.4, 0.8],
+                          align=[TA_RIGHT, TA_LEFT, TA_RIGHT, TA_LEFT, TA_CENTER])

@@ -1,5 +1,5 @@
 """How the event prints word an event (イベントの表記): dates in the era with the weekday,
-times, fee, capacity and sign-up window, and the data every event print loads.
+times, fee, capacity and sign-up window.
 
 One module for the flyer, the receipt, the roster, the sign-in sheet and the badges, so a
 date reads the same on all of them: 令和8年12月5日（土）10:00～12:00 (in the prints' style,
@@ -9,16 +9,21 @@ domain.dates.print_style: 和暦 unless the app-wide setting says 西暦).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, time
-from typing import Any
+from typing import TYPE_CHECKING
 
-from kyodo_desk.domain.dates import clock, date_with_weekday, print_style
-from kyodo_desk.domain.errors import UserError
+from kyodo_desk.domain.dates import clock, date_with_weekday, print_style, short_date
 from kyodo_desk.domain.events import RegistrationStatus
 from kyodo_desk.leaflets.style import ContactCard, facility_card
 
+if TYPE_CHECKING:
+    from kyodo_desk.services.contacts import FacilityDetail
+    from kyodo_desk.services.events import EventDetail, EventSessionInfo
+
 RANGE = "～"
+# A course with more sessions is written by its days (`days_text`), not a line a session: a
+# receipt or a roster would not fit its page.
+LISTED_SESSIONS = 8
 DEPARTMENT_PREFIX = "秋田市市民生活部"
 # Who gets a place on the door lists and a badge: seats given, before or after check-in.
 EXPECTED = frozenset({RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED})
@@ -36,7 +41,7 @@ def time_text(start: time | None, end: time | None) -> str:
     return f"{clock(start)}{RANGE}{clock(end) if end is not None else ''}"
 
 
-def session_text(session: Any, *, label: bool = True) -> str:
+def session_text(session: EventSessionInfo, *, label: bool = True) -> str:
     """One session: '令和8年12月5日（土）10:00～12:00　第1回 オリエンテーション'."""
     text = f"{day_text(session.held_on)}{time_text(session.start_time, session.end_time)}"
     if label and session.label:
@@ -44,9 +49,27 @@ def session_text(session: Any, *, label: bool = True) -> str:
     return text
 
 
-def sessions_text(sessions: Sequence[Any]) -> str:
-    """Every session on its own line, with its label (第1回 …) as the event names it."""
+def sessions_text(sessions: Sequence[EventSessionInfo]) -> str:
+    """Every session on its own line, with its label (第1回 …) as the event names it; past
+    LISTED_SESSIONS, the days in a few lines (`days_text`)."""
+    if len(sessions) > LISTED_SESSIONS:
+        return days_text(sessions)
     return "\n".join(session_text(s) for s in sessions)
+
+
+def days_text(sessions: Sequence[EventSessionInfo]) -> str:
+    """A long course: '全30回　18:30～20:45' (the time, when every session shares it), then
+    a line per year, its first day in full and the others short:
+    '令和8年12月1日（火）、12/8（火）、12/15（火）'. The labels are left out."""
+    times = {time_text(s.start_time, s.end_time) for s in sessions}
+    shared = times.pop() if len(times) == 1 else ""
+    years: dict[int, list[str]] = {}
+    for s in sessions:
+        days = years.setdefault(s.held_on.year, [])
+        day = short_date(s.held_on) if days else day_text(s.held_on)
+        days.append(day if shared else f"{day}{time_text(s.start_time, s.end_time)}")
+    head = f"全{len(sessions)}回　{shared}".rstrip("　")
+    return "\n".join([head, *("、".join(days) for days in years.values())])
 
 
 def split_title(title: str) -> tuple[str, str]:
@@ -64,19 +87,19 @@ def title_lines(title: str) -> str:
     return "\n".join(part for part in split_title(title) if part)
 
 
-def fee_text(event: Any) -> str:
+def fee_text(event: EventDetail) -> str:
     """'無料', '500円（資料代）'."""
     fee = "無料" if not event.fee else f"{event.fee:,}円"
     return f"{fee}（{event.fee_note}）" if event.fee_note else fee
 
 
-def capacity_text(event: Any) -> str:
+def capacity_text(event: EventDetail) -> str:
     if event.capacity is None:
         return "定員は設けていません"
     return f"{event.capacity:,}名（先着順）"
 
 
-def window_text(event: Any) -> str:
+def window_text(event: EventDetail) -> str:
     """The sign-up window (申込期間), or '' when the event sets none."""
     opens, closes = event.signup_opens_on, event.signup_closes_on
     if opens and closes:
@@ -88,16 +111,16 @@ def window_text(event: Any) -> str:
     return ""
 
 
-def venue_text(event: Any) -> str:
+def venue_text(event: EventDetail) -> str:
     return "\n".join(part for part in (event.venue_name, event.venue_address) if part)
 
 
-def department(event: Any) -> str:
+def department(event: EventDetail) -> str:
     """The issuing line of the title band: the department and the organising facility."""
     return f"{DEPARTMENT_PREFIX}　{event.facility_name}".strip()
 
 
-def contact_card(event: Any, facility: Any, *, code: bool = False) -> ContactCard:
+def contact_card(event: EventDetail, facility: FacilityDetail, *, code: bool = False) -> ContactCard:
     """The organising facility's card, headed by the event's own contact (担当・電話) where
     the event names one; with *code*, a QR code of the event's web page."""
     card = facility_card(facility)
@@ -106,35 +129,3 @@ def contact_card(event: Any, facility: Any, *, code: bool = False) -> ContactCar
     codes = (("イベントの詳細", event.url),) if code and event.url else ()
     return ContactCard(card.name, ((tuple(own),) if own else ()) + card.rows, codes)
 
-
-# --- the data -------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class EventPrintData:
-    """What an event print is made from, read once: the event, its organising facility (the
-    contact block) and its sign-ups in list order."""
-
-    event: Any  # services.events.EventDetail
-    facility: Any  # services.contacts.FacilityDetail
-    registrations: tuple[Any, ...]  # services.registrations.RegistrationInfo
-
-    def with_status(self, statuses: frozenset[RegistrationStatus]) -> list[Any]:
-        return [r for r in self.registrations if r.status in statuses]
-
-
-def require_id(value: int | None, info: Any, what: str, option: str) -> int:
-    if value is None:
-        raise UserError(f"「{info.title}」を作るには{what}を指定してください"
-                        f"（コマンドでは {option} 番号）。")
-    return value
-
-
-def load(db: Any, actor: Any, event_id: int, *, registrations: bool = True) -> EventPrintData:
-    # Imported here: the pages are made from plain data, without any database library.
-    from kyodo_desk.services import contacts, events
-    from kyodo_desk.services.events import registrations as signups
-
-    event = events.get_event(db, actor, event_id)
-    facility = contacts.get_facility(db, actor, event.facility_id)
-    regs = tuple(signups.list_registrations(db, actor, event_id)) if registrations else ()
-    return EventPrintData(event, facility, regs)

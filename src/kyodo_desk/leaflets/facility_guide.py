@@ -18,13 +18,6 @@ LEAD = ("市民活動や地域づくりの相談、交流、情報発信の拠�
         "お近くの施設をご利用ください。")
 
 
-def render(db: Any, actor: Any, *, info: LeafletInfo, today: date) -> bytes:
-    # Imported here: the page itself is made from plain data, without any database library.
-    from kyodo_desk.services import contacts
-
-    return build(contacts.list_facilities(db, actor), info=info, today=today)
-
-
 def build(facilities: Sequence[FacilityLike], *, info: LeafletInfo, today: date) -> bytes:
     """The guide for *facilities* (in the order given), dated *today*."""
     as_of = year_month(today, print_style())

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -18,6 +18,10 @@ from kyodo_desk.domain.grants import MAIN_LINE, STAGE_LABELS, Stage, yen
 from kyodo_desk.leaflets import LeafletInfo, fitting, grant_text
 from kyodo_desk.leaflets.event_text import day_text
 from kyodo_desk.leaflets.style import Badge, Group, Kit, Sized
+
+if TYPE_CHECKING:
+    from kyodo_desk.services.grants import CriterionInfo, ProgrammeDetail
+    from kyodo_desk.services.grants.prints import GrantCallData
 
 SUBTITLE = "募集案内"
 # What happens at each step, as the applicant meets it (the guideline's cycle).
@@ -37,17 +41,7 @@ SCORING_NOTE = ("審査員が観点ごとに点数をつけ、重みを掛けた
                 "複数のときは、1人あたりの平均点の高い順に採択を検討します。")
 
 
-def render(db: Any, actor: Any, *, info: LeafletInfo, today: date,
-           programme_id: int | None = None) -> bytes:
-    from kyodo_desk.services.grants import get_programme
-
-    chosen = grant_text.require_programme(programme_id, info)
-    programme = get_programme(db, actor, chosen)
-    return build(programme, grant_text.programme_card(db, actor, programme), info=info,
-                 today=today)
-
-
-def outline(p: Any) -> list[tuple[str, str]]:
+def outline(p: ProgrammeDetail) -> list[tuple[str, str]]:
     """The 募集の概要 rows; what the programme leaves empty is left out, never invented."""
     ceiling = f"1件あたり {yen(p.ceiling)} まで" if p.ceiling else "上限は設けていません"
     rows = [
@@ -59,7 +53,10 @@ def outline(p: Any) -> list[tuple[str, str]]:
     return [(label, value) for label, value in rows if value]
 
 
-def build(p: Any, card: Any, *, info: LeafletInfo, today: date) -> bytes:
+def build(data: GrantCallData, *, info: LeafletInfo, today: date) -> bytes:
+    p = data.programme
+    card = grant_text.programme_card(p, data.facility)
+    title = grant_text.programme_title(p.fiscal_year, p.name)
     as_of = year_month(today, print_style())
     subtitle = f"{fiscal_year_label(p.fiscal_year)}　{SUBTITLE}"
     steps = [(STAGE_LABELS[s], STEP_NOTES[s], p.documents_for(s)) for s in MAIN_LINE]
@@ -97,9 +94,8 @@ def build(p: Any, card: Any, *, info: LeafletInfo, today: date) -> bytes:
         return story
 
     return fitting.build(
-        info, compose, subject=f"{grant_text.programme_title(p)} {SUBTITLE}",
-        decorate=lambda kit: kit.footer(f"{grant_text.programme_title(p)}　{SUBTITLE}",
-                                        numbered=True),
+        info, compose, subject=f"{title} {SUBTITLE}",
+        decorate=lambda kit: kit.footer(f"{title}　{SUBTITLE}", numbered=True),
         data_key=(p, card, as_of))
 
 
@@ -132,7 +128,7 @@ def _steps(kit: Kit, steps: Sequence[tuple[str, str, list[str]]]) -> Flowable:
     return Sized(make)
 
 
-def _criteria(kit: Kit, criteria: Sequence[Any]) -> Flowable:
+def _criteria(kit: Kit, criteria: Sequence[CriterionInfo]) -> Flowable:
     """審査の観点 with 重み, the range of points and the full marks (配点), and the total."""
     rows = [[c.name, f"×{c.weight}", f"0～{c.max_score}点", f"{c.weight * c.max_score}点"]
             for c in criteria]

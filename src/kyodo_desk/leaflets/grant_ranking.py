@@ -6,7 +6,7 @@ many A4 pages as needed, the header row repeated."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -15,6 +15,9 @@ from kyodo_desk.domain.dates import full_date, print_style
 from kyodo_desk.domain.grants import STAGE_LABELS, yen
 from kyodo_desk.leaflets import LeafletInfo, fitting, grant_text
 from kyodo_desk.leaflets.style import Kit
+
+if TYPE_CHECKING:
+    from kyodo_desk.services.grants.screening import Screening
 
 TITLE = "審査結果（順位表）"
 NO_CASES = "審査の対象となる案件（申請以降の案件）はまだありません。"
@@ -28,17 +31,8 @@ RANKING_NOTE = ("平均は、採点した審査員1人あたりの合計点（�
                 "並べ、同じ平均は同じ順位です。まだ採点のない案件は順位を付けずに最後に並べています。")
 
 
-def render(db: Any, actor: Any, *, info: LeafletInfo, today: date,
-           programme_id: int | None = None) -> bytes:
-    from kyodo_desk.services.grants.screening import screening
-
-    chosen = grant_text.require_programme(programme_id, info)
-    return build(screening(db, actor, chosen), info=info, today=today)
-
-
-def build(s: Any, *, info: LeafletInfo, today: date) -> bytes:
-    """*s* is a services.grant_screening.Screening."""
-    title = grant_text.programme_title(s)
+def build(s: Screening, *, info: LeafletInfo, today: date) -> bytes:
+    title = grant_text.programme_title(s.fiscal_year, s.programme_name)
     as_of = f"{full_date(today, print_style())}現在"
     scored = sum(1 for r in s.rows if r.rank)
     headings = reviewer_headings(s.reviewers)
@@ -63,7 +57,8 @@ def build(s: Any, *, info: LeafletInfo, today: date) -> bytes:
                 kit.para(f"※{RANKING_NOTE}", "note", color=kit.palette.muted)]
 
     return fitting.build(info, compose, scales=(1.0,),
-                         decorate=lambda kit: kit.footer(f"{TITLE}　{title}", numbered=True),
+                         decorate=lambda kit: kit.footer(f"{TITLE}　{title}", numbered=True,
+                                                          staff_only=True),
                          subject=f"{TITLE}　{title}")
 
 
@@ -74,7 +69,7 @@ def reviewer_headings(reviewers: tuple[str, ...]) -> list[str]:
     return [CIRCLED[n] if n < len(CIRCLED) else f"({n + 1})" for n in range(len(reviewers))]
 
 
-def _table(kit: Kit, s: Any, headings: list[str]) -> Any:
+def _table(kit: Kit, s: Screening, headings: list[str]) -> Any:
     p = kit.palette
     texts: list[list[str]] = []  # every cell but 団体名・事業名, as printed
     cases: list[Any] = []

@@ -5,10 +5,8 @@ pages as they need."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.platypus import CondPageBreak, Flowable
@@ -18,6 +16,10 @@ from kyodo_desk.domain.grants import yen
 from kyodo_desk.leaflets import LeafletInfo, fitting, grant_text
 from kyodo_desk.leaflets.style import Kit, Sized
 
+if TYPE_CHECKING:
+    from kyodo_desk.services.grants.prints import GrantResultsData, ProgrammeResults
+    from kyodo_desk.services.grants.publication import PublishedCase
+
 TITLE = "採択事業一覧・実施結果"
 SUBJECT = "市民協働交付金"
 NONE_ADOPTED = "採択された事業はまだありません。"
@@ -25,50 +27,9 @@ NONE_FINISHED = "実施結果は、事業が終わり交付額が確定してか
 NOT_DECIDED = "決定前"
 
 
-@dataclass(frozen=True)
-class ProgrammeResults:
-    """One programme of the year with its adopted projects, in the order published."""
-
-    name: str
-    budget: int
-    cases: tuple[Any, ...]  # services.grant_publication.PublishedCase
-
-    @property
-    def decided(self) -> int:
-        return sum(c.decided for c in self.cases)
-
-    @property
-    def finished(self) -> list[Any]:
-        return [c for c in self.cases if c.finished]
-
-    @property
-    def paid(self) -> int:
-        return sum(c.paid for c in self.finished)
-
-
-def render(db: Any, actor: Any, *, info: LeafletInfo, today: date,
-           fiscal_year: int | None = None) -> bytes:
-    year = grant_text.require_fiscal_year(fiscal_year, info)
-    return build(year, load(db, actor, year), info=info, today=today)
-
-
-def load(db: Any, actor: Any, fiscal_year: int) -> list[ProgrammeResults]:
-    """Every programme of the year, each with its adopted projects (none is left out: a
-    programme with nothing adopted yet says so)."""
-    from kyodo_desk.services.grants import list_programmes
-    from kyodo_desk.services.grants.publication import adopted_projects
-
-    cases = adopted_projects(db, actor, fiscal_year)
-    # list_programmes gives the newest year first, then by id: the order cases come in.
-    return [ProgrammeResults(p.name, p.money.budget,
-                             tuple(c for c in cases if c.programme_id == p.id))
-            for p in sorted(list_programmes(db, actor, fiscal_year=fiscal_year),
-                            key=lambda p: p.id)]
-
-
-def build(fiscal_year: int, programmes: Sequence[ProgrammeResults], *, info: LeafletInfo,
-          today: date) -> bytes:
-    year = fiscal_year_label(fiscal_year)
+def build(data: GrantResultsData, *, info: LeafletInfo, today: date) -> bytes:
+    programmes = data.programmes
+    year = fiscal_year_label(data.fiscal_year)
     subtitle = f"{year}　{SUBJECT}"
     as_of = f"{full_date(today, print_style())}現在"
     adopted = sum(len(p.cases) for p in programmes)
@@ -134,7 +95,7 @@ def _adopted_table(kit: Kit, programme: ProgrammeResults) -> Flowable:
                           [2.6, 3.4, 2.4, 1.4], align=[TA_LEFT, TA_LEFT, TA_LEFT, TA_RIGHT])
 
 
-def _result(kit: Kit, case: Any) -> Flowable:
+def _result(kit: Kit, case: PublishedCase) -> Flowable:
     """One finished project: the group and project over its 交付額, then 実績 and 評価 in
     full. A long text runs on to the next page inside its row."""
     p = kit.palette

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.platypus import PageBreak
@@ -20,6 +20,10 @@ from kyodo_desk.domain.grants import STAGE_LABELS, yen
 from kyodo_desk.leaflets import LeafletInfo, fitting, grant_text
 from kyodo_desk.leaflets.style import Group, Kit, Sized
 
+if TYPE_CHECKING:
+    from kyodo_desk.services.grants import CriterionInfo
+    from kyodo_desk.services.grants.screening import Screening, ScreeningRow
+
 TITLE = "審査表"
 NOT_SCORED = "この審査員の採点は記録されていません。"
 FILL_NOTE = "点数は観点ごとに0点から満点までの整数で記入し、小計には重み×点数を記入してください。"
@@ -27,16 +31,8 @@ BOX_HEIGHT = 24  # points: room for a handwritten number
 COMMENT_HEIGHT = 150
 
 
-def render(db: Any, actor: Any, *, info: LeafletInfo, today: date,
-           programme_id: int | None = None, reviewer: str | None = None) -> bytes:
-    from kyodo_desk.services.grants.screening import screening
-
-    chosen = grant_text.require_programme(programme_id, info)
-    return build(screening(db, actor, chosen), info=info, today=today, reviewer=reviewer)
-
-
-def build(s: Any, *, info: LeafletInfo, today: date, reviewer: str | None = None) -> bytes:
-    """*s* is a services.grant_screening.Screening."""
+def build(s: Screening, *, info: LeafletInfo, today: date, reviewer: str | None = None) -> bytes:
+    """The sheets of *s*'s cases: blank, or filled in with *reviewer*'s recorded scores."""
     if not s.rows:
         raise UserError(f"「{s.programme_name}」には審査表を作る案件がありません"
                         "（申請まで進んだ案件がありません）。")
@@ -53,13 +49,14 @@ def build(s: Any, *, info: LeafletInfo, today: date, reviewer: str | None = None
             story += _sheet(kit, s, row, who, given, made_on)
         return story
 
-    title = grant_text.programme_title(s)
+    title = grant_text.programme_title(s.fiscal_year, s.programme_name)
     return fitting.build(info, compose, scales=(1.0,),
-                         decorate=lambda kit: kit.footer(f"{TITLE}　{title}", numbered=True),
+                         decorate=lambda kit: kit.footer(f"{TITLE}　{title}", numbered=True,
+                                                          staff_only=True),
                          subject=f"{TITLE}　{title}")
 
 
-def _reviewer(s: Any, reviewer: str | None) -> str:
+def _reviewer(s: Screening, reviewer: str | None) -> str:
     """The reviewer as recorded (spaces as record_scores stores them), or "" for blank sheets."""
     if not reviewer or not reviewer.strip():
         return ""
@@ -71,11 +68,12 @@ def _reviewer(s: Any, reviewer: str | None) -> str:
     return name
 
 
-def _sheet(kit: Kit, s: Any, row: Any, reviewer: str, given: dict[int, int] | None,
+def _sheet(kit: Kit, s: Screening, row: ScreeningRow, reviewer: str, given: dict[int, int] | None,
            made_on: str) -> list[Any]:
     p = kit.palette
     story: list[Any] = [
-        kit.title_band(grant_text.DEPARTMENT, TITLE, grant_text.programme_title(s),
+        kit.title_band(grant_text.DEPARTMENT, TITLE,
+                       grant_text.programme_title(s.fiscal_year, s.programme_name),
                        date_text=made_on),
         kit.spacer(6),
         kit.facts([("案件番号", str(row.case_id)), ("申請団体", row.group_name),
@@ -95,7 +93,7 @@ def _sheet(kit: Kit, s: Any, row: Any, reviewer: str, given: dict[int, int] | No
     return story
 
 
-def _score_table(kit: Kit, criteria: Sequence[Any], given: dict[int, int] | None) -> Any:
+def _score_table(kit: Kit, criteria: Sequence[CriterionInfo], given: dict[int, int] | None) -> Any:
     """A row per criterion: its name with the points it takes (0～5点), 重み, and the
     点数 and 小計 boxes, empty or filled with *given* (criterion id → score)."""
     p = kit.palette

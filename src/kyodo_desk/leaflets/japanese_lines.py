@@ -12,7 +12,7 @@ from typing import Any
 
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.platypus import Paragraph
-from reportlab.platypus.paragraph import (  # type: ignore[attr-defined]
+from reportlab.platypus.paragraph import (
     FragLine,
     ParaLines,
     _handleBulletWidth,
@@ -38,6 +38,8 @@ def _breakable(a: str, b: str, inside_words: bool) -> bool:
     """May a line end after *a* with *b* starting the next?"""
     if b in NO_LINE_START or a in NO_LINE_END:
         return False
+    if _latin(a) and b == "（" and not inside_words:
+        return False  # a date keeps its weekday on its line: 12/8（火）
     if _latin(a) and _latin(b):
         return inside_words and a in SOFT_BREAK_AFTER
     return True
@@ -191,7 +193,7 @@ class JaParagraph(Paragraph):
             return ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName,
                              textColor=style.textColor, lines=[], ascent=style.fontSize,
                              descent=-0.2 * style.fontSize)
-        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", False):
             return self.blPara
         # Tables wrap a cell's paragraph several times at the same width: break it once.
         key = tuple(maxWidths)

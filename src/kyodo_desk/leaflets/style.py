@@ -37,6 +37,8 @@ MARGIN_TOP = 14 * mm
 MARGIN_BOTTOM = 17 * mm
 CONTENT_WIDTH = PAGE_SIZE[0] - 2 * MARGIN_X
 CONTENT_HEIGHT = PAGE_SIZE[1] - MARGIN_TOP - MARGIN_BOTTOM
+# The mark on every page of a staff-only print (名簿, 出席簿, 審査表, 順位表).
+STAFF_ONLY = "取扱注意"
 
 
 # --- colours --------------------------------------------------------------------------------
@@ -321,7 +323,8 @@ class TitleBand(Flowable):
         self.side_w = 0.0
         self.side_h = 0.0
         if self.side is not None:
-            natural = stringWidth(self.side_text, k.font, k.size("body")) + 1
+            natural = max(stringWidth(line, k.font, k.size("body"))
+                          for line in self.side_text.splitlines()) + 1
             self.side_w = min(inner * 0.35, natural)
             self.side_h = self.side.wrap(self.side_w, availHeight)[1]
         sub_w = inner - (self.side_w + k.pt(12) if self.side is not None else 0)
@@ -546,16 +549,25 @@ def qr_modules(text: str) -> tuple[tuple[bool, ...], ...]:
 # --- contact cards --------------------------------------------------------------------------
 
 class FacilityLike(Protocol):
-    """What a contact card needs of a facility (services.contacts.FacilityDetail fits)."""
+    """What a contact card needs of a facility (services.contacts.FacilityDetail fits).
+    Read-only, as a frozen dataclass's fields are."""
 
-    name: str
-    postal_code: str
-    phone: str
-    email: str
-    website: str
-    facebook: str
-    hours: str
-
+    @property
+    def kind(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def postal_code(self) -> str: ...
+    @property
+    def phone(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def website(self) -> str: ...
+    @property
+    def facebook(self) -> str: ...
+    @property
+    def hours(self) -> str: ...
     @property
     def full_address(self) -> str: ...
 
@@ -1065,8 +1077,11 @@ class Kit:
         return made
 
     # pages
-    def footer(self, text: str, *, numbered: bool = False) -> Callable[[Any, Any], None]:
-        """A page decoration: a thin rule and *text* at the foot (and the page number)."""
+    def footer(self, text: str, *, numbered: bool = False,
+               staff_only: bool = False) -> Callable[[Any, Any], None]:
+        """A page decoration: a thin rule and *text* at the foot (and the page number);
+        *staff_only*, 取扱注意 before it on every page, for the staff's lists of people and
+        scores, which are not to be handed out or left lying."""
         p = self.palette
         size = TYPE_SCALE["note"]  # the footer keeps its size when the content shrinks
 
@@ -1076,9 +1091,14 @@ class Kit:
             canvas.setStrokeColor(p.rule)
             canvas.setLineWidth(0.6)
             canvas.line(MARGIN_X, y + size + 3, PAGE_SIZE[0] - MARGIN_X, y + size + 3)
-            canvas.setFillColor(p.muted)
             canvas.setFont(self.font, size)
-            canvas.drawString(MARGIN_X, y, text)
+            x = MARGIN_X
+            if staff_only:
+                canvas.setFillColor(p.accent_dark)
+                canvas.drawString(x, y, STAFF_ONLY)
+                x += stringWidth(STAFF_ONLY + "　", self.font, size)
+            canvas.setFillColor(p.muted)
+            canvas.drawString(x, y, text)
             if numbered:
                 canvas.drawRightString(PAGE_SIZE[0] - MARGIN_X, y, f"{doc.page}")
             canvas.restoreState()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -20,8 +21,7 @@ from kyodo_desk import paths
 from kyodo_desk.domain.dates import print_style, year_month
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.leaflets import LeafletInfo, fitting
-from kyodo_desk.leaflets.style import Group, Kit, facility_card
-from kyodo_desk.services import contacts
+from kyodo_desk.leaflets.style import FacilityLike, Group, Kit, facility_card
 
 
 def content_path() -> Any:
@@ -58,14 +58,14 @@ def published_on(content: dict[str, Any]) -> date:
     return date(year, month, 1)
 
 
-def render(db: Any, actor: Any, *, info: LeafletInfo, today: date) -> bytes:
+def build(facilities: Sequence[FacilityLike], *, info: LeafletInfo, today: date) -> bytes:
+    """The summary edition with the contacts of *facilities*, dated *today*."""
     content = load_content()
     glossary = [(note["term"], note["text"]) for note in content["glossary"]]
     missing = sorted(n for n in note_numbers(content) if not 1 <= n <= len(glossary))
     if missing:
         marks = "、".join(f"※{n}" for n in missing)
         raise UserError(f"概要版の文章にある{marks}の用語解説がありません。")
-    facilities = contacts.list_facilities(db, actor)
     cards = [facility_card(f) for f in facilities]
     as_of = year_month(today, print_style())
     published = year_month(published_on(content), print_style())

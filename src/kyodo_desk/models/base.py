@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import DateTime, Enum, Integer, MetaData, Text, event, func, inspect
+from sqlalchemy import DateTime, Enum, Integer, MetaData, Table, Text, event, func, inspect
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -40,6 +40,11 @@ def string_enum(cls: type[enum.Enum], name: str) -> Enum:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
+    if TYPE_CHECKING:
+        # Every model here maps one table (none a join or a select), so code may use the
+        # table's name and its insert/update as well as its columns.
+        __table__: ClassVar[Table]
+
 
 class Versioned:
     """Optimistic locking: a save carrying an older version is refused, never overwrites.
@@ -51,6 +56,9 @@ class Versioned:
     name no owner.
     """
 
+    if TYPE_CHECKING:
+        id: Mapped[int]  # the model's
+
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.now()
@@ -61,6 +69,7 @@ class Versioned:
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
+        # The model's table: declared on the mixin, it would clash with Base's declaration.
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
@@ -99,12 +108,13 @@ class OwnedRow:
 
 
 def _owner_class(row_class: type[OwnedRow]) -> type[Versioned]:
+    # The model's table (see Versioned.__mapper_args__).
     column = row_class.__table__.c[row_class.__version_owner__]  # type: ignore[attr-defined]
     (foreign_key,) = column.foreign_keys
     table = foreign_key.column.table
     for mapper in Base.registry.mappers:
         if mapper.local_table is table:
-            return mapper.class_  # type: ignore[no-any-return]
+            return mapper.class_
     raise LookupError(f"no model for {table.name}")
 
 
@@ -121,12 +131,12 @@ def _owners_touched(session: Session) -> set[tuple[type[Versioned], int]]:
                 if owner_id is not None:
                     touched.add((_owner_class(type(obj)), owner_id))
         elif (isinstance(obj, Versioned) and obj in session.dirty
-              and obj.id is not None  # type: ignore[attr-defined]
+              and obj.id is not None
               and any(state.attrs[rel.key].history.has_changes()
                       for rel in state.mapper.relationships)):
             # A collection replaced or appended to on the owner itself: the removed rows are
             # deleted by the cascade only during the flush, so they are not seen above.
-            touched.add((type(obj), obj.id))  # type: ignore[attr-defined]
+            touched.add((type(obj), obj.id))
     return touched
 
 
@@ -156,7 +166,7 @@ def _remember_written(session: Session, _ctx: object) -> None:
     raised = session.info.setdefault(_RAISED, set())
     for obj in session.dirty:
         if isinstance(obj, Versioned) and session.is_modified(obj):
-            raised.add((type(obj), obj.id))  # type: ignore[attr-defined]
+            raised.add((type(obj), obj.id))
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -1,4 +1,4 @@
-"""Events and their sign-ups (イベント受付): events, sessions, registrations, attendance."""
+"""Events and their sign-ups (イベントの申込・出席): events, sessions, registrations, attendance."""
 
 from __future__ import annotations
 

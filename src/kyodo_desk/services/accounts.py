@@ -9,8 +9,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from kyodo_desk.database import Database
 from kyodo_desk.database.audit import record_event
@@ -18,6 +20,9 @@ from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain.errors import NotFound, UserError, ValidationError
 from kyodo_desk.domain.permissions import Action, Actor, Resource, Role
 from kyodo_desk.models import Account, Facility
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 MIN_PASSWORD_LENGTH = 8
 FREE_ATTEMPTS = 3
@@ -51,10 +56,17 @@ class AccountInfo:
     version: int
 
 
-def _hasher():  # type: ignore[no-untyped-def]
-    from argon2 import PasswordHasher  # imported when needed: start-up does not use it
+def _hasher() -> PasswordHasher:
+    # Imported when needed: the sign-in shows before it (load_password_check).
+    from argon2 import PasswordHasher
 
     return PasswordHasher()
+
+
+def load_password_check() -> None:
+    """Load the password hashing ahead of the first sign-in (at start, while the person
+    types), so that pressing サインイン waits only for the check itself."""
+    _hasher()
 
 
 def _normal_login(login: str) -> str:
@@ -194,6 +206,7 @@ def sign_in(db: Database, login: str, password: str,
         if wait > timedelta(0):
             raise SignInRefused(
                 f"サインインの失敗が続いたため、あと{int(wait.total_seconds()) + 1}秒お待ちください。")
+        verified: bool
         try:
             verified = _hasher().verify(account.password_hash, password)
         except VerificationError:
@@ -225,7 +238,7 @@ def _wait_left(account: Account, now: datetime) -> timedelta:
     return last + wait - now
 
 
-def _by_login(session, login: str) -> Account:  # type: ignore[no-untyped-def]
+def _by_login(session: Session, login: str) -> Account:
     account = session.scalar(select(Account).where(Account.login == _normal_login(login)))
     if account is None:
         raise NotFound(f"ログイン名「{login}」のアカウントはありません。")
@@ -238,7 +251,7 @@ def actor_of(account: Account) -> Actor:
                  account.facility_id)
 
 
-def _info(session, a: Account) -> AccountInfo:  # type: ignore[no-untyped-def]
+def _info(session: Session, a: Account) -> AccountInfo:
     facility = session.get(Facility, a.facility_id) if a.facility_id else None
     return AccountInfo(
         id=a.id, login=a.login, display_name=a.display_name, role=a.role,

@@ -89,6 +89,7 @@ def try_connection(settings: DatabaseSettings, password: str = "", *,
     file. Slow on an unreachable server: call it off the GUI thread.
     """
     import psycopg
+    from psycopg.conninfo import make_conninfo
     from sqlalchemy import create_engine, make_url
     from sqlalchemy.exc import DBAPIError
     from sqlalchemy.pool import NullPool
@@ -97,12 +98,13 @@ def try_connection(settings: DatabaseSettings, password: str = "", *,
 
     password = password or secrets.load_password(settings.key()) or ""
     url = settings.server_url(password)
-    options = {"connect_timeout": timeout, "application_name": "kyodo-desk-test"}
+    options: dict[str, str | int] = {"connect_timeout": timeout,
+                                     "application_name": "kyodo-desk-test"}
     engine = None
     try:
         # First libpq alone: SQLAlchemy cannot even start on a database that is not UTF-8.
         conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-        with psycopg.connect(conninfo, **options) as raw:
+        with psycopg.connect(make_conninfo(conninfo, **options)) as raw:
             version = (raw.info.parameter_status("server_version") or "?").split()[0]
             encoding = raw.info.parameter_status("server_encoding") or "?"
         if encoding.upper() not in {"UTF8", "UTF-8"}:

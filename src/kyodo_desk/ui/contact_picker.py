@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QEvent, QModelIndex, QRect, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCompleter,
     QHBoxLayout,
     QLabel,
@@ -121,7 +122,9 @@ class ContactPicker(QWidget):
         self._completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self._completer.setWidget(self.search)
         self._completer.setMaxVisibleItems(10)
-        self.candidates = self._completer.popup()
+        popup = self._completer.popup()
+        assert popup is not None  # QCompleter makes its list view on first ask
+        self.candidates: QAbstractItemView = popup
         self.candidates.setObjectName("contactCandidates")
         self.candidates.setStyleSheet("QAbstractItemView::item { padding: 3px 4px; }")
         self.note = QLabel()
@@ -141,7 +144,8 @@ class ContactPicker(QWidget):
 
         self._timer = single_shot(self, SEARCH_DELAY_MS, self.search_now)
         self.search.textEdited.connect(self._edited)
-        self._completer.activated[QModelIndex].connect(self._activated)
+        # PySide6's stub lacks SignalInstance.__getitem__, which picks an overloaded signal.
+        self._completer.activated[QModelIndex].connect(self._activated)  # type: ignore[index]
         self._show_note()
 
     # --- what the screens ask ---------------------------------------------------------------

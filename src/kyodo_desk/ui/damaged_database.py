@@ -10,7 +10,7 @@ import logging
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from kyodo_desk.database import Database, open_database, sqlite_files
+from kyodo_desk.database import Database, sqlite_files
 from kyodo_desk.database.sqlite_files import DamagedDatabase
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.ui.account_watch import revocations
@@ -23,23 +23,7 @@ TITLE = "協働デスク — データベースが壊れています"
 _RESTORE, _KEEP = "restore", "keep"
 
 
-def open_or_restore(url: str) -> Database | None:
-    """Open the database at *url*; a damaged file offers its newest intact backup first.
-
-    None when it cannot be opened (the reason has been shown).
-    """
-    while True:  # once more after a restore
-        try:
-            return open_database(url)
-        except DamagedDatabase as damage:
-            if not _restore_if_wanted(None, damage, "閉じる"):
-                return None
-        except UserError as exc:
-            QMessageBox.critical(None, "協働デスク — データベースを開けません", exc.message)
-            return None
-
-
-def _restore_if_wanted(parent: QWidget | None, damage: DamagedDatabase, refuse: str) -> bool:
+def restore_if_wanted(parent: QWidget | None, damage: DamagedDatabase, refuse: str) -> bool:
     """Ask whether to put the newest intact backup back; True once it is back."""
     if damage.backup is None:
         QMessageBox.critical(parent, TITLE, damage.message)

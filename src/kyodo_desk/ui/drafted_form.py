@@ -3,27 +3,39 @@
 A draft kept on disk a moment after each change and offered back next time; saving off the GUI
 thread with the fields waiting; a lost connection keeps the text and saves again once the server
 answers; a conflicting save shows both versions (ui/conflict.py); closing with unsaved text asks.
-The consultation form and the event form differ only in their fields, so each says:
+The record forms (consultation, event, grant programme and case, contact) differ only in
+their fields, so each says:
 
 - `state()` — what is on screen, a frozen state with `.draft` and `.base_version`;
 - `_state_of(detail)` — the state a stored record shows, `_restore(state)` — put one on screen;
 - `_local_problems(state)` — what can be said without the database;
-- `_show_problems(problems)` — name the fields at fault;
+- `field_order` — the service's fields in form order (problems are listed and the first one
+  focused in it); `_show_problems` puts each problem under its row, the rest on the summary
+  line (a form whose field has several inputs says which through `_show_field_problems`);
 - `_create` / `_update` / `_fetch` — the service calls (run in the background);
 - `_versions_dialog(latest)` — both versions side by side.
 
-It expects `summary` (a QLabel), `content` (the fields' container), `save_button` and a
-`_draft_timer` connected to `write_draft`.
+The base builds what every form shows alike: the summary line (`summary`), the rows' error
+lines (`errors`, ui/field_errors.py: each problem under its field), 保存（Ctrl+Enter）and
+キャンセル, the footer, and the draft timer. A form puts its rows into `content` with
+`errors.add_row`, calls `_lay_out()`, and connects its inputs' changes to `_changed`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.dates import date_and_time
@@ -31,9 +43,19 @@ from kyodo_desk.domain.errors import ConcurrentEdit, ConnectionLost, FieldProble
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.ui.conflict import Choice, VersionsDialog
 from kyodo_desk.ui.draft_files import DraftFiles
+from kyodo_desk.ui.field_errors import (
+    ERROR_SUMMARY_STYLE,
+    REFUSED,
+    FieldErrors,
+    say_on,
+    summary_line,
+)
 from kyodo_desk.ui.messages import ask, show_error
 from kyodo_desk.ui.number_box import NumberBox
 from kyodo_desk.ui.operations import ReadOp, WriteOp
+from kyodo_desk.ui.widgets import ctrl_enter
+
+DRAFT_DELAY_MS = 1000  # the draft is written this long after the last change
 
 
 class DraftedForm(QDialog):
@@ -44,6 +66,7 @@ class DraftedForm(QDialog):
     """
 
     save_finished = Signal(bool)
+    field_order: ClassVar[Sequence[str]] = ()
 
     def __init__(self, db: Database, actor: Actor, detail: Any, drafts: DraftFiles[Any],
                  parent: QWidget | None) -> None:
@@ -56,6 +79,23 @@ class DraftedForm(QDialog):
         self._saving = self._closing = self._loading = False
         self._focus_before_save: QWidget | None = None
         self._busy_message = ""
+        self._clean_state: Any = None
+        self.errors = FieldErrors()
+        self.summary = summary_line("formSummary")
+        self.content = QWidget()
+        self.save_button = QPushButton("保存（Ctrl+Enter）")
+        self.save_button.setObjectName("saveButton")
+        self.cancel_button = QPushButton("キャンセル")
+        for button in (self.save_button, self.cancel_button):
+            button.setAutoDefault(False)  # Enter in a field must never save by accident
+            button.setDefault(False)
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.reject)
+        ctrl_enter(self, self.save)
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.write_draft)
 
     # --- what each form says ----------------------------------------------------------------
     def state(self) -> Any:
@@ -71,7 +111,28 @@ class DraftedForm(QDialog):
         return []
 
     def _show_problems(self, problems: Sequence[FieldProblem]) -> None:
-        raise NotImplementedError
+        self._show_field_problems(problems)
+
+    def _show_field_problems(self, problems: Sequence[FieldProblem], *,
+                             inputs_for: Callable[[FieldProblem], Sequence[QWidget]] | None = None,
+                             also: Sequence[QWidget] = ()) -> None:
+        """Each problem on the red line under its row, the input framed, the first (in form
+        order) focused; a problem about no row is said on the summary line.
+
+        *inputs_for* and *also*: as `FieldErrors.show` (a field with several inputs)."""
+        order = list(self.field_order)
+        # Two inputs may refuse alike (two empty lines of a table): said once.
+        ordered = sorted(dict.fromkeys(problems), key=lambda p: order.index(p.field)
+                         if p.field in order else len(order))
+        elsewhere = self.errors.show(ordered, inputs_for=inputs_for, also=also)
+        if not problems:
+            self.summary.hide()
+            return
+        self._say("\n".join([REFUSED, *(p.message for p in elsewhere)]))
+
+    def _say(self, text: str) -> None:
+        """The summary line, in red: what stops the save, or what became of it."""
+        say_on(self.summary, text)
 
     def _versions_dialog(self, latest: Any) -> VersionsDialog:
         raise NotImplementedError
@@ -91,12 +152,15 @@ class DraftedForm(QDialog):
     def _stop_timers(self) -> None:
         self._draft_timer.stop()
 
-    def _lay_out(self) -> None:
-        """Every form alike: the summary line, the fields, then the hint and the buttons."""
+    def _lay_out(self, extra_buttons: Sequence[QWidget] = ()) -> None:
+        """Every form alike: the summary line, the fields, then the hint, the form's own
+        buttons (*extra_buttons*), 保存 and キャンセル."""
         hint = QLabel("* は必須　　Ctrl+Enter で保存・Esc で閉じる。入力途中の内容は自動で下書きに残ります。")
         hint.setStyleSheet("color: #666;")
         buttons = QHBoxLayout()
         buttons.addWidget(hint, 1)
+        for button in extra_buttons:
+            buttons.addWidget(button)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
@@ -152,9 +216,8 @@ class DraftedForm(QDialog):
             else:
                 self.drafts.save(self.actor.login, self.record_id, state)
         except OSError as exc:  # a full disk must not stop the counter; the form still holds it
-            self.summary.setText(f"下書きを保存できませんでした（{exc.strerror or exc}）。"
-                                 "入力した内容は画面に残っています。")
-            self.summary.show()
+            self._say(f"下書きを保存できませんでした（{exc.strerror or exc}）。"
+                      "入力した内容は画面に残っています。")
 
     # --- saving -----------------------------------------------------------------------------
     def save(self) -> None:
@@ -191,12 +254,10 @@ class DraftedForm(QDialog):
         if saving:
             self._focus_before_save = self.focusWidget()
             self._busy_message = message
-            self.summary.setStyleSheet("color: #555;")
-            self.summary.setText(message)
-            self.summary.show()
+            say_on(self.summary, message, busy=True)
         self.content.setEnabled(not saving)
         if not saving:
-            self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
+            self.summary.setStyleSheet(ERROR_SUMMARY_STYLE)
             if self.summary.text() == self._busy_message:
                 self.summary.hide()
             if self._focus_before_save is not None:
@@ -224,9 +285,8 @@ class DraftedForm(QDialog):
         elif isinstance(exc, ConnectionLost):
             self.waiting_for_server = True
             self.write_draft()
-            self.summary.setText(f"{exc.message}\n入力した内容は残っています。"
-                                 "接続が戻りしだい、自動でもう一度保存します。")
-            self.summary.show()
+            self._say(f"{exc.message}\n入力した内容は残っています。"
+                      "接続が戻りしだい、自動でもう一度保存します。")
         else:  # PermissionDenied, NotFound, a read-only database, the unexpected
             show_error(self, exc)
         self.save_finished.emit(False)

@@ -1,9 +1,10 @@
 """Form rows whose problems appear right under their input, and the small layout helpers the
-forms share (the event form, the grant programme and case forms, the grant dialogs).
+forms share (every record form, the account and settings dialogs, the grant dialogs).
 
 A service refuses with `FieldProblem`s naming its fields; `FieldErrors` puts each message on
 the red line under the row that answers for that field, frames the input in red and focuses
-the first, so the person reads the reason where the value was typed.
+the first, so the person reads the reason where the value was typed. A problem about no row
+is said on the form's one summary line (`summary_line`, written through `say_on`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from kyodo_desk.domain.errors import FieldProblem
 from kyodo_desk.ui.widgets import show_at_fault
 
 ERROR_STYLE = "color: #c0392b;"
+ERROR_SUMMARY_STYLE = f"{ERROR_STYLE} font-weight: bold;"
+BUSY_STYLE = "color: #555;"  # a summary line saying what is under way, not what is wrong
+# The summary line of a refused save whose reasons stand under the fields.
+REFUSED = "保存できません。赤い字の説明がある項目を確認してください。"
 
 
 class FieldErrors:
@@ -34,7 +39,8 @@ class FieldErrors:
         self.lines: dict[str, QLabel] = {}
         self.inputs: dict[str, QWidget] = {}
 
-    def add_row(self, form: QFormLayout, label: str, content: QWidget | QLayout, *fields: str,
+    def add_row(self, form: QFormLayout, label: str | QWidget, content: QWidget | QLayout,
+                *fields: str,
                 focus: QWidget | None = None, frames: Mapping[str, QWidget] | None = None,
                 narrow: bool = False) -> QLabel:
         """A row of *form* answering for the service's *fields*; returns its error line.
@@ -101,6 +107,24 @@ class FieldErrors:
         """What the red line under *field* says now ("" when nothing)."""
         line = self.lines.get(field)
         return line.text() if line is not None and line.isVisible() else ""
+
+
+def summary_line(name: str) -> QLabel:
+    """The form's one line above its fields: what stops a save that no row answers for."""
+    line = QLabel()
+    line.setObjectName(name)
+    line.setWordWrap(True)
+    line.setStyleSheet(ERROR_SUMMARY_STYLE)
+    line.hide()
+    return line
+
+
+def say_on(line: QLabel, text: str, *, busy: bool = False) -> None:
+    """Put *text* on a summary line: in red what stops a save, in grey (*busy*) what is under
+    way; no text hides the line."""
+    line.setStyleSheet(BUSY_STYLE if busy else ERROR_SUMMARY_STYLE)
+    line.setText(text)
+    line.setVisible(bool(text))
 
 
 def form_column() -> QFormLayout:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -23,14 +19,12 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk import leaflets
 from kyodo_desk.database import Database
-from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.exports.tabular import replaced_atomically
-from kyodo_desk.ui.messages import show_error
+from kyodo_desk.ui import pdf_output
 from kyodo_desk.ui.operations import ReadOp, show_failure
 
 
-class LeafletsTab(QWidget):
+class LeafletsTab(QWidget, pdf_output.PdfActions):
     status_message = Signal(str)
     rendered = Signal(str)  # the leaflet's name, once its pages are on screen
 
@@ -63,9 +57,9 @@ class LeafletsTab(QWidget):
         self.info.setObjectName("leafletInfo")
 
         self.save_button = QPushButton("PDFを保存…")
-        self.save_button.clicked.connect(self._ask_and_save)
+        self.save_button.clicked.connect(self.ask_and_save)
         self.print_button = QPushButton("印刷…")
-        self.print_button.clicked.connect(self._ask_and_print)
+        self.print_button.clicked.connect(self.ask_and_print)
         refresh = QPushButton("作り直す")
         refresh.setToolTip("施設の情報などを読み直して、もう一度作成します")
         refresh.clicked.connect(self.render_current)
@@ -93,7 +87,7 @@ class LeafletsTab(QWidget):
         layout.addWidget(splitter)
         self._set_ready(False)
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self.choices.currentRow() < 0 and self.choices.count():
             self.choices.setCurrentRow(0)  # renders the first leaflet when first shown
@@ -144,46 +138,6 @@ class LeafletsTab(QWidget):
         self.print_button.setEnabled(ready)
 
     # --- saving and printing ----------------------------------------------------------
-    def _ask_and_save(self) -> None:
+    def pdf_file_name(self) -> str:
         info = self.current()
-        if info is None or not self.pdf:
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "PDFを保存", f"{info.title}.pdf",
-                                              "PDF (*.pdf)")
-        if path:
-            self.save_pdf(Path(path))
-
-    def save_pdf(self, path: Path) -> None:
-        """Write the PDF whole or not at all, and never over a folder, device or link."""
-        try:
-            with replaced_atomically(path) as temp:
-                temp.write_bytes(self.pdf)
-        except UserError as exc:
-            show_error(self, exc)
-            return
-        self.status_message.emit(f"{path} に保存しました。")
-
-    def _ask_and_print(self) -> None:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = QPrintDialog(printer, self)
-        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
-            self.print_to(printer)
-
-    def print_to(self, printer: QPrinter) -> None:
-        """Send every page to *printer*, each scaled to the printable area."""
-        painter = QPainter()
-        if not painter.begin(printer):
-            self.status_message.emit("プリンターを開けませんでした。")
-            return
-        try:
-            area = printer.pageLayout().paintRectPixels(printer.resolution())
-            for page in range(self.document.pageCount()):
-                if page:
-                    printer.newPage()
-                size = self.document.pagePointSize(page)
-                scale = min(area.width() / size.width(), area.height() / size.height())
-                target = QSize(int(size.width() * scale), int(size.height() * scale))
-                painter.drawImage(QPoint(0, 0), self.document.render(page, target))
-        finally:
-            painter.end()
-        self.status_message.emit(f"{self.document.pageCount()} ページを印刷に送りました。")
+        return f"{info.title}.pdf" if info is not None else "印刷物.pdf"

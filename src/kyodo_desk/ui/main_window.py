@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from kyodo_desk import __version__
@@ -23,6 +24,7 @@ from kyodo_desk.ui.live import LiveUpdates
 from kyodo_desk.ui.operations import data_changes
 from kyodo_desk.ui.settings_dialog import DatabaseSettingsDialog
 from kyodo_desk.ui.sign_in import ChangePasswordDialog
+from kyodo_desk.ui.widgets import fit_to_screen
 
 STATUS_MESSAGE_MS = 8000
 CONSULTATIONS_TITLE = "相談記録"
@@ -34,7 +36,7 @@ class MainWindow(QMainWindow):
         self.db = db
         self.actor = actor
         self.setWindowTitle("協働デスク")
-        self.resize(1280, 780)
+        fit_to_screen(self, 1280, 780)
         self.signed_out = False  # the account lost its rights: back to the sign-in
         revocations().revoked.connect(self._sign_out)
 
@@ -128,7 +130,7 @@ class MainWindow(QMainWindow):
             self.connection_label.setStyleSheet(
                 "color: white; background: #c0392b; padding: 1px 6px;")
 
-    def _sign_out(self, message: str, asker: object = None) -> None:
+    def _sign_out(self, message: str, asker: QObject | None = None) -> None:
         """The account may no longer act: keep every open form as a draft, say why, and close
         (the app returns to the sign-in)."""
         if self.signed_out or (asker is not None and not belongs_to(asker, self)):
@@ -144,7 +146,7 @@ class MainWindow(QMainWindow):
                             f"{message}\n\n入力中の内容は下書きとして残してあります。")
         self.close()
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def closeEvent(self, event: QCloseEvent) -> None:
         super().closeEvent(event)
         if event.isAccepted():
             self.live.stop()
@@ -217,7 +219,7 @@ class MainWindow(QMainWindow):
             "同梱フォント: IPAexゴシック（IPAフォントライセンスv1.0）",
         )
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self.db.read_only:
             self.statusBar().showMessage(self.db.read_only_reason)

@@ -8,6 +8,8 @@ field named, so the form shows the reason beside the box (ui/field_errors.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QWidget
 
@@ -63,13 +65,14 @@ class NumberBox(QLineEdit):
             return exc.problems[0]
         return None
 
-    def kept(self) -> int | str | None:
-        """What a form's state (and so a draft) keeps of this box: the number (None: left
-        empty) or, while it holds what cannot be stored, the text as typed — a restored draft
-        shows it again rather than an empty box, which would read as 定員なし or 無料. Saving
-        refuses such a box before the draft reaches the service (DraftedForm.save)."""
-        return self.value() if self.problem() is None else self.text()
-
     def setValue(self, value: int | str | None) -> None:  # as the QSpinBox it replaces
-        """Show a number, or the text `kept()` kept."""
+        """Show a number, or the text `typed_texts` kept."""
         self.setText("" if value is None else str(value))
+
+
+def typed_texts(boxes: Mapping[str, NumberBox]) -> dict[str, str]:
+    """The text of each box (by key) holding what cannot be stored, for a form's state: the
+    record has no number for it, and a restored draft shows the text again rather than an
+    empty box, which would read as 定員なし or 無料. Saving refuses such a box before the
+    record reaches the service (DraftedForm.save)."""
+    return {key: box.text() for key, box in boxes.items() if box.problem() is not None}

@@ -18,14 +18,13 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any, Generic, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
-from kyodo_desk.database import core
-from kyodo_desk.database.changes import committed_tables
 from kyodo_desk.domain.errors import ConnectionLost
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.tasks import run_in_background
@@ -150,9 +149,15 @@ class ReadOp(_Operation[T]):
             del _latest[slot]
             return True
 
-        run_in_background(self.parent, self._work,
-                          lambda value: fresh() and self._finished(value),
-                          lambda exc: fresh() and self._failed(exc))
+        def finished(value: Any) -> None:
+            if fresh():
+                self._finished(value)
+
+        def failed(exc: Exception) -> None:
+            if fresh():
+                self._failed(exc)
+
+        run_in_background(self.parent, self._work, finished, failed)
 
 
 @dataclass
@@ -171,6 +176,8 @@ class WriteOp(_Operation[T]):
         super().run()
 
     def _work(self) -> Any:
+        from kyodo_desk.database.changes import committed_tables
+
         with committed_tables() as tables:
             value = self.work()
         return value, frozenset(tables)
@@ -210,6 +217,9 @@ def guard_gui_thread(*, strict: bool) -> None:
     (a module of kyodo_desk.ui), it is refused with GuiThreadDatabaseCall if *strict* (the
     tests), else logged once per place (at the counter, where a refusal would lose work).
     A strict guard stays strict: the app started inside a test does not loosen it."""
+    # Imported here, not with this module: the sign-in shows before SQLAlchemy is loaded.
+    from kyodo_desk.database import core
+
     global _strict
     if _strict and not strict:
         return
@@ -218,7 +228,7 @@ def guard_gui_thread(*, strict: bool) -> None:
     def check() -> None:
         if threading.current_thread() is not threading.main_thread():
             return
-        frame = sys._getframe(2)
+        frame: FrameType | None = sys._getframe(2)
         while frame is not None:
             if frame.f_globals.get("__name__", "").startswith("kyodo_desk.ui."):
                 place = (frame.f_code.co_filename, frame.f_lineno)
@@ -235,6 +245,8 @@ def guard_gui_thread(*, strict: bool) -> None:
 
 
 def unguard_gui_thread() -> None:
+    from kyodo_desk.database import core
+
     global _strict
     _strict = False
     core.guard_sessions(None)

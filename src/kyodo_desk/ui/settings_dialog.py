@@ -27,9 +27,9 @@ from kyodo_desk.domain.errors import UserError, ValidationError
 from kyodo_desk.domain.permissions import Actor, Role
 from kyodo_desk.services import connection
 from kyodo_desk.services.connection import ConnectionForm, ConnectionResult
+from kyodo_desk.ui.field_errors import ERROR_STYLE, FieldErrors
 from kyodo_desk.ui.operations import ReadOp
 
-_ERROR_STYLE = "color: #c0392b;"
 _OK_STYLE = "color: #1e7e34;"
 _NOTE_STYLE = "color: #666;"
 _INDENT = 24  # the parts that belong to a choice sit under its radio button
@@ -40,27 +40,6 @@ def _note(text: str) -> QLabel:
     label.setWordWrap(True)
     label.setStyleSheet(_NOTE_STYLE)
     return label
-
-
-class _Field(QWidget):
-    """A line edit with its own error line underneath."""
-
-    def __init__(self, edit: QLineEdit, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.edit = edit
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(_ERROR_STYLE)
-        self.error.hide()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(edit)
-        layout.addWidget(self.error)
-
-    def show_error(self, message: str | None) -> None:
-        self.error.setText(message or "")
-        self.error.setVisible(bool(message))
 
 
 class DatabaseSettingsDialog(QDialog):
@@ -113,18 +92,17 @@ class DatabaseSettingsDialog(QDialog):
         self.password.setPlaceholderText("空欄のときは保存済みのパスワードを使います")
         self._placeholders = {e: e.placeholderText()
                               for e in (self.host, self.port, self.name, self.user, self.password)}
-        self.fields = {"host": _Field(self.host), "port": _Field(self.port),
-                       "name": _Field(self.name), "user": _Field(self.user)}
+        self.errors = FieldErrors()
 
         self.server_box = QWidget()
         form = QFormLayout(self.server_box)
         form.setContentsMargins(_INDENT, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("サーバー", self.fields["host"])
-        form.addRow("ポート", self.fields["port"])
-        form.addRow("データベース名", self.fields["name"])
-        form.addRow("利用者名", self.fields["user"])
-        form.addRow("パスワード", self.password)
+        self.errors.add_row(form, "サーバー", self.host, "host")
+        self.errors.add_row(form, "ポート", self.port, "port", narrow=True)
+        self.errors.add_row(form, "データベース名", self.name, "name")
+        self.errors.add_row(form, "利用者名", self.user, "user")
+        self.errors.add_row(form, "パスワード", self.password, "password")
         form.addRow("", _note(f"パスワードの保存先: {secrets.password_store_label()}\n"
                               "設定ファイルには書きません。"))
         self.test_button = QPushButton("接続テスト")
@@ -141,7 +119,7 @@ class DatabaseSettingsDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("dialogError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(_ERROR_STYLE)
+        self.error.setStyleSheet(ERROR_STYLE)
         self.error.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
@@ -151,7 +129,7 @@ class DatabaseSettingsDialog(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
 
-        layout = QVBoxLayout(self)
+        layout = self._column = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.embedded)
         layout.addWidget(file_note)
@@ -193,22 +171,16 @@ class DatabaseSettingsDialog(QDialog):
             self.test_result.clear()
 
     def _clear_errors(self) -> None:
-        for field in self.fields.values():
-            field.show_error(None)
+        self.errors.show([])
         self.error.hide()
 
     def _show_problems(self, exc: ValidationError) -> None:
-        first = None
-        for key, field in self.fields.items():
-            message = exc.for_field(key)
-            field.show_error(message)
-            if message and first is None:
-                first = field.edit
-        if first is not None:
-            first.setFocus()
-            self._grow_to_fit()
+        """Each under its field (framed, the first focused); the others on the error line."""
+        elsewhere = self.errors.show(exc.problems)
+        if elsewhere:
+            self.show_error("\n".join(p.message for p in elsewhere))
         else:
-            self.show_error(exc.message)
+            self._grow_to_fit()
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)
@@ -224,7 +196,7 @@ class DatabaseSettingsDialog(QDialog):
         QTimer.singleShot(0, self, self._grow_now)
 
     def _grow_now(self) -> None:
-        layout = self.layout()
+        layout = self._column
         layout.activate()
         needed = (layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
                   else layout.totalSizeHint().height())
@@ -265,7 +237,7 @@ class DatabaseSettingsDialog(QDialog):
             self.test_result.setStyleSheet(_NOTE_STYLE)
             self.test_result.setText("テスト中に入力が変わりました。もう一度「接続テスト」を押してください。")
         else:
-            self.test_result.setStyleSheet(_OK_STYLE if result.ok else _ERROR_STYLE)
+            self.test_result.setStyleSheet(_OK_STYLE if result.ok else ERROR_STYLE)
             self.test_result.setText(result.message)
         self._grow_to_fit()
         self.connection_tested.emit(result)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,10 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kyodo_desk.domain.grants import MAX_YEN
 from kyodo_desk.domain.labels import GROUP_TYPE_LABELS, KIND_LABELS
-from kyodo_desk.services.contacts import DirectoryEntry
+
+if TYPE_CHECKING:  # the sign-in's frame uses this module before SQLAlchemy is loaded
+    from kyodo_desk.services.contacts import DirectoryEntry
 
 ROW_HEIGHT = 26
+CELL_MARGINS = 8  # a cell's margins and grid line around its text
+ROOM = 8  # a column fitted to its text keeps this much more, not to run into the next one
 
 
 def record_list(model: QAbstractItemModel, object_name: str) -> QTableView:
@@ -124,6 +129,24 @@ class SearchListKeys(QObject):
         self._table.setFocus()
 
 
+def fit_columns(table: QTableView, columns: Iterable[int], *, widest: int) -> None:
+    """Each of *columns* as wide as its title or the longest text the rows now hold, up to
+    *widest* pixels (a longer text is cut and the model's tooltip has it whole); the columns
+    left to stretch share what this frees."""
+    header = table.horizontalHeader()
+    for column in columns:
+        fitted = max(header.sectionSizeHint(column), table.sizeHintForColumn(column)) + ROOM
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(column, min(fitted, widest))
+
+
+def text_width(table: QTableView, column: int, *texts: str) -> int:
+    """A width for *column* that shows its title and each of *texts* (every text it can hold)
+    whole, whichever rows the list shows: it does not change as the list is narrowed."""
+    widest = max(table.fontMetrics().horizontalAdvance(text) for text in texts)
+    return max(widest + CELL_MARGINS, table.horizontalHeader().sectionSizeHint(column)) + ROOM
+
+
 def filter_combo(name: str, items: list[tuple[str, object]]) -> QComboBox:
     """A filter's choice box: (label, value) pairs, named for tests and styles."""
     combo = QComboBox()
@@ -151,12 +174,22 @@ def fill_choices_later(combo: QComboBox,
     ReadOp(combo, load, fill, key="choices").run()
 
 
+WINDOW_FRAME = 40  # the title bar and borders the window manager adds around a window
+
+
 def fit_to_screen(window: QWidget, width: int, height: int) -> None:
     """Size *window* to *width* × *height*, or to the screen it opens on if that is smaller
     (a counter PC's 1280×800 less its taskbar), so that no button falls below the screen."""
     screen = (window.screen() or QGuiApplication.primaryScreen()).availableGeometry()
-    frame = 40  # the title bar and borders the window manager adds around it
-    window.resize(min(width, screen.width() - frame), min(height, screen.height() - frame))
+    window.resize(min(width, screen.width() - WINDOW_FRAME),
+                  min(height, screen.height() - WINDOW_FRAME))
+
+
+def ctrl_enter(parent: QWidget, slot: Callable[[], object]) -> None:
+    """Ctrl+Enter (either Enter key) runs *slot* anywhere in *parent*: a form's 保存, which a
+    plain Enter in a field never does."""
+    for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        QShortcut(QKeySequence(Qt.KeyboardModifier.ControlModifier | key), parent, slot)
 
 
 def single_shot(parent: QObject, interval: int, slot: Callable[[], object]) -> QTimer:
@@ -174,6 +207,20 @@ def contact_line(entry: DirectoryEntry) -> str:
             else KIND_LABELS.get(entry.kind, ""))
     details = "・".join(x for x in (kind, entry.reading, entry.phone) if x)
     return f"{entry.name}　（{details}）" if details else entry.name
+
+
+def yen_box(placeholder: str) -> QLineEdit:
+    """An amount of yen, right-aligned as amounts are read. Its text goes to the service as
+    typed, and parse_yen takes 「3,000,000」「３００００００円」「¥300,000」 or refuses it with the
+    field named: never rounded or cut to fit, as a QSpinBox would. Wide enough for the largest
+    amount (and the placeholder); the form puts 円 after it (field_errors.with_unit)."""
+    box = QLineEdit()
+    box.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    box.setPlaceholderText(placeholder)
+    metrics = box.fontMetrics()
+    box.setFixedWidth(max(metrics.horizontalAdvance(f"{MAX_YEN:,}"),
+                          metrics.horizontalAdvance(placeholder)) + 16)
+    return box
 
 
 _AT_FAULT = "border: 2px solid #c0392b; border-radius: 3px;"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, time
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -176,9 +177,9 @@ def list_consultation_staff(db: Database, actor: Actor, facility_id: int) -> lis
     return members
 
 
-def replace_draft(draft: ConsultationDraft, **changes: object) -> ConsultationDraft:
+def replace_draft(draft: ConsultationDraft, **changes: Any) -> ConsultationDraft:
     """A copy of *draft* with some fields changed (what the form does on editing)."""
-    return replace(draft, **changes)  # type: ignore[arg-type]
+    return replace(draft, **changes)
 
 
 def as_topic(t: ConsultationTopic) -> Topic:

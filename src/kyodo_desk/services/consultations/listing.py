@@ -18,8 +18,10 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Row,
     Select,
+    SQLColumnExpression,
     and_,
     case,
     exists,
@@ -251,7 +253,7 @@ class _Run:
     900,000 rows deep: 1–2 ms against 170–400 ms; benchmarks/consultations.py (5)).
     """
 
-    columns: tuple[ColumnElement[Any], ...]
+    columns: tuple[SQLColumnExpression[Any], ...]
     descending: bool = False
     # One column whose NULLs come after every value (期限: the records without one, last).
     nulls_last: bool = False
@@ -274,7 +276,7 @@ def _sorts() -> dict[ConsultationSort, tuple[_Run, ...]]:
 
 _SORTS = _sorts()
 
-SortKey = tuple[ColumnElement[Any], bool]  # (expression, descending)
+SortKey = tuple[SQLColumnExpression[Any], bool]  # (expression, descending)
 # Part of the list: conditions that select it, and the order it is read in (index order).
 Stretch = tuple[list[ColumnElement[bool]], list[ColumnElement[Any]]]
 
@@ -283,7 +285,7 @@ def _sort_keys(runs: Sequence[_Run]) -> list[SortKey]:
     return [(col, run.descending) for run in runs for col in run.columns]
 
 
-def _ordered(col: ColumnElement[Any], desc: bool) -> ColumnElement[Any]:
+def _ordered(col: SQLColumnExpression[Any], desc: bool) -> ColumnElement[Any]:
     return col.desc() if desc else col.asc()
 
 
@@ -438,7 +440,7 @@ def _scan(db: Database, session: Session, conditions: list[ColumnElement[bool]],
           budget: int) -> list[int]:
     """The matches (text or consultee's name) among the next *budget* rows in list order."""
     ids: list[int] = []
-    read: Select[Any] | None = None  # the stretch before, counted only if one follows
+    read: Select[*tuple[Any, ...]] | None = None  # the stretch before, counted only if one follows
     for where, order in _stretches(session, conditions, runs, after):
         if read is not None:
             budget -= session.scalar(select(func.count()).select_from(read.subquery())) or 0
@@ -468,7 +470,7 @@ def _scan(db: Database, session: Session, conditions: list[ColumnElement[bool]],
 
 
 def _text_matches(db: Database, session: Session, conditions: list[ColumnElement[bool]],
-                  runs: Sequence[_Run], folded: str):  # type: ignore[no-untyped-def]
+                  runs: Sequence[_Run], folded: str) -> CompoundSelect[*tuple[Any, ...]]:
     """Records whose text, or whose consultee's name, holds *folded* (via the gram indexes)."""
     grams = query_grams(folded)
     labelled = _labelled(runs)
@@ -487,7 +489,7 @@ def _text_matches(db: Database, session: Session, conditions: list[ColumnElement
 # --- rows ----------------------------------------------------------------------------------
 
 def _rows_in_order(session: Session, runs: Sequence[_Run],
-                   ids: Sequence[int]) -> list[Row[Any]]:
+                   ids: Sequence[int]) -> list[Row[*tuple[Any, ...]]]:
     if not ids:
         return []
     stmt = (
@@ -521,7 +523,7 @@ def _topic_names(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, .
     return {k: tuple(v) for k, v in names.items()}
 
 
-def _row(r: Row[Any], topics: tuple[str, ...], masked: bool) -> ConsultationRow:
+def _row(r: Row[*tuple[Any, ...]], topics: tuple[str, ...], masked: bool) -> ConsultationRow:
     if r.anonymous:
         consultee = ANONYMOUS
     elif masked and r.consultee_contact_id is not None:

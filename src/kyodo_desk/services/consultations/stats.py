@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.dates import (
+    FISCAL_MONTHS,
     fiscal_year_label,
     fiscal_year_of,
     fiscal_year_range,
@@ -42,16 +43,14 @@ from kyodo_desk.models import (
 from kyodo_desk.services.consultations import CHANNEL_LABELS
 
 __all__ = [
-    "CONSULTEE_LABELS", "MONTH_ORDER", "NO_TOPIC", "TOTAL", "CountTable", "FacilityHeading",
+    "CONSULTEE_LABELS", "NO_TOPIC", "CountTable", "FacilityHeading",
     "FiscalYearStatistics", "MonthBreakdown", "MonthStatistics", "fiscal_year_statistics",
     "month_statistics", "recorded_fiscal_years", "short_facility_name",
 ]
 
-TOTAL = "合計"
 NO_TOPIC = "分野の記録なし"  # older records may have no topic; the row shows only if any
 # returning_consultee as stored: True 継続, False 新規, None anonymous or no consultee recorded.
 CONSULTEE_LABELS: dict[bool | None, str] = {False: "新規", True: "継続", None: "匿名・不明"}
-MONTH_ORDER = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)  # a fiscal year's months
 
 
 @dataclass(frozen=True)
@@ -190,8 +189,8 @@ def fiscal_year_statistics(db: Database, actor: Actor, fiscal_year: int, *,
     wanted = _counted_facility(actor, facility_id)
     first, last = fiscal_year_range(fiscal_year)
     facilities, tally = _tally(db, actor, wanted, first, last)
-    months = _months(fiscal_year, MONTH_ORDER)
-    by_month = ([f"{m}月" for m in MONTH_ORDER], [(d.year, d.month) for d in months])
+    months = _months(fiscal_year, FISCAL_MONTHS)
+    by_month = ([f"{m}月" for m in FISCAL_MONTHS], [(d.year, d.month) for d in months])
     by_facility = ([f.short_name for f in facilities], [f.id for f in facilities])
     topics = tally.topic_rows()
     return FiscalYearStatistics(
@@ -226,7 +225,7 @@ def month_statistics(db: Database, actor: Actor, year: int, month: int, *,
     # One pass over April to the month's end: the month is a slice of it.
     facilities, to_date = _tally(db, actor, wanted, start, last)
     this_month = to_date.only_month((year, month))
-    months = _months(fiscal_year, MONTH_ORDER[: MONTH_ORDER.index(month) + 1])
+    months = _months(fiscal_year, FISCAL_MONTHS[: FISCAL_MONTHS.index(month) + 1])
     per_month = to_date.counts_by("month")
     by_facility = ([f.short_name for f in facilities], [f.id for f in facilities])
     topics = to_date.topic_rows()
@@ -406,15 +405,15 @@ def _tally(db: Database, actor: Actor, facility_id: int | None, first: date,
                 _Tally(consultations, topics, _topic_names(session, used_topics)))
 
 
-def _fetch(db: Database, actor: Actor, statement: Select[Any], *,
-           hash_memory: bool = False) -> Sequence[Row[Any]]:
+def _fetch(db: Database, actor: Actor, statement: Select[*tuple[Any, ...]], *,
+           hash_memory: bool = False) -> Sequence[Row[*tuple[Any, ...]]]:
     with db.reading(actor) as session:
         if hash_memory:
             db.backend.allow_large_joins(session)
         return session.execute(statement).all()
 
 
-def _monthly(by_day: Select[Any], keys: Sequence[str]) -> Select[Any]:
+def _monthly(by_day: Select[*tuple[Any, ...]], keys: Sequence[str]) -> Select[*tuple[Any, ...]]:
     """*by_day* (counts *n* per *keys* and *day*) summed again per month.
 
     The month is worked out once per day and group, not once per record: strftime (SQLite)

@@ -7,6 +7,7 @@ offered for new records) and can be brought back. Every change is audited like a
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from kyodo_desk.database import Database
 from kyodo_desk.database.core import retry_on_contention
@@ -84,13 +85,13 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def _refuse_duplicate(session, name: str, own_id: int | None) -> None:  # type: ignore[no-untyped-def]
+def _refuse_duplicate(session: Session, name: str, own_id: int | None) -> None:
     clash = session.scalar(select(ConsultationTopic.id).where(ConsultationTopic.name == name))
     if clash is not None and clash != own_id:
         raise ValidationError([FieldProblem("name", f"「{name}」という分野はもうあります。")])
 
 
-def _load(session, topic_id: int) -> ConsultationTopic:  # type: ignore[no-untyped-def]
+def _load(session: Session, topic_id: int) -> ConsultationTopic:
     topic = session.get(ConsultationTopic, topic_id)
     if topic is None:
         raise _not_found()

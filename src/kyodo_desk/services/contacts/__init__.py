@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, select, tuple_
+from sqlalchemy import Row, SQLColumnExpression, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -186,7 +186,7 @@ def search_contacts(
     """
     actor.require(Action.READ, Resource.CONTACTS)
     folded = fold_query(query)
-    conditions = [Contact.active]
+    conditions: list[SQLColumnExpression[bool]] = [Contact.active]
     if kinds is not None:
         conditions.append(Contact.kind.in_(list(kinds)))
     if after is not None:
@@ -206,7 +206,7 @@ def search_contacts(
     return ContactPage(entries, next_key)
 
 
-def _matching_ids(db: Database, session: Session, conditions: list[ColumnElement[bool]],
+def _matching_ids(db: Database, session: Session, conditions: list[SQLColumnExpression[bool]],
                   folded: str, limit: int) -> Sequence[int]:
     """Ids of the first *limit* matches in list order; only narrow columns are read."""
     window = (
@@ -241,7 +241,7 @@ def _matching_ids(db: Database, session: Session, conditions: list[ColumnElement
     ).all()
 
 
-def _rows_in_order(session: Session, ids: Sequence[int]) -> list[Row[Any]]:
+def _rows_in_order(session: Session, ids: Sequence[int]) -> list[Row[*tuple[Any, ...]]]:
     if not ids:
         return []
     by_id = {row.id: row for row in session.execute(
@@ -249,7 +249,7 @@ def _rows_in_order(session: Session, ids: Sequence[int]) -> list[Row[Any]]:
     return [by_id[i] for i in ids]
 
 
-def _entry(row: Row[Any]) -> DirectoryEntry:
+def _entry(row: Row[*tuple[Any, ...]]) -> DirectoryEntry:
     return DirectoryEntry(
         ref=EntryRef("contact", row.id), kind=ContactKind(row.kind).value,
         group_type=row.group_type.value if row.group_type else None, name=row.name,

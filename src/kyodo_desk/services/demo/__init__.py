@@ -385,6 +385,7 @@ def _insert_many(db: Database, session: Session, table: Table,
         session.execute(insert(table), rows)
         return
     columns = list(rows[0])
+    # Typed Optional for a pooled connection that was closed; the session's is open.
     cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
@@ -403,7 +404,8 @@ def _reserve_ids(db: Database, session: Session, n: int) -> list[int]:
     SQLAlchemy insert one row per statement on SQLite, fifty times slower.
     """
     if db.backend.is_sqlite:  # the write transaction (BEGIN IMMEDIATE) holds the only lock
-        last = session.scalar(select(func.coalesce(func.max(Consultation.id), 0)))
+        last = session.execute(
+            select(func.coalesce(func.max(Consultation.id), 0))).scalar_one()
         return list(range(last + 1, last + 1 + n))
     return sorted(session.scalars(
         text("SELECT nextval(pg_get_serial_sequence('consultations', 'id')) "

@@ -8,11 +8,11 @@ up from the waitlist are locked after it (the lock order of services/events/regi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 
-from sqlalchemy import ColumnElement, ScalarSelect, bindparam, func, select
+from sqlalchemy import ScalarSelect, SQLColumnExpression, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -208,7 +208,7 @@ def clean_event_draft(draft: EventDraft) -> EventDraft:
     """The draft as stored, or ValidationError naming every field at fault."""
     problems: list[FieldProblem] = []
 
-    def check(field: str, fn, value):  # type: ignore[no-untyped-def]
+    def check(field: str, fn: Callable[[str], str], value: str) -> str:
         try:
             return fn(value)
         except ValidationError as exc:
@@ -277,7 +277,7 @@ def load_event(session: Session, event_id: int, *, lock: bool = False) -> Event:
     return event
 
 
-def seat_count_columns(event_id: ColumnElement[int]) -> tuple[ScalarSelect[int], ...]:
+def seat_count_columns(event_id: SQLColumnExpression[int]) -> tuple[ScalarSelect[int], ...]:
     """The seats of the event *event_id*, as SeatCount takes them after its capacity: taken,
     waiting parties, last 受付番号.
 

@@ -26,14 +26,24 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kyodo_desk.database import Database
 from kyodo_desk.database.audit import insert_row, prepare_row, record_event
 from kyodo_desk.database.core import retry_on_contention
-from kyodo_desk.domain.bounds import FIELD_BOUNDS, number_problem
+from kyodo_desk.domain.bounds import FIELD_BOUNDS, problem
 from kyodo_desk.domain.errors import FieldProblem, NotFound, UserError, ValidationError
 from kyodo_desk.domain.events import (
     MAX_PARTY_SIZE,
@@ -163,15 +173,15 @@ class CancelResult:
 # --- validation ---------------------------------------------------------------------------
 
 def clean_sign_up(draft: SignUpDraft) -> SignUpDraft:
-    problems = []
+    problems: list[FieldProblem] = []
     if not 1 <= draft.party_size <= MAX_PARTY_SIZE:
         problems.append(FieldProblem(
             "party_size", f"人数は1～{MAX_PARTY_SIZE}名で入力してください"
             f"（{MAX_PARTY_SIZE}名を超える団体は、イベントの担当者にご相談ください）。"))
     for field in ("booth_tables", "booth_chairs"):
-        problem = number_problem(FIELD_BOUNDS["registrations"][field], getattr(draft, field))
-        if problem:
-            problems.append(FieldProblem(field, problem))
+        found = problem(field, FIELD_BOUNDS["registrations"][field], getattr(draft, field))
+        if found:
+            problems.append(found)
     if problems:
         raise ValidationError(problems)
     return replace(draft, notes=draft.notes.strip(), booth_space=draft.booth_space.strip())
@@ -343,7 +353,7 @@ def add_sign_up(session: Session, actor: Actor, event_id: int, draft: SignUpDraf
     confirmed = may_confirm_at_once(event.capacity, seats.taken, draft.party_size,
                                     seats.waiting_parties, event.queue_rule)
     if walk_in and not confirmed:
-        raise UserError(f"満席のため、当日参加は受け付けられません（{seats.label()}）。")
+        raise UserError(f"満席のため、当日参加はできません（{seats.label()}）。")
     # A Core insert, checked, audited and announced as a flushed row is (audit.prepare_row):
     # a flush of the one new row would cost more than the rest of the sign-up under the lock.
     stored = insert_row(session, pending, status=S.CONFIRMED if confirmed else S.WAITLISTED,
@@ -400,7 +410,7 @@ def _applicant(session: Session, contact_id: int) -> _Applicant:
                       fold(reading), fold(phone))
 
 
-def _under_lock(*, keys: int | None) -> Select[Any]:
+def _under_lock(*, keys: int | None) -> Select[*tuple[Any, ...]]:
     """What a sign-up reads under the event's lock, in one statement: the event's first other
     sign-up of the same contact (or, given the number of the applicant's name *keys*, of the
     same folded name, reading or phone), the same contact first; then the seats
@@ -411,12 +421,12 @@ def _under_lock(*, keys: int | None) -> Select[Any]:
     The keys are plain parameters, one statement per count, so no statement is rendered anew
     at each sign-up (as an expanding IN list would be).
     """
-    event = bindparam("event")
+    event: BindParameter[int] = bindparam("event")
     same_contact = Registration.contact_id == bindparam("contact")
     branches: list[ColumnElement[bool]] = [same_contact]
     if keys is not None:
         if keys:
-            named = [bindparam(f"key{n}") for n in range(keys)]
+            named: list[BindParameter[str]] = [bindparam(f"key{n}") for n in range(keys)]
             branches += [Registration.name_key.in_(named), Registration.reading_key.in_(named)]
         branches.append(and_(Registration.phone_key == bindparam("phone"),
                              Registration.phone_key != ""))

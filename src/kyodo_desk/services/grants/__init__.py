@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from kyodo_desk.database import Database
 from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain import validation
-from kyodo_desk.domain.bounds import FIELD_BOUNDS, number_problem
+from kyodo_desk.domain.bounds import FIELD_BOUNDS, NumberBound, number_problem
 from kyodo_desk.domain.dates import fiscal_year_label, next_year_title, same_day_next_year
 from kyodo_desk.domain.errors import ConcurrentEdit, FieldProblem, NotFound, ValidationError
 from kyodo_desk.domain.grants import (
@@ -163,8 +163,9 @@ def clean_programme_draft(draft: ProgrammeDraft) -> ProgrammeDraft:
     name = draft.name.strip()
     if not name:
         problems.append(FieldProblem("name", "交付金の名称を入力してください。"))
-    year_problem = number_problem(FIELD_BOUNDS["grant_programmes"]["fiscal_year"],
-                                  draft.fiscal_year)
+    year_bound = FIELD_BOUNDS["grant_programmes"]["fiscal_year"]
+    assert isinstance(year_bound, NumberBound)
+    year_problem = number_problem(year_bound, draft.fiscal_year)
     if year_problem:
         problems.append(FieldProblem("fiscal_year", f"{year_problem}（西暦で。例: 2026）"))
     budget = amount("budget", "予算額")
@@ -367,8 +368,8 @@ def _apply(session: Session, p: GrantProgramme, d: ProgrammeDraft) -> None:
     p.documents = [existing.get((doc.stage, doc.name))
                    or GrantRequiredDocument(stage=doc.stage, name=doc.name)
                    for doc in d.documents]
-    for position, row in enumerate(p.documents):
-        row.position = position
+    for position, document in enumerate(p.documents):
+        document.position = position
 
 
 def copy_programme_for_next_year(db: Database, actor: Actor, programme_id: int) -> ProgrammeDraft:

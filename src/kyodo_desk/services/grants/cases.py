@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -305,7 +305,7 @@ def case_choices(db: Database, actor: Actor, *, contact_id: int | None = None,
     first, then newest year first. A short read: the consultation form makes it as it opens."""
     if not actor.may(Action.READ, Resource.GRANT_CASES):
         return []
-    offered = GrantCase.stage.not_in(FINAL)
+    offered: ColumnElement[bool] = GrantCase.stage.not_in(FINAL)
     if include is not None:
         offered = or_(offered, GrantCase.id == include)
     stmt = (select(GrantCase.id, GrantCase.contact_id, GrantProgramme.fiscal_year,
@@ -316,10 +316,11 @@ def case_choices(db: Database, actor: Actor, *, contact_id: int | None = None,
             .order_by(GrantProgramme.fiscal_year.desc(), GrantCase.sort_key, GrantCase.id))
     with db.reading(actor) as session:
         rows = session.execute(stmt).all()
-    rows.sort(key=lambda r: r[1] != contact_id)  # stable: the order above within each part
+    # sorted() is stable: the order above within each part.
+    ordered = sorted(rows, key=lambda r: r[1] != contact_id)
     return [CaseChoice(case_id, f"{fiscal_year_label(year)} {programme}: {title}（{group}）・"
                                 f"{STAGE_LABELS[stage]}")
-            for case_id, _, year, programme, title, group, stage in rows]
+            for case_id, _, year, programme, title, group, stage in ordered]
 
 
 @dataclass(frozen=True)
@@ -375,10 +376,10 @@ def _timeline(session: Session, actor: Actor, c: GrantCase) -> list[TimelineEntr
     for n in session.scalars(select(GrantCaseNote).where(GrantCaseNote.case_id == c.id)):
         entries.append(TimelineEntry(japan_time(n.written_at), "note", "メモ", n.text,
                                      n.written_by))
-    for d in session.scalars(select(GrantDeadline).where(GrantDeadline.case_id == c.id)):
-        state = f"（{full_date(d.done_on)} 完了）" if d.done_on else ""
-        entries.append(TimelineEntry(d.due_on, "deadline", f"期限: {d.label}{state}", "",
-                                     d.created_by))
+    for due in session.scalars(select(GrantDeadline).where(GrantDeadline.case_id == c.id)):
+        state = f"（{full_date(due.done_on)} 完了）" if due.done_on else ""
+        entries.append(TimelineEntry(due.due_on, "deadline", f"期限: {due.label}{state}", "",
+                                     due.created_by))
     rows = session.execute(
         select(Consultation.id, Consultation.held_on, Consultation.facility_id, Facility.name,
                Consultation.asked)
@@ -504,7 +505,7 @@ def move_case(db: Database, actor: Actor, case_id: int, version: int, target: St
     if target is Stage.GRANT_DECIDED:
         if decided_amount in (None, ""):
             raise ValidationError.single("decided", "交付決定額を入力してください。")
-        amount = parse_yen(decided_amount, "decided", "交付決定額")  # type: ignore[arg-type]
+        amount = parse_yen(decided_amount, "decided", "交付決定額")
     if target is Stage.WITHDRAWN and not comment:
         raise ValidationError.single("comment", "取下げの理由をコメントに入力してください。")
     try:

@@ -12,11 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -26,20 +25,18 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.database import Database
-from kyodo_desk.domain.errors import UserError, ValidationError
 from kyodo_desk.domain.permissions import ROLE_LABELS, Action, Actor, Resource, Role
 from kyodo_desk.services import accounts as svc
 from kyodo_desk.services.accounts import AccountDraft, AccountInfo
 from kyodo_desk.services.contacts import FacilityDetail, list_facilities
 from kyodo_desk.ui.admin import format_at
 from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure
-from kyodo_desk.ui.sign_in import FormDialog, password_field
+from kyodo_desk.ui.sign_in import MISMATCH, FormDialog, password_field
 from kyodo_desk.ui.widgets import RowsModel, record_list
 
 _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("ログイン名", "表示名", "役割", "所属施設", "状態", "最終サインイン")
 INACTIVE_TEXT = QColor("#888888")
-_ERROR_STYLE = "border: 2px solid #c0392b; border-radius: 3px;"
 NO_FACILITY = "（所属なし）"
 
 
@@ -93,11 +90,62 @@ class AccountsModel(RowsModel[AccountInfo]):
         )[column]
 
 
-class AccountDialog(FormDialog):
+class _PasswordDialog(FormDialog):
+    """A dialog that sets a temporary password (typed twice) and saves off the GUI thread:
+    each refusal under its field, the fields kept as typed; it cannot be closed while saving.
+    """
+
+    def __init__(self, title: str, intro: str, parent: QWidget | None) -> None:
+        super().__init__(title, intro, parent)
+        self.saving = False
+        self.password = password_field()
+        self.password.setObjectName("accountPassword")
+        self.password.setPlaceholderText(f"{svc.MIN_PASSWORD_LENGTH}文字以上")
+        self.confirm = password_field()
+        self.confirm.setObjectName("accountPasswordConfirm")
+
+    def _add_password_rows(self) -> None:
+        self.add_field("仮パスワード", self.password, "password")
+        self.add_field("仮パスワード（確認）", self.confirm, "confirm")
+
+    def _save(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        """Run *work* unless the two passwords differ; *done* with its result."""
+        if self.saving:
+            return
+        self.show_problems([])
+        if self.password.text() != self.confirm.text():
+            self.show_problems([MISMATCH])
+            return
+        self._set_saving(True)
+
+        def saved(result: Any) -> None:
+            self._set_saving(False)
+            done(result)
+
+        # A refusal is shown in the dialog, under the fields, and the dialog stays open.
+        WriteOp(self, work, saved, failed=self._refused).run()
+
+    def _refused(self, exc: Exception) -> None:
+        self._set_saving(False)
+        self._submit_failed(exc)
+
+    def _set_saving(self, saving: bool) -> None:
+        self.saving = saving
+        self.buttons.setEnabled(not saving)
+        if saving:
+            self.show_error("保存しています…")
+        else:
+            self.error.hide()
+
+    def reject(self) -> None:
+        if not self.saving:  # the password may be half a second from being stored
+            super().reject()
+
+
+class AccountDialog(_PasswordDialog):
     """アカウントの追加: the fields stay as typed when something is wrong.
 
-    `created` holds the new account after OK; saving runs off the GUI thread, and the dialog
-    cannot be closed while it does.
+    `created` holds the new account after OK.
     """
 
     def __init__(self, db: Database, actor: Actor, facilities: list[FacilityDetail],
@@ -107,7 +155,6 @@ class AccountDialog(FormDialog):
                          "最初のサインイン後に本人が変更してください。", parent)
         self.db, self.actor = db, actor
         self.created: AccountInfo | None = None
-        self.saving = False
         self.display_name = QLineEdit()
         self.display_name.setObjectName("accountDisplayName")
         self.display_name.setPlaceholderText("例: 佐藤 花子")
@@ -115,20 +162,11 @@ class AccountDialog(FormDialog):
         self.login.setObjectName("accountLogin")
         self.login.setPlaceholderText("半角英数字（例: sato.hanako）")
         self.role, self.facility = role_box(), facility_box(facilities)
-        self.password = password_field()
-        self.password.setObjectName("accountPassword")
-        self.password.setPlaceholderText(f"{svc.MIN_PASSWORD_LENGTH}文字以上")
-        self.confirm = password_field()
-        self.confirm.setObjectName("accountPasswordConfirm")
-        self.form.addRow("表示名", self.display_name)
-        self.form.addRow("ログイン名", self.login)
+        self.add_field("表示名", self.display_name, "display_name")
+        self.add_field("ログイン名", self.login, "login")
         self.form.addRow("役割", self.role)
         self.form.addRow("所属施設", self.facility)
-        self.form.addRow("仮パスワード", self.password)
-        self.form.addRow("仮パスワード（確認）", self.confirm)
-        self._fields: dict[str, QWidget] = {
-            "display_name": self.display_name, "login": self.login, "password": self.password,
-        }
+        self._add_password_rows()
         self.display_name.setFocus()
 
     def set_role(self, role: Role) -> None:
@@ -145,54 +183,34 @@ class AccountDialog(FormDialog):
         )
 
     def submit(self) -> None:
-        if self.saving:
-            return
-        self._mark([])
-        if self.password.text() != self.confirm.text():
-            self._mark(["password"])
-            self.confirm.setFocus()
-            self.show_error("確認のパスワードが一致しません。同じパスワードを2回入力してください。")
-            return
         draft, db, actor = self.draft(), self.db, self.actor
-        self._set_saving(True)
-        # A refusal is shown in the dialog, beside the fields, and the dialog stays open.
-        WriteOp(self, lambda: svc.create_account(db, actor, draft), self._saved,
-                failed=self._refused).run()
+        self._save(lambda: svc.create_account(db, actor, draft), self._saved)
 
     def _saved(self, info: AccountInfo) -> None:
-        self._set_saving(False)
         self.created = info
         self.accept()
 
-    def _refused(self, exc: Exception) -> None:
-        self._set_saving(False)
-        if not isinstance(exc, UserError):
-            show_failure(self, exc, reading=False)
-            return
-        if isinstance(exc, ValidationError):
-            fields = [p.field for p in exc.problems]
-            self._mark(fields)
-            first = next((self._fields[f] for f in fields if f in self._fields), None)
-            if first is not None:
-                first.setFocus()
-        self.show_error(exc.message)
 
-    def _mark(self, fields: list[str]) -> None:
-        for name, widget in self._fields.items():
-            widget.setStyleSheet(_ERROR_STYLE if name in fields else "")
+class ResetPasswordDialog(_PasswordDialog):
+    """パスワードのリセット for one account; `reset` holds the account after OK."""
 
-    def _set_saving(self, saving: bool) -> None:
-        self.saving = saving
-        self.buttons.setEnabled(not saving)
-        if saving:
-            self.error.setText("保存しています…")
-            self.error.show()
-        else:
-            self.error.hide()
+    def __init__(self, db: Database, actor: Actor, info: AccountInfo,
+                 parent: QWidget | None = None) -> None:
+        super().__init__("パスワードのリセット",
+                         f"「{info.display_name}（{info.login}）」の仮パスワードを設定します。"
+                         "次のサインインで本人が新しいパスワードを設定します。", parent)
+        self.db, self.actor, self.account_login = db, actor, info.login
+        self.reset: AccountInfo | None = None
+        self._add_password_rows()
+        self.password.setFocus()
 
-    def reject(self) -> None:
-        if not self.saving:  # the account may be half a second from being created
-            super().reject()
+    def submit(self) -> None:
+        db, actor, login, password = self.db, self.actor, self.account_login, self.password.text()
+        self._save(lambda: svc.reset_password(db, actor, login, password), self._saved)
+
+    def _saved(self, info: AccountInfo) -> None:
+        self.reset = info
+        self.accept()
 
 
 def role_box() -> QComboBox:
@@ -289,7 +307,7 @@ class AccountsTab(QWidget):
         layout.addWidget(self.status)
         self._update_buttons()
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._loaded:
             self.refresh()
@@ -298,7 +316,8 @@ class AccountsTab(QWidget):
     def refresh(self, keep: str | None = None) -> None:
         """Read the accounts again, keeping the selection on *keep* (a login) or the current."""
         self._loaded = True
-        keep = keep or (self.selected().login if self.selected() else None)
+        selected = self.selected()
+        keep = keep or (selected.login if selected is not None else None)
         db, actor = self.db, self.actor
 
         def work() -> tuple[list[AccountInfo], list[FacilityDetail]]:
@@ -387,29 +406,23 @@ class AccountsTab(QWidget):
         self._write(lambda: svc.set_active(db, actor, login, active),
                     f"「{info.display_name}（{info.login}）」を{done}。", login)
 
-    def reset_selected_password(self) -> None:
+    def reset_selected_password(self) -> ResetPasswordDialog | None:
+        """Open the reset dialog (modal); the list is refreshed once the password is set."""
         info = self.selected()
         if info is None:
-            return
-        password, ok = QInputDialog.getText(
-            self, "パスワードのリセット",
-            f"「{info.display_name}（{info.login}）」の仮パスワード"
-            f"（{svc.MIN_PASSWORD_LENGTH}文字以上）:", QLineEdit.EchoMode.Password)
-        if not ok:
-            return
-        again, ok = QInputDialog.getText(
-            self, "パスワードのリセット", "確認のため、仮パスワードをもう一度入力してください:",
-            QLineEdit.EchoMode.Password)
-        if not ok:
-            return
-        if password != again:
-            QMessageBox.warning(self, "パスワードのリセット",
-                                "確認のパスワードが一致しません。もう一度やり直してください。")
-            return
-        db, actor, login = self.db, self.actor, info.login
-        self._write(lambda: svc.reset_password(db, actor, login, password),
-                    f"「{info.display_name}（{info.login}）」のパスワードをリセットしました。"
-                    "次のサインインで本人が新しいパスワードを設定します。", login)
+            return None
+        dialog = ResetPasswordDialog(self.db, self.actor, info, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setModal(True)
+
+        def reset() -> None:
+            self._tell(f"「{info.display_name}（{info.login}）」のパスワードをリセットしました。"
+                       "次のサインインで本人が新しいパスワードを設定します。")
+            self.refresh(keep=info.login)
+
+        dialog.accepted.connect(reset)
+        dialog.show()
+        return dialog
 
     def change_selected_role(self) -> RoleDialog | None:
         """Open the role dialog (modal); the change is saved when it is accepted."""

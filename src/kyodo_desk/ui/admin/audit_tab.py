@@ -8,7 +8,7 @@ one key, so that a slow answer to a superseded search is dropped.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -21,7 +21,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QIntValidator, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -37,6 +36,7 @@ from kyodo_desk.exports.audit_log import export_audit
 from kyodo_desk.services import audit_log as svc
 from kyodo_desk.services.audit_log import AuditFilter, AuditRow
 from kyodo_desk.ui.admin import format_at
+from kyodo_desk.ui.date_inputs import date_edit, day_of
 from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure
 from kyodo_desk.ui.widgets import RowsModel, record_list
 
@@ -120,9 +120,6 @@ class AuditModel(RowsModel[AuditRow]):
         return (None, row.actor, row.action_label, row.table_label)[column] or ""
 
 
-def _to_date(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
-
 
 class AuditTab(QWidget):
     status_message = Signal(str)
@@ -139,9 +136,9 @@ class AuditTab(QWidget):
         # Today as the log counts days (Japan time), whatever the PC's time zone.
         now = datetime.now(svc.JAPAN_TIME)
         today = QDate(now.year, now.month, now.day)
-        self.date_from = self._date_edit(today.addDays(-DEFAULT_DAYS))
+        self.date_from = date_edit(today.addDays(-DEFAULT_DAYS))
         self.date_from.setObjectName("auditDateFrom")
-        self.date_to = self._date_edit(today)
+        self.date_to = date_edit(today)
         self.date_to.setObjectName("auditDateTo")
         self.actor_text = QLineEdit()
         self.actor_text.setObjectName("auditActor")
@@ -217,13 +214,6 @@ class AuditTab(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
 
-    @staticmethod
-    def _date_edit(value: QDate) -> QDateEdit:
-        edit = QDateEdit(value)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy/MM/dd")
-        return edit
-
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._searched:  # the first time the tab is opened
@@ -235,8 +225,8 @@ class AuditTab(QWidget):
         """The filter as set in the widgets (not yet searched, perhaps)."""
         number = self.record_id.text().strip()
         return AuditFilter(
-            date_from=_to_date(self.date_from.date()),
-            date_to=_to_date(self.date_to.date()),
+            date_from=day_of(self.date_from.date()),
+            date_to=day_of(self.date_to.date()),
             actor_text=self.actor_text.text().strip(),
             table_name=self.table_combo.currentData(),
             action=self.action_combo.currentData(),

@@ -11,9 +11,11 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -25,8 +27,10 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.dates import full_date
+from kyodo_desk.domain.errors import ValidationError
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.services import retention as svc
+from kyodo_desk.ui.field_errors import FieldErrors
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure
 
@@ -77,10 +81,13 @@ class RetentionDialog(QDialog):
         self.save_button.setObjectName("saveRetention")
         self.save_button.clicked.connect(self.save)
         setting_row = QHBoxLayout()
-        setting_row.addWidget(QLabel("保存年限"))
         setting_row.addWidget(self.years)
         setting_row.addWidget(self.save_button)
         setting_row.addStretch(1)
+        self.errors = FieldErrors()
+        setting = QFormLayout()
+        setting.setContentsMargins(0, 0, 0, 0)
+        self.errors.add_row(setting, "保存年限", setting_row, "retention_years", focus=self.years)
 
         self.count = QLabel("件数を数えています…")
         self.count.setObjectName("expiredCount")
@@ -111,14 +118,14 @@ class RetentionDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.current)
-        layout.addLayout(setting_row)
+        layout.addLayout(setting)
         layout.addLayout(run_row)
         layout.addWidget(self.status)
         layout.addWidget(self.note)
         layout.addWidget(close)
         self._update_buttons()
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._loaded:
             self.refresh()
@@ -173,6 +180,7 @@ class RetentionDialog(QDialog):
 
         def done(saved: int | None) -> None:
             self._set_busy(False)
+            self.errors.show([])
             self.status.setText(f"保存年限を「{years_text(saved)}」に設定しました。")
             self.saved.emit(saved)
             self.refresh()
@@ -213,6 +221,9 @@ class RetentionDialog(QDialog):
     def _write_failed(self, exc: Exception) -> None:
         self._set_busy(False)
         self.status.setText("")
+        if isinstance(exc, ValidationError):  # the years refused: said under the box, kept
+            self.status.setText("\n".join(p.message for p in self.errors.show(exc.problems)))
+            return
         show_error(self, exc, TITLE)
         self.refresh()  # a batch or two may be done: show what is stored now
 

@@ -47,9 +47,9 @@ class TopicsDialog(QDialog):
         self.retire_button = QPushButton("使用停止")
         # Waits, as a whole, until the list is read and while a change is being written: a
         # change made before the first list arrives could be hidden by that older list.
-        self.actions = QWidget()
-        self.actions.setEnabled(False)
-        buttons = QVBoxLayout(self.actions)
+        self.action_panel = QWidget()
+        self.action_panel.setEnabled(False)
+        buttons = QVBoxLayout(self.action_panel)
         buttons.setContentsMargins(0, 0, 0, 0)
         for button in (self.add_button, self.rename_button, self.up_button, self.down_button,
                        self.retire_button):
@@ -57,20 +57,22 @@ class TopicsDialog(QDialog):
         buttons.addStretch(1)
         row = QHBoxLayout()
         row.addWidget(self.list, 1)
-        row.addWidget(self.actions)
+        row.addWidget(self.action_panel)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.button(QDialogButtonBox.StandardButton.Close).setText("閉じる")
         close.rejected.connect(self.reject)
+        intro = QLabel("相談記録の入力で選べる分野です。使用停止にした分野は新しい記録で"
+                       "選べなくなりますが、これまでの記録と統計には残ります。")
+        intro.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("相談記録の入力で選べる分野です。使用停止にした分野は新しい記録で"
-                                "選べなくなりますが、これまでの記録と統計には残ります。"))
-        layout.itemAt(0).widget().setWordWrap(True)
+        layout.addWidget(intro)
         layout.addLayout(row, 1)
         layout.addWidget(close)
 
         self.add_button.clicked.connect(self.add)
         self.rename_button.clicked.connect(self.rename)
-        self.up_button.clicked.connect(lambda: self.move(-1))
-        self.down_button.clicked.connect(lambda: self.move(1))
+        self.up_button.clicked.connect(lambda: self.move_current(-1))
+        self.down_button.clicked.connect(lambda: self.move_current(1))
         self.retire_button.clicked.connect(self.toggle_active)
         self.list.currentRowChanged.connect(lambda _row: self._update_buttons())
         self.reload()
@@ -90,7 +92,7 @@ class TopicsDialog(QDialog):
             self.list.addItem(item)
             if topic.id == select_id:
                 self.list.setCurrentItem(item)
-        self.actions.setEnabled(True)
+        self.action_panel.setEnabled(True)
         self._update_buttons()
 
     def current(self) -> Topic | None:
@@ -120,7 +122,7 @@ class TopicsDialog(QDialog):
             db, actor = self.db, self.actor
             self._run(lambda: svc.rename_topic(db, actor, topic.id, name))
 
-    def move(self, step: int) -> None:
+    def move_current(self, step: int) -> None:
         topic = self.current()
         if topic is not None:
             db, actor = self.db, self.actor
@@ -144,4 +146,4 @@ class TopicsDialog(QDialog):
             self._show(topics, select_id if select_id is not None
                        else getattr(changed, "id", None))
 
-        WriteOp(self, work, done, busy=(self.actions,)).run()
+        WriteOp(self, work, done, busy=(self.action_panel,)).run()

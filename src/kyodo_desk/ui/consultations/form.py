@@ -21,15 +21,12 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     QTime,
-    QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -37,7 +34,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QPushButton,
     QRadioButton,
     QSpinBox,
     QVBoxLayout,
@@ -45,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.database import Database
+from kyodo_desk.domain.dates import clock, full_date
 from kyodo_desk.domain.errors import FieldProblem, ValidationError
 from kyodo_desk.domain.labels import AGE_BANDS, AREAS, UNKNOWN
 from kyodo_desk.domain.permissions import Action, Actor, Resource, Scope
@@ -67,12 +64,11 @@ from kyodo_desk.ui.consultations.drafts import DraftStore, FormState
 from kyodo_desk.ui.consultations.templates import TEMPLATES, EntryTemplate
 from kyodo_desk.ui.contact_picker import ContactPicker
 from kyodo_desk.ui.contacts.form import ContactForm
-from kyodo_desk.ui.date_inputs import NO_TIME, TimeEdit, date_edit
+from kyodo_desk.ui.date_inputs import NO_TIME, TimeEdit, date_edit, day_of, qdate
 from kyodo_desk.ui.drafted_form import DraftedForm
+from kyodo_desk.ui.field_errors import form_column
 from kyodo_desk.ui.operations import ReadOp
-from kyodo_desk.ui.widgets import show_at_fault
 
-DRAFT_DELAY_MS = 1000  # the draft is written this long after the last change
 DEFAULT_FOLLOW_UP_DAYS = 7
 NO_DURATION = 0  # the duration box's "未入力"
 
@@ -89,12 +85,6 @@ NO_GRANT_CASE = "（なし）"
 LOADING = "読み込み中…"
 
 
-def _to_date(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
-
-
-def _qdate(value: date) -> QDate:
-    return QDate(value.year, value.month, value.day)
 
 
 def now_rounded(now: datetime | None = None) -> time:
@@ -124,6 +114,7 @@ class ConsultationForm(DraftedForm):
 
     grant_cases_shown = Signal()  # the 交付金案件 box lists the consultee's cases first
     choices_shown = Signal()  # every choice box has its choices; nothing waits to be read
+    field_order = tuple(FIELD_LABELS)
 
     def __init__(self, db: Database, actor: Actor, *, detail: ConsultationDetail | None = None,
                  parent: QWidget | None = None, drafts: DraftStore | None = None) -> None:
@@ -151,12 +142,6 @@ class ConsultationForm(DraftedForm):
 
     # --- widgets --------------------------------------------------------------------------
     def _build_widgets(self) -> None:
-        self.summary = QLabel()
-        self.summary.setObjectName("formSummary")
-        self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
-        self.summary.hide()
-
         self.held_on = date_edit()
         self.start_time = TimeEdit()
         self.start_time.setDisplayFormat("HH:mm")
@@ -235,33 +220,13 @@ class ConsultationForm(DraftedForm):
         self.grant_case.view().setMinimumWidth(560)  # 年度・交付金・事業名・団体・段階 in full
         self.grant_case.setPlaceholderText(LOADING)
 
-        self.save_button = QPushButton("保存（Ctrl+Enter）")
-        self.save_button.setObjectName("saveButton")
-        self.cancel_button = QPushButton("キャンセル")
-        for button in (self.save_button, self.cancel_button):
-            button.setAutoDefault(False)  # Enter in a field must never save by accident
-            button.setDefault(False)
-
-        self._inputs: dict[str, QWidget] = {
-            "held_on": self.held_on, "start_time": self.start_time,
-            "duration_minutes": self.duration, "facility_id": self.facility,
-            "staff_account_id": self.staff, "consultee_contact_id": self.consultee.search,
-            "age_band": self.age_band, "area": self.area,
-            "channel": self.channel_buttons[ConsultationChannel.VISIT],
-            "topic_ids": self.topics, "asked": self.asked, "answered": self.answered,
-            "referral": self.referral, "grant_case_id": self.grant_case,
-            "follow_up_due": self.follow_up_due, "follow_up_plan": self.follow_up_plan,
-            "status": self.status,
-        }
-
     def _build_layout(self) -> None:
-        left = QFormLayout()
-        left.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        left.addRow("相談日 *", self._row(self.held_on))
-        left.addRow("開始時刻", self._row(self.start_time))
-        left.addRow("所要時間（分）", self._row(self.duration))
-        left.addRow("施設", self.facility)
-        left.addRow("担当者", self.staff)
+        rows, left = self.errors, form_column()
+        rows.add_row(left, "相談日 *", self.held_on, "held_on", narrow=True)
+        rows.add_row(left, "開始時刻", self.start_time, "start_time", narrow=True)
+        rows.add_row(left, "所要時間（分）", self.duration, "duration_minutes", narrow=True)
+        rows.add_row(left, "施設", self.facility, "facility_id")
+        rows.add_row(left, "担当者", self.staff, "staff_account_id")
         consultee = QVBoxLayout()
         consultee.setSpacing(4)
         consultee.addWidget(self.consultee)
@@ -275,31 +240,34 @@ class ConsultationForm(DraftedForm):
         anonymous.addWidget(self.area)
         anonymous.addStretch()
         consultee.addLayout(anonymous)
-        left.addRow("相談者 *", consultee)
+        rows.add_row(left, "相談者 *", consultee, "consultee_contact_id", "age_band", "area",
+                     focus=self.consultee.search,
+                     frames={"age_band": self.age_band, "area": self.area})
         channels = QHBoxLayout()
         for button in self.channel_buttons.values():
             channels.addWidget(button)
         channels.addStretch()
-        left.addRow("相談方法", channels)
+        rows.add_row(left, "相談方法", channels, "channel",
+                     focus=self.channel_buttons[ConsultationChannel.VISIT])
         left.addRow("定型から入力", self._row(self.template))
-        left.addRow("相談の分野 *", self.topics)
+        rows.add_row(left, "相談の分野 *", self.topics, "topic_ids")
 
-        right = QFormLayout()
-        right.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        right.addRow("相談内容 *", self.asked)
-        right.addRow("回答・助言", self.answered)
-        right.addRow("紹介先", self.referral)
-        right.addRow("交付金案件", self.grant_case)
-        right.setRowVisible(self.grant_case, self.may_link_grant_case)
+        right = form_column()
+        rows.add_row(right, "相談内容 *", self.asked, "asked")
+        rows.add_row(right, "回答・助言", self.answered, "answered")
+        rows.add_row(right, "紹介先", self.referral, "referral")
+        grant_case_row = right.rowCount()
+        rows.add_row(right, "交付金案件", self.grant_case, "grant_case_id")
+        right.setRowVisible(grant_case_row, self.may_link_grant_case)
         follow_up = QHBoxLayout()
         follow_up.addWidget(self.follow_up)
         follow_up.addSpacing(8)
         follow_up.addWidget(QLabel("期限"))
         follow_up.addWidget(self.follow_up_due)
         follow_up.addStretch()
-        right.addRow("フォローアップ", follow_up)
-        right.addRow("予定", self.follow_up_plan)
-        right.addRow("状況", self._row(self.status))
+        rows.add_row(right, "フォローアップ", follow_up, "follow_up_due", focus=self.follow_up_due)
+        rows.add_row(right, "予定", self.follow_up_plan, "follow_up_plan")
+        rows.add_row(right, "状況", self.status, "status", narrow=True)
 
         columns = QHBoxLayout()
         left_box, right_box = QWidget(), QWidget()
@@ -312,7 +280,6 @@ class ConsultationForm(DraftedForm):
         right.setContentsMargins(12, 0, 0, 0)
         columns.addWidget(left_box, 1)
         columns.addWidget(right_box, 1)
-        self.content = QWidget()
         self.content.setLayout(columns)
         columns.setContentsMargins(0, 0, 0, 0)
 
@@ -478,10 +445,6 @@ class ConsultationForm(DraftedForm):
         super().retry_when_connected()
 
     def _connect(self) -> None:
-        self._draft_timer = QTimer(self)
-        self._draft_timer.setSingleShot(True)
-        self._draft_timer.setInterval(DRAFT_DELAY_MS)
-        self._draft_timer.timeout.connect(self.write_draft)
         changed = self._changed
         self.held_on.dateChanged.connect(self._held_on_changed)
         self.start_time.timeChanged.connect(changed)
@@ -507,10 +470,6 @@ class ConsultationForm(DraftedForm):
         self.status.currentIndexChanged.connect(changed)
         self.grant_case.currentIndexChanged.connect(changed)
         self.grant_case.currentTextChanged.connect(self.grant_case.setToolTip)  # shown whole
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button.clicked.connect(self.reject)
-        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            QShortcut(QKeySequence(Qt.KeyboardModifier.ControlModifier | key), self, self.save)
 
     # --- state in and out -----------------------------------------------------------------
     def _new_state(self) -> FormState:
@@ -538,7 +497,7 @@ class ConsultationForm(DraftedForm):
         checked = [self.topics.item(i) for i in range(self.topics.count())]
         facility_id = self._held("facility_id", self.facility.currentData())
         draft = ConsultationDraft(
-            held_on=_to_date(self.held_on.date()),
+            held_on=day_of(self.held_on.date()),
             start_time=None if start == NO_TIME else time(start.hour(), start.minute()),
             duration_minutes=None if self.duration.value() == NO_DURATION
             else self.duration.value(),
@@ -555,7 +514,7 @@ class ConsultationForm(DraftedForm):
             asked=self.asked.toPlainText(),
             answered=self.answered.toPlainText(),
             referral=self.referral.text(),
-            follow_up_due=_to_date(self.follow_up_due.date()) if follow_up else None,
+            follow_up_due=day_of(self.follow_up_due.date()) if follow_up else None,
             follow_up_plan=self.follow_up_plan.text() if follow_up else "",
             status=ConsultationStatus(self.status.currentData()),
             grant_case_id=(self._chosen_grant_case() if self.may_link_grant_case
@@ -581,7 +540,7 @@ class ConsultationForm(DraftedForm):
         d = state.draft
         self._loading = True
         try:
-            self.held_on.setDate(_qdate(d.held_on))
+            self.held_on.setDate(qdate(d.held_on))
             self.start_time.setTime(QTime(d.start_time.hour, d.start_time.minute)
                                     if d.start_time else NO_TIME)
             self.duration.setValue(d.duration_minutes or NO_DURATION)
@@ -604,7 +563,7 @@ class ConsultationForm(DraftedForm):
             self.referral.setText(d.referral)
             self.follow_up.setChecked(state.follow_up)
             due = d.follow_up_due or d.held_on + timedelta(days=DEFAULT_FOLLOW_UP_DAYS)
-            self.follow_up_due.setDate(_qdate(due))
+            self.follow_up_due.setDate(qdate(due))
             self.follow_up_due.setEnabled(state.follow_up)
             self.follow_up_plan.setText(d.follow_up_plan)
             self.follow_up_plan.setEnabled(state.follow_up)
@@ -814,8 +773,8 @@ class ConsultationForm(DraftedForm):
         grant_case = (self._grant_case_label(d.grant_case_id) if self.may_link_grant_case
                       else "")
         return {
-            "held_on": f"{d.held_on:%Y/%m/%d}",
-            "start_time": f"{d.start_time:%H:%M}" if d.start_time else "",
+            "held_on": full_date(d.held_on),
+            "start_time": clock(d.start_time) if d.start_time else "",
             "duration_minutes": str(d.duration_minutes or ""),
             "facility_id": facilities.get(d.facility_id, ""),
             "staff_account_id": staff.get(d.staff_account_id, ""),
@@ -826,32 +785,17 @@ class ConsultationForm(DraftedForm):
             "topic_ids": "、".join(topics.get(t, "") for t in d.topic_ids),
             "asked": d.asked, "answered": d.answered, "referral": d.referral,
             "grant_case_id": grant_case,
-            "follow_up_due": f"{d.follow_up_due:%Y/%m/%d}" if d.follow_up_due else "なし",
+            "follow_up_due": full_date(d.follow_up_due) if d.follow_up_due else "なし",
             "follow_up_plan": d.follow_up_plan,
             "status": STATUS_LABELS[d.status],
         }
 
     def _show_problems(self, problems: Sequence[FieldProblem]) -> None:
-        """Name every field at fault (summary, red border, tooltip) and focus the first."""
-        at_fault = {p.field: p.message for p in reversed(problems)}
-        for field, widget in self._inputs.items():
-            message = at_fault.get(field)
-            show_at_fault(widget, bool(message))
-            widget.setToolTip(message or "")
-        if not problems:
-            self.summary.hide()
-            return
-        ordered = sorted(problems, key=lambda p: list(FIELD_LABELS).index(p.field)
-                         if p.field in FIELD_LABELS else len(FIELD_LABELS))
-        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
-        self.summary.setText("保存できません。赤い枠の項目を確認してください。\n"
-                             + "\n".join(f"・{p.message}" for p in ordered))
-        self.summary.show()
-        first = next((self._inputs[p.field] for p in ordered if p.field in self._inputs), None)
-        if first is not None:
-            if first is self.channel_buttons[ConsultationChannel.VISIT]:
-                first = self.channel_buttons[self._channel()]
-            first.setFocus()
+        # 相談方法 is one row of radio buttons: the one chosen is the one framed and focused.
+        chosen = self.channel_buttons[self._channel()]
+        self._show_field_problems(
+            problems, inputs_for=lambda p: [chosen] if p.field == "channel" else [],
+            also=list(self.channel_buttons.values()))
 
 
 class ConsultationConflictDialog(VersionsDialog):

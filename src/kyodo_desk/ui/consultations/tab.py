@@ -37,12 +37,15 @@ from kyodo_desk.services.consultations.listing import (
 from kyodo_desk.services.contacts import list_facilities
 from kyodo_desk.ui.consultations.model import (
     ASKED_COLUMN,
+    CHANNEL_COLUMN,
     DATE_COLUMN,
     DUE_COLUMN,
     FACILITY_COLUMN,
+    STATUS_COLUMN,
+    TIME_COLUMN,
     ConsultationListModel,
 )
-from kyodo_desk.ui.date_inputs import date_edit
+from kyodo_desk.ui.date_inputs import date_edit, day_of
 from kyodo_desk.ui.operations import ReadOp, show_failure, touches
 from kyodo_desk.ui.widgets import (
     SearchListKeys,
@@ -146,10 +149,7 @@ class ConsultationsTab(QWidget):
         self.model = ConsultationListModel(self._fetch_block, self.today)
         self.table = record_list(self.model, "consultationList")
         header = self.table.horizontalHeader()
-        # Every column in view at 1280 pixels; a wider screen gives what it adds to 相談内容.
-        # A date column fits a date of the app's style at its longest (令和20年12月28日).
-        day = self.table.fontMetrics().horizontalAdvance(dates.full_date(date(2038, 12, 28))) + 10
-        for column, width in enumerate((day, 46, 172, 110, 110, 130, 46, 200, 52, day, 184)):
+        for column, width in enumerate(self._column_widths()):
             header.resizeSection(column, width)
         header.setSectionResizeMode(ASKED_COLUMN, QHeaderView.ResizeMode.Stretch)
         # One facility only (自施設): its name in every row would say nothing.
@@ -191,6 +191,23 @@ class ConsultationsTab(QWidget):
         QShortcut(QKeySequence("Ctrl+N"), self).activated.connect(self.open_new)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self).activated.connect(self.clear_search)
 
+    def _column_widths(self) -> tuple[int, ...]:
+        """Every column in view at 1280 pixels, 相談内容 with the most room (a wider screen gives
+        it what it adds too). The date, time, channel and status columns are as wide as their
+        longest text (a date of the app's style at its longest, 令和20年12月28日) or heading;
+        names and topics get a fixed share, whole in their tooltips; the follow-up plan keeps
+        room to read."""
+        header, metrics = self.table.horizontalHeader(), self.table.fontMetrics()
+
+        def fit(column: int, *texts: str) -> int:
+            return max(max(metrics.horizontalAdvance(t) for t in texts) + 10,
+                       header.sectionSizeHint(column))
+
+        day = dates.full_date(date(2038, 12, 28))
+        return (fit(DATE_COLUMN, day), fit(TIME_COLUMN, "00:00"), 136, 96, 100, 110,
+                fit(CHANNEL_COLUMN, *svc.CHANNEL_LABELS.values()), 0,
+                fit(STATUS_COLUMN, *svc.STATUS_LABELS.values()), fit(DUE_COLUMN, day), 184)
+
     # --- choices ----------------------------------------------------------------------
     def _facility_choices(self) -> list[tuple[str, object]]:
         """Read on a worker thread."""
@@ -230,7 +247,7 @@ class ConsultationsTab(QWidget):
             year = dates.fiscal_year_of(self.today) - (choice == LAST_FISCAL_YEAR)
             return dates.fiscal_year_range(year)
         if choice == CUSTOM:
-            return self.date_from.date().toPython(), self.date_to.date().toPython()
+            return day_of(self.date_from.date()), day_of(self.date_to.date())
         return None, None
 
     def _period_changed(self) -> None:
@@ -397,8 +414,10 @@ class ConsultationsTab(QWidget):
             return
         db, actor = self.db, self.actor
         # Enter pressed again on another row meanwhile: only the last choice opens.
-        ReadOp(self, lambda: svc.get_consultation(db, actor, row.id), self._open_form,
-               key="open").run()
+        def show(detail: svc.ConsultationDetail) -> None:
+            self._open_form(detail)
+
+        ReadOp(self, lambda: svc.get_consultation(db, actor, row.id), show, key="open").run()
 
     def open_new(self) -> ConsultationForm | None:
         if not self._may_create():

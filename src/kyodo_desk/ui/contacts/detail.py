@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -113,7 +113,8 @@ class DetailPane(QWidget):
         layout.addLayout(actions)
         self.clear()
 
-    def _button(self, text: str, shortcut: QKeySequence | None, slot) -> QPushButton:  # type: ignore[no-untyped-def]
+    def _button(self, text: str, shortcut: QKeySequence | None,
+                slot: Callable[[], object]) -> QPushButton:
         button = QPushButton(text)
         button.setAutoDefault(False)
         button.clicked.connect(slot)

@@ -1,17 +1,15 @@
 """The contact form (連絡先の登録・編集): typed text is never lost, faults are named per field.
 
-Saving, and reading the version saved elsewhere when it conflicts, run off the GUI thread; the
-fields wait meanwhile, so that nothing typed during the save is lost when the form closes."""
+Drafts, saving off the GUI thread with the fields waiting, a lost connection, a conflicting
+save (ui/contacts/conflict.py) and closing: DraftedForm."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -19,7 +17,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -28,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.database import Database
-from kyodo_desk.domain.errors import ConcurrentEdit, ConnectionLost, ValidationError
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.contacts import (
@@ -39,42 +35,29 @@ from kyodo_desk.services.contacts import (
     GroupType,
 )
 from kyodo_desk.ui.contact_picker import ContactPicker
-from kyodo_desk.ui.contacts.conflict import Choice, ConflictDialog
+from kyodo_desk.ui.contacts.conflict import ConflictDialog
+from kyodo_desk.ui.contacts.drafts import ContactDraftStore, ContactFormState
 from kyodo_desk.ui.contacts.labels import GROUP_TYPE_LABELS, affiliation_label
-from kyodo_desk.ui.messages import show_error
-from kyodo_desk.ui.operations import ReadOp, WriteOp
-
-_ERROR_STYLE = "border: 2px solid #c0392b; border-radius: 3px;"
+from kyodo_desk.ui.drafted_form import DraftedForm
 
 
-class ContactForm(QDialog):
-    """Add a group or person, or edit one.
+class ContactForm(DraftedForm):
+    """Add a group or person (contact None), or edit one (saving and drafts: DraftedForm).
 
     After a successful save, `saved` holds the stored record and the dialog is accepted;
     `save_finished` tells every outcome of a save (True: stored).
     """
 
-    save_finished = Signal(bool)
+    field_order = ("kind", "group_type", "name", "reading", "postal_code", "address", "phone",
+                   "email", "website", "groups", "notes")
 
     def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None, *,
                  contact: ContactDetail | None = None,
-                 kind: ContactKind = ContactKind.GROUP) -> None:
-        super().__init__(parent)
-        self.db = db
-        self.actor = actor
-        self.original = contact
-        self.saved: ContactDetail | None = None
-        self.waiting_for_server = False
-        self._saving = False
-        self._focus_before_save: QWidget | None = None
+                 kind: ContactKind = ContactKind.GROUP,
+                 drafts: ContactDraftStore | None = None) -> None:
+        super().__init__(db, actor, contact, drafts or ContactDraftStore(), parent)
         self.setWindowTitle("連絡先の編集" if contact else "連絡先の新規登録")
         self.setMinimumWidth(560)
-
-        self.summary = QLabel()
-        self.summary.setObjectName("formSummary")
-        self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
-        self.summary.hide()
 
         self.group_kind = QRadioButton("団体")
         self.person_kind = QRadioButton("個人")
@@ -88,8 +71,8 @@ class ContactForm(QDialog):
 
         self.group_type = QComboBox()
         self.group_type.addItem("（選んでください）", None)
-        for value, label in GROUP_TYPE_LABELS.items():
-            self.group_type.addItem(label, value)
+        for value, type_label in GROUP_TYPE_LABELS.items():
+            self.group_type.addItem(type_label, value)
         self.name = QLineEdit()
         self.reading = QLineEdit()
         self.reading.setPlaceholderText("ひらがな・カタカナ（並び順に使います）")
@@ -112,7 +95,7 @@ class ContactForm(QDialog):
         remove_group = QPushButton("外す")
         remove_group.setAutoDefault(False)
         remove_group.setToolTip("一覧で選んだ所属団体を外します")
-        remove_group.clicked.connect(lambda: self.groups.takeItem(self.groups.currentRow()))
+        remove_group.clicked.connect(self._remove_group)
         listed = QHBoxLayout()
         listed.addWidget(self.groups, 1)
         listed.addWidget(remove_group, 0, Qt.AlignmentFlag.AlignTop)
@@ -128,15 +111,14 @@ class ContactForm(QDialog):
         self.groups_widget.setLayout(groups_box)
         groups_box.setContentsMargins(0, 0, 0, 0)
 
-        self.form = QFormLayout()
-        self.form.addRow("区分", kind_row)
-        self._errors: dict[str, QLabel] = {}
-        self._inputs: dict[str, QWidget] = {}
-        self._labels: dict[str, QLabel] = {}
+        self.form = QFormLayout(self.content)
+        self.form.setContentsMargins(0, 0, 0, 0)
+        self.errors.add_row(self.form, "区分", kind_row, "kind", focus=self.group_kind)
+        self.name_label = QLabel()
         self._row_index: dict[str, int] = {}
-        for field, label, widget in [
+        rows: list[tuple[str, str | QWidget, QWidget]] = [
             ("group_type", "団体の種類", self.group_type),
-            ("name", "名称", self.name),
+            ("name", self.name_label, self.name),
             ("reading", "よみ", self.reading),
             ("postal_code", "郵便番号", self.postal_code),
             ("address", "住所", self.address),
@@ -145,67 +127,62 @@ class ContactForm(QDialog):
             ("website", "ホームページ", self.website),
             ("groups", "所属団体", self.groups_widget),
             ("notes", "メモ", self.notes),
-        ]:
-            self._add_row(field, label, widget)
+        ]
+        for field, label, widget in rows:
+            self._row_index[field] = self.form.rowCount()
+            # The list is framed, not the box around it: a frame would spread to the picker.
+            self.errors.add_row(self.form, label, widget, field,
+                                focus=self.groups if widget is self.groups_widget else None,
+                                narrow=widget is self.postal_code)
+        self._lay_out()
+        self._connect()
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("キャンセル")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addLayout(self.form)
-        layout.addWidget(buttons)
-
-        self.group_kind.toggled.connect(self._kind_changed)
-        if contact is not None:
-            self._load(contact.as_draft())
-        else:
-            (self.group_kind if kind is ContactKind.GROUP else self.person_kind).setChecked(True)
-        self._kind_changed()
-        self._clean_state = self.draft()
+        self._begin(self._state_of(contact) if contact is not None
+                    else ContactFormState(ContactDraft(kind=kind, name="")))
         self.name.setFocus()
 
-    def _add_row(self, field: str, label: str, widget: QWidget) -> None:
-        error = QLabel()
-        error.setObjectName(f"error_{field}")
-        error.setWordWrap(True)
-        error.setStyleSheet("color: #c0392b;")
-        error.hide()
-        box = QVBoxLayout()
-        box.setSpacing(2)
-        line = QHBoxLayout()  # a narrow input must not narrow its error message
-        line.addWidget(widget)
-        if widget.maximumWidth() < 10_000:
-            line.addStretch()
-        box.addLayout(line)
-        box.addWidget(error)
-        self._row_index[field] = self.form.rowCount()
-        self._labels[field] = QLabel(label)
-        self.form.addRow(self._labels[field], box)
-        self._errors[field] = error
-        self._inputs[field] = widget
+    def _connect(self) -> None:
+        changed = self._changed
+        self.group_kind.toggled.connect(self._kind_changed)
+        self.group_kind.toggled.connect(changed)
+        self.group_type.currentIndexChanged.connect(changed)
+        for line in (self.name, self.reading, self.postal_code, self.address, self.phone,
+                     self.email, self.website):
+            line.textChanged.connect(changed)
+        self.notes.textChanged.connect(changed)
+        model = self.groups.model()
+        model.rowsInserted.connect(changed)
+        model.rowsRemoved.connect(changed)
 
-    # --- draft in and out -------------------------------------------------------------
-    def _load(self, d: ContactDraft) -> None:
-        (self.group_kind if d.kind is ContactKind.GROUP else self.person_kind).setChecked(True)
-        self.group_type.setCurrentIndex(max(0, self.group_type.findData(d.group_type)))
-        self.name.setText(d.name)
-        self.reading.setText(d.reading)
-        self.postal_code.setText(d.postal_code)
-        self.address.setText(d.address)
-        self.phone.setText(d.phone)
-        self.email.setText(d.email)
-        self.website.setText(d.website)
-        self.notes.setPlainText(d.notes)
-        self.groups.clear()
-        for affiliation in d.groups:
-            self._append_group(affiliation)
+    # --- state in and out -------------------------------------------------------------
+    @staticmethod
+    def _state_of(detail: ContactDetail) -> ContactFormState:
+        return ContactFormState(detail.as_draft(), detail.version)
+
+    def _restore(self, state: ContactFormState) -> None:
+        d = state.draft
+        self._loading = True
+        try:
+            (self.group_kind if d.kind is ContactKind.GROUP
+             else self.person_kind).setChecked(True)
+            self.group_type.setCurrentIndex(max(0, self.group_type.findData(d.group_type)))
+            self.name.setText(d.name)
+            self.reading.setText(d.reading)
+            self.postal_code.setText(d.postal_code)
+            self.address.setText(d.address)
+            self.phone.setText(d.phone)
+            self.email.setText(d.email)
+            self.website.setText(d.website)
+            self.notes.setPlainText(d.notes)
+            self.groups.clear()
+            for affiliation in d.groups:
+                self._append_group(affiliation)
+            self._kind_changed()
+        finally:
+            self._loading = False
+
+    def state(self) -> ContactFormState:
+        return ContactFormState(self.draft(), self._base_version)
 
     def draft(self) -> ContactDraft:
         kind = ContactKind.GROUP if self.group_kind.isChecked() else ContactKind.PERSON
@@ -224,7 +201,10 @@ class ContactForm(QDialog):
         is_group = self.group_kind.isChecked()
         self.form.setRowVisible(self._row_index["group_type"], is_group)
         self.form.setRowVisible(self._row_index["groups"], not is_group)
-        self._labels["name"].setText("団体名 *" if is_group else "氏名 *")
+        self.name_label.setText("団体名 *" if is_group else "氏名 *")
+
+    def _remove_group(self) -> None:
+        self.groups.takeItem(self.groups.currentRow())
 
     def _append_group(self, affiliation: Affiliation) -> None:
         item = QListWidgetItem(affiliation_label(affiliation))
@@ -256,139 +236,20 @@ class ContactForm(QDialog):
         form.deleteLater()
         return saved
 
-    # --- saving -----------------------------------------------------------------------
-    def save(self) -> None:
-        if self._saving:
-            return
-        self._show_problems(None)
-        db, actor, draft, original = self.db, self.actor, self.draft(), self.original
+    # --- what DraftedForm asks ------------------------------------------------------------
+    def _versions_dialog(self, latest: ContactDetail) -> ConflictDialog:
+        return ConflictDialog(self.draft(), latest, self)
 
-        def store() -> ContactDetail:
-            if original is None:
-                return svc.create_contact(db, actor, draft)
-            return svc.update_contact(db, actor, original.id, original.version, draft)
+    # Looked up when called, not when the class is made: the service module stays the one place.
+    @staticmethod
+    def _create(db: Database, actor: Actor, draft: ContactDraft) -> ContactDetail:
+        return svc.create_contact(db, actor, draft)
 
-        self._set_saving(True, "保存しています…")
-        WriteOp(self, store, self._stored, failed=self._refused).run()
+    @staticmethod
+    def _update(db: Database, actor: Actor, record_id: int, version: int,
+                draft: ContactDraft) -> ContactDetail:
+        return svc.update_contact(db, actor, record_id, version, draft)
 
-    def _set_saving(self, saving: bool, message: str = "") -> None:
-        """While the database works the fields wait (what is typed then would be lost when
-        the form closes) and the form cannot be closed; the text stays."""
-        self._saving = saving
-        if saving:
-            self._focus_before_save = self.focusWidget()
-        for widget in (self.save_button, self.cancel_button, self.group_kind, self.person_kind,
-                       *self._inputs.values()):
-            widget.setEnabled(not saving)
-        if saving:
-            self.summary.setStyleSheet("color: #555;")
-            self.summary.setText(message)
-            self.summary.show()
-            return
-        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
-        self.summary.hide()
-        if self._focus_before_save is not None:
-            self._focus_before_save.setFocus()
-
-    def _stored(self, saved: ContactDetail) -> None:
-        self._set_saving(False)
-        self.waiting_for_server = False
-        self.saved = self.original = saved
-        self._clean_state = self.draft()
-        self.save_finished.emit(True)
-        self.accept()
-
-    def _refused(self, exc: Exception) -> None:
-        self._set_saving(False)
-        if isinstance(exc, ValidationError):
-            self._show_problems(exc)
-        elif isinstance(exc, ConcurrentEdit) and self.original is not None:
-            self._resolve_conflict()
-            return  # save_finished is told once the user has chosen
-        elif isinstance(exc, ConnectionLost):
-            self.waiting_for_server = True
-            self.summary.setText(f"{exc.message}\n接続が戻りしだい、自動でもう一度保存します。")
-            self.summary.show()
-        else:
-            show_error(self, exc)
-        self.save_finished.emit(False)
-
-    def retry_when_connected(self) -> None:
-        """The server is reachable again: save what is waiting (called by the tab)."""
-        if self.waiting_for_server and self.isVisible() and not self._saving:
-            self.save()
-
-    def _resolve_conflict(self) -> None:
-        assert self.original is not None
-        db, actor, contact_id = self.db, self.actor, self.original.id
-        self._set_saving(True, "他の窓口で保存された内容を読み込んでいます…")
-
-        def choose(latest: ContactDetail) -> None:
-            self._set_saving(False)
-            dialog = ConflictDialog(self.draft(), latest, self)
-            dialog.exec()
-            if dialog.choice is Choice.LOAD_THEIRS:
-                self.original = latest
-                self._load(latest.as_draft())
-                self._clean_state = self.draft()
-            elif dialog.choice is Choice.SAVE_MINE:
-                self.original = latest  # the typed fields are kept and saved over this version
-                self.save()
-                return
-            self.save_finished.emit(False)
-
-        def failed(exc: Exception) -> None:
-            # A dialog, not the status bar: the person is waiting for the save's answer.
-            self._set_saving(False)
-            show_error(self, exc)
-            self.save_finished.emit(False)
-
-        ReadOp(self, lambda: svc.get_contact(db, actor, contact_id), choose,
-               failed=failed).run()
-
-    def _show_problems(self, exc: ValidationError | None) -> None:
-        for field, label in self._errors.items():
-            message = exc.for_field(field) if exc else None
-            label.setText(message or "")
-            label.setVisible(bool(message))
-            self._inputs[field].setStyleSheet(_ERROR_STYLE if message else "")
-        if exc is None:
-            self.summary.hide()
-            return
-        self.summary.setText("入力内容を確認してください。赤い枠の項目に問題があります。")
-        self.summary.show()
-        first = next((p.field for p in exc.problems if p.field in self._inputs), None)
-        if first:
-            self._inputs[first].setFocus()
-
-    def is_dirty(self) -> bool:
-        return self.draft() != self._clean_state
-
-    def reject(self) -> None:
-        if self.is_dirty():
-            answer = QMessageBox.question(
-                self, "入力内容の破棄", "入力した内容は保存されていません。破棄して閉じますか？",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Discard:
-                return
-        super().reject()
-
-    # The person cannot close the form while it saves (its answer would be lost), but the
-    # window still can: reject() itself stays open to it (an account signed out mid-save).
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self._saving and event.key() == Qt.Key.Key_Escape:
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self._saving:
-            event.ignore()
-            return
-        if self.is_dirty() and self.result() != QDialog.DialogCode.Accepted:
-            event.ignore()
-            self.reject()
-            return
-        super().closeEvent(event)
+    @staticmethod
+    def _fetch(db: Database, actor: Actor, record_id: int) -> ContactDetail:
+        return svc.get_contact(db, actor, record_id)

@@ -13,6 +13,7 @@ from kyodo_desk.ui.widgets import RowsModel
 
 _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("区分", "名称・氏名", "よみ", "電話番号", "住所")
+NAME_COLUMN, READING_COLUMN, ADDRESS_COLUMN = 1, 2, 4
 FACILITY_TINT = QColor("#eef5ea")
 
 
@@ -72,11 +73,12 @@ class DirectoryModel(RowsModel[DirectoryEntry]):
             column = index.column()
             if column == 0:
                 return short_kind_label(entry.kind, entry.group_type)
-            if column == 4:
+            if column == ADDRESS_COLUMN:
                 return f"〒{entry.postal_code} {entry.address}" if entry.postal_code else entry.address
             return (None, entry.name, entry.reading, entry.phone)[column]
         if role == Qt.ItemDataRole.BackgroundRole and entry.ref.table == "facility":
             return FACILITY_TINT
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 4:
-            return entry.address
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (NAME_COLUMN, READING_COLUMN,
+                                                                      ADDRESS_COLUMN):
+            return self.data(index) or None  # a narrowed column still tells it all
         return None

@@ -52,7 +52,11 @@ class _Search:
     identity: the same words asked again are another search)."""
 
     query: str
-    kind: object
+    kind: ContactKind | str | None  # None: every kind; "facility": the facilities only
+
+    def contact_kinds(self) -> list[ContactKind] | None:
+        """The kinds of contact asked for (None: every kind)."""
+        return [self.kind] if isinstance(self.kind, ContactKind) else None
 
 
 class ContactsTab(QWidget):
@@ -92,7 +96,10 @@ class ContactsTab(QWidget):
         self.model = DirectoryModel(self._fetch_page)
         self.table = record_list(self.model, "contactList")
         header = self.table.horizontalHeader()
-        for column, width in enumerate((105, 215, 175, 115)):
+        # よみ is narrower than the name it reads (kana are as wide as kanji, and the start of
+        # it is enough to sort and find by), so that 住所 reads to the town; each shows whole
+        # in its tooltip.
+        for column, width in enumerate((105, 215, 140, 115)):
             header.resizeSection(column, width)
         header.setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
@@ -163,8 +170,8 @@ class ContactsTab(QWidget):
                           if kind in (None, "facility") else [])
             if kind == "facility":
                 return facilities, svc.ContactPage([], None)
-            kinds = None if kind is None else [kind]
-            return facilities, svc.search_contacts(db, actor, search.query, kinds=kinds,
+            return facilities, svc.search_contacts(db, actor, search.query,
+                                                   kinds=search.contact_kinds(),
                                                    limit=limit)
 
         def failed(exc: Exception) -> None:
@@ -212,7 +219,7 @@ class ContactsTab(QWidget):
         search = self._shown
         if search is None:
             return
-        kinds = None if search.kind is None else [search.kind]
+        kinds = search.contact_kinds()
         db, actor = self.db, self.actor
 
         def show(page: svc.ContactPage) -> None:

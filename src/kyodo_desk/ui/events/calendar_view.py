@@ -15,6 +15,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QTextCharFormat
 from PySide6.QtWidgets import QCalendarWidget, QTableView, QWidget
 
 from kyodo_desk.services.events import CalendarEntry
+from kyodo_desk.ui.date_inputs import day_of, qdate
 
 MARK = QColor("#1f6f4a")  # the app's green (see app.py's style sheet)
 MARK_BACKGROUND = QColor("#e3f1e8")
@@ -45,8 +46,8 @@ class EventCalendar(QCalendarWidget):
         saturday.setForeground(QBrush(SATURDAY))  # Japanese calendars: Saturday blue
         self.setWeekdayTextFormat(Qt.DayOfWeek.Saturday, saturday)
         self._entries: dict[date, list[CalendarEntry]] = {}
-        self.clicked.connect(lambda day: self.day_chosen.emit(day.toPython()))
-        self.activated.connect(lambda day: self.day_chosen.emit(day.toPython()))
+        self.clicked.connect(lambda day: self.day_chosen.emit(day_of(day)))
+        self.activated.connect(lambda day: self.day_chosen.emit(day_of(day)))
         self.currentPageChanged.connect(self.month_shown)
 
     def shown_month(self) -> tuple[int, int]:
@@ -68,7 +69,7 @@ class EventCalendar(QCalendarWidget):
             if live:
                 fmt.setBackground(QBrush(MARK_BACKGROUND))
             fmt.setToolTip("\n".join(_line(s) for s in sessions))
-            self.setDateTextFormat(QDate(day), fmt)
+            self.setDateTextFormat(qdate(day), fmt)
         self.updateCells()
 
     def entries_on(self, day: date) -> list[CalendarEntry]:
@@ -79,7 +80,7 @@ class EventCalendar(QCalendarWidget):
 
     def paintCell(self, painter: QPainter, rect: QRect, day: QDate) -> None:
         super().paintCell(painter, rect, day)
-        sessions = self._entries.get(day.toPython())
+        sessions = self._entries.get(day_of(day))
         if not sessions:
             return
         # One dot per session (up to three): a course's day and a busy day look different.

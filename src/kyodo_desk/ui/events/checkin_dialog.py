@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.errors import UserError
-from kyodo_desk.domain.events import SEAT_HOLDING
+from kyodo_desk.domain.events import MAX_PARTY_SIZE, REGISTRATION_STATUS_LABELS, SEAT_HOLDING
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.domain.text import fold
 from kyodo_desk.services.events import checkin
@@ -52,13 +53,14 @@ from kyodo_desk.ui.events.registrations_panel import (
 from kyodo_desk.ui.events.signup_dialog import SignUpDialog
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.operations import ReadOp, WriteOp, data_changes
-from kyodo_desk.ui.widgets import SearchListKeys, record_list
+from kyodo_desk.ui.widgets import SearchListKeys, record_list, text_width
 
 OUTCOME_COLOURS = {
     CheckInOutcome.CHECKED_IN: "#1e8449",  # green
     CheckInOutcome.ALREADY: "#b9770e",  # amber
     CheckInOutcome.REFUSED: "#c0392b",  # red
 }
+READING_WIDTH = 140  # about ten kana: enough to tell two names apart
 HISTORY_KEPT = 8  # the last answers, for "what did it say for the person before?"
 _IDLE_STYLE = "background: #eef1f4; color: #555; border-radius: 8px; padding: 14px;"
 _Index = QModelIndex | QPersistentModelIndex
@@ -73,6 +75,7 @@ class DoorListModel(SignUpRows):
     the list is in memory, and the door must answer at once)."""
 
     columns = ("受付番号", "氏名・団体名", "よみ", "人数", "状況", "この回")
+    NAME_COLUMN, READING_COLUMN = 1, 2
 
     def __init__(self) -> None:
         super().__init__()
@@ -103,6 +106,9 @@ class DoorListModel(SignUpRows):
                     "出席" if here else "")[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and here:
             return QColor(OUTCOME_COLOURS[CheckInOutcome.CHECKED_IN])
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (self.NAME_COLUMN,
+                                                                      self.READING_COLUMN):
+            return self.data(index) or None  # a long name cut in its column, whole
         return None
 
 
@@ -155,21 +161,18 @@ class CheckInDialog(QDialog):
         self.history.setWordWrap(True)
         self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-        self.find = QLineEdit()
-        self.find.setObjectName("checkInFind")
-        self.find.setClearButtonEnabled(True)
-        self.find.setPlaceholderText("受付票がない方: 名前・よみ・電話・受付番号で検索　↓で一覧へ")
+        self.name_search = QLineEdit()
+        self.name_search.setObjectName("checkInFind")
+        self.name_search.setClearButtonEnabled(True)
+        self.name_search.setPlaceholderText("受付票がない方: 名前・よみ・電話・受付番号で検索　↓で一覧へ")
         self.model = DoorListModel()
         self.table = record_list(self.model, "checkInList")
-        header = self.table.horizontalHeader()
-        for column, width in enumerate((66, 160, 120, 50, 120)):
-            header.resizeSection(column, width)
-        header.setStretchLastSection(True)
+        self._size_columns()
         self.check_in_button = QPushButton("出席にする")
         self.check_in_button.setObjectName("checkInButton")
         self.walk_in_button = QPushButton("当日参加…")
         self.walk_in_button.setObjectName("walkInButton")
-        self.walk_in_button.setToolTip("申込のない方を、席があればその場で受け付けて出席にします")
+        self.walk_in_button.setToolTip("申込のない方を、席があればその場で当日参加として出席にします")
         close = QPushButton("閉じる")
         for button in (self.check_in_button, self.walk_in_button, close):
             button.setAutoDefault(False)  # the scanner's Enter belongs to the scan box
@@ -179,14 +182,14 @@ class CheckInDialog(QDialog):
         self.show_outcome(None)
 
         self.scan.returnPressed.connect(self._scanned)
-        self.find.textChanged.connect(self.model.narrow)
+        self.name_search.textChanged.connect(self.model.narrow)
         self.session.currentIndexChanged.connect(lambda _i: self._session_changed())
         self.check_in_button.clicked.connect(self.check_in_selected)
         self.walk_in_button.clicked.connect(self.open_walk_in)
         close.clicked.connect(self.reject)
         self.table.doubleClicked.connect(lambda _index: self.check_in_selected())
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
-        SearchListKeys(self.find, self.table, open_current=self.check_in_selected,
+        SearchListKeys(self.name_search, self.table, open_current=self.check_in_selected,
                        typing_done=lambda: None, enter_opens=False)
         self._live_timer = QTimer(self)
         self._live_timer.setSingleShot(True)
@@ -208,7 +211,7 @@ class CheckInDialog(QDialog):
         left.addWidget(QLabel("直近の結果"))
         left.addWidget(self.history, 1)
         right = QVBoxLayout()
-        right.addWidget(self.find)
+        right.addWidget(self.name_search)
         right.addWidget(self.table, 1)
         actions = QHBoxLayout()
         actions.addWidget(self.check_in_button)
@@ -229,9 +232,23 @@ class CheckInDialog(QDialog):
         layout.addLayout(columns, 1)
         layout.addLayout(bottom)
         for first, second in itertools.pairwise(
-                [self.scan, self.session, self.find, self.table, self.check_in_button,
+                [self.scan, self.session, self.name_search, self.table, self.check_in_button,
                  self.walk_in_button, close]):
             self.setTabOrder(first, second)
+
+    def _size_columns(self) -> None:
+        """受付番号, 人数, 状況 and この回 as wide as any text they can hold, so that the
+        columns stay put as the list narrows to what is typed; よみ about ten kana, and
+        氏名・団体名 the rest (each whole in its tooltip)."""
+        table, header = self.table, self.table.horizontalHeader()
+        widths = {0: text_width(table, 0, "9999"), DoorListModel.READING_COLUMN: READING_WIDTH,
+                  3: text_width(table, 3, f"{MAX_PARTY_SIZE}名"),
+                  4: text_width(table, 4, *REGISTRATION_STATUS_LABELS.values(),
+                                "キャンセル待ち99番"),
+                  5: text_width(table, 5, "出席")}
+        for column, width in widths.items():
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(DoorListModel.NAME_COLUMN, QHeaderView.ResizeMode.Stretch)
 
     # --- reading --------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -324,7 +341,7 @@ class CheckInDialog(QDialog):
             return
         db, actor = self.db, self.actor
         self._check(lambda: checkin.check_in(db, actor, info.id, session_id))
-        self.find.clear()
+        self.name_search.clear()
         self.scan.setFocus()
 
     def _check(self, work: Callable[[], CheckInResult]) -> None:
@@ -386,7 +403,7 @@ class CheckInDialog(QDialog):
         seats = loaded.event.seats
         if seats.free == 0:
             self.show_outcome(refusal(
-                f"申し訳ありません。満席のため、当日参加は受け付けられません（{seats.label()}）。"))
+                f"申し訳ありません。満席のため、当日参加はできません（{seats.label()}）。"))
             self.scan.setFocus()
             return None
         dialog = SignUpDialog(self.db, self.actor, loaded.event, self,

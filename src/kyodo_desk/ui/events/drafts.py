@@ -13,6 +13,7 @@ from kyodo_desk.ui.draft_files import DraftFiles
 
 FORMAT = 1
 _OPTIONAL_DATES = ("signup_opens_on", "signup_closes_on")
+_NUMBER_FIELDS = ("capacity", "fee", "offer_hold_hours")  # the form's number boxes
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,10 @@ class EventFormState:
     # conflict instead of overwriting it.
     base_version: int | None = field(default=None, compare=False)
     saved_at: datetime | None = field(default=None, compare=False)
+    # Number boxes holding what cannot be stored yet, as typed (field → text): the draft has
+    # no number for them, and a restored draft shows the text again, never an empty box
+    # (which would read as 定員なし or 無料).
+    numbers_typed: dict[str, str] = field(default_factory=dict, hash=False)
 
 
 def _plain(value: object) -> object:
@@ -32,7 +37,7 @@ def _plain(value: object) -> object:
 
 def state_to_json(state: EventFormState) -> dict[str, Any]:
     return {"format": FORMAT, "saved_at": datetime.now().isoformat(timespec="seconds"),
-            "base_version": state.base_version,
+            "base_version": state.base_version, "numbers_typed": state.numbers_typed,
             "draft": json.loads(json.dumps(asdict(state.draft), default=_plain))}
 
 
@@ -45,6 +50,10 @@ def state_from_json(data: dict[str, Any]) -> EventFormState:
     if data.get("format") != FORMAT:
         raise ValueError(f"unknown draft format {data.get('format')!r}")
     d = dict(data["draft"])
+    kept = data.get("numbers_typed", {})
+    # A draft written before numbers_typed kept such a text in the draft's own field.
+    typed = {name: str(kept[name]) for name in _NUMBER_FIELDS if name in kept} | {
+        name: d.pop(name) for name in _NUMBER_FIELDS if isinstance(d.get(name), str)}
     d["kind"] = EventKind(d["kind"])
     d["queue_rule"] = QueueRule(d["queue_rule"])
     for name in _OPTIONAL_DATES:
@@ -55,7 +64,7 @@ def state_from_json(data: dict[str, Any]) -> EventFormState:
         for s in d["sessions"])
     saved_at, version = data.get("saved_at"), data.get("base_version")
     return EventFormState(EventDraft(**d), None if version is None else int(version),
-                          datetime.fromisoformat(saved_at) if saved_at else None)
+                          datetime.fromisoformat(saved_at) if saved_at else None, typed)
 
 
 class EventDraftStore(DraftFiles[EventFormState]):

@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -35,13 +32,13 @@ from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import events as svc
 from kyodo_desk.services.events import EventDetail, EventDraft, SessionDraft
 from kyodo_desk.ui.conflict import VersionsDialog, differences
+from kyodo_desk.ui.date_inputs import day_of, qdate
 from kyodo_desk.ui.drafted_form import DraftedForm
 from kyodo_desk.ui.events.drafts import EventDraftStore, EventFormState
 from kyodo_desk.ui.events.sessions_editor import SessionsEditor, short_date_edit
-from kyodo_desk.ui.field_errors import FieldErrors, form_column, text_box, with_unit
-from kyodo_desk.ui.number_box import NumberBox
+from kyodo_desk.ui.field_errors import form_column, text_box, with_unit
+from kyodo_desk.ui.number_box import NumberBox, typed_texts
 
-DRAFT_DELAY_MS = 1000
 DEFAULT_HOLD_HOURS = 48
 _SESSION_NUMBER = re.compile(r"開催日(\d+)（")
 
@@ -69,6 +66,8 @@ class EventForm(DraftedForm):
     choices of 主催施設 and 会場.
     """
 
+    field_order = tuple(FIELD_LABELS)
+
     def __init__(self, db: Database, actor: Actor, *, facilities: Sequence[tuple[str, int]],
                  detail: EventDetail | None = None, initial: EventDraft | None = None,
                  parent: QWidget | None = None, drafts: EventDraftStore | None = None) -> None:
@@ -77,7 +76,6 @@ class EventForm(DraftedForm):
                             "イベントの登録（来年度用のコピー）" if initial else "イベントの登録")
         self.setMinimumSize(1180, 600)
 
-        self.errors = FieldErrors()
         self._build_widgets(facilities)
         self._build_layout()
         self._connect()
@@ -88,12 +86,6 @@ class EventForm(DraftedForm):
 
     # --- widgets --------------------------------------------------------------------------
     def _build_widgets(self, facilities: Sequence[tuple[str, int]]) -> None:
-        self.summary = QLabel()
-        self.summary.setObjectName("formSummary")
-        self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
-        self.summary.hide()
-
         self.kind = QComboBox()
         for kind, label in EVENT_KIND_LABELS.items():
             self.kind.addItem(label, kind)
@@ -152,13 +144,9 @@ class EventForm(DraftedForm):
         self.has_booths.setToolTip("出展団体の机・椅子・電源を申込ごとに受け付けます")
         self.cancelled = QCheckBox("中止")
         self.cancelled.setToolTip("中止にしても記録と申込は残ります（チラシや一覧に「中止」と出ます）")
-
-        self.save_button = QPushButton("保存（Ctrl+Enter）")
-        self.save_button.setObjectName("saveButton")
-        self.cancel_button = QPushButton("キャンセル")
-        for button in (self.save_button, self.cancel_button, self.sessions.add_button):
-            button.setAutoDefault(False)  # Enter in a field must never save by accident
-            button.setDefault(False)
+        # Enter in a field must never press it by accident (the base sees to 保存 and キャンセル).
+        self.sessions.add_button.setAutoDefault(False)
+        self.sessions.add_button.setDefault(False)
 
     def _build_layout(self) -> None:
         left, right = form_column(), form_column()
@@ -228,7 +216,6 @@ class EventForm(DraftedForm):
             box.addLayout(column)
             box.addStretch()
             columns.addLayout(box, stretch)
-        self.content = QWidget()
         self.content.setLayout(columns)
 
         self._lay_out()
@@ -248,10 +235,6 @@ class EventForm(DraftedForm):
             self.setTabOrder(first, second)
 
     def _connect(self) -> None:
-        self._draft_timer = QTimer(self)
-        self._draft_timer.setSingleShot(True)
-        self._draft_timer.setInterval(DRAFT_DELAY_MS)
-        self._draft_timer.timeout.connect(self.write_draft)
         changed = self._changed
         for combo in (self.kind, self.facility, self.queue_rule):
             combo.currentIndexChanged.connect(changed)
@@ -262,8 +245,8 @@ class EventForm(DraftedForm):
             line.textChanged.connect(changed)
         for box in (self.description, self.how_to_apply):
             box.textChanged.connect(changed)
-        for box in (self.capacity, self.fee, self.hold_hours):
-            box.textChanged.connect(changed)
+        for number in (self.capacity, self.fee, self.hold_hours):
+            number.textChanged.connect(changed)
         for check, edit in ((self.opens, self.opens_on), (self.closes, self.closes_on)):
             check.toggled.connect(edit.setEnabled)
             check.toggled.connect(changed)
@@ -273,10 +256,6 @@ class EventForm(DraftedForm):
         self.queue_rule.currentIndexChanged.connect(self._show_queue_help)
         self.sessions.changed.connect(changed)
         self.sessions.lines_changed.connect(self._set_tab_order)
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button.clicked.connect(self.reject)
-        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            QShortcut(QKeySequence(Qt.KeyboardModifier.ControlModifier | key), self, self.save)
 
     # --- state in and out -----------------------------------------------------------------
     def _new_draft(self) -> EventDraft:
@@ -290,7 +269,6 @@ class EventForm(DraftedForm):
     def state(self) -> EventFormState:
         """What the form holds now (also what a draft keeps)."""
         venue = self.venue.currentData()
-        fee = self.fee.kept()  # left empty: 無料
         return EventFormState(EventDraft(
             kind=EventKind(self.kind.currentData()), title=self.title.text(),
             title_reading=self.title_reading.text(),
@@ -300,20 +278,22 @@ class EventForm(DraftedForm):
             venue_name="" if venue else self.venue_name.text(),
             venue_address="" if venue else self.venue_address.text(),
             sessions=self.sessions.sessions(),
-            capacity=self.capacity.kept(),
-            signup_opens_on=self.opens_on.date().toPython() if self.opens.isChecked() else None,
-            signup_closes_on=(self.closes_on.date().toPython() if self.closes.isChecked()
-                              else None),
-            audience=self.audience.text(), fee=fee if fee is not None else 0,
+            capacity=self.capacity.value(),
+            signup_opens_on=day_of(self.opens_on.date()) if self.opens.isChecked() else None,
+            signup_closes_on=day_of(self.closes_on.date()) if self.closes.isChecked() else None,
+            audience=self.audience.text(), fee=self.fee.value() or 0,  # left empty: 無料
             fee_note=self.fee_note.text(),
             how_to_apply=self.how_to_apply.toPlainText(),
             contact_name=self.contact_name.text(), contact_phone=self.contact_phone.text(),
             url=self.url.text(), queue_rule=QueueRule(self.queue_rule.currentData()),
-            offer_hold_hours=self.hold_hours.kept(), has_booths=self.has_booths.isChecked(),
-            cancelled=self.cancelled.isChecked(),
-        ), base_version=self._base_version)
+            offer_hold_hours=self.hold_hours.value() or DEFAULT_HOLD_HOURS,
+            has_booths=self.has_booths.isChecked(), cancelled=self.cancelled.isChecked(),
+        ), base_version=self._base_version, numbers_typed=typed_texts(self._number_boxes()))
 
-    def _load(self, d: EventDraft) -> None:
+    def _number_boxes(self) -> dict[str, NumberBox]:
+        return {box.field: box for box in (self.capacity, self.fee, self.hold_hours)}
+
+    def _load(self, d: EventDraft, numbers_typed: Mapping[str, str]) -> None:
         self._loading = True
         try:
             self.kind.setCurrentIndex(max(0, self.kind.findData(d.kind)))
@@ -335,7 +315,7 @@ class EventForm(DraftedForm):
                      first - timedelta(days=1))):
                 check.setChecked(value is not None)
                 edit.setEnabled(value is not None)
-                edit.setDate(QDate(value or fallback))
+                edit.setDate(qdate(value or fallback))
             self.audience.setText(d.audience)
             self.fee.setValue(d.fee or None)  # 0 shows as the box's 無料
             self.fee_note.setText(d.fee_note)
@@ -348,6 +328,8 @@ class EventForm(DraftedForm):
             self.hold_hours.setValue(d.offer_hold_hours)
             self.has_booths.setChecked(d.has_booths)
             self.cancelled.setChecked(d.cancelled)
+            for name, text in numbers_typed.items():
+                self._number_boxes()[name].setValue(text)
         finally:
             self._loading = False
 
@@ -375,7 +357,7 @@ class EventForm(DraftedForm):
         return EventFormState(detail.as_draft(), detail.version)
 
     def _restore(self, state: EventFormState) -> None:
-        self._load(state.draft)
+        self._load(state.draft, state.numbers_typed)
 
     def _local_problems(self, state: EventFormState) -> list[FieldProblem]:
         try:
@@ -428,17 +410,10 @@ class EventForm(DraftedForm):
         }
 
     def _show_problems(self, problems: Sequence[FieldProblem]) -> None:
-        """Each problem on the red line under its field, the field framed; the first focused."""
-        ordered = sorted(problems, key=lambda p: list(FIELD_LABELS).index(p.field)
-                         if p.field in FIELD_LABELS else len(FIELD_LABELS))
-        self.errors.show(ordered, inputs_for=lambda p: [self._problem_input(p)],
-                         also=[w for line in self.sessions.lines for w in (line.start, line.end)])
-        if not problems:
-            self.summary.hide()
-            return
-        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
-        self.summary.setText("保存できません。赤い字の説明がある項目を確認してください。")
-        self.summary.show()
+        # A session's problem frames the line it names; the other lines' frames are cleared.
+        self._show_field_problems(
+            problems, inputs_for=lambda p: [self._problem_input(p)],
+            also=[w for line in self.sessions.lines for w in (line.held_on, line.start, line.end)])
 
     def _problem_input(self, problem: FieldProblem) -> QWidget:
         """The input a problem is about; a session's is its end time, named by its number."""

@@ -1,19 +1,17 @@
-"""One event's printed papers (チラシ・参加者名簿・受付表・名札): previewed, saved, printed.
+"""One event's printed papers (チラシ・参加者名簿・出席簿・名札): previewed, saved, printed.
 
-The papers are leaflets of the 印刷物 catalogue made for one event; saving and printing are
-the 印刷物 tab's own, so a PDF is written and sent to the printer the same way everywhere.
+The papers are leaflets of the 印刷物 catalogue made for one event; saving and printing go
+through ui/pdf_output.py as the 印刷物 tab's do, so a PDF is written and sent to the printer
+the same way everywhere.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Signal
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -22,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk import leaflets
-from kyodo_desk.ui.leaflets_tab import LeafletsTab
+from kyodo_desk.ui import pdf_output
 from kyodo_desk.ui.widgets import fit_to_screen
 
 
@@ -31,13 +29,10 @@ def event_leaflets() -> list[leaflets.LeafletInfo]:
     return [info for info in leaflets.catalog(every=True) if info.needs == "event"]
 
 
-class PdfPreview(QDialog):
+class PdfPreview(QDialog, pdf_output.PdfActions):
     """A made PDF on screen, with 保存 and 印刷 as the 印刷物 tab has them."""
 
     status_message = Signal(str)
-    save_pdf = LeafletsTab.save_pdf  # needs: pdf, status_message
-    print_to = LeafletsTab.print_to  # needs: document, status_message
-    _ask_and_print = LeafletsTab._ask_and_print  # needs: print_to
 
     def __init__(self, title: str, file_name: str, pdf: bytes,
                  parent: QWidget | None = None) -> None:
@@ -58,10 +53,10 @@ class PdfPreview(QDialog):
 
         info = QLabel(f"A4 {self.document.pageCount()} ページ　{len(pdf) // 1024} KB")
         self.save_button = QPushButton("PDFを保存…")
-        self.save_button.clicked.connect(self._ask_and_save)
+        self.save_button.clicked.connect(self.ask_and_save)
         self.print_button = QPushButton("印刷…")
         self.print_button.setDefault(True)
-        self.print_button.clicked.connect(self._ask_and_print)
+        self.print_button.clicked.connect(self.ask_and_print)
         close = QPushButton("閉じる")
         close.clicked.connect(self.reject)
         buttons = QHBoxLayout()
@@ -72,8 +67,5 @@ class PdfPreview(QDialog):
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
 
-    def _ask_and_save(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "PDFを保存",
-                                              str(Path.home() / self.file_name), "PDF (*.pdf)")
-        if path:
-            self.save_pdf(Path(path) if path.lower().endswith(".pdf") else Path(path + ".pdf"))
+    def pdf_file_name(self) -> str:
+        return self.file_name

@@ -40,7 +40,7 @@ from kyodo_desk.ui.events.prints import PdfPreview
 from kyodo_desk.ui.events.signup_dialog import SignUpDialog
 from kyodo_desk.ui.messages import ask
 from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure
-from kyodo_desk.ui.widgets import RowsModel, record_list
+from kyodo_desk.ui.widgets import RowsModel, fit_columns, record_list
 
 S = RegistrationStatus
 RECEIPT = "event-receipt"
@@ -51,6 +51,9 @@ SIGN_UP_TABLES = frozenset({"events", "event_sessions", "registrations", "attend
 AWAITING_TINT = QColor("#fff3cd")
 AWAITING_TEXT = QColor("#7a4f01")
 CANCELLED_TEXT = QColor("#888888")
+NAME_COLUMN, NOTES_COLUMN = 1, 4
+# 状況 at its longest (受付済・連絡待ち（11/27 15:54まで）) reads whole; a longer ブース wish is cut.
+WIDEST_SHORT_COLUMN = 250
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -171,10 +174,13 @@ class RegistrationsModel(SignUpRows):
                                                           or column >= self.first_session):
             return Qt.AlignmentFlag.AlignCenter
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == 1:
-                return "・".join(x for x in (info.contact_reading, info.contact_phone) if x)
-            if column == 4 and info.notes:
+            if column == NAME_COLUMN:
+                details = "・".join(x for x in (info.contact_reading, info.contact_phone) if x)
+                return f"{info.contact_name}\n{details}" if details else info.contact_name
+            if column == NOTES_COLUMN and info.notes:
                 return info.notes
+            if column == len(self.FIXED) and self._booths:
+                return self.text(info, column) or None
         return None
 
     @property
@@ -347,14 +353,14 @@ class RegistrationsPanel(QWidget):
     def _show(self, loaded: Loaded) -> None:
         event = self.detail = loaded.event
         self.model.reset(loaded.rows, event)
+        # The short columns as wide as what this event's sign-ups show; 氏名・団体名 and
+        # 配慮事項 share the rest (a name still cut shows whole in its tooltip).
         header = self.table.horizontalHeader()
-        for column, width in enumerate((70, 220, 60, 250)):
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)  # 配慮事項 takes the rest
-        if event.has_booths:
-            header.resizeSection(len(RegistrationsModel.FIXED), 230)
-        for column in range(self.model.first_session, self.model.columnCount()):
-            header.resizeSection(column, 90)
+        for column in (NAME_COLUMN, NOTES_COLUMN):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, (c for c in range(self.model.columnCount())
+                                 if c not in (NAME_COLUMN, NOTES_COLUMN)),
+                    widest=WIDEST_SHORT_COLUMN)
         self.title.setText(f"{event.title}{'（中止）' if event.cancelled else ''}")
         self.seats.setText(f"席: {event.seats.label()}")
         self.rule.setText(f"キャンセル待ちの繰り上げ: {QUEUE_RULE_LABELS[event.queue_rule]}"

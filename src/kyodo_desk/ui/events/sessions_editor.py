@@ -8,9 +8,9 @@ mostly meet weekly. Times may stay 未定.
 from __future__ import annotations
 
 import re
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
-from PySide6.QtCore import QDate, QSignalBlocker, Qt, QTime, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, QTime, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.services.events import SessionDraft
-from kyodo_desk.ui.date_inputs import NO_TIME, TimeEdit, date_edit
+from kyodo_desk.ui.date_inputs import NO_TIME, TimeEdit, date_edit, day_of, qdate, qtime
 from kyodo_desk.ui.line_grid import LineGrid
 
 _NUMBERED = re.compile(r"^第(\d+)回$")
@@ -90,16 +90,16 @@ class SessionLine:
         self.remove.setText("✕")
         self.remove.setToolTip("この開催日を削除します")
         self.remove.setAutoRaise(True)
-        self.held_on.setDate(QDate(session.held_on))
-        self.start.setTime(QTime(session.start_time) if session.start_time else NO_TIME)
-        self.end.setTime(QTime(session.end_time) if session.end_time else NO_TIME)
+        self.held_on.setDate(qdate(session.held_on))
+        self.start.setTime(qtime(session.start_time) if session.start_time else NO_TIME)
+        self.end.setTime(qtime(session.end_time) if session.end_time else NO_TIME)
         self.label.setText(session.label)
 
     def widgets(self) -> list[QWidget]:
         return [self.held_on, self.start, self.end, self.label, self.remove]
 
     def value(self) -> SessionDraft:
-        return SessionDraft(self.held_on.date().toPython(), _time_of(self.start),
+        return SessionDraft(day_of(self.held_on.date()), _time_of(self.start),
                             _time_of(self.end), self.label.text())
 
 
@@ -148,7 +148,7 @@ class SessionsEditor(QWidget):
         """A new line a week after the last, same times, next 第N回; the cursor goes there."""
         last = self.lines[-1].value() if self.lines else None
         if last is None:
-            session = SessionDraft(QDate.currentDate().toPython())
+            session = SessionDraft(date.today())
         else:
             numbered = _NUMBERED.match(last.label.strip())
             label = f"第{int(numbered.group(1)) + 1}回" if numbered else ""

@@ -1,4 +1,5 @@
-"""The sign-up dialog (申込の受付), also used at the door for a walk-in (当日参加).
+"""The sign-up dialog (申込の受付), also used at the door for a walk-in (当日参加: signed up
+and made 出席 at once; the door's word is 出席, never 受付).
 
 Keyboard first: type part of a name, よみ or phone (person or group), ↓ into the candidates,
 Enter takes one and moves on to 人数; Ctrl+Enter saves, Esc closes (asking first when something
@@ -11,8 +12,8 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -37,10 +38,18 @@ from kyodo_desk.services.events.checkin import CheckInResult
 from kyodo_desk.services.events.registrations import SignUpDraft, SignUpResult
 from kyodo_desk.ui.contact_picker import ContactPicker
 from kyodo_desk.ui.contacts.form import ContactForm
-from kyodo_desk.ui.field_errors import FieldErrors, form_column, with_unit
+from kyodo_desk.ui.field_errors import (
+    REFUSED,
+    FieldErrors,
+    form_column,
+    say_on,
+    summary_line,
+    with_unit,
+)
 from kyodo_desk.ui.messages import ask, show_error
 from kyodo_desk.ui.number_box import NumberBox
 from kyodo_desk.ui.operations import WriteOp
+from kyodo_desk.ui.widgets import ctrl_enter
 
 # The dialog's fields in the order problems are listed and the first one is focused.
 FIELD_ORDER = ("contact_id", "party_size", "notes", "booth_tables", "booth_chairs",
@@ -70,13 +79,10 @@ class SignUpDialog(QDialog):
         self._saving = False
         self._closing = False
         walk_in = walk_in_session_id is not None
-        self.setWindowTitle("当日参加の受付" if walk_in else "申込の受付")
+        self.setWindowTitle("当日参加" if walk_in else "申込の受付")
         self.setMinimumWidth(720)
 
-        self.summary = QLabel()
-        self.summary.setObjectName("formSummary")
-        self.summary.setWordWrap(True)
-        self.summary.hide()
+        self.summary = summary_line("formSummary")
         self.window_note = QLabel()
         self.window_note.setObjectName("signupWindowNote")
         self.window_note.setWordWrap(True)
@@ -129,7 +135,7 @@ class SignUpDialog(QDialog):
                 booth_line.addWidget(QLabel(unit))
                 booth_line.addSpacing(8)
 
-        self.save_button = QPushButton(("受付する" if walk_in else "受け付ける") + "（Ctrl+Enter）")
+        self.save_button = QPushButton(("出席にする" if walk_in else "受け付ける") + "（Ctrl+Enter）")
         self.save_button.setObjectName("saveButton")
         self.cancel_button = QPushButton("キャンセル")
         for button in (self.save_button, self.cancel_button):
@@ -174,8 +180,7 @@ class SignUpDialog(QDialog):
         self.picker.picked.connect(self._contact_taken)
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
-        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            QShortcut(QKeySequence(Qt.KeyboardModifier.ControlModifier | key), self, self.save)
+        ctrl_enter(self, self.save)
         self._clean = self.draft_state()
         self.picker.search.setFocus()
 
@@ -259,7 +264,7 @@ class SignUpDialog(QDialog):
         self.save_button.setEnabled(not saving)
         self.content.setEnabled(not saving)
         if saving:
-            self._say("保存しています…", error=False)
+            say_on(self.summary, "保存しています…", busy=True)
         elif self.summary.text() == "保存しています…":
             self.summary.hide()
 
@@ -285,11 +290,16 @@ class SignUpDialog(QDialog):
             if answer == "another":
                 self._submit(allow_similar=True, override_window=override_window)
                 return  # save_finished is told by the second try
-            self._say(exc.message)
+            say_on(self.summary, exc.message)
         elif isinstance(exc, svc.SimilarSignUp):
             # The door cannot sign up a second 「同じ名前」: most likely the same person came
-            # without the receipt, and is found in the list by name.
-            self._say(f"{exc.message}\n事前に申込済みの方なら、入口の画面で名前を検索して受付してください。")
+            # without the receipt, and is found in the list by name. The service's own words
+            # name the counter's 「別の方として受け付ける」, which the door does not offer.
+            e = exc.existing
+            say_on(self.summary,
+                   f"名前か電話番号が同じ「{e.contact_name}」さんの申込がすでにあります（受付番号 "
+                   f"{e.queue_number}・{e.status_label}）。同じ方なら、この画面を閉じ、"
+                   "出席確認の画面で名前を検索して出席にしてください。")
         elif isinstance(exc, svc.OutsideSignUpWindow):
             if self.actor.role in WINDOW_OVERRIDE_ROLES and not override_window:
                 answer = ask(self, "受付期間外", f"{exc.message}\n\n期間外でも受け付けますか？"
@@ -299,10 +309,11 @@ class SignUpDialog(QDialog):
                 if answer == "override":
                     self._submit(allow_similar=allow_similar, override_window=True)
                     return
-            self._say(exc.message)
+            say_on(self.summary, exc.message)
             QMessageBox.warning(self, "受付期間外", exc.message)
         elif isinstance(exc, ConnectionLost):
-            self._say(f"{exc.message}\n入力した内容は残っています。接続が戻ったら、もう一度保存してください。")
+            say_on(self.summary, f"{exc.message}\n入力した内容は残っています。"
+                   "接続が戻ったら、もう一度保存してください。")
         elif walk_in and type(exc) is UserError:
             # 満席 or a cancelled event: nothing to correct here; the door says it plainly.
             self.refusal = exc.message
@@ -312,15 +323,9 @@ class SignUpDialog(QDialog):
             return
         else:  # PermissionDenied, NotFound, a read-only database, the unexpected
             if isinstance(exc, UserError):
-                self._say(exc.message)
+                say_on(self.summary, exc.message)
             show_error(self, exc)
         self.save_finished.emit(False)
-
-    def _say(self, text: str, *, error: bool = True) -> None:
-        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;" if error
-                                   else "color: #555;")
-        self.summary.setText(text)
-        self.summary.show()
 
     def _show_problems(self, problems: list[FieldProblem]) -> None:
         """Each problem on the red line under its field, the input framed; the first focused.
@@ -331,8 +336,7 @@ class SignUpDialog(QDialog):
         if not problems:
             self.summary.hide()
             return
-        self._say("\n".join(["保存できません。赤い字の説明がある項目を確認してください。",
-                             *(f"・{p.message}" for p in elsewhere)]))
+        say_on(self.summary, "\n".join([REFUSED, *(f"・{p.message}" for p in elsewhere)]))
 
     # --- closing --------------------------------------------------------------------------
     def reject(self) -> None:

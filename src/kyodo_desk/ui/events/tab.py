@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -36,10 +36,12 @@ from kyodo_desk.exports.participants import export_participants
 from kyodo_desk.services import events as svc
 from kyodo_desk.services.contacts import list_facilities
 from kyodo_desk.services.events import EventSummary
+from kyodo_desk.ui.date_inputs import day_of, qdate
 from kyodo_desk.ui.events.calendar_view import EventCalendar
 from kyodo_desk.ui.events.model import (
     HOST_COLUMN,
     KIND_COLUMN,
+    SEATS_COLUMN,
     TITLE_COLUMN,
     EventListModel,
 )
@@ -102,11 +104,11 @@ class EventsTab(QWidget):
         self.model = EventListModel()
         self.table = record_list(self.model, "eventList")
         header = self.table.horizontalHeader()
-        # A short list (a year holds some dozens of events): date and seats fit their text,
-        # kind and host are cut short (the tooltip has them whole), the title takes the rest.
+        # A short list (a year holds some dozens of events): the date fits its text; kind,
+        # host and seats are cut short (the tooltip has them whole), the title takes the rest.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((KIND_COLUMN, 110), (HOST_COLUMN, 140)):
+        for column, width in ((KIND_COLUMN, 110), (HOST_COLUMN, 140), (SEATS_COLUMN, 170)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._current_changed())
@@ -226,7 +228,7 @@ class EventsTab(QWidget):
         actions.addStretch(1)
         return actions
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._loaded:  # read when first shown, not while the window opens
             self._loaded = True
@@ -330,8 +332,8 @@ class EventsTab(QWidget):
     def choose_day(self, day: date | None) -> None:
         """Narrow the list to the events meeting on *day* (None: back to the period)."""
         self.day = day
-        if day is not None and self.calendar.selectedDate().toPython() != day:
-            self.calendar.setSelectedDate(QDate(day))  # its month is shown and marked
+        if day is not None and day_of(self.calendar.selectedDate()) != day:
+            self.calendar.setSelectedDate(qdate(day))  # its month is shown and marked
         self._show_day()
         self.refresh(keep_id=None)
 

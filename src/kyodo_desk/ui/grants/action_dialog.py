@@ -11,11 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -24,9 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.domain.errors import ConnectionLost, FieldProblem, UserError, ValidationError
-from kyodo_desk.ui.field_errors import ERROR_STYLE, FieldErrors
+from kyodo_desk.ui.field_errors import FieldErrors, form_column, say_on, summary_line
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.operations import WriteOp
+from kyodo_desk.ui.widgets import ctrl_enter
 
 WARNING_STYLE = ("background: #fff3cd; color: #7a4f01; border: 1px solid #e0c36c; "
                  "padding: 6px;")
@@ -53,16 +52,12 @@ class ActionDialog(QDialog):
 
         self.top = QVBoxLayout()  # headings and warnings above the fields
         self.top.setSpacing(6)
-        self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.form = form_column()
         self.content = QWidget()
         self.content.setLayout(self.form)
         self.form.setContentsMargins(0, 0, 0, 0)
-        self.summary = QLabel()
-        self.summary.setObjectName("dialogSummary")
-        self.summary.setWordWrap(True)
-        self.summary.hide()
+        # Above the buttons: what refuses the case as a whole, or what is under way.
+        self.summary = summary_line("dialogSummary")
 
         self.ok_button = QPushButton(ok_text)
         self.ok_button.setObjectName("okButton")
@@ -83,8 +78,7 @@ class ActionDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addStretch(1)
         layout.addLayout(buttons)
-        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            QShortcut(QKeySequence(Qt.KeyboardModifier.ControlModifier | key), self, self.submit)
+        ctrl_enter(self, self.submit)
 
     # --- what each dialog says --------------------------------------------------------------
     def local_problems(self) -> list[FieldProblem]:
@@ -98,7 +92,7 @@ class ActionDialog(QDialog):
     def submit(self) -> None:
         if self._busy:
             return
-        self.say("")
+        say_on(self.summary, "")
         problems = self.local_problems()
         if problems:
             self._show_problems(problems)
@@ -113,11 +107,11 @@ class ActionDialog(QDialog):
         self.ok_button.setEnabled(not busy)
         self.content.setEnabled(not busy)
         if busy:
-            self.say("記録しています…", error=False)
+            say_on(self.summary, "記録しています…", busy=True)
 
     def _done(self, outcome: Any) -> None:
         self._set_busy(False)
-        self.say("")
+        say_on(self.summary, "")
         self.outcome = outcome
         self.finished_work.emit(True)
         self.accept()
@@ -125,13 +119,14 @@ class ActionDialog(QDialog):
     def _refused(self, exc: Exception) -> None:
         """Nothing was changed: say why, keep every field as typed."""
         self._set_busy(False)
-        self.say("")
+        say_on(self.summary, "")
         if isinstance(exc, ValidationError):
             self._show_problems(exc.problems)
         elif isinstance(exc, ConnectionLost):
-            self.say(f"{exc.message}\n入力した内容は残っています。接続が戻ったら、もう一度実行してください。")
+            say_on(self.summary, f"{exc.message}\n入力した内容は残っています。"
+                   "接続が戻ったら、もう一度実行してください。")
         elif isinstance(exc, UserError):  # MoveRefused, a conflict, NotFound, no permission
-            self.say(exc.message)
+            say_on(self.summary, exc.message)
         else:
             show_error(self, exc)
         self.finished_work.emit(False)
@@ -139,14 +134,7 @@ class ActionDialog(QDialog):
     def _show_problems(self, problems: Sequence[FieldProblem]) -> None:
         elsewhere = self.errors.show(problems)
         if elsewhere:
-            self.say("\n".join(p.message for p in elsewhere))
-
-    def say(self, text: str, *, error: bool = True) -> None:
-        """The line above the buttons: the refusal of the case as a whole, or progress."""
-        self.summary.setStyleSheet(f"{ERROR_STYLE} font-weight: bold;" if error
-                                   else "color: #555;")
-        self.summary.setText(text)
-        self.summary.setVisible(bool(text))
+            say_on(self.summary, "\n".join(p.message for p in elsewhere))
 
     def reject(self) -> None:
         if not self._busy:  # the call under way decides; closing now would lose its answer

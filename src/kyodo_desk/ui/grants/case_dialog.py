@@ -9,19 +9,15 @@ their own dialogs. Drafts, saving off the GUI thread, conflicts and closing: Dra
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QWidget,
 )
 
@@ -37,10 +33,10 @@ from kyodo_desk.ui.contact_picker import ContactPicker
 from kyodo_desk.ui.contacts.form import ContactForm
 from kyodo_desk.ui.draft_files import DraftFiles
 from kyodo_desk.ui.drafted_form import DraftedForm
-from kyodo_desk.ui.field_errors import FieldErrors, text_box
+from kyodo_desk.ui.field_errors import text_box, with_unit
 from kyodo_desk.ui.grants.model import amount_text
+from kyodo_desk.ui.widgets import yen_box
 
-DRAFT_DELAY_MS = 1000
 FORMAT = 1
 # Field → label, in form order: the order problems are listed and the first one is focused.
 FIELD_LABELS = {
@@ -79,6 +75,8 @@ class CaseDraftStore(DraftFiles[CaseFormState]):
 class CaseDialog(DraftedForm):
     """Open a case for *programme_id* (detail None) or change one."""
 
+    field_order = tuple(FIELD_LABELS)
+
     def __init__(self, db: Database, actor: Actor, *, programme_id: int, programme_label: str,
                  detail: CaseDetail | None = None, parent: QWidget | None = None,
                  drafts: CaseDraftStore | None = None) -> None:
@@ -86,17 +84,13 @@ class CaseDialog(DraftedForm):
         self.programme_id = programme_id
         self.setWindowTitle("交付金案件の編集" if detail else "交付金案件の登録")
         self.setMinimumWidth(880)
-        self.errors = FieldErrors()
-
-        self.summary = QLabel()
-        self.summary.setObjectName("formSummary")
-        self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
-        self.summary.hide()
         self.picker: ContactPicker | None = None
         self.group_label = QLabel()
         self.group_label.setObjectName("caseGroup")
         self.group_label.setStyleSheet("font-weight: bold;")
+        self.title = QLineEdit()
+        self.title.setObjectName("caseTitle")
+        self.title.setPlaceholderText("例: まちなかコンサートでにぎわい創出")
         if detail is None:
             self.picker = ContactPicker(
                 db, actor, role="申請団体", kinds=[ContactKind.GROUP],
@@ -104,41 +98,21 @@ class CaseDialog(DraftedForm):
                                                             typed))
             self.picker.chosen_changed.connect(self._changed)
             self.picker.picked.connect(lambda _entry: self.title.setFocus())
-        self.title = QLineEdit()
-        self.title.setObjectName("caseTitle")
-        self.title.setPlaceholderText("例: まちなかコンサートでにぎわい創出")
         self.department = QLineEdit()
         self.department.setObjectName("caseDepartment")
         self.department.setPlaceholderText("例: 観光文化スポーツ部 文化振興課")
         self.summary_text = text_box("事業の目的・内容・実施場所など", 80, "caseSummary")
-        self.requested = QLineEdit()
+        self.requested = yen_box("例: 300,000")
         self.requested.setObjectName("caseRequested")
-        self.requested.setPlaceholderText("例: 300,000")
-        self.requested.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.requested.setFixedWidth(160)
-        self.result = text_box("参加者数・成果など（公表の一覧に載ります）", 70, "caseResult")
+        # Not "result": DraftedForm.closeEvent asks QDialog.result().
+        self.result_text = text_box("参加者数・成果など（公表の一覧に載ります）", 70, "caseResult")
         self.evaluation = text_box("協働の成果、今後の課題など", 70, "caseEvaluation")
-
-        self.save_button = QPushButton("保存（Ctrl+Enter）")
-        self.save_button.setObjectName("saveButton")
-        self.cancel_button = QPushButton("キャンセル")
-        for button in (self.save_button, self.cancel_button):
-            button.setAutoDefault(False)  # Enter in a field must never save by accident
-            button.setDefault(False)
         self._build_layout(programme_label, detail)
 
-        self._draft_timer = QTimer(self)
-        self._draft_timer.setSingleShot(True)
-        self._draft_timer.setInterval(DRAFT_DELAY_MS)
-        self._draft_timer.timeout.connect(self.write_draft)
         for line in (self.title, self.department, self.requested):
             line.textChanged.connect(self._changed)
-        for box in (self.summary_text, self.result, self.evaluation):
+        for box in (self.summary_text, self.result_text, self.evaluation):
             box.textChanged.connect(self._changed)
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button.clicked.connect(self.reject)
-        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            QShortcut(QKeySequence(Qt.KeyboardModifier.ControlModifier | key), self, self.save)
 
         self._begin(self._state_of(detail) if detail is not None else CaseFormState(
             CaseDraft(programme_id, 0, "")))
@@ -161,21 +135,16 @@ class CaseDialog(DraftedForm):
         add(form, "事業名 *", self.title, "title")
         add(form, "協働担当課", self.department, "department")
         add(form, "事業の概要", self.summary_text, "summary")
-        requested = QHBoxLayout()
-        requested.addWidget(self.requested)
-        requested.addWidget(QLabel("円"))
-        requested.addStretch()
-        add(form, "申請額", requested, "requested", focus=self.requested)
+        add(form, "申請額", with_unit(self.requested, "円"), "requested", focus=self.requested)
         order = self.picker.tab_chain() if self.picker is not None else []
         order += [self.title, self.department, self.summary_text, self.requested]
         if detail is not None:
-            add(form, "実績", self.result, "result")
+            add(form, "実績", self.result_text, "result")
             add(form, "評価", self.evaluation, "evaluation")
-            order += [self.result, self.evaluation]
+            order += [self.result_text, self.evaluation]
         else:
-            self.result.hide()
+            self.result_text.hide()
             self.evaluation.hide()
-        self.content = QWidget()
         self.content.setLayout(form)
 
         self._lay_out()
@@ -195,7 +164,7 @@ class CaseDialog(DraftedForm):
         return CaseFormState(CaseDraft(
             programme_id=self.programme_id, contact_id=contact_id, title=self.title.text(),
             department=self.department.text(), summary=self.summary_text.toPlainText(),
-            requested=self.requested.text().strip(), result=self.result.toPlainText(),
+            requested=self.requested.text().strip(), result=self.result_text.toPlainText(),
             evaluation=self.evaluation.toPlainText()), contact_name, self._base_version)
 
     @staticmethod
@@ -214,7 +183,7 @@ class CaseDialog(DraftedForm):
             self.department.setText(d.department)
             self.summary_text.setPlainText(d.summary)
             self.requested.setText(str(d.requested) if d.requested else "")
-            self.result.setPlainText(d.result)
+            self.result_text.setPlainText(d.result)
             self.evaluation.setPlainText(d.evaluation)
         finally:
             self._loading = False
@@ -233,18 +202,6 @@ class CaseDialog(DraftedForm):
         except ValidationError as exc:
             problems += exc.problems
         return problems
-
-    def _show_problems(self, problems: Sequence[FieldProblem]) -> None:
-        ordered = sorted(problems, key=lambda p: list(FIELD_LABELS).index(p.field)
-                         if p.field in FIELD_LABELS else len(FIELD_LABELS))
-        elsewhere = self.errors.show(ordered)
-        if not problems:
-            self.summary.hide()
-            return
-        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
-        self.summary.setText("\n".join(["保存できません。赤い字の説明がある項目を確認してください。",
-                                        *(p.message for p in elsewhere)]))
-        self.summary.show()
 
     def _versions_dialog(self, latest: CaseDetail) -> VersionsDialog:
         return VersionsDialog("この案件は、この画面で開いた後に他の窓口で保存されました。",

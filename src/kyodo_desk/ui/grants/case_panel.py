@@ -36,6 +36,7 @@ from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.services.grants import ProgrammeDetail
 from kyodo_desk.services.grants import cases as svc
 from kyodo_desk.services.grants.cases import CaseDetail
+from kyodo_desk.ui.field_errors import ERROR_SUMMARY_STYLE
 from kyodo_desk.ui.grants.case_sections import (
     CaseHeader,
     DeadlinesBox,
@@ -260,7 +261,7 @@ class CasePanel(QWidget):
 
     def say(self, text: str, *, error: bool = True) -> None:
         """The panel's message line: what was just done, or why it was not."""
-        self.message.setStyleSheet("color: #c0392b; font-weight: bold;" if error
+        self.message.setStyleSheet(ERROR_SUMMARY_STYLE if error
                                    else "color: #1f6f4a;")
         self.message.setText(text)
         self.message.setVisible(bool(text))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -34,7 +33,9 @@ PASSED = "background: #e3efe8; color: #1f4e3d; border: 1px solid #b9d6c4;"
 AHEAD = "background: #f4f4f4; color: #8a8a8a; border: 1px solid #dddddd;"
 
 
-def small_button(text: str, name: str, slot: Callable[[], Any], tip: str = "") -> QPushButton:
+def small_button(text: str, name: str, slot: Callable[..., object], tip: str = "") -> QPushButton:
+    """*slot* may take `clicked`'s checked flag: a lambda in a loop takes it in a first
+    argument before the ones it binds (`lambda _=False, i=d.id: ...`)."""
     button = QPushButton(text)
     button.setObjectName(name)
     button.setToolTip(tip)
@@ -218,7 +219,7 @@ class DocumentsBox(RowsBox):
             # Open: what the next step needs, and what is missing from a step passed;
             # folded: what is all in, and what only a later step needs.
             later = stage is not None and (upcoming not in MAIN_LINE or (
-                MAIN_LINE.index(stage) > MAIN_LINE.index(upcoming)))  # type: ignore[arg-type]
+                MAIN_LINE.index(stage) > MAIN_LINE.index(upcoming)))
             folded = received == len(infos) or later
             rows: list[QWidget] = []
             fold = QToolButton()

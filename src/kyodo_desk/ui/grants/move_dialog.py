@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QWidget
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.grants import STAGE_LABELS, Stage, yen
@@ -19,8 +18,10 @@ from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services.grants import ProgrammeDetail
 from kyodo_desk.services.grants import cases as svc
 from kyodo_desk.services.grants.cases import CaseDetail
+from kyodo_desk.ui.field_errors import with_unit
 from kyodo_desk.ui.grants.action_dialog import ActionDialog, warning_label
 from kyodo_desk.ui.grants.model import amount_text
+from kyodo_desk.ui.widgets import yen_box
 
 
 def move_text(target: Stage) -> str:
@@ -53,20 +54,14 @@ class MoveDialog(ActionDialog):
         self.top.addWidget(self.missing)
         self._say_what_stops_it()
 
-        self.amount = QLineEdit()
+        self.amount = yen_box("300,000")
         self.amount.setObjectName("decidedAmount")
-        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.amount.setFixedWidth(160)
-        self.amount.setPlaceholderText("300,000")
         if target is Stage.GRANT_DECIDED:
             ceiling = programme.ceiling if programme else 0
             asked = detail.money.requested
             self.amount.setText(amount_text(min(asked, ceiling) if ceiling and asked else asked))
-            line = QHBoxLayout()
-            line.addWidget(self.amount)
-            line.addWidget(QLabel("円"))
-            line.addStretch()
-            self.errors.add_row(self.form, "交付決定額 *", line, "decided", focus=self.amount)
+            self.errors.add_row(self.form, "交付決定額 *", with_unit(self.amount, "円"), "decided",
+                                focus=self.amount)
             facts = [f"申請額 {yen(asked)}"]
             if ceiling:
                 facts.append(f"1件あたりの上限 {yen(ceiling)}")

@@ -82,8 +82,8 @@ class ProgrammePrints(QObject):
         db, actor = self.db, self.actor
         about = (fiscal_year_label(programme.fiscal_year) if paper.per_year
                  else f"{fiscal_year_label(programme.fiscal_year)} {programme.name}")
-        options = ({"fiscal_year": programme.fiscal_year} if paper.per_year
-                   else {"programme_id": programme.id})
+        fiscal_year = programme.fiscal_year if paper.per_year else None
+        programme_id = None if paper.per_year else programme.id
         self.status_message.emit(f"「{paper.title}」を作成しています…")
 
         def show(pdf: bytes) -> None:
@@ -96,7 +96,8 @@ class ProgrammePrints(QObject):
             self.status_message.emit("")
             preview.show()
 
-        ReadOp(self._parent, lambda: leaflets.render(name, db, actor, **options), show).run()
+        ReadOp(self._parent, lambda: leaflets.render(
+            name, db, actor, fiscal_year=fiscal_year, programme_id=programme_id), show).run()
 
     def ask_and_export(self) -> None:
         programme = self._current()

@@ -18,8 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -50,15 +49,16 @@ from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import grants as svc
 from kyodo_desk.services.grants import ProgrammeDetail, ProgrammeDraft, RequiredDocument
 from kyodo_desk.ui.conflict import VersionsDialog, differences
+from kyodo_desk.ui.date_inputs import day_of, qdate
 from kyodo_desk.ui.draft_files import DraftFiles
 from kyodo_desk.ui.drafted_form import DraftedForm
 from kyodo_desk.ui.events.sessions_editor import short_date_edit
-from kyodo_desk.ui.field_errors import FieldErrors, form_column, text_box, with_unit
+from kyodo_desk.ui.field_errors import form_column, text_box, with_unit
 from kyodo_desk.ui.line_grid import LineGrid
-from kyodo_desk.ui.number_box import NumberBox
+from kyodo_desk.ui.number_box import NumberBox, typed_texts
 from kyodo_desk.ui.operations import ReadOp
+from kyodo_desk.ui.widgets import yen_box
 
-DRAFT_DELAY_MS = 1000
 FORMAT = 1
 # The steps a document may be required for: everything after 相談 on the main line.
 DOCUMENT_STAGES: tuple[Stage, ...] = MAIN_LINE[1:]
@@ -79,15 +79,16 @@ FIELD_LABELS = {
 
 @dataclass(frozen=True)
 class ProgrammeFormState:
-    """What the form holds; amounts stay as typed (「3,000,000」) until the service reads them,
-    and so do 年度 and a criterion's 重み and 満点 while they hold what is not a number that
-    can be stored (NumberBox.kept)."""
+    """What the form holds; amounts stay as typed (「3,000,000」) until the service reads them."""
 
     draft: ProgrammeDraft
     # The version the edits started from: a restored draft still meets a later save as a
     # conflict instead of overwriting it.
     base_version: int | None = field(default=None, compare=False)
     saved_at: datetime | None = field(default=None, compare=False)
+    # 年度 and the criteria's 重み and 満点 holding what cannot be stored yet, as typed (key
+    # `_number_key` → text): the draft has 0 for them (ui/number_box.py, typed_texts).
+    numbers_typed: dict[str, str] = field(default_factory=dict, hash=False)
 
 
 class ProgrammeDraftStore(DraftFiles[ProgrammeFormState]):
@@ -102,29 +103,41 @@ class ProgrammeDraftStore(DraftFiles[ProgrammeFormState]):
             raise TypeError(f"cannot keep {type(value).__name__} in a draft")
 
         return {"format": FORMAT, "saved_at": datetime.now().isoformat(timespec="seconds"),
-                "base_version": state.base_version,
+                "base_version": state.base_version, "numbers_typed": state.numbers_typed,
                 "draft": json.loads(json.dumps(asdict(state.draft), default=plain))}
 
     def decode(self, data: dict[str, Any]) -> ProgrammeFormState:
         if data.get("format") != FORMAT:
             raise ValueError(f"unknown draft format {data.get('format')!r}")
         d = dict(data["draft"])
+        typed = {str(key): str(text) for key, text in data.get("numbers_typed", {}).items()}
         d["kind"] = GrantKind(d["kind"])
-        d["fiscal_year"] = _kept(d["fiscal_year"])
+        d["fiscal_year"] = _number(d["fiscal_year"], "fiscal_year", typed)
         for name in ("call_opens_on", "call_closes_on"):
             d[name] = date.fromisoformat(d[name])
-        d["criteria"] = tuple(Criterion(str(c["name"]), _kept(c["weight"]),
-                                        _kept(c["max_score"])) for c in d["criteria"])
+        d["criteria"] = tuple(
+            Criterion(str(c["name"]), *(_number(c[part], _number_key(row, part), typed)
+                                        for part in ("weight", "max_score")))
+            for row, c in enumerate(d["criteria"]))
         d["documents"] = tuple(RequiredDocument(Stage(x["stage"]), str(x["name"]))
                                for x in d["documents"])
         saved_at, version = data.get("saved_at"), data.get("base_version")
         return ProgrammeFormState(ProgrammeDraft(**d), None if version is None else int(version),
-                                  datetime.fromisoformat(saved_at) if saved_at else None)
+                                  datetime.fromisoformat(saved_at) if saved_at else None, typed)
 
 
-def _kept(value: Any) -> Any:
-    """A number a draft kept, or the text a number box held (NumberBox.kept)."""
-    return value if isinstance(value, str) else int(value)
+def _number(value: int | str, key: str, typed: dict[str, str]) -> int:
+    """A number a draft kept. A draft written before numbers_typed kept a box's text in the
+    number's own place: it goes to *typed*, and the draft has 0 there."""
+    if isinstance(value, str):
+        typed.setdefault(key, value)
+        return 0
+    return int(value)
+
+
+def _number_key(row: int, part: str) -> str:
+    """The key of a criterion's 重み (*part* "weight") or 満点 ("max_score") in numbers_typed."""
+    return f"criteria.{row}.{part}"
 
 
 # --- 審査の観点 ----------------------------------------------------------------------------------
@@ -166,13 +179,27 @@ class CriterionLine:
                 self.remove]
 
     def value(self) -> Criterion:
-        return Criterion(self.name.text(), self.weight.kept(),
-                         self.max_score.kept())
+        """The criterion for the draft: 0 where a box holds what cannot be stored."""
+        return Criterion(self.name.text(), self.weight.value() or 0,
+                         self.max_score.value() or 0)
 
     def set_value(self, c: Criterion) -> None:
         self.name.setText(c.name)
         self.weight.setValue(c.weight)
         self.max_score.setValue(c.max_score)
+
+    def number_boxes(self, row: int) -> dict[str, NumberBox]:
+        return {_number_key(row, "weight"): self.weight,
+                _number_key(row, "max_score"): self.max_score}
+
+    def texts(self) -> tuple[str, str, str]:
+        """Name, 重み and 満点 as typed."""
+        return self.name.text(), self.weight.text(), self.max_score.text()
+
+    def set_texts(self, texts: tuple[str, str, str]) -> None:
+        self.name.setText(texts[0])
+        self.weight.setText(texts[1])
+        self.max_score.setText(texts[2])
 
     def full_marks(self) -> int | None:
         """重み×満点, or None while either is not a number that can be stored."""
@@ -221,6 +248,11 @@ class CriteriaEditor(QWidget):
     def criteria(self) -> tuple[Criterion, ...]:
         return tuple(line.value() for line in self.lines)
 
+    def number_boxes(self) -> dict[str, NumberBox]:
+        """Every 重み and 満点, by its key in numbers_typed."""
+        return {key: box for row, line in enumerate(self.lines)
+                for key, box in line.number_boxes(row).items()}
+
     def set_criteria(self, criteria: Sequence[Criterion]) -> None:
         while len(self.lines) > len(criteria):
             self._drop(self.lines[-1])
@@ -256,11 +288,14 @@ class CriteriaEditor(QWidget):
         other = index + step
         if not 0 <= other < len(self.lines):
             return
-        values = list(self.criteria())
-        values[index], values[other] = values[other], values[index]
-        self.set_criteria(values)
+        # As typed: a 重み not yet a number moves with its line.
+        here, there = self.lines[index], self.lines[other]
+        here_texts = here.texts()
+        here.set_texts(there.texts())
+        there.set_texts(here_texts)
+        self._lines_changed()
         self.changed.emit()
-        self.lines[other].name.setFocus()
+        there.name.setFocus()
 
     def _append(self, criterion: Criterion) -> CriterionLine:
         line = CriterionLine(criterion)
@@ -300,12 +335,14 @@ class CriteriaEditor(QWidget):
     def lines_at_fault(self, message: str) -> list[QWidget]:
         """The inputs a criteria problem is about: the number boxes refusing what they hold
         with this message, else the name box it names, or the empty ones."""
-        refusing = [box for line in self.lines for box in (line.weight, line.max_score)
-                    if (problem := box.problem()) is not None and problem.message == message]
+        refusing: list[QWidget] = [
+            box for line in self.lines for box in (line.weight, line.max_score)
+            if (problem := box.problem()) is not None and problem.message == message]
         if refusing:
             return refusing
         quoted = set(_QUOTED.findall(message))
-        named = [line.name for line in self.lines if line.name.text().strip() in quoted]
+        named: list[QWidget] = [line.name for line in self.lines
+                                if line.name.text().strip() in quoted]
         if named:
             return named
         return [line.name for line in self.lines if not line.name.text().strip()]
@@ -362,6 +399,8 @@ def _names(text: str) -> list[str]:
 class ProgrammeForm(DraftedForm):
     """Register a programme (detail None; *initial* e.g. next year's copy) or change one."""
 
+    field_order = tuple(FIELD_LABELS)
+
     def __init__(self, db: Database, actor: Actor, *, detail: ProgrammeDetail | None = None,
                  initial: ProgrammeDraft | None = None, parent: QWidget | None = None,
                  drafts: ProgrammeDraftStore | None = None) -> None:
@@ -370,7 +409,6 @@ class ProgrammeForm(DraftedForm):
                             "交付金の登録（来年度用のコピー）" if initial else "交付金の登録")
         self.setMinimumSize(1180, 640)
         self._facility_id: int | None = None  # kept as it was; not edited here
-        self.errors = FieldErrors()
         self._build_widgets()
         self._build_layout()
         self._connect()
@@ -380,12 +418,6 @@ class ProgrammeForm(DraftedForm):
 
     # --- widgets --------------------------------------------------------------------------
     def _build_widgets(self) -> None:
-        self.summary = QLabel()
-        self.summary.setObjectName("formSummary")
-        self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
-        self.summary.hide()
-
         self.kind = QComboBox()
         for kind, label in GRANT_KIND_LABELS.items():
             self.kind.addItem(label, kind)
@@ -403,9 +435,9 @@ class ProgrammeForm(DraftedForm):
         self.opens_on.setObjectName("callOpensOn")
         self.closes_on = short_date_edit()
         self.closes_on.setObjectName("callClosesOn")
-        self.budget = _yen_box("例: 3,000,000")
+        self.budget = yen_box("例: 3,000,000")
         self.budget.setObjectName("budget")
-        self.ceiling = _yen_box("空欄: 上限なし")
+        self.ceiling = yen_box("空欄: 上限なし")
         self.ceiling.setObjectName("ceiling")
         self.how_to_apply = text_box("例: 申請書に事業計画書などを添えて、募集期間内に窓口へ", 76)
         self.contact_name = QLineEdit()
@@ -416,13 +448,6 @@ class ProgrammeForm(DraftedForm):
         self.contact_phone.setFixedWidth(140)
         self.criteria = CriteriaEditor()
         self.documents = DocumentsEditor()
-
-        self.save_button = QPushButton("保存（Ctrl+Enter）")
-        self.save_button.setObjectName("saveButton")
-        self.cancel_button = QPushButton("キャンセル")
-        for button in (self.save_button, self.cancel_button, self.criteria.add_button):
-            button.setAutoDefault(False)  # Enter in a field must never save by accident
-            button.setDefault(False)
 
     def _build_layout(self) -> None:
         left, right = form_column(), form_column()
@@ -469,7 +494,6 @@ class ProgrammeForm(DraftedForm):
             box.addLayout(column)
             box.addStretch()
             columns.addLayout(box, stretch)
-        self.content = QWidget()
         self.content.setLayout(columns)
 
         self._lay_out()
@@ -487,10 +511,6 @@ class ProgrammeForm(DraftedForm):
             self.setTabOrder(first, second)
 
     def _connect(self) -> None:
-        self._draft_timer = QTimer(self)
-        self._draft_timer.setSingleShot(True)
-        self._draft_timer.setInterval(DRAFT_DELAY_MS)
-        self._draft_timer.timeout.connect(self.write_draft)
         changed = self._changed
         self.kind.currentIndexChanged.connect(changed)
         self.fiscal_year.textChanged.connect(self._show_era)
@@ -505,10 +525,6 @@ class ProgrammeForm(DraftedForm):
         self.criteria.changed.connect(changed)
         self.criteria.lines_changed.connect(self._set_tab_order)
         self.documents.changed.connect(changed)
-        self.save_button.clicked.connect(self.save)
-        self.cancel_button.clicked.connect(self.reject)
-        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            QShortcut(QKeySequence(Qt.KeyboardModifier.ControlModifier | key), self, self.save)
 
     def _show_era(self, *_args: object) -> None:
         year = self.fiscal_year.value()
@@ -526,15 +542,18 @@ class ProgrammeForm(DraftedForm):
     def state(self) -> ProgrammeFormState:
         """What the form holds now (also what a draft keeps)."""
         return ProgrammeFormState(ProgrammeDraft(
-            kind=GrantKind(self.kind.currentData()), fiscal_year=self.fiscal_year.kept(),
-            name=self.name.text(), call_opens_on=self.opens_on.date().toPython(),
-            call_closes_on=self.closes_on.date().toPython(), budget=self.budget.text(),
+            kind=GrantKind(self.kind.currentData()), fiscal_year=self.fiscal_year.value() or 0,
+            name=self.name.text(), call_opens_on=day_of(self.opens_on.date()),
+            call_closes_on=day_of(self.closes_on.date()), budget=self.budget.text(),
             ceiling=self.ceiling.text().strip() or 0, purpose=self.purpose.toPlainText(),
             eligibility=self.eligibility.toPlainText(),
             how_to_apply=self.how_to_apply.toPlainText(), contact_name=self.contact_name.text(),
             contact_phone=self.contact_phone.text(), facility_id=self._facility_id,
             criteria=self.criteria.criteria(), documents=self.documents.documents(),
-        ), base_version=self._base_version)
+        ), base_version=self._base_version, numbers_typed=typed_texts(self._number_boxes()))
+
+    def _number_boxes(self) -> dict[str, NumberBox]:
+        return {"fiscal_year": self.fiscal_year, **self.criteria.number_boxes()}
 
     def _restore(self, state: ProgrammeFormState) -> None:
         d = state.draft
@@ -546,8 +565,8 @@ class ProgrammeForm(DraftedForm):
             self.name.setText(d.name)
             self.purpose.setPlainText(d.purpose)
             self.eligibility.setPlainText(d.eligibility)
-            self.opens_on.setDate(QDate(d.call_opens_on))
-            self.closes_on.setDate(QDate(d.call_closes_on))
+            self.opens_on.setDate(qdate(d.call_opens_on))
+            self.closes_on.setDate(qdate(d.call_closes_on))
             self.budget.setText(_amount_text(d.budget))
             self.ceiling.setText("" if d.ceiling in (0, "0") else _amount_text(d.ceiling))
             self.how_to_apply.setPlainText(d.how_to_apply)
@@ -557,6 +576,9 @@ class ProgrammeForm(DraftedForm):
                 line.setCursorPosition(0)  # a long name shows its beginning
             self._facility_id = d.facility_id
             self.criteria.set_criteria(d.criteria)
+            for key, box in self._number_boxes().items():
+                if key in state.numbers_typed:
+                    box.setValue(state.numbers_typed[key])
             self.documents.set_documents(d.documents)
         finally:
             self._loading = False
@@ -594,21 +616,10 @@ class ProgrammeForm(DraftedForm):
         return svc.get_programme(db, actor, record_id)
 
     def _show_problems(self, problems: Sequence[FieldProblem]) -> None:
-        """Each problem on the red line under its field, the input framed; the first focused."""
-        # Two criteria boxes may refuse alike (two empty 重み): said once.
-        ordered = sorted(dict.fromkeys(problems),
-                         key=lambda p: list(FIELD_LABELS).index(p.field)
-                         if p.field in FIELD_LABELS else len(FIELD_LABELS))
-        self.errors.show(ordered, inputs_for=self._problem_inputs,
-                         also=[*self.documents.lines.values(),
-                               *(w for line in self.criteria.lines
-                                 for w in (line.name, line.weight, line.max_score))])
-        if not problems:
-            self.summary.hide()
-            return
-        self.summary.setStyleSheet("color: #c0392b; font-weight: bold;")
-        self.summary.setText("保存できません。赤い字の説明がある項目を確認してください。")
-        self.summary.show()
+        self._show_field_problems(problems, inputs_for=self._problem_inputs,
+                                  also=[*self.documents.lines.values(),
+                                        *(w for line in self.criteria.lines
+                                          for w in (line.name, line.weight, line.max_score))])
 
     def _problem_inputs(self, problem: FieldProblem) -> list[QWidget]:
         """The inputs a problem is about: a criterion's name box, a document line, a field."""
@@ -678,16 +689,6 @@ def _described(d: ProgrammeDraft) -> dict[str, str]:
                                                   if x.stage is stage)
             for stage in DOCUMENT_STAGES if any(x.stage is stage for x in d.documents)),
     }
-
-
-def _yen_box(placeholder: str) -> QLineEdit:
-    """An amount typed as text; the service reads 「3,000,000」「３００００００円」 and names the
-    field when it cannot."""
-    box = QLineEdit()
-    box.setPlaceholderText(placeholder)
-    box.setAlignment(Qt.AlignmentFlag.AlignRight)
-    box.setFixedWidth(150)
-    return box
 
 
 def _cell(box: QWidget, *, before: str = "", after: str = "") -> QWidget:

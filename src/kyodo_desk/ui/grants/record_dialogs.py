@@ -7,17 +7,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.grants import MAIN_LINE, STAGE_LABELS, yen
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services.grants import cases as svc
 from kyodo_desk.services.grants.cases import CaseDetail
-from kyodo_desk.ui.date_inputs import date_edit
+from kyodo_desk.ui.date_inputs import date_edit, day_of, qdate
+from kyodo_desk.ui.field_errors import with_unit
 from kyodo_desk.ui.grants.action_dialog import ActionDialog
 from kyodo_desk.ui.grants.model import amount_text
+from kyodo_desk.ui.widgets import yen_box
 
 DEFAULT_DEADLINE_DAYS = 14
 
@@ -42,22 +43,16 @@ class PaymentDialog(ActionDialog):
         unpaid = max(money.decided - money.net_paid, 0)
         _heading(self, detail, f"交付決定額 {yen(money.decided)}・支払済み {yen(money.net_paid)}"
                                f"・未払い {yen(unpaid)}")
-        self.amount = QLineEdit()
+        self.amount = yen_box("250,000")
         self.amount.setObjectName("paymentAmount")
-        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.amount.setFixedWidth(160)
-        self.amount.setPlaceholderText("250,000")
         if not refund:
             self.amount.setText(amount_text(unpaid))
-        line = QHBoxLayout()
-        line.addWidget(self.amount)
-        line.addWidget(QLabel("円"))
-        line.addStretch()
         field = "refund" if refund else "payment"
-        self.errors.add_row(self.form, f"{what}額 *", line, field, focus=self.amount)
+        self.errors.add_row(self.form, f"{what}額 *", with_unit(self.amount, "円"), field,
+                            focus=self.amount)
         self.paid_on = date_edit()
         self.paid_on.setObjectName("paidOn")
-        self.paid_on.setDate(QDate(today))
+        self.paid_on.setDate(qdate(today))
         self.errors.add_row(self.form, f"{what}日", self.paid_on, "paid_on")
         self.note = QLineEdit()
         self.note.setPlaceholderText("例: 概算払い、精算による返還" if refund else "例: 概算払い（前金）")
@@ -67,7 +62,7 @@ class PaymentDialog(ActionDialog):
 
     def work(self) -> Callable[[], CaseDetail]:
         db, actor, case_id = self.db, self.actor, self.detail.id
-        amount, paid_on = self.amount.text().strip(), self.paid_on.date().toPython()
+        amount, paid_on = self.amount.text().strip(), day_of(self.paid_on.date())
         refund, note = self.refund, self.note.text()
         return lambda: svc.record_payment(db, actor, case_id, amount, paid_on, refund=refund,
                                           note=note)
@@ -87,7 +82,7 @@ class DeadlineDialog(ActionDialog):
         self.errors.add_row(self.form, "内容 *", self.label, "deadline_label")
         self.due_on = date_edit()
         self.due_on.setObjectName("deadlineDue")
-        self.due_on.setDate(QDate(today + timedelta(days=DEFAULT_DEADLINE_DAYS)))
+        self.due_on.setDate(qdate(today + timedelta(days=DEFAULT_DEADLINE_DAYS)))
         self.errors.add_row(self.form, "期限 *", self.due_on, "deadline_due")
         self.closes = QComboBox()
         self.closes.setObjectName("deadlineCloses")
@@ -100,7 +95,7 @@ class DeadlineDialog(ActionDialog):
 
     def work(self) -> Callable[[], CaseDetail]:
         db, actor, case_id = self.db, self.actor, self.detail.id
-        label, due_on = self.label.text(), self.due_on.date().toPython()
+        label, due_on = self.label.text(), day_of(self.due_on.date())
         closes = self.closes.currentData()
         return lambda: svc.add_deadline(db, actor, case_id, label, due_on, closes_with=closes)
 
@@ -121,11 +116,13 @@ class DocumentDialog(ActionDialog):
         for info in detail.documents:
             if info.required_for is not None and info.received_on is None:
                 self.name.addItem(info.name)
-        self.name.lineEdit().setPlaceholderText("例: 変更承認申請書")
+        typed = self.name.lineEdit()
+        assert typed is not None  # an editable combo box has its line edit
+        typed.setPlaceholderText("例: 変更承認申請書")
         self.errors.add_row(self.form, "書類 *", self.name, "document")
         self.received_on = date_edit()
         self.received_on.setObjectName("receivedOn")
-        self.received_on.setDate(QDate(today))
+        self.received_on.setDate(qdate(today))
         self.errors.add_row(self.form, "受理日", self.received_on, "received_on")
         self.note = QLineEdit()
         self.note.setPlaceholderText("例: 原本は中央市民サービスセンターで保管")
@@ -134,6 +131,6 @@ class DocumentDialog(ActionDialog):
 
     def work(self) -> Callable[[], CaseDetail]:
         db, actor, case_id = self.db, self.actor, self.detail.id
-        name, received_on = self.name.currentText(), self.received_on.date().toPython()
+        name, received_on = self.name.currentText(), day_of(self.received_on.date())
         note = self.note.text()
         return lambda: svc.receive_document(db, actor, case_id, name, received_on, note=note)

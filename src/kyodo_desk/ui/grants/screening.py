@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -38,10 +38,11 @@ from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.services.grants import CriterionInfo
 from kyodo_desk.services.grants import screening as svc
 from kyodo_desk.services.grants.screening import Screening, ScreeningRow
+from kyodo_desk.ui.field_errors import summary_line
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.number_box import NumberBox
 from kyodo_desk.ui.operations import ReadOp, WriteOp
-from kyodo_desk.ui.widgets import RowsModel, record_list, show_at_fault
+from kyodo_desk.ui.widgets import RowsModel, ctrl_enter, record_list, show_at_fault
 
 NOTHING_TO_SCORE = "「審査」の段階にある案件はありません。"
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -185,7 +186,9 @@ class ScreeningDialog(QDialog):
         self.reviewer.setObjectName("scoreReviewer")
         self.reviewer.setEditable(True)
         self.reviewer.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.reviewer.lineEdit().setPlaceholderText("審査員の名前（例: 審査員A）")
+        typed = self.reviewer.lineEdit()
+        assert typed is not None  # an editable combo box has its line edit
+        typed.setPlaceholderText("審査員の名前（例: 審査員A）")
         self.reviewer.setMinimumWidth(240)
         self._criteria_grid = QGridLayout()
         self._criteria_grid.setHorizontalSpacing(10)
@@ -202,11 +205,7 @@ class ScreeningDialog(QDialog):
         self.save_button.setObjectName("saveScores")
         self.save_button.setAutoDefault(False)
         self.save_button.setToolTip("この審査員の、この案件の採点を保存します（前の採点は置き換え）")
-        self.entry_error = QLabel()
-        self.entry_error.setObjectName("scoreError")
-        self.entry_error.setWordWrap(True)
-        self.entry_error.setStyleSheet("color: #c0392b; font-weight: bold;")
-        self.entry_error.hide()
+        self.entry_error = summary_line("scoreError")
         self.entry_status = QLabel()
         self.entry_status.setObjectName("scoreStatus")
         self.entry_status.setWordWrap(True)
@@ -237,8 +236,7 @@ class ScreeningDialog(QDialog):
         self.case.currentIndexChanged.connect(self._case_changed)
         self.reviewer.currentTextChanged.connect(self._reviewer_changed)
         self.save_button.clicked.connect(self.save)
-        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            QShortcut(QKeySequence(Qt.KeyboardModifier.ControlModifier | key), self, self.save)
+        ctrl_enter(self, self.save)
         self.save_button.setText("保存（Ctrl+Enter）")
         return box
 
@@ -246,8 +244,9 @@ class ScreeningDialog(QDialog):
         """One line per criterion: name, box, highest score and weight, weighted points."""
         while self._criteria_grid.count():
             item = self._criteria_grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.score_boxes, self._weighted, self._criteria = {}, {}, criteria
         for column, text in enumerate(("審査の観点", "点数", "", "配点")):
             heading = QLabel(text)

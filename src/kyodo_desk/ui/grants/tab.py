@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -36,12 +36,7 @@ from kyodo_desk.services.grants.cases import CaseSummary
 from kyodo_desk.ui.grants.budget_strip import BudgetStrip
 from kyodo_desk.ui.grants.case_panel import CasePanel
 from kyodo_desk.ui.grants.case_sections import small_button
-from kyodo_desk.ui.grants.model import (
-    GROUP_COLUMN,
-    STAGE_COLUMN,
-    TITLE_COLUMN,
-    CaseListModel,
-)
+from kyodo_desk.ui.grants.model import GROUP_COLUMN, TITLE_COLUMN, CaseListModel
 from kyodo_desk.ui.grants.prints import ProgrammePrints
 from kyodo_desk.ui.grants.programme_actions import ProgrammeActions
 from kyodo_desk.ui.operations import ReadOp
@@ -98,11 +93,12 @@ class GrantsTab(QWidget):
         self.model = CaseListModel(self.today)
         self.table = record_list(self.model, "caseList")
         header = self.table.horizontalHeader()
+        # 段階, the amounts and the deadline as wide as their longest text (a programme has tens
+        # of cases, so measuring them all is cheap); 団体名 and 事業名 share the rest, and a name
+        # still cut shows whole in its tooltip.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((GROUP_COLUMN, 150), (STAGE_COLUMN, 76)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, width)
+        for column in (GROUP_COLUMN, TITLE_COLUMN):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._current_changed())
         self.new_case_button = small_button("新しい案件…", "newCase", self.open_new_case,
                                             "選んだ交付金に、相談の段階から案件を登録します（Ctrl+N）")
@@ -149,8 +145,8 @@ class GrantsTab(QWidget):
                        self.copy_programme_button):
             chooser_line.addWidget(widget)
         chooser_line.addSpacing(16)
-        for widget in (self.screening_button, self.deadlines_button, self.prints.button):
-            chooser_line.addWidget(widget)
+        for opener in (self.screening_button, self.deadlines_button, self.prints.button):
+            chooser_line.addWidget(opener)
         chooser_line.addStretch(1)
 
         filters = QHBoxLayout()
@@ -185,7 +181,7 @@ class GrantsTab(QWidget):
         """Today, read again at each use: a window left open overnight counts the new day."""
         return self._fixed_today or date.today()
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._loaded:  # read when first shown, not while the window opens
             self._loaded = True

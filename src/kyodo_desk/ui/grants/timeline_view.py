@@ -50,7 +50,7 @@ class TimelineView(QTextBrowser):
         self.entries: tuple[TimelineEntry, ...] = ()
         self._at_end = True
         bar = self.verticalScrollBar()
-        bar.rangeChanged.connect(lambda _low, high: self._at_end and bar.setValue(high))
+        bar.rangeChanged.connect(self._range_changed)
         bar.valueChanged.connect(self._scrolled)
 
     def show_entries(self, entries: tuple[TimelineEntry, ...], today: date) -> None:
@@ -69,6 +69,10 @@ class TimelineView(QTextBrowser):
 
     def lines(self) -> list[str]:
         return [entry_line(e) for e in self.entries]
+
+    def _range_changed(self, _low: int, high: int) -> None:
+        if self._at_end:  # the latest stays in sight as the page grows
+            self.verticalScrollBar().setValue(high)
 
     def _scrolled(self, value: int) -> None:
         self._at_end = value >= self.verticalScrollBar().maximum() - 4
