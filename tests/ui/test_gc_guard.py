@@ -78,3 +78,46 @@ def test_thousands_of_jobs_never_release_a_qt_object_on_a_worker_thread(qtbot) -
     gc.collect()
     assert len(died_on) == jobs
     assert set(died_on) == {threading.main_thread().name}
+
+
+def test_a_full_collection_waits_until_the_old_objects_grew_by_a_quarter(
+        qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A full collection walks the whole app (tens of ms on the GUI thread): as CPython does,
+    it waits until the objects that reached the oldest generation since the last one are a
+    quarter of those that one kept."""
+    from kyodo_desk.ui.gc_guard import GuiThreadCollector
+
+    collector = GuiThreadCollector(application())
+    collector._timer.stop()  # driven by hand here
+    collections: list[int] = []
+    old_objects = [1000]
+    monkeypatch.setattr(gc, "collect", lambda generation=2: collections.append(generation))
+    monkeypatch.setattr(gc, "get_count", lambda: (701, 11, 11))  # every threshold passed
+    monkeypatch.setattr(gc, "get_threshold", lambda: (700, 10, 10))
+    monkeypatch.setattr(gc, "get_objects", lambda generation=None: [None] * old_objects[0])
+
+    collector.collect()
+    assert collections == [2]  # none yet: the first is due
+    old_objects[0] = 1200  # a fifth more
+    collector.collect()
+    assert collections == [2, 1]
+    old_objects[0] = 1251  # more than a quarter more
+    collector.collect()
+    assert collections == [2, 1, 2]
+
+
+def test_the_window_freezes_the_started_app_out_of_full_collections(
+        qtbot, window, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Once the window has answered its first search, a full collection no longer walks the
+    app's own objects (the window's among them)."""
+    from kyodo_desk.ui import gc_guard
+
+    monkeypatch.setattr(gc_guard, "_frozen", False)  # as in a process that has just started
+    gc.unfreeze()
+    try:
+        with qtbot.waitSignal(window.contacts.search_finished):
+            window.contacts.refresh()
+        assert gc.get_freeze_count() > 0
+        assert not any(o is window for o in gc.get_objects(2))
+    finally:
+        gc.unfreeze()  # the next tests' windows are collected as before

@@ -18,6 +18,7 @@ from kyodo_desk.ui.consultations.tab import ConsultationsTab
 from kyodo_desk.ui.contacts.tab import ContactsTab
 from kyodo_desk.ui.drafted_form import DraftedForm
 from kyodo_desk.ui.events.tab import EventsTab
+from kyodo_desk.ui.gc_guard import freeze_the_started_app
 from kyodo_desk.ui.grants.tab import GrantsTab
 from kyodo_desk.ui.leaflets_tab import LeafletsTab
 from kyodo_desk.ui.live import LiveUpdates
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
             self.consultations.refresh()
         self.live.connection.connect(self._connection_changed)
         self.live.start()
+        self.contacts.search_finished.connect(freeze_the_started_app)
 
     def _show_follow_ups(self, counts: FollowUpCounts) -> None:
         """The badge: the signed-in account's open follow-ups, and the overdue ones."""
