@@ -46,15 +46,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", parents=[common], help="データを書き出す")
     export.add_argument(
-        "what", choices=["facilities", "events", "participants", "grants"],
+        "what", choices=["facilities", "events", "participants", "grants", "contacts"],
         help="facilities: 拠点施設の一覧、events: イベント一覧（オープンデータ）、"
         "participants: イベントの参加者一覧（--event で指定）、"
-        "grants: 交付金の採択事業一覧・実施結果（--fiscal-year で年度を指定）")
+        "grants: 交付金の採択事業一覧・実施結果（--fiscal-year で年度を指定）、"
+        "contacts: 団体・個人の連絡先の全件（無効にしたものも含む全項目と所属団体・構成員。"
+        "拠点施設は含まない。個人情報のため職員用で、書き出したことは操作記録に残る）")
     export.add_argument(
         "--format", choices=["csv", "xlsx", "opendata"],
         help="csv（UTF-8 BOM付き）、xlsx、opendata（自治体標準オープンデータセットの CSV: "
         "公共施設一覧・イベント一覧）。省略時は facilities が csv、events が opendata、"
-        "participants が xlsx（-o が .csv なら csv）、grants は -o の拡張子（.xlsx か .csv）",
+        "participants が xlsx（-o が .csv なら csv）、grants・contacts は -o の拡張子"
+        "（.xlsx か .csv）",
     )
     export.add_argument("--event", type=int, metavar="ID",
                         help="participants: イベントの番号（export events の NO 列）")
@@ -248,10 +251,12 @@ def _open(args: argparse.Namespace, *, migrate: bool = True) -> Database:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from kyodo_desk.exports.contacts import export_contacts
     from kyodo_desk.exports.events import export_events
     from kyodo_desk.exports.facilities import export_facilities
     from kyodo_desk.exports.grants import write_results
     from kyodo_desk.exports.participants import export_participants
+    from kyodo_desk.services.date_style import load_date_style
 
     fmt = _export_format(args)
     actor = Actor.command_line()
@@ -266,6 +271,10 @@ def _export(args: argparse.Namespace) -> int:
         elif args.what == "grants":
             count = write_results(db, actor, args.fiscal_year, args.output)
             written = f"{count} 件の採択事業"
+        elif args.what == "contacts":
+            load_date_style(db, actor)  # the workbook's 作成 date as prints are dated
+            count = export_contacts(db, actor, fmt, args.output)
+            written = f"{count} 件の連絡先（団体・個人）"
         else:
             count = export_facilities(db, actor, fmt, args.output)
             written = f"{count} 件の施設"
@@ -286,6 +295,11 @@ def _export_format(args: argparse.Namespace) -> str:
         raise UserError("--fiscal-year は grants（交付金の採択事業一覧）を書き出すときに指定します。")
     if args.what == "grants":
         return _grants_format(args)
+    if args.what == "contacts":
+        if args.format == "opendata":
+            raise UserError("連絡先一覧は個人情報のため、オープンデータの形式では書き出せません"
+                            "（-o のファイル名を .xlsx か .csv にしてください）。")
+        return _suffix_format(args, "連絡先一覧")
     if args.what == "events":
         if args.format not in (None, "opendata"):
             raise UserError("イベント一覧は --format opendata"
@@ -309,13 +323,18 @@ def _grants_format(args: argparse.Namespace) -> str:
     if args.fiscal_year is None:
         raise UserError("採択事業一覧は --fiscal-year 2026 のように年度を西暦で指定してください"
                         "（2026 = 令和8年度）。")
+    return _suffix_format(args, "採択事業一覧")
+
+
+def _suffix_format(args: argparse.Namespace, title: str) -> str:
+    """xlsx or csv as the -o file's suffix says; a --format that disagrees is refused."""
     fmt = {".xlsx": "xlsx", ".csv": "csv"}.get(args.output.suffix.lower())
     if fmt is None:
-        raise UserError(f"採択事業一覧は .xlsx か .csv のファイルに書き出します"
+        raise UserError(f"{title}は .xlsx か .csv のファイルに書き出します"
                         f"（-o {args.output.name} の拡張子を変えてください）。")
     if args.format not in (None, fmt):
         raise UserError(f"--format {args.format} と -o {args.output.name} の拡張子が合いません"
-                        "（採択事業一覧の形式は -o の拡張子で決まります）。")
+                        f"（{title}の形式は -o の拡張子で決まります）。")
     return fmt
 
 

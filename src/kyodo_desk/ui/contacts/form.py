@@ -39,6 +39,7 @@ from kyodo_desk.ui.contacts.conflict import ConflictDialog
 from kyodo_desk.ui.contacts.drafts import ContactDraftStore, ContactFormState
 from kyodo_desk.ui.contacts.labels import GROUP_TYPE_LABELS, affiliation_label
 from kyodo_desk.ui.drafted_form import DraftedForm
+from kyodo_desk.ui.postal_fill import fill_address_from_postal_code
 
 
 class ContactForm(DraftedForm):
@@ -149,6 +150,7 @@ class ContactForm(DraftedForm):
         for line in (self.name, self.reading, self.postal_code, self.address, self.phone,
                      self.email, self.website):
             line.textChanged.connect(changed)
+        fill_address_from_postal_code(self.postal_code, self.address)
         self.notes.textChanged.connect(changed)
         model = self.groups.model()
         model.rowsInserted.connect(changed)
