@@ -83,4 +83,4 @@ def contact_row(c: ContactDetail) -> list[object]:
 
 def joined(affiliations: Iterable[Affiliation]) -> str:
     """「秋田まちづくりの会（事務局）、あきた環境クラブ」: names, with the role where one is held."""
-    return JOINER.join(f"{a.name}（{a.role}）" if a.role else a.name for a in affiliations)
+    return JOINER.join(a.label for a in affiliations)

@@ -77,6 +77,11 @@ class Affiliation:
     name: str
     role: str = ""
 
+    @property
+    def label(self) -> str:
+        """The other contact with the role held there: 「秋田まちづくりの会（事務局）」."""
+        return f"{self.name}（{self.role}）" if self.role else self.name
+
 
 @dataclass(frozen=True)
 class FacilityDetail:

@@ -53,6 +53,7 @@ from kyodo_desk.ui.widgets import (
     filter_combo,
     record_list,
     single_shot,
+    text_width,
 )
 from kyodo_desk.ui.windowed import PageKey
 
@@ -197,11 +198,8 @@ class ConsultationsTab(QWidget):
         longest text (a date of the app's style at its longest, 令和20年12月28日) or heading;
         names and topics get a fixed share, whole in their tooltips; the follow-up plan keeps
         room to read."""
-        header, metrics = self.table.horizontalHeader(), self.table.fontMetrics()
-
         def fit(column: int, *texts: str) -> int:
-            return max(max(metrics.horizontalAdvance(t) for t in texts) + 10,
-                       header.sectionSizeHint(column))
+            return text_width(self.table, column, *texts)
 
         day = dates.full_date(date(2038, 12, 28))
         return (fit(DATE_COLUMN, day), fit(TIME_COLUMN, "00:00"), 136, 96, 100, 110,

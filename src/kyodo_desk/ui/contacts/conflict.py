@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QWidget
 from kyodo_desk.services.contacts import ContactDetail, ContactDraft
 from kyodo_desk.ui.conflict import Choice, VersionsDialog
 from kyodo_desk.ui.conflict import differences as shown_differences
-from kyodo_desk.ui.contacts.labels import GROUP_TYPE_LABELS, KIND_LABELS, affiliation_label
+from kyodo_desk.ui.contacts.labels import GROUP_TYPE_LABELS, KIND_LABELS
 
 __all__ = ["Choice", "ConflictDialog", "differences"]
 
@@ -21,7 +21,7 @@ FIELD_LABELS = {
 def _shown(draft: ContactDraft, field: str) -> str:
     value = getattr(draft, field)
     if field == "groups":  # with the roles: a role changed elsewhere is a difference too
-        return "、".join(affiliation_label(a) for a in value)
+        return "、".join(a.label for a in value)
     if field == "kind":
         return KIND_LABELS[value.value]
     if field == "group_type":

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.services.contacts import ContactDetail, ContactKind, FacilityDetail
-from kyodo_desk.ui.contacts.labels import affiliation_label, kind_label
+from kyodo_desk.ui.contacts.labels import kind_label
 
 COPY_PHONE = QKeySequence("Ctrl+Shift+P")
 COPY_EMAIL = QKeySequence("Ctrl+Shift+E")
@@ -155,7 +155,7 @@ class DetailPane(QWidget):
         else:
             linked, label = c.members, "メンバー"
         self._rows["affiliations"][0].setText(label)
-        affiliations = "\n".join(affiliation_label(a) for a in linked)
+        affiliations = "\n".join(a.label for a in linked)
         self._fill(hours="", affiliations=affiliations, notes=c.notes,
                    grants="\n".join(grant_cases))
         self.edit_button.setVisible(can_edit)

@@ -37,7 +37,7 @@ from kyodo_desk.services.contacts import (
 from kyodo_desk.ui.contact_picker import ContactPicker
 from kyodo_desk.ui.contacts.conflict import ConflictDialog
 from kyodo_desk.ui.contacts.drafts import ContactDraftStore, ContactFormState
-from kyodo_desk.ui.contacts.labels import GROUP_TYPE_LABELS, affiliation_label
+from kyodo_desk.ui.contacts.labels import GROUP_TYPE_LABELS
 from kyodo_desk.ui.drafted_form import DraftedForm
 from kyodo_desk.ui.postal_fill import fill_address_from_postal_code
 
@@ -209,7 +209,7 @@ class ContactForm(DraftedForm):
         self.groups.takeItem(self.groups.currentRow())
 
     def _append_group(self, affiliation: Affiliation) -> None:
-        item = QListWidgetItem(affiliation_label(affiliation))
+        item = QListWidgetItem(affiliation.label)
         item.setData(Qt.ItemDataRole.UserRole, affiliation)
         self.groups.addItem(item)
 

@@ -1,9 +1,8 @@
-"""Japanese names of the contact kinds shown in lists and forms, and of affiliations."""
+"""Japanese names of the contact kinds shown in lists and forms."""
 
 from kyodo_desk.domain.labels import GROUP_TYPE_LABELS, KIND_LABELS
-from kyodo_desk.services.contacts import Affiliation
 
-__all__ = ["GROUP_TYPE_LABELS", "KIND_LABELS", "affiliation_label", "kind_label",
+__all__ = ["GROUP_TYPE_LABELS", "KIND_LABELS", "kind_label",
            "short_kind_label"]
 
 
@@ -19,7 +18,3 @@ def short_kind_label(kind: str, group_type: str | None = None) -> str:
         return "拠点施設"
     return kind_label(kind, group_type)
 
-
-def affiliation_label(a: Affiliation) -> str:
-    """A group (or member) with the role held there: 「秋田まちづくりの会（事務局）」."""
-    return f"{a.name}（{a.role}）" if a.role else a.name
