@@ -158,6 +158,25 @@ def build_parser() -> argparse.ArgumentParser:
                       help="今年度の協働サポート交付金・地域づくり交付金を、各段階の案件つきで追加")
     demo.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
 
+    contacts = commands.add_parser("contacts", parents=[common],
+                                   help="連絡先の重複候補と統合（協働担当・管理者の業務）")
+    contact_commands = contacts.add_subparsers(dest="contacts_command", metavar="操作",
+                                               required=True)
+    duplicates = contact_commands.add_parser(
+        "duplicates", parents=[common],
+        help="同じ人・団体らしい連絡先の組を、点数と理由つきで書き出す（個人情報: 取扱注意）")
+    duplicates.add_argument("--format", choices=["csv", "xlsx"],
+                            help="省略時は -o の拡張子（.xlsx か .csv）")
+    duplicates.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                            help="書き出すファイル")
+    merge = contact_commands.add_parser(
+        "merge", parents=[common],
+        help="2件の連絡先を1件にまとめる（相談・申込・出席・交付金案件・所属を残す側へ移し、"
+        "もう一方は「統合済み」として残す。画面の「統合を取り消す」で戻せる）")
+    merge.add_argument("--keep", type=int, required=True, metavar="ID", help="残す連絡先の番号")
+    merge.add_argument("--merge", dest="merge_id", type=int, required=True, metavar="ID",
+                       help="残す側へまとめる連絡先の番号")
+
     consultations = commands.add_parser("consultations", parents=[common],
                                         help="相談記録の保存年限と匿名化（管理者の権限で実行）")
     consultation_commands = consultations.add_subparsers(dest="consultations_command",
@@ -205,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         "leaflet": _leaflet,
         "report": _report,
         "consultations": _consultations,
+        "contacts": _contacts,
     }
     from kyodo_desk.database.sqlite_files import DamagedDatabase
 
@@ -452,6 +472,30 @@ def _consultations(args: argparse.Namespace) -> int:
         print(f"{before} {count} 件を匿名化しました。")
     finally:
         db.dispose()
+    return 0
+
+
+def _contacts(args: argparse.Namespace) -> int:
+    actor = Actor.command_line()
+    if args.contacts_command == "duplicates":
+        from kyodo_desk.exports.duplicates import export_duplicates
+
+        fmt = _suffix_format(args, "重複候補の一覧")
+        db = _open(args)
+        try:
+            count = export_duplicates(db, actor, fmt, args.output)
+        finally:
+            db.dispose()
+        print(f"重複候補 {count} 組を {args.output} に書き出しました。")
+        return 0
+    from kyodo_desk.services.contacts.merge import merge_by_id
+
+    db = _open(args)
+    try:
+        result = merge_by_id(db, actor, keep_id=args.keep, merge_id=args.merge_id)
+    finally:
+        db.dispose()
+    print(result.summary)
     return 0
 
 

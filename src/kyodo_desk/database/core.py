@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kyodo_desk.database import changes as _changes  # noqa: F401 - registers change notices
 from kyodo_desk.database import field_bounds as _field_bounds  # noqa: F401 - registers the check
+from kyodo_desk.database import match_keys as _match_keys  # noqa: F401 - keeps the keys
 from kyodo_desk.database import sqlite_files
 from kyodo_desk.database.audit import ACTOR_KEY
 from kyodo_desk.database.backend import Backend, backend_for

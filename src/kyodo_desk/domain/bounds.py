@@ -128,6 +128,7 @@ FIELD_BOUNDS: dict[str, dict[str, Bound]] = {
         "notes": note("備考"), **_SEARCH, **_VERSION,
     },
     "memberships": {"role": line("役職")},
+    "contact_merges": {"kept_before": DERIVED, "moved": DERIVED, "kept_version": DERIVED},
     "accounts": {
         "login": code("ログイン名", 64), "display_name": name("氏名"), "password_hash": DERIVED,
         "failed_attempts": DERIVED, **_VERSION,

@@ -37,6 +37,9 @@ class Action(enum.StrEnum):
 class Resource(enum.StrEnum):
     FACILITIES = "facilities"  # 拠点施設
     CONTACTS = "contacts"  # 団体・個人
+    # 重複の確認と統合: the registry-wide duplicates list and merging (reading is listing the
+    # pairs, changing is merging and undoing a merge)
+    DUPLICATES = "duplicates"
     CONSULTATIONS = "consultations"  # 相談記録 (personal information)
     TOPICS = "topics"  # 相談の分野 (the list the consultation form offers)
     EVENTS = "events"  # イベント
@@ -66,6 +69,10 @@ PERMISSIONS: dict[Resource, dict[Role, tuple[Scope, Scope, Scope, Scope]]] = {
     Resource.CONTACTS: {
         Role.COUNTER_STAFF: (_A, _A, _A, _A), Role.ADVISOR: (_A, _A, _A, _A),
         Role.OFFICER: (_A, _A, _A, _A), Role.ADMIN: (_A, _A, _A, _A),
+    },
+    Resource.DUPLICATES: {
+        Role.COUNTER_STAFF: (_S, _S, _S, _S), Role.ADVISOR: (_S, _S, _S, _S),
+        Role.OFFICER: (_A, _S, _A, _S), Role.ADMIN: (_A, _S, _A, _S),
     },
     Resource.CONSULTATIONS: {
         Role.COUNTER_STAFF: (_O, _O, _O, _S), Role.ADVISOR: (_O, _O, _O, _S),
@@ -102,6 +109,7 @@ _ACTION_LABELS = {Action.READ: "閲覧", Action.CREATE: "登録", Action.CHANGE:
                   Action.DELETE: "削除"}
 _RESOURCE_LABELS = {
     Resource.FACILITIES: "拠点施設", Resource.CONTACTS: "団体・個人の連絡先",
+    Resource.DUPLICATES: "重複の確認と統合",
     Resource.CONSULTATIONS: "相談記録", Resource.TOPICS: "相談の分野",
     Resource.EVENTS: "イベント",
     Resource.REGISTRATIONS: "イベントの申込・出席", Resource.GRANT_CASES: "交付金案件",

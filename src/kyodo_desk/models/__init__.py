@@ -12,6 +12,9 @@ from kyodo_desk.models.consultations import (
 from kyodo_desk.models.contacts import (
     Contact,
     ContactKind,
+    ContactMatchKey,
+    ContactMerge,
+    DistinctContacts,
     Facility,
     FacilityKind,
     GroupType,
@@ -34,7 +37,7 @@ from kyodo_desk.models.settings import Setting
 
 __all__ = ["Account", "Attendance", "AuditEntry", "Base", "Consultation", "ConsultationChannel",
            "ConsultationStatus", "ConsultationTopic", "ConsultationTopicLink", "Contact",
-           "ContactKind", "Event", "EventSession", "Facility", "FacilityKind", "GrantCase",
+           "ContactKind", "ContactMatchKey", "ContactMerge", "DistinctContacts", "Event", "EventSession", "Facility", "FacilityKind", "GrantCase",
            "GrantCaseDocument", "GrantCaseMove", "GrantCaseNote", "GrantCriterion",
            "GrantDeadline", "GrantPayment", "GrantProgramme", "GrantRequiredDocument",
            "GrantScore", "GroupType", "Membership", "Registration", "Setting"]

@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kyodo_desk.models.base import Base, OwnedRow, Searchable, Versioned, string_enum
+from kyodo_desk.models.base import (
+    Base,
+    OwnedRow,
+    Searchable,
+    Versioned,
+    string_enum,
+)
 
 
 class FacilityKind(enum.StrEnum):
@@ -89,6 +106,9 @@ class Contact(Searchable, Versioned, Base):
     website: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # 統合済み: the record this one was merged into. It stays, removed, so old receipts,
+    # exports and audit entries still resolve to someone.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), nullable=True)
 
     memberships: Mapped[list[Membership]] = relationship(
         foreign_keys="Membership.person_id", back_populates="person", cascade="all, delete-orphan"
@@ -115,3 +135,54 @@ class Membership(OwnedRow, Base):
 
     person: Mapped[Contact] = relationship(foreign_keys=[person_id], back_populates="memberships")
     group: Mapped[Contact] = relationship(foreign_keys=[group_id])
+
+
+class ContactMatchKey(Base):
+    """照合キー — one key under which a contact is filed for finding likely duplicates
+    (`domain.likeness.blocking_keys`). Derived from the contact at every flush, never edited
+    and never audited (it repeats the contact's own fields)."""
+
+    __tablename__ = "contact_match_keys"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"),
+                                            primary_key=True, index=True)
+
+
+class DistinctContacts(Base):
+    """別の方です — two contacts a clerk said are different people or groups, so they are never
+    offered as duplicates again. The smaller number first."""
+
+    __tablename__ = "distinct_contacts"
+    __table_args__ = (CheckConstraint("first_id < second_id", name="ordered"),)
+
+    first_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    second_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"),
+                                           primary_key=True, index=True)
+    marked_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    marked_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+
+
+class ContactMerge(Base):
+    """統合 — one contact merged into another, kept so the merge can be undone: the kept
+    record's fields before it, and every linked row moved (JSON, personal data: redacted in
+    the audit trail, which records that they changed)."""
+
+    __tablename__ = "contact_merges"
+    __audit_redact__ = frozenset({"kept_before", "moved"})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kept_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    merged_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    kept_before: Mapped[str] = mapped_column(Text, default="{}")
+    moved: Mapped[str] = mapped_column(Text, default="{}")
+    # The kept record's version just after the merge: an undo after it changed is refused.
+    kept_version: Mapped[int] = mapped_column(Integer)
+    merged_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    merged_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

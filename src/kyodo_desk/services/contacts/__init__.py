@@ -121,6 +121,9 @@ class ContactDraft:
     website: str = ""
     notes: str = ""
     groups: tuple[Affiliation, ...] = ()  # for a person: the groups they belong to
+    # 別の方です: contacts the clerk said this one is not, though the form offered them as
+    # likely duplicates; remembered for each pair when the contact is saved.
+    distinct_from: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,7 @@ class ContactDetail:
     version: int
     groups: tuple[Affiliation, ...] = ()  # a person's groups
     members: tuple[Affiliation, ...] = field(default=())  # a group's people
+    merged_into_id: int | None = None  # 統合済み: the record this one was merged into
 
     def as_draft(self) -> ContactDraft:
         return ContactDraft(
@@ -319,7 +323,7 @@ def _detail(session: Session, c: Contact) -> ContactDetail:
         id=c.id, kind=c.kind, group_type=c.group_type, name=c.name, reading=c.reading,
         postal_code=c.postal_code, address=c.address, phone=c.phone, email=c.email,
         website=c.website, notes=c.notes, active=c.active, version=c.version, groups=groups,
-        members=members,
+        members=members, merged_into_id=c.merged_into_id,
     )
 
 

@@ -24,6 +24,7 @@ from kyodo_desk.database import Database
 from kyodo_desk.database.audit import record_event
 from kyodo_desk.database.changes import notify_tables
 from kyodo_desk.database.core import retry_on_contention
+from kyodo_desk.database.match_keys import refresh_match_keys
 from kyodo_desk.domain.dates import fiscal_year_of
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.labels import AGE_BANDS, DISTRICTS, UNKNOWN
@@ -121,7 +122,9 @@ def add_demo_contacts(db: Database, actor: Actor, count: int, *, seed: int = 1,
     for start in range(0, count, batch):
         rows = demo_rows(min(batch, count - start), seed=seed + start)
         with db.writing(actor) as session:
+            before = session.scalar(select(func.max(Contact.id))) or 0
             session.execute(insert(Contact), rows)
+            refresh_match_keys(session.connection(), after_id=before)
             record_event(session, actor, "insert", "contacts", None,
                          {DEMO_NOTE: [None, len(rows)]})
             notify_tables(session, "contacts")
