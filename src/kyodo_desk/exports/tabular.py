@@ -14,15 +14,22 @@ import unicodedata
 import uuid
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from itertools import chain, islice
 from pathlib import Path, PureWindowsPath
+from typing import TYPE_CHECKING
 
 from kyodo_desk.domain.errors import UserError
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 Row = Sequence[object]
 
 # Column widths in Excel's character units; a full-width character counts two.
 _MIN_WIDTH = 6
 _MAX_WIDTH = 60
+# Rows read to fit the column widths before the sheet is streamed.
+WIDTH_SAMPLE = 1_000
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Row]) -> None:
@@ -52,58 +59,90 @@ def write_xlsx(
     format '@', so Excel neither drops a leading zero nor turns 018-888-5640 into a date, even
     when the user edits the cell later. *number_formats* gives columns a display format
     ("#,##0" for yen) while their cells stay numbers that Excel can add up.
+
+    The sheet is streamed (openpyxl's write-only mode): a whole registry of 100,000 rows
+    never sits in memory as cells. The widths, which must be written before the rows, fit the
+    first WIDTH_SAMPLE rows.
     """
     from openpyxl import Workbook  # a heavy import that only an xlsx export needs
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet_title
-    for r, line in enumerate(title_lines, start=1):
-        ws.cell(row=r, column=1, value=line)
-    if title_lines:
-        ws["A1"].font = Font(bold=True, size=14)
-    header_row = len(title_lines) + 2 if title_lines else 1  # a blank row before the table
-    for c, name in enumerate(header, start=1):
-        ws.cell(row=header_row, column=c, value=name).font = Font(bold=True)
+    rows = iter(rows)
+    # Read before the workbook opens its temporary file: a refusal at the first row (no
+    # permission) leaves nothing behind.
+    sample = list(islice(rows, WIDTH_SAMPLE))
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet_title)
     as_text = [name in text_columns for name in header]
     formats = [(number_formats or {}).get(name) for name in header]
     widths = [display_width(name) for name in header]
-    row_count = 0
-    for r, row in enumerate(rows, start=header_row + 1):
-        row_count += 1
-        for c, value in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=c)
-            if as_text[c - 1]:
-                cell.number_format = "@"
-            if value is None or value == "":
-                continue
-            if as_text[c - 1] or isinstance(value, str):
-                text = str(value)
-                cell.value = text
-                # openpyxl reads a leading "=" as a formula; a typed note must stay a note.
-                cell.data_type = "s"
-                widths[c - 1] = max(widths[c - 1], display_width(text))
-            else:
-                cell.value = value
-                if formats[c - 1]:
-                    cell.number_format = formats[c - 1]
-                widths[c - 1] = max(widths[c - 1], display_width(str(value)))
+    for row in sample:
+        for c, value in enumerate(row):
+            if value is not None and value != "":
+                widths[c] = max(widths[c], display_width(str(value)))
     for c, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = min(max(width + 2, _MIN_WIDTH),
                                                                 _MAX_WIDTH)
+    header_row = len(title_lines) + 2 if title_lines else 1  # a blank row before the table
     ws.freeze_panes = f"A{header_row + 1}"
-    if row_count:
-        last = get_column_letter(len(header))
-        ws.auto_filter.ref = f"A{header_row}:{last}{header_row + row_count}"
     if title_lines:
         ws.print_title_rows = f"{header_row}:{header_row}"
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0  # as many pages down as the list needs
         ws.sheet_properties.pageSetUpPr.fitToPage = True
-    wb.save(path)
+
+    def styled(value: object, *, bold: bool = False, size: int | None = None) -> WriteOnlyCell:
+        cell = WriteOnlyCell(ws, value)
+        cell.font = Font(bold=bold, size=size)
+        return cell
+
+    for r, line in enumerate(title_lines):
+        ws.append([styled(line, bold=True, size=14) if r == 0 else line])
+    if title_lines:
+        ws.append([])
+    ws.append([styled(name, bold=True) for name in header])
+    try:
+        row_count = _stream_rows(ws, chain(sample, rows), as_text, formats)
+        if row_count:
+            last = get_column_letter(len(header))
+            ws.auto_filter.ref = f"A{header_row}:{last}{header_row + row_count}"
+        wb.save(path)
+    except BaseException:
+        if not ws.closed:
+            ws.close()  # the streamed sheet's temporary file, which the caller never sees
+        Path(ws._writer.out).unlink(missing_ok=True)
+        raise
+
+
+def _stream_rows(ws: WriteOnlyWorksheet, rows: Iterable[Row], as_text: Sequence[bool],
+                 formats: Sequence[str | None]) -> int:
+    from openpyxl.cell import WriteOnlyCell
+
+    text_format = "@"
+    row_count = 0
+    for row in rows:
+        row_count += 1
+        cells: list[object] = []
+        for c, value in enumerate(row):
+            empty = value is None or value == ""
+            if as_text[c]:
+                cell = WriteOnlyCell(ws, None if empty else str(value))
+                cell.number_format = text_format
+            elif empty:
+                cell = WriteOnlyCell(ws, None)
+            else:
+                cell = WriteOnlyCell(ws, value)
+                if formats[c]:
+                    cell.number_format = formats[c]
+            if not empty and (as_text[c] or isinstance(value, str)):
+                # openpyxl reads a leading "=" as a formula; a typed note must stay a note.
+                cell.data_type = "s"
+            cells.append(cell)
+        ws.append(cells)
+    return row_count
 
 
 def display_width(text: str) -> int:
