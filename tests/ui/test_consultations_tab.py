@@ -87,6 +87,20 @@ def test_the_list_shows_the_facility_s_records_newest_first(make_tab, db, actor,
     assert tab.grab().save(str(shot))
 
 
+def test_the_facility_filter_shows_the_longest_name_whole(make_tab, accounts_by_login,
+                                                         qtbot) -> None:  # type: ignore[no-untyped-def]
+    tab = make_tab(accounts_by_login["officer"])
+    tab.resize(1280, 800)  # the counter PC's screen
+    tab.show()
+    combo = tab.facility
+    qtbot.waitUntil(lambda: combo.findText("東部市民サービスセンター") >= 0)
+    longest = max((combo.itemText(i) for i in range(combo.count())),
+                  key=combo.fontMetrics().horizontalAdvance)
+    combo.setCurrentIndex(combo.findText(longest))
+    # The box, less its arrow and frame, holds the name it shows (it was cut to 「東部市民…」).
+    qtbot.waitUntil(lambda: combo.width() - 20 >= combo.fontMetrics().horizontalAdvance(longest))
+
+
 def test_typing_a_two_character_word_narrows_the_list(make_tab, db, actor, facilities, qtbot) -> None:  # type: ignore[no-untyped-def]
     record(db, actor, facilities["east"], "広報誌にイベントを載せたい")
     record(db, actor, facilities["east"], "NPO法人の設立")

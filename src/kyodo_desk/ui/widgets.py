@@ -151,6 +151,9 @@ def filter_combo(name: str, items: list[tuple[str, object]]) -> QComboBox:
     """A filter's choice box: (label, value) pairs, named for tests and styles."""
     combo = QComboBox()
     combo.setObjectName(f"{name}Filter")
+    # As wide as its longest choice, also once `fill_choices_later` brings longer ones (the
+    # default fits the first choices only: 「東部市民サービスセンター」 was cut).
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     for label, value in items:
         combo.addItem(label, value)
     return combo
