@@ -286,6 +286,8 @@ def shoot_officer(camera: Camera, db: Any, officer: Any) -> None:
     contacts.table.selectRow(first_contact)
     camera.dialog("contact_form_edit", contacts.open_current)
     camera.dialog("contact_conflict", lambda: contact_conflict(db, officer, window))
+    camera.dialog("contact_record", contacts.open_record)
+    camera.dialog("duplicates", window.open_duplicates)
 
     consultations = window.consultations
     window.tabs.setCurrentWidget(consultations)
@@ -382,6 +384,7 @@ def shoot_admin(camera: Camera, db: Any, admin: Any) -> None:
     accounts.table.selectRow(0)
     camera.dialog("account_role", accounts.change_selected_role)
     camera.dialog("topics", window._topics)
+    camera.dialog("facilities", window._facilities)
     camera.dialog("retention", window._retention)
     camera.dialog("database_settings", window._database_settings)
     close(window)

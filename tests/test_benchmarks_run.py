@@ -17,8 +17,11 @@ def run(script: str, *args: str) -> str:
 
 
 def test_search_benchmark_runs(tmp_path: Path) -> None:
-    out = run("search.py", "--contacts", "300")
-    assert "SQLite: 76 keystrokes" in out
+    out = run("search.py", "--contacts", "300", "--keep", str(tmp_path))
+    assert "SQLite: 80 keystrokes" in out
+    for figure in ("LIKE '%…%' scan in list order", "first page of the second band",
+                   "the true count"):
+        assert figure in out
 
 
 def test_startup_benchmark_runs() -> None:
@@ -57,3 +60,14 @@ def test_file_check_benchmark_runs(tmp_path: Path) -> None:
 def test_grant_race_benchmark_runs() -> None:
     out = run("grant_race.py", "--quick", "--only", "sqlite")
     assert "invariant violations: 0" in out and "unexpected errors: 0" in out
+
+
+def test_duplicates_benchmark_runs() -> None:
+    out = run("duplicates.py", "--contacts", "400", "--drafts", "16")
+    assert "(a) likely_duplicates, 16 drafts" in out
+    assert "deliberate duplicates found: 4 of 4" in out
+
+
+def test_merge_benchmark_runs() -> None:
+    out = run("merge.py", "--only", "sqlite", "--rows", "20", "--runs", "1")
+    assert "— 20 rows" in out and "merge (1 runs)" in out and "baseline" in out

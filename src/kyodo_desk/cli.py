@@ -100,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="採択事業一覧・実施結果（grant-results）の年度（2026 = 令和8年度）")
     leaflet.add_argument("--reviewer", metavar="NAME",
                          help="審査表（grant-score-sheets）に、この審査員の記録した点数を記入する")
+    leaflet.add_argument("--contact", type=int, metavar="ID",
+                         help="団体カルテ・個人カルテ（contact-record）を作る団体・個人の番号")
 
     report = commands.add_parser("report", parents=[common],
                                  help="集計表・月報を作成する（相談の統計）")
@@ -568,7 +570,8 @@ def _leaflet(args: argparse.Namespace) -> int:
         raise UserError("--reviewer は審査表（grant-score-sheets）を作るときに指定します。")
     size = _write_leaflet(args, args.name, event_id=args.event,
                           registration_id=args.registration, programme_id=args.programme,
-                          fiscal_year=args.fiscal_year, reviewer=args.reviewer)
+                          fiscal_year=args.fiscal_year, reviewer=args.reviewer,
+                          contact_id=args.contact)
     print(f"{args.name} を {args.output} に書き出しました（{size // 1024} KB）。")
     return 0
 
@@ -576,7 +579,7 @@ def _leaflet(args: argparse.Namespace) -> int:
 def _write_leaflet(args: argparse.Namespace, name: str, *, month: date | None = None,
                    event_id: int | None = None, registration_id: int | None = None,
                    programme_id: int | None = None, fiscal_year: int | None = None,
-                   reviewer: str | None = None) -> int:
+                   reviewer: str | None = None, contact_id: int | None = None) -> int:
     """Make the leaflet *name* as the command line and write it to -o; its size in bytes."""
     from kyodo_desk import leaflets
     from kyodo_desk.exports.tabular import replaced_atomically
@@ -590,7 +593,8 @@ def _write_leaflet(args: argparse.Namespace, name: str, *, month: date | None = 
             _check_programme(db, programme_id, name)
         pdf = leaflets.render(name, db, actor, month=month, event_id=event_id,
                               registration_id=registration_id, programme_id=programme_id,
-                              fiscal_year=fiscal_year, reviewer=reviewer)
+                              fiscal_year=fiscal_year, reviewer=reviewer,
+                              contact_id=contact_id)
     finally:
         db.dispose()
     with replaced_atomically(args.output) as temp:

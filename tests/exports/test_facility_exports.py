@@ -80,6 +80,30 @@ def test_opendata_csv_follows_the_24_column_layout(db, actor, tmp_path: Path) ->
     assert central["緯度"] == central["経度"] == central["法人番号"] == ""
 
 
+def test_opendata_hours_come_from_the_facility_form_and_none_is_invented(
+        db, admin, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+    from datetime import time
+
+    from kyodo_desk.services import facilities
+
+    central = next(f for f in facilities.list_facilities(db, admin) if f.code == "central")
+    facilities.update_facility(db, admin, central.id, central.version, replace(
+        central.as_draft(), opens_at=time(8, 30), closes_at=time(17, 15), open_days="月火水木金",
+        closed_days="土日祝日、年末年始", hours="第3水曜日は19:00まで", notes="鍵は守衛室"))
+    path = tmp_path / opendata.suggested_file_name("public_facility")
+    export_facilities(db, admin, "opendata", path)
+
+    named = by_name(read_csv(path))
+    row = named["中央市民サービスセンター"]
+    assert (row["利用可能曜日"], row["開始時間"], row["終了時間"]) == ("月火水木金", "08:30", "17:15")
+    assert row["利用可能日時特記事項"] == "休館日: 土日祝日、年末年始; 第3水曜日は19:00まで"
+    assert "鍵は守衛室" not in path.read_text(encoding="utf-8-sig")  # staff notes stay in
+    east = named["東部市民サービスセンター"]  # the seed states no hours
+    assert east["利用可能曜日"] == east["開始時間"] == east["終了時間"] == ""
+    assert east["利用可能日時特記事項"] == ""
+
+
 def test_opendata_helpers() -> None:
     assert opendata.suggested_file_name("public_facility") == "052019_public_facility.csv"
     assert opendata.katakana("あきたししみんこうりゅうさろん") == "アキタシシミンコウリュウサロン"

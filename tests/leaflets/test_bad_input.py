@@ -123,6 +123,32 @@ def test_consultation_desk_prints_recorded_hours_and_no_invented_ones(
     assert "17:" not in text and "8:30" not in text
 
 
+def test_consultation_desk_prints_the_hours_kept_in_the_facility_form(
+        facilities: list[FacilityDetail], tmp_path: Path) -> None:
+    from datetime import time
+
+    facilities[4] = replace(facilities[4], opens_at=time(8, 30), closes_at=time(17, 15),
+                            open_days="月火水木金", closed_days="土日祝日、年末年始")
+    facilities[7] = replace(facilities[7], opens_at=time(9, 0), closes_at=time(21, 0),
+                            open_days="月火水木金土日", closed_days="毎月第3水曜日")
+    text = flat(check_page(render("consultation-desk"), "consultation-desk", tmp_path))
+    assert "中央市民サービスセンター8:30〜17:15（月〜金）休館日:土日祝日、年末年始" in text
+    assert "秋田市市民交流サロン9:00〜21:00（毎日）休館日:毎月第3水曜日" in text
+    assert "記載のない施設の開館時間は各施設にお問い合わせください" in text
+
+
+def test_a_facility_card_with_hours_reads_the_structured_hours() -> None:
+    from datetime import time
+
+    from kyodo_desk.leaflets.style import facility_card
+
+    salon = replace(seed_facilities()[7], opens_at=time(9, 0), closes_at=time(17, 0),
+                    open_days="月火水木金", closed_days="年末年始")
+    assert ("開館時間", "9:00〜17:00（月〜金）　休館日: 年末年始") in facility_card(
+        salon, hours=True).pairs
+    assert "開館時間" not in dict(facility_card(seed_facilities()[0], hours=True).pairs)
+
+
 # --- the summary edition's text, as data --------------------------------------------------
 
 def shipped_content() -> dict[str, Any]:

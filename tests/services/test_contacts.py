@@ -82,7 +82,8 @@ def test_pages_follow_each_other_without_gaps(db, actor) -> None:
 
 
 def test_rare_term_beyond_the_scan_window_is_found_by_the_index(db, actor) -> None:
-    db.backend = dataclasses.replace(db.backend, scan_window=5)
+    # The list read in order first (as for a common term), for 5 rows only.
+    db.backend = dataclasses.replace(db.backend, walk_window=5, candidate_us=1e9)
     for i in range(20):
         svc.create_contact(db, actor, person(f"人{i:02d}", "あ"))
     svc.create_contact(db, actor, person("最後の人", "んん", notes="", address="秋田市雄和妙法"))

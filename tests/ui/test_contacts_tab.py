@@ -219,12 +219,43 @@ def test_list_loads_more_rows_when_scrolled(window, qtbot, db, actor) -> None:
     with qtbot.waitSignal(tab.search_finished):
         tab.refresh()
     assert tab.model.rowCount() == 8 + svc.PAGE_SIZE
-    assert tab.count.text().endswith("件以上")
+    # The true number, not 「208 件以上」, once counted behind the first page.
+    qtbot.waitUntil(lambda: tab.count.text() == "458 件")
+    assert tab.model.rowCount() == 8 + svc.PAGE_SIZE
     tab.table.scrollToBottom()
     qtbot.waitUntil(lambda: tab.model.rowCount() > 8 + svc.PAGE_SIZE)
     tab.table.scrollToBottom()
     qtbot.waitUntil(lambda: tab.model.rowCount() == 8 + 450)
     assert tab.count.text() == "458 件"
+
+
+def test_the_count_is_the_true_number_of_matches_and_leading_names_come_first(
+        window, qtbot, db, actor) -> None:  # type: ignore[no-untyped-def]
+    from kyodo_desk.services.demo import add_demo_contacts
+
+    add_demo_contacts(db, actor, 1200)  # 20 surnames: about 60 of each
+    svc.create_contact(db, actor, ContactDraft(kind=ContactKind.PERSON, name="畠山 大輔",
+                                               reading="はたけやま だいすけ"))
+    svc.create_contact(db, actor, ContactDraft(kind=ContactKind.PERSON, name="山田 花子",
+                                               reading="やまだ はなこ"))
+    tab = window.contacts
+    window.live.stop()
+    type_query(qtbot, tab, "やまだ")
+    # 山田 begins with the words typed; 畠山 (はたけやま…) and the demo's 畠山 hold them inside.
+    assert names(tab)[0] == "山田 花子"
+    assert names(tab)[1:] and all(name.startswith("畠山") for name in names(tab)[1:])
+    type_query(qtbot, tab, "秋田市")  # every demo address and the facilities': many pages
+    facilities = len(svc.search_facilities(db, actor, "秋田市"))
+    assert tab.model.rowCount() == facilities + svc.PAGE_SIZE
+    expected = facilities + svc.count_contacts(db, actor, "秋田市")
+    assert expected > 1000
+    qtbot.waitUntil(lambda: tab.count.text() == f"{expected:,} 件")
+    with qtbot.waitSignal(tab.search_finished):
+        tab.filter.setCurrentIndex(tab.filter.findText("団体"))
+    groups = svc.count_contacts(db, actor, "秋田市", kinds=[ContactKind.GROUP])
+    assert 0 < groups < expected
+    qtbot.waitUntil(lambda: tab.count.text() == f"{groups:,} 件")
+    assert {tab.model.entry(r).kind for r in range(tab.model.rowCount())} == {"group"}
 
 
 def test_a_groups_grant_cases_show_to_those_who_may_read_them(qtbot, db,  # type: ignore[no-untyped-def]

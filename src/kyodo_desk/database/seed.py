@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import time
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -19,12 +20,22 @@ def seed_facilities() -> list[dict[str, Any]]:
     return data["facilities"]
 
 
+def _columns(row: dict[str, Any]) -> dict[str, Any]:
+    """A facility of the seed file as the model takes it. Opening hours are "hh:mm" there and
+    only where the summary edition states them (it states none): never a guess."""
+    columns = {key: value for key, value in row.items() if not key.startswith("_")}
+    columns["kind"] = FacilityKind(row["kind"])
+    for key in ("opens_at", "closes_at"):
+        if columns.get(key):
+            columns[key] = time.fromisoformat(columns[key])
+    return columns
+
+
 def load_seed(conn: Connection) -> None:
     """Insert the seed facilities, inside the migration's transaction (only if there are none)."""
     with Session(bind=conn, info={ACTOR_KEY: Actor.system()}) as session:
         if session.scalar(select(func.count()).select_from(Facility)):
             return
         for order, row in enumerate(seed_facilities(), start=1):
-            session.add(Facility(**{**row, "kind": FacilityKind(row["kind"])},
-                                 display_order=order, hours="", notes="", active=True))
+            session.add(Facility(**_columns(row), display_order=order, notes="", active=True))
         session.flush()

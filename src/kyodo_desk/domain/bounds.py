@@ -118,7 +118,8 @@ FIELD_BOUNDS: dict[str, dict[str, Bound]] = {
         "postal_code": code("郵便番号", 8), "address": line("住所"), "building": line("建物名"),
         "phone": code("電話番号", 20), "email": code("メールアドレス", 254),
         "website": code("ホームページ", 2_000), "facebook": code("Facebook", 2_000),
-        "hours": note("開館時間"), "notes": note("備考"),
+        "hours": note("開館時間の補足"), "notes": note("備考"),
+        "open_days": code("利用可能曜日", 7), "closed_days": line("休館日"),
         "display_order": number("表示順", -INT32_MAX), **_SEARCH, **_VERSION,
     },
     "contacts": {

@@ -47,5 +47,5 @@ def export_facilities(db: Database, actor: Actor, fmt: str, path: Path) -> int:
 def plain_row(f: FacilityDetail) -> list[str]:
     return [
         f.name, f.reading, KIND_LABELS.get(f.kind, f.kind), f.postal_code, f.full_address,
-        f.phone, f.email, f.website, f.facebook, f.hours, f.notes,
+        f.phone, f.email, f.website, f.facebook, f.opening_hours, f.notes,
     ]

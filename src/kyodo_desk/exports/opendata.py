@@ -20,7 +20,7 @@ from typing import TypeVar
 
 import jaconv
 
-from kyodo_desk.services.contacts import FacilityDetail
+from kyodo_desk.services.facilities import FacilityDetail
 
 LOCAL_GOVERNMENT_CODE = "052019"  # 秋田市 (JIS X 0402, with check digit): always 6 characters
 PREFECTURE = "秋田県"
@@ -85,6 +85,17 @@ def rows_of(columns: Sequence[tuple[str, Callable[[Record], str]]],
     return [[value(r) for _, value in columns] for r in records]
 
 
+def _opening_notes(f: FacilityDetail) -> str:
+    # What 開始時間, 終了時間 and 利用可能曜日 cannot say: the days closed and the supplement
+    # (「毎月第3水曜日は21:00まで」). Facility notes (備考) stay out: they may be staff memos.
+    parts = []
+    if f.closed_days.strip():
+        parts.append(f"休館日: {f.closed_days.strip()}")
+    if f.hours.strip():
+        parts.append(f.hours.strip())
+    return VALUE_SEPARATOR.join(parts)
+
+
 def _remarks(f: FacilityDetail) -> str:
     # The layout has no column for e-mail or Facebook, yet they are how people reach a salon.
     parts = []
@@ -112,12 +123,11 @@ PUBLIC_FACILITY_COLUMNS: tuple[Column, ...] = (
     ("内線番号", empty),
     ("法人番号", empty),
     ("団体名", empty),
-    ("利用可能曜日", empty),
-    # Opening hours are free text ("8:30～17:15、年末年始休館"), not one hh:mm pair, so they go
-    # to the note column rather than being guessed into 開始時間/終了時間.
-    ("開始時間", empty),
-    ("終了時間", empty),
-    ("利用可能日時特記事項", lambda f: f.hours),
+    # The weekday characters as the layout's example writes them: 月火水木金.
+    ("利用可能曜日", lambda f: f.open_days),
+    ("開始時間", lambda f: clock(f.opens_at)),
+    ("終了時間", lambda f: clock(f.closes_at)),
+    ("利用可能日時特記事項", _opening_notes),
     # Facility notes may be internal memos: open data publishes only what was written for it.
     ("説明", empty),
     ("バリアフリー情報", empty),

@@ -30,7 +30,8 @@ class LeafletInfo:
     description: str
     pages: int  # A4 pages the leaflet may take
     # What `render` must be told: "" nothing, "event" event_id, "registration"
-    # registration_id, "programme" programme_id, "fiscal_year" fiscal_year.
+    # registration_id, "programme" programme_id, "fiscal_year" fiscal_year, "contact"
+    # contact_id.
     needs: str = ""
 
 
@@ -65,6 +66,7 @@ class _Order:
     programme_id: int | None
     fiscal_year: int | None
     reviewer: str | None
+    contact_id: int | None = None
 
     def need(self, value: int | None, what: str, option: str) -> int:
         """*value*, or a UserError naming *what* the leaflet needs and its *option*."""
@@ -160,6 +162,15 @@ def _grant_ranking(order: _Order) -> bytes:
 
     found = screening.screening(order.db, order.actor, order.programme())
     return grant_ranking.build(found, info=order.info, today=order.today)
+
+
+def _contact_record(order: _Order) -> bytes:
+    from kyodo_desk.leaflets import contact_record
+    from kyodo_desk.services.contacts.record import contact_record as record_of
+
+    chosen = order.need(order.contact_id, "団体・個人", "--contact 番号")
+    return contact_record.build(record_of(order.db, order.actor, chosen), info=order.info,
+                                today=order.today)
 
 
 def _event_flyer(order: _Order) -> bytes:
@@ -261,6 +272,13 @@ _CATALOG: tuple[tuple[LeafletInfo, Renderer], ...] = (
         pages=_LIST_PAGES, needs="programme",
     ), _grant_ranking),
     (LeafletInfo(
+        name="contact-record",
+        title="団体カルテ・個人カルテ",
+        description="団体・個人の歩み（チャレンジ・ステップアップ・パートナーシップ）、相談記録、"
+                    "イベントの申込と出席、交付金案件、所属（A4、必要なページ数。職員用・取扱注意）",
+        pages=_LIST_PAGES, needs="contact",
+    ), _contact_record),
+    (LeafletInfo(
         name="event-flyer",
         title="イベントのチラシ",
         description="イベントの内容、日時（和暦）、会場、対象、定員、参加費、申込方法と主催施設の"
@@ -308,7 +326,8 @@ def catalog(*, every: bool = False) -> list[LeafletInfo]:
 def render(name: str, db: Database, actor: Actor, *, today: date | None = None,
            month: date | None = None, event_id: int | None = None,
            registration_id: int | None = None, programme_id: int | None = None,
-           fiscal_year: int | None = None, reviewer: str | None = None) -> bytes:
+           fiscal_year: int | None = None, reviewer: str | None = None,
+           contact_id: int | None = None) -> bytes:
     """The leaflet *name* as PDF bytes, with the current data of *db* as *actor* may read it.
 
     *today* is the date printed on the leaflet (default: today). *month* (any day of it) is
@@ -316,13 +335,15 @@ def render(name: str, db: Database, actor: Actor, *, today: date | None = None,
     event of an event print, *registration_id* the sign-up of a receipt (受付票),
     *programme_id* the programme of a grant print, *fiscal_year* (2026 = 令和8年度) the year
     of the publication (公表), *reviewer* the reviewer whose recorded scores fill the score
-    sheets (審査表; blank sheets without). A leaflet ignores what it does not need, and a
+    sheets (審査表; blank sheets without), *contact_id* the group or person of a カルテ. A
+    leaflet ignores what it does not need, and a
     missing one is a UserError naming the option. Raises UserError for an unknown name and
     LeafletDoesNotFit when the content cannot fit the leaflet's pages.
     """
     for info, renderer in _CATALOG:
         if info.name == name:
             return renderer(_Order(db, actor, info, today or date.today(), month, event_id,
-                                   registration_id, programme_id, fiscal_year, reviewer))
+                                   registration_id, programme_id, fiscal_year, reviewer,
+                                   contact_id))
     names = "、".join(info.name for info, _ in _CATALOG)
     raise UserError(f"「{name}」という印刷物はありません。使える名前: {names}")

@@ -35,8 +35,9 @@ ASK_FOR_HOURS = "開館時間は各施設にお問い合わせください"
 
 
 def hours_lines(facilities: Sequence[FacilityLike]) -> list[str]:
-    """The opening hours as recorded; where none is recorded, the sentence asking to call."""
-    lines = [f"{f.name}　{f.hours.strip()}" for f in facilities if f.hours.strip()]
+    """The opening hours as recorded (「9:00〜17:00（月〜金）　休館日: 年末年始」); where none is
+    recorded, the sentence asking to call."""
+    lines = [f"{f.name}　{f.opening_hours}" for f in facilities if f.opening_hours]
     if not lines:
         return [f"{ASK_FOR_HOURS}。"]
     if len(lines) < len(facilities):

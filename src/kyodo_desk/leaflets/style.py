@@ -549,7 +549,7 @@ def qr_modules(text: str) -> tuple[tuple[bool, ...], ...]:
 # --- contact cards --------------------------------------------------------------------------
 
 class FacilityLike(Protocol):
-    """What a contact card needs of a facility (services.contacts.FacilityDetail fits).
+    """What a contact card needs of a facility (services.facilities.FacilityDetail fits).
     Read-only, as a frozen dataclass's fields are."""
 
     @property
@@ -567,9 +567,11 @@ class FacilityLike(Protocol):
     @property
     def facebook(self) -> str: ...
     @property
-    def hours(self) -> str: ...
-    @property
     def full_address(self) -> str: ...
+    @property
+    def opening_hours(self) -> str:
+        """The structured hours as one line: 「9:00〜17:00（月〜金）　休館日: 年末年始」."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -598,7 +600,7 @@ def facility_card(f: FacilityLike, *, hours: bool = False, codes: bool = False) 
         [("FB", f.facebook.strip())],
     ]
     if hours:
-        rows.append([("開館時間", f.hours.strip())])
+        rows.append([("開館時間", f.opening_hours.strip())])
     qr: tuple[tuple[str, str], ...] = ()
     if codes:
         qr = tuple((label, url) for label, url in (("ホームページ", f.website.strip()),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy import (
     Boolean,
@@ -14,7 +14,9 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    Time,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,6 +27,11 @@ from kyodo_desk.models.base import (
     Versioned,
     string_enum,
 )
+
+# What PostgreSQL's ix_contacts_walk holds of a row: search_text and sort_key up to this many
+# UTF-8 bytes together, so its entries stay under the btree's cap (~2,700). Migration 0010.
+WALK_TEXT_BYTES = 2400
+WALK_ENTRY = "octet_length(search_text) + octet_length(sort_key)"
 
 
 class FacilityKind(enum.StrEnum):
@@ -64,6 +71,13 @@ class Facility(Searchable, Versioned, Base):
     email: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str] = mapped_column(Text, default="")
     facebook: Mapped[str] = mapped_column(Text, default="")
+    # 開館時間 as data (services/facilities.py): what open data's 開始時間, 終了時間 and
+    # 利用可能曜日 and the prints read. `hours` is the free-text supplement (開館時間の補足).
+    opens_at: Mapped[time | None] = mapped_column(Time, nullable=True)  # 開館時刻
+    closes_at: Mapped[time | None] = mapped_column(Time, nullable=True)  # 閉館時刻
+    # 利用可能曜日: weekday characters in week order, e.g. 月火水木金
+    open_days: Mapped[str] = mapped_column(String(7), default="", server_default=text("''"))
+    closed_days: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))  # 休館日
     hours: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     display_order: Mapped[int] = mapped_column(Integer, default=0)
@@ -91,6 +105,21 @@ class Contact(Searchable, Versioned, Base):
             name="group_type_matches_kind",
         ),
         Index("ix_contacts_active_sort", "active", "sort_key", "id"),
+        # The search's indexes (services/contacts, migration 0010). search_text begins with
+        # the folded name: the names beginning with one or two characters, in list order.
+        *(Index(f"ix_contacts_lead{n}", "active", text(f"substr(search_text, 1, {n})"),
+                "sort_key", "id") for n in (1, 2)),
+        # The list order with what a search reads, so a search in list order reads only this.
+        # PostgreSQL caps a btree entry (~2,700 bytes): the few longer texts are listed apart.
+        Index("ix_contacts_walk", "active", "sort_key", "id", "kind", "search_text",
+              postgresql_where=text(f"{WALK_ENTRY} <= {WALK_TEXT_BYTES}")),
+        Index("ix_contacts_walk_long", "active", "sort_key", "id",
+              postgresql_where=text(f"{WALK_ENTRY} > {WALK_TEXT_BYTES}"),
+              sqlite_where=text("0")),  # SQLite has no cap: empty there
+        # A contact's place in the list by its number, for the gram index's candidates. SQLite
+        # only: PostgreSQL reads them from the table itself (empty there).
+        Index("ix_contacts_order", "id", "active", "kind", "sort_key",
+              postgresql_where=text("false")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -73,6 +73,8 @@ ACTION_LABELS: dict[str, str] = {
     "anonymise": "匿名化",
     "override": "期間外の受付",
     "queue_jump": "順番の繰り上げ",
+    "merge": "統合",
+    "merge_undo": "統合の取り消し",
 }
 TABLE_LABELS: dict[str, str] = {
     "contacts": "連絡先",
@@ -97,6 +99,10 @@ TABLE_LABELS: dict[str, str] = {
     "grant_scores": "審査の点数",
     "grant_case_notes": "案件のメモ",
     "grant_deadlines": "案件の期限",
+    "distinct_contacts": "別の方の組",
+    "contact_merges": "連絡先の統合",
+    "contact_match_keys": "照合キー",
+    "duplicates": "重複候補の一覧",  # its export; not a table  # derived from the contact at every flush; never audited
 }
 # Field labels as the screens show them: the shared ones here, a table's own in
 # TABLE_FIELD_LABELS (an event's 種類 is not a contact's 区分). Every audited column has one
@@ -177,8 +183,17 @@ FIELD_LABELS: dict[str, str] = {
     "label": "名前",
 }
 TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
-    "facilities": {"name": "施設名"},
+    "facilities": {"name": "施設名", "opens_at": "開館時刻", "closes_at": "閉館時刻",
+                   "open_days": "利用可能曜日", "closed_days": "休館日", "hours": "開館時間の補足",
+                   "notes": "備考"},
     "memberships": {"role": "役職"},
+    "contacts": {"merged_into_id": "統合先"},
+    "distinct_contacts": {"first_id": "連絡先", "second_id": "別の連絡先",
+                          "marked_by": "記録した人", "marked_at": "記録した日時"},
+    "contact_merges": {"kept_id": "残した連絡先", "merged_id": "統合した連絡先",
+                       "kept_before": "統合前の項目", "moved": "移した記録",
+                       "kept_version": "統合後の版", "merged_by": "統合した人",
+                       "merged_at": "統合した日時", "undone_at": "取り消した日時"},
     "topics": {"name": "分野の名前"},
     "consultations": {"facility_id": "施設"},
     "events": {

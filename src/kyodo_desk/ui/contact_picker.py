@@ -82,7 +82,9 @@ class ContactPicker(QWidget):
 
     *role* names the contact chosen (申込者, 申請団体…) on the line under the box. *register*,
     if given, adds 「新しく登録…」: it is called with the words typed (none once a contact is
-    chosen) and returns the contact it registered, which is then chosen, or None.
+    chosen) and returns the contact it registered (or the one registered already that the
+    form's duplicate warning led the clerk to, ContactForm.register), which is then chosen,
+    or None.
     *disabled_note* is said under the box while the picker is disabled.
     """
 

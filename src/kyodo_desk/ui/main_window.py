@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from typing import TYPE_CHECKING
+
+import shiboken6
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
@@ -22,10 +25,13 @@ from kyodo_desk.ui.gc_guard import freeze_the_started_app
 from kyodo_desk.ui.grants.tab import GrantsTab
 from kyodo_desk.ui.leaflets_tab import LeafletsTab
 from kyodo_desk.ui.live import LiveUpdates
-from kyodo_desk.ui.operations import data_changes
+from kyodo_desk.ui.operations import data_changes, show_failure
 from kyodo_desk.ui.settings_dialog import DatabaseSettingsDialog
 from kyodo_desk.ui.sign_in import ChangePasswordDialog
 from kyodo_desk.ui.widgets import fit_to_screen
+
+if TYPE_CHECKING:  # the merge screen's module loads when the duplicates list first opens
+    from kyodo_desk.ui.contacts.merge_dialog import DoneMerge
 
 STATUS_MESSAGE_MS = 8000
 CONSULTATIONS_TITLE = "相談記録"
@@ -39,6 +45,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("協働デスク")
         fit_to_screen(self, 1280, 780)
         self.signed_out = False  # the account lost its rights: back to the sign-in
+        self.duplicates_window: QDialog | None = None
+        self._merge_to_undo: DoneMerge | None = None  # 元に戻す takes this merge back
+        self._hears_merges = False
         revocations().revoked.connect(self._sign_out)
 
         self.tabs = QTabWidget()
@@ -166,14 +175,23 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         edit_menu = self.menuBar().addMenu("編集(&E)")
-        undo = QAction("元に戻す（連絡先の削除）(&U)", self)
+        may_merge = self.actor.may(Action.CHANGE, Resource.DUPLICATES)
+        undo = QAction("元に戻す（連絡先の削除・統合）(&U)" if may_merge
+                       else "元に戻す（連絡先の削除）(&U)", self)
         undo.setShortcut(QKeySequence.StandardKey.Undo)
-        undo.triggered.connect(self.contacts.undo_remove)
+        undo.triggered.connect(self._undo)
         edit_menu.addAction(undo)
+        self.undo_action = undo
         find = QAction("検索(&F)", self)
         find.setShortcut(QKeySequence("Ctrl+F"))
         find.triggered.connect(self._find)
         edit_menu.addAction(find)
+
+        if self.actor.may(Action.READ, Resource.DUPLICATES):
+            tools_menu = self.menuBar().addMenu("ツール(&T)")
+            duplicates = QAction("連絡先の重複を確認(&D)…", self)
+            duplicates.triggered.connect(self.open_duplicates)
+            tools_menu.addAction(duplicates)
 
         if self.actor.role is Role.ADMIN:
             admin_menu = self.menuBar().addMenu("管理(&A)")
@@ -181,6 +199,9 @@ class MainWindow(QMainWindow):
             settings.triggered.connect(self._database_settings)
             admin_menu.addAction(settings)
             admin_menu.addSeparator()
+            facilities = QAction("施設の情報(&F)…", self)
+            facilities.triggered.connect(self._facilities)
+            admin_menu.addAction(facilities)
             topics = QAction("相談の分野(&T)…", self)
             topics.triggered.connect(self._topics)
             admin_menu.addAction(topics)
@@ -193,6 +214,52 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self._about)
         help_menu.addAction(about)
 
+    def open_duplicates(self) -> QDialog:
+        """ツール → 連絡先の重複を確認: one list per window, brought to the front if open."""
+        from kyodo_desk.ui.contacts.duplicates_window import DuplicatesWindow
+        from kyodo_desk.ui.contacts.merge_dialog import merge_events
+
+        window = self.duplicates_window
+        if window is None or not shiboken6.isValid(window):
+            if not self._hears_merges:
+                self._hears_merges = True
+                merge_events().merged.connect(self._merge_done)
+                merge_events().undone.connect(self._merge_undone)
+            window = self.duplicates_window = DuplicatesWindow(self.db, self.actor, self)
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.addAction(self.undo_action)  # Ctrl+Z there too
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def _merge_done(self, made: DoneMerge) -> None:
+        """A merge is the latest act 元に戻す takes back (one step, as for a removal)."""
+        self._merge_to_undo = made
+        self.contacts.last_removed = None
+
+    def _merge_undone(self, merge_id: int) -> None:
+        if self._merge_to_undo is not None and self._merge_to_undo.merge_id == merge_id:
+            self._merge_to_undo = None
+
+    def _undo(self) -> None:
+        """編集 → 元に戻す: the latest of a contact's removal and a merge, once."""
+        made, self._merge_to_undo = self._merge_to_undo, None
+        if made is None or self.contacts.last_removed is not None:
+            self.contacts.undo_remove()
+            return
+        from kyodo_desk.ui.contacts.merge_dialog import undo_merge_in_background
+
+        def failed(exc: Exception) -> None:
+            if self._merge_to_undo is None and self.contacts.last_removed is None:
+                self._merge_to_undo = made  # nothing done since: it may be tried again
+            show_failure(self, exc, reading=False)
+
+        undo_merge_in_background(
+            self, self.db, self.actor, made,
+            lambda _kept: self.statusBar().showMessage(made.undone_text(), STATUS_MESSAGE_MS),
+            failed=failed)
+
     def _find(self) -> None:
         """Ctrl+F: the search box of the tab on show, if it has one (else the lookup's)."""
         focus = getattr(self.tabs.currentWidget(), "focus_search", self.contacts.focus_search)
@@ -202,6 +269,11 @@ class MainWindow(QMainWindow):
         dialog = DatabaseSettingsDialog(current_database_settings(), self.actor, self)
         dialog.saved.connect(lambda text: self.statusBar().showMessage(text, STATUS_MESSAGE_MS))
         dialog.exec()
+
+    def _facilities(self) -> None:
+        from kyodo_desk.ui.admin.facilities_dialog import FacilitiesDialog
+
+        FacilitiesDialog(self.db, self.actor, self).exec()
 
     def _topics(self) -> None:
         from kyodo_desk.ui.admin.topics_dialog import TopicsDialog

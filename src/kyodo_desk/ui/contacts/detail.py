@@ -41,6 +41,7 @@ class DetailPane(QWidget):
     copied = Signal(str)  # a status-bar message
     edit_requested = Signal()
     delete_requested = Signal()
+    record_requested = Signal()  # カルテ: the contact's whole history
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,6 +53,9 @@ class DetailPane(QWidget):
         self.subtitle = QLabel()
         self.subtitle.setObjectName("detailSubtitle")
         self.subtitle.setWordWrap(True)
+        self.merged = QLabel()  # 統合済み: this record lives on in another
+        self.merged.setObjectName("detailMerged")
+        self.merged.setStyleSheet("color: #A5540F; font-weight: bold;")
 
         grid = QGridLayout()
         grid.setColumnStretch(1, 1)
@@ -96,17 +100,24 @@ class DetailPane(QWidget):
         self.edit_button.clicked.connect(self.edit_requested)
         self.delete_button = QPushButton("削除…")
         self.delete_button.clicked.connect(self.delete_requested)
+        self.record_button = QPushButton("カルテ")
+        self.record_button.setObjectName("openRecord")
+        self.record_button.setToolTip("相談・イベント・交付金・所属と歩みを一つの画面で見ます")
+        self.record_button.setAutoDefault(False)
+        self.record_button.clicked.connect(self.record_requested)
         self.note = QLabel()
         self.note.setObjectName("detailNote")
         self.note.setWordWrap(True)
         actions = QHBoxLayout()
         actions.addWidget(self.note, 1)
+        actions.addWidget(self.record_button)
         actions.addWidget(self.edit_button)
         actions.addWidget(self.delete_button)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
+        layout.addWidget(self.merged)
         layout.addSpacing(8)
         layout.addLayout(grid)
         layout.addStretch()
@@ -131,6 +142,8 @@ class DetailPane(QWidget):
             self._set(key, "")
         self.edit_button.hide()
         self.delete_button.hide()
+        self.record_button.hide()
+        self.merged.hide()
         self.note.setText("")
 
     def show_facility(self, f: FacilityDetail) -> None:
@@ -138,9 +151,11 @@ class DetailPane(QWidget):
                            f.website, f.facebook)
         self.title.setText(f.name)
         self.subtitle.setText(f"{kind_label(f.kind)}　{f.reading}")
-        self._fill(hours=f.hours, affiliations="", notes=f.notes)
+        self._fill(hours=f.opening_hours, affiliations="", notes=f.notes)
         self.edit_button.hide()
         self.delete_button.hide()
+        self.record_button.hide()
+        self.merged.hide()
         self.note.setText("施設の情報は管理者が管理しています。")
 
     def show_contact(self, c: ContactDetail, *, can_edit: bool = True,
@@ -160,6 +175,10 @@ class DetailPane(QWidget):
                    grants="\n".join(grant_cases))
         self.edit_button.setVisible(can_edit)
         self.delete_button.setVisible(can_delete)
+        self.record_button.show()
+        self.merged.setText(f"統合済み（番号 {c.merged_into_id} へ）"
+                            if c.merged_into_id is not None else "")
+        self.merged.setVisible(c.merged_into_id is not None)
         self.note.setText("")
 
     def _fill(self, *, hours: str, affiliations: str, notes: str, grants: str = "") -> None:

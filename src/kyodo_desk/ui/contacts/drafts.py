@@ -38,6 +38,7 @@ def state_from_json(data: dict[str, Any]) -> ContactFormState:
     d["group_type"] = GroupType(d["group_type"]) if d.get("group_type") else None
     d["groups"] = tuple(Affiliation(int(g["contact_id"]), str(g["name"]), str(g.get("role", "")))
                         for g in d.get("groups", ()))
+    d["distinct_from"] = tuple(int(i) for i in d.get("distinct_from", ()))
     saved_at, version = data.get("saved_at"), data.get("base_version")
     return ContactFormState(ContactDraft(**d), None if version is None else int(version),
                             datetime.fromisoformat(saved_at) if saved_at else None)

@@ -1,11 +1,14 @@
 """The contact form (連絡先の登録・編集): typed text is never lost, faults are named per field.
 
 Drafts, saving off the GUI thread with the fields waiting, a lost connection, a conflicting
-save (ui/contacts/conflict.py) and closing: DraftedForm."""
+save (ui/contacts/conflict.py) and closing: DraftedForm. The contacts already registered that
+are likely the same as what is typed show under the fields (ui/contacts/duplicate_warning.py);
+「この方を開く」 closes the form in favour of that record (`existing_chosen`)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -34,11 +37,15 @@ from kyodo_desk.services.contacts import (
     ContactKind,
     GroupType,
 )
+from kyodo_desk.services.contacts.duplicates import DuplicateCandidate
 from kyodo_desk.ui.contact_picker import ContactPicker
 from kyodo_desk.ui.contacts.conflict import ConflictDialog
 from kyodo_desk.ui.contacts.drafts import ContactDraftStore, ContactFormState
+from kyodo_desk.ui.contacts.duplicate_warning import DuplicateWarning, words_for
 from kyodo_desk.ui.contacts.labels import GROUP_TYPE_LABELS
 from kyodo_desk.ui.drafted_form import DraftedForm
+from kyodo_desk.ui.messages import ask
+from kyodo_desk.ui.operations import ReadOp
 from kyodo_desk.ui.postal_fill import fill_address_from_postal_code
 
 
@@ -46,9 +53,11 @@ class ContactForm(DraftedForm):
     """Add a group or person (contact None), or edit one (saving and drafts: DraftedForm).
 
     After a successful save, `saved` holds the stored record and the dialog is accepted;
-    `save_finished` tells every outcome of a save (True: stored).
+    `save_finished` tells every outcome of a save (True: stored). Closed by 「この方を開く」 of a
+    likely duplicate: `existing` holds that record, also told by `existing_chosen`.
     """
 
+    existing_chosen = Signal(object)  # the ContactDetail the clerk chose to use instead
     field_order = ("kind", "group_type", "name", "reading", "postal_code", "address", "phone",
                    "email", "website", "groups", "notes")
 
@@ -136,10 +145,19 @@ class ContactForm(DraftedForm):
                                 focus=self.groups if widget is self.groups_widget else None,
                                 narrow=widget is self.postal_code)
         self._lay_out()
+        self.existing: ContactDetail | None = None
+        self.duplicates = DuplicateWarning(db, actor, self.draft, editing_id=self.record_id)
+        # Under the fields, above the buttons: showing it moves none of the fields typed in.
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(self.content) + 1, self.duplicates)
+        self.duplicates.tab_between = (self.notes, self.save_button)
+        self._height_without_duplicates: int | None = None
         self._connect()
 
         self._begin(self._state_of(contact) if contact is not None
                     else ContactFormState(ContactDraft(kind=kind, name="")))
+        self.duplicates.search_now()  # a record or a draft opened: its duplicates at once
         self.name.setFocus()
 
     def _connect(self) -> None:
@@ -155,6 +173,12 @@ class ContactForm(DraftedForm):
         model = self.groups.model()
         model.rowsInserted.connect(changed)
         model.rowsRemoved.connect(changed)
+        for line in (self.name, self.reading, self.postal_code, self.phone, self.email):
+            line.textChanged.connect(self.duplicates.schedule)
+        self.group_kind.toggled.connect(self.duplicates.schedule)
+        self.duplicates.distinct_changed.connect(changed)
+        self.duplicates.open_requested.connect(self.use_existing)
+        self.duplicates.search_finished.connect(self._fit_duplicates)
 
     # --- state in and out -------------------------------------------------------------
     @staticmethod
@@ -179,6 +203,7 @@ class ContactForm(DraftedForm):
             self.groups.clear()
             for affiliation in d.groups:
                 self._append_group(affiliation)
+            self.duplicates.restore(d.distinct_from)
             self._kind_changed()
         finally:
             self._loading = False
@@ -197,6 +222,7 @@ class ContactForm(DraftedForm):
             postal_code=self.postal_code.text(), address=self.address.text(),
             phone=self.phone.text(), email=self.email.text(), website=self.website.text(),
             notes=self.notes.toPlainText(), groups=groups,
+            distinct_from=self.duplicates.distinct_from,
         )
 
     def _kind_changed(self) -> None:
@@ -226,17 +252,93 @@ class ContactForm(DraftedForm):
         self.group_picker.restore("", None)
         self.group_picker.search.setFocus()
 
+    # --- likely duplicates -------------------------------------------------------------------
+    def use_existing(self, candidate: DuplicateCandidate) -> None:
+        """「この方を開く」: that record instead of this one, read as stored now. A new record
+        closes unsaved (its draft goes); a record being edited closes as キャンセル does,
+        asking first if it was changed."""
+        if self._saving:
+            return
+        db, actor, other = self.db, self.actor, candidate.contact_id
+        ReadOp(self, lambda: svc.get_contact(db, actor, other), self._existing_read,
+               key="existing").run()
+
+    def _existing_read(self, contact: ContactDetail) -> None:
+        if self._saving or self._closing:
+            return
+        if self.record_id is None:
+            self._stop_timers()  # no draft written after it is gone
+            self.drafts.delete(self.actor.login, None)
+            self._closing = True  # nothing to ask: the clerk chose the stored record
+        self.existing = contact
+        self.reject()
+        if not self._closing:  # 入力を続ける
+            self.existing = None
+            return
+        self.existing_chosen.emit(contact)
+
+    def _fit_duplicates(self) -> None:
+        """The form grows with the candidates shown, its bottom kept on the screen, and
+        shrinks back to its height without them once they are gone."""
+        layout = self.layout()
+        assert layout is not None
+        layout.activate()  # the new size now, not at the next event
+        if not self.duplicates.isHidden():
+            screen = self.screen().availableGeometry()
+            below = self.frameGeometry().bottom() - screen.bottom()
+            if below > 0:
+                self.move(self.x(), max(screen.top(), self.y() - below))
+        elif self._height_without_duplicates is not None:
+            self.resize(self.width(), max(self._height_without_duplicates,
+                                          self.minimumSizeHint().height()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # As sized by Qt or by the clerk without the candidates: the height to go back to.
+        panel = getattr(self, "duplicates", None)  # None: still being built
+        if panel is not None and panel.isHidden():
+            self._height_without_duplicates = event.size().height()
+        super().resizeEvent(event)
+
+    def save(self) -> None:
+        """Save; first, once per candidate, ask about a likely duplicate that is nearly
+        certain (the clerk may still save)."""
+        candidate = None if self._saving else self.duplicates.unasked_sure()
+        if candidate is not None:
+            self.duplicates.mark_asked(candidate)
+            _title, open_words, distinct_words = words_for(self.draft().kind)
+            reading = f"（{candidate.reading}）" if candidate.reading else ""
+            answer = ask(self, "重複の確認",
+                         f"「{candidate.name}{reading}」と同じ"
+                         f"{'団体' if candidate.kind is ContactKind.GROUP else '方'}"
+                         f"ではありませんか？\n{'・'.join(candidate.reasons)}",
+                         [("open", open_words), ("distinct", f"{distinct_words}（保存する）"),
+                          ("back", "入力に戻る")],
+                         default="back", escape="back")
+            if answer == "open":
+                self.use_existing(candidate)
+                return
+            if answer == "back":
+                self.save_finished.emit(False)
+                return
+            self.duplicates.say_distinct(candidate)
+        super().save()
+
+    def _stop_timers(self) -> None:
+        super()._stop_timers()
+        self.duplicates.stop()
+
     @classmethod
     def register(cls, parent: QWidget, db: Database, actor: Actor, kind: ContactKind,
                  name: str) -> ContactDetail | None:
         """「新しく登録…」 of a contact picker: the form for a new *kind* contact, *name* (as
-        typed in the picker) filled in; the contact it saved, or None if closed unsaved."""
+        typed in the picker) filled in; the contact it saved, or the one registered already
+        that the clerk chose instead (「この方を開く」), or None if closed unsaved."""
         form = cls(db, actor, parent, kind=kind)
         if name:
             form.name.setText(name)
-        saved = form.saved if form.exec() == QDialog.DialogCode.Accepted else None
+        chosen = form.saved if form.exec() == QDialog.DialogCode.Accepted else form.existing
         form.deleteLater()
-        return saved
+        return chosen
 
     # --- what DraftedForm asks ------------------------------------------------------------
     def _versions_dialog(self, latest: ContactDetail) -> ConflictDialog:

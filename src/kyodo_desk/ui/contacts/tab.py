@@ -32,6 +32,7 @@ from kyodo_desk.services.grants.cases import list_cases
 from kyodo_desk.ui.contacts.detail import COPY_ADDRESS, COPY_EMAIL, COPY_PHONE, DetailPane
 from kyodo_desk.ui.contacts.form import ContactForm
 from kyodo_desk.ui.contacts.model import DirectoryModel
+from kyodo_desk.ui.contacts.record_view import RecordWindow
 from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure, touches
 from kyodo_desk.ui.widgets import SearchListKeys, record_list
 
@@ -55,8 +56,11 @@ class _Search:
     kind: ContactKind | str | None  # None: every kind; "facility": the facilities only
 
     def contact_kinds(self) -> list[ContactKind] | None:
-        """The kinds of contact asked for (None: every kind)."""
-        return [self.kind] if isinstance(self.kind, ContactKind) else None
+        """The kinds of contact asked for (None: every kind). The filter's item data comes
+        back from Qt as a plain str ("group"), not the enum it was given."""
+        if self.kind is None or self.kind == "facility":
+            return None
+        return [ContactKind(self.kind)]
 
 
 class ContactsTab(QWidget):
@@ -68,6 +72,7 @@ class ContactsTab(QWidget):
         self.db = db
         self.actor = actor
         self._shown: _Search | None = None
+        self._total: int | None = None  # the true number of rows of the list on show
         self._keep_ref: EntryRef | None = None
         self.last_removed: tuple[int, int, str] | None = None  # (id, version, name) for undo
 
@@ -80,6 +85,10 @@ class ContactsTab(QWidget):
             self.filter.addItem(label, value)
         self.count = QLabel()
         self.count.setObjectName("resultCount")
+        # Room for a million, so the search box does not jump as the count arrives.
+        self.count.setMinimumWidth(self.count.fontMetrics().horizontalAdvance("1,000,000 件以上")
+                                   + 12)  # + the style sheet's padding
+        self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         new_group = QPushButton("団体を登録…")
         new_group.clicked.connect(lambda: self.open_new(ContactKind.GROUP))
         new_person = QPushButton("個人を登録…")
@@ -109,6 +118,8 @@ class ContactsTab(QWidget):
         self.detail.copied.connect(self.status_message)
         self.detail.edit_requested.connect(self.open_current)
         self.detail.delete_requested.connect(self.delete_current)
+        self.detail.record_requested.connect(self.open_record)
+        self.record_window: RecordWindow | None = None  # the カルテ opened last
 
         splitter = QSplitter()
         splitter.addWidget(self.table)
@@ -187,7 +198,10 @@ class ContactsTab(QWidget):
         self._shown = search
         keep, self._keep_ref = self._keep_ref, None
         self.model.reset(facilities, page)
+        self._total = self.model.rowCount() if page.next_key is None else None
         self._update_count()
+        if self._total is None:
+            self._count_all(search, len(facilities))
         row = self.model.row_of(keep) if keep else -1
         if row < 0 and self.model.rowCount():
             row = 0
@@ -236,9 +250,26 @@ class ContactsTab(QWidget):
                                                  kinds=kinds),
                show, failed=failed).run()
 
+    def _count_all(self, search: _Search, facilities: int) -> None:
+        """The true number of rows of a list longer than its first page, counted after it
+        shows (a common character among a million contacts takes a few hundred ms)."""
+        db, actor = self.db, self.actor
+
+        def show(contacts: int) -> None:
+            if search is self._shown:  # not the count of a list replaced since
+                self._total = facilities + contacts
+                self._update_count()
+
+        # A count that fails leaves 「N 件以上」, which is true; the list says what went wrong.
+        ReadOp(self, lambda: svc.count_contacts(db, actor, search.query,
+                                                kinds=search.contact_kinds()),
+               show, key="count", failed=lambda _exc: None).run()
+
     def _update_count(self) -> None:
-        more = "以上" if self.model.canFetchMore() else ""
-        self.count.setText(f"{self.model.rowCount()} 件{more}")
+        if self._total is not None:
+            self.count.setText(f"{self._total:,} 件")
+        else:  # still counting: what is shown is true meanwhile
+            self.count.setText(f"{self.model.rowCount():,} 件以上")
 
     # --- the selected record ----------------------------------------------------------
     def current_ref(self) -> EntryRef | None:
@@ -292,6 +323,19 @@ class ContactsTab(QWidget):
                lambda contact: self._run_form(ContactForm(db, actor, self, contact=contact)),
                key="open").run()
 
+    def open_record(self) -> RecordWindow | None:
+        """カルテ of the selected group or person, beside the list (not modal: the clerk may
+        look something up meanwhile)."""
+        ref = self.current_ref()
+        if ref is None or ref.table != "contact":
+            return None
+        window = RecordWindow(self.db, self.actor, ref.id, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.status_message.connect(self.status_message)
+        self.record_window = window
+        window.show()
+        return window
+
     def open_new(self, kind: ContactKind) -> ContactForm:
         form = ContactForm(self.db, self.actor, self, kind=kind)
         self._run_form(form)
@@ -303,7 +347,15 @@ class ContactsTab(QWidget):
         form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         form.setModal(True)
         form.accepted.connect(lambda: self._saved(form))
+        form.existing_chosen.connect(self._open_existing)
         form.show()
+
+    def _open_existing(self, contact: svc.ContactDetail) -> None:
+        """「この方を開く」 in a form: the record registered already, found in the list,
+        selected and opened in its place."""
+        self.search.setText(contact.name)
+        self.refresh(keep=EntryRef("contact", contact.id))
+        self._run_form(ContactForm(self.db, self.actor, self, contact=contact))
 
     def _saved(self, form: ContactForm) -> None:
         if form.saved is None:
