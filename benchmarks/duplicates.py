@@ -9,13 +9,8 @@
     facts once and folds them (`prepare`). Targets < 10 s and < 500 MB. Also: how many of the
     deliberate duplicates the list finds (all, or the rules missed one).
 
-The registry: the demo data's shape (`services.demo.demo_rows`: 70 % people, addresses,
-phones, group types), with names, readings, postal codes and e-mails as varied as a city's.
-The demo rows draw people from 20 surnames × 12 given names and groups from 432 names under 12
-postal codes, so 100,000 of them hold over 22 million pairs read alike (every さとう たろう with
-every other): realistic for a search, not for a duplicates list. Here surnames follow Akita's
-(佐藤 about 8 %, then a long tail), given names a few hundred readings, groups are named from a
-town, a word and an activity, and 240 postal codes share the city. Then 1 % of the contacts get
+The registry: the demo data (`services.demo.demo_rows`, names, towns and groups as varied as a
+city's: see `services.demo.city`). Then 1 % of the contacts get
 a deliberate duplicate of each kind the rules know (half-width kana without a reading, the phone
 without 018, the e-mail in capitals, old characters, a legal form, a typo in the reading at one
 〒).
@@ -48,7 +43,7 @@ from kyodo_desk.database import Database, open_database
 from kyodo_desk.database.match_keys import FACT_COLUMNS, facts_of, refresh_match_keys
 from kyodo_desk.domain.likeness import blocking_keys, prepare
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.models import Contact, ContactKind, GroupType
+from kyodo_desk.models import Contact, ContactKind
 from kyodo_desk.models.contacts import ContactMatchKey
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.contacts import ContactDraft
@@ -59,173 +54,21 @@ from kyodo_desk.services.contacts.duplicates import (
     duplicate_pairs,
     likely_duplicates,
 )
-from kyodo_desk.services.demo import contact_row, demo_rows
+from kyodo_desk.services.demo import city, contact_row, demo_rows
 
 ACTOR = Actor.command_line()
 BATCH = 5_000
 
 # --- a registry as varied as a city's -------------------------------------------------------
 
-# Akita's commonest surnames with their rough shares in %; the rest of the people carry one of
-# the tail names made below (各 0.1 % or less).
-_HEAD_SURNAMES = [
-    ("佐藤", "さとう", 8.0), ("高橋", "たかはし", 2.4), ("佐々木", "ささき", 2.2),
-    ("鈴木", "すずき", 1.8), ("伊藤", "いとう", 1.7), ("工藤", "くどう", 1.2),
-    ("斎藤", "さいとう", 1.2), ("加藤", "かとう", 1.0), ("小松", "こまつ", 0.9),
-    ("菅原", "すがわら", 0.9), ("三浦", "みうら", 0.8), ("藤田", "ふじた", 0.7),
-    ("武田", "たけだ", 0.7), ("石川", "いしかわ", 0.6), ("進藤", "しんどう", 0.6),
-    ("京野", "きょうの", 0.4), ("阿部", "あべ", 0.6), ("畠山", "はたけやま", 0.6),
-    ("渡辺", "わたなべ", 0.6), ("田中", "たなか", 0.5), ("小野", "おの", 0.5),
-    ("大野", "おおの", 0.4), ("後藤", "ごとう", 0.5), ("近藤", "こんどう", 0.4),
-    ("千葉", "ちば", 0.5), ("村上", "むらかみ", 0.4), ("斉藤", "さいとう", 0.4),
-    ("小林", "こばやし", 0.4), ("中村", "なかむら", 0.4), ("長谷川", "はせがわ", 0.4),
-    ("小笠原", "おがさわら", 0.3), ("五十嵐", "いがらし", 0.3), ("柴田", "しばた", 0.3),
-    ("田口", "たぐち", 0.3), ("嵯峨", "さが", 0.3), ("煙山", "けむやま", 0.2),
-    ("保坂", "ほさか", 0.2), ("草彅", "くさなぎ", 0.2), ("児玉", "こだま", 0.3),
-    ("渡部", "わたなべ", 0.3),
-]
-_SURNAME_FIRST = [
-    ("大", "おお"), ("小", "こ"), ("中", "なか"), ("山", "やま"), ("石", "いし"), ("松", "まつ"),
-    ("竹", "たけ"), ("金", "かね"), ("森", "もり"), ("北", "きた"), ("西", "にし"),
-    ("東", "ひがし"), ("長", "なが"), ("今", "いま"), ("岩", "いわ"), ("平", "ひら"),
-    ("福", "ふく"), ("吉", "よし"), ("浅", "あさ"), ("柴", "しば"), ("菊", "きく"),
-    ("杉", "すぎ"), ("上", "かみ"), ("下", "しも"), ("黒", "くろ"), ("白", "しら"),
-    ("青", "あお"), ("宮", "みや"), ("桑", "くわ"), ("熊", "くま"), ("鶴", "つる"),
-    ("亀", "かめ"), ("猿", "さる"), ("舘", "たて"), ("嶋", "しま"), ("秋", "あき"),
-]
-_SURNAME_SECOND = [
-    ("田", "た"), ("川", "かわ"), ("山", "やま"), ("野", "の"), ("村", "むら"), ("井", "い"),
-    ("木", "き"), ("本", "もと"), ("沢", "さわ"), ("島", "しま"), ("谷", "たに"),
-    ("原", "はら"), ("橋", "はし"), ("崎", "さき"), ("林", "ばやし"), ("口", "ぐち"),
-    ("部", "べ"), ("岡", "おか"), ("屋", "や"), ("内", "うち"), ("坂", "さか"),
-    ("塚", "つか"), ("場", "ば"), ("江", "え"),
-]
-_GIVEN_FIRST = [
-    ("健", "けん"), ("和", "かず"), ("正", "まさ"), ("幸", "ゆき"), ("美", "み"), ("恵", "え"),
-    ("裕", "ひろ"), ("博", "ひろ"), ("浩", "こう"), ("直", "なお"), ("秀", "ひで"),
-    ("英", "ひで"), ("清", "きよ"), ("勝", "かつ"), ("信", "のぶ"), ("俊", "とし"),
-    ("敏", "とし"), ("孝", "たか"), ("隆", "たか"), ("義", "よし"), ("芳", "よし"),
-    ("明", "あき"), ("昭", "あき"), ("真", "ま"), ("智", "とも"), ("友", "とも"),
-    ("春", "はる"), ("夏", "なつ"), ("千", "ち"), ("悠", "ゆう"), ("優", "ゆう"),
-    ("大", "だい"), ("翔", "しょう"), ("陽", "よう"), ("結", "ゆ"), ("彩", "あや"),
-]
-_GIVEN_SECOND_MALE = [
-    ("一", "いち"), ("二", "じ"), ("男", "お"), ("夫", "お"), ("雄", "お"), ("彦", "ひこ"),
-    ("也", "や"), ("樹", "き"), ("人", "と"), ("太", "た"), ("介", "すけ"), ("輔", "すけ"),
-    ("司", "し"), ("郎", "ろう"), ("治", "じ"), ("志", "し"),
-]
-_GIVEN_SECOND_FEMALE = [
-    ("子", "こ"), ("美", "み"), ("代", "よ"), ("江", "え"), ("恵", "え"), ("香", "か"),
-    ("奈", "な"), ("菜", "な"), ("里", "り"), ("乃", "の"), ("衣", "い"), ("絵", "え"),
-]
-# A town (町名) of the city, its reading, and how many postal codes it has.
-_TOWNS = [
-    ("広面", "ひろおもて", 8), ("新屋", "あらや", 10), ("御野場", "おのば", 6),
-    ("土崎港", "つちざきみなと", 10), ("山王", "さんのう", 8), ("河辺", "かわべ", 10),
-    ("雄和", "ゆうわ", 10), ("東通", "ひがしどおり", 6), ("手形", "てがた", 6),
-    ("八橋", "やばせ", 8), ("泉", "いずみ", 6), ("旭北", "きょくほく", 6),
-    ("飯島", "いいじま", 8), ("将軍野", "しょうぐんの", 6), ("外旭川", "そとあさひかわ", 8),
-    ("寺内", "てらうち", 6), ("楢山", "ならやま", 6), ("牛島", "うしじま", 6),
-    ("仁井田", "にいだ", 6), ("桜", "さくら", 6), ("茨島", "ばらじま", 4),
-    ("川尻", "かわしり", 4), ("保戸野", "ほどの", 6), ("千秋", "せんしゅう", 4),
-    ("中通", "なかどおり", 4), ("大町", "おおまち", 4), ("南通", "みなみどおり", 4),
-    ("横森", "よこもり", 4), ("柳田", "やなぎだ", 4), ("下北手", "しもきたで", 4),
-    ("上北手", "かみきたで", 4), ("太平", "たいへい", 6), ("金足", "かなあし", 6),
-    ("下新城", "しもしんじょう", 4), ("上新城", "かみしんじょう", 4),
-    ("四ツ小屋", "よつごや", 4), ("浜田", "はまだ", 4), ("豊岩", "とよいわ", 4),
-    ("向浜", "むかいはま", 4), ("港北", "こうほく", 4),
-]
-_BRANDS = [
-    ("あおぞら", "あおぞら"), ("ひまわり", "ひまわり"), ("たんぽぽ", "たんぽぽ"),
-    ("さくら", "さくら"), ("こまち", "こまち"), ("なまはげ", "なまはげ"), ("みらい", "みらい"),
-    ("ゆめ", "ゆめ"), ("きずな", "きずな"), ("わかば", "わかば"), ("つばさ", "つばさ"),
-    ("ふれあい", "ふれあい"), ("ひだまり", "ひだまり"), ("にこにこ", "にこにこ"),
-    ("いきいき", "いきいき"), ("のびのび", "のびのび"), ("太平山", "たいへいざん"),
-    ("雄物川", "おものがわ"), ("千秋公園", "せんしゅうこうえん"), ("竿燈", "かんとう"),
-    ("秋田杉", "あきたすぎ"), ("あきた", "あきた"), ("北国", "きたぐに"), ("虹", "にじ"),
-    ("若草", "わかくさ"), ("やまびこ", "やまびこ"), ("どんぐり", "どんぐり"),
-    ("ほたる", "ほたる"), ("すずらん", "すずらん"), ("こぶし", "こぶし"),
-]
-_ACTS = [
-    ("子ども食堂", "こどもしょくどう"), ("まちづくり", "まちづくり"), ("見守り", "みまもり"),
-    ("環境", "かんきょう"), ("国際交流", "こくさいこうりゅう"), ("防災", "ぼうさい"),
-    ("子育て支援", "こそだてしえん"), ("福祉", "ふくし"), ("読み聞かせ", "よみきかせ"),
-    ("里山", "さとやま"), ("音楽", "おんがく"), ("スポーツ", "すぽーつ"), ("健康", "けんこう"),
-    ("文化", "ぶんか"), ("花いっぱい", "はないっぱい"), ("歴史", "れきし"),
-    ("フードバンク", "ふーどばんく"), ("学習支援", "がくしゅうしえん"), ("傾聴", "けいちょう"),
-    ("手話", "しゅわ"),
-]
-_GROUP_FORMS = [  # (type, name, reading, share)
-    (GroupType.CIVIC_GROUP, "{town}{brand}{act}の会", "{town_r}{brand_r}{act_r}のかい", 30),
-    (GroupType.CIVIC_GROUP, "{brand}{act}クラブ{town}", "{brand_r}{act_r}くらぶ{town_r}", 15),
-    (GroupType.NPO, "NPO法人{brand}{act}ネット{town}", "{brand_r}{act_r}ねっと{town_r}", 15),
-    (GroupType.COMMUNITY_ORG, "{town}第{n}地区{act}協議会", "{town_r}だい{n}ちく{act_r}きょうぎかい",
-     20),
-    (GroupType.COMPANY, "株式会社{brand}{town}{act}", "{brand_r}{town_r}{act_r}", 10),
-    (GroupType.OTHER, "{town}{brand}{act}サークル第{n}", "{town_r}{brand_r}{act_r}さーくるだい{n}",
-     10),
-]
-
-
-def _postal_codes() -> list[tuple[str, str, str]]:
-    """(town, its reading, a postal code): 240 made-up codes, each town its own few."""
-    codes = []
-    for index, (town, reading, count) in enumerate(_TOWNS):
-        codes += [(town, reading, f"01{index % 2}-{(index * 37 + k * 3) % 9000 + 1000:04d}")
-                  for k in range(count)]
-    return codes
-
-
-def _surnames() -> tuple[list[tuple[str, str]], list[float]]:
-    tail = [(a + b, ar + br) for a, ar in _SURNAME_FIRST for b, br in _SURNAME_SECOND]
-    head_share = sum(share for _, _, share in _HEAD_SURNAMES)
-    names = [(n, r) for n, r, _ in _HEAD_SURNAMES] + tail
-    weights = [share for _, _, share in _HEAD_SURNAMES] + [(100 - head_share) / len(tail)] * len(tail)
-    return names, weights
-
-
-def _given_names() -> tuple[list[tuple[str, str]], list[float]]:
-    """Two-kanji given names, the commoner ones (by Zipf's law) more often."""
-    names = [(a + b, ar + br) for a, ar in _GIVEN_FIRST
-             for b, br in _GIVEN_SECOND_MALE + _GIVEN_SECOND_FEMALE]
-    order = random.Random(7).sample(range(len(names)), len(names))
-    weights = [1 / (rank + 1) ** 0.6 for rank in order]
-    return names, weights
-
-
 def city_rows(count: int, seed: int = 1) -> Iterator[list[dict[str, object]]]:
-    """*count* contacts in batches: the demo rows' shape, a city's variety (see the top)."""
-    surnames, surname_weights = _surnames()
-    given, given_weights = _given_names()
-    codes = _postal_codes()
-    rng = random.Random(seed)
+    """*count* made-up contacts in batches (`demo_rows`: names, towns and groups as varied as
+    a city's, see `services.demo.city`)."""
     made = 0
     while made < count:
         size = min(BATCH, count - made)
-        batch = demo_rows(size, seed=seed + made)
-        for offset, row in enumerate(batch):
-            number = made + offset
-            town, town_r, postal = rng.choice(codes)
-            address = f"秋田市{town}{rng.randint(1, 9)}丁目{rng.randint(1, 30)}-{rng.randint(1, 20)}"
-            if row["kind"] is ContactKind.PERSON:
-                (sur, sur_r), = rng.choices(surnames, surname_weights)
-                (first, first_r), = rng.choices(given, given_weights)
-                name, reading = f"{sur} {first}", f"{sur_r} {first_r}"
-                email = f"user{number}@example.jp" if rng.random() < 0.6 else ""
-                group_type = None
-            else:
-                group_type, name_form, reading_form, _ = rng.choices(
-                    _GROUP_FORMS, [form[3] for form in _GROUP_FORMS])[0]
-                (brand, brand_r), (act, act_r) = rng.choice(_BRANDS), rng.choice(_ACTS)
-                n = rng.randint(1, 30)
-                name = name_form.format(town=town, brand=brand, act=act, n=n)
-                reading = reading_form.format(town_r=town_r, brand_r=brand_r, act_r=act_r, n=n)
-                email = f"info{number}@group.example.jp"
-            batch[offset] = contact_row(
-                ContactKind(row["kind"]), name, reading=reading, postal_code=postal,
-                address=address, phone=str(row["phone"]), email=email, group_type=group_type)
+        yield demo_rows(size, seed=seed + made)
         made += size
-        yield batch
 
 
 # What a clerk might type for a contact already there, each kind of duplicate in turn: the
@@ -339,8 +182,6 @@ def drafts(db: Database, planted: list[tuple[int, int]], count: int) -> list[Con
         wanted = [copy for _, copy in rng.sample(planted, min(len(planted), count // 8))]
         wanted += [rng.randint(1, top) for _ in range(count // 8)]
         rows = session.execute(select(*FACT_COLUMNS).where(Contact.id.in_(wanted))).all()
-    surnames, surname_weights = _surnames()
-    given, given_weights = _given_names()
     made: list[ContactDraft] = []
     for row in rows:
         kind = ContactKind(row.kind)
@@ -352,12 +193,11 @@ def drafts(db: Database, planted: list[tuple[int, int]], count: int) -> list[Con
                          email=row.email, postal_code=row.postal_code),
         ]
     while len(made) < count:  # someone new: nobody, or namesakes
-        (sur, sur_r), = rng.choices(surnames, surname_weights)
-        (first, first_r), = rng.choices(given, given_weights)
+        name, reading = city.person_name(rng)
         made.append(ContactDraft(
-            kind=ContactKind.PERSON, name=f"{sur} {first}", reading=f"{sur_r} {first_r}",
+            kind=ContactKind.PERSON, name=name, reading=reading,
             phone=f"018-8{rng.randint(10, 99)}-{rng.randint(0, 9999):04d}",
-            postal_code=rng.choice(_postal_codes())[2]))
+            postal_code=city.place(rng)[2]))
     return made[:count]
 
 

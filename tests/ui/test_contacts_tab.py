@@ -233,7 +233,7 @@ def test_the_count_is_the_true_number_of_matches_and_leading_names_come_first(
         window, qtbot, db, actor) -> None:  # type: ignore[no-untyped-def]
     from kyodo_desk.services.demo import add_demo_contacts
 
-    add_demo_contacts(db, actor, 1200)  # 20 surnames: about 60 of each
+    add_demo_contacts(db, actor, 1200)
     svc.create_contact(db, actor, ContactDraft(kind=ContactKind.PERSON, name="畠山 大輔",
                                                reading="はたけやま だいすけ"))
     svc.create_contact(db, actor, ContactDraft(kind=ContactKind.PERSON, name="山田 花子",
@@ -241,9 +241,13 @@ def test_the_count_is_the_true_number_of_matches_and_leading_names_come_first(
     tab = window.contacts
     window.live.stop()
     type_query(qtbot, tab, "やまだ")
-    # 山田 begins with the words typed; 畠山 (はたけやま…) and the demo's 畠山 hold them inside.
+    # 山田 begins with the words typed; 畠山 大輔 (はたけやま だいすけ) and the demo's 岩山 大子
+    # (いわやま だいこ) hold them inside, after it.
     assert names(tab)[0] == "山田 花子"
-    assert names(tab)[1:] and all(name.startswith("畠山") for name in names(tab)[1:])
+    assert "畠山 大輔" in names(tab)[1:]
+    inside = [tab.model.entry(r).reading for r in range(1, tab.model.rowCount())]
+    assert inside and all("やまだ" in reading.replace(" ", "")
+                          and not reading.startswith("やまだ") for reading in inside)
     type_query(qtbot, tab, "秋田市")  # every demo address and the facilities': many pages
     facilities = len(svc.search_facilities(db, actor, "秋田市"))
     assert tab.model.rowCount() == facilities + svc.PAGE_SIZE

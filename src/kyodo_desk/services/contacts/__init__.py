@@ -581,13 +581,15 @@ def _detail(session: Session, c: Contact) -> ContactDetail:
     )
     members: tuple[Affiliation, ...] = ()
     if c.kind is ContactKind.GROUP:
+        # Filtered and sorted here: with `active` or the order in the query, SQLite walks
+        # every active contact in list order (14 ms at 100,000) instead of the group's few.
         rows = session.execute(
-            select(Contact.id, Contact.name, Membership.role)
+            select(Contact.id, Contact.name, Contact.active, Contact.sort_key, Membership.role)
             .join(Membership, Membership.person_id == Contact.id)
-            .where(Membership.group_id == c.id, Contact.active)
-            .order_by(Contact.sort_key)
+            .where(Membership.group_id == c.id)
         ).all()
-        members = tuple(Affiliation(r.id, r.name, r.role) for r in rows)
+        members = tuple(Affiliation(r.id, r.name, r.role)
+                        for r in sorted(rows, key=lambda r: (r.sort_key, r.id)) if r.active)
     return ContactDetail(
         id=c.id, kind=c.kind, group_type=c.group_type, name=c.name, reading=c.reading,
         postal_code=c.postal_code, address=c.address, phone=c.phone, email=c.email,
