@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import statistics
-import tempfile
 import time
 from dataclasses import replace
 from datetime import date, timedelta
 from datetime import time as clock
-from pathlib import Path
 
+from events import each_database
 from kyodo_desk.database import Database, open_database
 from kyodo_desk.domain.events import EventKind
 from kyodo_desk.domain.permissions import Actor, Role
@@ -48,29 +46,6 @@ from kyodo_desk.services.grants import create_programme
 
 CLI = Actor.command_line()
 TODAY = date.today()
-
-
-def create_pg_database(server: str) -> tuple[str, str]:
-    """A new database on *server* for this run, with the ctype Japanese search needs."""
-    import psycopg
-    from sqlalchemy import make_url
-
-    name = f"kyodo_bench_merge_{secrets.token_hex(4)}"
-    admin = make_url(server).set(drivername="postgresql")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' '
-                     "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")
-    url = admin.set(drivername="postgresql+psycopg", database=name)
-    return url.render_as_string(hide_password=False), name
-
-
-def drop_pg_database(server: str, name: str) -> None:
-    import psycopg
-    from sqlalchemy import make_url
-
-    admin = make_url(server).set(drivername="postgresql")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def officer(db: Database) -> Actor:
@@ -187,27 +162,12 @@ def main() -> None:
     parser.add_argument("--pg-url", metavar="URL", default=os.environ.get("KYODO_TEST_PG_URL"),
                         help="PostgreSQL server (default: KYODO_TEST_PG_URL)")
     args = parser.parse_args()
-    if args.only != "postgresql":
-        with tempfile.TemporaryDirectory() as folder:
-            db = open_database(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
-            try:
-                measure(db, "SQLite", args.rows, args.runs)
-            finally:
-                db.dispose()
-    if args.only != "sqlite":
-        if not args.pg_url:
-            print("PostgreSQL: skipped (no --pg-url and no KYODO_TEST_PG_URL)")
-            return
-        url, name = create_pg_database(args.pg_url)
+    for label, url in each_database(args.pg_url, args.only, "merge"):
+        db = open_database(url)
         try:
-            db = open_database(url)
-            try:
-                measure(db, "PostgreSQL", args.rows, args.runs)
-            finally:
-                db.dispose()
+            measure(db, label, args.rows, args.runs)
         finally:
-            drop_pg_database(args.pg_url, name)
-
+            db.dispose()
 
 if __name__ == "__main__":
     main()

@@ -73,3 +73,28 @@ def type_text(qtbot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
             run = ""
         if ch != "\0":
             qtbot.keyClicks(widget, ch)
+
+
+@pytest.fixture
+def main_window(qtbot, db):  # type: ignore[no-untyped-def]
+    """Opens the main window for an actor, its first list shown and its jobs done."""
+    from kyodo_desk.ui.main_window import MainWindow
+    from kyodo_desk.ui.tasks import pending_jobs
+
+    made = []
+
+    def make(actor):  # type: ignore[no-untyped-def]
+        window = MainWindow(db, actor)
+        qtbot.addWidget(window)
+        window.show()
+        with qtbot.waitSignal(window.contacts.search_finished):
+            window.contacts.refresh()
+        qtbot.waitUntil(lambda: pending_jobs() == 0)
+        made.append(window)
+        return window
+
+    yield make
+    QThreadPool.globalInstance().waitForDone()
+    for window in made:
+        window.live.stop()
+        window.close()

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton
 
 from kyodo_desk.domain.grants import Stage
@@ -49,28 +49,6 @@ def group_id(db, accounts_by_login, facilities) -> int:  # type: ignore[no-untyp
     adopted_case(db, programme, g, "川辺の夏まつり", date(2026, 4, 1), stage=Stage.IN_PROGRESS,
                  decided=250_000)
     return g
-
-
-@pytest.fixture
-def main_window(qtbot, db):  # type: ignore[no-untyped-def]
-    from kyodo_desk.ui.main_window import MainWindow
-
-    made: list[Any] = []
-
-    def make(actor: Actor) -> Any:
-        window = MainWindow(db, actor)
-        qtbot.addWidget(window)
-        window.show()
-        with qtbot.waitSignal(window.contacts.search_finished):
-            window.contacts.refresh()
-        made.append(window)
-        return window
-
-    yield make
-    QThreadPool.globalInstance().waitForDone()
-    for window in made:
-        window.live.stop()
-        window.close()
 
 
 def open_record(qtbot, window, name: str) -> RecordWindow:  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
 from functools import partial
-from typing import Any
 
 import pytest
 import shiboken6
@@ -115,29 +114,6 @@ class Checker:
         if shiboken6.isValid(dialog):
             dialog.reject()
         settle(self.qtbot)
-
-
-@pytest.fixture
-def main_window(qtbot, db):  # type: ignore[no-untyped-def]
-    from kyodo_desk.ui.main_window import MainWindow
-
-    made: list[Any] = []
-
-    def make(actor: Actor) -> Any:
-        window = MainWindow(db, actor)
-        qtbot.addWidget(window)
-        window.show()
-        with qtbot.waitSignal(window.contacts.search_finished):
-            window.contacts.refresh()
-        settle(qtbot)
-        made.append(window)
-        return window
-
-    yield make
-    QThreadPool.globalInstance().waitForDone()
-    for window in made:
-        window.live.stop()
-        window.close()
 
 
 def test_the_main_window_fits_the_counter_screen(main_window, accounts_by_login) -> None:  # type: ignore[no-untyped-def]
