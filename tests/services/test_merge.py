@@ -31,6 +31,7 @@ from kyodo_desk.services.grants import cases as grant_cases
 from tests.consultation_fields import valid
 from tests.event_fixtures import TODAY, make_event
 from tests.grant_fixtures import make_case, make_programme
+from tests.two_processes import TIMEOUT, race
 
 CLI = Actor.command_line()
 S = RegistrationStatus
@@ -462,7 +463,6 @@ def test_an_undo_after_the_kept_record_was_edited_is_refused(db, officer) -> Non
 # --- two officers merging the same pair at once ---------------------------------------------
 
 ROUNDS = 8  # half the same way round, half crossed (one keeps A, the other keeps B)
-TIMEOUT = 120  # seconds; a lock never granted fails the test instead of hanging the run
 
 
 def _officer_process(url: str, side: int, officer: Actor, pairs: list[tuple[int, int]],
@@ -504,26 +504,12 @@ def _officer_process(url: str, side: int, officer: Actor, pairs: list[tuple[int,
 
 def test_two_officers_merging_one_pair_at_once_one_wins_and_the_other_is_told_why(
         db, database_url, officer) -> None:  # type: ignore[no-untyped-def]
-    import multiprocessing
 
     club = new_group(db, "秋田まちなか音楽の会")
     pairs = [tuple(svc.create_contact(db, CLI, ContactDraft(
         kind=ContactKind.PERSON, name=f"同時 統合{n}", groups=(Affiliation(club, "", ""),))).id
         for _ in range(2)) for n in range(ROUNDS)]
-    context = multiprocessing.get_context("spawn")
-    barrier, out = context.Barrier(2), context.Queue()
-    processes = [context.Process(target=_officer_process,
-                                 args=(database_url, side, officer, pairs, barrier, out))
-                 for side in (0, 1)]
-    for p in processes:
-        p.start()
-    try:
-        reports = dict(out.get(timeout=TIMEOUT * 2) for _ in processes)
-    finally:
-        for p in processes:
-            p.join(30)
-            if p.is_alive():
-                p.kill()
+    reports = race(_officer_process, database_url, officer, pairs)
 
     errors = [msg for side in (0, 1) for kind, msg in reports[side] if kind == "error"]
     assert not errors, "\n".join(errors[:2])

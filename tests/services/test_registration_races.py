@@ -11,7 +11,6 @@ instead of being hidden by a second run.
 
 from __future__ import annotations
 
-import multiprocessing
 import traceback
 from dataclasses import dataclass
 from typing import Any
@@ -28,10 +27,10 @@ from kyodo_desk.services.events.checkin import CheckInOutcome
 from kyodo_desk.services.events.registrations import SignUpDraft, get_registration, sign_up
 from tests.event_fixtures import TODAY, make_event
 from tests.services.test_registration_concurrency import add_people
+from tests.two_processes import TIMEOUT, race
 
 S = RegistrationStatus
 ROUNDS = 20  # per kind of race
-TIMEOUT = 120  # seconds; a hang (a lock never granted) fails the test instead of the run
 
 # Each race: what the first counter does, what the second does at the same moment.
 CANCEL_VS_SCAN, CANCEL_VS_NAME = "cancel / check-in by code", "cancel / check-in by name"
@@ -111,20 +110,7 @@ def _counter(url: str, side: int, actor: Actor, rounds: list[Round], session_id:
 
 def _race(url: str, actor: Actor, rounds: list[Round], session_id: int) -> list[tuple[Seen,
                                                                                       Seen]]:
-    context = multiprocessing.get_context("spawn")
-    barrier, out = context.Barrier(2), context.Queue()
-    processes = [context.Process(target=_counter,
-                                 args=(url, side, actor, rounds, session_id, barrier, out))
-                 for side in (0, 1)]
-    for p in processes:
-        p.start()
-    try:
-        reports = dict(out.get(timeout=TIMEOUT * 2) for _ in processes)
-    finally:
-        for p in processes:
-            p.join(30)
-            if p.is_alive():
-                p.kill()
+    reports = race(_counter, url, actor, rounds, session_id)
     errors = [s.message for side in (0, 1) for s in reports[side] if s.kind == "error"]
     assert not errors, (f"an error reached a counter in {len(errors)} of {len(rounds)} rounds:\n"
                         + "\n".join(errors[:3]))
