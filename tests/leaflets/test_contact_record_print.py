@@ -19,7 +19,7 @@ from tests.services.test_contact_record import history as history  # a fixture
 
 TODAY = date(2026, 12, 5)
 SECTIONS = ("歩み（チャレンジ→ステップアップ→パートナーシップ）", "相談記録（2件）",
-            "イベントの申込・出席（1件・出席1件）", "交付金案件（2件）", "構成員（2）")
+            "イベントの申込・出席（1件・出席1件）", "交付金案件（2件）", "構成員（2件）")
 
 
 def render(db, actor, contact_id: int) -> bytes:  # type: ignore[no-untyped-def]
@@ -70,7 +70,7 @@ def test_a_long_history_runs_over_pages_each_marked(  # type: ignore[no-untyped-
 def test_a_person_s_record_lists_the_groups_with_the_role(  # type: ignore[no-untyped-def]
         db, accounts_by_login, history: History, tmp_path: Path) -> None:
     found = flat(text_of(render(db, accounts_by_login["officer"], history.chair), tmp_path))
-    assert "個人カルテ" in found and "川辺一郎" in found and "所属団体（1）" in found
+    assert "個人カルテ" in found and "川辺一郎" in found and "所属団体（1件）" in found
     assert f"{history.group}あきた川辺の会" in found and "代表" in found
     assert "相談の記録はありません。" in found and "代表者" not in found
 

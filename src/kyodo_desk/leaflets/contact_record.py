@@ -188,7 +188,7 @@ def _grant_cases(kit: Kit, record: ContactRecord) -> list[Any]:
 def _affiliations(kit: Kit, record: ContactRecord) -> list[Any]:
     title = "構成員" if record.is_group else "所属団体"
     entries = record.affiliations
-    story = _heading(kit, f"{title}（{len(entries)}）")
+    story = _heading(kit, f"{title}（{len(entries)}件）")
     if not entries:
         return [*story, kit.para(f"{title}の登録はありません。", "body")]
     rows = [[str(a.contact_id), a.name, a.role] for a in entries]
