@@ -10,11 +10,14 @@ from kyodo_desk.models.consultations import (
     ConsultationTopicLink,
 )
 from kyodo_desk.models.contacts import (
+    ActivityField,
     Contact,
+    ContactActivityField,
     ContactKind,
     ContactMatchKey,
     ContactMerge,
     DistinctContacts,
+    DistrictTown,
     Facility,
     FacilityKind,
     GroupType,
@@ -35,9 +38,11 @@ from kyodo_desk.models.grants import (
 )
 from kyodo_desk.models.settings import Setting
 
-__all__ = ["Account", "Attendance", "AuditEntry", "Base", "Consultation", "ConsultationChannel",
-           "ConsultationStatus", "ConsultationTopic", "ConsultationTopicLink", "Contact",
-           "ContactKind", "ContactMatchKey", "ContactMerge", "DistinctContacts", "Event", "EventSession", "Facility", "FacilityKind", "GrantCase",
+__all__ = ["Account", "ActivityField", "Attendance", "AuditEntry", "Base", "Consultation",
+           "ConsultationChannel", "ConsultationStatus", "ConsultationTopic",
+           "ConsultationTopicLink", "Contact", "ContactActivityField", "ContactKind",
+           "ContactMatchKey", "ContactMerge", "DistinctContacts", "DistrictTown", "Event",
+           "EventSession", "Facility", "FacilityKind", "GrantCase",
            "GrantCaseDocument", "GrantCaseMove", "GrantCaseNote", "GrantCriterion",
            "GrantDeadline", "GrantPayment", "GrantProgramme", "GrantRequiredDocument",
            "GrantScore", "GroupType", "Membership", "Registration", "Setting"]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -51,7 +52,6 @@ class GroupType(enum.StrEnum):
     COMPANY = "company"  # 企業
     SCHOOL = "school"  # 学校・教育機関
     OTHER = "other"  # その他
-
 
 
 class Facility(Searchable, Versioned, Base):
@@ -138,6 +138,30 @@ class Contact(Searchable, Versioned, Base):
     # 統合済み: the record this one was merged into. It stays, removed, so old receipts,
     # exports and audit entries still resolve to someone.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), nullable=True)
+    # 地域: one of domain.labels.DISTRICTS, 市外, or "" (未設定). Suggested from the address
+    # (domain/districts.py), kept as the clerk chose.
+    district: Mapped[str] = mapped_column(String(8), default="", server_default=text("''"),
+                                          index=True)
+
+    # --- the group registry (団体台帳): groups only, blank for a person -----------------
+    legal_form: Mapped[str] = mapped_column(  # 法人格 (domain.labels.LEGAL_FORMS), "" 不明
+        String(30), default="", server_default=text("''"))
+    representative_id: Mapped[int | None] = mapped_column(  # 代表者, a person
+        ForeignKey("contacts.id"), nullable=True, index=True)
+    activity_area: Mapped[str] = mapped_column(  # 活動地域, e.g. 市内全域, 河辺地域
+        Text, default="", server_default=text("''"))
+    member_count: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 構成員数
+    founded_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # 設立年月 (day 1)
+    sns: Mapped[str] = mapped_column(  # SNS: one address per line
+        Text, default="", server_default=text("''"))
+    # 団体一覧への掲載: whether the group is in the public directory at all, and which of its
+    # fields it agreed to publish there (domain.labels.PUBLIC_FIELDS keys, comma-separated;
+    # the name is always published with a listed group).
+    listed_publicly: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                  server_default=text("false"))
+    public_fields: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    registered_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # 登録日
+    confirmed_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)  # 最終確認日
 
     memberships: Mapped[list[Membership]] = relationship(
         foreign_keys="Membership.person_id", back_populates="person", cascade="all, delete-orphan"
@@ -164,6 +188,45 @@ class Membership(OwnedRow, Base):
 
     person: Mapped[Contact] = relationship(foreign_keys=[person_id], back_populates="memberships")
     group: Mapped[Contact] = relationship(foreign_keys=[group_id])
+
+
+class ActivityField(Base):
+    """活動分野 — one entry of the administrator-kept list of a group's fields of activity
+    (seeded with the 20 fields of the NPO law, 特定非営利活動促進法 別表)."""
+
+    __tablename__ = "activity_fields"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    display_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ContactActivityField(OwnedRow, Base):
+    """A group's 活動分野, up to three (MAX_ACTIVITY_FIELDS), the main one first."""
+
+    __tablename__ = "contact_activity_fields"
+    __version_owner__ = "contact_id"
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    field_id: Mapped[int] = mapped_column(ForeignKey("activity_fields.id"), primary_key=True,
+                                          index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+MAX_ACTIVITY_FIELDS = 3
+
+
+class DistrictTown(Base):
+    """町名と地域 — which 地域 a town (町名 as Japan Post spells it, e.g. 広面, 河辺和田) lies
+    in: what suggests a record's 地域 from its address. Seeded from db/seed/districts.json,
+    kept by the administrator."""
+
+    __tablename__ = "district_towns"
+
+    town: Mapped[str] = mapped_column(Text, primary_key=True)
+    district: Mapped[str] = mapped_column(String(8))
 
 
 class ContactMatchKey(Base):

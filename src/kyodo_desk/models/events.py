@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -41,6 +42,9 @@ class Event(Searchable, Versioned, Base):
                                                           nullable=True)
     venue_name: Mapped[str] = mapped_column(Text, default="")  # when not a facility
     venue_address: Mapped[str] = mapped_column(Text, default="")
+    # 地域: suggested from the venue's address (domain/districts.py), kept as chosen.
+    district: Mapped[str] = mapped_column(String(8), default="", server_default=text("''"),
+                                          index=True)
     capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: 定員なし
     signup_opens_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     signup_closes_on: Mapped[date | None] = mapped_column(Date, nullable=True)

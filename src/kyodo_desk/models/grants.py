@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -103,6 +104,9 @@ class GrantCase(Searchable, Versioned, Base):
     decided: Mapped[int] = mapped_column(BigInteger, default=0)  # 交付決定額
     result: Mapped[str] = mapped_column(Text, default="")  # 実績（公表する成果）
     evaluation: Mapped[str] = mapped_column(Text, default="")  # 評価
+    # 地域 of the project: suggested from the applying group's, kept as chosen.
+    district: Mapped[str] = mapped_column(String(8), default="", server_default=text("''"),
+                                          index=True)
 
     def search_fields(self) -> tuple[str | None, ...]:
         return (self.title, self.department, self.summary)
