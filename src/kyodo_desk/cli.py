@@ -46,17 +46,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", parents=[common], help="データを書き出す")
     export.add_argument(
-        "what", choices=["facilities", "events", "participants", "grants", "contacts"],
+        "what", choices=["facilities", "events", "participants", "grants", "contacts", "groups"],
         help="facilities: 拠点施設の一覧、events: イベント一覧（オープンデータ）、"
         "participants: イベントの参加者一覧（--event で指定）、"
         "grants: 交付金の採択事業一覧・実施結果（--fiscal-year で年度を指定）、"
         "contacts: 団体・個人の連絡先の全件（無効にしたものも含む全項目と所属団体・構成員。"
-        "拠点施設は含まない。個人情報のため職員用で、書き出したことは操作記録に残る）")
+        "拠点施設は含まない。個人情報のため職員用で、書き出したことは操作記録に残る）、"
+        "groups: 市民活動団体一覧（団体一覧への掲載に同意した団体の、公開に同意した項目のみ。"
+        "公開用）")
     export.add_argument(
         "--format", choices=["csv", "xlsx", "opendata"],
         help="csv（UTF-8 BOM付き）、xlsx、opendata（自治体標準オープンデータセットの CSV: "
         "公共施設一覧・イベント一覧）。省略時は facilities が csv、events が opendata、"
-        "participants が xlsx（-o が .csv なら csv）、grants・contacts は -o の拡張子"
+        "participants が xlsx（-o が .csv なら csv）、grants・contacts・groups は -o の拡張子"
         "（.xlsx か .csv）",
     )
     export.add_argument("--event", type=int, metavar="ID",
@@ -67,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="events: この日までに開催日があるイベントだけを書き出す")
     export.add_argument("--fiscal-year", type=int, metavar="YYYY",
                         help="grants: 年度（2026 = 令和8年度、4月〜翌年3月）")
+    export.add_argument("--district", metavar="地域",
+                        help="groups: この地域の団体だけを書き出す（中央・東部・西部・南部・北部・"
+                        "河辺・雄和・市外）")
     export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
                         help="書き出すファイル")
 
@@ -102,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
                          help="審査表（grant-score-sheets）に、この審査員の記録した点数を記入する")
     leaflet.add_argument("--contact", type=int, metavar="ID",
                          help="団体カルテ・個人カルテ（contact-record）を作る団体・個人の番号")
+    leaflet.add_argument("--district", metavar="地域",
+                         help="市民活動団体一覧（group-directory）をこの地域の団体だけで作る"
+                         "（中央・東部・西部・南部・北部・河辺・雄和・市外）")
+    leaflet.add_argument("--by", choices=["field", "district"],
+                         help="市民活動団体一覧（group-directory）の並べ方: field 活動分野別"
+                         "（省略時）、district 地域別")
 
     report = commands.add_parser("report", parents=[common],
                                  help="集計表・月報を作成する（相談の統計）")
@@ -115,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--month", metavar="YYYY-MM", help="pdf（月報）の月。省略時は今月")
     report.add_argument("--facility", metavar="CODE",
                         help="xlsx・csv を1つの施設だけで集計する（施設コード、例: east）")
+    report.add_argument("--district", metavar="地域",
+                        help="xlsx・csv を1つの地域の相談だけで集計する（中央・東部・西部・南部・"
+                        "北部・河辺・雄和・市外・不明。相談者の地域、匿名なら記録した地域）")
     report.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
                         help="書き出すファイル")
 
@@ -171,6 +185,13 @@ def build_parser() -> argparse.ArgumentParser:
                             help="省略時は -o の拡張子（.xlsx か .csv）")
     duplicates.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
                             help="書き出すファイル")
+    unconfirmed = contact_commands.add_parser(
+        "unconfirmed", parents=[common],
+        help="確認から12か月を過ぎた団体（未確認を含む）を書き出す（取扱注意）")
+    unconfirmed.add_argument("--format", choices=["csv", "xlsx"],
+                             help="省略時は -o の拡張子（.xlsx か .csv）")
+    unconfirmed.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                             help="書き出すファイル")
     merge = contact_commands.add_parser(
         "merge", parents=[common],
         help="2件の連絡先を1件にまとめる（相談・申込・出席・交付金案件・所属を残す側へ移し、"
@@ -293,6 +314,12 @@ def _export(args: argparse.Namespace) -> int:
         elif args.what == "grants":
             count = write_results(db, actor, args.fiscal_year, args.output)
             written = f"{count} 件の採択事業"
+        elif args.what == "groups":
+            from kyodo_desk.exports.group_directory import export_group_directory
+
+            load_date_style(db, actor)  # the workbook's 現在 date as prints are dated
+            count = export_group_directory(db, actor, fmt, args.output, district=args.district)
+            written = f"{count} 件の団体（市民活動団体一覧）"
         elif args.what == "contacts":
             load_date_style(db, actor)  # the workbook's 作成 date as prints are dated
             count = export_contacts(db, actor, fmt, args.output)
@@ -315,8 +342,15 @@ def _export_format(args: argparse.Namespace) -> str:
         raise UserError("--from・--to は events（イベント一覧）を書き出すときに指定します。")
     if args.fiscal_year is not None and args.what != "grants":
         raise UserError("--fiscal-year は grants（交付金の採択事業一覧）を書き出すときに指定します。")
+    if args.district is not None and args.what != "groups":
+        raise UserError("--district は groups（市民活動団体一覧）を書き出すときに指定します。")
     if args.what == "grants":
         return _grants_format(args)
+    if args.what == "groups":
+        if args.format == "opendata":
+            raise UserError("市民活動団体一覧は .xlsx か .csv で書き出します"
+                            "（-o のファイル名を .xlsx か .csv にしてください）。")
+        return _suffix_format(args, "市民活動団体一覧")
     if args.what == "contacts":
         if args.format == "opendata":
             raise UserError("連絡先一覧は個人情報のため、オープンデータの形式では書き出せません"
@@ -477,19 +511,30 @@ def _consultations(args: argparse.Namespace) -> int:
     return 0
 
 
+def _contacts_list(args: argparse.Namespace, export: Callable[..., int], what: str,
+                   counted: str) -> int:
+    """Writes one of the contacts' lists to -o, in the format its suffix names."""
+    fmt = _suffix_format(args, what)
+    db = _open(args)
+    try:
+        count = export(db, Actor.command_line(), fmt, args.output)
+    finally:
+        db.dispose()
+    print(f"{counted.format(count)}を {args.output} に書き出しました。")
+    return 0
+
+
 def _contacts(args: argparse.Namespace) -> int:
     actor = Actor.command_line()
     if args.contacts_command == "duplicates":
         from kyodo_desk.exports.duplicates import export_duplicates
 
-        fmt = _suffix_format(args, "重複候補の一覧")
-        db = _open(args)
-        try:
-            count = export_duplicates(db, actor, fmt, args.output)
-        finally:
-            db.dispose()
-        print(f"重複候補 {count} 組を {args.output} に書き出しました。")
-        return 0
+        return _contacts_list(args, export_duplicates, "重複候補の一覧", "重複候補 {} 組")
+    if args.contacts_command == "unconfirmed":
+        from kyodo_desk.exports.contacts import export_unconfirmed
+
+        return _contacts_list(args, export_unconfirmed, "確認から12か月を過ぎた団体の一覧",
+                              "確認から12か月を過ぎた団体 {} 件")
     from kyodo_desk.services.contacts.merge import merge_by_id
 
     db = _open(args)
@@ -568,10 +613,13 @@ def _leaflet(args: argparse.Namespace) -> int:
         raise UserError("印刷物の名前と -o FILE.pdf を指定してください（一覧は kyodo-desk leaflet --list）。")
     if args.reviewer and args.name != "grant-score-sheets":
         raise UserError("--reviewer は審査表（grant-score-sheets）を作るときに指定します。")
+    if (args.district is not None or args.by) and args.name != "group-directory":
+        raise UserError("--district・--by は市民活動団体一覧（group-directory）を作るときに"
+                        "指定します。")
     size = _write_leaflet(args, args.name, event_id=args.event,
                           registration_id=args.registration, programme_id=args.programme,
                           fiscal_year=args.fiscal_year, reviewer=args.reviewer,
-                          contact_id=args.contact)
+                          contact_id=args.contact, district=args.district, by=args.by)
     print(f"{args.name} を {args.output} に書き出しました（{size // 1024} KB）。")
     return 0
 
@@ -579,7 +627,8 @@ def _leaflet(args: argparse.Namespace) -> int:
 def _write_leaflet(args: argparse.Namespace, name: str, *, month: date | None = None,
                    event_id: int | None = None, registration_id: int | None = None,
                    programme_id: int | None = None, fiscal_year: int | None = None,
-                   reviewer: str | None = None, contact_id: int | None = None) -> int:
+                   reviewer: str | None = None, contact_id: int | None = None,
+                   district: str | None = None, by: str | None = None) -> int:
     """Make the leaflet *name* as the command line and write it to -o; its size in bytes."""
     from kyodo_desk import leaflets
     from kyodo_desk.exports.tabular import replaced_atomically
@@ -594,7 +643,7 @@ def _write_leaflet(args: argparse.Namespace, name: str, *, month: date | None = 
         pdf = leaflets.render(name, db, actor, month=month, event_id=event_id,
                               registration_id=registration_id, programme_id=programme_id,
                               fiscal_year=fiscal_year, reviewer=reviewer,
-                              contact_id=contact_id)
+                              contact_id=contact_id, district=district, by=by)
     finally:
         db.dispose()
     with replaced_atomically(args.output) as temp:
@@ -634,7 +683,7 @@ def _report(args: argparse.Namespace) -> int:
 
     actor = Actor.command_line()  # the administrator: counts every facility (件数のみ)
     if args.format == "pdf":
-        if args.fiscal_year is not None or args.facility:
+        if args.fiscal_year is not None or args.facility or args.district:
             raise UserError("月報（--format pdf）は --month 2026-11 のように月だけを指定してください。")
         month = _month(args.month) if args.month else date.today()
         size = _write_leaflet(args, "consultation-report", month=month)
@@ -655,7 +704,7 @@ def _report(args: argparse.Namespace) -> int:
         load_date_style(db, actor)  # the table's 作成 date as the window would write it
         facility_id = _facility_id(db, actor, args.facility)
         written = export_fiscal_year(db, actor, year, args.format, args.output,
-                                     facility_id=facility_id)
+                                     facility_id=facility_id, district=args.district)
     finally:
         db.dispose()
     print(f"{written.heading}（{written.total} 件）を {args.output} に書き出しました。")

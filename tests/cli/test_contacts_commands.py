@@ -101,3 +101,26 @@ def test_a_wrong_suffix_is_refused_in_japanese_and_writes_nothing(
     err = capsys.readouterr().err
     assert err.startswith("エラー:") and says in err
     assert not [p for p in tmp_path.iterdir() if "duplicates" in p.name]  # nor a temporary file
+
+
+def test_the_unconfirmed_list_names_the_groups_nobody_confirmed_this_year(
+        database_url: str, db, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    from kyodo_desk.exports.contacts import UNCONFIRMED_HEADER
+    from kyodo_desk.services.contacts.registry import confirm_contact
+
+    actor = Actor.command_line()
+
+    def group(name: str) -> int:
+        return create_contact(db, actor, ContactDraft(kind=ContactKind.GROUP, name=name,
+                                                      group_type=GroupType.CIVIC_GROUP)).id
+
+    confirmed, never = group("河辺の森の会"), group("雄和ひまわり会")
+    create_contact(db, actor, ContactDraft(kind=ContactKind.PERSON, name="山田 太郎"))
+    confirm_contact(db, actor, confirmed, 1)
+    out = tmp_path / "未確認.csv"
+    assert cli.main(["--database", database_url, "contacts", "unconfirmed", "-o", str(out)]) == 0
+    assert f"確認から12か月を過ぎた団体 1 件を {out} に書き出しました。" in capsys.readouterr().out
+    with out.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == list(UNCONFIRMED_HEADER)
+    assert [(row[0], row[1], row[-1]) for row in rows[1:]] == [(str(never), "雄和ひまわり会", "未確認")]

@@ -67,7 +67,9 @@ def registry(db) -> Registry:  # type: ignore[no-untyped-def]
 
 # Every column of each contact, as the file gives it (None: an empty cell of the workbook).
 def expected(ids: dict[str, int]) -> dict[str, tuple[object, ...]]:
-    return {
+    # 地域 … 最終確認日: none set here; 登録日 is the day each was made (today).
+    tail = (None,) * 10 + (date.today().isoformat(), None)
+    return {name: (*row, *tail) for name, row in {
         MACHI: (ids[MACHI], "団体", "地域づくり組織", MACHI, "あきたまちづくりのかい", "010-0001",
                 "秋田市中通2丁目1-1", "018-888-5640", "machi@example.jp",
                 "https://machi.example.jp/", None, f"{HANAKO}（事務局）", NOTES, "有効"),
@@ -79,7 +81,7 @@ def expected(ids: dict[str, int]) -> dict[str, tuple[object, ...]]:
         # Removed, he keeps his group; the group's 構成員 leaves him out, as its pane does.
         JIRO: (ids[JIRO], "個人", None, JIRO, "かわべ じろう", None, None, None, None, None,
                MACHI, None, None, "無効"),
-    }
+    }.items()}
 
 
 @pytest.fixture

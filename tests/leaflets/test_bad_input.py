@@ -30,10 +30,11 @@ from tests.leaflets import (
 )
 
 TODAY = date(2026, 11, 24)
-# The leaflets that print the facilities' contact block (the 月報 prints figures instead;
-# its own bad input is tested in test_consultation_report.py).
+# The leaflets that print the facilities' contact block (the 月報 prints figures instead,
+# the 団体一覧 groups; their own bad input is tested in test_consultation_report.py and
+# test_group_directory_print.py).
 PAGES = {info.name: info.pages for info in leaflets.catalog()
-         if info.name != "consultation-report"}
+         if info.name not in ("consultation-report", "group-directory")}
 LONG_ADDRESS = ("秋田市河辺和田字北条ヶ崎38番地２河辺市民サービスセンター別館（旧河辺町役場第二庁舎）"
                 "二階北側奥の市民協働・地域づくり相談コーナー前、正面玄関からお入りいただき左手の階段を"
                 "上がって右側、掲示板の隣にある窓口です。お車は北側の駐車場をどうぞ。")

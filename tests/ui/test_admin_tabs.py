@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import insert
 
+from kyodo_desk.domain.dates import full_date
 from kyodo_desk.domain.errors import ConnectionLost
 from kyodo_desk.domain.permissions import Role
 from kyodo_desk.models import AuditEntry
@@ -175,12 +176,15 @@ def test_a_check_in_reads_in_the_log_as_the_screens_say_it(qtbot, host, db, admi
     search(qtbot, tab)
     assert "参加費: 1,200円" in texts(tab, 0)[5] and "定員: 10名" in texts(tab, 0)[5]
     # The tooltip shows one field a line, even when a value itself holds "; ".
-    svc.create_contact(db, actor, ContactDraft(kind=ContactKind.PERSON, name="湯沢 四郎",
-                                               notes="第1; 第3土曜"))
+    created = svc.create_contact(db, actor, ContactDraft(kind=ContactKind.PERSON,
+                                                         name="湯沢 四郎", notes="第1; 第3土曜"))
     tab.table_combo.setCurrentIndex(tab.table_combo.findData("contacts"))
     search(qtbot, tab)
     tooltip = tab.model.index(0, 5).data(Qt.ItemDataRole.ToolTipRole)
-    assert tooltip.splitlines() == ["区分: 個人", "名称: 湯沢 四郎", "メモ: 第1; 第3土曜", "有効: はい"]
+    assert created.registered_on is not None
+    assert tooltip.splitlines() == ["区分: 個人", "名称: 湯沢 四郎", "メモ: 第1; 第3土曜", "有効: はい",
+                                    "団体一覧への掲載: いいえ",
+                                    f"登録日: {full_date(created.registered_on)}"]
 
 
 def test_actor_name_and_record_number_narrow_the_list(qtbot, host, db, admin, actor) -> None:

@@ -156,11 +156,11 @@ def test_a_slow_count_of_a_year_left_behind_does_not_replace_the_one_chosen(
     entered, release = threading.Event(), threading.Event()
     real = consultation_stats.fiscal_year_statistics
 
-    def slow_for_2025(db, actor, year):  # type: ignore[no-untyped-def]
+    def slow_for_2025(db, actor, year, **narrowed):  # type: ignore[no-untyped-def]
         if year == 2025:  # a slow count, on the worker thread
             entered.set()
             release.wait(5)
-        return real(db, actor, year)
+        return real(db, actor, year, **narrowed)
 
     monkeypatch.setattr(consultation_stats, "fiscal_year_statistics", slow_for_2025)
     try:

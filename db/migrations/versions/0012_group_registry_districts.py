@@ -12,7 +12,8 @@ Revises: 0011
 import sqlalchemy as sa
 from alembic import op
 
-from kyodo_desk.domain.districts import seed_towns, suggest_district
+from kyodo_desk.database.seed import seed_towns
+from kyodo_desk.domain.districts import suggest_district
 
 revision = "0012"
 down_revision = "0011"

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Select,
     SQLColumnExpression,
     Table,
+    and_,
     bindparam,
     column,
     func,
@@ -91,21 +92,35 @@ class Backend:
         return fn(col, needle) > 0
 
     def with_grams(self, stmt: Select[*tuple[Any, ...]], table: Table | Alias,
-                   grams: list[str]) -> Select[*tuple[Any, ...]]:
+                   grams: list[str], *, trigram: bool = False) -> Select[*tuple[Any, ...]]:
         """*stmt* narrowed to the rows whose search_grams hold every one of *grams* (*table*:
-        the searched table or an alias of it)."""
+        the searched table or an alias of it); *trigram*: the rows whose search_text holds
+        every one of these three-character pieces (uses_trigrams)."""
         if self.is_sqlite:
             # Joined, not tested with IN: SQLite then starts from the index's matches instead
             # of checking 100,000 rows one by one against them (90 ms → 30 ms).
-            matches = self.fts_matches(table, grams)
+            matches = self.fts_matches(table, grams, trigram=trigram)
             return stmt.join(matches, matches.c.id == table.c.id)
         # Imported here: the PostgreSQL dialect module pulls in asyncio (~30 ms at start-up).
         from sqlalchemy.dialects import postgresql as pg
 
-        # The literal ' ' keeps the expression identical to the GIN index's, so it is used.
-        tokens = func.string_to_array(table.c.search_grams, literal_column("' '"),
-                                      type_=pg.ARRAY(Text))
+        if trigram:  # kyodo_trigrams(search_text), as ix_contacts_trigrams (migration 0013)
+            tokens = func.kyodo_trigrams(table.c.search_text, type_=pg.ARRAY(Text))
+        else:
+            # The literal ' ' keeps the expression identical to the GIN index's, so it is used.
+            tokens = func.string_to_array(table.c.search_grams, literal_column("' '"),
+                                          type_=pg.ARRAY(Text))
         return stmt.where(tokens.contains(bindparam("grams", grams, type_=pg.ARRAY(Text))))
+
+    def bytewise_prefix(self, expr: ColumnElement[str], prefix: str) -> ColumnElement[bool]:
+        """*expr* begins with *prefix*, as a range an index compares byte by byte can answer:
+        SQLite's own comparison; on PostgreSQL the pattern operators of text_pattern_ops
+        (ix_contacts_name_start), which ignore the database's collation."""
+        above = prefix + "\U0010ffff"  # above every character a folded text holds
+        if self.is_sqlite:
+            return and_(expr >= prefix, expr < above)
+        return and_(expr.op("~>=~", is_comparison=True)(prefix),
+                    expr.op("~<~", is_comparison=True)(above))
 
     # --- the contact search (services/contacts) ----------------------------------------------
 
@@ -121,10 +136,11 @@ class Backend:
         return alias
 
     def uses_trigrams(self, folded: str) -> bool:
-        """Whether a term is looked up by trigrams (SQLite's contacts_fts_trigram) rather than
-        by uni- and bigrams: three characters or more, where bigrams are too common (the
-        bigrams of 8885 are in a quarter of the contacts, its trigrams in one in seventy)."""
-        return self.is_sqlite and len(folded) >= 3
+        """Whether a term is looked up by trigrams (SQLite's contacts_fts_trigram,
+        PostgreSQL's ix_contacts_trigrams) rather than by uni- and bigrams: three characters
+        or more, where bigrams are too common (the bigrams of 8885 are in a quarter of the
+        contacts, its trigrams in one in seventy)."""
+        return len(folded) >= 3
 
     def fts_matches(self, table: Table | Alias, tokens: list[str], *,
                     trigram: bool = False) -> Any:
@@ -175,7 +191,7 @@ class Backend:
             inner = select(matches.c.id).limit(cap).subquery()
             count = session.scalar(select(func.count()).select_from(inner)) or 0
         else:
-            stmt = self.with_grams(select(table.c.id), table, [token])
+            stmt = self.with_grams(select(table.c.id), table, [token], trigram=trigram)
             compiled = stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
             explained = session.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}")).scalar()
             plan: Any = json.loads(explained) if isinstance(explained, str) else explained

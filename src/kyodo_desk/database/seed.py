@@ -1,4 +1,5 @@
-"""First-start data: the 8 facilities of the summary edition (db/seed/facilities.json)."""
+"""First-start data: the 8 facilities of the summary edition (db/seed/facilities.json), and
+the towns of each 地域 (db/seed/districts.json, which migration 0012 loads)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,12 @@ from kyodo_desk.models import Facility, FacilityKind
 def seed_facilities() -> list[dict[str, Any]]:
     data = json.loads((paths.db_dir() / "seed" / "facilities.json").read_text(encoding="utf-8"))
     return data["facilities"]
+
+
+def seed_towns() -> dict[str, str]:
+    """The shipped town table: 町名 → 地域 (db/seed/districts.json)."""
+    data = json.loads((paths.db_dir() / "seed" / "districts.json").read_text(encoding="utf-8"))
+    return dict(data["towns"])
 
 
 def _columns(row: dict[str, Any]) -> dict[str, Any]:

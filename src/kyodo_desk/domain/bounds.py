@@ -60,6 +60,7 @@ class NumberBound:
 @dataclass(frozen=True)
 class DateBound:
     label: str
+    earliest: date = EARLIEST_DAY  # older only where the past is the point (設立年月)
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,8 @@ def number(label: str, lowest: int = 0, highest: int = INT32_MAX) -> NumberBound
     return NumberBound(label, lowest, highest)
 
 
-def day(label: str) -> DateBound:
-    return DateBound(label)
+def day(label: str, earliest: date = EARLIEST_DAY) -> DateBound:
+    return DateBound(label, earliest)
 
 
 _SEARCH = {"sort_key": DERIVED, "search_text": DERIVED, "search_grams": DERIVED}
@@ -111,6 +112,8 @@ MAX_FEE = 1_000_000  # 参加費 in yen
 MAX_BOOTH_TABLES = 20  # ブースの机: what a festa hall lends one group
 MAX_BOOTH_CHAIRS = 50
 FIRST_GRANT_YEAR = 2000  # 交付金の年度: the programmes began after the 2000 decentralisation
+MAX_MEMBER_COUNT = 1_000_000  # 構成員数: more than the city's people (a prefecture-wide 生協)
+FIRST_FOUNDING = date(1868, 1, 1)  # 設立年月: a 町内会 or 講 may be as old as 明治
 
 FIELD_BOUNDS: dict[str, dict[str, Bound]] = {
     "facilities": {
@@ -126,9 +129,15 @@ FIELD_BOUNDS: dict[str, dict[str, Bound]] = {
         "name": name("氏名・団体名"), "reading": line("よみ"), "postal_code": code("郵便番号", 8),
         "address": line("住所"), "phone": code("電話番号", 20),
         "email": code("メールアドレス", 254), "website": code("ホームページ", 2_000),
-        "notes": note("備考"), **_SEARCH, **_VERSION,
+        "notes": note("備考"), "district": code("地域", 8), "legal_form": code("法人格", 30),
+        "activity_area": line("活動地域"), "member_count": number("構成員数", 0, MAX_MEMBER_COUNT),
+        "founded_on": day("設立年月", FIRST_FOUNDING), "sns": note("SNS"),
+        "public_fields": code("公開する項目", 300), "registered_on": day("登録日"),
+        "confirmed_on": day("最終確認日"), **_SEARCH, **_VERSION,
     },
     "memberships": {"role": line("役職")},
+    "activity_fields": {"name": name("活動分野の名前"), "display_order": number("表示順", -INT32_MAX)},
+    "contact_activity_fields": {"position": DERIVED},
     "contact_merges": {"kept_before": DERIVED, "moved": DERIVED, "kept_version": DERIVED},
     "accounts": {
         "login": code("ログイン名", 64), "display_name": name("氏名"), "password_hash": DERIVED,
@@ -137,6 +146,7 @@ FIELD_BOUNDS: dict[str, dict[str, Bound]] = {
     "audit_log": {"actor": DERIVED, "action": DERIVED, "table_name": DERIVED,
                   "account_id": DERIVED, "record_id": DERIVED},
     "settings": {"value": note("設定値")},
+    "district_towns": {"district": code("地域", 8)},
     "topics": {"name": name("分野の名前"), "display_order": number("表示順", -INT32_MAX)},
     "consultations": {
         "held_on": day("相談日"), "duration_minutes": number("所要時間（分）", 0, 24 * 60),
@@ -154,7 +164,7 @@ FIELD_BOUNDS: dict[str, dict[str, Bound]] = {
         "how_to_apply": note("申込方法"), "contact_name": line("問い合わせ先"),
         "contact_phone": code("問い合わせ先の電話番号", 20), "url": code("ホームページ", 2_000),
         "offer_hold_hours": number("繰り上げの回答期限（時間）", 0, 24 * 14),
-        **_SEARCH, **_VERSION,
+        "district": code("地域", 8), **_SEARCH, **_VERSION,
     },
     "event_sessions": {"held_on": day("開催日"), "label": line("開催日の名前")},
     "registrations": {
@@ -181,7 +191,7 @@ FIELD_BOUNDS: dict[str, dict[str, Bound]] = {
         "title": name("事業名"), "title_key": DERIVED, "department": line("協働担当課"),
         "summary": report("事業の概要"), "requested": number("申請額", 0, _YEN),
         "decided": number("交付決定額", 0, _YEN), "result": report("実績"),
-        "evaluation": report("評価"), **_SEARCH, **_VERSION,
+        "evaluation": report("評価"), "district": code("地域", 8), **_SEARCH, **_VERSION,
     },
     "grant_case_moves": {"moved_by": DERIVED, "comment": note("コメント")},
     "grant_case_documents": {"name": name("書類の名前"), "received_on": day("受理日"),
@@ -237,7 +247,7 @@ def number_problem(bound: NumberBound, value: int) -> str | None:
 
 
 def date_problem(bound: DateBound, value: date) -> str | None:
-    if EARLIEST_DAY <= value <= LATEST_DAY:
+    if bound.earliest <= value <= LATEST_DAY:
         return None
     return (f"{bound.label}の{full_date(value)}は扱えない日付です。"
-            f"{full_date(EARLIEST_DAY)}から{full_date(LATEST_DAY)}までの日付を入力してください。")
+            f"{full_date(bound.earliest)}から{full_date(LATEST_DAY)}までの日付を入力してください。")

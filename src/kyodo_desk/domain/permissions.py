@@ -36,12 +36,14 @@ class Action(enum.StrEnum):
 
 class Resource(enum.StrEnum):
     FACILITIES = "facilities"  # 拠点施設
+    DISTRICTS = "districts"  # 地域と町名 (the town table that suggests a record's 地域)
     CONTACTS = "contacts"  # 団体・個人
     # 重複の確認と統合: the registry-wide duplicates list and merging (reading is listing the
     # pairs, changing is merging and undoing a merge)
     DUPLICATES = "duplicates"
     CONSULTATIONS = "consultations"  # 相談記録 (personal information)
     TOPICS = "topics"  # 相談の分野 (the list the consultation form offers)
+    ACTIVITY_FIELDS = "activity_fields"  # 活動分野 (the list the group registry offers)
     EVENTS = "events"  # イベント
     REGISTRATIONS = "registrations"  # イベントの申込・出席 (taking sign-ups, and 出席 at the door)
     GRANT_CASES = "grant_cases"  # 交付金案件
@@ -66,6 +68,10 @@ PERMISSIONS: dict[Resource, dict[Role, tuple[Scope, Scope, Scope, Scope]]] = {
         Role.COUNTER_STAFF: (_A, _S, _S, _S), Role.ADVISOR: (_A, _S, _S, _S),
         Role.OFFICER: (_A, _S, _S, _S), Role.ADMIN: (_A, _A, _A, _A),
     },
+    Resource.DISTRICTS: {
+        Role.COUNTER_STAFF: (_A, _S, _S, _S), Role.ADVISOR: (_A, _S, _S, _S),
+        Role.OFFICER: (_A, _S, _S, _S), Role.ADMIN: (_A, _S, _A, _S),
+    },
     Resource.CONTACTS: {
         Role.COUNTER_STAFF: (_A, _A, _A, _A), Role.ADVISOR: (_A, _A, _A, _A),
         Role.OFFICER: (_A, _A, _A, _A), Role.ADMIN: (_A, _A, _A, _A),
@@ -79,6 +85,10 @@ PERMISSIONS: dict[Resource, dict[Role, tuple[Scope, Scope, Scope, Scope]]] = {
         Role.OFFICER: (_A, _A, _A, _S), Role.ADMIN: (_C, _S, _S, _A),
     },
     Resource.TOPICS: {
+        Role.COUNTER_STAFF: (_A, _S, _S, _S), Role.ADVISOR: (_A, _S, _S, _S),
+        Role.OFFICER: (_A, _S, _S, _S), Role.ADMIN: (_A, _A, _A, _S),
+    },
+    Resource.ACTIVITY_FIELDS: {
         Role.COUNTER_STAFF: (_A, _S, _S, _S), Role.ADVISOR: (_A, _S, _S, _S),
         Role.OFFICER: (_A, _S, _S, _S), Role.ADMIN: (_A, _A, _A, _S),
     },
@@ -108,9 +118,11 @@ _ACTION_INDEX = {Action.READ: 0, Action.CREATE: 1, Action.CHANGE: 2, Action.DELE
 _ACTION_LABELS = {Action.READ: "閲覧", Action.CREATE: "登録", Action.CHANGE: "変更",
                   Action.DELETE: "削除"}
 _RESOURCE_LABELS = {
-    Resource.FACILITIES: "拠点施設", Resource.CONTACTS: "団体・個人の連絡先",
+    Resource.FACILITIES: "拠点施設", Resource.DISTRICTS: "地域と町名",
+    Resource.CONTACTS: "団体・個人の連絡先",
     Resource.DUPLICATES: "重複の確認と統合",
     Resource.CONSULTATIONS: "相談記録", Resource.TOPICS: "相談の分野",
+    Resource.ACTIVITY_FIELDS: "団体の活動分野",
     Resource.EVENTS: "イベント",
     Resource.REGISTRATIONS: "イベントの申込・出席", Resource.GRANT_CASES: "交付金案件",
     Resource.ACCOUNTS: "アカウント", Resource.AUDIT_LOG: "操作記録",

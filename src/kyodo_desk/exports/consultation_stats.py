@@ -29,8 +29,8 @@ TOPIC_NOTE = ("※複数の分野にわたる相談は各分野に1件ずつ数�
 
 
 def export_fiscal_year(db: Database, actor: Actor, fiscal_year: int, fmt: str, path: Path, *,
-                       facility_id: int | None = None, today: date | None = None,
-                       ) -> FiscalYearStatistics:
+                       facility_id: int | None = None, district: str | None = None,
+                       today: date | None = None) -> FiscalYearStatistics:
     """Count the fiscal year (as `fiscal_year_statistics`) and write it to *path* in *fmt*.
 
     Returns the statistics written. *path* is replaced only once the whole file is written;
@@ -38,7 +38,8 @@ def export_fiscal_year(db: Database, actor: Actor, fiscal_year: int, fmt: str, p
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {FORMATS}")
-    statistics = fiscal_year_statistics(db, actor, fiscal_year, facility_id=facility_id)
+    statistics = fiscal_year_statistics(db, actor, fiscal_year, facility_id=facility_id,
+                                        district=district)
     write_statistics(statistics, fmt, path, today=today)
     return statistics
 

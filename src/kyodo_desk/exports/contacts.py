@@ -3,8 +3,11 @@
 One row per group and per person, removed ones too (状態 無効), by number: every field of the
 contact form — 番号, 区分, 団体の種類, 名称・氏名, よみ, 郵便番号, 住所, 電話番号, E-mail,
 ホームページ, メモ — with a person's groups (所属団体) and a group's members (構成員) as the
-detail pane lists them, 「、」 between them and the role held in （）. The facilities are not
-contacts; `export facilities` writes them.
+detail pane lists them, 「、」 between them and the role held in （）; then the 地域 and the
+group registry (団体台帳: 法人格, 代表者, 活動分野, 活動地域, 構成員数, 設立年月 as 2015-04,
+SNS one a line, 団体一覧への掲載 and the fields agreed to publish, 登録日 and 最終確認日 as
+2026-12-05, sortable and read alike by every program). The facilities are not contacts;
+`export facilities` writes them.
 
 Every row is personal data: the workbook says 取扱注意 above the table, the CSV is the bare
 table (for merging into other lists, as the 参加者一覧's is), and taking either out is recorded
@@ -21,7 +24,7 @@ from kyodo_desk.database import Database
 from kyodo_desk.database.audit import record_event
 from kyodo_desk.domain.dates import full_date, print_style
 from kyodo_desk.domain.errors import UserError
-from kyodo_desk.domain.labels import GROUP_TYPE_LABELS, KIND_LABELS
+from kyodo_desk.domain.labels import GROUP_TYPE_LABELS, KIND_LABELS, PUBLIC_FIELDS
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.exports.tabular import replaced_atomically, write_csv, write_xlsx
 from kyodo_desk.services.contacts import Affiliation, ContactDetail, every_contact
@@ -31,7 +34,9 @@ SHEET_TITLE = "連絡先一覧"
 TITLE = "連絡先一覧（団体・個人）"
 STAFF_ONLY = "取扱注意　個人情報を含みます。業務のほかに使わず、用が済んだら消去してください。"
 HEADER = ("番号", "区分", "団体の種類", "名称・氏名", "よみ", "郵便番号", "住所", "電話番号",
-          "E-mail", "ホームページ", "所属団体", "構成員", "メモ", "状態")
+          "E-mail", "ホームページ", "所属団体", "構成員", "メモ", "状態",
+          "地域", "法人格", "代表者", "活動分野", "活動地域", "構成員数", "設立年月", "SNS",
+          "団体一覧に掲載", "公開する項目", "登録日", "最終確認日")
 # Excel would drop the leading zero of 010-0001 and read 018-888-5640 as a date.
 TEXT_COLUMNS = frozenset({"郵便番号", "電話番号"})
 ACTIVE, REMOVED = "有効", "無効"
@@ -78,9 +83,49 @@ def contact_row(c: ContactDetail) -> list[object]:
     group_type = GROUP_TYPE_LABELS[c.group_type] if c.group_type else ""
     return [c.id, KIND_LABELS[c.kind], group_type, c.name, c.reading, c.postal_code,
             c.address, c.phone, c.email, c.website, joined(c.groups), joined(c.members),
-            c.notes, ACTIVE if c.active else REMOVED]
+            c.notes, ACTIVE if c.active else REMOVED, *registry_cells(c)]
+
+
+def registry_cells(c: ContactDetail) -> list[object]:
+    """地域 and the group registry's columns (blank for a person, but 地域 and 登録日)."""
+    return [c.district, c.legal_form, c.representative.name if c.representative else "",
+            JOINER.join(f.name for f in c.activity_fields), c.activity_area, c.member_count,
+            c.founded_on.strftime("%Y-%m") if c.founded_on else "", c.sns,
+            "掲載する" if c.listed_publicly else "",
+            JOINER.join(PUBLIC_FIELDS[k] for k in c.public_fields if k in PUBLIC_FIELDS),
+            _day(c.registered_on), _day(c.confirmed_on)]
+
+
+def _day(day: date | None) -> str:
+    return day.isoformat() if day else ""
 
 
 def joined(affiliations: Iterable[Affiliation]) -> str:
     """「秋田まちづくりの会（事務局）、あきた環境クラブ」: names, with the role where one is held."""
     return JOINER.join(a.label for a in affiliations)
+
+
+UNCONFIRMED_TITLE = "確認から12か月を過ぎた団体"
+UNCONFIRMED_HEADER = ("番号", "団体名", "よみ", "地域", "電話番号", "E-mail", "登録日", "最終確認日")
+
+
+def export_unconfirmed(db: Database, actor: Actor, fmt: str, path: Path, *,
+                       today: date | None = None) -> int:
+    """The groups not confirmed in twelve months (registry.unconfirmed_groups) to *path* as
+    "xlsx" or "csv", for the clerks to call; returns how many. 最終確認日 未確認: never."""
+    from kyodo_desk.domain.registry_text import NEVER_CONFIRMED
+    from kyodo_desk.services.contacts.registry import unconfirmed_groups
+
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; expected one of {FORMATS}")
+    groups = unconfirmed_groups(db, actor, today=today)
+    rows = [[g.id, g.name, g.reading, g.district, g.phone, g.email, _day(g.registered_on),
+             _day(g.confirmed_on) or NEVER_CONFIRMED] for g in groups]
+    made_on = f"{full_date(today or date.today(), print_style())}作成"
+    with replaced_atomically(Path(path)) as temp:
+        if fmt == "csv":
+            write_csv(temp, UNCONFIRMED_HEADER, rows)
+        else:
+            write_xlsx(temp, "未確認の団体", UNCONFIRMED_HEADER, rows, text_columns={"電話番号"},
+                       title_lines=[UNCONFIRMED_TITLE, f"{STAFF_ONLY}　{made_on}"])
+    return len(rows)

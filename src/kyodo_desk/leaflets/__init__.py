@@ -67,6 +67,8 @@ class _Order:
     fiscal_year: int | None
     reviewer: str | None
     contact_id: int | None = None
+    district: str | None = None  # 地域: the group directory's, if limited to one
+    by: str | None = None  # the group directory's sections: "field" or "district"
 
     def need(self, value: int | None, what: str, option: str) -> int:
         """*value*, or a UserError naming *what* the leaflet needs and its *option*."""
@@ -173,6 +175,20 @@ def _contact_record(order: _Order) -> bytes:
                                 today=order.today)
 
 
+def _group_directory(order: _Order) -> bytes:
+    from kyodo_desk.leaflets import group_directory
+    from kyodo_desk.services.contacts import directory, registry
+
+    groups = directory.public_directory(order.db, order.actor, district=order.district)
+    by = order.by or group_directory.BY_FIELD
+    if by not in group_directory.GROUPINGS:
+        raise UserError(f"並べ方「{by}」はありません（field: 活動分野別、district: 地域別）。")
+    order_of_fields = ([f.name for f in registry.list_activity_fields(
+        order.db, order.actor, include_inactive=True)] if by == group_directory.BY_FIELD else [])
+    return group_directory.build(groups, info=order.info, today=order.today, by=by,
+                                 field_order=order_of_fields, district=order.district)
+
+
 def _event_flyer(order: _Order) -> bytes:
     from kyodo_desk.leaflets import event_flyer
     from kyodo_desk.services.events import prints
@@ -243,6 +259,13 @@ _CATALOG: tuple[tuple[LeafletInfo, Renderer], ...] = (
                     "（A4 1枚、印刷するアカウントが集計できる施設の件数）",
         pages=1,
     ), _consultation_report),
+    (LeafletInfo(
+        name="group-directory",
+        title="市民活動団体一覧",
+        description="団体一覧への掲載に同意した団体の名称と、公開に同意した項目（代表者名、所在地、"
+                    "連絡先、活動分野など）を活動分野別または地域別に（A4、必要なページ数。公開用）",
+        pages=_LIST_PAGES,
+    ), _group_directory),
     (LeafletInfo(
         name="grant-call",
         title="交付金の募集案内",
@@ -327,7 +350,8 @@ def render(name: str, db: Database, actor: Actor, *, today: date | None = None,
            month: date | None = None, event_id: int | None = None,
            registration_id: int | None = None, programme_id: int | None = None,
            fiscal_year: int | None = None, reviewer: str | None = None,
-           contact_id: int | None = None) -> bytes:
+           contact_id: int | None = None, district: str | None = None,
+           by: str | None = None) -> bytes:
     """The leaflet *name* as PDF bytes, with the current data of *db* as *actor* may read it.
 
     *today* is the date printed on the leaflet (default: today). *month* (any day of it) is
@@ -335,15 +359,16 @@ def render(name: str, db: Database, actor: Actor, *, today: date | None = None,
     event of an event print, *registration_id* the sign-up of a receipt (受付票),
     *programme_id* the programme of a grant print, *fiscal_year* (2026 = 令和8年度) the year
     of the publication (公表), *reviewer* the reviewer whose recorded scores fill the score
-    sheets (審査表; blank sheets without), *contact_id* the group or person of a カルテ. A
-    leaflet ignores what it does not need, and a
-    missing one is a UserError naming the option. Raises UserError for an unknown name and
+    sheets (審査表; blank sheets without), *contact_id* the group or person of a カルテ,
+    *district* the 地域 the group directory (団体一覧) is limited to and *by* its sections
+    ("field" 活動分野別, the default, or "district" 地域別). A leaflet ignores what it does
+    not need, and a missing one is a UserError naming the option. Raises UserError for an unknown name and
     LeafletDoesNotFit when the content cannot fit the leaflet's pages.
     """
     for info, renderer in _CATALOG:
         if info.name == name:
             return renderer(_Order(db, actor, info, today or date.today(), month, event_id,
                                    registration_id, programme_id, fiscal_year, reviewer,
-                                   contact_id))
+                                   contact_id, district, by))
     names = "、".join(info.name for info, _ in _CATALOG)
     raise UserError(f"「{name}」という印刷物はありません。使える名前: {names}")

@@ -18,6 +18,7 @@ from reportlab.platypus import CondPageBreak, Flowable
 from kyodo_desk.domain.dates import fiscal_year_label, full_date, print_style
 from kyodo_desk.domain.grants import yen
 from kyodo_desk.domain.labels import GROUP_TYPE_LABELS, KIND_LABELS
+from kyodo_desk.domain.registry_text import registry_lines
 from kyodo_desk.leaflets import LeafletInfo, fitting, grant_text
 from kyodo_desk.leaflets.style import Kit, Sized
 
@@ -72,7 +73,11 @@ def _facts(record: ContactRecord) -> list[tuple[str, str]]:
             ("電話", c.phone), ("E-mail", c.email), ("ホームページ", c.website)]
     if record.is_group:
         rep = record.representative
-        rows.append(("代表者", f"{rep.name}（{rep.role}）" if rep else "登録なし"))
+        rows.append(("代表者", f"{rep.name}（{rep.role}）" if rep and rep.role
+                     else rep.name if rep else "登録なし"))
+    # 地域 and the group registry (団体台帳), the 代表者 given above.
+    rows += [(label, text) for label, text in registry_lines(c, print_style())
+             if label != "代表者"]
     if c.merged_into_id is not None:
         rows.append(("状態", f"統合済み（番号 {c.merged_into_id} へ）"))
     elif not c.active:

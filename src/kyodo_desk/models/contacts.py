@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     Time,
     func,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -28,6 +29,11 @@ from kyodo_desk.models.base import (
     Versioned,
     string_enum,
 )
+
+# How many characters of the folded name ix_contacts_name_start holds (migration 0013): enough
+# that the names beginning with a typed word are a short range of it.
+NAME_START_CHARS = 24
+
 
 # What PostgreSQL's ix_contacts_walk holds of a row: search_text and sort_key up to this many
 # UTF-8 bytes together, so its entries stay under the btree's cap (~2,700). Migration 0010.
@@ -99,6 +105,11 @@ class Contact(Searchable, Versioned, Base):
     """連絡先 — a registered group (団体) or person (個人)."""
 
     __tablename__ = "contacts"
+    # The audit records that these changed, never their values. The group registry's fields
+    # are the group's own and public by nature (what it publishes is its choice, public_fields);
+    # only the 代表者 link names a private person, whom the group may not have agreed to name.
+    # A person's own fields are audited as before.
+    __audit_redact__ = frozenset({"representative_id"})
     __table_args__ = (
         CheckConstraint(
             "(kind = 'group' AND group_type IS NOT NULL) OR (kind = 'person' AND group_type IS NULL)",
@@ -109,6 +120,14 @@ class Contact(Searchable, Versioned, Base):
         # the folded name: the names beginning with one or two characters, in list order.
         *(Index(f"ix_contacts_lead{n}", "active", text(f"substr(search_text, 1, {n})"),
                 "sort_key", "id") for n in (1, 2)),
+        # The names beginning with a word of three characters or more: a range, in name order
+        # (migration 0013).
+        # PostgreSQL compares its entries byte by byte (text_pattern_ops), whatever the
+        # database's collation, as SQLite does: a prefix is then a range.
+        Index("ix_contacts_name_start", "active",
+              func.substr(literal_column("search_text"), literal_column("1"),
+                          literal_column(str(NAME_START_CHARS))).label("name_start"),
+              "sort_key", "id", "kind", postgresql_ops={"name_start": "text_pattern_ops"}),
         # The list order with what a search reads, so a search in list order reads only this.
         # PostgreSQL caps a btree entry (~2,700 bytes): the few longer texts are listed apart.
         Index("ix_contacts_walk", "active", "sort_key", "id", "kind", "search_text",

@@ -102,7 +102,11 @@ TABLE_LABELS: dict[str, str] = {
     "distinct_contacts": "別の方の組",
     "contact_merges": "連絡先の統合",
     "contact_match_keys": "照合キー",
-    "duplicates": "重複候補の一覧",  # its export; not a table  # derived from the contact at every flush; never audited
+    "district_towns": "地域と町名",
+    "activity_fields": "団体の活動分野",
+    "contact_activity_fields": "団体の活動分野の指定",
+    "group_directory": "団体一覧",  # its export; not a table
+    "duplicates": "重複候補の一覧",  # its export; not a table
 }
 # Field labels as the screens show them: the shared ones here, a table's own in
 # TABLE_FIELD_LABELS (an event's 種類 is not a contact's 区分). Every audited column has one
@@ -181,13 +185,19 @@ FIELD_LABELS: dict[str, str] = {
     "title": "イベント名",
     "title_reading": "よみ",
     "label": "名前",
+    "district": "地域",
 }
 TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
     "facilities": {"name": "施設名", "opens_at": "開館時刻", "closes_at": "閉館時刻",
                    "open_days": "利用可能曜日", "closed_days": "休館日", "hours": "開館時間の補足",
                    "notes": "備考"},
     "memberships": {"role": "役職"},
-    "contacts": {"merged_into_id": "統合先"},
+    "contacts": {"merged_into_id": "統合先", "legal_form": "法人格", "representative_id": "代表者",
+                 "activity_area": "活動地域", "member_count": "構成員数",
+                 "founded_on": "設立年月", "sns": "SNS", "listed_publicly": "団体一覧への掲載",
+                 "public_fields": "団体一覧に公開する項目", "registered_on": "登録日",
+                 "confirmed_on": "最終確認日"},
+    "contact_activity_fields": {"field_id": "活動分野"},
     "distinct_contacts": {"first_id": "連絡先", "second_id": "別の連絡先",
                           "marked_by": "記録した人", "marked_at": "記録した日時"},
     "contact_merges": {"kept_id": "残した連絡先", "merged_id": "統合した連絡先",
@@ -195,6 +205,7 @@ TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
                        "kept_version": "統合後の版", "merged_by": "統合した人",
                        "merged_at": "統合した日時", "undone_at": "取り消した日時"},
     "topics": {"name": "分野の名前"},
+    "district_towns": {"town": "町名"},
     "consultations": {"facility_id": "施設"},
     "events": {
         "kind": "種類", "description": "説明", "facility_id": "主催施設",

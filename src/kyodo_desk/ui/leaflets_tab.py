@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from kyodo_desk import leaflets
 from kyodo_desk.database import Database
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.ui import pdf_output
+from kyodo_desk.ui import group_directory_options, pdf_output
 from kyodo_desk.ui.operations import ReadOp, show_failure
 
 
@@ -46,6 +46,11 @@ class LeafletsTab(QWidget, pdf_output.PdfActions):
         self.description.setObjectName("leafletDescription")
         self.description.setWordWrap(True)
         self.choices.currentItemChanged.connect(lambda *_: self.render_current())
+        # The group directory's 並べ方・地域 and its spreadsheet, shown while it is chosen.
+        self.directory_options = group_directory_options.GroupDirectoryOptions(db, actor)
+        self.directory_options.changed.connect(self.render_current)
+        self.directory_options.status_message.connect(self.status_message)
+        self.directory_options.hide()
 
         self.document = QPdfDocument(self)
         self.view = QPdfView()
@@ -79,6 +84,7 @@ class LeafletsTab(QWidget, pdf_output.PdfActions):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.choices, 1)
         left_layout.addWidget(self.description)
+        left_layout.addWidget(self.directory_options)
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(right)
@@ -104,6 +110,9 @@ class LeafletsTab(QWidget, pdf_output.PdfActions):
         db, actor = self.db, self.actor
         self._set_ready(False)
         self.description.setText(info.description)
+        directory = info.name == group_directory_options.LEAFLET
+        self.directory_options.setVisible(directory)
+        options = self.directory_options.render_options() if directory else {}
         self.info.setText(f"「{info.title}」を作成しています…")
 
         def failed(exc: Exception) -> None:  # the line must not keep saying 作成しています
@@ -111,7 +120,7 @@ class LeafletsTab(QWidget, pdf_output.PdfActions):
             show_failure(self, exc, reading=True)
 
         # Another leaflet chosen meanwhile: only the last one chosen is shown.
-        ReadOp(self, lambda: leaflets.render(info.name, db, actor),
+        ReadOp(self, lambda: leaflets.render(info.name, db, actor, **options),
                lambda pdf: self._show(info, pdf), failed=failed, key="leaflet").run()
 
     def _show(self, info: leaflets.LeafletInfo, pdf: bytes) -> None:
@@ -129,8 +138,14 @@ class LeafletsTab(QWidget, pdf_output.PdfActions):
         self.rendered.emit(info.name)
 
     def on_data_changed(self, tables: frozenset[str] | None) -> None:
-        """Facilities changed at some counter: the contact blocks must show the new data."""
-        if self.pdf and (tables is None or "facilities" in tables):
+        """Facilities changed at some counter: the contact blocks must show the new data (and
+        the group directory its groups, while on screen: contacts change all day, and a
+        directory of hundreds of groups takes seconds to make)."""
+        info = self.current()
+        directory = (info is not None and info.name == group_directory_options.LEAFLET
+                     and self.isVisible())
+        shown = {"facilities"} | (group_directory_options.TABLES if directory else set())
+        if self.pdf and (tables is None or not tables.isdisjoint(shown)):
             self.render_current()
 
     def _set_ready(self, ready: bool) -> None:

@@ -187,11 +187,14 @@ class MainWindow(QMainWindow):
         find.triggered.connect(self._find)
         edit_menu.addAction(find)
 
+        tools_menu = self.menuBar().addMenu("ツール(&T)")
         if self.actor.may(Action.READ, Resource.DUPLICATES):
-            tools_menu = self.menuBar().addMenu("ツール(&T)")
             duplicates = QAction("連絡先の重複を確認(&D)…", self)
             duplicates.triggered.connect(self.open_duplicates)
             tools_menu.addAction(duplicates)
+        unconfirmed = QAction("確認から12か月を過ぎた団体(&U)…", self)
+        unconfirmed.triggered.connect(self._unconfirmed_groups)
+        tools_menu.addAction(unconfirmed)
 
         if self.actor.role is Role.ADMIN:
             admin_menu = self.menuBar().addMenu("管理(&A)")
@@ -205,6 +208,12 @@ class MainWindow(QMainWindow):
             topics = QAction("相談の分野(&T)…", self)
             topics.triggered.connect(self._topics)
             admin_menu.addAction(topics)
+            districts = QAction("地域と町名(&W)…", self)
+            districts.triggered.connect(self._districts)
+            admin_menu.addAction(districts)
+            activity_fields = QAction("活動分野(&G)…", self)
+            activity_fields.triggered.connect(self._activity_fields)
+            admin_menu.addAction(activity_fields)
             retention = QAction("相談記録の保存年限と匿名化(&R)…", self)
             retention.triggered.connect(self._retention)
             admin_menu.addAction(retention)
@@ -279,6 +288,23 @@ class MainWindow(QMainWindow):
         from kyodo_desk.ui.admin.topics_dialog import TopicsDialog
 
         TopicsDialog(self.db, self.actor, self).exec()
+
+    def _districts(self) -> None:
+        from kyodo_desk.ui.admin.districts_dialog import DistrictsDialog
+
+        DistrictsDialog(self.db, self.actor, self).exec()
+
+    def _activity_fields(self) -> None:
+        from kyodo_desk.ui.admin.topics_dialog import ActivityFieldsDialog
+
+        ActivityFieldsDialog(self.db, self.actor, self).exec()
+
+    def _unconfirmed_groups(self) -> None:
+        from kyodo_desk.ui.contacts.unconfirmed_window import UnconfirmedGroupsDialog
+
+        dialog = UnconfirmedGroupsDialog(self.db, self.actor, self)
+        dialog.open_requested.connect(self.contacts.open_contact)
+        dialog.exec()
 
     def _retention(self) -> None:
         from kyodo_desk.ui.admin.retention_dialog import RetentionDialog

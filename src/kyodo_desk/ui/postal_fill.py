@@ -26,3 +26,19 @@ def fill_address_from_postal_code(postal_box: QLineEdit, address_box: QLineEdit)
         address_box.setText(address)
 
     postal_box.textEdited.connect(typed)
+
+
+def fill_address_from_code_typed_in(address_box: QLineEdit) -> None:
+    """For an address box with no 〒 box beside it (an event's venue): a whole postal code typed
+    as the address (「010-0041」, 「〒0100041」) becomes its address, for the clerk to finish
+    with the street number. Anything else typed there is left as it is."""
+
+    def typed(text: str) -> None:
+        code = text.strip().removeprefix("〒").strip()
+        if not code or not code[0].isdigit():
+            return
+        address = address_for(code)
+        if address is not None:
+            address_box.setText(address)
+
+    address_box.textEdited.connect(typed)

@@ -1,6 +1,6 @@
 """Consultation statistics (相談の統計): how many consultations, by topic (分野), facility,
 month, channel (相談方法) and new or returning consultee (新規・継続), for a fiscal year (年度,
-April to March) or for one month with its fiscal-year-to-date figures (月報).
+April to March) or for one month with its fiscal-year-to-date figures (月報). Either may be narrowed to one 地域 (district).
 
 Counting happens in the database with GROUP BY: two aggregate queries per call, whatever the
 number of records; only the grouped counts (a few thousand rows at most) reach Python. Counts
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, extract, false, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, extract, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from kyodo_desk.database import Database
@@ -31,20 +31,23 @@ from kyodo_desk.domain.dates import (
     print_style,
     year_month,
 )
-from kyodo_desk.domain.errors import NotFound
+from kyodo_desk.domain.errors import NotFound, ValidationError
+from kyodo_desk.domain.labels import AREAS, UNKNOWN
 from kyodo_desk.domain.permissions import Action, Actor, Resource, Scope
 from kyodo_desk.models import (
     Consultation,
     ConsultationChannel,
     ConsultationTopic,
     ConsultationTopicLink,
+    Contact,
     Facility,
 )
 from kyodo_desk.services.consultations import CHANNEL_LABELS
 
 __all__ = [
     "CONSULTEE_LABELS", "NO_TOPIC", "CountTable", "FacilityHeading",
-    "FiscalYearStatistics", "MonthBreakdown", "MonthStatistics", "fiscal_year_statistics",
+    "FiscalYearStatistics", "MonthBreakdown", "MonthStatistics", "district_condition",
+    "fiscal_year_statistics",
     "month_statistics", "recorded_fiscal_years", "short_facility_name",
 ]
 
@@ -122,6 +125,7 @@ class FiscalYearStatistics:
     channel_by_month: CountTable  # 相談方法×月
     consultee_by_month: CountTable  # 新規・継続×月
     total: int  # consultations in the year
+    district: str | None = None  # the 地域 counted (domain.labels.AREAS); None: every one
 
     @property
     def tables(self) -> tuple[CountTable, ...]:
@@ -131,8 +135,9 @@ class FiscalYearStatistics:
 
     @property
     def heading(self) -> str:
-        """'令和8年度 相談件数', with the facility's name when counted for one facility."""
-        return _heading(self.label, self.facilities, self.one_facility)
+        """'令和8年度 相談件数', with the facility's name when counted for one facility and
+        the 地域 when counted for one (「令和8年度 相談件数（地域: 東部）」)."""
+        return _heading(self.label, self.facilities, self.one_facility, self.district)
 
 
 @dataclass(frozen=True)
@@ -156,14 +161,18 @@ class MonthStatistics:
     monthly_totals: tuple[int, ...]  # consultations in each of *months* (月別の件数)
     total: int  # consultations this month
     total_to_date: int  # consultations from April 1 to the month's end
+    district: str | None = None  # the 地域 counted; None: every one
 
     @property
     def heading(self) -> str:
-        return _heading(self.label, self.facilities, self.one_facility)
+        return _heading(self.label, self.facilities, self.one_facility, self.district)
 
 
-def _heading(label: str, facilities: Sequence[FacilityHeading], one_facility: bool) -> str:
+def _heading(label: str, facilities: Sequence[FacilityHeading], one_facility: bool,
+             district: str | None = None) -> str:
     where = f"（{facilities[0].name}）" if one_facility and facilities else ""
+    if district is not None:
+        where += f"（地域: {district}）"
     return f"{label} 相談件数{where}"
 
 
@@ -180,15 +189,18 @@ def short_facility_name(name: str) -> str:
 # --- public functions ---------------------------------------------------------------------
 
 def fiscal_year_statistics(db: Database, actor: Actor, fiscal_year: int, *,
-                           facility_id: int | None = None) -> FiscalYearStatistics:
+                           facility_id: int | None = None,
+                           district: str | None = None) -> FiscalYearStatistics:
     """The counts of the fiscal year that starts in April *fiscal_year* (2026 = 令和8年度).
 
     *facility_id* narrows them to one facility. Counter staff and advisors always get their
     own facility's counts; asking for another facility's raises PermissionDenied.
+    *district* (one of domain.labels.AREAS) narrows them to the consultations of that 地域:
+    see `district_condition`.
     """
     wanted = _counted_facility(actor, facility_id)
     first, last = fiscal_year_range(fiscal_year)
-    facilities, tally = _tally(db, actor, wanted, first, last)
+    facilities, tally = _tally(db, actor, wanted, first, last, district)
     months = _months(fiscal_year, FISCAL_MONTHS)
     by_month = ([f"{m}月" for m in FISCAL_MONTHS], [(d.year, d.month) for d in months])
     by_facility = ([f.short_name for f in facilities], [f.id for f in facilities])
@@ -206,12 +218,13 @@ def fiscal_year_statistics(db: Database, actor: Actor, fiscal_year: int, *,
                                      across="month", down="channel"),
         consultee_by_month=tally.table("新規・継続×月", "相談者", _consultee_rows(),
                                        *by_month, across="month", down="returning"),
-        total=tally.total(),
+        total=tally.total(), district=district,
     )
 
 
 def month_statistics(db: Database, actor: Actor, year: int, month: int, *,
-                     facility_id: int | None = None) -> MonthStatistics:
+                     facility_id: int | None = None,
+                     district: str | None = None) -> MonthStatistics:
     """The counts of one calendar month, with its fiscal year's up to the month's end (月報).
 
     Scope and permissions as for `fiscal_year_statistics`.
@@ -223,7 +236,7 @@ def month_statistics(db: Database, actor: Actor, year: int, month: int, *,
     fiscal_year = fiscal_year_of(first)
     start, _ = fiscal_year_range(fiscal_year)
     # One pass over April to the month's end: the month is a slice of it.
-    facilities, to_date = _tally(db, actor, wanted, start, last)
+    facilities, to_date = _tally(db, actor, wanted, start, last, district)
     this_month = to_date.only_month((year, month))
     months = _months(fiscal_year, FISCAL_MONTHS[: FISCAL_MONTHS.index(month) + 1])
     per_month = to_date.counts_by("month")
@@ -248,7 +261,7 @@ def month_statistics(db: Database, actor: Actor, year: int, month: int, *,
         channels=breakdown("相談方法", _channel_rows(), "channel"),
         consultees=breakdown("新規・継続", _consultee_rows(), "returning"),
         months=months, monthly_totals=tuple(per_month[d.year, d.month] for d in months),
-        total=this_month.total(), total_to_date=to_date.total(),
+        total=this_month.total(), total_to_date=to_date.total(), district=district,
     )
 
 
@@ -278,6 +291,20 @@ def _counted_facility(actor: Actor, facility_id: int | None) -> int | None:
             actor.require(Action.READ, Resource.CONSULTATIONS, facility_id)
         return actor.facility_id if actor.facility_id is not None else _NOBODY
     return facility_id  # any facility (全施設, or 件数のみ for administrators)
+
+
+def district_condition(district: str) -> ColumnElement[bool]:
+    """The consultations of one 地域 (domain.labels.AREAS): the consultee's district where a
+    contact is named, else the 地域 recorded for an anonymous consultee. 不明 is a named
+    consultee without a district, or an anonymous one whose 地域 was not told."""
+    if district not in AREAS:
+        raise ValidationError.single(
+            "district", f"地域は「{'・'.join(AREAS)}」のどれかを指定してください。")
+    unknown = district == UNKNOWN
+    of_contacts = select(Contact.id).where(Contact.district == ("" if unknown else district))
+    areas = ("", UNKNOWN) if unknown else (district,)
+    return or_(Consultation.consultee_contact_id.in_(of_contacts),
+               and_(Consultation.consultee_contact_id.is_(None), Consultation.area.in_(areas)))
 
 
 def _conditions(facility_id: int | None) -> list[ColumnElement[bool]]:
@@ -361,10 +388,14 @@ class _Tally:
 
 
 def _tally(db: Database, actor: Actor, facility_id: int | None, first: date,
-           last: date) -> tuple[tuple[FacilityHeading, ...], _Tally]:
-    """Two GROUP BY queries over the consultations held from *first* to *last*."""
+           last: date, district: str | None = None,
+           ) -> tuple[tuple[FacilityHeading, ...], _Tally]:
+    """Two GROUP BY queries over the consultations held from *first* to *last* (of
+    *district* only, when given)."""
     held = [*_conditions(facility_id), Consultation.held_on >= first,
             Consultation.held_on <= last]
+    if district is not None:
+        held.append(district_condition(district))
     by_group = _monthly(
         select(Consultation.facility_id.label("facility"), Consultation.channel.label("channel"),
                Consultation.returning_consultee.label("returning_consultee"),

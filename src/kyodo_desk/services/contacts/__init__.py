@@ -10,6 +10,7 @@ import heapq
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -41,6 +42,16 @@ from kyodo_desk.domain.errors import (
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.domain.text import fold_query, query_grams
 from kyodo_desk.models import Contact, ContactKind, Facility, GroupType, Membership
+from kyodo_desk.models.contacts import NAME_START_CHARS
+from kyodo_desk.services.contacts.registry import (
+    ActivityFieldRef,
+    activity_fields_of,
+    apply_registry,
+    public_field_keys,
+    registry_of,
+    registry_problems,
+    representatives_of,
+)
 
 # The facilities' own module; read here too, where the lookup has always found them.
 from kyodo_desk.services.facilities import FacilityDetail as FacilityDetail
@@ -123,6 +134,18 @@ class ContactDraft:
     # 別の方です: contacts the clerk said this one is not, though the form offered them as
     # likely duplicates; remembered for each pair when the contact is saved.
     distinct_from: tuple[int, ...] = ()
+    district: str = ""  # 地域: domain.labels.DISTRICT_CHOICES, or "" (未設定)
+    # The group registry (団体台帳, services/contacts/registry.py): a group's only.
+    legal_form: str = ""  # 法人格 (domain.labels.LEGAL_FORMS) or "" (不明)
+    representative: Affiliation | None = None  # 代表者, a person
+    activity_fields: tuple[ActivityFieldRef, ...] = ()  # 活動分野, the main one first
+    activity_area: str = ""  # 活動地域
+    member_count: int | None = None  # 構成員数
+    founded_on: date | None = None  # 設立年月 (day 1)
+    sns: str = ""  # one address per line
+    listed_publicly: bool = False  # 団体一覧に掲載する
+    public_fields: tuple[str, ...] = ()  # domain.labels.PUBLIC_FIELDS keys agreed to publish
+    confirmed: bool = False  # 内容を確認した: 最終確認日 becomes the day of the save
 
 
 @dataclass(frozen=True)
@@ -143,12 +166,30 @@ class ContactDetail:
     groups: tuple[Affiliation, ...] = ()  # a person's groups
     members: tuple[Affiliation, ...] = field(default=())  # a group's people
     merged_into_id: int | None = None  # 統合済み: the record this one was merged into
+    district: str = ""
+    # The group registry, as in ContactDraft; blank for a person.
+    legal_form: str = ""
+    representative: Affiliation | None = None
+    activity_fields: tuple[ActivityFieldRef, ...] = ()
+    activity_area: str = ""
+    member_count: int | None = None
+    founded_on: date | None = None
+    sns: str = ""
+    listed_publicly: bool = False
+    public_fields: tuple[str, ...] = ()
+    registered_on: date | None = None  # 登録日
+    confirmed_on: date | None = None  # 最終確認日
 
     def as_draft(self) -> ContactDraft:
         return ContactDraft(
             kind=self.kind, name=self.name, group_type=self.group_type, reading=self.reading,
             postal_code=self.postal_code, address=self.address, phone=self.phone,
             email=self.email, website=self.website, notes=self.notes, groups=self.groups,
+            district=self.district, legal_form=self.legal_form,
+            representative=self.representative, activity_fields=self.activity_fields,
+            activity_area=self.activity_area, member_count=self.member_count,
+            founded_on=self.founded_on, sns=self.sns, listed_publicly=self.listed_publicly,
+            public_fields=self.public_fields,
         )
 
 
@@ -165,6 +206,10 @@ _ABOVE_ALL = "\U0010ffff"  # above every character a folded text holds (prefix r
 # Rows sharing the first two characters of a longer name start (佐藤 for 佐藤花) read in list
 # order before the gram index is asked instead (each costs a row read).
 _LEAD_WINDOW = 2_000
+# Names beginning with a word, up to this many, are put in list order from the range of their
+# starts (ix_contacts_name_start); PostgreSQL reads each one's row there (no index-only scan
+# on an expression), so beyond it the window above is read instead.
+_NAME_RANGE = 500
 _MAX_TRIGRAMS = 8  # tokens counted for one term: a pasted page needs no more to be narrowed
 
 
@@ -206,17 +251,19 @@ def search_contacts(
     after: PageKey | None = None,
     kinds: Iterable[ContactKind] | None = None,
     limit: int = PAGE_SIZE,
+    district: str | None = None,
 ) -> ContactPage:
     """One page of active groups and people matching *query*: those whose reading or name
     begins with it, then the others, each in reading (よみ) order.
 
     The query matches names, readings, postal codes, addresses, phones and e-mails, ignoring
     width, kana, case, hyphens and spaces; it is only ever text, never SQL. A page further
-    down costs about what the first does, in either band.
+    down costs about what the first does, in either band. *district*: only the contacts of
+    that 地域 ("" 未設定), None all.
     """
     actor.require(Action.READ, Resource.CONTACTS)
     folded = fold_query(query)
-    wanted = None if kinds is None else list(kinds)
+    wanted = _Wanted.of(kinds, district)
     with db.reading(actor) as session:
         if not folded:
             conditions = [*_listed(Contact.__table__.c, wanted),
@@ -238,14 +285,15 @@ def search_contacts(
 
 
 def count_contacts(db: Database, actor: Actor, query: str = "", *,
-                   kinds: Iterable[ContactKind] | None = None) -> int:
+                   kinds: Iterable[ContactKind] | None = None,
+                   district: str | None = None) -> int:
     """How many active groups and people match *query* in all: the true number beside the
     list (「1,234 件」), however many. A common character among a million contacts takes a
     few hundred milliseconds (benchmarks/search.py), so the list asks after its first page.
     """
     actor.require(Action.READ, Resource.CONTACTS)
     folded = fold_query(query)
-    wanted = None if kinds is None else list(kinds)
+    wanted = _Wanted.of(kinds, district)
     with db.reading(actor) as session:
         if not folded:
             return session.scalar(select(func.count()).select_from(Contact)
@@ -253,13 +301,27 @@ def count_contacts(db: Database, actor: Actor, query: str = "", *,
         return _count_matches(db, session, wanted, folded)
 
 
-def _listed(c: Any, kinds: list[ContactKind] | None) -> list[ColumnElement[bool]]:
+def _listed(c: Any, kinds: _Wanted) -> list[ColumnElement[bool]]:
     """Active, and of the kinds asked for; *c*: the columns of contacts or of an alias."""
     return [c.active, *_of_kinds(c, kinds)]
 
 
-def _of_kinds(c: Any, kinds: list[ContactKind] | None) -> list[ColumnElement[bool]]:
-    return [] if kinds is None else [c.kind.in_(kinds)]
+def _of_kinds(c: Any, kinds: _Wanted) -> list[ColumnElement[bool]]:
+    return [*([] if kinds.kinds is None else [c.kind.in_(kinds.kinds)]),
+            *([] if kinds.district is None else [c.district == kinds.district])]
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """What a search asks for besides its words: the kinds of contact (None: every kind) and
+    the 地域 (None: every one; "" 未設定)."""
+
+    kinds: tuple[ContactKind, ...] | None = None
+    district: str | None = None
+
+    @classmethod
+    def of(cls, kinds: Iterable[ContactKind] | None, district: str | None) -> _Wanted:
+        return cls(None if kinds is None else tuple(kinds), district)
 
 
 def _after(c: Any, after: PageKey | None) -> list[ColumnElement[bool]]:
@@ -286,7 +348,7 @@ def _inside(db: Database, c: Any, folded: str) -> list[ColumnElement[bool]]:
             not_(or_(_reading_begins(c, folded), _name_begins(c, folded)))]
 
 
-def _matching_ids(db: Database, session: Session, kinds: list[ContactKind] | None,
+def _matching_ids(db: Database, session: Session, kinds: _Wanted,
                   folded: str, after: PageKey | None, limit: int) -> list[tuple[int, int]]:
     """(band, id) of the first *limit* matches after *after*, in list order."""
     found: list[tuple[int, int]] = []
@@ -299,7 +361,7 @@ def _matching_ids(db: Database, session: Session, kinds: list[ContactKind] | Non
     return found
 
 
-def _leading_ids(db: Database, session: Session, kinds: list[ContactKind] | None,
+def _leading_ids(db: Database, session: Session, kinds: _Wanted,
                  folded: str, after: PageKey | None, limit: int) -> list[int]:
     """The first band: readings beginning with *folded* (a range of the list's own order)
     merged with names beginning with it (ix_contacts_lead1/2), each read in list order."""
@@ -325,29 +387,37 @@ def _leading_ids(db: Database, session: Session, kinds: list[ContactKind] | None
     return merged[:limit]
 
 
-def _names_beginning(db: Database, session: Session, kinds: list[ContactKind] | None,
+def _names_beginning(db: Database, session: Session, kinds: _Wanted,
                      folded: str, after: PageKey | None,
                      limit: int) -> Sequence[tuple[str, int]]:
     """(sort_key, id) of names beginning with *folded* (three characters or more) in list
-    order: read among those sharing its first two characters (ix_contacts_lead2), else,
-    when those go on without enough of them, through the gram index (佐藤x among 35,000
-    佐藤 at a million contacts)."""
-    lead = db.backend.indexed(Contact.__table__, "ix_contacts_lead2")
-    rows, whole = _read_in_order(
-        db, session, lead,
-        [*_listed(lead.c, kinds), *_after(lead.c, after), _name_start(lead.c, 2) == folded[:2]],
-        lambda c: [_name_begins(c, folded)], _LEAD_WINDOW, limit, narrow=True)
-    if len(rows) == limit or whole:
-        return rows
-    table = db.backend.indexed(Contact.__table__, BY_NUMBER)
-    c = table.c
+    order. Few names begin with most such words (秋田市: none, though 2,043 begin with 秋田
+    at a million contacts): then all of them, a range of ix_contacts_name_start, are put in
+    order. Where more than _NAME_RANGE do, they
+    are read among those sharing its first two characters (ix_contacts_lead2) in list order;
+    and the range is sorted after all when those go on without enough of them (佐藤花子
+    among 56,000 佐藤 at a million contacts)."""
+    start = db.backend.indexed(Contact.__table__, "ix_contacts_name_start")
+    c = start.c
+    in_range = [*_listed(c, kinds), *_after(c, after),
+                db.backend.bytewise_prefix(_name_start(c, NAME_START_CHARS),
+                                           folded[:NAME_START_CHARS])]
+    if len(folded) > NAME_START_CHARS:
+        in_range.append(_name_begins(c, folded))
+    few = select(c.id).where(*in_range).limit(_NAME_RANGE + 1).subquery()
+    if (session.scalar(select(func.count()).select_from(few)) or 0) > _NAME_RANGE:
+        lead = db.backend.indexed(Contact.__table__, "ix_contacts_lead2")
+        rows, whole = _read_in_order(
+            db, session, lead,
+            [*_listed(lead.c, kinds), *_after(lead.c, after),
+             _name_start(lead.c, 2) == folded[:2]],
+            lambda c: [_name_begins(c, folded)], _LEAD_WINDOW, limit, narrow=True)
+        if len(rows) == limit or whole:
+            return rows
     # Sorting on expressions keeps the planner from walking the list's index row by row.
-    stmt = (select(c.sort_key, c.id)
-            .where(*_listed(c, kinds), *_after(c, after), _name_begins(c, folded))
-            .order_by(c.sort_key.concat(""), c.id + 0).limit(limit))
-    db.backend.favour_index(session)
     return [(key, id_) for key, id_ in session.execute(
-        db.backend.with_grams(stmt, table, query_grams(folded)))]
+        select(c.sort_key, c.id).where(*in_range)
+        .order_by(c.sort_key.concat(""), c.id + 0).limit(limit))]
 
 
 def _read_in_order(db: Database, session: Session, source: Any,
@@ -394,7 +464,7 @@ def _index_tokens(db: Database, folded: str) -> tuple[bool, list[str]]:
     return True, trigrams[::step][:_MAX_TRIGRAMS]
 
 
-def _inside_ids(db: Database, session: Session, kinds: list[ContactKind] | None,
+def _inside_ids(db: Database, session: Session, kinds: _Wanted,
                 folded: str, after: PageKey | None, need: int) -> list[int]:
     """The second band: rows holding *folded* elsewhere than at the start of their reading
     or name, in list order.
@@ -423,7 +493,7 @@ def _inside_ids(db: Database, session: Session, kinds: list[ContactKind] | None,
     return _inside_by_index(db, session, kinds, folded, after, need, trigram, tokens)
 
 
-def _inside_by_walk(db: Database, session: Session, kinds: list[ContactKind] | None,
+def _inside_by_walk(db: Database, session: Session, kinds: _Wanted,
                     folded: str, after: PageKey | None,
                     need: int) -> tuple[list[int], bool]:
     """Matches of the second band among the next walk_window rows of the list, read from
@@ -450,7 +520,7 @@ def _inside_by_walk(db: Database, session: Session, kinds: list[ContactKind] | N
     return [id_ for _key, id_ in rows], whole
 
 
-def _inside_by_index(db: Database, session: Session, kinds: list[ContactKind] | None,
+def _inside_by_index(db: Database, session: Session, kinds: _Wanted,
                      folded: str, after: PageKey | None, need: int, trigram: bool,
                      tokens: list[str]) -> list[int]:
     """Matches of the second band from the gram index's candidates, in list order."""
@@ -465,7 +535,8 @@ def _inside_by_index(db: Database, session: Session, kinds: list[ContactKind] | 
         stmt = (select(c.id).where(*_listed(c, kinds), *_after(c, after), *_inside(db, c, folded))
                 .order_by(c.sort_key.concat(""), c.id + 0).limit(need))
         backend.favour_index(session)
-        return list(session.scalars(backend.with_grams(stmt, table, query_grams(folded))))
+        return list(session.scalars(backend.with_grams(stmt, table, tokens[:2],
+                                                       trigram=trigram)))
     # SQLite: the candidates of the rarest tokens, put in list order from an index (no row
     # read) and checked from the top: about a page's worth first (the usual case: SQLite keeps
     # just the best of them as it goes), then, if too few were matches, the rest in turn.
@@ -502,7 +573,7 @@ def _inside_by_index(db: Database, session: Session, kinds: list[ContactKind] | 
     return found[:need]
 
 
-def _count_matches(db: Database, session: Session, kinds: list[ContactKind] | None,
+def _count_matches(db: Database, session: Session, kinds: _Wanted,
                    folded: str) -> int:
     """The exact number of matches: from the gram index's candidates when they are few
     enough, else by reading the whole walking index."""
@@ -519,7 +590,8 @@ def _count_matches(db: Database, session: Session, kinds: list[ContactKind] | No
             stmt = select(func.count()).select_from(table).where(
                 *_listed(table.c, kinds), backend.contains(table.c.search_text, folded))
             backend.favour_index(session)
-            return session.scalar(backend.with_grams(stmt, table, query_grams(folded))) or 0
+            return session.scalar(backend.with_grams(stmt, table, tokens[:3],
+                                                     trigram=trigram)) or 0
         matches = backend.fts_matches(table, tokens[:3], trigram=trigram)
         if exact_tokens:  # its index alone tells each candidate's state and kind
             c = backend.indexed(table, backend.candidate_order_index)
@@ -594,15 +666,15 @@ def _detail(session: Session, c: Contact) -> ContactDetail:
         id=c.id, kind=c.kind, group_type=c.group_type, name=c.name, reading=c.reading,
         postal_code=c.postal_code, address=c.address, phone=c.phone, email=c.email,
         website=c.website, notes=c.notes, active=c.active, version=c.version, groups=groups,
-        members=members, merged_into_id=c.merged_into_id,
+        members=members, merged_into_id=c.merged_into_id, **registry_of(session, c),
     )
 
 
 # --- write --------------------------------------------------------------------------------
 
-def clean_draft(draft: ContactDraft) -> ContactDraft:
+def clean_draft(draft: ContactDraft, today: date | None = None) -> ContactDraft:
     """The draft in stored form, or ValidationError listing every field at fault."""
-    problems: list[FieldProblem] = []
+    registry, problems = registry_problems(draft, today or date.today())
 
     def check(name: str, fn: Callable[[str], str], value: str) -> str:
         try:
@@ -626,6 +698,11 @@ def clean_draft(draft: ContactDraft) -> ContactDraft:
         group_type=draft.group_type if draft.kind is ContactKind.GROUP else None,
         groups=draft.groups if draft.kind is ContactKind.PERSON else (),
     )
+    if draft.kind is not ContactKind.GROUP:  # a person has no registry (see registry.py)
+        cleaned = replace(cleaned, legal_form="", representative=None, activity_fields=(),
+                          activity_area="", member_count=None, founded_on=None, sns="",
+                          listed_publicly=False, public_fields=(), confirmed=False)
+    cleaned = replace(cleaned, **registry)
     if draft.kind is ContactKind.GROUP and draft.group_type is None:
         problems.append(FieldProblem("group_type", "団体の種類を選んでください。"))
     if problems:
@@ -706,6 +783,7 @@ def _apply(session: Session, contact: Contact, d: ContactDraft) -> None:
     contact.email = d.email
     contact.website = d.website
     contact.notes = d.notes
+    apply_registry(session, contact, d, date.today())
     wanted = {a.contact_id: a.role for a in d.groups}
     if wanted:
         found = set(session.scalars(
@@ -730,7 +808,10 @@ EXPORT_PAGE_SIZE = 2_000
 _DETAIL_COLUMNS = (
     Contact.id, Contact.kind, Contact.group_type, Contact.name, Contact.reading,
     Contact.postal_code, Contact.address, Contact.phone, Contact.email, Contact.website,
-    Contact.notes, Contact.active, Contact.version,
+    Contact.notes, Contact.active, Contact.version, Contact.merged_into_id, Contact.district,
+    Contact.legal_form, Contact.representative_id, Contact.activity_area, Contact.member_count,
+    Contact.founded_on, Contact.sns, Contact.listed_publicly, Contact.public_fields,
+    Contact.registered_on, Contact.confirmed_on,
 )
 
 
@@ -762,7 +843,10 @@ def _every_contact(db: Database, actor: Actor, page_size: int) -> Iterable[Conta
                                    after, last)
             members = _affiliations(session, Membership.group_id, Membership.person_id,
                                     after, last, Contact.active)
-            details = [_page_detail(row, groups, members) for row in page]
+            fields = activity_fields_of(session, [row.id for row in page])
+            named = representatives_of(session, [row.representative_id for row in page
+                                                 if row.representative_id is not None])
+            details = [_page_detail(row, groups, members, fields, named) for row in page]
         yield from details
         if len(page) < page_size:
             return
@@ -788,11 +872,20 @@ def _affiliations(session: Session, side: SQLColumnExpression[int],
 
 
 def _page_detail(row: Row[*tuple[Any, ...]], groups: dict[int, list[Affiliation]],
-                 members: dict[int, list[Affiliation]]) -> ContactDetail:
+                 members: dict[int, list[Affiliation]],
+                 fields: dict[int, list[ActivityFieldRef]],
+                 named: dict[int, str]) -> ContactDetail:
+    representative = (Affiliation(row.representative_id, named.get(row.representative_id, ""))
+                      if row.representative_id is not None else None)
     return ContactDetail(
         id=row.id, kind=row.kind, group_type=row.group_type, name=row.name,
         reading=row.reading, postal_code=row.postal_code, address=row.address, phone=row.phone,
         email=row.email, website=row.website, notes=row.notes, active=row.active,
         version=row.version, groups=tuple(groups.get(row.id, ())),
-        members=tuple(members.get(row.id, ())),
+        members=tuple(members.get(row.id, ())), merged_into_id=row.merged_into_id,
+        district=row.district, legal_form=row.legal_form, representative=representative,
+        activity_fields=tuple(fields.get(row.id, ())), activity_area=row.activity_area,
+        member_count=row.member_count, founded_on=row.founded_on, sns=row.sns,
+        listed_publicly=row.listed_publicly, public_fields=public_field_keys(row.public_fields),
+        registered_on=row.registered_on, confirmed_on=row.confirmed_on,
     )

@@ -55,7 +55,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
@@ -86,6 +86,7 @@ from kyodo_desk.models import (
     Base,
     Consultation,
     Contact,
+    ContactActivityField,
     ContactKind,
     ContactMatchKey,
     ContactMerge,
@@ -98,12 +99,22 @@ from kyodo_desk.models import (
     Registration,
 )
 from kyodo_desk.services.contacts import ContactDetail, _detail
+from kyodo_desk.services.contacts.registry import activity_fields_of, put_activity_fields
 
 log = logging.getLogger(__name__)
 
-# The fields the clerk picks side by side (kind is the same on both sides by rule).
+# The fields the clerk picks side by side (kind is the same on both sides by rule): the
+# group registry's too, 活動分野 as one field (the list of up to three, as the form has it).
 MERGEABLE_FIELDS = ("name", "reading", "group_type", "postal_code", "address", "phone",
-                    "email", "website", "notes")
+                    "email", "website", "notes", "district", "legal_form", "representative_id",
+                    "activity_fields", "activity_area", "member_count", "founded_on", "sns",
+                    "listed_publicly", "public_fields", "registered_on", "confirmed_on")
+# A person has none of these (services/contacts/registry.py): not offered for a person.
+GROUP_ONLY_FIELDS = frozenset({"group_type", "legal_form", "representative_id",
+                               "activity_fields", "activity_area", "member_count",
+                               "founded_on", "sns", "listed_publicly", "public_fields",
+                               "confirmed_on"})
+_DATE_FIELDS = frozenset({"founded_on", "registered_on", "confirmed_on"})
 
 S = RegistrationStatus
 _OPEN = (S.CONFIRMED, S.WAITLISTED)  # still to come: a seat held or waited for
@@ -173,8 +184,11 @@ _DISTINCT: Table = DistinctContacts.__table__
 _OWN_RULES = frozenset({("registrations", "contact_id"), ("memberships", "person_id"),
                         ("memberships", "group_id"), ("distinct_contacts", "first_id"),
                         ("distinct_contacts", "second_id")})
+# A group's 活動分野 stay too: they are one of its fields, picked side by side like its name
+# (`activity_fields`).
 _STAYING = frozenset({(ContactMatchKey.__tablename__, "contact_id"),
-                      ("contact_merges", "kept_id"), ("contact_merges", "merged_id")})
+                      ("contact_merges", "kept_id"), ("contact_merges", "merged_id"),
+                      (ContactActivityField.__tablename__, "contact_id")})
 
 
 def _references() -> Iterator[tuple[Table, Column[Any]]]:
@@ -353,13 +367,13 @@ def merge_contacts(db: Database, actor: Actor, *, keep_id: int, keep_version: in
                 raise ConcurrentEdit("連絡先")
             _lock_events(session, keep_id, merge_id)
             _refuse_clashes(session, keep_id, merge_id)
-            before = {f: _stored(getattr(keep, f)) for f in MERGEABLE_FIELDS}
-            after = {f: getattr(merge if f in take_from_merged else keep, f)
+            before = {f: _stored(_value(session, keep, f)) for f in MERGEABLE_FIELDS}
+            after = {f: _value(session, merge if f in take_from_merged else keep, f)
                      for f in MERGEABLE_FIELDS}
             moved, counts, figures = _move_all(session, keep.id, merge.id, after)
             moved["kept_version_before"] = keep.version  # see _reopen_earlier_undo
             for f in take_from_merged:
-                setattr(keep, f, after[f])
+                _put(session, keep, f, after[f])
             # Rows of its own moved in: a new version even when no field was taken.
             keep.updated_at = datetime.now(UTC)
             merge.active, merge.merged_into_id = False, keep.id
@@ -394,7 +408,8 @@ def merge_by_id(db: Database, actor: Actor, *, keep_id: int, merge_id: int) -> M
         keep, merge = _contact(session, keep_id), _contact(session, merge_id)
         versions = keep.version, merge.version
         take = frozenset(f for f in MERGEABLE_FIELDS
-                         if getattr(keep, f) in (None, "") and getattr(merge, f) not in (None, ""))
+                         if _value(session, keep, f) in (None, "", [])
+                         and _value(session, merge, f) not in (None, "", []))
     return merge_contacts(db, actor, keep_id=keep_id, keep_version=versions[0],
                           merge_id=merge_id, merge_version=versions[1], take_from_merged=take)
 
@@ -421,7 +436,29 @@ def _lock_events(session: Session, *contact_ids: int) -> None:
 
 
 def _stored(value: Any) -> Any:
-    return value.value if isinstance(value, GroupType) else value
+    """A field's value as kept_before holds it (JSON)."""
+    if isinstance(value, GroupType):
+        return value.value
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _value(session: Session, contact: Contact, field: str) -> Any:
+    """A MERGEABLE_FIELDS field of *contact*: 活動分野 as the list of their numbers."""
+    if field == "activity_fields":
+        return [f.id for f in activity_fields_of(session, [contact.id]).get(contact.id, [])]
+    return getattr(contact, field)
+
+
+def _put(session: Session, contact: Contact, field: str, value: Any) -> None:
+    """Set a MERGEABLE_FIELDS field of *contact* to *value* as _value or kept_before hold it."""
+    if field == "activity_fields":
+        put_activity_fields(session, contact.id, list(value), check_offered=False)
+    elif field == "group_type":
+        contact.group_type = GroupType(value) if value else None
+    elif field in _DATE_FIELDS:
+        setattr(contact, field, date.fromisoformat(value) if isinstance(value, str) else value)
+    else:
+        setattr(contact, field, value)
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
@@ -591,8 +628,8 @@ def undo_merge(db: Database, actor: Actor, merge_id: int) -> ContactDetail:
             figures = _move_back(session, keep.id, merge.id, moved)
             before = json.loads(record.kept_before)
             for f in MERGEABLE_FIELDS:
-                value = before.get(f, getattr(keep, f))
-                setattr(keep, f, GroupType(value) if f == "group_type" and value else value)
+                if f in before:  # a merge made before the field existed left it as it was
+                    _put(session, keep, f, before[f])
             now = datetime.now(UTC)
             keep.updated_at = now
             merge.active, merge.merged_into_id = True, None

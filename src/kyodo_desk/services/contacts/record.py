@@ -64,6 +64,7 @@ from kyodo_desk.models import (
 from kyodo_desk.services.consultations import CHANNEL_LABELS, STATUS_LABELS
 from kyodo_desk.services.consultations.listing import summary
 from kyodo_desk.services.contacts import Affiliation, ContactDetail
+from kyodo_desk.services.contacts.registry import registry_of
 from kyodo_desk.services.grants import case_money
 
 __all__ = [
@@ -233,7 +234,7 @@ class ContactRecord:
     consultations: tuple[ConsultationEntry, ...]  # newest first
     sign_ups: tuple[SignUpEntry, ...]  # newest event first
     grant_cases: tuple[GrantEntry, ...]  # newest year first, then newest case
-    representative: Affiliation | None  # a group's 代表 (the member whose role says so)
+    representative: Affiliation | None  # a group's 代表者 (representative_of)
     steps: tuple[StepReached, ...]  # チャレンジ, ステップアップ, パートナーシップ
     merged_from: tuple[Affiliation, ...]  # records merged into this one (番号と名前)
     # Sections the reader's account may not see, with the reason (a Japanese sentence each);
@@ -267,11 +268,16 @@ class ContactRecord:
 _HEAD_ROLES = (("代表",), ("会長", "理事長", "組合長", "委員長", "座長"))
 
 
-def representative_of(members: Iterable[Affiliation]) -> Affiliation | None:
-    """The member whose role says they represent the group: 代表 (代表者, 代表理事, 共同代表 …)
-    before 会長, 理事長 and the like; never a deputy (副代表, 副会長). The
-    first in the order given (reading order) among equals. Until the group registry has a
-    field of its own for the 代表者, this is read from the roles of the memberships."""
+def representative_of(members: Iterable[Affiliation],
+                      registered: Affiliation | None = None) -> Affiliation | None:
+    """A group's 代表者: the one the registry names (*registered*, ContactDetail.representative),
+    with the role they hold among *members* if any; else, for groups registered before the
+    registry had the field, the member whose role says they represent the group: 代表 (代表者,
+    代表理事, 共同代表 …) before 会長, 理事長 and the like; never a deputy (副代表, 副会長); the
+    first in the order given (reading order) among equals. The one place that says who it is."""
+    if registered is not None:
+        role = next((m.role for m in members if m.contact_id == registered.contact_id), "")
+        return Affiliation(registered.contact_id, registered.name, role)
     best: tuple[int, Affiliation] | None = None
     for member in members:
         role = "".join(member.role.split())
@@ -329,8 +335,8 @@ def contact_record(db: Database, actor: Actor, contact_id: int) -> ContactRecord
         sign_ups = _sign_ups(session, contact_id) if sees_sign_ups else []
         grants = _grant_cases(session, contact_id) if sees_grants else []
         merged = _merged_from(session, contact_id)
-    representative = representative_of(contact.members) if contact.kind is ContactKind.GROUP \
-        else None
+    representative = (representative_of(contact.members, contact.representative)
+                      if contact.kind is ContactKind.GROUP else None)
     return ContactRecord(
         contact=contact, consultations=tuple(consultations), sign_ups=tuple(sign_ups),
         grant_cases=tuple(grants), representative=representative,
@@ -365,7 +371,7 @@ def _contact(session: Session, contact_id: int) -> ContactDetail:
         id=c.id, kind=c.kind, group_type=c.group_type, name=c.name, reading=c.reading,
         postal_code=c.postal_code, address=c.address, phone=c.phone, email=c.email,
         website=c.website, notes=c.notes, active=c.active, version=c.version, groups=groups,
-        members=members, merged_into_id=c.merged_into_id)
+        members=members, merged_into_id=c.merged_into_id, **registry_of(session, c))
 
 
 def _consultations(session: Session, actor: Actor, scope: Scope,

@@ -15,6 +15,7 @@ import random
 import secrets
 from collections.abc import Callable, Sequence
 from datetime import date, time, timedelta
+from functools import cache
 from typing import Generic, TypeVar
 
 from sqlalchemy import Table, exists, func, insert, select, text
@@ -25,6 +26,7 @@ from kyodo_desk.database.audit import record_event
 from kyodo_desk.database.changes import notify_tables
 from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.database.match_keys import refresh_match_keys
+from kyodo_desk.database.seed import seed_towns
 from kyodo_desk.domain.dates import fiscal_year_of
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.labels import AGE_BANDS, DISTRICTS, UNKNOWN
@@ -32,12 +34,14 @@ from kyodo_desk.domain.permissions import Action, Actor, Resource, Role
 from kyodo_desk.domain.text import fold, gram_document, grams, sort_key
 from kyodo_desk.models import (
     Account,
+    ActivityField,
     Consultation,
     ConsultationChannel,
     ConsultationStatus,
     ConsultationTopic,
     ConsultationTopicLink,
     Contact,
+    ContactActivityField,
     ContactKind,
     Facility,
     GroupType,
@@ -50,11 +54,14 @@ def demo_rows(count: int, seed: int = 1) -> list[dict[str, object]]:
     """*count* made-up contacts, 70 % people: names, towns and groups as varied as a city's
     (`city`), so a duplicates list or a search over them means something."""
     rng = random.Random(seed)
+    towns = _district_of_town()
+    today = date.today()
     rows: list[dict[str, object]] = []
     for i in range(count):
         town, town_reading, postal = city.place(rng)
         address = f"秋田市{town}{rng.randint(1, 9)}丁目{rng.randint(1, 30)}番{rng.randint(1, 20)}号"
         phone = f"018-8{rng.randint(10, 99)}-{rng.randint(0, 9999):04d}"
+        registry: dict[str, object] = {}
         if rng.random() < 0.7:
             kind, group_type = ContactKind.PERSON, None
             name, reading = city.person_name(rng)
@@ -63,22 +70,63 @@ def demo_rows(count: int, seed: int = 1) -> list[dict[str, object]]:
             kind = ContactKind.GROUP
             group_type, name, reading = city.group_name(rng, town, town_reading)
             email = f"info{seed + i}@group.example.jp"
+            registry = _group_registry(rng, group_type, today)
         rows.append(contact_row(kind, name, reading=reading, postal_code=postal,
                                 address=address, phone=phone, email=email,
-                                group_type=group_type))
+                                group_type=group_type, district=towns.get(town, ""),
+                                registry=registry))
     return rows
 
 
 def contact_row(kind: ContactKind, name: str, *, reading: str = "", postal_code: str = "",
                 address: str = "", phone: str = "", email: str = "", notes: str = DEMO_NOTE,
-                group_type: GroupType | None = None) -> dict[str, object]:
-    """One `contacts` row for a bulk insert, with the search columns the ORM would fill."""
+                group_type: GroupType | None = None, district: str = "",
+                registry: dict[str, object] | None = None) -> dict[str, object]:
+    """One `contacts` row for a bulk insert, with the search columns the ORM would fill.
+    *registry*: a group's registry columns (`_group_registry`); every row has them all, as an
+    insert of many rows needs."""
     text, grams_ = gram_document(name, reading, postal_code, address, phone, email)
     return {
         "kind": kind, "group_type": group_type, "name": name, "reading": reading,
         "postal_code": postal_code, "address": address, "phone": phone, "email": email,
         "website": "", "notes": notes, "active": True, "version": 1,
         "sort_key": sort_key(reading, name), "search_text": text, "search_grams": grams_,
+        "district": district, **_NO_REGISTRY, **(registry or {}),
+    }
+
+
+# A group's registry columns, blank (a person's, or a group's nobody has filled in).
+_NO_REGISTRY: dict[str, object] = {
+    "legal_form": "", "activity_area": "", "member_count": None, "founded_on": None,
+    "sns": "", "listed_publicly": False, "public_fields": "", "registered_on": None,
+    "confirmed_on": None,
+}
+_LEGAL_FORMS = {GroupType.NPO: "特定非営利活動法人", GroupType.COMPANY: "株式会社",
+                GroupType.SCHOOL: "学校法人", GroupType.COMMUNITY_ORG: "認可地縁団体"}
+_PUBLIC_CHOICES = ("activity_fields,activity_area,website",
+                   "representative,activity_fields,activity_area,member_count,founded_on",
+                   "address,phone,website,sns,activity_fields,activity_area")
+
+
+@cache
+def _district_of_town() -> dict[str, str]:
+    return seed_towns()
+
+
+def _group_registry(rng: random.Random, group_type: GroupType, today: date) -> dict[str, object]:
+    """A made-up group's registry columns: registered up to ten years ago, last confirmed
+    since (a quarter of them more than a year ago), a third listed in the public directory."""
+    registered = today - timedelta(days=rng.randint(0, 3650))
+    confirmed = registered + timedelta(days=rng.randint(0, (today - registered).days))
+    founded = registered - timedelta(days=rng.randint(0, 7000))
+    listed = rng.random() < 0.35
+    return {
+        "legal_form": _LEGAL_FORMS.get(group_type, "任意団体（法人格なし）"),
+        "activity_area": rng.choice(("市内全域", "地域内", "秋田県内", "")),
+        "member_count": rng.randint(3, 120), "founded_on": founded.replace(day=1),
+        "listed_publicly": listed,
+        "public_fields": rng.choice(_PUBLIC_CHOICES) if listed else "",
+        "registered_on": registered, "confirmed_on": confirmed,
     }
 
 
@@ -93,10 +141,24 @@ def add_demo_contacts(db: Database, actor: Actor, count: int, *, seed: int = 1,
             before = session.scalar(select(func.max(Contact.id))) or 0
             session.execute(insert(Contact), rows)
             refresh_match_keys(session.connection(), after_id=before)
+            _add_activity_fields(session, before, random.Random(seed + start))
             record_event(session, actor, "insert", "contacts", None,
                          {DEMO_NOTE: [None, len(rows)]})
             notify_tables(session, "contacts")
     return count
+
+
+def _add_activity_fields(session: Session, after_id: int, rng: random.Random) -> None:
+    """One to three 活動分野 for each made-up group numbered after *after_id*."""
+    fields = session.scalars(select(ActivityField.id).where(ActivityField.active)
+                             .order_by(ActivityField.display_order)).all()
+    groups = session.scalars(select(Contact.id).where(
+        Contact.id > after_id, Contact.kind == ContactKind.GROUP)).all()
+    links = [{"contact_id": group, "field_id": field, "position": position}
+             for group in groups
+             for position, field in enumerate(rng.sample(fields, rng.randint(1, 3)))]
+    if links:
+        session.execute(insert(ContactActivityField), links)
 
 
 # --- consultations (相談記録) ----------------------------------------------------------------

@@ -29,6 +29,7 @@ from kyodo_desk.domain.events import (
     free_seats,
     signup_window_problem,
 )
+from kyodo_desk.domain.labels import DISTRICT_CHOICES
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.domain.text import fold_query
 from kyodo_desk.models import Attendance, Event, EventSession, Facility, Registration
@@ -74,6 +75,7 @@ class EventDraft:
     offer_hold_hours: int = 48
     has_booths: bool = False
     cancelled: bool = False
+    district: str = ""  # 地域 (domain.labels.DISTRICT_CHOICES), "" 未設定
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ class EventDetail:
     sessions: tuple[EventSessionInfo, ...]
     seats: SeatCount
     version: int
+    district: str = ""  # 地域, "" 未設定
 
     @property
     def first_day(self) -> date:
@@ -170,7 +173,7 @@ class EventDetail:
             fee_note=self.fee_note, how_to_apply=self.how_to_apply,
             contact_name=self.contact_name, contact_phone=self.contact_phone, url=self.url,
             queue_rule=self.queue_rule, offer_hold_hours=self.offer_hold_hours,
-            has_booths=self.has_booths, cancelled=self.cancelled,
+            has_booths=self.has_booths, cancelled=self.cancelled, district=self.district,
         )
 
 
@@ -188,6 +191,7 @@ class EventSummary:
     session_count: int
     seats: SeatCount
     cancelled: bool
+    district: str = ""  # 地域, "" 未設定
 
 
 @dataclass(frozen=True)
@@ -242,6 +246,8 @@ def clean_event_draft(draft: EventDraft) -> EventDraft:
                                      f"受付の締切日が最終開催日（{full_date(last_day)}）より後です。"))
     if not draft.venue_facility_id and not draft.venue_name.strip():
         problems.append(FieldProblem("venue", "会場を施設から選ぶか、会場名を入力してください。"))
+    if draft.district not in ("", *DISTRICT_CHOICES):
+        problems.append(FieldProblem("district", "地域は一覧から選んでください。"))
     if not 0 <= draft.offer_hold_hours <= 24 * 14:
         problems.append(FieldProblem("offer_hold_hours", "繰り上げの回答期限は0～336時間で入力してください。"))
     if problems:
@@ -323,7 +329,7 @@ def event_detail(session: Session, e: Event) -> EventDetail:
         audience=e.audience, fee=e.fee, fee_note=e.fee_note, how_to_apply=e.how_to_apply,
         contact_name=e.contact_name, contact_phone=e.contact_phone, url=e.url,
         queue_rule=e.queue_rule, offer_hold_hours=e.offer_hold_hours, has_booths=e.has_booths,
-        cancelled=e.cancelled,
+        cancelled=e.cancelled, district=e.district,
         sessions=tuple(EventSessionInfo(s.id, s.held_on, s.start_time, s.end_time, s.label)
                        for s in e.sessions),
         seats=seat_counts(session, [e.id], {e.id: e.capacity})[e.id],
@@ -333,14 +339,16 @@ def event_detail(session: Session, e: Event) -> EventDetail:
 
 def list_events(db: Database, actor: Actor, *, query: str = "", start: date | None = None,
                 end: date | None = None, facility_id: int | None = None,
-                meeting_on: date | None = None) -> list[EventSummary]:
+                meeting_on: date | None = None,
+                district: str | None = None) -> list[EventSummary]:
     """Events with a session between *start* and *end* (either open), soonest first;
-    with *meeting_on*, only those with a session that day (a course spans days it skips)."""
+    with *meeting_on*, only those with a session that day (a course spans days it skips);
+    with *district*, only those of that 地域 ("" for those with none set)."""
     actor.require(Action.READ, Resource.EVENTS)
     first = func.min(EventSession.held_on)
     last = func.max(EventSession.held_on)
     stmt = (select(Event.id, Event.kind, Event.title, Facility.name, first, last,
-                   func.count(EventSession.id), Event.capacity, Event.cancelled)
+                   func.count(EventSession.id), Event.capacity, Event.cancelled, Event.district)
             .join(EventSession, EventSession.event_id == Event.id)
             .join(Facility, Facility.id == Event.facility_id)
             .group_by(Event.id, Facility.name)
@@ -351,6 +359,8 @@ def list_events(db: Database, actor: Actor, *, query: str = "", start: date | No
         stmt = stmt.having(first <= end)
     if facility_id:
         stmt = stmt.where(Event.facility_id == facility_id)
+    if district is not None:
+        stmt = stmt.where(Event.district == district)
     if meeting_on:
         stmt = stmt.where(Event.id.in_(select(EventSession.event_id)
                                        .where(EventSession.held_on == meeting_on)))
@@ -365,7 +375,7 @@ def list_events(db: Database, actor: Actor, *, query: str = "", start: date | No
             select(EventSession.event_id, func.min(EventSession.start_time))
             .where(EventSession.event_id.in_(ids)).group_by(EventSession.event_id)).all())
     return [EventSummary(r[0], r[1], r[2], r[3], r[4], r[5], first_times.get(r[0]), r[6],
-                         seats[r[0]], r[8]) for r in rows]
+                         seats[r[0]], r[8], r[9]) for r in rows]
 
 
 def calendar_month(db: Database, actor: Actor, year: int, month: int) -> list[CalendarEntry]:
@@ -444,7 +454,7 @@ def _apply(session: Session, e: Event, d: EventDraft) -> None:
                  "venue_facility_id", "venue_name", "venue_address", "capacity",
                  "signup_opens_on", "signup_closes_on", "audience", "fee", "fee_note",
                  "how_to_apply", "contact_name", "contact_phone", "url", "queue_rule",
-                 "offer_hold_hours", "has_booths", "cancelled"):
+                 "offer_hold_hours", "has_booths", "cancelled", "district"):
         setattr(e, name, getattr(d, name))
     kept = {(s.held_on, s.start_time): s for s in e.sessions}
     sessions = []

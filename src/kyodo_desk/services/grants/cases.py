@@ -55,6 +55,7 @@ from kyodo_desk.domain.grants import (
     refund_problem,
     yen,
 )
+from kyodo_desk.domain.labels import DISTRICT_CHOICES
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.domain.text import fold, fold_query
 from kyodo_desk.models import (
@@ -88,6 +89,8 @@ class CaseDraft:
     requested: int | str = 0
     result: str = ""  # 実績 (what the publication prints for a finished project)
     evaluation: str = ""  # 評価
+    # 地域 of the project (domain.labels.DISTRICT_CHOICES); "" at opening: the group's.
+    district: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ class CaseSummary:
     stage: Stage
     money: CaseMoney
     next_deadline: date | None
+    district: str = ""  # 地域, "" 未設定
 
 
 @dataclass(frozen=True)
@@ -163,13 +167,15 @@ class CaseDetail:
     timeline: tuple[TimelineEntry, ...]
     next_moves: tuple[Stage, ...]
     version: int
+    district: str = ""  # 地域, "" 未設定
 
     def missing_for(self, stage: Stage) -> list[str]:
         return [d.name for d in self.documents if d.required_for is stage and not d.received_on]
 
     def as_draft(self) -> CaseDraft:
         return CaseDraft(self.programme_id, self.contact_id, self.title, self.department,
-                         self.summary, self.money.requested, self.result, self.evaluation)
+                         self.summary, self.money.requested, self.result, self.evaluation,
+                         self.district)
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -184,6 +190,8 @@ def clean_case_draft(draft: CaseDraft) -> CaseDraft:
     except ValidationError as exc:
         problems.extend(exc.problems)
         requested = 0
+    if draft.district not in ("", *DISTRICT_CHOICES):
+        problems.append(FieldProblem("district", "地域は一覧から選んでください。"))
     if problems:
         raise ValidationError(problems)
     return replace(draft, title=title, department=draft.department.strip(),
@@ -251,21 +259,22 @@ def case_detail(session: Session, actor: Actor, c: GrantCase) -> CaseDetail:
         evaluation=c.evaluation, stage=c.stage, money=case_money(session, [c.id])[c.id],
         documents=tuple(documents), deadlines=deadlines,
         timeline=tuple(_timeline(session, actor, c)), next_moves=tuple(next_moves(c.stage)),
-        version=c.version)
+        version=c.version, district=c.district)
 
 
 def list_cases(db: Database, actor: Actor, *, programme_id: int | None = None,
                fiscal_year: int | None = None, stage: Stage | None = None,
-               query: str = "", contact_id: int | None = None) -> list[CaseSummary]:
+               query: str = "", contact_id: int | None = None,
+               district: str | None = None) -> list[CaseSummary]:
     """Cases in the workflow's order (then by title); *query* matches the project, group or
-    department."""
+    department; *district* keeps the cases of that 地域 ("" those with none set)."""
     actor.require(Action.READ, Resource.GRANT_CASES)
     next_due = (select(GrantDeadline.case_id, func.min(GrantDeadline.due_on).label("due"))
                 .where(GrantDeadline.done_on.is_(None)).group_by(GrantDeadline.case_id)
                 .subquery())
     stmt = (select(GrantCase.id, GrantCase.programme_id, GrantProgramme.fiscal_year,
                    GrantProgramme.name, GrantCase.contact_id, Contact.name, GrantCase.title,
-                   GrantCase.department, next_due.c.due)
+                   GrantCase.department, next_due.c.due, GrantCase.district)
             .join(GrantProgramme, GrantProgramme.id == GrantCase.programme_id)
             .join(Contact, Contact.id == GrantCase.contact_id)
             .outerjoin(next_due, next_due.c.case_id == GrantCase.id)
@@ -278,6 +287,8 @@ def list_cases(db: Database, actor: Actor, *, programme_id: int | None = None,
         stmt = stmt.where(GrantCase.stage == stage)
     if contact_id is not None:
         stmt = stmt.where(GrantCase.contact_id == contact_id)
+    if district is not None:
+        stmt = stmt.where(GrantCase.district == district)
     folded = fold_query(query)
     if folded:
         stmt = stmt.where(or_(db.backend.contains(GrantCase.search_text, folded),
@@ -287,7 +298,7 @@ def list_cases(db: Database, actor: Actor, *, programme_id: int | None = None,
         money = case_money(session, [r[0] for r in rows])
     order = {s: n for n, s in enumerate(Stage)}
     summaries = [CaseSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], money[r[0]].stage,
-                             money[r[0]], r[8]) for r in rows]
+                             money[r[0]], r[8], r[9]) for r in rows]
     return sorted(summaries, key=lambda s: (-s.fiscal_year, order[s.stage]))
 
 
@@ -416,8 +427,11 @@ def create_case(db: Database, actor: Actor, draft: CaseDraft, *, comment: str = 
     now = _stored_moment(now)
     with db.writing(actor) as session:
         programme = load_programme(session, cleaned.programme_id)
-        if session.get(Contact, cleaned.contact_id) is None:
+        group = session.get(Contact, cleaned.contact_id)
+        if group is None:
             raise ValidationError.single("contact", "申請団体が見つかりません。選び直してください。")
+        if not cleaned.district:  # suggested from the group; the case keeps its own after
+            cleaned = replace(cleaned, district=group.district)
         case = GrantCase(programme_id=programme.id, stage=Stage.CONSULTATION, decided=0)
         _apply(case, cleaned)
         _refuse_duplicate(session, case)
@@ -464,7 +478,7 @@ def update_case(db: Database, actor: Actor, case_id: int, version: int,
 def _apply(case: GrantCase, d: CaseDraft) -> None:
     case.contact_id, case.title, case.title_key = d.contact_id, d.title, fold(d.title)
     case.department, case.summary, case.requested = d.department, d.summary, int(d.requested)
-    case.result, case.evaluation = d.result, d.evaluation
+    case.result, case.evaluation, case.district = d.result, d.evaluation, d.district
 
 
 def _refuse_duplicate(session: Session, case: GrantCase) -> None:

@@ -1,4 +1,6 @@
-"""相談の分野の管理: the administrator adds, renames, orders and retires consultation topics.
+"""The administrator's ordered lists (選択肢の一覧の管理): add, rename, order and retire the
+entries of 相談の分野 (TopicsDialog) or 団体の活動分野 (ActivityFieldsDialog) — one dialog
+over services/choice_lists.py, told which list by a `ChoiceList` and its words.
 
 Each change is written off the GUI thread and the list read again in the same operation, so
 the buttons come back only once the list shows what the change did.
@@ -7,6 +9,7 @@ the buttons come back only once the list shows what the change did.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -25,18 +28,24 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.services.consultations import Topic
-from kyodo_desk.services.consultations import topics as svc
+from kyodo_desk.services import choice_lists as svc
+from kyodo_desk.services.choice_lists import ChoiceList
+from kyodo_desk.services.consultations.topics import TOPIC_LIST
+from kyodo_desk.services.contacts.registry import ACTIVITY_FIELD_LIST
 from kyodo_desk.ui.operations import ReadOp, WriteOp
 
 RETIRED = "（使用停止）"
 
 
-class TopicsDialog(QDialog):
-    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+class ChoiceListDialog(QDialog):
+    """One administrator's list (*spec*), titled *title*; *intro* says where it is offered.
+    *noun* names an entry in the prompts (分野)."""
+
+    def __init__(self, db: Database, actor: Actor, spec: ChoiceList[Any], *, title: str,
+                 intro: str, noun: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.db, self.actor = db, actor
-        self.setWindowTitle("相談の分野")
+        self.db, self.actor, self.spec, self.noun = db, actor, spec, noun
+        self.setWindowTitle(title)
         self.resize(420, 460)
         self.list = QListWidget()
         self.list.setObjectName("topicList")
@@ -61,11 +70,10 @@ class TopicsDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.button(QDialogButtonBox.StandardButton.Close).setText("閉じる")
         close.rejected.connect(self.reject)
-        intro = QLabel("相談記録の入力で選べる分野です。使用停止にした分野は新しい記録で"
-                       "選べなくなりますが、これまでの記録と統計には残ります。")
-        intro.setWordWrap(True)
+        intro_label = QLabel(intro)
+        intro_label.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
+        layout.addWidget(intro_label)
         layout.addLayout(row, 1)
         layout.addWidget(close)
 
@@ -77,12 +85,16 @@ class TopicsDialog(QDialog):
         self.list.currentRowChanged.connect(lambda _row: self._update_buttons())
         self.reload()
 
-    def reload(self, select_id: int | None = None) -> None:
-        db, actor = self.db, self.actor
-        ReadOp(self, lambda: svc.list_topics(db, actor, include_inactive=True),
-               lambda topics: self._show(topics, select_id), key="topics").run()
+    def _entries(self) -> Callable[[], list[Any]]:
+        """The read of the whole list, holding no Qt object: it runs on a worker thread."""
+        db, actor, spec = self.db, self.actor, self.spec
+        return lambda: svc.list_entries(db, actor, spec, include_inactive=True)
 
-    def _show(self, topics: list[Topic], select_id: int | None) -> None:
+    def reload(self, select_id: int | None = None) -> None:
+        ReadOp(self, self._entries(), lambda topics: self._show(topics, select_id),
+               key="entries").run()
+
+    def _show(self, topics: list[Any], select_id: int | None) -> None:
         self.list.clear()
         for topic in topics:
             item = QListWidgetItem(topic.name + ("" if topic.active else f"　{RETIRED}"))
@@ -95,7 +107,7 @@ class TopicsDialog(QDialog):
         self.action_panel.setEnabled(True)
         self._update_buttons()
 
-    def current(self) -> Topic | None:
+    def current(self) -> Any:
         item = self.list.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item else None
 
@@ -106,44 +118,63 @@ class TopicsDialog(QDialog):
         self.retire_button.setText("使用を再開" if topic and not topic.active else "使用停止")
 
     def add(self) -> None:
-        name, ok = QInputDialog.getText(self, "分野の追加", "新しい分野の名前:")
+        name, ok = QInputDialog.getText(self, f"{self.noun}の追加", f"新しい{self.noun}の名前:")
         if ok:
-            db, actor = self.db, self.actor
-            self._run(lambda: svc.add_topic(db, actor, name))
+            db, actor, spec = self.db, self.actor, self.spec
+            self._run(lambda: svc.add_entry(db, actor, spec, name))
 
     def rename(self) -> None:
         topic = self.current()
         if topic is None:
             return
-        name, ok = QInputDialog.getText(self, "分野の名前の変更",
+        name, ok = QInputDialog.getText(self, f"{self.noun}の名前の変更",
                                         "新しい名前（これまでの記録も新しい名前で表示されます）:",
                                         text=topic.name)
         if ok and name != topic.name:
-            db, actor = self.db, self.actor
-            self._run(lambda: svc.rename_topic(db, actor, topic.id, name))
+            db, actor, spec = self.db, self.actor, self.spec
+            self._run(lambda: svc.rename_entry(db, actor, spec, topic.id, name))
 
     def move_current(self, step: int) -> None:
         topic = self.current()
         if topic is not None:
-            db, actor = self.db, self.actor
-            self._run(lambda: svc.move_topic(db, actor, topic.id, step), topic.id)
+            db, actor, spec = self.db, self.actor, self.spec
+            self._run(lambda: svc.move_entry(db, actor, spec, topic.id, step), topic.id)
 
     def toggle_active(self) -> None:
         topic = self.current()
         if topic is not None:
-            db, actor = self.db, self.actor
-            self._run(lambda: svc.set_topic_active(db, actor, topic.id, not topic.active))
+            db, actor, spec = self.db, self.actor, self.spec
+            self._run(lambda: svc.set_entry_active(db, actor, spec, topic.id, not topic.active))
 
     def _run(self, change: Callable[[], object], select_id: int | None = None) -> None:
         """Write *change*, then show the list as stored, on *select_id* or what it returned."""
-        db, actor = self.db, self.actor
+        entries = self._entries()
 
-        def work() -> tuple[object, list[Topic]]:
-            return change(), svc.list_topics(db, actor, include_inactive=True)
+        def work() -> tuple[object, list[Any]]:
+            return change(), entries()
 
-        def done(result: tuple[object, list[Topic]]) -> None:
+        def done(result: tuple[object, list[Any]]) -> None:
             changed, topics = result
             self._show(topics, select_id if select_id is not None
                        else getattr(changed, "id", None))
 
         WriteOp(self, work, done, busy=(self.action_panel,)).run()
+
+
+class TopicsDialog(ChoiceListDialog):
+    """相談の分野: the topics the consultation form offers."""
+
+    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(db, actor, TOPIC_LIST, title="相談の分野", noun="分野", parent=parent,
+                         intro="相談記録の入力で選べる分野です。使用停止にした分野は新しい記録で"
+                               "選べなくなりますが、これまでの記録と統計には残ります。")
+
+
+class ActivityFieldsDialog(ChoiceListDialog):
+    """活動分野: the fields of activity the group registry offers (up to three a group)."""
+
+    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(db, actor, ACTIVITY_FIELD_LIST, title="団体の活動分野", noun="活動分野",
+                         parent=parent,
+                         intro="団体の登録情報で選べる活動分野です（1団体に3つまで）。使用停止に"
+                               "した分野は新しく選べなくなりますが、すでに登録した団体には残ります。")

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 from kyodo_desk import leaflets
 from kyodo_desk.database import Database
 from kyodo_desk.domain.dates import fiscal_year_label, fiscal_year_of, year_month
+from kyodo_desk.domain.labels import AREAS
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.exports.consultation_stats import TOPIC_NOTE, table_rows, write_statistics
 from kyodo_desk.exports.tabular import replaced_atomically
@@ -136,6 +137,13 @@ class ConsultationStatsView(QWidget):
         self.year.addItem(fiscal_year_label(current), current)
         self.year.setToolTip("4月1日から翌年3月31日までの年度")
         self.year.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.district = QComboBox()
+        self.district.setObjectName("statsDistrict")
+        self.district.addItem("すべての地域", None)
+        for area in AREAS:
+            self.district.addItem(area, area)
+        self.district.setToolTip("相談者の地域（連絡先の地域、匿名の相談は記録した地域）で絞り込みます")
+        self.district.currentIndexChanged.connect(lambda _i: self.refresh())
         self.view = QComboBox()
         self.view.setObjectName("statsView")
         self.view.addItems(VIEWS)
@@ -154,6 +162,9 @@ class ConsultationStatsView(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel("年度"))
         top.addWidget(self.year)
+        top.addSpacing(12)
+        top.addWidget(QLabel("地域"))
+        top.addWidget(self.district)
         top.addSpacing(12)
         top.addWidget(QLabel("表"))
         top.addWidget(self.view)
@@ -238,11 +249,12 @@ class ConsultationStatsView(QWidget):
         """Count the selected fiscal year again; the table and chart change when it answers."""
         self._loaded_once = True
         db, actor, year = self.db, self.actor, self.selected_year()
+        district = self.district.currentData()
         self.summary.setText(f"{fiscal_year_label(year)}の相談件数を集計しています…")
 
         def count() -> tuple[list[int], FiscalYearStatistics]:
             return (stats.recorded_fiscal_years(db, actor),
-                    stats.fiscal_year_statistics(db, actor, year))
+                    stats.fiscal_year_statistics(db, actor, year, district=district))
 
         def show(result: tuple[list[int], FiscalYearStatistics]) -> None:
             years, statistics = result
@@ -314,7 +326,8 @@ class ConsultationStatsView(QWidget):
     def _ask_and_save(self) -> None:
         if self.statistics is None:
             return
-        suggested = Path.home() / f"相談件数_{self.statistics.label}.xlsx"
+        district = f"_{self.statistics.district}" if self.statistics.district else ""
+        suggested = Path.home() / f"相談件数_{self.statistics.label}{district}.xlsx"
         path, _ = QFileDialog.getSaveFileName(self, "Excelに保存", str(suggested),
                                               "Excel ブック (*.xlsx)")
         if path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
+from kyodo_desk.domain.registry_text import REGISTRY_LABELS, registry_text
 from kyodo_desk.services.contacts import ContactDetail, ContactDraft
 from kyodo_desk.ui.conflict import Choice, VersionsDialog
 from kyodo_desk.ui.conflict import differences as shown_differences
@@ -15,6 +16,8 @@ FIELD_LABELS = {
     "kind": "区分", "group_type": "団体の種類", "name": "名称・氏名", "reading": "よみ",
     "postal_code": "郵便番号", "address": "住所", "phone": "電話番号", "email": "E-mail",
     "website": "ホームページ", "notes": "メモ", "groups": "所属団体",
+    **{k: v for k, v in REGISTRY_LABELS.items() if k not in ("registered_on", "confirmed_on")},
+    "public_fields": "公開する項目", "confirmed": "内容を確認した",
 }
 
 
@@ -26,6 +29,10 @@ def _shown(draft: ContactDraft, field: str) -> str:
         return KIND_LABELS[value.value]
     if field == "group_type":
         return GROUP_TYPE_LABELS[value] if value else ""
+    if field == "confirmed":
+        return "はい" if value else ""
+    if field in REGISTRY_LABELS or field == "public_fields":
+        return registry_text(draft, field)
     return str(value or "")
 
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kyodo_desk.domain.registry_text import REGISTRY_LABELS, registry_text
 from kyodo_desk.services.contacts import ContactDetail, ContactKind, FacilityDetail
 from kyodo_desk.ui.contacts.labels import kind_label
 
@@ -42,10 +43,12 @@ class DetailPane(QWidget):
     edit_requested = Signal()
     delete_requested = Signal()
     record_requested = Signal()  # カルテ: the contact's whole history
+    confirm_requested = Signal()  # 確認済みにする: the group confirmed its entry today
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.shown = Shown()
+        self.contact: ContactDetail | None = None  # the contact on show, if one is
         self.title = QLabel()
         self.title.setObjectName("detailTitle")
         self.title.setWordWrap(True)
@@ -67,12 +70,19 @@ class DetailPane(QWidget):
         self.write_mail = self._button("メール作成", None, self._open_mail)
         self.open_web = self._button("開く", None, lambda: self._open(self.shown.website))
         self.open_facebook = self._button("開く", None, lambda: self._open(self.shown.facebook))
+        self.confirm_button = self._button("確認済みにする", None, self.confirm_requested.emit)
+        self.confirm_button.setObjectName("confirmRegistry")
+        self.confirm_button.setToolTip("団体に登録内容を確認した日として、今日を記録します")
+        registry_rows: list[tuple[str, str, list[QPushButton]]] = [
+            (key, label, [self.confirm_button] if key == "confirmed_on" else [])
+            for key, label in REGISTRY_LABELS.items()]
         for key, label, buttons in [
             ("address", "所在地", [self.copy_address]),
             ("phone", "電話", [self.copy_phone]),
             ("email", "E-mail", [self.copy_email, self.write_mail]),
             ("website", "ホームページ", [self.open_web]),
             ("facebook", "Facebook", [self.open_facebook]),
+            *registry_rows,
             ("hours", "開館時間", []),
             ("affiliations", "所属団体", []),
             ("grants", "交付金案件", []),
@@ -136,6 +146,7 @@ class DetailPane(QWidget):
     # --- showing ----------------------------------------------------------------------
     def clear(self, message: str = "左の一覧から選んでください。") -> None:
         self.shown = Shown()
+        self.contact = None
         self.title.setText("")
         self.subtitle.setText(message)
         for key in self._rows:
@@ -147,11 +158,14 @@ class DetailPane(QWidget):
         self.note.setText("")
 
     def show_facility(self, f: FacilityDetail) -> None:
+        self.contact = None
         self.shown = Shown(f.name, _envelope(f.postal_code, f.full_address), f.phone, f.email,
                            f.website, f.facebook)
         self.title.setText(f.name)
         self.subtitle.setText(f"{kind_label(f.kind)}　{f.reading}")
         self._fill(hours=f.opening_hours, affiliations="", notes=f.notes)
+        for key in REGISTRY_LABELS:
+            self._set(key, "")
         self.edit_button.hide()
         self.delete_button.hide()
         self.record_button.hide()
@@ -161,6 +175,7 @@ class DetailPane(QWidget):
     def show_contact(self, c: ContactDetail, *, can_edit: bool = True,
                      can_delete: bool = True, grant_cases: Sequence[str] = ()) -> None:
         """*grant_cases*: one line per grant case of the contact, for those who may read them."""
+        self.contact = c
         self.shown = Shown(c.name, _envelope(c.postal_code, c.address), c.phone, c.email,
                            c.website, "")
         self.title.setText(c.name)
@@ -173,6 +188,9 @@ class DetailPane(QWidget):
         affiliations = "\n".join(a.label for a in linked)
         self._fill(hours="", affiliations=affiliations, notes=c.notes,
                    grants="\n".join(grant_cases))
+        for key in REGISTRY_LABELS:
+            self._set(key, registry_text(c, key))
+        self.confirm_button.setVisible(can_edit and c.kind is ContactKind.GROUP and c.active)
         self.edit_button.setVisible(can_edit)
         self.delete_button.setVisible(can_delete)
         self.record_button.show()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from kyodo_desk.services.contacts import Affiliation, ContactDraft, ContactKind, GroupType
+from kyodo_desk.services.contacts.registry import ActivityFieldRef
 from kyodo_desk.ui.draft_files import DraftFiles
 
 FORMAT = 1
@@ -19,14 +20,21 @@ class ContactFormState:
     # conflict instead of overwriting it.
     base_version: int | None = field(default=None, compare=False)
     saved_at: datetime | None = field(default=None, compare=False)
+    member_count_typed: str = ""  # 構成員数 as typed when it is no number that can be stored
+    # 最終確認日 of the record opened, shown beside 「内容を確認した」 (not the form's to change)
+    confirmed_on: date | None = field(default=None, compare=False)
 
 
 def state_to_json(state: ContactFormState) -> dict[str, Any]:
     draft = asdict(state.draft)
     draft["kind"] = state.draft.kind.value
     draft["group_type"] = state.draft.group_type.value if state.draft.group_type else None
+    founded = state.draft.founded_on
+    draft["founded_on"] = founded.isoformat() if founded else None
     return {"format": FORMAT, "saved_at": datetime.now().isoformat(timespec="seconds"),
-            "base_version": state.base_version, "draft": draft}
+            "base_version": state.base_version, "draft": draft,
+            "member_count_typed": state.member_count_typed,
+            "confirmed_on": state.confirmed_on.isoformat() if state.confirmed_on else None}
 
 
 def state_from_json(data: dict[str, Any]) -> ContactFormState:
@@ -39,9 +47,23 @@ def state_from_json(data: dict[str, Any]) -> ContactFormState:
     d["groups"] = tuple(Affiliation(int(g["contact_id"]), str(g["name"]), str(g.get("role", "")))
                         for g in d.get("groups", ()))
     d["distinct_from"] = tuple(int(i) for i in d.get("distinct_from", ()))
+    # The registry's fields (a draft from before them has none: the defaults).
+    rep = d.get("representative")
+    d["representative"] = (Affiliation(int(rep["contact_id"]), str(rep["name"]),
+                                       str(rep.get("role", ""))) if rep else None)
+    d["activity_fields"] = tuple(ActivityFieldRef(int(f["id"]), str(f["name"]),
+                                                  int(f.get("display_order", 0)),
+                                                  bool(f.get("active", True)))
+                                 for f in d.get("activity_fields", ()))
+    founded = d.get("founded_on")
+    d["founded_on"] = date.fromisoformat(founded) if founded else None
+    d["public_fields"] = tuple(str(k) for k in d.get("public_fields", ()))
     saved_at, version = data.get("saved_at"), data.get("base_version")
+    confirmed = data.get("confirmed_on")
     return ContactFormState(ContactDraft(**d), None if version is None else int(version),
-                            datetime.fromisoformat(saved_at) if saved_at else None)
+                            datetime.fromisoformat(saved_at) if saved_at else None,
+                            str(data.get("member_count_typed", "")),
+                            date.fromisoformat(confirmed) if confirmed else None)
 
 
 class ContactDraftStore(DraftFiles[ContactFormState]):

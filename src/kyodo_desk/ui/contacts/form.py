@@ -7,6 +7,8 @@ are likely the same as what is typed show under the fields (ui/contacts/duplicat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
@@ -23,11 +25,13 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from kyodo_desk.database import Database
+from kyodo_desk.domain.errors import FieldProblem
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.contacts import (
@@ -43,6 +47,7 @@ from kyodo_desk.ui.contacts.conflict import ConflictDialog
 from kyodo_desk.ui.contacts.drafts import ContactDraftStore, ContactFormState
 from kyodo_desk.ui.contacts.duplicate_warning import DuplicateWarning, words_for
 from kyodo_desk.ui.contacts.labels import GROUP_TYPE_LABELS
+from kyodo_desk.ui.contacts.registry_fields import REGISTRY_FIELDS, DistrictBox, RegistryPage
 from kyodo_desk.ui.drafted_form import DraftedForm
 from kyodo_desk.ui.messages import ask
 from kyodo_desk.ui.operations import ReadOp
@@ -58,8 +63,8 @@ class ContactForm(DraftedForm):
     """
 
     existing_chosen = Signal(object)  # the ContactDetail the clerk chose to use instead
-    field_order = ("kind", "group_type", "name", "reading", "postal_code", "address", "phone",
-                   "email", "website", "groups", "notes")
+    field_order = ("kind", "group_type", "name", "reading", "postal_code", "address",
+                   "district", "phone", "email", "website", "groups", "notes", *REGISTRY_FIELDS)
 
     def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None, *,
                  contact: ContactDetail | None = None,
@@ -121,16 +126,38 @@ class ContactForm(DraftedForm):
         self.groups_widget.setLayout(groups_box)
         groups_box.setContentsMargins(0, 0, 0, 0)
 
-        self.form = QFormLayout(self.content)
-        self.form.setContentsMargins(0, 0, 0, 0)
+        self.district = DistrictBox(db, actor, self.address, self.postal_code)
+        # 基本 and, for a group, 団体の登録情報: two pages, so the form stays as tall as the
+        # screen allows (1280×800) with the registry's dozen rows.
+        basic = QWidget()
+        self.registry = RegistryPage(db, actor, self.errors)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("contactFormTabs")
+        self.tabs.setDocumentMode(True)  # no frame: the form's height is the fields' own
+        self.tabs.addTab(basic, "基本")
+        self.tabs.addTab(self.registry, "団体の登録情報")
+        tabs_box = QVBoxLayout(self.content)
+        tabs_box.setContentsMargins(0, 0, 0, 0)
+        tabs_box.addWidget(self.tabs)
+        self.form = QFormLayout(basic)
+        self.form.setContentsMargins(0, 6, 0, 0)
         self.errors.add_row(self.form, "区分", kind_row, "kind", focus=self.group_kind)
         self.name_label = QLabel()
         self._row_index: dict[str, int] = {}
+        # 地域 beside the 〒 (a narrow box): a row of its own would make the form too tall
+        # for the counter's screen once likely duplicates show under it.
+        postal_row = QWidget()
+        postal_line = QHBoxLayout(postal_row)
+        postal_line.setContentsMargins(0, 0, 0, 0)
+        postal_line.addWidget(self.postal_code)
+        postal_line.addSpacing(16)
+        postal_line.addWidget(QLabel("地域"))
+        postal_line.addWidget(self.district, 1)
         rows: list[tuple[str, str | QWidget, QWidget]] = [
             ("group_type", "団体の種類", self.group_type),
             ("name", self.name_label, self.name),
             ("reading", "よみ", self.reading),
-            ("postal_code", "郵便番号", self.postal_code),
+            ("postal_code", "郵便番号", postal_row),
             ("address", "住所", self.address),
             ("phone", "電話番号", self.phone),
             ("email", "E-mail", self.email),
@@ -141,9 +168,12 @@ class ContactForm(DraftedForm):
         for field, label, widget in rows:
             self._row_index[field] = self.form.rowCount()
             # The list is framed, not the box around it: a frame would spread to the picker.
-            self.errors.add_row(self.form, label, widget, field,
-                                focus=self.groups if widget is self.groups_widget else None,
-                                narrow=widget is self.postal_code)
+            fields = (field, "district") if widget is postal_row else (field,)
+            self.errors.add_row(self.form, label, widget, *fields,
+                                focus=(self.groups if widget is self.groups_widget
+                                       else self.postal_code if widget is postal_row
+                                       else None),
+                                frames={"district": self.district.combo})
         self._lay_out()
         self.existing: ContactDetail | None = None
         self.duplicates = DuplicateWarning(db, actor, self.draft, editing_id=self.record_id)
@@ -158,6 +188,7 @@ class ContactForm(DraftedForm):
         self._begin(self._state_of(contact) if contact is not None
                     else ContactFormState(ContactDraft(kind=kind, name="")))
         self.duplicates.search_now()  # a record or a draft opened: its duplicates at once
+        self.registry.load_choices()
         self.name.setFocus()
 
     def _connect(self) -> None:
@@ -179,11 +210,14 @@ class ContactForm(DraftedForm):
         self.duplicates.distinct_changed.connect(changed)
         self.duplicates.open_requested.connect(self.use_existing)
         self.duplicates.search_finished.connect(self._fit_duplicates)
+        self.district.changed.connect(changed)
+        self.registry.changed.connect(changed)
 
     # --- state in and out -------------------------------------------------------------
     @staticmethod
     def _state_of(detail: ContactDetail) -> ContactFormState:
-        return ContactFormState(detail.as_draft(), detail.version)
+        return ContactFormState(detail.as_draft(), detail.version,
+                                confirmed_on=detail.confirmed_on)
 
     def _restore(self, state: ContactFormState) -> None:
         d = state.draft
@@ -204,12 +238,16 @@ class ContactForm(DraftedForm):
             for affiliation in d.groups:
                 self._append_group(affiliation)
             self.duplicates.restore(d.distinct_from)
+            self.district.restore(d.district)
+            self.registry.restore(d, state.confirmed_on, state.member_count_typed)
             self._kind_changed()
         finally:
             self._loading = False
 
     def state(self) -> ContactFormState:
-        return ContactFormState(self.draft(), self._base_version)
+        return ContactFormState(self.draft(), self._base_version,
+                                member_count_typed=self.registry.typed_count(),
+                                confirmed_on=self.detail.confirmed_on if self.detail else None)
 
     def draft(self) -> ContactDraft:
         kind = ContactKind.GROUP if self.group_kind.isChecked() else ContactKind.PERSON
@@ -222,14 +260,26 @@ class ContactForm(DraftedForm):
             postal_code=self.postal_code.text(), address=self.address.text(),
             phone=self.phone.text(), email=self.email.text(), website=self.website.text(),
             notes=self.notes.toPlainText(), groups=groups,
-            distinct_from=self.duplicates.distinct_from,
+            distinct_from=self.duplicates.distinct_from, district=self.district.value(),
+            **self.registry.fields(),  # type: ignore[arg-type]  # its fields, typed there
         )
 
     def _kind_changed(self) -> None:
         is_group = self.group_kind.isChecked()
         self.form.setRowVisible(self._row_index["group_type"], is_group)
         self.form.setRowVisible(self._row_index["groups"], not is_group)
+        self.tabs.setTabVisible(1, is_group)
         self.name_label.setText("団体名 *" if is_group else "氏名 *")
+
+    def _show_problems(self, problems: Sequence[FieldProblem]) -> None:
+        """Each under its field; the page of the first one shown (基本 or 団体の登録情報)."""
+        super()._show_problems(problems)
+        self._fit_duplicates()  # the red lines make it taller: its bottom stays on the screen
+        order = list(self.field_order)
+        first = min(problems, key=lambda p: order.index(p.field) if p.field in order
+                    else len(order), default=None)
+        if first is not None and first.field in order:
+            self.tabs.setCurrentIndex(1 if first.field in REGISTRY_FIELDS else 0)
 
     def _remove_group(self) -> None:
         self.groups.takeItem(self.groups.currentRow())
@@ -326,6 +376,7 @@ class ContactForm(DraftedForm):
     def _stop_timers(self) -> None:
         super()._stop_timers()
         self.duplicates.stop()
+        self.district.stop()
 
     @classmethod
     def register(cls, parent: QWidget, db: Database, actor: Actor, kind: ContactKind,

@@ -34,10 +34,11 @@ from PySide6.QtWidgets import (
 from kyodo_desk.database import Database
 from kyodo_desk.domain.errors import ConcurrentEdit, UserError
 from kyodo_desk.domain.permissions import Action, Actor, Resource
+from kyodo_desk.domain.registry_text import registry_text
 from kyodo_desk.services.contacts import ContactDetail, ContactKind
 from kyodo_desk.services.contacts import merge as svc
 from kyodo_desk.services.contacts.merge import LinkedCounts, MergePreview, MergeResult
-from kyodo_desk.ui.contacts.conflict import FIELD_LABELS
+from kyodo_desk.ui.contacts.conflict import FIELD_LABELS as _FORM_LABELS
 from kyodo_desk.ui.contacts.labels import GROUP_TYPE_LABELS, KIND_LABELS
 from kyodo_desk.ui.field_errors import say_on, summary_line
 from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure, show_status
@@ -61,8 +62,19 @@ def links_text(links: LinkedCounts) -> str:
             f"所属 {links.memberships}件")
 
 
+# The form's names, and those of the fields only a stored record has.
+FIELD_LABELS = {**_FORM_LABELS, "representative_id": "代表者", "registered_on": "登録日",
+                "confirmed_on": "最終確認日"}
+_AS_REGISTRY_SHOWS = frozenset({"activity_fields", "member_count", "founded_on", "listed_publicly",
+                                "public_fields", "registered_on", "confirmed_on"})
+
+
 def shown_value(contact: ContactDetail, field: str) -> str:
     """A field as the comparison shows it ("" when empty)."""
+    if field == "representative_id":
+        return registry_text(contact, "representative")
+    if field in _AS_REGISTRY_SHOWS:
+        return registry_text(contact, field)
     value = getattr(contact, field)
     if field == "group_type":
         return GROUP_TYPE_LABELS[value] if value else ""
@@ -305,7 +317,7 @@ class MergeDialog(QDialog):
             f"<tr><td style='color:#555; padding-right:14px'>{FIELD_LABELS[field]}</td>"
             f"<td>{_html(shown_value(kept, field)) or EMPTY}</td></tr>"
             for field in svc.MERGEABLE_FIELDS
-            if field != "group_type" or kept.kind is ContactKind.GROUP)
+            if field not in svc.GROUP_ONLY_FIELDS or kept.kind is ContactKind.GROUP)
         self.kept_fields.setText(f"<table>{rows}</table>")
 
     # --- reading ----------------------------------------------------------------------------
@@ -387,8 +399,8 @@ class MergeDialog(QDialog):
             grid.addWidget(title, 0, column)
         line = 1
         for field in svc.MERGEABLE_FIELDS:
-            if field == "group_type" and keep.kind is not ContactKind.GROUP:
-                continue  # a person has no 団体の種類
+            if field in svc.GROUP_ONLY_FIELDS and keep.kind is not ContactKind.GROUP:
+                continue  # a person has no 団体の種類, no registry
             label = QLabel(FIELD_LABELS[field])
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
             grid.addWidget(label, line, 0)

@@ -35,6 +35,7 @@ from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.grants import yen
 from kyodo_desk.domain.labels import GROUP_TYPE_LABELS, KIND_LABELS
 from kyodo_desk.domain.permissions import Actor
+from kyodo_desk.domain.registry_text import registry_lines
 from kyodo_desk.services.contacts import Affiliation
 from kyodo_desk.services.contacts.record import (
     ConsultationEntry,
@@ -437,8 +438,13 @@ class RecordWindow(QDialog):
         where = [address, c.phone, c.email]
         if record.is_group:
             rep = record.representative
-            where.append(f"代表者: {rep.name}（{rep.role}）" if rep else "代表者: 登録なし")
-        self.subtitle.setText("\n".join("　".join(f for f in line if f) for line in (who, where)
+            where.append(f"代表者: {rep.name}（{rep.role}）" if rep and rep.role
+                         else f"代表者: {rep.name}" if rep else "代表者: 登録なし")
+        # 地域 and the group registry (団体台帳), the 代表者 said above.
+        registry = [f"{label}: {text}" for label, text in registry_lines(c)
+                    if label != "代表者"]
+        lines = (who, where, registry[:5], registry[5:])
+        self.subtitle.setText("\n".join("　".join(f for f in line if f) for line in lines
                                         if any(line)))
         merged = ""
         if c.merged_into_id is not None:

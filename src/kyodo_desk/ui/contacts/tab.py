@@ -28,11 +28,13 @@ from kyodo_desk.domain.grants import STAGE_LABELS
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.contacts import ContactKind, EntryRef, PageKey
+from kyodo_desk.services.contacts.registry import confirm_contact
 from kyodo_desk.services.grants.cases import list_cases
 from kyodo_desk.ui.contacts.detail import COPY_ADDRESS, COPY_EMAIL, COPY_PHONE, DetailPane
 from kyodo_desk.ui.contacts.form import ContactForm
 from kyodo_desk.ui.contacts.model import DirectoryModel
 from kyodo_desk.ui.contacts.record_view import RecordWindow
+from kyodo_desk.ui.district_choice import district_filter
 from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure, touches
 from kyodo_desk.ui.widgets import SearchListKeys, record_list
 
@@ -54,6 +56,7 @@ class _Search:
 
     query: str
     kind: ContactKind | str | None  # None: every kind; "facility": the facilities only
+    district: str | None = None  # None: every 地域; "": 未設定
 
     def contact_kinds(self) -> list[ContactKind] | None:
         """The kinds of contact asked for (None: every kind). The filter's item data comes
@@ -83,6 +86,9 @@ class ContactsTab(QWidget):
         self.filter = QComboBox()
         for label, value in _FILTERS:
             self.filter.addItem(label, value)
+        # 地域: facilities have none, and are listed only under すべての地域.
+        self.district_filter = district_filter()
+        self.district_filter.setToolTip("地域で絞り込みます（施設は「すべての地域」のときだけ出ます）")
         self.count = QLabel()
         self.count.setObjectName("resultCount")
         # Room for a million, so the search box does not jump as the count arrives.
@@ -98,6 +104,7 @@ class ContactsTab(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.filter)
+        top.addWidget(self.district_filter)
         top.addWidget(self.count)
         top.addWidget(new_group)
         top.addWidget(new_person)
@@ -119,6 +126,7 @@ class ContactsTab(QWidget):
         self.detail.edit_requested.connect(self.open_current)
         self.detail.delete_requested.connect(self.delete_current)
         self.detail.record_requested.connect(self.open_record)
+        self.detail.confirm_requested.connect(self.confirm_current)
         self.record_window: RecordWindow | None = None  # the カルテ opened last
 
         splitter = QSplitter()
@@ -142,6 +150,7 @@ class ContactsTab(QWidget):
         self._live_timer.timeout.connect(lambda: self.refresh(in_place=True))
         self.search.textChanged.connect(lambda _text: self._timer.start())
         self.filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.district_filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.keys = SearchListKeys(self.search, self.table, open_current=self.open_current,
                                    typing_done=self._timer.stop, enter_opens=True)
         for sequence, key in ((COPY_PHONE, "phone"), (COPY_EMAIL, "email"),
@@ -172,18 +181,20 @@ class ContactsTab(QWidget):
         self._keep_ref = keep or self._keep_ref or self.current_ref()
         scroll = self.table.verticalScrollBar().value() if in_place else None
         limit = max(svc.PAGE_SIZE, self.model.contact_rows()) if in_place else svc.PAGE_SIZE
-        search = _Search(self.search.text(), self.filter.currentData())
+        search = _Search(self.search.text(), self.filter.currentData(),
+                         self.district_filter.currentData())
         db, actor = self.db, self.actor
 
         def work() -> tuple[list[svc.DirectoryEntry], svc.ContactPage]:
             kind = search.kind
             facilities = (svc.search_facilities(db, actor, search.query)
-                          if kind in (None, "facility") else [])
+                          if kind == "facility" or (kind is None and search.district is None)
+                          else [])
             if kind == "facility":
                 return facilities, svc.ContactPage([], None)
             return facilities, svc.search_contacts(db, actor, search.query,
                                                    kinds=search.contact_kinds(),
-                                                   limit=limit)
+                                                   limit=limit, district=search.district)
 
         def failed(exc: Exception) -> None:
             self._keep_ref = None  # the next search keeps what is selected then
@@ -247,7 +258,7 @@ class ContactsTab(QWidget):
             show_failure(self, exc, reading=True)
 
         ReadOp(self, lambda: svc.search_contacts(db, actor, search.query, after=after,
-                                                 kinds=kinds),
+                                                 kinds=kinds, district=search.district),
                show, failed=failed).run()
 
     def _count_all(self, search: _Search, facilities: int) -> None:
@@ -262,7 +273,8 @@ class ContactsTab(QWidget):
 
         # A count that fails leaves 「N 件以上」, which is true; the list says what went wrong.
         ReadOp(self, lambda: svc.count_contacts(db, actor, search.query,
-                                                kinds=search.contact_kinds()),
+                                                kinds=search.contact_kinds(),
+                                                district=search.district),
                show, key="count", failed=lambda _exc: None).run()
 
     def _update_count(self) -> None:
@@ -304,6 +316,31 @@ class ContactsTab(QWidget):
 
     def _may(self, action: Action) -> bool:
         return not self.db.read_only and self.actor.may(action, Resource.CONTACTS)
+
+    def confirm_current(self) -> None:
+        """確認済みにする: the selected group confirmed its entry today (a versioned change)."""
+        ref = self.current_ref()
+        shown = self.detail.contact
+        if ref is None or ref.table != "contact" or shown is None or shown.id != ref.id:
+            return
+        db, actor, version = self.db, self.actor, shown.version
+
+        def done(contact: svc.ContactDetail) -> None:
+            self.status_message.emit(f"「{contact.name}」を確認済みにしました。")
+            self.refresh(ref)
+
+        WriteOp(self, lambda: confirm_contact(db, actor, ref.id, version), done,
+                busy=(self.detail.confirm_button,)).run()
+
+    def open_contact(self, contact_id: int) -> None:
+        """The form of the contact *contact_id* (from a list elsewhere: 確認から12か月…)."""
+        if self.db.read_only:
+            self.status_message.emit(self.db.read_only_reason)
+            return
+        db, actor = self.db, self.actor
+        ReadOp(self, lambda: svc.get_contact(db, actor, contact_id),
+               lambda contact: self._run_form(ContactForm(db, actor, self, contact=contact)),
+               key="open").run()
 
     def open_current(self) -> None:
         ref = self.current_ref()

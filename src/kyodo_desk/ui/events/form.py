@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.dates import clock, date_with_weekday, full_date
+from kyodo_desk.domain.districts import suggest_district
 from kyodo_desk.domain.errors import FieldProblem, ValidationError
 from kyodo_desk.domain.events import EVENT_KIND_LABELS, QUEUE_RULE_LABELS, EventKind, QueueRule
 from kyodo_desk.domain.permissions import Actor
@@ -33,11 +34,13 @@ from kyodo_desk.services import events as svc
 from kyodo_desk.services.events import EventDetail, EventDraft, SessionDraft
 from kyodo_desk.ui.conflict import VersionsDialog, differences
 from kyodo_desk.ui.date_inputs import day_of, qdate
+from kyodo_desk.ui.district_choice import UNSET, choose_district, district_combo
 from kyodo_desk.ui.drafted_form import DraftedForm
 from kyodo_desk.ui.events.drafts import EventDraftStore, EventFormState
 from kyodo_desk.ui.events.sessions_editor import SessionsEditor, short_date_edit
 from kyodo_desk.ui.field_errors import form_column, text_box, with_unit
 from kyodo_desk.ui.number_box import NumberBox, typed_texts
+from kyodo_desk.ui.postal_fill import fill_address_from_code_typed_in
 
 DEFAULT_HOLD_HOURS = 48
 _SESSION_NUMBER = re.compile(r"開催日(\d+)（")
@@ -45,7 +48,7 @@ _SESSION_NUMBER = re.compile(r"開催日(\d+)（")
 # Field → label, in form order: the order problems are listed and the first one is focused.
 FIELD_LABELS = {
     "kind": "種類", "title": "イベント名", "title_reading": "よみ", "facility_id": "主催施設",
-    "venue": "会場", "sessions": "開催日時", "description": "説明", "capacity": "定員",
+    "venue": "会場", "district": "地域", "sessions": "開催日時", "description": "説明", "capacity": "定員",
     "signup_opens_on": "受付開始", "signup_closes_on": "受付締切", "audience": "対象",
     "fee": "参加費", "fee_note": "料金の補足", "how_to_apply": "申込方法",
     "contact_name": "問い合わせ先", "contact_phone": "問い合わせ先の電話", "url": "URL",
@@ -63,15 +66,22 @@ class EventForm(DraftedForm):
     (saving and drafts: DraftedForm).
 
     *facilities*: the active facilities as (name, id), read before the form is built — the
-    choices of 主催施設 and 会場.
+    choices of 主催施設 and 会場. *venue_districts* (facility id → 地域) and *towns* (町名 →
+    地域, services.districts) suggest the 地域 from the venue until the clerk chooses one.
     """
 
     field_order = tuple(FIELD_LABELS)
 
     def __init__(self, db: Database, actor: Actor, *, facilities: Sequence[tuple[str, int]],
                  detail: EventDetail | None = None, initial: EventDraft | None = None,
-                 parent: QWidget | None = None, drafts: EventDraftStore | None = None) -> None:
+                 parent: QWidget | None = None, drafts: EventDraftStore | None = None,
+                 venue_districts: Mapping[int, str] | None = None,
+                 towns: Mapping[str, str] | None = None) -> None:
         super().__init__(db, actor, detail, drafts or EventDraftStore(), parent)
+        self._venue_districts = dict(venue_districts or {})
+        self._towns = dict(towns or {})
+        # The 地域 follows the venue until the clerk chooses one in the box.
+        self._district_by_hand = False
         self.setWindowTitle("イベントの編集" if detail else
                             "イベントの登録（来年度用のコピー）" if initial else "イベントの登録")
         self.setMinimumSize(1180, 600)
@@ -104,7 +114,12 @@ class EventForm(DraftedForm):
         self.venue_name = QLineEdit()
         self.venue_name.setPlaceholderText("会場名（例: 秋田市にぎわい交流館AU 3階）")
         self.venue_address = QLineEdit()
-        self.venue_address.setPlaceholderText("住所（例: 秋田市中通一丁目4番1号）")
+        self.venue_address.setPlaceholderText("住所（〒を打つと町名まで入ります。例: 秋田市中通一丁目4番1号）")
+        self.district = district_combo("eventDistrict")
+        self.district.setToolTip("イベントを開く地域。会場の住所から候補を示します（選び直せます）")
+        self.district_note = QLabel()
+        self.district_note.setObjectName("districtNote")
+        self.district_note.setStyleSheet("color: #555;")
         self.sessions = SessionsEditor()
         self.description = text_box("チラシに載せる内容・講師・持ち物など", 96)
 
@@ -160,6 +175,10 @@ class EventForm(DraftedForm):
         venue.addWidget(self.venue_name)
         venue.addWidget(self.venue_address)
         self.errors.add_row(left, "会場 *", venue, "venue", focus=self.venue)
+        district = QHBoxLayout()
+        district.addWidget(self.district)
+        district.addWidget(self.district_note, 1)
+        self.errors.add_row(left, "地域", district, "district", focus=self.district)
         self.errors.add_row(left, "開催日時 *", self.sessions, "sessions")
         self.errors.add_row(left, "説明", self.description, "description")
 
@@ -225,7 +244,8 @@ class EventForm(DraftedForm):
         """Fields in the order they are filled in; new session lines take their place."""
         order: list[QWidget] = [
             self.kind, self.title, self.title_reading, self.facility, self.venue,
-            self.venue_name, self.venue_address, *self.sessions.focus_widgets(),
+            self.venue_name, self.venue_address, self.district,
+            *self.sessions.focus_widgets(),
             self.description, self.capacity, self.opens, self.opens_on, self.closes,
             self.closes_on, self.audience, self.fee, self.fee_note, self.how_to_apply,
             self.contact_name, self.contact_phone, self.url, self.queue_rule, self.hold_hours,
@@ -239,6 +259,10 @@ class EventForm(DraftedForm):
         for combo in (self.kind, self.facility, self.queue_rule):
             combo.currentIndexChanged.connect(changed)
         self.venue.currentIndexChanged.connect(self._venue_changed)
+        self.venue_address.textChanged.connect(self._suggest_district)
+        fill_address_from_code_typed_in(self.venue_address)
+        self.district.activated.connect(self._district_chosen)  # the clerk's choice only
+        self.district.currentIndexChanged.connect(changed)
         for line in (self.title, self.title_reading, self.venue_name, self.venue_address,
                      self.audience, self.fee_note, self.contact_name, self.contact_phone,
                      self.url):
@@ -288,6 +312,7 @@ class EventForm(DraftedForm):
             url=self.url.text(), queue_rule=QueueRule(self.queue_rule.currentData()),
             offer_hold_hours=self.hold_hours.value() or DEFAULT_HOLD_HOURS,
             has_booths=self.has_booths.isChecked(), cancelled=self.cancelled.isChecked(),
+            district=self.district.currentData(),
         ), base_version=self._base_version, numbers_typed=typed_texts(self._number_boxes()))
 
     def _number_boxes(self) -> dict[str, NumberBox]:
@@ -305,6 +330,12 @@ class EventForm(DraftedForm):
             self.venue_name.setText(d.venue_name)
             self.venue_address.setText(d.venue_address)
             self._venue_changed()
+            # A 地域 other than the venue's suggestion was chosen by hand: it stays. A stored
+            # event left 未設定 is not changed by opening it, only by a change of venue.
+            self._district_by_hand = bool(d.district) and d.district != self.suggested_district()
+            choose_district(self.district, d.district or (
+                "" if self.detail is not None else self.suggested_district()))
+            self._show_district_note()
             self.sessions.set_sessions(d.sessions or (SessionDraft(date.today()),))
             self.capacity.setValue(d.capacity)
             # Shown dates of an unticked 受付開始/締切: near the first session, ready to tick.
@@ -346,7 +377,29 @@ class EventForm(DraftedForm):
         other = self.venue.currentData() is None
         self.venue_name.setVisible(other)
         self.venue_address.setVisible(other)
+        self._suggest_district()
         self._changed()
+
+    def suggested_district(self) -> str:
+        """The 地域 the venue suggests: the facility's, or the typed address's; "" unknown."""
+        facility_id = self.venue.currentData()
+        if facility_id is not None:
+            return self._venue_districts.get(facility_id, "")
+        return suggest_district(self.venue_address.text(), "", self._towns)
+
+    def _suggest_district(self, *_args: object) -> None:
+        if self._district_by_hand or self._loading:
+            return
+        choose_district(self.district, self.suggested_district())
+        self._show_district_note()
+
+    def _district_chosen(self, _index: int) -> None:
+        self._district_by_hand = True
+        self._show_district_note()
+
+    def _show_district_note(self) -> None:
+        suggested = not self._district_by_hand and bool(self.district.currentData())
+        self.district_note.setText("会場の住所からの候補" if suggested else "")
 
     def _show_queue_help(self, *_args: object) -> None:
         self.queue_help.setText(QUEUE_RULE_HELP[QueueRule(self.queue_rule.currentData())])
@@ -395,7 +448,7 @@ class EventForm(DraftedForm):
         return {
             "kind": EVENT_KIND_LABELS[d.kind], "title": d.title,
             "title_reading": d.title_reading, "facility_id": facilities.get(d.facility_id, ""),
-            "venue": venue, "sessions": "\n".join(session_text(s) for s in d.sessions),
+            "venue": venue, "district": d.district or UNSET, "sessions": "\n".join(session_text(s) for s in d.sessions),
             "description": d.description,
             "capacity": "定員なし" if d.capacity is None else f"{d.capacity}名",
             "signup_opens_on": full_date(d.signup_opens_on) if d.signup_opens_on else "",

@@ -10,8 +10,8 @@ from kyodo_desk.domain.events import EVENT_KIND_LABELS
 from kyodo_desk.services.events import EventSummary
 from kyodo_desk.ui.widgets import RowsModel
 
-COLUMNS = ("開催日", "イベント名", "種類", "主催", "席の状況")
-DATE_COLUMN, TITLE_COLUMN, KIND_COLUMN, HOST_COLUMN, SEATS_COLUMN = range(5)
+COLUMNS = ("開催日", "イベント名", "種類", "主催", "席の状況", "地域")
+DATE_COLUMN, TITLE_COLUMN, KIND_COLUMN, HOST_COLUMN, SEATS_COLUMN, DISTRICT_COLUMN = range(6)
 CANCELLED_TEXT = QColor("#8a8a8a")
 FULL_TEXT = QColor("#b3261e")
 
@@ -66,4 +66,6 @@ class EventListModel(RowsModel[EventSummary]):
             return f"【中止】{row.title}" if row.cancelled else row.title
         if column == SEATS_COLUMN:
             return "中止" if row.cancelled else row.seats.label()
+        if column == DISTRICT_COLUMN:
+            return row.district
         return EVENT_KIND_LABELS[row.kind] if column == KIND_COLUMN else row.facility_name

@@ -33,12 +33,15 @@ from kyodo_desk.database import Database
 from kyodo_desk.domain import dates
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.exports.participants import export_participants
+from kyodo_desk.services import districts
 from kyodo_desk.services import events as svc
 from kyodo_desk.services.contacts import list_facilities
 from kyodo_desk.services.events import EventSummary
 from kyodo_desk.ui.date_inputs import day_of, qdate
+from kyodo_desk.ui.district_choice import district_filter
 from kyodo_desk.ui.events.calendar_view import EventCalendar
 from kyodo_desk.ui.events.model import (
+    DISTRICT_COLUMN,
     HOST_COLUMN,
     KIND_COLUMN,
     SEATS_COLUMN,
@@ -60,7 +63,8 @@ if TYPE_CHECKING:
     from kyodo_desk.services.events import EventDetail, EventDraft
     from kyodo_desk.ui.events.form import EventForm
 
-    FormData = tuple[list[tuple[str, int]], EventDetail | None, EventDraft | None]
+    FormData = tuple[list[tuple[str, int]], EventDetail | None, EventDraft | None,
+                     dict[int, str], dict[str, str]]
 
 SEARCH_DELAY_MS = 120
 LIVE_REFRESH_DELAY_MS = 300
@@ -91,6 +95,7 @@ class EventsTab(QWidget):
         self.facility = filter_combo("facility", [("すべての施設", None)])
         fill_choices_later(self.facility, lambda: [("すべての施設", None)] + [
             (f.name, f.id) for f in list_facilities(db, actor)])
+        self.district = district_filter()
         self.count = QLabel()
         self.count.setObjectName("eventCount")
         self.count.setMinimumWidth(70)
@@ -99,6 +104,7 @@ class EventsTab(QWidget):
         top.addWidget(self.search, 1)
         top.addWidget(self.period)
         top.addWidget(self.facility)
+        top.addWidget(self.district)
         top.addWidget(self.count)
 
         self.model = EventListModel()
@@ -108,7 +114,8 @@ class EventsTab(QWidget):
         # host and seats are cut short (the tooltip has them whole), the title takes the rest.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((KIND_COLUMN, 110), (HOST_COLUMN, 140), (SEATS_COLUMN, 170)):
+        for column, width in ((KIND_COLUMN, 110), (HOST_COLUMN, 140), (SEATS_COLUMN, 170),
+                              (DISTRICT_COLUMN, 56)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._current_changed())
@@ -146,6 +153,7 @@ class EventsTab(QWidget):
         self.search.textChanged.connect(lambda _text: self._timer.start())
         self.period.currentIndexChanged.connect(lambda _i: self.choose_day(None))
         self.facility.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.district.currentIndexChanged.connect(lambda _i: self.refresh())
         self.keys = SearchListKeys(self.search, self.table, open_current=self.open_current,
                                    typing_done=self._timer.stop, enter_opens=False)
         QShortcut(QKeySequence("Ctrl+N"), self).activated.connect(self.open_new)
@@ -264,6 +272,7 @@ class EventsTab(QWidget):
         self._timer.stop()
         (start, end), day = self._period_range(), self.day
         query, facility_id = self.search.text(), self.facility.currentData()
+        district = self.district.currentData()
         past = self.day is None and self.period.currentData() == PAST
         current = self.current_event()
         keep = keep_id or (current.id if current else None)
@@ -272,7 +281,7 @@ class EventsTab(QWidget):
 
         def work() -> list[EventSummary]:
             rows = svc.list_events(db, actor, query=query, start=start, end=end,
-                                   facility_id=facility_id, meeting_on=day)
+                                   facility_id=facility_id, meeting_on=day, district=district)
             return rows[::-1] if past else rows  # the past: the most recent first
 
         ReadOp(self, work, lambda rows: self._show(rows, keep, scroll), key="list").run()
@@ -399,20 +408,23 @@ class EventsTab(QWidget):
 
         def read() -> FormData:
             facilities = [(f.name, f.id) for f in list_facilities(db, actor)]
+            # What suggests the 地域 from the venue: a few hundred towns, read in a millisecond.
+            hints = districts.facility_districts(db, actor), districts.towns(db, actor)
             if event_id is None:
-                return facilities, None, None
+                return facilities, None, None, *hints
             if copy:
-                return facilities, None, svc.copy_for_next_year(db, actor, event_id)
-            return facilities, svc.get_event(db, actor, event_id), None
+                return facilities, None, svc.copy_for_next_year(db, actor, event_id), *hints
+            return facilities, svc.get_event(db, actor, event_id), None, *hints
 
         ReadOp(self, read, self._show_form, key="form").run()
 
     def _show_form(self, data: FormData) -> None:
         from kyodo_desk.ui.events.form import EventForm  # loaded when first used
 
-        facilities, detail, initial = data
+        facilities, detail, initial, venue_districts, towns = data
         form = EventForm(self.db, self.actor, facilities=facilities, detail=detail,
-                         initial=initial, parent=self)
+                         initial=initial, parent=self, venue_districts=venue_districts,
+                         towns=towns)
         # Deleted on the GUI thread when closed, never by a collection on a worker thread.
         form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         form.setModal(True)
@@ -424,6 +436,10 @@ class EventsTab(QWidget):
         if saved is None:
             return
         self.status_message.emit(f"「{saved.title}」を保存しました。")
+        if self.district.currentData() not in (None, saved.district):
+            self.district.blockSignals(True)  # a saved event must be in the list to be seen
+            self.district.setCurrentIndex(0)
+            self.district.blockSignals(False)
         if self.model.row_of(saved.id) < 0 and self.day is None:
             self.period.blockSignals(True)  # a saved event must be in the list to be seen
             self.period.setCurrentIndex(ALL_TIME if saved.last_day < self.today else UPCOMING)

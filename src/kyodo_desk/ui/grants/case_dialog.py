@@ -31,6 +31,7 @@ from kyodo_desk.services.grants.cases import CaseDetail, CaseDraft
 from kyodo_desk.ui.conflict import VersionsDialog, differences
 from kyodo_desk.ui.contact_picker import ContactPicker
 from kyodo_desk.ui.contacts.form import ContactForm
+from kyodo_desk.ui.district_choice import UNSET, choose_district, district_combo
 from kyodo_desk.ui.draft_files import DraftFiles
 from kyodo_desk.ui.drafted_form import DraftedForm
 from kyodo_desk.ui.field_errors import text_box, with_unit
@@ -41,8 +42,9 @@ FORMAT = 1
 # Field → label, in form order: the order problems are listed and the first one is focused.
 FIELD_LABELS = {
     "contact": "申請団体", "title": "事業名", "department": "協働担当課", "summary": "事業の概要",
-    "requested": "申請額", "result": "実績", "evaluation": "評価",
+    "district": "地域", "requested": "申請額", "result": "実績", "evaluation": "評価",
 }
+GROUPS_DISTRICT = "（申請団体の地域）"  # a new case's "": the service takes the group's
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,9 @@ class CaseDialog(DraftedForm):
         self.department.setObjectName("caseDepartment")
         self.department.setPlaceholderText("例: 観光文化スポーツ部 文化振興課")
         self.summary_text = text_box("事業の目的・内容・実施場所など", 80, "caseSummary")
+        self.district = district_combo("caseDistrict",
+                                       GROUPS_DISTRICT if detail is None else UNSET)
+        self.district.setToolTip("事業を行う地域。新しい案件で選ばなければ、申請団体の地域になります")
         self.requested = yen_box("例: 300,000")
         self.requested.setObjectName("caseRequested")
         # Not "result": DraftedForm.closeEvent asks QDialog.result().
@@ -113,6 +118,7 @@ class CaseDialog(DraftedForm):
             line.textChanged.connect(self._changed)
         for box in (self.summary_text, self.result_text, self.evaluation):
             box.textChanged.connect(self._changed)
+        self.district.currentIndexChanged.connect(self._changed)
 
         self._begin(self._state_of(detail) if detail is not None else CaseFormState(
             CaseDraft(programme_id, 0, "")))
@@ -135,9 +141,10 @@ class CaseDialog(DraftedForm):
         add(form, "事業名 *", self.title, "title")
         add(form, "協働担当課", self.department, "department")
         add(form, "事業の概要", self.summary_text, "summary")
+        add(form, "地域", self.district, "district", narrow=True)
         add(form, "申請額", with_unit(self.requested, "円"), "requested", focus=self.requested)
         order = self.picker.tab_chain() if self.picker is not None else []
-        order += [self.title, self.department, self.summary_text, self.requested]
+        order += [self.title, self.department, self.summary_text, self.district, self.requested]
         if detail is not None:
             add(form, "実績", self.result_text, "result")
             add(form, "評価", self.evaluation, "evaluation")
@@ -165,7 +172,8 @@ class CaseDialog(DraftedForm):
             programme_id=self.programme_id, contact_id=contact_id, title=self.title.text(),
             department=self.department.text(), summary=self.summary_text.toPlainText(),
             requested=self.requested.text().strip(), result=self.result_text.toPlainText(),
-            evaluation=self.evaluation.toPlainText()), contact_name, self._base_version)
+            evaluation=self.evaluation.toPlainText(), district=self.district.currentData()),
+            contact_name, self._base_version)
 
     @staticmethod
     def _state_of(detail: CaseDetail) -> CaseFormState:
@@ -182,6 +190,7 @@ class CaseDialog(DraftedForm):
             self.title.setText(d.title)
             self.department.setText(d.department)
             self.summary_text.setPlainText(d.summary)
+            choose_district(self.district, d.district)
             self.requested.setText(str(d.requested) if d.requested else "")
             self.result_text.setPlainText(d.result)
             self.evaluation.setPlainText(d.evaluation)
@@ -230,6 +239,6 @@ def _described(d: CaseDraft) -> dict[str, str]:
     except ValidationError:
         requested = str(d.requested)  # as typed, even where it cannot be saved
     return {"title": d.title, "department": d.department, "summary": d.summary,
-            "requested": requested, "result": d.result, "evaluation": d.evaluation}
+            "district": d.district or UNSET, "requested": requested, "result": d.result, "evaluation": d.evaluation}
 
 

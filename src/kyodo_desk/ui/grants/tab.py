@@ -33,6 +33,7 @@ from kyodo_desk.services import grants as svc
 from kyodo_desk.services.grants import ProgrammeDetail, ProgrammeSummary
 from kyodo_desk.services.grants import cases as case_svc
 from kyodo_desk.services.grants.cases import CaseSummary
+from kyodo_desk.ui.district_choice import district_filter
 from kyodo_desk.ui.grants.budget_strip import BudgetStrip
 from kyodo_desk.ui.grants.case_panel import CasePanel
 from kyodo_desk.ui.grants.case_sections import small_button
@@ -86,6 +87,7 @@ class GrantsTab(QWidget):
         self.search.setPlaceholderText("事業名・団体名・担当課で検索")
         self.stage_filter = filter_combo("stage", [("すべての段階", None)] + [
             (STAGE_LABELS[s], s) for s in Stage])
+        self.district_filter = district_filter()
         self.count = QLabel()
         self.count.setObjectName("caseCount")
         self.count.setMinimumWidth(50)
@@ -117,6 +119,7 @@ class GrantsTab(QWidget):
         self._live_timer = single_shot(self, LIVE_REFRESH_DELAY_MS, self._catch_up)
         self.search.textChanged.connect(lambda _text: self._timer.start())
         self.stage_filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.district_filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.chooser.currentIndexChanged.connect(lambda _i: self._programme_chosen())
         self.keys = SearchListKeys(self.search, self.table, open_current=self.table.setFocus,
                                    typing_done=self._timer.stop, enter_opens=False)
@@ -152,6 +155,7 @@ class GrantsTab(QWidget):
         filters = QHBoxLayout()
         filters.addWidget(self.search, 1)
         filters.addWidget(self.stage_filter)
+        filters.addWidget(self.district_filter)
         filters.addWidget(self.count)
         below = QHBoxLayout()
         below.addWidget(self.new_case_button)
@@ -195,6 +199,7 @@ class GrantsTab(QWidget):
     def clear_search(self) -> None:
         self.search.clear()
         self.stage_filter.setCurrentIndex(0)
+        self.district_filter.setCurrentIndex(0)
         self.search.setFocus()
 
     # --- the programme --------------------------------------------------------------------
@@ -253,6 +258,7 @@ class GrantsTab(QWidget):
         self._timer.stop()
         programme_id = self.programme_id()
         query, stage = self.search.text(), self.stage_filter.currentData()
+        district = self.district_filter.currentData()
         current = self.current_case()
         self._keep_id = keep_id or (current.id if current else None)
         scroll = self.table.verticalScrollBar().value() if in_place else None
@@ -262,7 +268,7 @@ class GrantsTab(QWidget):
             if programme_id is None:
                 return []
             return case_svc.list_cases(db, actor, programme_id=programme_id, stage=stage,
-                                       query=query)
+                                       query=query, district=district)
 
         # Only the last search shows: the box, the filter or the programme changed since an
         # older one was asked.
@@ -287,7 +293,8 @@ class GrantsTab(QWidget):
         if self.chooser.count() == 0:
             text = ("交付金が登録されていません。「交付金の登録…」から登録してください。"
                     if self.may_write else "交付金が登録されていません。")
-        elif not rows and (self.search.text().strip() or self.stage_filter.currentData()):
+        elif not rows and (self.search.text().strip() or self.stage_filter.currentData()
+                           or self.district_filter.currentData() is not None):
             text = "条件に合う案件はありません。"
         elif not rows:
             text = "この交付金の案件はまだありません。"
@@ -371,6 +378,10 @@ class GrantsTab(QWidget):
             self.stage_filter.blockSignals(True)  # the new case must be in the list to be seen
             self.stage_filter.setCurrentIndex(0)
             self.stage_filter.blockSignals(False)
+        if self.district_filter.currentData() not in (None, saved.district):
+            self.district_filter.blockSignals(True)
+            self.district_filter.setCurrentIndex(0)
+            self.district_filter.blockSignals(False)
         self.refresh(keep_id=saved.id)
         self.load_programme()
 
@@ -382,9 +393,10 @@ class GrantsTab(QWidget):
             self.search.blockSignals(True)
             self.search.clear()
             self.search.blockSignals(False)
-            self.stage_filter.blockSignals(True)
-            self.stage_filter.setCurrentIndex(0)
-            self.stage_filter.blockSignals(False)
+            for combo in (self.stage_filter, self.district_filter):
+                combo.blockSignals(True)
+                combo.setCurrentIndex(0)
+                combo.blockSignals(False)
             index = self.chooser.findData(detail.programme_id)
             if index >= 0 and index != self.chooser.currentIndex():
                 self.chooser.blockSignals(True)
