@@ -263,3 +263,27 @@ def test_counter_staff_may_not_merge(qtbot, db, actor, pair) -> None:  # type: i
     dialog = open_dialog(qtbot, db, actor, pair["keep"], pair["gone"])
     assert dialog.error.isVisible() and dialog.error.text()
     assert not dialog.merge_button.isEnabled()
+
+
+def test_two_groups_offer_their_registry_fields_side_by_side(qtbot, db, officer) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    keep = contact_svc.create_contact(db, CLI, ContactDraft(
+        kind=ContactKind.GROUP, group_type=GroupType.NPO, name="あきた子ども食堂",
+        legal_form="特定非営利活動法人", member_count=24, activity_area="市内全域",
+        district="中央")).id
+    gone = contact_svc.create_contact(db, CLI, ContactDraft(
+        kind=ContactKind.GROUP, group_type=GroupType.CIVIC_GROUP, name="（特非）あきた子ども食堂",
+        legal_form="任意団体（法人格なし）", member_count=30, district="東部",
+        sns="https://x.com/kodomo")).id
+    dialog = open_dialog(qtbot, db, officer, keep, gone)
+    dialog.resize(1280, 760)
+    assert dialog.chosen_side("legal_form") == KEEP
+    assert dialog.chosen_side("member_count") == KEEP
+    assert dialog.chosen_side("district") == KEEP
+    assert dialog.chosen_side("sns") == MERGE  # empty on the kept side
+    assert dialog.findChild(object, "merge_member_count_value").text() == "30人"
+    name = dialog.findChild(object, "keep_name_value")
+    qtbot.waitUntil(lambda: name.isVisible() and not name.visibleRegion().isEmpty())
+    Path("/tmp/shots").mkdir(exist_ok=True)
+    assert dialog.grab().save("/tmp/shots/merge_dialog_groups.png")
