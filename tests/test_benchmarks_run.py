@@ -71,3 +71,8 @@ def test_duplicates_benchmark_runs() -> None:
 def test_merge_benchmark_runs() -> None:
     out = run("merge.py", "--only", "sqlite", "--rows", "20", "--runs", "1")
     assert "— 20 rows" in out and "merge (1 runs)" in out and "baseline" in out
+
+
+def test_import_read_benchmark_runs(tmp_path: Path) -> None:
+    out = run("import_read.py", "--rows", "300", "--keep", str(tmp_path))
+    assert "openpyxl read-only, xlsx" in out and "read_table, CP932 CSV" in out

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "kyodo_desk"
-CORE = ("domain", "models", "database", "services", "exports", "leaflets")
+CORE = ("domain", "models", "database", "services", "exports", "leaflets", "imports")
 
 
 def imported_modules(path: Path) -> set[str]:
