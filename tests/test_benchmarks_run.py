@@ -76,3 +76,10 @@ def test_merge_benchmark_runs() -> None:
 def test_import_read_benchmark_runs(tmp_path: Path) -> None:
     out = run("import_read.py", "--rows", "300", "--keep", str(tmp_path))
     assert "openpyxl read-only, xlsx" in out and "read_table, CP932 CSV" in out
+
+
+def test_import_benchmarks_run() -> None:
+    out = run("import_contacts.py", "--rows", "40", "--only", "sqlite")
+    assert "plan (dry run)" in out and "新規 40件" in out
+    out = run("import_consultations.py", "--rows", "40", "--only", "sqlite")
+    assert "plan again (every row SAME)" in out

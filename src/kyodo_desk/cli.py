@@ -174,6 +174,23 @@ def build_parser() -> argparse.ArgumentParser:
                       help="今年度の協働サポート交付金・地域づくり交付金を、各段階の案件つきで追加")
     demo.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
 
+    importing = commands.add_parser(
+        "import", parents=[common],
+        help="Excel・CSV の名簿を取り込む（すべての行を取り込めるときだけ、まとめて登録する）")
+    importing.add_argument("what", choices=["contacts", "consultations", "applicants"],
+                           help="contacts: 団体・個人の連絡先、consultations: 過去の相談記録、"
+                           "applicants: イベントの申込者（Web フォームの書き出し。--event で指定）")
+    importing.add_argument("file", type=Path, metavar="FILE",
+                           help=".xlsx .xls .ods .csv .tsv（UTF-8 または Shift_JIS）")
+    importing.add_argument("--sheet", metavar="NAME", help="読むシート（省略時は最初のシート）")
+    importing.add_argument("--mapping", metavar="PRESET",
+                           help="保存した取り込み設定（列の対応）の名前。省略時は見出しから推定")
+    importing.add_argument("--event", type=int, metavar="ID", help="applicants: イベントの番号")
+    importing.add_argument("--dry-run", action="store_true",
+                           help="確かめるだけで登録しない（取り込めるかどうかと件数を表示）")
+    importing.add_argument("--report", type=Path, metavar="FILE.xlsx",
+                           help="取り込めない行を理由つきで書き出す（直して、もう一度取り込める形）")
+
     contacts = commands.add_parser("contacts", parents=[common],
                                    help="連絡先の重複候補と統合（協働担当・管理者の業務）")
     contact_commands = contacts.add_subparsers(dest="contacts_command", metavar="操作",
@@ -248,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         "report": _report,
         "consultations": _consultations,
         "contacts": _contacts,
+        "import": _import,
     }
     from kyodo_desk.database.sqlite_files import DamagedDatabase
 
@@ -509,6 +527,65 @@ def _consultations(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    """Plans the import, prints what is wrong (and writes --report), then imports all rows or
+    none; the counts are printed last. 0 only when every row was (or would be) imported."""
+    from kyodo_desk.services import imports
+    from kyodo_desk.services.imports.presets import load_preset
+
+    actor = Actor.command_line()
+    if args.report is not None and args.report.suffix.lower() != ".xlsx":
+        raise UserError(f"--report は .xlsx のファイルに書き出します（{args.report.name}）。")
+    if args.what == "applicants" and args.event is None:
+        raise UserError("applicants の取り込みには --event でイベントの番号を指定してください。")
+    db = _open(args)
+    try:
+        mapping = None
+        if args.mapping:
+            from kyodo_desk.imports.headers import find_header
+            from kyodo_desk.imports.mapping import apply_preset
+            from kyodo_desk.imports.tables import read_table
+
+            preset = load_preset(db, actor, args.what, args.mapping)
+            mapping = apply_preset(preset, find_header(read_table(args.file, args.sheet)).headings)
+        source = imports.ImportSource(args.file, args.sheet, mapping, args.event)
+        target = imports.target(args.what)
+        plan = target.plan(db, actor, source)
+        for problem in plan.problems[:_SHOWN_PROBLEMS]:
+            column = f"「{problem.column}」" if problem.column else ""
+            print(f"{problem.row}行目{column}: {problem.reason}", file=sys.stderr)
+        if len(plan.problems) > _SHOWN_PROBLEMS:
+            print(f"ほか {len(plan.problems) - _SHOWN_PROBLEMS:,} 件", file=sys.stderr)
+        if args.report is not None and plan.problems:
+            from kyodo_desk.exports.import_report import write_refused_rows
+
+            written = write_refused_rows(plan, args.report)
+            print(f"取り込めない {written:,} 行を理由つきで {args.report} に書き出しました。")
+        counts = plan.counts
+        asked = counts[imports.Outcome.ASK]
+        if plan.problems or asked:
+            if asked:
+                print(f"既存の記録と同じかどうか確認が必要な行が {asked:,} 行あります"
+                      "（画面の ファイル › 取り込み… で決めてください）。", file=sys.stderr)
+            refused = counts[imports.Outcome.REFUSED]
+            print(f"取り込めない行 {refused:,} 行・確認が必要な行 {asked:,} 行のため、"
+                  "何も登録していません。")
+            return 1
+        if args.dry_run:
+            print(f"すべての行を取り込めます（--dry-run のため登録していません）: "
+                  f"新規 {counts[imports.Outcome.NEW]:,}件・既存に追記 "
+                  f"{counts[imports.Outcome.FILL]:,}件・登録済み {counts[imports.Outcome.SAME]:,}件")
+            return 0
+        result = target.run(db, actor, plan)
+        print(f"{args.file.name} を取り込みました: {result.summary}")
+        return 0
+    finally:
+        db.dispose()
+
+
+_SHOWN_PROBLEMS = 50  # the rest are in --report
 
 
 def _contacts_list(args: argparse.Namespace, export: Callable[..., int], what: str,

@@ -151,9 +151,13 @@ def test_enter_opens_the_selected_contact_and_edits_are_saved(window, qtbot, db,
     [form] = open_forms()
     assert form.name.text() == "NPO法人あきた広報サポート"
     form.phone.setText("0188881234")
-    with qtbot.waitSignal(tab.search_finished):
+    # Saved, then the list shows it: a refresh the watcher began before the save may finish
+    # first, so the list is waited for, not the next search to end.
+    with qtbot.waitSignal(form.save_finished) as saved:
         form.save_button.click()
+    assert saved.args == [True]
     assert svc.search_contacts(db, actor, "広報").entries[0].phone == "018-888-1234"
+    qtbot.waitUntil(lambda: tab.model.index(0, 3).data() == "018-888-1234")
 
 
 def test_closing_a_changed_form_asks_before_discarding(window, qtbot, actor,  # type: ignore[no-untyped-def]

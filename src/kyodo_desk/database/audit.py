@@ -138,10 +138,12 @@ def _entry(actor: Actor, action: str, table_name: str, record_id: int | None,
 
 
 def _audit(action: str) -> Any:
-    """A mapper event that writes one audit row per inserted, updated or deleted row.
+    """A mapper event that makes one audit row per inserted, updated or deleted row.
 
     Mapper events see every row the flush writes, including rows removed by a
-    delete-orphan cascade, which Session.deleted does not list.
+    delete-orphan cascade, which Session.deleted does not list. The rows are kept until the
+    flush has written its own, then inserted together (`_write_pending`): one statement for
+    a flush of ten thousand rows, where one each cost a round trip apiece.
     """
     def write(_mapper: Any, connection: Connection, obj: Base) -> None:
         if isinstance(obj, AuditEntry):
@@ -149,13 +151,32 @@ def _audit(action: str) -> Any:
         changes = _changes(obj, action)
         if action == "update" and not changes:
             return
-        _write(connection, _actor(object_session(obj)), action, obj.__tablename__,
-               _record_id(obj), changes)
+        session = object_session(obj)
+        entry = _entry(_actor(session), action, obj.__tablename__, _record_id(obj), changes)
+        pending: list[dict[str, Any]] | None = session.info.get(_PENDING) if session else None
+        if pending is None:
+            connection.execute(_INSERT, entry)
+        else:
+            pending.append(entry)
     return write
 
 
 for _action in ("insert", "update", "delete"):
     event.listen(Base, f"after_{_action}", _audit(_action), propagate=True)
+
+_PENDING = "kyodo_audit_pending"
+
+
+@event.listens_for(Session, "before_flush")
+def _start_pending(session: Session, _ctx: object, _instances: object) -> None:
+    session.info[_PENDING] = []  # a failed flush's rows are dropped with its transaction
+
+
+@event.listens_for(Session, "after_flush")
+def _write_pending(session: Session, _ctx: object) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.connection().execute(_INSERT, pending)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ end (平成32年) and dates before 1873, when Japan took the Gregorian calendar.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import re
@@ -288,6 +289,61 @@ def cell_year_month(value: Cell, field: str, label: str) -> date | None:
     except ValidationError:
         raise _not_a_date(value, field, label, _MONTH_EXAMPLES) from None
     return day.replace(day=1) if day else None
+
+
+_DATETIME_EXAMPLES = "例: 2026/4/1 10:23、2026-04-01 10:23:45、令和8年4月1日 10時23分"
+# A time of day at the end of a date-and-time cell: 10:23, 10:23:45(.123), 10時23分(45秒).
+_CLOCK_TAIL = re.compile(
+    r"(?:^|\s+|(?<=[0-9])T|(?<=日)|(?<=\)))\s*"
+    r"(?:(?P<h>[0-9]{1,2}):(?P<m>[0-9]{2})(?::(?P<s>[0-9]{2})(?:\.[0-9]+)?)?"
+    r"|(?P<jh>[0-9]{1,2})時(?:(?P<jm>[0-9]{1,2})分(?:(?P<js>[0-9]{1,2})秒)?)?)\s*$")
+_SECONDS_A_DAY = 86_400
+
+
+def cell_datetime(value: Cell, field: str, label: str) -> datetime | None:
+    """The moment a cell holds (日時: a web form's 送信日時 or タイムスタンプ), to the second,
+    or None for an empty cell: 2026/04/01 10:23:45, 2026-04-01T10:23, 2026/4/1(水) 9:05,
+    令和8年4月1日 10時23分, a workbook's date-and-time cell or an Excel serial with its fraction.
+
+    The day is read as `cell_date` reads it (so every form of day it takes, and its refusals);
+    a day with no time is its first moment (00:00), so rows of one day keep the file's order
+    wherever they are sorted stably. A time alone is refused: the day would be made up.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0, tzinfo=None)
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if isinstance(value, bool | time):
+        raise _refuse(field, f"{label}「{_shown(value)}」は日時として読めません（{_DATETIME_EXAMPLES}）。")
+    if isinstance(value, int | float):
+        serial_day = _serial(value, field, label, _DATETIME_EXAMPLES)
+        seconds = round((value - math.floor(value)) * _SECONDS_A_DAY)
+        # A fraction within half a second of midnight rounds to the next day's 00:00.
+        return datetime.combine(serial_day, time()) + timedelta(seconds=seconds)
+    _check_formula_error(value, field)
+    text = value.translate(_NARROW).strip()
+    found = _CLOCK_TAIL.search(text)
+    if found is None:
+        only_day = cell_date(text, field, label)
+        return datetime.combine(only_day, time()) if only_day else None
+    parts = found.groupdict()
+    hour = int(parts["h"] or parts["jh"] or 0)
+    minute = int(parts["m"] or parts["jm"] or 0)
+    second = int(parts["s"] or parts["js"] or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise _refuse(field, f"{label}「{_shown(value)}」の時刻が読めません（{_DATETIME_EXAMPLES}）。")
+    day_text = text[: found.start()].strip()
+    if not day_text:
+        raise _refuse(field, f"{label}「{_shown(value)}」は日付がありません（{_DATETIME_EXAMPLES}）。")
+    day: date | None = None
+    # A day refused is refused below, quoting the whole cell rather than its day alone.
+    with contextlib.suppress(ValidationError):
+        day = cell_date(day_text, field, label)
+    if day is None:
+        raise _refuse(field, f"{label}「{_shown(value)}」は日時として読めません（{_DATETIME_EXAMPLES}）。")
+    return datetime.combine(day, time(hour, minute, second))
 
 
 # --- numbers -------------------------------------------------------------------------------

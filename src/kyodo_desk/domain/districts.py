@@ -40,11 +40,25 @@ def _normal(text: str) -> str:
 
 def town_district(rest: str, towns: Mapping[str, str]) -> str:
     """The district of the longest town *rest* (an address after 秋田市) begins with; ""."""
-    best = ""
-    for town in towns:
-        if len(town) > len(best) and rest.startswith(_normal(town)):
-            best = town
-    return towns[best] if best else ""
+    by_name, longest = _by_normal_name(towns)
+    for length in range(min(longest, len(rest)), 0, -1):
+        if (district := by_name.get(rest[:length])) is not None:
+            return district
+    return ""
+
+
+# The last table read, its towns by their folded names: an import asks for thousands of rows
+# with one table, where folding 323 names for each row cost milliseconds.
+_last: tuple[Mapping[str, str], dict[str, str], int] | None = None
+
+
+def _by_normal_name(towns: Mapping[str, str]) -> tuple[dict[str, str], int]:
+    global _last
+    last = _last
+    if last is None or last[0] is not towns:
+        folded = {_normal(town): district for town, district in towns.items()}
+        last = _last = (towns, folded, max(map(len, folded), default=0))
+    return last[1], last[2]
 
 
 def shared_district(rest: str, towns: Mapping[str, str]) -> str:
@@ -52,8 +66,7 @@ def shared_district(rest: str, towns: Mapping[str, str]) -> str:
     address spelled as the town was before the merger (河辺町和田 for 河辺和田), or a postal
     code shared by several towns (〒011-0951 → 土崎港, whose towns are all 北部). ""."""
     best, districts = 0, set()
-    for town, district in towns.items():
-        name = _normal(town)
+    for name, district in _by_normal_name(towns)[0].items():
         shared = next((n for n, (a, b) in enumerate(zip(rest, name, strict=False)) if a != b),
                       min(len(rest), len(name)))
         if shared > best:

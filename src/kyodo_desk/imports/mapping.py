@@ -78,6 +78,7 @@ HEADINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "answered": ("回答", "対応", "助言", "回答内容", "対応内容", "助言内容"),
         "referral": ("紹介先", "つなぎ先", "紹介"),
         "follow_up": ("フォローアップ", "今後の対応", "今後の予定", "次回対応"),
+        "follow_up_due": ("期限", "フォローアップ期限", "フォローアップの期限", "対応期限"),
         "status": ("状況", "状態", "進捗", "対応状況"),
     },
     APPLICANTS: {
@@ -130,6 +131,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "answered": "回答・助言",
         "referral": "紹介先",
         "follow_up": "今後の対応",
+        "follow_up_due": "フォローアップの期限",
         "status": "状況",
     },
     APPLICANTS: {

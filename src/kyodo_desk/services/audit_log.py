@@ -75,6 +75,7 @@ ACTION_LABELS: dict[str, str] = {
     "queue_jump": "順番の繰り上げ",
     "merge": "統合",
     "merge_undo": "統合の取り消し",
+    "import": "取り込み",
 }
 TABLE_LABELS: dict[str, str] = {
     "contacts": "連絡先",

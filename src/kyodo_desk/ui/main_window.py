@@ -164,6 +164,11 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("ファイル(&F)")
+        if not self.db.read_only and self.actor.may(Action.CREATE, Resource.CONTACTS):
+            importing = QAction("取り込み(&I)…", self)
+            importing.triggered.connect(self.open_import)
+            file_menu.addAction(importing)
+            file_menu.addSeparator()
         password = QAction("パスワードの変更(&P)…", self)
         password.triggered.connect(
             lambda: ChangePasswordDialog(self.db, self.actor, self).exec())
@@ -222,6 +227,14 @@ class MainWindow(QMainWindow):
         about = QAction("協働デスクについて(&A)", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def open_import(self) -> QDialog:
+        from kyodo_desk.ui.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.db, self.actor, self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.show()
+        return wizard
 
     def open_duplicates(self) -> QDialog:
         """ツール → 連絡先の重複を確認: one list per window, brought to the front if open."""

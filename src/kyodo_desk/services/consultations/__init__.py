@@ -48,7 +48,7 @@ __all__ = [
     "CHANNEL_LABELS", "STATUS_LABELS", "ConsultationChannel",
     "ConsultationDetail", "ConsultationDraft", "ConsultationStatus", "StaffMember", "Topic",
     "clean_draft", "create_consultation", "get_consultation", "list_consultation_staff",
-    "list_topics", "replace_draft", "update_consultation",
+    "list_topics", "new_record", "replace_draft", "staff_problem", "update_consultation",
 ]
 
 ANONYMOUS = "匿名"
@@ -369,7 +369,7 @@ def _check_references(session: Session, actor: Actor, c: Consultation,
         problems.append(FieldProblem("staff_account_id",
                                      "担当者のアカウントが見つかりません。選び直してください。"))
     elif (c.id is None or staff_id != c.staff_account_id or d.facility_id != c.facility_id) \
-            and (problem := _staff_problem(staff, d.facility_id)):
+            and (problem := staff_problem(staff, d.facility_id)):
         problems.append(problem)
     if d.consultee_contact_id is not None and session.get(Contact, d.consultee_contact_id) is None:
         problems.append(FieldProblem("consultee_contact_id",
@@ -395,7 +395,8 @@ def _may_record(account: Account, facility_id: int) -> bool:
                                                     facility_id)
 
 
-def _staff_problem(staff: Account, facility_id: int) -> FieldProblem | None:
+def staff_problem(staff: Account, facility_id: int) -> FieldProblem | None:
+    """Why *staff* may not be named as 担当者 of a new record at *facility_id*, or None."""
     if not staff.active:
         return FieldProblem("staff_account_id", f"担当者（{staff.display_name}）のアカウントは"
                                                 "無効にされています。担当者を選び直してください。")
@@ -406,8 +407,29 @@ def _staff_problem(staff: Account, facility_id: int) -> FieldProblem | None:
     return None
 
 
+def new_record(actor: Actor, cleaned: ConsultationDraft, staff_account_id: int, *,
+               returning: bool | None) -> Consultation:
+    """A new record (not yet added to a session) of a draft that clean_draft passed and whose
+    references — facility, 担当者 (staff_problem), consultee, topics — the caller checked in
+    its own transaction, with 新規/継続 as the caller worked it out: the session-level core
+    create_consultation shares with an import (services/imports/consultations.py), which
+    checks a whole file's references and consultees at once instead of a query per row."""
+    c = Consultation()
+    c.staff_account_id = staff_account_id
+    _fill(actor, c, cleaned)
+    c.returning_consultee = returning
+    _set_topics(c, cleaned.topic_ids)
+    return c
+
+
 def _apply(session: Session, actor: Actor, c: Consultation, d: ConsultationDraft) -> None:
     c.staff_account_id = _check_references(session, actor, c, d)
+    _fill(actor, c, d)
+    c.returning_consultee = _is_returning(session, c)
+    _set_topics(c, d.topic_ids)
+
+
+def _fill(actor: Actor, c: Consultation, d: ConsultationDraft) -> None:
     c.held_on = d.held_on
     c.start_time = d.start_time
     c.duration_minutes = d.duration_minutes
@@ -427,8 +449,10 @@ def _apply(session: Session, actor: Actor, c: Consultation, d: ConsultationDraft
         # Linking names a grant case, which only those who may read grant cases see.
         actor.require(Action.READ, Resource.GRANT_CASES)
         c.grant_case_id = d.grant_case_id
-    c.returning_consultee = _is_returning(session, c)
-    wanted = list(d.topic_ids)
+
+
+def _set_topics(c: Consultation, topic_ids: tuple[int, ...]) -> None:
+    wanted = list(topic_ids)
     kept = [link for link in c.topic_links if link.topic_id in wanted]
     have = {link.topic_id for link in kept}
     c.topic_links = kept + [ConsultationTopicLink(topic_id=t) for t in wanted if t not in have]

@@ -712,36 +712,52 @@ def clean_draft(draft: ContactDraft, today: date | None = None) -> ContactDraft:
 
 @retry_on_contention
 def create_contact(db: Database, actor: Actor, draft: ContactDraft) -> ContactDetail:
-    from kyodo_desk.services.contacts.duplicates import remember_distinct  # it imports this
-
     actor.require(Action.CREATE, Resource.CONTACTS)
     cleaned = clean_draft(draft)
     with db.writing(actor) as session:
-        contact = Contact(kind=cleaned.kind, active=True)
-        _apply(session, contact, cleaned)
-        session.add(contact)
+        return _detail(session, add_contact(session, actor, cleaned))
+
+
+def add_contact(session: Session, actor: Actor, cleaned: ContactDraft, *,
+                flush: bool = True) -> Contact:
+    """create_contact's work inside the caller's write transaction (an import adds many in
+    one): *cleaned* as clean_draft gives it; permission is the caller's to check. Without
+    *flush* the record may have no number yet: the caller flushes many at once."""
+    from kyodo_desk.services.contacts.duplicates import remember_distinct  # it imports this
+
+    contact = Contact(kind=cleaned.kind, active=True)
+    _apply(session, contact, cleaned)
+    session.add(contact)
+    if flush or cleaned.distinct_from:
         session.flush()
-        if cleaned.distinct_from:  # 別の方です, said before the contact had a number
-            remember_distinct(session, actor, contact.id, cleaned.distinct_from)
-        return _detail(session, contact)
+    if cleaned.distinct_from:  # 別の方です, said before the contact had a number
+        remember_distinct(session, actor, contact.id, cleaned.distinct_from)
+    return contact
+
+
+def change_contact(session: Session, actor: Actor, contact: Contact,
+                   cleaned: ContactDraft) -> None:
+    """update_contact's work inside the caller's write transaction, without the version
+    check (the caller holds the record as it is now)."""
+    from kyodo_desk.services.contacts.duplicates import remember_distinct  # it imports this
+
+    _apply(session, contact, cleaned)
+    session.flush()
+    if cleaned.distinct_from:
+        remember_distinct(session, actor, contact.id, cleaned.distinct_from)
 
 
 @retry_on_contention
 def update_contact(db: Database, actor: Actor, contact_id: int, version: int,
                    draft: ContactDraft) -> ContactDetail:
     """Save changes made to the record as it was at *version*; refuse if it moved on since."""
-    from kyodo_desk.services.contacts.duplicates import remember_distinct  # it imports this
-
     actor.require(Action.CHANGE, Resource.CONTACTS)
     cleaned = clean_draft(draft)
     try:
         with db.writing(actor) as session:
             contact = _load(session, contact_id)
             _check_version(contact, version)
-            _apply(session, contact, cleaned)
-            session.flush()
-            if cleaned.distinct_from:
-                remember_distinct(session, actor, contact.id, cleaned.distinct_from)
+            change_contact(session, actor, contact, cleaned)
             return _detail(session, contact)
     except StaleDataError:
         raise ConcurrentEdit("連絡先") from None

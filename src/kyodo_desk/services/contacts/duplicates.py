@@ -107,22 +107,31 @@ def likely_duplicates(db: Database, actor: Actor, draft: ContactDraft, *,
     actor.require(Action.READ, Resource.CONTACTS)
     if not draft.name.strip():
         return []
+    with db.reading(actor) as session:
+        return likely_duplicates_in(session, draft, editing_id=editing_id, limit=limit)
+
+
+def likely_duplicates_in(session: Session, draft: ContactDraft, *, editing_id: int | None = None,
+                         limit: int = 5) -> list[DuplicateCandidate]:
+    """likely_duplicates inside the caller's transaction (an import matches every row of a
+    file in one); permission is the caller's to check."""
+    if not draft.name.strip():
+        return []
     typed = prepare(draft_facts(draft))
     keys = sorted(blocking_keys(typed))
     if not keys or limit <= 0:
         return []
     left_out = set(draft.distinct_from)
-    with db.reading(actor) as session:
-        filed = select(ContactMatchKey.contact_id).where(ContactMatchKey.key.in_(keys))
-        # Removed and merged ones are left out here, not in SQL: told that only active
-        # contacts are wanted, SQLite walks all of them by the index on `active` (14 ms at
-        # 100,000 contacts) instead of reading the few filed under the keys (under 1 ms).
-        rows = [row for row in session.execute(
-            select(*_COLUMNS, Contact.active, Contact.merged_into_id)
-            .where(Contact.id.in_(filed))) if row.active and row.merged_into_id is None]
-        if editing_id is not None:
-            left_out.add(editing_id)
-            left_out.update(_marked_distinct_from(session, editing_id))
+    filed = select(ContactMatchKey.contact_id).where(ContactMatchKey.key.in_(keys))
+    # Removed and merged ones are left out here, not in SQL: told that only active
+    # contacts are wanted, SQLite walks all of them by the index on `active` (14 ms at
+    # 100,000 contacts) instead of reading the few filed under the keys (under 1 ms).
+    rows = [row for row in session.execute(
+        select(*_COLUMNS, Contact.active, Contact.merged_into_id)
+        .where(Contact.id.in_(filed))) if row.active and row.merged_into_id is None]
+    if editing_id is not None:
+        left_out.add(editing_id)
+        left_out.update(_marked_distinct_from(session, editing_id))
     found = []
     for row in rows:
         if row.id in left_out:

@@ -180,11 +180,13 @@ def apply_registry(session: Session, contact: Contact, draft: ContactDraft,
     if representative is not None:
         _check_representative(session, representative)
     contact.representative_id = representative
+    fields = [f.id for f in draft.activity_fields] if is_group else []
     if contact.id is None:
+        if not fields and representative is None:
+            return  # nothing linked to a new record: its flush can wait (an import adds many)
         session.add(contact)
         session.flush()  # a number for the rows below
-    put_activity_fields(session, contact.id,
-                        [f.id for f in draft.activity_fields] if is_group else [])
+    put_activity_fields(session, contact.id, fields)
     if representative is not None:
         _join_as_representative(session, contact.id, representative)
 
