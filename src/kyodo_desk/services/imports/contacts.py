@@ -103,6 +103,7 @@ TARGET = "contacts"
 # i.e. every candidate the contact form would warn about (same postal code and similar name
 # upward). Anything the clerk would be warned of while typing is worth one question here.
 ASK_SCORE = min(REASON_WEIGHTS.values())
+WRITE_CHUNK = 2_000  # new records flushed together, then let go of
 PROGRESS_EVERY = 500
 _CHUNK = 500  # values in one IN (…): well under SQLite's and PostgreSQL's limits
 _FIELD_SEPARATORS = re.compile(r"[、,，/／・\n]+")
@@ -650,23 +651,35 @@ def run(db: Database, actor: Actor, plan: ImportPlan, *,
 
 def _write(session: Session, actor: Actor, entries: Sequence[_Entry], again: ImportPlan,
            progress: Progress | None) -> dict[Outcome, int]:
-    stored: list[Contact | int] = []  # new records are numbered by one flush, below
+    ids: list[int] = []
+    waiting: list[Contact] = []  # new records, numbered by one flush a chunk
     total = len(entries)
+
+    def number_waiting() -> None:
+        # Written and let go: the transaction keeps them, the session need not (100,000
+        # records held until the commit took 2 GB).
+        session.flush()
+        ids.extend(c.id for c in waiting)
+        waiting.clear()
+        session.expunge_all()
+
     for done, entry in enumerate(entries):
         if progress is not None and done % PROGRESS_EVERY == 0 and not progress(done, total):
             raise Cancelled
         if entry.existing is None:
-            stored.append(add_contact(session, actor, entry.draft, flush=False))
+            waiting.append(add_contact(session, actor, entry.draft, flush=False))
+            if len(waiting) == WRITE_CHUNK:
+                number_waiting()
             continue
+        number_waiting()
         contact = session.get(Contact, entry.existing)
         assert contact is not None
         current = _detail(session, contact).as_draft()
         filled, _ = _fill_from(current, entry.draft)
         if filled != current:
             change_contact(session, actor, contact, clean_draft(filled))
-        stored.append(contact.id)
-    session.flush()
-    ids = [s if isinstance(s, int) else s.id for s in stored]
+        ids.append(contact.id)
+    number_waiting()
     _write_relations(session, actor, entries, ids)
     counts = {o: 0 for o in Outcome}
     for r in again.rows:
