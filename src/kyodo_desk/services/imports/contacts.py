@@ -77,14 +77,13 @@ from kyodo_desk.domain.text import fold
 from kyodo_desk.models import ActivityField, Contact, ContactKind, GroupType, Membership
 from kyodo_desk.models.contacts import ContactMatchKey
 from kyodo_desk.services.contacts import (
-    Affiliation,
     ContactDraft,
     _detail,
     add_contact,
     change_contact,
     clean_draft,
 )
-from kyodo_desk.services.contacts.registry import ActivityFieldRef
+from kyodo_desk.services.contacts.registry import REPRESENTATIVE_ROLE, ActivityFieldRef
 from kyodo_desk.services.districts import town_table
 from kyodo_desk.services.imports import (
     Cancelled,
@@ -693,34 +692,48 @@ def _write(session: Session, actor: Actor, entries: Sequence[_Entry], again: Imp
 
 def _write_relations(session: Session, actor: Actor, entries: Sequence[_Entry],
                      ids: list[int]) -> None:
-    """Representatives and memberships, once every contact of the file has its number."""
-    if not any(e.representative or e.group for e in entries):
+    """Representatives and memberships, once every contact of the file has its number: set on
+    the records and added as rows, then written by one flush (a save each took one apiece).
+    The plan has checked them (_relation_problems); a representative joins as 代表, as the
+    form has it (registry.apply_registry)."""
+    linked = [i for i, e in enumerate(entries) if e.representative or e.group]
+    if not linked:
         return
     known = _relations(session, entries)
-    made: dict[str, int] = {}
-    for index, entry in enumerate(entries):
-        if not (entry.representative or entry.group):
-            continue
-        contact = session.get(Contact, ids[index])
-        assert contact is not None
-        current = _detail(session, contact).as_draft()
-        if entry.representative and current.representative is None:
+    members: set[tuple[int, int]] = set()
+    contacts: dict[int, Contact] = {}
+    for chunk in _chunks(ids[i] for i in linked):
+        contacts.update((c.id, c) for c in session.scalars(
+            select(Contact).where(Contact.id.in_(chunk))))
+        members.update((person, group) for person, group in session.execute(
+            select(Membership.person_id, Membership.group_id).where(
+                Membership.person_id.in_(chunk) | Membership.group_id.in_(chunk))))
+    made: dict[str, Contact] = {}  # representatives registered nowhere: made as persons
+    for i in linked:
+        entry = entries[i]
+        name = fold_name(entry.representative) if entry.representative else ""
+        if name and contacts[ids[i]].representative_id is None \
+                and name not in known.people_in_file and not known.people.get(name) \
+                and name not in made:
+            made[name] = add_contact(session, actor, clean_draft(ContactDraft(
+                kind=ContactKind.PERSON, name=entry.representative)), flush=False)
+    session.flush()
+
+    def join(person: int, group: int, role: str) -> None:
+        if (person, group) not in members:
+            members.add((person, group))
+            session.add(Membership(person_id=person, group_id=group, role=role))
+
+    for i in linked:
+        entry, contact = entries[i], contacts[ids[i]]
+        if entry.representative and contact.representative_id is None:
             name = fold_name(entry.representative)
             person = (ids[known.people_in_file[name]] if name in known.people_in_file
-                      else known.people[name][0] if known.people.get(name)
-                      else made.get(name))
-            if person is None:
-                person = made[name] = add_contact(session, actor, clean_draft(ContactDraft(
-                    kind=ContactKind.PERSON, name=entry.representative,
-                    district=""))).id
-            change_contact(session, actor, contact, clean_draft(
-                replace(current, representative=Affiliation(person, entry.representative))))
+                      else known.people[name][0] if known.people.get(name) else made[name].id)
+            contact.representative_id = person
+            join(person, contact.id, REPRESENTATIVE_ROLE)
         elif entry.group:
             name = fold_name(entry.group)
-            group = (ids[known.groups_in_file[name]] if name in known.groups_in_file
-                     else known.groups[name][0])
-            if any(a.contact_id == group for a in current.groups):
-                continue
-            change_contact(session, actor, contact, clean_draft(replace(
-                current, groups=(*current.groups, Affiliation(group, entry.group, entry.role)))))
-
+            join(contact.id, ids[known.groups_in_file[name]] if name in known.groups_in_file
+                 else known.groups[name][0], entry.role)
+    session.flush()
