@@ -104,3 +104,12 @@ def test_a_clean_file_is_imported_whole_and_a_second_time_adds_nothing(
         assert (result.added, result.unchanged) == ((2, 0) if round_ == 1 else (0, 2))
     assert "新規 2件" in _no_job_left_behind[0] and "登録済み 2件" in _no_job_left_behind[1]
     assert contact_svc.count_contacts(db, officer, "山王子ども食堂") == 1
+
+
+def test_a_file_without_a_name_column_says_so_before_any_check(qtbot, db, officer,
+                                                                tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write_xlsx(tmp_path / "住所録.xlsx", [["〒", "住所", "TEL"],
+                                                 ["010-0001", "秋田市中通1-1-1", "018-888-1234"]])
+    wizard = open_wizard(qtbot, db, officer, path)
+    assert wizard.missing.text() == "必須の列がありません: 氏名・団体名"
+    assert not wizard.next_button.isEnabled()

@@ -260,9 +260,9 @@ class ImportWizard(QDialog):
         self.preset.addItem("（見出しから推定）", None)
         for name in names:
             self.preset.addItem(name, name)
+        self._show_page(1)  # before the mapping, which says whether 次へ may be pressed
         self._show_mapping(guess_mapping(self.target, self.layout_.headings))
         self.status.setText(f"データの行: {len(self.layout_.data_rows):,}行")
-        self._show_page(1)
 
     def _show_mapping(self, mapping: dict[int, str]) -> None:
         assert self.table is not None and self.layout_ is not None
