@@ -7,7 +7,8 @@ header under merged cells, trailing spaces, full-width digits, 〒 and ℡ marks
 one cell, a date typed as an Excel serial number and dates typed as text (R8.4.1,
 令和8年4月1日), a cell with a line break and one with a comma, a blank row between records and
 a total row at the end. Cells hold what a spreadsheet holds (dates as dates, numbers as
-numbers); ``as_text`` gives what a CSV of it holds.
+numbers); ``as_text`` gives what a CSV of it holds. ``FormulaError("#DIV/0!")`` is a cell
+whose formula failed, written as each program saves one.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import io
 import struct
 import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -49,6 +51,20 @@ MESSY_REGISTER: list[list[object]] = [
 ]
 
 
+@dataclass(frozen=True)
+class FormulaError:
+    """A cell whose formula failed, as each program saves it: Excel's xlsx a cell of type e,
+    its .xls a BOOLERR record, LibreOffice's ods a string cell marked calcext:value-type
+    "error" with an empty value, a CSV the text Excel shows (#DIV/0!)."""
+
+    text: str
+
+
+# The BIFF error codes (xlwt's own table gives #VALUE! the code of #NUM!).
+_BIFF_ERRORS = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0x17, "#NAME?": 0x1D,
+                "#NUM!": 0x24, "#N/A": 0x2A}
+
+
 def as_text(rows: Iterable[Row]) -> list[list[object]]:
     """The rows as a CSV saved by Excel holds them: every cell as text, dates as 2010/4/1."""
     return [[None if cell is None else csv_text(cell) for cell in row] for row in rows]
@@ -57,6 +73,8 @@ def as_text(rows: Iterable[Row]) -> list[list[object]]:
 def csv_text(cell: object) -> str:
     if cell is None:
         return ""
+    if isinstance(cell, FormulaError):
+        return cell.text
     if isinstance(cell, datetime):
         return f"{cell.year}/{cell.month}/{cell.day} {cell.hour}:{cell.minute:02d}"
     if isinstance(cell, date):
@@ -90,6 +108,9 @@ def write_xlsx(path: Path, rows: Iterable[Row], *, merged: Iterable[str] = (),
         for c, value in enumerate(row, 1):
             if value is None:
                 continue
+            if isinstance(value, FormulaError):
+                ws.cell(row=r, column=c, value=value.text).data_type = "e"
+                continue
             cell = ws.cell(row=r, column=c, value=value)
             if isinstance(value, datetime):
                 cell.number_format = "yyyy/m/d h:mm"
@@ -117,7 +138,9 @@ def write_xls(path: Path, rows: Iterable[Row], *, merged: Iterable[str] = (),
         for c, value in enumerate(row):
             if value is None:
                 continue
-            if isinstance(value, date):
+            if isinstance(value, FormulaError):
+                ws.row(r).set_cell_error(c, _BIFF_ERRORS[value.text])
+            elif isinstance(value, date):
                 ws.write(r, c, value, date_style)
             else:
                 ws.write(r, c, value)
@@ -140,7 +163,9 @@ def write_ods(path: Path, rows: Iterable[Row], *, sheet: str = "名簿") -> Path
         '<office:document-content'
         ' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
         ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
-        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+        ' xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"'
+        ' office:version="1.2">'
         f'<office:body><office:spreadsheet><table:table table:name="{escape(sheet)}">'
         f'{"".join(body)}</table:table></office:spreadsheet></office:body>'
         '</office:document-content>')
@@ -163,6 +188,10 @@ def write_ods(path: Path, rows: Iterable[Row], *, sheet: str = "名簿") -> Path
 def _ods_cell(value: object) -> str:
     if value is None:
         return "<table:table-cell/>"
+    if isinstance(value, FormulaError):  # as LibreOffice saves =1/0
+        return ('<table:table-cell table:formula="of:=1/0" office:value-type="string"'
+                ' office:string-value="" calcext:value-type="error">'
+                f"<text:p>{escape(value.text)}</text:p></table:table-cell>")
     if isinstance(value, bool):
         return (f'<table:table-cell office:value-type="boolean"'
                 f' office:boolean-value="{str(value).lower()}"><text:p>{value}</text:p>'

@@ -5,27 +5,41 @@ which table and record, and the changed fields as [old, new]. Write sessions wit
 no change can go unattributed. The table itself is append-only (database triggers).
 
 A row a service inserts without an ORM object, where a flush would cost more than the row (a
-sign-up under the event's lock), goes through `prepare_row` and `insert_row`: checked, audited
-and announced by the same code as a flushed one.
+sign-up under the event's lock), goes through `prepare_row` and `insert_row`, and many such
+rows (an import's new records) through `insert_rows`: checked, audited and announced by the
+same code as a flushed one.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Select, bindparam, event, func, insert, inspect, select
+from sqlalchemy import (
+    Connection,
+    Insert,
+    Select,
+    bindparam,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.orm import InstanceState, Session, object_session
 
-from kyodo_desk.database.changes import announce_ahead
+from kyodo_desk.database.bulk import bulk_insert, next_numbers
+from kyodo_desk.database.changes import announce_ahead, notify_tables
 from kyodo_desk.database.field_bounds import check_row
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import Base
 from kyodo_desk.models.accounts import AuditEntry
+from kyodo_desk.models.base import OwnedRow, owner_class
 
 ACTOR_KEY = "kyodo_actor"
 _NEVER_AUDITED = frozenset({"search_text", "search_grams", "sort_key", "version", "created_at",
@@ -33,6 +47,7 @@ _NEVER_AUDITED = frozenset({"search_text", "search_grams", "sort_key", "version"
 _REDACTED = frozenset({"password_hash"})  # and each model's __audit_redact__
 _INSERT = insert(AuditEntry.__table__)  # built once: a sign-up writes one at every call
 _MASK = "********"
+_OWNERS_AT_ONCE = 500  # ids in one IN (…)
 
 
 @dataclass(frozen=True)
@@ -83,11 +98,18 @@ def _put(changes: dict[str, list[Any]], shape: _Shape, key: str, old: Any, new: 
 def _whole_row(shape: _Shape, value_of: Callable[[str], Any],
                action: str) -> dict[str, list[Any]]:
     """The changes of a row inserted (None → each value) or deleted (each value → None)."""
+    # _put's rules, unrolled: a bulk insert makes one of these per row.
     changes: dict[str, list[Any]] = {}
     inserted = action == "insert"
     for key in shape.columns:
         value = value_of(key)
-        _put(changes, shape, key, None if inserted else value, value if inserted else None)
+        if key in shape.redacted:
+            value = _masked(value)
+        elif value is None:
+            continue
+        else:
+            value = _plain(value)
+        changes[key] = [None, value] if inserted else [value, None]
     return changes
 
 
@@ -176,7 +198,7 @@ def _start_pending(session: Session, _ctx: object, _instances: object) -> None:
 def _write_pending(session: Session, _ctx: object) -> None:
     pending = session.info.pop(_PENDING, None)
     if pending:
-        session.connection().execute(_INSERT, pending)
+        bulk_insert(session.connection(), AuditEntry.__table__, pending)
 
 
 @dataclass(frozen=True)
@@ -227,6 +249,45 @@ def insert_row(session: Session, prepared: PreparedRow, **decided: Any) -> dict[
             **{f"row_{name}": value for name, value in row.items()},
             **_entry(actor, "insert", table_name, row[key], _whole_row(shape, row.get, "insert"))})
     return row
+
+
+def insert_rows(session: Session, row_class: type[Base], rows: Sequence[Mapping[str, Any]], *,
+                new_owners: bool = False) -> list[Any]:
+    """Many new rows of *row_class* in one statement and their audit rows in one more, each
+    row checked and announced as a flush would: for a bulk write (an import's new records),
+    where a flush's bookkeeping of each object costs more than the row itself. The rows must
+    carry what a flush would derive (a Searchable's columns: `models.base.search_columns`)
+    and no owner whose version the caller holds (rows belonging to a record raise its
+    version, as at a flush, unless *new_owners*: records added by this transaction, whose
+    version no one can hold yet). Returns the rows' numbers in the order given (a row keyed by
+    several columns: its first key, which it carries)."""
+    if not rows:
+        return []
+    shape = _shape(row_class)
+    full = [{**shape.defaults, **row} for row in rows]
+    for row in full:
+        check_row(row_class, row)
+    table, key = row_class.__table__, shape.keys[0]
+    notify_tables(session, table.name)
+    connection = session.connection()
+    if key not in full[0]:
+        for row, number in zip(full, next_numbers(connection, table, len(full)), strict=True):
+            row[key] = number
+    bulk_insert(connection, table, full)
+    if issubclass(row_class, OwnedRow) and not new_owners:
+        # What _raise_owner_versions does at a flush: an open form of the owner now sees
+        # its rows changed and refuses to save over them.
+        owner = owner_class(row_class)
+        owners = sorted({row[row_class.__version_owner__] for row in full})
+        for start in range(0, len(owners), _OWNERS_AT_ONCE):
+            connection.execute(update(owner.__table__)  # type: ignore[attr-defined]
+                               .where(owner.id.in_(owners[start:start + _OWNERS_AT_ONCE]))
+                               .values(version=owner.version + 1, updated_at=func.now()))
+    actor = _actor(session)
+    bulk_insert(connection, AuditEntry.__table__, [
+        _entry(actor, "insert", table.name, row[key] if isinstance(row[key], int) else None,
+               _whole_row(shape, row.get, "insert")) for row in full])
+    return [row[key] for row in full]
 
 
 @cache

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, delete, event, insert, inspect, select
+from sqlalchemy import Connection, delete, event, inspect, select
 from sqlalchemy.orm import Session
 
+from kyodo_desk.database.bulk import bulk_insert
 from kyodo_desk.domain.likeness import ContactFacts, blocking_keys
 from kyodo_desk.models.contacts import Contact, ContactKind, ContactMatchKey
 
@@ -33,17 +34,17 @@ def facts_of(kind: ContactKind | str, name: str, reading: str | None, phone: str
     )
 
 
-def write_keys(connection: Connection, facts: Iterable[tuple[int, ContactFacts]]) -> None:
-    """Replace the keys of each (contact id, facts)."""
+def write_keys(connection: Connection, facts: Iterable[tuple[int, ContactFacts]], *,
+               new: bool = False) -> None:
+    """Replace the keys of each (contact id, facts); *new*: contacts that have none yet."""
     rows = list(facts)
-    ids = [contact_id for contact_id, _ in rows]
+    ids = [] if new else [contact_id for contact_id, _ in rows]
     for start in range(0, len(ids), _PAGE):
         connection.execute(delete(ContactMatchKey).where(
             ContactMatchKey.contact_id.in_(ids[start:start + _PAGE])))
-    keys = [{"key": key, "contact_id": contact_id}
-            for contact_id, f in rows for key in sorted(blocking_keys(f))]
-    for start in range(0, len(keys), _PAGE):
-        connection.execute(insert(ContactMatchKey), keys[start:start + _PAGE])
+    bulk_insert(connection, ContactMatchKey.__table__, [
+        {"key": key, "contact_id": contact_id}
+        for contact_id, f in rows for key in sorted(blocking_keys(f))])
 
 
 def refresh_match_keys(connection: Connection, after_id: int = 0,

@@ -497,6 +497,8 @@ def cell_choice(value: Cell, field: str, label: str, choices: Mapping[str, T]) -
     text = cell_text(value, field=field)
     if not text:
         return None
+    if text in choices:  # as written: the usual case, spared the folding
+        return choices[text]
     folded = {fold(key): choice for key, choice in choices.items()}
     try:
         return folded[fold(text)]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from sqlalchemy import DateTime, Enum, Integer, MetaData, Table, Text, event, func, inspect
 from sqlalchemy.orm import (
@@ -96,8 +98,21 @@ def _refresh_search_columns(session: Session, _ctx: object, _instances: object) 
     """Derive the search columns from the fields, whichever session writes the record."""
     for obj in [*session.new, *session.dirty]:
         if isinstance(obj, Searchable):
-            obj.search_text, obj.search_grams = gram_document(*obj.search_fields())
-            obj.sort_key = sort_key(*obj.reading_and_name())
+            for key, value in _search_values(obj).items():
+                setattr(obj, key, value)
+
+
+def search_columns(row_class: type[Searchable], values: Mapping[str, Any]) -> dict[str, str]:
+    """The search columns of a row inserted without an ORM object (a bulk insert), derived
+    from *values* exactly as a flush derives them from a record's fields."""
+    return _search_values(cast(Searchable, SimpleNamespace(**values)), row_class)
+
+
+def _search_values(obj: Searchable, row_class: type[Searchable] | None = None) -> dict[str, str]:
+    cls = row_class or type(obj)
+    text, grams = gram_document(*cls.search_fields(obj))
+    return {"search_text": text, "search_grams": grams,
+            "sort_key": sort_key(*cls.reading_and_name(obj))}
 
 
 class OwnedRow:
@@ -107,7 +122,8 @@ class OwnedRow:
     __version_owner__: ClassVar[str]
 
 
-def _owner_class(row_class: type[OwnedRow]) -> type[Versioned]:
+def owner_class(row_class: type[OwnedRow]) -> type[Versioned]:
+    """The record a row of *row_class* belongs to."""
     # The model's table (see Versioned.__mapper_args__).
     column = row_class.__table__.c[row_class.__version_owner__]  # type: ignore[attr-defined]
     (foreign_key,) = column.foreign_keys
@@ -129,7 +145,7 @@ def _owners_touched(session: Session) -> set[tuple[type[Versioned], int]]:
             # A row moved to another owner changes both.
             for owner_id in (*history.sum(), getattr(obj, obj.__version_owner__)):
                 if owner_id is not None:
-                    touched.add((_owner_class(type(obj)), owner_id))
+                    touched.add((owner_class(type(obj)), owner_id))
         elif (isinstance(obj, Versioned) and obj in session.dirty
               and obj.id is not None
               and any(state.attrs[rel.key].history.has_changes()

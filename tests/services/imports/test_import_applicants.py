@@ -18,7 +18,7 @@ from kyodo_desk.services.events.registrations import SignUpDraft
 from kyodo_desk.services.imports import Cancelled, ImportSource, Outcome
 from kyodo_desk.services.imports import applicants as target
 from tests.event_fixtures import TODAY, make_event, person
-from tests.import_files import write_csv, write_ods, write_xls, write_xlsx
+from tests.import_files import FormulaError, write_csv, write_ods, write_xls, write_xlsx
 
 HEADER = ["タイムスタンプ", "お名前", "フリガナ", "電話番号", "メールアドレス", "参加人数",
           "ご質問・配慮事項"]
@@ -167,7 +167,7 @@ def test_the_registry_is_matched_as_the_sign_up_dialog_does(db, actor, facilitie
     assert rows["佐藤 三郎"].outcome is Outcome.SAME
     assert rows["鈴木 次郎"].outcome is Outcome.NEW
 
-    with pytest.raises(UserError, match="決まっていない行"):
+    with pytest.raises(UserError, match="確認が必要な行"):
         target.run(db, actor, plan)
     assert counts(db) == before
     result = target.run(db, actor, plan, decisions={rows["髙橋 花子"].row: namesake})
@@ -279,3 +279,16 @@ def test_ten_thousand_refused_rows_make_a_plan(db, actor, facilities, tmp_path) 
     plan = target.plan(db, actor, source(write_csv(tmp_path / "申込.csv", rows), event.id))
     assert len(plan.problems) == 10_000
     assert plan.counts[Outcome.REFUSED] == 10_000
+
+
+def test_a_formula_error_refuses_its_row_and_nothing_is_stored(db, actor, facilities, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    event = make_event(db, facilities["east"], capacity=None)
+    rows = [list(row) for row in FORM]
+    rows[3][5] = FormulaError("#VALUE!")  # 参加人数 of 秋田 一郎
+    before = counts(db)
+    plan = target.plan(db, actor, source(write_xlsx(tmp_path / "申込.xlsx", rows), event.id))
+    assert [(p.row, p.column, p.value) for p in plan.problems] == [(4, "参加人数", "#VALUE!")]
+    assert plan.counts[Outcome.REFUSED] == 1
+    with pytest.raises(UserError, match="取り込めない行が 1 行"):
+        target.run(db, actor, plan)
+    assert counts(db) == before

@@ -18,7 +18,7 @@ from kyodo_desk.services import consultations as svc
 from kyodo_desk.services import contacts, retention
 from kyodo_desk.services.imports import Cancelled, ImportSource, Outcome
 from kyodo_desk.services.imports import consultations as imp
-from tests.import_files import write_csv, write_ods, write_xls, write_xlsx
+from tests.import_files import FormulaError, write_csv, write_ods, write_xls, write_xlsx
 
 HEADER = ["No.", "相談日", "相談者", "担当者", "施設", "相談方法", "分野", "相談内容", "回答",
           "紹介先", "今後の対応", "期限", "状況"]
@@ -158,7 +158,7 @@ def test_refused_rows_are_reported_and_nothing_is_stored(
     assert "西部市民サービスセンター" in found[(5, "施設", "西部")]
     assert [r.outcome for r in planned.rows] == [Outcome.REFUSED] * 4 + [Outcome.NEW]
     assert not planned.ready
-    with pytest.raises(UserError, match="取り込めない行が4行"):
+    with pytest.raises(UserError, match="取り込めない行が 4 行"):
         imp.run(db, actor, planned)
     assert count(db, Consultation) == 0
     assert import_audit(db) == []
@@ -167,17 +167,17 @@ def test_refused_rows_are_reported_and_nothing_is_stored(
 def test_a_failure_in_the_middle_leaves_nothing(
         db, actor, people, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     planned = imp.plan(db, actor, ImportSource(write_xlsx(tmp_path / "log.xlsx", LOG)))
-    made = []
+    written = []
 
-    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
-        if len(made) == 2:
-            raise RuntimeError("disk full")
-        made.append(1)
-        return svc.new_record(*args, **kwargs)
+    def failing(session, *args):  # type: ignore[no-untyped-def]
+        # The records are in by now: the failure must take them back out.
+        written.append(session.scalar(select(func.count()).select_from(Consultation)))
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(imp, "new_record", failing)
+    monkeypatch.setattr(imp, "_correct_returning", failing)
     with pytest.raises(RuntimeError):
         imp.run(db, actor, planned)
+    assert written and written[0] > 0
     assert count(db, Consultation) == 0
     assert count(db, ConsultationTopicLink) == 0
     assert import_audit(db) == []
@@ -258,3 +258,15 @@ def test_ten_thousand_refused_rows_make_a_plan(db, actor, tmp_path) -> None:  # 
     assert len(planned.problems) == 10_000
     assert planned.counts[Outcome.REFUSED] == 10_000
     assert planned.problems[-1].row == 10_001
+
+
+def test_a_formula_error_refuses_its_row_and_nothing_is_stored(
+        db, actor, people, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rows = [list(row) for row in LOG]
+    rows[3][7] = FormulaError("#REF!")  # 相談内容 of the first consultation
+    planned = imp.plan(db, actor, ImportSource(write_xlsx(tmp_path / "log.xlsx", rows)))
+    assert [(p.row, p.column, p.value) for p in planned.problems] == [(4, "相談内容", "#REF!")]
+    assert planned.counts[Outcome.REFUSED] == 1 and planned.counts[Outcome.NEW] == 3
+    with pytest.raises(UserError, match="取り込めない行が 1 行"):
+        imp.run(db, actor, planned)
+    assert count(db, Consultation) == 0

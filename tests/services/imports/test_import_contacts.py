@@ -4,6 +4,7 @@ against the registry, memberships and representatives."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from kyodo_desk.services.imports import contacts as imp
 from tests.import_files import (
     MESSY_MERGES,
     MESSY_REGISTER,
+    FormulaError,
     as_text,
     write_csv,
     write_ods,
@@ -127,7 +129,12 @@ def test_refused_rows_are_reported_and_nothing_is_stored(db, actor, tmp_path: Pa
     assert count(db, actor) == before
 
 
-def test_registry_matches_fill_ask_and_within_file_dedupe(db, actor, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("block", [2, imp.MATCH_BLOCK], ids=["blocks of 2 rows", "one block"])
+def test_registry_matches_fill_ask_and_within_file_dedupe(  # type: ignore[no-untyped-def]
+        db, actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+    # The registry's side is read a block of rows at a time: a row meets an earlier row of
+    # the file across a block's edge all the same.
+    monkeypatch.setattr(imp, "MATCH_BLOCK", block)
     kept = svc.create_contact(db, actor, ContactDraft(
         kind=ContactKind.PERSON, name="山田 太郎", reading="やまだ たろう", phone="018-888-0001"))
     namesake = svc.create_contact(db, actor, ContactDraft(
@@ -187,18 +194,17 @@ def test_a_failure_in_the_middle_of_run_leaves_nothing(db, actor, tmp_path: Path
     path = WRITERS["xlsx"](tmp_path / "register")
     plan = imp.plan(db, actor, ImportSource(path))
     before = count(db, actor)
-    real = imp.add_contact
-    made = []
+    written = []
 
-    def failing(session, actor, cleaned, **options):  # type: ignore[no-untyped-def]
-        made.append(cleaned.name)
-        if len(made) == 2:
-            raise RuntimeError("disk full")
-        return real(session, actor, cleaned, **options)
+    def failing(session, *args):  # type: ignore[no-untyped-def]
+        # The new records are in by now: the failure must take them back out.
+        written.append(session.scalar(select(func.count()).select_from(Contact)))
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(imp, "add_contact", failing)
+    monkeypatch.setattr(imp, "_write_memberships", failing)
     with pytest.raises(RuntimeError):
         imp.run(db, actor, plan)
+    assert written and written[0] > before
     assert count(db, actor) == before
 
 
@@ -223,6 +229,39 @@ def test_a_record_added_since_the_plan_is_caught(db, actor, tmp_path: Path) -> N
     assert count(db, actor, ContactKind.PERSON) == 1
 
 
+@pytest.mark.parametrize("scanned_from", [0, imp._SCANNED_FROM], ids=["one pass", "by prefix"])
+def test_names_that_begin_other_names_import_again_as_the_same(  # type: ignore[no-untyped-def]
+        db, actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scanned_from: int) -> None:
+    """鈴木 一郎101 begins with 鈴木 一郎1: each is still one record, met once, whether the
+    registry is read by name or in one pass (a register of thousands)."""
+    monkeypatch.setattr(imp, "_SCANNED_FROM", scanned_from)
+    rows = [["氏名", "フリガナ", "電話", "代表者", "区分"],
+            ["鈴木 一郎1", "スズキ イチロウ", "018-888-0001", "", "個人"],
+            ["鈴木 一郎101", "スズキ イチロウ", "018-888-0101", "", "個人"],
+            ["鈴木 一郎1010", "", "", "", "個人"],
+            ["あきたの会", "", "", "鈴木 一郎1010", "団体"]]
+    path = write_xlsx(tmp_path / "names.xlsx", rows)
+    imp.run(db, actor, imp.plan(db, actor, ImportSource(path)))
+    again = imp.plan(db, actor, ImportSource(path))
+    assert again.problems == ()
+    assert [r.outcome for r in again.rows] == [Outcome.SAME] * 4
+
+
+def test_a_record_changed_since_the_plan_is_caught(db, actor, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The run trusts the plan's matching only while no contact has changed since."""
+    kept = svc.create_contact(db, actor, ContactDraft(
+        kind=ContactKind.PERSON, name="山田 太郎", reading="やまだ たろう", phone="018-888-0001"))
+    path = write_csv(tmp_path / "p.csv", [["氏名", "フリガナ", "メール"],
+                                          ["山田 太郎", "ヤマダ タロウ", "taro@example.jp"]])
+    plan = imp.plan(db, actor, ImportSource(path))
+    assert [r.outcome for r in plan.rows] == [Outcome.FILL]
+    draft = svc.get_contact(db, actor, kept.id).as_draft()
+    svc.update_contact(db, actor, kept.id, kept.version, replace(draft, email="t@example.jp"))
+    with pytest.raises(UserError, match="もう一度確認"):
+        imp.run(db, actor, plan)
+    assert svc.get_contact(db, actor, kept.id).email == "t@example.jp"
+
+
 def test_ten_thousand_refused_rows_make_a_plan(db, actor, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     rows: list[list[object]] = [["氏名", "電話", "メール"]]
     rows += [[f"市民 {i}", "12", "bad"] for i in range(10_000)]
@@ -230,3 +269,16 @@ def test_ten_thousand_refused_rows_make_a_plan(db, actor, tmp_path: Path) -> Non
     assert len({p.row for p in plan.problems}) == 10_000
     assert len(plan.problems) == 20_000
     assert count(db, actor, ContactKind.PERSON) == 0
+
+
+def test_a_formula_error_refuses_its_row_and_nothing_is_stored(db, actor, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write_xlsx(tmp_path / "名簿.xlsx", [["氏名", "電話"],
+                                              ["佐藤 一郎", FormulaError("#DIV/0!")],
+                                              ["鈴木 次郎", "018-888-0002"]])
+    plan = imp.plan(db, actor, ImportSource(path))
+    assert [(p.row, p.column, p.value) for p in plan.problems] == [(2, "電話", "#DIV/0!")]
+    assert "数式のエラー" in plan.problems[0].reason
+    assert [(r.row, r.outcome) for r in plan.rows] == [(2, Outcome.REFUSED), (3, Outcome.NEW)]
+    with pytest.raises(UserError, match="取り込めない行が 1 行"):
+        imp.run(db, actor, plan)
+    assert count(db, actor) == 0

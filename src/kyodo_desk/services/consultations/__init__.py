@@ -16,6 +16,7 @@ What a record may hold beyond the bounds every field has (domain/bounds.py):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, time
 from typing import Any
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from kyodo_desk.database import Database
-from kyodo_desk.database.audit import record_event
+from kyodo_desk.database.audit import insert_rows, record_event
 from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain import validation
 from kyodo_desk.domain.dates import full_date, same_day_next_year
@@ -42,6 +43,7 @@ from kyodo_desk.models import (
     Facility,
     GrantCase,
 )
+from kyodo_desk.models.base import search_columns
 from kyodo_desk.services.accounts import actor_of
 
 __all__ = [
@@ -407,19 +409,40 @@ def staff_problem(staff: Account, facility_id: int) -> FieldProblem | None:
     return None
 
 
-def new_record(actor: Actor, cleaned: ConsultationDraft, staff_account_id: int, *,
-               returning: bool | None) -> Consultation:
-    """A new record (not yet added to a session) of a draft that clean_draft passed and whose
-    references — facility, 担当者 (staff_problem), consultee, topics — the caller checked in
-    its own transaction, with 新規/継続 as the caller worked it out: the session-level core
-    create_consultation shares with an import (services/imports/consultations.py), which
-    checks a whole file's references and consultees at once instead of a query per row."""
-    c = Consultation()
-    c.staff_account_id = staff_account_id
-    _fill(actor, c, cleaned)
-    c.returning_consultee = returning
-    _set_topics(c, cleaned.topic_ids)
-    return c
+@dataclass(frozen=True)
+class NewConsultation:
+    """A record for add_consultations: a draft that clean_draft passed and whose references
+    (facility, 担当者, consultee, topics) the caller checked, with 新規/継続 as the caller
+    worked it out; *anonymised_on*: stored already anonymised (an import's row past the
+    retention period)."""
+
+    draft: ConsultationDraft
+    staff_account_id: int
+    returning: bool | None
+    anonymised_on: date | None = None
+
+
+def add_consultations(session: Session, actor: Actor,
+                      records: Sequence[NewConsultation]) -> list[int]:
+    """Many new records inside the caller's write transaction, in a few statements: stored
+    and audited as create_consultation would (an import of 100,000 rows, which checks a whole
+    file's references at once instead of a query per row). Returns their numbers in order."""
+    rows = []
+    for r in records:
+        d = r.draft
+        if d.grant_case_id is not None:
+            # Linking names a grant case, which only those who may read grant cases see.
+            actor.require(Action.READ, Resource.GRANT_CASES)
+        values = {**_columns(d), "grant_case_id": d.grant_case_id, "version": 1,
+                  "staff_account_id": r.staff_account_id, "returning_consultee": r.returning,
+                  "anonymised_on": r.anonymised_on}
+        rows.append(values | search_columns(Consultation, values))
+    ids = insert_rows(session, Consultation, rows)
+    insert_rows(session, ConsultationTopicLink, [
+        {"consultation_id": id_, "topic_id": topic}
+        for id_, r in zip(ids, records, strict=True) for topic in dict.fromkeys(r.draft.topic_ids)],
+        new_owners=True)
+    return ids
 
 
 def _apply(session: Session, actor: Actor, c: Consultation, d: ConsultationDraft) -> None:
@@ -429,22 +452,19 @@ def _apply(session: Session, actor: Actor, c: Consultation, d: ConsultationDraft
     _set_topics(c, d.topic_ids)
 
 
+def _columns(d: ConsultationDraft) -> dict[str, Any]:
+    """The record's columns as the (cleaned) draft sets them, the grant case apart."""
+    return {"held_on": d.held_on, "start_time": d.start_time,
+            "duration_minutes": d.duration_minutes, "facility_id": d.facility_id,
+            "consultee_contact_id": d.consultee_contact_id, "anonymous": d.anonymous,
+            "age_band": d.age_band, "area": d.area, "channel": d.channel, "asked": d.asked,
+            "answered": d.answered, "referral": d.referral, "follow_up_due": d.follow_up_due,
+            "follow_up_plan": d.follow_up_plan, "status": d.status}
+
+
 def _fill(actor: Actor, c: Consultation, d: ConsultationDraft) -> None:
-    c.held_on = d.held_on
-    c.start_time = d.start_time
-    c.duration_minutes = d.duration_minutes
-    c.facility_id = d.facility_id
-    c.consultee_contact_id = d.consultee_contact_id
-    c.anonymous = d.anonymous
-    c.age_band = d.age_band
-    c.area = d.area
-    c.channel = d.channel
-    c.asked = d.asked
-    c.answered = d.answered
-    c.referral = d.referral
-    c.follow_up_due = d.follow_up_due
-    c.follow_up_plan = d.follow_up_plan
-    c.status = d.status
+    for key, value in _columns(d).items():
+        setattr(c, key, value)
     if d.grant_case_id != c.grant_case_id:
         # Linking names a grant case, which only those who may read grant cases see.
         actor.require(Action.READ, Resource.GRANT_CASES)

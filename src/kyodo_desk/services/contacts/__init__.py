@@ -30,8 +30,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from kyodo_desk.database import Database
+from kyodo_desk.database.audit import insert_rows
 from kyodo_desk.database.backend import BY_NUMBER
 from kyodo_desk.database.core import retry_on_contention
+from kyodo_desk.database.match_keys import facts_of, write_keys
 from kyodo_desk.domain import validation
 from kyodo_desk.domain.errors import (
     ConcurrentEdit,
@@ -42,12 +44,14 @@ from kyodo_desk.domain.errors import (
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.domain.text import fold_query, query_grams
 from kyodo_desk.models import Contact, ContactKind, Facility, GroupType, Membership
-from kyodo_desk.models.contacts import NAME_START_CHARS
+from kyodo_desk.models.base import search_columns
+from kyodo_desk.models.contacts import NAME_START_CHARS, ContactActivityField
 from kyodo_desk.services.contacts.registry import (
     ActivityFieldRef,
     activity_fields_of,
     apply_registry,
     public_field_keys,
+    registry_columns,
     registry_of,
     registry_problems,
     representatives_of,
@@ -735,6 +739,43 @@ def add_contact(session: Session, actor: Actor, cleaned: ContactDraft, *,
     return contact
 
 
+def add_contacts(session: Session, drafts: Sequence[ContactDraft]) -> list[int]:
+    """Many new contacts inside the caller's write transaction, in a few statements (an
+    import of 100,000 rows, for which a flush of ORM objects took minutes): stored, audited
+    and matched exactly as add_contact would, their 活動分野 and 代表者 (an existing active
+    person, whom the caller has checked) included; memberships are the caller's to add
+    (`add_memberships`), once every record they link exists. *drafts* as clean_draft gives
+    them. Returns their numbers in order; permission is the caller's."""
+    today = date.today()
+    rows = []
+    for d in drafts:
+        if d.groups or d.distinct_from:
+            raise ValueError("add_contacts takes no memberships or 別の方です")
+        is_group = d.kind is ContactKind.GROUP
+        values = {**_columns(d), **registry_columns(d), "active": True, "version": 1,
+                  "registered_on": today,
+                  "representative_id": d.representative.contact_id
+                  if is_group and d.representative else None,
+                  "confirmed_on": today if is_group and d.confirmed else None}
+        rows.append(values | search_columns(Contact, values))
+    ids = insert_rows(session, Contact, rows)
+    write_keys(session.connection(), (
+        (id_, facts_of(d.kind, d.name, d.reading, d.phone, d.email, d.postal_code))
+        for id_, d in zip(ids, drafts, strict=True)), new=True)
+    insert_rows(session, ContactActivityField, [
+        {"contact_id": id_, "field_id": f.id, "position": position}
+        for id_, d in zip(ids, drafts, strict=True) if d.kind is ContactKind.GROUP
+        for position, f in enumerate(d.activity_fields)], new_owners=True)
+    return ids
+
+
+def add_memberships(session: Session, links: Iterable[tuple[int, int, str]]) -> None:
+    """Add each (person, group, role) in one statement, audited as a save would be; the
+    pairs must be new and both contacts active (the caller has checked)."""
+    insert_rows(session, Membership, [
+        {"person_id": person, "group_id": group, "role": role} for person, group, role in links])
+
+
 def change_contact(session: Session, actor: Actor, contact: Contact,
                    cleaned: ContactDraft) -> None:
     """update_contact's work inside the caller's write transaction, without the version
@@ -788,17 +829,16 @@ def _check_version(contact: Contact, version: int) -> None:
 
 
 
+def _columns(d: ContactDraft) -> dict[str, Any]:
+    """The record's own columns as the (cleaned) draft sets them, the registry's apart."""
+    return {"kind": d.kind, "group_type": d.group_type, "name": d.name, "reading": d.reading,
+            "postal_code": d.postal_code, "address": d.address, "phone": d.phone,
+            "email": d.email, "website": d.website, "notes": d.notes}
+
+
 def _apply(session: Session, contact: Contact, d: ContactDraft) -> None:
-    contact.kind = d.kind
-    contact.group_type = d.group_type
-    contact.name = d.name
-    contact.reading = d.reading
-    contact.postal_code = d.postal_code
-    contact.address = d.address
-    contact.phone = d.phone
-    contact.email = d.email
-    contact.website = d.website
-    contact.notes = d.notes
+    for key, value in _columns(d).items():
+        setattr(contact, key, value)
     apply_registry(session, contact, d, date.today())
     wanted = {a.contact_id: a.role for a in d.groups}
     if wanted:

@@ -157,22 +157,32 @@ def registry_problems(draft: ContactDraft, today: date) -> tuple[dict[str, Any],
 
 # --- writing ----------------------------------------------------------------------------
 
+def registry_columns(draft: ContactDraft) -> dict[str, Any]:
+    """The registry's plain columns as *draft* (cleaned) sets them; a person has none of
+    them but the 地域."""
+    is_group = draft.kind is ContactKind.GROUP
+    return {
+        "district": draft.district,
+        "legal_form": draft.legal_form if is_group else "",
+        "activity_area": draft.activity_area if is_group else "",
+        "member_count": draft.member_count if is_group else None,
+        "founded_on": draft.founded_on if is_group else None,
+        "sns": draft.sns if is_group else "",
+        "listed_publicly": draft.listed_publicly and is_group,
+        "public_fields": ",".join(draft.public_fields) if is_group else "",
+    }
+
+
 def apply_registry(session: Session, contact: Contact, draft: ContactDraft,
                    today: date) -> None:
     """Write the (cleaned) registry fields of *draft* to *contact*. The representative must
     be an active person, and joins the group as 代表 if not a member yet; a newly chosen
     活動分野 must be one still offered (one the group has kept may have been retired since)."""
-    contact.district = draft.district
+    for key, value in registry_columns(draft).items():
+        setattr(contact, key, value)
     if contact.registered_on is None:  # set once, on the first save (登録日)
         contact.registered_on = today
     is_group = draft.kind is ContactKind.GROUP
-    contact.legal_form = draft.legal_form if is_group else ""
-    contact.activity_area = draft.activity_area if is_group else ""
-    contact.member_count = draft.member_count if is_group else None
-    contact.founded_on = draft.founded_on if is_group else None
-    contact.sns = draft.sns if is_group else ""
-    contact.listed_publicly = draft.listed_publicly and is_group
-    contact.public_fields = ",".join(draft.public_fields) if is_group else ""
     if is_group and draft.confirmed:
         contact.confirmed_on = today
     representative = draft.representative.contact_id if is_group and draft.representative \

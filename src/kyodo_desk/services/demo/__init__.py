@@ -31,7 +31,7 @@ from kyodo_desk.domain.dates import fiscal_year_of
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.labels import AGE_BANDS, DISTRICTS, UNKNOWN
 from kyodo_desk.domain.permissions import Action, Actor, Resource, Role
-from kyodo_desk.domain.text import fold, gram_document, grams, sort_key
+from kyodo_desk.domain.text import fold, grams, sort_key
 from kyodo_desk.models import (
     Account,
     ActivityField,
@@ -46,6 +46,7 @@ from kyodo_desk.models import (
     Facility,
     GroupType,
 )
+from kyodo_desk.models.base import search_columns
 from kyodo_desk.services.demo import city
 
 DEMO_NOTE = "架空データ"  # the notes of every made-up contact: how they are told from real ones
@@ -85,14 +86,13 @@ def contact_row(kind: ContactKind, name: str, *, reading: str = "", postal_code:
     """One `contacts` row for a bulk insert, with the search columns the ORM would fill.
     *registry*: a group's registry columns (`_group_registry`); every row has them all, as an
     insert of many rows needs."""
-    text, grams_ = gram_document(name, reading, postal_code, address, phone, email)
-    return {
+    row: dict[str, object] = {
         "kind": kind, "group_type": group_type, "name": name, "reading": reading,
         "postal_code": postal_code, "address": address, "phone": phone, "email": email,
         "website": "", "notes": notes, "active": True, "version": 1,
-        "sort_key": sort_key(reading, name), "search_text": text, "search_grams": grams_,
         "district": district, **_NO_REGISTRY, **(registry or {}),
     }
+    return row | search_columns(Contact, row)
 
 
 # A group's registry columns, blank (a person's, or a group's nobody has filled in).

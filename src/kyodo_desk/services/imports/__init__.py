@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
@@ -132,6 +132,35 @@ class ImportResult:
         """「新規 120件・既存に追記 8件・登録済み 30件」 — the line printed last and shown."""
         return (f"新規 {self.added:,}件・既存に追記 {self.filled:,}件・"
                 f"登録済み {self.unchanged:,}件")
+
+
+def row_list(rows: Sequence[int]) -> str:
+    """「3行目、8行目 ほか 12 行」: the rows a message names, ten at most."""
+    shown = "、".join(f"{r}行目" for r in rows[:10])
+    return shown + (f" ほか {len(rows) - 10:,} 行" if len(rows) > 10 else "")
+
+
+def runnable(plan: ImportPlan, target: str, prepared: type,
+             decisions: Mapping[int, int | None] | None) -> dict[int, int | None]:
+    """*decisions* checked before a run of *plan* by *target* (whose plan data is of type
+    *prepared*): refused as every target refuses, in the same words, when the plan is not
+    the target's, has refused rows, or leaves an ASK row undecided or decided for a record
+    it did not offer. Returns the decisions (row → the chosen record, or None for new)."""
+    if plan.target != target or not isinstance(plan.prepared, prepared):
+        raise UserError(f"{TARGET_LABELS[target]}の取り込みの確認結果ではありません。"
+                        "確認からやり直してください。")
+    if plan.problems:
+        raise UserError(f"取り込めない行が {len({p.row for p in plan.problems}):,} 行あります。"
+                        "直してから、もう一度確認してください。何も登録していません。")
+    chosen = dict(decisions or {})
+    asked = [r for r in plan.rows if r.outcome is Outcome.ASK]
+    if undecided := [r.row for r in asked if r.row not in chosen]:
+        raise UserError(f"確認が必要な行があります（{row_list(undecided)}）。登録済みの記録と同じか、"
+                        "新規かを選んでください。何も登録していません。")
+    for r in asked:
+        if chosen[r.row] is not None and chosen[r.row] not in r.existing:
+            raise UserError(f"{r.row}行目の選択が候補にありません。選び直してください。")
+    return chosen
 
 
 class _Target(Protocol):

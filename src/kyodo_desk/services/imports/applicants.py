@@ -67,6 +67,8 @@ from kyodo_desk.services.imports import (
     PlannedRow,
     Progress,
     RowProblem,
+    row_list,
+    runnable,
 )
 from kyodo_desk.services.imports.rows import SourceRows, field_label, read_source
 
@@ -144,8 +146,8 @@ def _read(rows: SourceRows, progress: Progress | None
     """Every data row checked; the good ones in the order sent (rows with no 送信日時 are
     refused: their place in the queue would be made up)."""
     applicants: list[_Applicant] = []
-    problems: list[RowProblem] = []
-    refused: set[int] = set()
+    problems: list[RowProblem] = list(rows.formula_problems)
+    refused: set[int] = {p.row for p in problems}
     total = rows.count
     for done, (row, cells) in enumerate(rows.rows(), 1):
         try:
@@ -341,19 +343,7 @@ def run(db: Database, actor: Actor, plan: ImportPlan, *,
     """Sign every planned row up, in the order sent, all or none; ASK rows as *decisions*
     says (row → the contact to sign up, or None for a new person)."""
     actor.require(Action.CREATE, Resource.REGISTRATIONS)
-    if plan.target != APPLICANTS or not isinstance(plan.prepared, _Prepared):
-        raise UserError("申込者の取り込みの確認結果ではありません。確認からやり直してください。")
-    if plan.problems:
-        raise UserError(f"取り込めない行が {len({p.row for p in plan.problems}):,} 行あるため、"
-                        "取り込めません。直してから、もう一度確認してください。")
-    chosen = dict(decisions or {})
-    asked = [r.row for r in plan.rows if r.outcome is Outcome.ASK]
-    if undecided := [row for row in asked if row not in chosen]:
-        raise UserError(f"登録の連絡先と同じ方か決まっていない行があります（{_rows(undecided)}）。")
-    for row in asked:
-        offered = next(r.existing for r in plan.rows if r.row == row)
-        if chosen[row] is not None and chosen[row] not in offered:
-            raise UserError(f"{row}行目: 候補にない連絡先は選べません。")
+    chosen = runnable(plan, APPLICANTS, _Prepared, decisions)
     if any(r.outcome in (Outcome.NEW, Outcome.ASK) for r in plan.rows):
         actor.require(Action.CREATE, Resource.CONTACTS)
     return _run(db, actor, plan, plan.prepared, chosen, progress)
@@ -376,7 +366,7 @@ def _run(db: Database, actor: Actor, plan: ImportPlan, prepared: _Prepared,
                    and not (d.outcome is Outcome.SAME
                             and planned[d.applicant.row].outcome is Outcome.SAME)]
         if changed:
-            raise UserError(f"確認の後で登録が変わりました（{_rows(changed)}）。"
+            raise UserError(f"確認の後で登録が変わりました（{row_list(changed)}）。"
                             "もう一度確認してから取り込んでください。")
         signed: set[int] = set()
         for done, d in enumerate(now, 1):
@@ -406,7 +396,3 @@ def _signed_up(session: Session, event_id: int, contact_id: int) -> bool:
         Registration.event_id == event_id, Registration.contact_id == contact_id,
         Registration.status != RegistrationStatus.CANCELLED).limit(1)) is not None
 
-
-def _rows(rows: list[int]) -> str:
-    shown = "、".join(f"{r}行目" for r in rows[:10])
-    return shown + (f" ほか {len(rows) - 10:,} 行" if len(rows) > 10 else "")

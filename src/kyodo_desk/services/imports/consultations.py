@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -68,8 +68,9 @@ from kyodo_desk.services.consultations import (
     CHANNEL_LABELS,
     STATUS_LABELS,
     ConsultationDraft,
+    NewConsultation,
+    add_consultations,
     clean_draft,
-    new_record,
     staff_problem,
 )
 from kyodo_desk.services.consultations.stats import short_facility_name
@@ -82,12 +83,13 @@ from kyodo_desk.services.imports import (
     PlannedRow,
     Progress,
     RowProblem,
+    runnable,
 )
 from kyodo_desk.services.imports.rows import SourceRows, field_label, read_source
 from kyodo_desk.services.retention import ANONYMISED_TEXT, RETENTION_KEY, retention_cutoff
 
 STEP = 500  # rows between two progress calls
-FLUSH_EVERY = 1000  # new records per flush: memory stays flat, the flush stays batched
+WRITE_CHUNK = 2000  # new records inserted by one statement
 
 # Cells that say the consultee is not known by name.
 _NAMELESS = frozenset(fold(w) for w in (ANONYMOUS, UNKNOWN, "匿名希望", "なし"))
@@ -408,8 +410,8 @@ def _plan(session: Session, actor: Actor, source: ImportSource, rows: SourceRows
           progress: Progress | None) -> ImportPlan:
     records = _Records(session, today)
     ready: list[_Row] = []
-    problems: list[RowProblem] = []
-    refused: list[int] = []
+    problems: list[RowProblem] = list(rows.formula_problems)
+    refused: list[int] = sorted({p.row for p in problems})
     total = rows.count
     for done, (number, cells) in enumerate(rows.rows()):
         if progress is not None and done % STEP == 0 and not progress(done, total):
@@ -439,12 +441,7 @@ def run(db: Database, actor: Actor, plan: ImportPlan, *,
         progress: Progress | None = None) -> ImportResult:
     """Store the plan's new rows as one act, re-checked against the records as they are now;
     any fault, or a cancel, leaves nothing stored."""
-    del decisions  # a consultation is new or already there: nothing to decide
-    if plan.target != CONSULTATIONS or not isinstance(plan.prepared, _Prepared):
-        raise UserError("相談記録の取り込みの準備ができていません。ファイルを選び直してください。")
-    if plan.problems:
-        raise UserError(f"取り込めない行が{len({p.row for p in plan.problems}):,}行あります。"
-                        "直してから、もう一度取り込んでください。何も登録していません。")
+    runnable(plan, CONSULTATIONS, _Prepared, decisions)  # nothing to decide: new or there
     actor.require(Action.CREATE, Resource.CONSULTATIONS)
     rows, today = plan.prepared.source, plan.prepared.today
     with db.writing(actor) as session:
@@ -486,6 +483,7 @@ def _store(session: Session, actor: Actor, new: list[_Row], today: date,
                                            or held_on < first_stored[contact_id]):
                 first_stored[contact_id] = held_on
     first_new: dict[int, date] = {}
+    batch: list[NewConsultation] = []
     total = len(new)
     for done, r in enumerate(new):
         if progress is not None and done % STEP == 0 and not progress(done, total):
@@ -497,16 +495,12 @@ def _store(session: Session, actor: Actor, new: list[_Row], today: date,
             returning = contact_id in first_new or (
                 contact_id in first_stored and first_stored[contact_id] <= d.held_on)
             first_new.setdefault(contact_id, d.held_on)
-        record = new_record(actor, d, r.staff_id, returning=returning)
-        if r.expired:
-            for key, value in _CLEARED.items():
-                setattr(record, key, value)
-            record.anonymised_on = today
-        session.add(record)
-        if (done + 1) % FLUSH_EVERY == 0:
-            session.flush()
-            session.expunge_all()
-    session.flush()
+        batch.append(NewConsultation(replace(d, **_CLEARED) if r.expired else d, r.staff_id,
+                                     returning, today if r.expired else None))
+        if len(batch) == WRITE_CHUNK:
+            add_consultations(session, actor, batch)
+            batch.clear()
+    add_consultations(session, actor, batch)
     if progress is not None and not progress(total, total):
         raise Cancelled()
     return _correct_returning(session, first_new)

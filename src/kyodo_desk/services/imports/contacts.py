@@ -34,13 +34,14 @@ the same file is SAME/FILL to that row's record (within-file dedupe).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from copy import copy
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from kyodo_desk.database import Database
 from kyodo_desk.database.audit import record_event
@@ -77,9 +78,11 @@ from kyodo_desk.domain.text import fold
 from kyodo_desk.models import ActivityField, Contact, ContactKind, GroupType, Membership
 from kyodo_desk.models.contacts import ContactMatchKey
 from kyodo_desk.services.contacts import (
+    Affiliation,
     ContactDraft,
     _detail,
-    add_contact,
+    add_contacts,
+    add_memberships,
     change_contact,
     clean_draft,
 )
@@ -94,6 +97,7 @@ from kyodo_desk.services.imports import (
     PlannedRow,
     Progress,
     RowProblem,
+    runnable,
 )
 from kyodo_desk.services.imports.rows import SourceRows, field_label, read_source
 
@@ -102,9 +106,11 @@ TARGET = "contacts"
 # i.e. every candidate the contact form would warn about (same postal code and similar name
 # upward). Anything the clerk would be warned of while typing is worth one question here.
 ASK_SCORE = min(REASON_WEIGHTS.values())
-WRITE_CHUNK = 2_000  # new records flushed together, then let go of
+WRITE_CHUNK = 2_000  # new records inserted by one statement; changed ones held at most
 PROGRESS_EVERY = 500
 _CHUNK = 500  # values in one IN (…): well under SQLite's and PostgreSQL's limits
+_SCANNED_FROM = 4 * _CHUNK
+MATCH_BLOCK = 20_000  # rows matched against the registry's side read for them at once
 _FIELD_SEPARATORS = re.compile(r"[、,，/／・\n]+")
 _KINDS = {"団体": ContactKind.GROUP, "個人": ContactKind.PERSON}
 _GROUP_TYPES = {label: GroupType(code) for code, label in GROUP_TYPE_LABELS.items()} | {
@@ -131,6 +137,7 @@ class _Entry:
     row: int
     draft: ContactDraft
     existing: int | None = None
+    adds: bool = True  # to the existing record: a field or a relation it lacks
     candidates: tuple[int, ...] = ()  # ASK: the likely ones
     representative: str = ""  # a group's, by name
     group: str = ""  # a person's, by name
@@ -139,11 +146,24 @@ class _Entry:
 
 
 @dataclass(frozen=True)
+class _Read:
+    """The file's rows read (the slow part of a plan: every cell checked as the form would),
+    with the registry's lists the reading depended on: a run reads again only if they
+    changed since."""
+
+    rows: tuple[tuple[int, _Entry], ...]  # each as read, before any matching
+    problems: tuple[RowProblem, ...]
+    lists: tuple[Mapping[str, ActivityFieldRef], Mapping[str, str]]  # 活動分野, town → 地域
+
+
+@dataclass(frozen=True)
 class _Prepared:
     source: SourceRows
+    read: _Read
     entries: tuple[_Entry, ...]
     entry_of_row: Mapping[int, int]  # file row → index in entries
     signature: tuple[tuple[int, str, tuple[int, ...]], ...]
+    registry_state: tuple[Any, ...]  # _registry_state when the matching was done
 
 
 # --- plan -------------------------------------------------------------------------------------
@@ -154,17 +174,21 @@ def plan(db: Database, actor: Actor, source: ImportSource, *,
     actor.require(Action.CREATE, Resource.CONTACTS)
     rows = read_source(source, TARGET)
     with db.reading(actor) as session:
-        return _plan(session, source, rows, progress)
+        return _plan(session, source, rows, None, progress)
 
 
-def _plan(session: Session, source: ImportSource, src: SourceRows,
-          progress: Progress | None) -> ImportPlan:
+def _lists(session: Session) -> tuple[Mapping[str, ActivityFieldRef], Mapping[str, str]]:
     fields = {fold(name): ActivityFieldRef(id_, name) for id_, name in session.execute(
         select(ActivityField.id, ActivityField.name).where(ActivityField.active))}
-    towns = town_table(session)
+    return fields, town_table(session)
+
+
+def _read_all(session: Session, src: SourceRows, progress: Progress | None) -> _Read:
+    lists = _lists(session)
+    fields, towns = lists
     has_mobile = "mobile" in src.mapping.values()
     groups_file = fold(src.heading("name")) in _GROUP_HEADINGS
-    problems: list[RowProblem] = []
+    problems: list[RowProblem] = list(src.formula_problems)
     read: list[tuple[int, _Entry]] = []
     total = src.count
     for done, (row, cells) in enumerate(src.rows()):
@@ -176,7 +200,17 @@ def _plan(session: Session, source: ImportSource, src: SourceRows,
             read.append((row, entry))
     if progress is not None and not progress(total, total):
         raise Cancelled
-    entries, planned, entry_of_row = _match(session, read)
+    return _Read(tuple(read), tuple(problems), lists)
+
+
+def _plan(session: Session, source: ImportSource, src: SourceRows, earlier: _Read | None,
+          progress: Progress | None) -> ImportPlan:
+    """The plan; *earlier*: the rows as an earlier plan read them, used again unless the
+    lists they were read against have changed."""
+    read = earlier if earlier is not None and earlier.lists == _lists(session) \
+        else _read_all(session, src, progress)
+    problems = list(read.problems)
+    entries, planned, entry_of_row = _match(session, read.rows)
     problems.extend(_relation_problems(session, src, entries))
     refused = {p.row for p in problems}
     planned_rows = [p for p in planned if p.row not in refused]
@@ -187,7 +221,16 @@ def _plan(session: Session, source: ImportSource, src: SourceRows,
         target=TARGET, source=source, sheet=src.table.sheet,
         headings=tuple(src.layout.headings), mapping=dict(src.mapping), rows=tuple(planned_rows),
         problems=tuple(sorted(problems, key=lambda p: p.row)),
-        prepared=_Prepared(src, tuple(entries), entry_of_row, signature))
+        prepared=_Prepared(src, read, tuple(entries), entry_of_row, signature,
+                           _registry_state(session)))
+
+
+def _registry_state(session: Session) -> tuple[Any, ...]:
+    """What changes whenever any contact or membership does: how many contacts there are,
+    the highest number, the sum of their versions (every save raises one, a membership its
+    person's). The same at the run as at the plan: the plan's matching still holds."""
+    return tuple(session.execute(select(func.count(), func.max(Contact.id),
+                                        func.sum(Contact.version))).one())
 
 
 def _read_row(src: SourceRows, row: int, cells: Mapping[str, Cell],
@@ -349,20 +392,50 @@ def _exactly(a: ContactDraft, pa: Prepared, b: ContactDraft, pb: Prepared) -> bo
         return False
     if pa.reading and pb.reading and pa.reading != pb.reading:
         return False
-    pairs = ((pa.phone, pb.phone), (pa.email, pb.email), (fold(a.address), fold(b.address)))
-    return all(not x or not y or x == y for x, y in pairs)
+    if any(x and y and x != y for x, y in ((pa.phone, pb.phone), (pa.email, pb.email))):
+        return False
+    return a.address == b.address or not (ours := fold(a.address)) \
+        or not (theirs := fold(b.address)) or ours == theirs
 
 
-def _match(session: Session, read: list[tuple[int, _Entry]]
+@dataclass(frozen=True)
+class _Block:
+    """What the registry holds for a block of the file's rows (read a block at a time, so
+    that a register of 100,000 rows never has the whole registry's side in memory at once)."""
+
+    by_name: Mapping[str, list[_Stored]]
+    keyed: Mapping[str, set[int]]
+    likely: Mapping[int, _Stored]
+    relations: _StoredRelations
+
+
+def _block(session: Session, rows: Sequence[tuple[_Entry, Prepared]]) -> _Block:
+    by_name = _stored_by_name(session, {facts.name for _, facts in rows})
+    # Likely duplicates are looked for only where no one record is exactly the row (a second
+    # import of a register finds each row's own record by name and needs none of this).
+    unmatched = [facts for entry, facts in rows
+                 if len([s for s in by_name.get(facts.name, ())
+                         if _exactly(entry.draft, facts, s.draft, s.prepared)]) != 1]
+    keyed, likely = _stored_by_keys(session, {k for p in unmatched for k in blocking_keys(p)})
+    relations = _stored_relations(session, [
+        (s.id, entry) for entry, facts in rows if entry.representative or entry.group
+        for s in by_name.get(facts.name, ())])
+    return _Block(by_name, keyed, likely, relations)
+
+
+def _match(session: Session, read: Sequence[tuple[int, _Entry]]
            ) -> tuple[list[_Entry], list[PlannedRow], dict[int, int]]:
-    prepared = [_facts(entry.draft) for _, entry in read]
-    by_name = _stored_by_name(session, {p.name for p in prepared})
-    keyed, likely = _stored_by_keys(session, {k for p in prepared for k in blocking_keys(p)})
+    # Matching fills in the entries: copies, so that the rows as read serve a later run.
+    read = [(row, replace(entry, rows=[row])) for row, entry in read]
     entries: list[_Entry] = []
     in_file: dict[tuple[str, str], list[int]] = {}  # (kind, folded name) → entries
     planned: list[PlannedRow] = []
     entry_of_row: dict[int, int] = {}
-    for (row, entry), facts in zip(read, prepared, strict=True):
+    for done, (row, entry) in enumerate(read):
+        if done % MATCH_BLOCK == 0:
+            ahead = [(e, _facts(e.draft)) for _, e in read[done:done + MATCH_BLOCK]]
+            block = _block(session, ahead)
+        facts = ahead[done % MATCH_BLOCK][1]
         earlier = [i for i in in_file.get((facts.kind, facts.name), ())
                    if _exactly(entry.draft, facts, entries[i].draft, _facts(entries[i].draft))]
         if earlier:
@@ -371,27 +444,29 @@ def _match(session: Session, read: list[tuple[int, _Entry]]
             target.rows.append(row)
             entry_of_row[row] = earlier[0]
             planned.append(PlannedRow(
-                row, Outcome.FILL if added else Outcome.SAME, _shown(target.draft),
+                row, Outcome.FILL if added else Outcome.SAME, _Shown(target.draft),
                 _ids(target.existing), "／".join([f"{target.row}行目と同じ", *notes])))
             continue
         index = len(entries)
         entries.append(entry)
         entry_of_row[row] = index
         in_file.setdefault((facts.kind, facts.name), []).append(index)
-        same = [s for s in by_name.get(facts.name, ())
+        same = [s for s in block.by_name.get(facts.name, ())
                 if _exactly(entry.draft, facts, s.draft, s.prepared)]
         if len(same) == 1:
             stored = same[0]
             filled, notes = _fill_from(stored.draft, entry.draft)
-            relations = _adds_relations(session, stored.id, entry)
+            adds_relation = _adds_relation(block.relations, stored.id, entry)
             entry.existing = stored.id
             entry.draft = filled
-            outcome = Outcome.FILL if filled != stored.draft or relations else Outcome.SAME
-            planned.append(PlannedRow(row, outcome, _shown(filled), (stored.id,),
+            outcome = Outcome.FILL if filled != stored.draft or adds_relation else Outcome.SAME
+            entry.adds = outcome is Outcome.FILL
+            planned.append(PlannedRow(row, outcome, _Shown(filled), (stored.id,),
                                       "／".join(notes)))
             continue
-        met = {i for k in blocking_keys(facts) for i in keyed.get(k, ())}
-        candidates = {i: likely[i] for i in met if i in likely} | {s.id: s for s in same}
+        met = {i for k in blocking_keys(facts) for i in block.keyed.get(k, ())}
+        candidates = {i: block.likely[i] for i in met if i in block.likely} | {
+            s.id: s for s in same}
         scored = sorted(
             ((lk.score, s.id) for s in candidates.values()
              if (lk := likely_same(facts, s.prepared)) is not None and lk.score >= ASK_SCORE),
@@ -400,10 +475,10 @@ def _match(session: Session, read: list[tuple[int, _Entry]]
         scored += [(100, s.id) for s in same if s.id not in {i for _, i in scored}]
         if scored:
             entry.candidates = tuple(i for _, i in scored[:5])
-            planned.append(PlannedRow(row, Outcome.ASK, _shown(entry.draft), entry.candidates,
+            planned.append(PlannedRow(row, Outcome.ASK, _Shown(entry.draft), entry.candidates,
                                       "登録済みの連絡先と同じかもしれません"))
         else:
-            planned.append(PlannedRow(row, Outcome.NEW, _shown(entry.draft)))
+            planned.append(PlannedRow(row, Outcome.NEW, _Shown(entry.draft)))
     return entries, planned, entry_of_row
 
 
@@ -418,7 +493,7 @@ def _fill_from(stored: ContactDraft, row: ContactDraft) -> tuple[ContactDraft, l
     notes = []
     for name in _FILLED:
         theirs, ours = getattr(stored, name), getattr(row, name)
-        if ours in (None, ""):
+        if ours in (None, "") or ours == theirs:
             continue
         if theirs in (None, ""):
             changes[name] = ours
@@ -430,7 +505,7 @@ def _fill_from(stored: ContactDraft, row: ContactDraft) -> tuple[ContactDraft, l
         elif row.activity_fields and {f.id for f in row.activity_fields} != {
                 f.id for f in stored.activity_fields}:
             notes.append("活動分野が登録と違います（登録のまま）")
-    return replace(stored, **changes), notes
+    return (replace(stored, **changes) if changes else stored), notes
 
 
 def _folded_value(name: str, value: Any) -> Any:
@@ -453,21 +528,42 @@ def _fill(target: _Entry, row: _Entry) -> tuple[bool, list[str]]:
     return added, notes
 
 
-def _adds_relations(session: Session, contact_id: int, entry: _Entry) -> bool:
-    """Whether the row's representative or membership is one the record lacks (only asked
-    for rows that name one)."""
+@dataclass(frozen=True)
+class _StoredRelations:
+    """Of registry contacts a row may be: each group's 代表者 and each person's groups, by
+    folded name."""
+
+    representative: Mapping[int, str]
+    groups: Mapping[int, set[str]]
+
+
+def _stored_relations(session: Session, rows: Sequence[tuple[int, _Entry]]) -> _StoredRelations:
+    """The relations of the registry contacts *rows* may be (id, the row naming a relation),
+    read for all at once rather than by a query or two per row."""
+    groups = sorted({contact for contact, e in rows if e.representative})
+    people = sorted({contact for contact, e in rows if e.group})
+    person = aliased(Contact)
+    representative: dict[int, str] = {}
+    for chunk in _chunks(groups):
+        representative.update((group, fold_name(name)) for group, name in session.execute(
+            select(Contact.id, person.name).join(person, person.id == Contact.representative_id)
+            .where(Contact.id.in_(chunk))))
+    member_of: dict[int, set[str]] = {}
+    for chunk in _chunks(people):
+        for someone, name in session.execute(
+                select(Membership.person_id, Contact.name)
+                .join(Contact, Contact.id == Membership.group_id)
+                .where(Membership.person_id.in_(chunk))):
+            member_of.setdefault(someone, set()).add(fold_name(name))
+    return _StoredRelations(representative, member_of)
+
+
+def _adds_relation(known: _StoredRelations, contact_id: int, entry: _Entry) -> bool:
+    """Whether the row's representative or membership is one the record lacks."""
     if entry.representative:
-        current = session.scalar(select(Contact.representative_id)
-                                 .where(Contact.id == contact_id))
-        if current is None:
-            return True
-        name = session.scalar(select(Contact.name).where(Contact.id == current)) or ""
-        return fold_name(name) != fold_name(entry.representative)
+        return known.representative.get(contact_id) != fold_name(entry.representative)
     if entry.group:
-        groups = session.execute(
-            select(Contact.name, Membership.role).join(Membership, Membership.group_id == Contact.id)
-            .where(Membership.person_id == contact_id)).all()
-        return not any(fold_name(n) == fold_name(entry.group) for n, _ in groups)
+        return fold_name(entry.group) not in known.groups.get(contact_id, set())
     return False
 
 
@@ -495,19 +591,34 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
 
 
 def _stored_by_name(session: Session, names: set[str]) -> dict[str, list[_Stored]]:
-    """Active registry contacts by folded name (search_text begins with the folded name)."""
+    """Active registry contacts by folded name: those whose search_text begins with the folded
+    name as its first word. A few names are looked up by that prefix; a register's worth
+    (more than _SCANNED_FROM) by one pass over the registry's first words, as a query per
+    500 names read the whole table as many times (100,000 names: minutes)."""
+    starts = {fold(name) for name in names if name}
+    ids: set[int] = set()
+    if len(starts) > _SCANNED_FROM:
+        longest = max(map(len, starts)) + 1
+        for contact_id, text in session.execute(
+                select(Contact.id, func.substr(Contact.search_text, 1, longest))
+                .where(*_OFFERED).execution_options(yield_per=10_000)):
+            if text.split(" ", 1)[0] in starts:
+                ids.add(contact_id)
+    else:
+        by_length: dict[int, set[str]] = {}
+        for start in starts:
+            by_length.setdefault(len(start), set()).add(start)
+        for length, same_length in by_length.items():
+            for chunk in _chunks(same_length):
+                # 鈴木一郎101 begins with 鈴木一郎1: the set keeps it once.
+                ids.update(session.scalars(select(Contact.id).where(
+                    *_OFFERED, func.substr(Contact.search_text, 1, length).in_(chunk))))
     found: dict[str, list[_Stored]] = {}
-    by_length: dict[int, set[str]] = {}
-    for name in names:
-        if name:
-            by_length.setdefault(len(fold(name)), set()).add(fold(name))
-    for length, starts in by_length.items():
-        for chunk in _chunks(starts):
-            for row in session.execute(select(*_STORED_COLUMNS).where(
-                    *_OFFERED, func.substr(Contact.search_text, 1, length).in_(chunk))):
-                stored = _stored(row)
-                if stored.prepared.name in names:
-                    found.setdefault(stored.prepared.name, []).append(stored)
+    for chunk in _chunks(ids):
+        for row in session.execute(select(*_STORED_COLUMNS).where(Contact.id.in_(chunk))):
+            stored = _stored(row)
+            if stored.prepared.name in names:
+                found.setdefault(stored.prepared.name, []).append(stored)
     for same in found.values():
         same.sort(key=lambda s: s.id)
     return found
@@ -528,6 +639,25 @@ def _stored_by_keys(session: Session, keys: set[str]
                                                                    Contact.id.in_(chunk))):
             found[row.id] = _stored(row)
     return keyed, found
+
+
+class _Shown(Mapping[str, str]):
+    """A planned row's values, worked out when read (`_shown`): the wizard shows a few rows,
+    and 100,000 dicts made up front took a fifth of the plan's memory."""
+
+    __slots__ = ("draft",)
+
+    def __init__(self, draft: ContactDraft) -> None:
+        self.draft = draft
+
+    def __getitem__(self, key: str) -> str:
+        return _shown(self.draft)[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_shown(self.draft))
+
+    def __len__(self) -> int:
+        return len(_shown(self.draft))
 
 
 def _shown(draft: ContactDraft) -> dict[str, str]:
@@ -615,32 +745,39 @@ def run(db: Database, actor: Actor, plan: ImportPlan, *,
     """Import *plan* in one transaction (all rows or none), audited as one act."""
     actor.require(Action.CREATE, Resource.CONTACTS)
     actor.require(Action.CHANGE, Resource.CONTACTS)
-    if plan.problems:
-        raise UserError(f"取り込めない行が {len({p.row for p in plan.problems}):,} 行あります。"
-                        "直してから取り込んでください。何も登録していません。")
-    decisions = dict(decisions or {})
+    decisions = runnable(plan, TARGET, _Prepared, decisions)
     prepared: _Prepared = plan.prepared
     with db.writing(actor) as session:
-        again = _plan(session, plan.source, prepared.source, None)
-        now: _Prepared = again.prepared
-        if again.problems or now.signature != prepared.signature:
-            raise UserError("確認のあとで登録内容が変わりました。もう一度確認してから"
-                            "取り込んでください。何も登録していません。")
-        asked = [r for r in again.rows if r.outcome is Outcome.ASK]
-        if missing := [r.row for r in asked if r.row not in decisions]:
-            raise UserError(f"確認が必要な行があります（{'、'.join(map(str, missing[:10]))}行目）。"
-                            "登録済みの連絡先と同じか、新規かを選んでください。")
-        for r in asked:
+        if prepared.read.lists == _lists(session) \
+                and _registry_state(session) == prepared.registry_state:
+            # Nothing in the registry has changed since the plan: its matching stands (a
+            # copy, so that a run cancelled or refused leaves the plan as it was).
+            again = plan
+            now = replace(prepared, entries=tuple(copy(e) for e in prepared.entries))
+        else:
+            again = _plan(session, plan.source, prepared.source, prepared.read, None)
+            now = again.prepared
+            if again.problems or now.signature != prepared.signature:
+                raise UserError("確認のあとで登録内容が変わりました。もう一度確認してから"
+                                "取り込んでください。何も登録していません。")
+        for r in again.rows:
+            if r.outcome is not Outcome.ASK:
+                continue
             chosen = decisions[r.row]
-            if chosen is not None and chosen not in r.existing:
-                raise UserError(f"{r.row}行目の選択が候補にありません。選び直してください。")
             entry = now.entries[now.entry_of_row[r.row]]
             if chosen is not None:
                 stored = session.get(Contact, chosen)
                 assert stored is not None
                 entry.draft, _ = _fill_from(_detail(session, stored).as_draft(), entry.draft)
                 entry.existing = chosen
-        counts = _write(session, actor, now.entries, again, progress)
+        _write(session, actor, now.entries, progress)
+        counts = {o: 0 for o in Outcome}
+        for r in again.rows:
+            outcome = r.outcome
+            if outcome is Outcome.ASK:
+                decided = now.entries[now.entry_of_row[r.row]].existing is not None
+                outcome = Outcome.FILL if decided else Outcome.NEW
+            counts[outcome] += 1
         record_event(session, actor, "import", Contact.__tablename__, None, {
             "ファイル": [None, plan.source.path.name], "新規": [None, counts[Outcome.NEW]],
             "追記": [None, counts[Outcome.FILL]], "登録済み": [None, counts[Outcome.SAME]]})
@@ -648,92 +785,109 @@ def run(db: Database, actor: Actor, plan: ImportPlan, *,
                         counts[Outcome.FILL], counts[Outcome.SAME])
 
 
-def _write(session: Session, actor: Actor, entries: Sequence[_Entry], again: ImportPlan,
-           progress: Progress | None) -> dict[Outcome, int]:
-    ids: list[int] = []
-    waiting: list[Contact] = []  # new records, numbered by one flush a chunk
-    total = len(entries)
+def _write(session: Session, actor: Actor, entries: Sequence[_Entry],
+           progress: Progress | None) -> None:
+    """New records in bulk, in an order that has every record a row links stored before it
+    (people, then groups with their 代表者, then the memberships); changed ones one by one."""
+    ids: list[int] = [0] * len(entries)
+    known = _relations(session, entries)
+    done = 0
 
-    def number_waiting() -> None:
-        # Written and let go: the transaction keeps them, the session need not (100,000
-        # records held until the commit took 2 GB).
-        session.flush()
-        ids.extend(c.id for c in waiting)
-        waiting.clear()
-        session.expunge_all()
+    def add(indexes: list[int], drafts: list[ContactDraft]) -> list[int]:
+        nonlocal done
+        out: list[int] = []
+        for start in range(0, len(drafts), WRITE_CHUNK):
+            if progress is not None and not progress(done, len(entries)):
+                raise Cancelled
+            out += add_contacts(session, drafts[start:start + WRITE_CHUNK])
+            done += len(drafts[start:start + WRITE_CHUNK])
+        for i, number in zip(indexes, out, strict=True):
+            ids[i] = number
+        return out
 
-    for done, entry in enumerate(entries):
-        if progress is not None and done % PROGRESS_EVERY == 0 and not progress(done, total):
-            raise Cancelled
-        if entry.existing is None:
-            waiting.append(add_contact(session, actor, entry.draft, flush=False))
-            if len(waiting) == WRITE_CHUNK:
-                number_waiting()
+    new = [i for i, e in enumerate(entries) if e.existing is None]
+    people = [i for i in new if entries[i].draft.kind is ContactKind.PERSON]
+    add(people, [entries[i].draft for i in people])
+    for i, entry in enumerate(entries):
+        if entry.existing is not None:
+            ids[i] = entry.existing
+    representatives = _representatives(session, entries, ids, known)
+    groups = [i for i in new if entries[i].draft.kind is ContactKind.GROUP]
+    add(groups, [replace(entries[i].draft, representative=Affiliation(
+        representatives[i], entries[i].representative)) if i in representatives
+        else entries[i].draft for i in groups])
+    changed = 0
+    for i, entry in enumerate(entries):
+        if entry.existing is None or not entry.adds:
             continue
-        number_waiting()
+        if progress is not None and changed % PROGRESS_EVERY == 0 \
+                and not progress(done + changed, len(entries)):
+            raise Cancelled
         contact = session.get(Contact, entry.existing)
         assert contact is not None
         current = _detail(session, contact).as_draft()
         filled, _ = _fill_from(current, entry.draft)
+        if i in representatives:
+            contact.representative_id = representatives[i]
         if filled != current:
             change_contact(session, actor, contact, clean_draft(filled))
-        ids.append(contact.id)
-    number_waiting()
-    _write_relations(session, actor, entries, ids)
-    counts = {o: 0 for o in Outcome}
-    for r in again.rows:
-        outcome = r.outcome
-        if outcome is Outcome.ASK:
-            entry = again.prepared.entries[again.prepared.entry_of_row[r.row]]
-            outcome = Outcome.NEW if entry.existing is None else Outcome.FILL
-        counts[outcome] += 1
-    return counts
-
-
-def _write_relations(session: Session, actor: Actor, entries: Sequence[_Entry],
-                     ids: list[int]) -> None:
-    """Representatives and memberships, once every contact of the file has its number: set on
-    the records and added as rows, then written by one flush (a save each took one apiece).
-    The plan has checked them (_relation_problems); a representative joins as 代表, as the
-    form has it (registry.apply_registry)."""
-    linked = [i for i, e in enumerate(entries) if e.representative or e.group]
-    if not linked:
-        return
-    known = _relations(session, entries)
-    members: set[tuple[int, int]] = set()
-    contacts: dict[int, Contact] = {}
-    for chunk in _chunks(ids[i] for i in linked):
-        contacts.update((c.id, c) for c in session.scalars(
-            select(Contact).where(Contact.id.in_(chunk))))
-        members.update((person, group) for person, group in session.execute(
-            select(Membership.person_id, Membership.group_id).where(
-                Membership.person_id.in_(chunk) | Membership.group_id.in_(chunk))))
-    made: dict[str, Contact] = {}  # representatives registered nowhere: made as persons
-    for i in linked:
-        entry = entries[i]
-        name = fold_name(entry.representative) if entry.representative else ""
-        if name and contacts[ids[i]].representative_id is None \
-                and name not in known.people_in_file and not known.people.get(name) \
-                and name not in made:
-            made[name] = add_contact(session, actor, clean_draft(ContactDraft(
-                kind=ContactKind.PERSON, name=entry.representative)), flush=False)
+        changed += 1
+        if changed % WRITE_CHUNK == 0:
+            session.flush()
+            session.expunge_all()  # written: the transaction keeps them, the session need not
     session.flush()
+    session.expunge_all()
+    _write_memberships(session, entries, ids, known, representatives)
 
-    def join(person: int, group: int, role: str) -> None:
-        if (person, group) not in members:
-            members.add((person, group))
-            session.add(Membership(person_id=person, group_id=group, role=role))
 
-    for i in linked:
-        entry, contact = entries[i], contacts[ids[i]]
-        if entry.representative and contact.representative_id is None:
-            name = fold_name(entry.representative)
-            person = (ids[known.people_in_file[name]] if name in known.people_in_file
-                      else known.people[name][0] if known.people.get(name) else made[name].id)
-            contact.representative_id = person
-            join(person, contact.id, REPRESENTATIVE_ROLE)
-        elif entry.group:
+def _representatives(session: Session, entries: Sequence[_Entry], ids: list[int],
+                     known: _Relations) -> dict[int, int]:
+    """Entry index → the person who becomes its group's 代表者, for each group of the file
+    naming one and having none yet: the person of that name in the file (stored by now),
+    else the one in the registry (the plan has refused several), else a new person of that
+    name, added here. The plan has checked them (_relation_problems)."""
+    naming = [i for i, e in enumerate(entries) if e.representative]
+    current: dict[int, int | None] = {}
+    for chunk in _chunks({entries[i].existing for i in naming} - {None}):
+        current.update((contact, person) for contact, person in session.execute(
+            select(Contact.id, Contact.representative_id).where(Contact.id.in_(chunk))))
+    wanted = [i for i in naming if current.get(entries[i].existing or 0) is None]
+    unmade: dict[str, str] = {}  # registered nowhere: made as persons
+    for i in wanted:
+        name = fold_name(entries[i].representative)
+        if name not in known.people_in_file and not known.people.get(name):
+            unmade.setdefault(name, entries[i].representative)
+    made = dict(zip(unmade, add_contacts(session, [
+        clean_draft(ContactDraft(kind=ContactKind.PERSON, name=n)) for n in unmade.values()]),
+        strict=True))
+    out = {}
+    for i in wanted:
+        name = fold_name(entries[i].representative)
+        out[i] = (ids[known.people_in_file[name]] if name in known.people_in_file
+                  else known.people[name][0] if known.people.get(name) else made[name])
+    return out
+
+
+def _write_memberships(session: Session, entries: Sequence[_Entry], ids: list[int],
+                       known: _Relations, representatives: Mapping[int, int]) -> None:
+    """A new 代表者 joins their group as 代表 (as the form has it, registry.apply_registry),
+    and each person the 所属団体 they are given; a pair that exists already is left as it is."""
+    links = [(person, ids[i], REPRESENTATIVE_ROLE) for i, person in representatives.items()]
+    for i, entry in enumerate(entries):
+        if entry.group:
             name = fold_name(entry.group)
-            join(contact.id, ids[known.groups_in_file[name]] if name in known.groups_in_file
-                 else known.groups[name][0], entry.role)
-    session.flush()
+            links.append((ids[i], ids[known.groups_in_file[name]] if name in known.groups_in_file
+                          else known.groups[name][0], entry.role))
+    if not links:
+        return
+    pairs: set[tuple[int, int]] = set()
+    for chunk in _chunks({person for person, _, _ in links}):
+        pairs.update((person, group) for person, group in session.execute(
+            select(Membership.person_id, Membership.group_id)
+            .where(Membership.person_id.in_(chunk))))
+    new = []
+    for person, group, role in links:
+        if (person, group) not in pairs:
+            pairs.add((person, group))
+            new.append((person, group, role))
+    add_memberships(session, new)

@@ -13,6 +13,9 @@ from kyodo_desk.imports.mapping import FIELD_LABELS, guess_mapping, missing_requ
 from kyodo_desk.imports.tables import SheetTable, read_table
 from kyodo_desk.services.imports import ImportSource, RowProblem
 
+FORMULA_ERROR = ("数式のエラー（{}）になっています。"
+                 "Excel で正しい値に直してから、もう一度取り込んでください。")
+
 
 @dataclass(frozen=True)
 class SourceRows:
@@ -28,11 +31,26 @@ class SourceRows:
         return len(self.layout.data_rows)
 
     def rows(self) -> Iterator[tuple[int, dict[str, Cell]]]:
-        """(the file's row number, field → cell) for each data row, in the file's order."""
+        """(the file's row number, field → cell) for each data row, in the file's order; a row
+        with a formula error in one of its columns is left out (see formula_problems)."""
+        refused = {row for row, col in self.table.errors if col in self.mapping}
         for index in self.layout.data_rows:
+            if index in refused:
+                continue
             cells = self.table.rows[index]
             yield index + 1, {name: cells[col] if col < len(cells) else None
                               for col, name in self.mapping.items()}
+
+    @property
+    def formula_problems(self) -> tuple[RowProblem, ...]:
+        """A line for each formula error (#DIV/0!) in a column of a data row, in the file's
+        order: the row is refused as a whole, since its cell holds no value to check. An error
+        in a column that is not imported is passed over."""
+        data_rows = set(self.layout.data_rows)
+        return tuple(
+            RowProblem(row + 1, self.layout.headings[col], error, FORMULA_ERROR.format(error))
+            for (row, col), error in sorted(self.table.errors.items())
+            if row in data_rows and col in self.mapping)
 
     def heading(self, field: str) -> str:
         """The heading of the column holding *field* ("" if none does)."""
