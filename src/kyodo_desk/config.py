@@ -12,6 +12,9 @@ PostgreSQL pass file), see `kyodo_desk.secrets`. A raw connection URL is still h
 
     [database]
     url = "postgresql+psycopg://kyodo@db-server/kyodo"   # no password here: see README
+
+A password found in the file (in the URL, or a `password` key) is refused, never used: the
+message says how to move it to the keyring, and never repeats it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
+import subprocess
+import sys
 import tempfile
 import tomllib
 from dataclasses import dataclass
@@ -95,7 +101,7 @@ class DatabaseSettings:
 
         try:
             url = make_url(raw)
-        except ArgumentError:
+        except (ArgumentError, ValueError):  # ValueError: a port that is not a number
             return cls()
         if url.get_backend_name() == "postgresql":
             return cls(POSTGRESQL, host=url.host or "", port=url.port or DEFAULT_PORT,
@@ -135,9 +141,58 @@ def load_config(path: Path | None = None) -> Config:
     url = database.get("url")
     if url is not None and not isinstance(url, str):
         raise _bad_key(path, "url", "文字列で指定してください")
+    in_url = url if url and url_has_password(url) else None
+    if in_url or "password" in database:
+        raise UserError(_password_in_file(path, database, in_url))
     structured = (_settings_from_table(database, path)
                   if any(k in database for k in _STRUCTURED_KEYS) else None)
     return Config(database_url=url or None, database=structured)
+
+
+def _password_in_file(path: Path, table: dict[str, Any], url: str | None) -> str:
+    """Why a password in config.toml is refused, and the steps that move it to the keyring.
+
+    Neither the password nor the URL that holds it is repeated: the message may be shown, logged
+    or sent on to a helpdesk.
+    """
+    from kyodo_desk.secrets import SERVICE
+
+    server = _server_named(table, url, path)
+    lines = [f"設定ファイル「{path}」の [database] {'url' if url else 'password'} に"
+             "パスワードが書かれているため、接続しません（設定ファイルのパスワードは、"
+             "ファイルを読める人すべてに知られてしまいます）。"
+             "パスワードは OS の資格情報ストアに移してください。"]
+    if server is not None:
+        lines += ["1. 次のコマンドを実行し、聞かれたらパスワードを入力します"
+                  "（keyring コマンドは協働デスクと一緒に入っています）:",
+                  f"   {_command_line(['keyring', 'set', SERVICE, server.key().username])}",
+                  "2. 設定ファイルの [database] を次の内容に書き換えます（パスワードの行は書きません）:",
+                  *(f"   {line}" for line in _table_lines(_table_for(server)))]
+    else:
+        lines.append("設定ファイルからパスワードを消し、PostgreSQL サーバーは kind・host・port・"
+                     "name・user で指定してください。")
+    lines.append("協働デスクが開いてからは、管理 → データベースの接続設定… でパスワードを入力して"
+                 "保存できます。資格情報ストアのない PC では、パスワードは PostgreSQL の"
+                 "パスワードファイルに書きます（README「Which database」）。")
+    return "\n".join(lines)
+
+
+def _server_named(table: dict[str, Any], url: str | None, path: Path) -> DatabaseSettings | None:
+    """The PostgreSQL server the file means, without its password; None if that is unclear."""
+    if url is not None:
+        settings = DatabaseSettings.from_url(url)
+    else:
+        try:
+            settings = _settings_from_table(table, path)
+        except UserError:
+            return None
+    complete = all((settings.host, settings.name, settings.user))
+    return settings if settings.is_postgresql and complete else None
+
+
+def _command_line(words: list[str]) -> str:
+    """*words* as one line to type in this system's shell (quoted where a word needs it)."""
+    return subprocess.list2cmdline(words) if sys.platform == "win32" else shlex.join(words)
 
 
 def _bad_key(path: Path, key: str, why: str) -> UserError:
@@ -216,14 +271,18 @@ def current_database_settings(option: str | None = None) -> DatabaseSettings:
 # --- saving --------------------------------------------------------------------------------------
 
 
+# user:password@ in a URL that SQLAlchemy cannot read (a port that is not a number, say).
+_USERINFO_PASSWORD = re.compile(r"^[^:/?#]+://[^/?#@]*:[^/?#@]+@")
+
+
 def url_has_password(raw: str) -> bool:
     from sqlalchemy import make_url
     from sqlalchemy.exc import ArgumentError
 
     try:
         url = make_url(raw)
-    except ArgumentError:
-        return False  # not a URL at all: opening it will say so
+    except (ArgumentError, ValueError):  # opening it would say why, with the password in view
+        return _USERINFO_PASSWORD.match(raw.strip()) is not None
     return bool(url.password) or "password" in {k.lower() for k in url.query}
 
 
@@ -245,10 +304,14 @@ _TABLE_HEADER = re.compile(r"^\s*\[")
 _DATABASE_HEADER = re.compile(r"^\s*\[\s*database\s*\]\s*(#.*)?$")
 
 
+def _table_lines(table: dict[str, Any]) -> list[str]:
+    return ["[database]"] + [f"{k} = {json.dumps(v, ensure_ascii=False)}"
+                             for k, v in table.items()]
+
+
 def _with_database_table(text: str, table: dict[str, Any]) -> str:
     """*text* with its [database] table replaced (other tables and comments kept)."""
-    block = ["[database]"] + [f"{k} = {json.dumps(v, ensure_ascii=False)}"
-                              for k, v in table.items()]
+    block = _table_lines(table)
     lines = text.splitlines()
     start = next((i for i, line in enumerate(lines) if _DATABASE_HEADER.match(line)), None)
     if start is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from logging.handlers import RotatingFileHandler
 
-from kyodo_desk.paths import log_path, make_private_folder
+from kyodo_desk.paths import PRIVATE_FOLDER, log_path, make_private_folder, narrow_to_owner
 
 # Marks the handler this module installed, so a second call adds no second one.
 _HANDLER_NAME = "kyodo-desk"
@@ -26,3 +26,5 @@ def setup_logging(level: int = logging.INFO) -> None:
     handler.set_name(_HANDLER_NAME)
     root.addHandler(handler)
     root.setLevel(level)
+    if isinstance(handler, RotatingFileHandler):  # else the folder's fault is reported later
+        narrow_to_owner(path.parent, PRIVATE_FOLDER)  # once the log is there to tell of it

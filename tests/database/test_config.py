@@ -113,3 +113,72 @@ def test_load_config_reads_a_given_file(tmp_path: Path) -> None:
     path.write_text(f'[database]\nurl = "{CONFIGURED}"\n', encoding="utf-8")
     assert config.load_config(path) == config.Config(database_url=CONFIGURED)
     assert config.load_config(tmp_path / "missing.toml") == config.Config()
+
+
+# --- no password in the file ---------------------------------------------------------------------
+
+PASSWORD = "Kyodo-S3cret-9"
+
+
+@pytest.mark.parametrize("content", [
+    f'[database]\nurl = "postgresql+psycopg://kyodo:{PASSWORD}@db-server/kyodo"\n',
+    f'[database]\nurl = "postgresql://kyodo@db-server/kyodo?password={PASSWORD}"\n',
+    f'[database]\nurl = "postgresql://kyodo:{PASSWORD}@db-server:port/kyodo"\n',  # unreadable
+    f'[database]\nkind = "postgresql"\nhost = "db-server"\nname = "kyodo"\nuser = "kyodo"\n'
+    f'password = "{PASSWORD}"\n',
+], ids=["in-the-url", "in-the-query", "in-an-unreadable-url", "as-a-key"])
+def test_a_password_in_the_config_file_is_refused_and_never_repeated(content: str) -> None:
+    path = write_config(content)
+    with pytest.raises(UserError) as info:
+        config.choose_database()
+    message = info.value.message
+    assert f"「{path}」" in message and "パスワードが書かれているため、接続しません" in message
+    assert "管理 → データベースの接続設定…" in message
+    assert PASSWORD not in message
+    with pytest.raises(UserError) as again:
+        config.current_database_settings()  # the settings dialog does not show it either
+    assert PASSWORD not in again.value.message
+
+
+def test_the_refusal_says_how_to_move_the_password_to_the_keyring() -> None:
+    configure(f"postgresql+psycopg://kyodo:{PASSWORD}@db-server:6543/kyodo")
+    with pytest.raises(UserError) as info:
+        config.choose_database()
+    assert "keyring set kyodo-desk kyodo@db-server:6543/kyodo" in info.value.message
+
+
+def test_a_password_in_the_file_does_not_block_the_option_or_environment(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    configure(f"postgresql://kyodo:{PASSWORD}@db-server/kyodo")
+    assert config.choose_database(OPTION) == config.DatabaseChoice(OPTION, "option")
+    monkeypatch.setenv("KYODO_DATABASE_URL", ENVIRONMENT)
+    assert config.choose_database() == config.DatabaseChoice(ENVIRONMENT, "environment")
+
+
+def test_a_refused_config_file_is_not_connected_to(
+        capsys: pytest.CaptureFixture[str], fresh_pg_url: str) -> None:
+    """The server would accept the URL (the test server trusts its user), yet nothing reaches it:
+    `db upgrade` creates no table and neither its message nor the log holds the password."""
+    from sqlalchemy import create_engine, inspect, make_url
+
+    from kyodo_desk import cli, paths
+
+    with_password = make_url(fresh_pg_url).set(password=PASSWORD)
+    configure(with_password.render_as_string(hide_password=False))
+
+    code = cli.main(["db", "upgrade"])
+    _, err = capsys.readouterr()
+
+    assert code == 2
+    assert "パスワードが書かれているため、接続しません" in err
+    assert PASSWORD not in err
+    assert PASSWORD not in paths.log_path().read_text(encoding="utf-8")
+    engine = create_engine(fresh_pg_url)
+    try:
+        with engine.connect() as conn:
+            assert inspect(conn).get_table_names() == []
+    finally:
+        engine.dispose()
+
+    configure(fresh_pg_url)  # the same server, the password gone: it works
+    assert cli.main(["db", "upgrade"]) == 0, capsys.readouterr().err

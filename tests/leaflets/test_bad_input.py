@@ -18,7 +18,7 @@ import pytest
 
 from kyodo_desk import leaflets, paths
 from kyodo_desk.domain.errors import UserError
-from kyodo_desk.leaflets import LeafletDoesNotFit, LeafletInfo
+from kyodo_desk.leaflets import Audience, LeafletDoesNotFit, LeafletInfo
 from kyodo_desk.services import contacts
 from kyodo_desk.services.contacts import FacilityDetail
 from tests.leaflets import (
@@ -211,7 +211,7 @@ def test_a_whole_book_of_text_is_refused(content: dict[str, Any]) -> None:
 def test_fitting_shrinks_step_by_step_then_gives_up() -> None:
     from kyodo_desk.leaflets import fitting
 
-    info = LeafletInfo("test", "試験", "試験用", 1)
+    info = LeafletInfo("test", "試験", "試験用", 1, Audience.PUBLIC)
     scales_seen: list[float] = []
 
     def compose(lines: int):  # type: ignore[no-untyped-def]

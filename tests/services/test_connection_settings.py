@@ -455,3 +455,32 @@ def test_failures_are_explained_in_japanese(server_said: str, expected: str) -> 
     message = connection.explain_failure(settings, Exception(server_said))
     assert expected in message
     assert message.endswith(f"（詳細: {server_said}）")
+
+
+def test_the_steps_of_a_refused_config_file_move_the_password_to_the_keyring(
+        memory_keyring: MemoryKeyring) -> None:
+    """Follow the message: the keyring command stores the password, the [database] lines
+    replace the old ones, and the next start connects with that password (none in the file)."""
+    import shlex
+
+    path = config.config_file()
+    path.parent.mkdir(parents=True)
+    path.write_text('[display]\nfont_size = 12\n\n[database]\n'
+                    'url = "postgresql://kyodo:Old-Pass-1@db-server:5433/kyodo"\n',
+                    encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        config.choose_database()
+    lines = info.value.message.splitlines()
+    command = next(shlex.split(line) for line in lines if line.strip().startswith("keyring "))
+    assert command[:3] == ["keyring", "set", "kyodo-desk"]
+    memory_keyring.set_password(command[2], command[3], "Old-Pass-1")  # what `keyring set` does
+    block = [line.strip() for line in lines[lines.index("   [database]"):]
+             if line.startswith("   ")]
+    path.write_text("[display]\nfont_size = 12\n\n" + "\n".join(block) + "\n", encoding="utf-8")
+
+    from sqlalchemy import make_url
+
+    url = make_url(config.choose_database().url)
+    assert (url.username, url.password, url.host, url.port, url.database) == (
+        "kyodo", "Old-Pass-1", "db-server", 5433, "kyodo")
+    assert "Old-Pass-1" not in path.read_text(encoding="utf-8")

@@ -1,7 +1,8 @@
 """The embedded SQLite file: where it may live, how it is opened and checked, and its backups.
 
 Every file made here (the database, every backup, the copy a restore keeps) is created readable
-by the user only, and SQLite gives the database's -wal and -shm the database's own mode. A file
+by the user only, and SQLite gives the database's -wal and -shm the database's own mode; such
+files found open to others (an older version made them) are narrowed at every open. A file
 found damaged is never written to: it is reported with the newest intact backup beside it.
 """
 
@@ -26,13 +27,18 @@ from sqlalchemy.engine import URL, ExceptionContext
 
 from kyodo_desk.domain.dates import date_and_time
 from kyodo_desk.domain.errors import StartupError, UserError
-from kyodo_desk.paths import make_private_folder
+from kyodo_desk.paths import (
+    PRIVATE_FILE,
+    PRIVATE_FOLDER,
+    is_data_folder,
+    make_private_folder,
+    narrow_to_owner,
+)
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 15_000
 _NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "9p", "afs", "fuse.sshfs", "davfs"}
-_PRIVATE_FILE = 0o600
 _SQLITE_HEADER = b"SQLite format 3\x00"
 # SQLITE_CORRUPT and SQLITE_NOTADB: the primary result codes of every "damaged file" error.
 _DAMAGE_CODES = frozenset({11, 26})
@@ -126,6 +132,7 @@ def prepare_file(url: URL) -> None:
         return
     prepare_folder(path)
     if path.exists():
+        _narrow_database_files(path)
         check_existing_file(path)
     else:
         _create_empty(path)
@@ -152,6 +159,22 @@ def prepare_folder(path: Path) -> None:
             f"データフォルダ「{folder}」に書き込めません。\n"
             "フォルダとファイルの権限を確認するか、--database で別の場所を指定してください。"
         )
+    if is_data_folder(folder):  # a folder chosen elsewhere keeps the permissions given to it
+        narrow_to_owner(folder, PRIVATE_FOLDER)
+
+
+def _narrow_database_files(path: Path) -> None:
+    """The database, its -wal, -shm and -journal and the backups beside it: the user's alone,
+    as if made now (an older version, or a wide umask, may have let others read them)."""
+    backup_prefix = f"{path.stem}.backup-"
+    try:
+        beside = [p for p in path.parent.iterdir()
+                  if p.name.startswith((path.name, backup_prefix))]
+    except OSError:
+        beside = [path]  # the folder cannot be listed: the database at least
+    for file in beside:
+        if file.is_file():
+            narrow_to_owner(file, PRIVATE_FILE)
 
 
 def _create_empty(path: Path) -> None:
@@ -447,8 +470,11 @@ def backup_to(source: Path, target: Path) -> Path:
 
 def _create_private(path: Path) -> int:
     """A new file only the user may read and write; refuses any existing name, a link too."""
-    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                   _PRIVATE_FILE)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                 PRIVATE_FILE)
+    if os.name == "posix":
+        os.fchmod(fd, PRIVATE_FILE)  # whatever the umask took away from the owner
+    return fd
 
 
 def _whole_file_problems(path: Path) -> list[str]:

@@ -2,16 +2,20 @@
 
 The catalogue and `render` are all the UI and the command line need. `render` reads what a
 leaflet shows through the services (as the printing account may read it) and hands it to the
-leaflet module, which only draws: no leaflet module reads the database. ReportLab, the
+leaflet module, which only draws: no leaflet module reads the database. Each print's
+`Audience` is declared here, once: a staff print says 取扱注意 on every page (fitting.build
+tells the footer) and `render` logs each one made. ReportLab, the
 Japanese font and the services load on the first `render`, not on import: the window imports
 this package at start-up.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from kyodo_desk.domain.errors import UserError
@@ -20,7 +24,17 @@ if TYPE_CHECKING:
     from kyodo_desk.database import Database
     from kyodo_desk.domain.permissions import Actor
 
-__all__ = ["LeafletDoesNotFit", "LeafletInfo", "catalog", "render"]
+__all__ = ["Audience", "LeafletDoesNotFit", "LeafletInfo", "catalog", "render"]
+
+
+class Audience(StrEnum):
+    """Who reads a print, which decides what it may show and how it is handled."""
+
+    # Handed out, put up or signed by citizens: of a person, only what their part there
+    # needs (a name, its よみ, a number), never a note, a phone or a 配慮事項.
+    PUBLIC = "public"
+    # Kept by the staff: 取扱注意 on every page, and each one made leaves an audit row.
+    STAFF = "staff"
 
 
 @dataclass(frozen=True)
@@ -29,10 +43,17 @@ class LeafletInfo:
     title: str  # Japanese, as the UI lists it
     description: str
     pages: int  # A4 pages the leaflet may take
+    audience: Audience
     # What `render` must be told: "" nothing, "event" event_id, "registration"
     # registration_id, "programme" programme_id, "fiscal_year" fiscal_year, "contact"
     # contact_id.
     needs: str = ""
+    # A staff print's audit row: the table of the records it shows.
+    records: str = ""
+
+    @property
+    def staff_only(self) -> bool:
+        return self.audience is Audience.STAFF
 
 
 class LeafletDoesNotFit(UserError):
@@ -69,6 +90,11 @@ class _Order:
     contact_id: int | None = None
     district: str | None = None  # 地域: the group directory's, if limited to one
     by: str | None = None  # the group directory's sections: "field" or "district"
+
+    def subject_id(self) -> int | None:
+        """The record a print is made of (the event of a roster, the contact of a カルテ)."""
+        return {"event": self.event_id, "registration": self.registration_id,
+                "programme": self.programme_id, "contact": self.contact_id}.get(self.info.needs)
 
     def need(self, value: int | None, what: str, option: str) -> int:
         """*value*, or a UserError naming *what* the leaflet needs and its *option*."""
@@ -236,84 +262,84 @@ _CATALOG: tuple[tuple[LeafletInfo, Renderer], ...] = (
         title="拠点施設のご案内",
         description="市民サービスセンター・市民交流サロンの所在地、電話、E-mail、ホームページ"
                     "（A4 1枚、登録されている最新の連絡先で作成）",
-        pages=1,
+        pages=1, audience=Audience.PUBLIC,
     ), _facility_guide),
     (LeafletInfo(
         name="summary-edition",
         title="秋田市市民協働指針 概要版",
         description="指針の目指す方向、市と市民の役割、PDCAサイクル、用語解説と拠点施設の連絡先"
                     "（A4 2ページ）",
-        pages=2,
+        pages=2, audience=Audience.PUBLIC,
     ), _summary_edition),
     (LeafletInfo(
         name="consultation-desk",
         title="相談窓口のご案内",
         description="市民交流サロンのアドバイザーと各センターが受ける相談の内容と窓口"
                     "（A4 1枚）",
-        pages=1,
+        pages=1, audience=Audience.PUBLIC,
     ), _consultation_desk),
     (LeafletInfo(
         name="consultation-report",
         title="市民活動相談 月報",
         description="その月の相談件数を分野・施設・相談方法・新規継続の別に、年度累計とともに"
                     "（A4 1枚、印刷するアカウントが集計できる施設の件数）",
-        pages=1,
+        pages=1, audience=Audience.STAFF, records="consultations",
     ), _consultation_report),
     (LeafletInfo(
         name="group-directory",
         title="市民活動団体一覧",
         description="団体一覧への掲載に同意した団体の名称と、公開に同意した項目（代表者名、所在地、"
                     "連絡先、活動分野など）を活動分野別または地域別に（A4、必要なページ数。公開用）",
-        pages=_LIST_PAGES,
+        pages=_LIST_PAGES, audience=Audience.PUBLIC,
     ), _group_directory),
     (LeafletInfo(
         name="grant-call",
         title="交付金の募集案内",
         description="交付金の目的、対象、交付額、募集期間（和暦）、申請から公表までの流れと段階ごとの"
                     "提出書類、審査の観点と配点、申請の方法と問い合わせ先（A4 2ページまで）",
-        pages=2, needs="programme",
+        pages=2, audience=Audience.PUBLIC, needs="programme",
     ), _grant_call),
     (LeafletInfo(
         name="grant-results",
         title="採択事業一覧・実施結果",
         description="年度の交付金ごとの採択事業（団体名、事業名、協働担当課、交付決定額）と、"
                     "終了した事業の交付額・実績・評価の公表用一覧（A4、必要なページ数）",
-        pages=_LIST_PAGES, needs="fiscal_year",
+        pages=_LIST_PAGES, audience=Audience.PUBLIC, needs="fiscal_year",
     ), _grant_results),
     (LeafletInfo(
         name="grant-score-sheets",
         title="審査表",
         description="申請以降の案件1件ごとに1ページの、審査の観点・重み・点数・小計と審査員名・"
                     "コメント欄（手書き用。審査員を指定すると記録した点数を記入）",
-        pages=_LIST_PAGES, needs="programme",
+        pages=_LIST_PAGES, audience=Audience.STAFF, needs="programme", records="grant_cases",
     ), _grant_score_sheets),
     (LeafletInfo(
         name="grant-ranking",
         title="審査結果（順位表）",
         description="審査の順位、団体名・事業名、審査員ごとの合計点、合計・平均、申請額と段階"
                     "（A4、必要なページ数）",
-        pages=_LIST_PAGES, needs="programme",
+        pages=_LIST_PAGES, audience=Audience.STAFF, needs="programme", records="grant_cases",
     ), _grant_ranking),
     (LeafletInfo(
         name="contact-record",
         title="団体カルテ・個人カルテ",
         description="団体・個人の歩み（チャレンジ・ステップアップ・パートナーシップ）、相談記録、"
                     "イベントの申込と出席、交付金案件、所属（A4、必要なページ数。職員用・取扱注意）",
-        pages=_LIST_PAGES, needs="contact",
+        pages=_LIST_PAGES, audience=Audience.STAFF, needs="contact", records="contacts",
     ), _contact_record),
     (LeafletInfo(
         name="event-flyer",
         title="イベントのチラシ",
         description="イベントの内容、日時（和暦）、会場、対象、定員、参加費、申込方法と主催施設の"
                     "連絡先（A4 1枚）",
-        pages=1, needs="event",
+        pages=1, audience=Audience.PUBLIC, needs="event",
     ), _event_flyer),
     (LeafletInfo(
         name="event-receipt",
         title="受付票",
         description="申込者に渡す受付票: イベント、日時、会場、お名前、人数、受付番号、状況と"
                     "当日の出席確認用のQRコード（A4 1枚）",
-        pages=1, needs="registration",
+        pages=1, audience=Audience.PUBLIC, needs="registration",
     ), _event_receipt),
     (LeafletInfo(
         name="event-roster",
@@ -321,22 +347,35 @@ _CATALOG: tuple[tuple[LeafletInfo, Renderer], ...] = (
         description="参加者（受付済・出席・欠席の申込）の受付番号、氏名・団体名、よみ、人数、"
                     "配慮事項（ブース番号）、状況、"
                     "続けてキャンセル待ちの一覧（A4、必要なページ数）",
-        pages=_LIST_PAGES, needs="event",
+        pages=_LIST_PAGES, audience=Audience.STAFF, needs="event", records="registrations",
     ), _event_roster),
     (LeafletInfo(
         name="event-sign-in",
         title="出席簿",
         description="開催日ごとの、会場の入口で署名と出席を記入する一覧（A4、必要なページ数）",
-        pages=_LIST_PAGES, needs="event",
+        pages=_LIST_PAGES, audience=Audience.PUBLIC, needs="event",
     ), _event_sign_in),
     (LeafletInfo(
         name="event-badges",
         title="名札",
         description="受付済・出席の方の名札を、切り取って使うA4用紙に10枚ずつ（よみ、お名前、"
                     "イベント名）",
-        pages=_LIST_PAGES, needs="event",
+        pages=_LIST_PAGES, audience=Audience.PUBLIC, needs="event",
     ), _event_badges),
 )
+
+
+def _log_made(order: _Order, pdf: bytes) -> None:
+    """One audit row ("print") for a staff print made: which print, of which record and how
+    many pages, never a value printed on it. Written before the PDF is handed over, so a
+    print that cannot be logged is not made."""
+    from kyodo_desk.database.audit import record_event
+
+    # ReportLab writes each page's dictionary uncompressed; /Pages (the tree) does not match.
+    pages = len(re.findall(rb"/Type /Page\b", pdf))
+    with order.db.writing(order.actor) as session:
+        record_event(session, order.actor, "print", order.info.records, order.subject_id(),
+                     {"印刷物": [None, order.info.title], "ページ数": [None, pages]})
 
 
 def catalog(*, every: bool = False) -> list[LeafletInfo]:
@@ -367,8 +406,12 @@ def render(name: str, db: Database, actor: Actor, *, today: date | None = None,
     """
     for info, renderer in _CATALOG:
         if info.name == name:
-            return renderer(_Order(db, actor, info, today or date.today(), month, event_id,
-                                   registration_id, programme_id, fiscal_year, reviewer,
-                                   contact_id, district, by))
+            order = _Order(db, actor, info, today or date.today(), month, event_id,
+                           registration_id, programme_id, fiscal_year, reviewer, contact_id,
+                           district, by)
+            pdf = renderer(order)
+            if info.staff_only:
+                _log_made(order, pdf)
+            return pdf
     names = "、".join(info.name for info, _ in _CATALOG)
     raise UserError(f"「{name}」という印刷物はありません。使える名前: {names}")

@@ -59,7 +59,7 @@ def build(record: ContactRecord, *, info: LeafletInfo, today: date) -> bytes:
         return story
 
     return fitting.build(info, compose, scales=(1.0,),
-                         decorate=lambda kit: kit.footer(footer, numbered=True, staff_only=True),
+                         decorate=lambda kit: kit.footer(footer, numbered=True),
                          subject=footer)
 
 

@@ -57,8 +57,7 @@ def build(data: EventPrintData, *, info: LeafletInfo, today: date) -> bytes:
         ]
 
     return fitting.build(info, compose, scales=(1.0,),
-                         decorate=lambda kit: kit.footer(f"{TITLE}　{e.title}", numbered=True,
-                                                          staff_only=True),
+                         decorate=lambda kit: kit.footer(f"{TITLE}　{e.title}", numbered=True),
                          subject=f"{TITLE}　{e.title}")
 
 

@@ -46,7 +46,7 @@ class _Overflow(Exception):
 
 class _LeafletDoc(BaseDocTemplate):
     def __init__(self, target: io.BytesIO, *, max_pages: int, font: str,
-                 on_page: Callable[[Any, Any], None] | None, **meta: Any) -> None:
+                 on_page: Callable[[Any, Any], None], **meta: Any) -> None:
         super().__init__(
             target, pagesize=PAGE_SIZE, leftMargin=MARGIN_X, rightMargin=MARGIN_X,
             topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, initialFontName=font,
@@ -62,8 +62,7 @@ class _LeafletDoc(BaseDocTemplate):
     def _page(self, canvas: Any, doc: Any) -> None:
         if self.page > self.max_pages:
             raise _Overflow
-        if self._decorate is not None:
-            self._decorate(canvas, doc)
+        self._decorate(canvas, doc)
 
 
 def build(info: LeafletInfo, compose: Compose, *, subject: str = "",
@@ -71,7 +70,8 @@ def build(info: LeafletInfo, compose: Compose, *, subject: str = "",
           data_key: Hashable | None = None) -> bytes:
     """The PDF of the story *compose* makes, at the largest scale that fits info.pages.
 
-    *data_key* stands for everything the story is made from; given, the scale found is
+    *decorate* draws on every page (default: a footer with the title); a staff print's
+    footer says 取扱注意. *data_key* stands for everything the story is made from; given, the scale found is
     remembered, and the same data is built again at once at that scale.
     """
     memo = (info.name, data_key) if data_key is not None else None
@@ -79,12 +79,12 @@ def build(info: LeafletInfo, compose: Compose, *, subject: str = "",
     if known is not None and known in scales:
         scales = [known, *(s for s in scales if s < known)]
     for scale in scales:
-        kit = Kit(scale)
+        kit = Kit(scale, staff_only=info.staff_only)
         story = list(compose(kit))
         target = io.BytesIO()
         doc = _LeafletDoc(
             target, max_pages=info.pages, font=kit.font,
-            on_page=decorate(kit) if decorate is not None else None,
+            on_page=decorate(kit) if decorate is not None else kit.footer(info.title),
             title=info.title, author="秋田市", subject=subject or info.description,
         )
         try:

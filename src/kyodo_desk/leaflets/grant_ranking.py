@@ -57,8 +57,7 @@ def build(s: Screening, *, info: LeafletInfo, today: date) -> bytes:
                 kit.para(f"※{RANKING_NOTE}", "note", color=kit.palette.muted)]
 
     return fitting.build(info, compose, scales=(1.0,),
-                         decorate=lambda kit: kit.footer(f"{TITLE}　{title}", numbered=True,
-                                                          staff_only=True),
+                         decorate=lambda kit: kit.footer(f"{TITLE}　{title}", numbered=True),
                          subject=f"{TITLE}　{title}")
 
 

@@ -51,8 +51,7 @@ def build(s: Screening, *, info: LeafletInfo, today: date, reviewer: str | None 
 
     title = grant_text.programme_title(s.fiscal_year, s.programme_name)
     return fitting.build(info, compose, scales=(1.0,),
-                         decorate=lambda kit: kit.footer(f"{TITLE}　{title}", numbered=True,
-                                                          staff_only=True),
+                         decorate=lambda kit: kit.footer(f"{TITLE}　{title}", numbered=True),
                          subject=f"{TITLE}　{title}")
 
 

@@ -37,7 +37,7 @@ MARGIN_TOP = 14 * mm
 MARGIN_BOTTOM = 17 * mm
 CONTENT_WIDTH = PAGE_SIZE[0] - 2 * MARGIN_X
 CONTENT_HEIGHT = PAGE_SIZE[1] - MARGIN_TOP - MARGIN_BOTTOM
-# The mark on every page of a staff-only print (名簿, 出席簿, 審査表, 順位表).
+# The mark on every page of a print for the staff (Audience.STAFF: 名簿, カルテ, 審査表 …).
 STAFF_ONLY = "取扱注意"
 
 
@@ -615,9 +615,12 @@ def facility_card(f: FacilityLike, *, hours: bool = False, codes: bool = False) 
 class Kit:
     """Styles and flowables at one scale of the type scale (1.0 = as designed)."""
 
-    def __init__(self, scale: float = 1.0, palette: Palette = PALETTE) -> None:
+    def __init__(self, scale: float = 1.0, palette: Palette = PALETTE, *,
+                 staff_only: bool = False) -> None:
         self.scale = scale
         self.palette = palette
+        # Set from the print's audience (fitting.build): the footer then says 取扱注意.
+        self.staff_only = staff_only
         self.font = ensure_registered()
         self.width = CONTENT_WIDTH
         self._styles: dict[tuple[Any, ...], ParagraphStyle] = {}
@@ -1079,12 +1082,12 @@ class Kit:
         return made
 
     # pages
-    def footer(self, text: str, *, numbered: bool = False,
-               staff_only: bool = False) -> Callable[[Any, Any], None]:
-        """A page decoration: a thin rule and *text* at the foot (and the page number);
-        *staff_only*, 取扱注意 before it on every page, for the staff's lists of people and
-        scores, which are not to be handed out or left lying."""
+    def footer(self, text: str, *, numbered: bool = False) -> Callable[[Any, Any], None]:
+        """A page decoration: a thin rule and *text* at the foot (and the page number); on a
+        staff print, 取扱注意 before it on every page, as it is not to be handed out or left
+        lying."""
         p = self.palette
+        staff_only = self.staff_only
         size = TYPE_SCALE["note"]  # the footer keeps its size when the content shrinks
 
         def draw(canvas: Any, doc: Any) -> None:

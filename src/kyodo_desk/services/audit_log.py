@@ -70,6 +70,7 @@ ACTION_LABELS: dict[str, str] = {
     "open": "閲覧",
     "sign_in": "サインイン",
     "export": "書き出し",
+    "print": "印刷",
     "anonymise": "匿名化",
     "override": "期間外の受付",
     "queue_jump": "順番の繰り上げ",
