@@ -62,6 +62,26 @@ def p95(values: list[float]) -> float:
 
 # --- databases -----------------------------------------------------------------------------
 
+def peak_mb() -> float:
+    """The process's peak memory so far (VmHWM; Linux only, else nan)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def timed(label: str, work):  # type: ignore[no-untyped-def]
+    """*work*'s result, once its seconds and the peak memory so far are printed."""
+    start = time.perf_counter()
+    out = work()
+    print(f"  {label:<34} {time.perf_counter() - start:7.1f} s   peak {peak_mb():6.0f} MB",
+          flush=True)
+    return out
+
+
 def create_pg_database(server: str, prefix: str = "kyodo_bench_events_") -> tuple[str, str]:
     """A new database on *server* for this run: (its URL, its name)."""
     import psycopg

@@ -18,13 +18,12 @@ import argparse
 import os
 import random
 import tempfile
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert
 
-from events import each_database
+from events import each_database, timed
 from kyodo_desk.database import Database, open_database
 from kyodo_desk.domain.permissions import Actor, Role
 from kyodo_desk.models import Consultation
@@ -37,11 +36,6 @@ from kyodo_desk.services.imports.rows import read_source
 CLI = Actor.command_line()
 CONSULTEES = 2000
 TOPICS = ["団体設立", "NPO法人化", "団体運営", "資金・交付金", "広報・PR", "その他"]
-
-
-def peak_mb() -> float:
-    status = Path("/proc/self/status").read_text().splitlines()
-    return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
 
 
 def staff(db: Database) -> Actor:
@@ -75,14 +69,6 @@ def write_log(path: Path, rows: int, names: list[str]) -> None:
                      f"会の運営について相談（{n}）。会計と総会の進め方を知りたい,"
                      f"資料を渡して説明した,完了")
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp932"))
-
-
-def timed(label: str, work):  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    out = work()
-    print(f"  {label:<34} {time.perf_counter() - start:7.2f} s   peak {peak_mb():6.0f} MB",
-          flush=True)
-    return out
 
 
 def measure(db: Database, label: str, rows: int, folder: Path) -> None:

@@ -17,10 +17,9 @@ import os
 import random
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from events import each_database
+from events import each_database, timed
 from kyodo_desk.database import open_database
 from kyodo_desk.domain.permissions import Actor, Role
 from kyodo_desk.services import accounts, contacts
@@ -55,24 +54,6 @@ def register(rows: int) -> list[list[object]]:
                         f"サトウ イチロウ{kana(i)}", "", f"010-{rng.randrange(0, 1000):04d}",
                         f"秋田市山王{i % 9 + 1}丁目", phone, f"p{i}@example.jp", ""])
     return out
-
-
-def peak_mb() -> float:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
-
-
-def timed(label: str, fn):  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    result = fn()
-    print(f"  {label:<34} {time.perf_counter() - start:7.1f} s   peak {peak_mb():6.0f} MB",
-          flush=True)
-    return result
 
 
 def main() -> None:
