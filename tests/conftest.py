@@ -181,11 +181,17 @@ def database_url(request: pytest.FixtureRequest, template_databases: dict[str, s
 
 
 @pytest.fixture
-def db(database_url: str):  # type: ignore[no-untyped-def]
+def db(database_url: str, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     from kyodo_desk.database import open_database
+    from kyodo_desk.database.audit_chain import verify
 
     database = open_database(database_url)
     yield database
+    # Whatever a test did through the app, the audit log's chain still holds after it.
+    if request.node.get_closest_marker("audit_tampered") is None:
+        with database.reading(None) as session:
+            verdict = verify(session.connection())
+        assert verdict.intact, [b.describe() for b in verdict.breaks]
     database.dispose()
 
 

@@ -16,7 +16,10 @@ from kyodo_desk.domain.permissions import ROLE_LABELS, Actor, Role
 if TYPE_CHECKING:
     from datetime import date
 
+    from sqlalchemy.engine import URL
+
     from kyodo_desk.database import Database
+    from kyodo_desk.database.server_roles import RoleRights, ServerPlan
     from kyodo_desk.database.sqlite_files import DamagedDatabase
 
 log = logging.getLogger("kyodo_desk")
@@ -77,8 +80,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", parents=[common], help="データベースの管理")
     db_commands = db.add_subparsers(dest="db_command", metavar="操作", required=True)
-    db_commands.add_parser("upgrade", parents=[common],
-                           help="データベースを最新の形式に更新する（SQLite は先にバックアップ）")
+    upgrade = db_commands.add_parser(
+        "upgrade", parents=[common],
+        help="データベースを最新の形式に更新する（SQLite は先にバックアップ）")
+    upgrade.add_argument(
+        "--owner-url", metavar="URL",
+        help="PostgreSQL: 所有者のロールで更新する（postgresql://kyodo_owner@サーバー:5432/kyodo。"
+        "パスワードは書かず、資格情報ストア・パスワードファイルから、なければ入力を求める）")
+    init_server = db_commands.add_parser(
+        "init-server",
+        help="PostgreSQL サーバーに所有者と窓口用の2つのロールとデータベースを作り、権限を設定する"
+        "（サーバーの管理者の URL で実行。もう一度実行しても既存のデータは消さず、権限を直す）")
+    init_server.add_argument("--admin-url", required=True, metavar="URL",
+                             help="サーバーの管理者の接続先（postgresql://postgres@サーバー:5432/"
+                             "postgres。パスワードは書かず、必要なら入力を求める）")
+    init_server.add_argument("--database", dest="database_name", default="kyodo", metavar="NAME",
+                             help="作るデータベースの名前（省略時 kyodo）")
+    init_server.add_argument("--owner-role", default="kyodo_owner", metavar="NAME",
+                             help="表を持ち形式を更新するロール（省略時 kyodo_owner）")
+    init_server.add_argument("--app-role", default="kyodo_app", metavar="NAME",
+                             help="窓口の画面とコマンドが使うロール（省略時 kyodo_app）")
+    init_server.add_argument("--passwords-stdin", action="store_true",
+                             help="新しく作るロールのパスワードを標準入力から読む"
+                             "（1行目 所有者、2行目 窓口用。スクリプト用）")
+    init_server.add_argument("--locale", default="C.UTF-8",
+                             help="新しいデータベースのロケール（省略時 C.UTF-8。UTF-8 のものを指定）")
+    db_commands.add_parser("roles", parents=[common],
+                           help="PostgreSQL のロールごとの権限（表・スキーマ・データベース）を表示する")
     backup = db_commands.add_parser("backup", parents=[common],
                                     help="SQLite のデータベースをファイルにバックアップする")
     backup.add_argument("file", type=Path, help="バックアップ先のファイル")
@@ -191,6 +219,11 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("--report", type=Path, metavar="FILE.xlsx",
                            help="取り込めない行を理由つきで書き出す（直して、もう一度取り込める形）")
 
+    audit = commands.add_parser("audit", parents=[common], help="操作記録の確認")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="操作", required=True)
+    audit_commands.add_parser(
+        "verify", parents=[common],
+        help="操作記録のハッシュの鎖をたどり、削除・書き換え・追加された行を探す")
     contacts = commands.add_parser("contacts", parents=[common],
                                    help="連絡先の重複候補と統合（協働担当・管理者の業務）")
     contact_commands = contacts.add_subparsers(dest="contacts_command", metavar="操作",
@@ -216,6 +249,39 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("--keep", type=int, required=True, metavar="ID", help="残す連絡先の番号")
     merge.add_argument("--merge", dest="merge_id", type=int, required=True, metavar="ID",
                        help="残す側へまとめる連絡先の番号")
+    disclose = contact_commands.add_parser(
+        "disclose", parents=[common],
+        help="本人・団体の開示請求に応じて、保有するすべての情報（登録内容、所属、相談記録の内容、"
+        "申込と出席、交付金案件、操作履歴）を1つのPDFにする（管理者の権限。取扱注意。記録に残る）")
+    disclose.add_argument("--contact", type=int, required=True, metavar="ID",
+                          help="開示する団体・個人の番号")
+    disclose.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf",
+                          help="書き出すPDFファイル")
+    disclose.add_argument("--reason", default="", metavar="TEXT",
+                          help="開示請求の理由・受付番号など（操作記録とPDFに残る。個人情報は書かない）")
+    erase = contact_commands.add_parser(
+        "erase", parents=[common],
+        help="削除・利用停止: 団体・個人の氏名・連絡先・メモと、その相談・申込の個人情報を消去する"
+        "（管理者の権限。元に戻せません。日付・件数は残る。統合された記録も一緒に消去）")
+    erase.add_argument("--contact", type=int, required=True, metavar="ID",
+                       help="削除・利用停止する団体・個人の番号")
+    erase.add_argument("--reason", required=True, metavar="TEXT",
+                       help="申出の内容・受付番号など（操作記録に残る。氏名などの個人情報は書かない）")
+    erase.add_argument("--yes", action="store_true", help="確認せずに実行する")
+    contact_retention = contact_commands.add_parser(
+        "retention", parents=[common],
+        help="個人の保存年限: 年限のあいだ利用のない個人を匿名化し、終了から年限を過ぎたイベントの"
+        "申込のメモを消去する（--dry-run で対象の件数と番号だけを表示。--years N で年限を設定）")
+    contact_years = contact_retention.add_mutually_exclusive_group()
+    contact_years.add_argument("--years", type=int, metavar="N",
+                               help="保存年限を N 年（1〜100）に設定する（匿名化はしない）")
+    contact_years.add_argument("--forever", action="store_true",
+                               help="保存年限を設けない（匿名化しない）")
+    contact_retention.add_argument("--dry-run", action="store_true",
+                                   help="匿名化せず、対象の件数と番号だけを表示する")
+    contact_retention.add_argument("--yes", action="store_true", help="確認せずに実行する")
+    contact_retention.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD",
+                                   help=argparse.SUPPRESS)  # for tests
 
     consultations = commands.add_parser("consultations", parents=[common],
                                         help="相談記録の保存年限と匿名化（管理者の権限で実行）")
@@ -266,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         "consultations": _consultations,
         "contacts": _contacts,
         "import": _import,
+        "audit": _audit,
     }
     from kyodo_desk.database.sqlite_files import DamagedDatabase
 
@@ -288,6 +355,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"予期しないエラーが発生しました。詳細はログ {log_path()} を確認してください。",
               file=sys.stderr)
         return 1
+
+
+def _audit(args: argparse.Namespace) -> int:
+    """`audit verify`: exit 0 when the chain holds, 1 where it breaks."""
+    from kyodo_desk.database.audit_chain import verify_log
+
+    db = _open(args)
+    try:
+        verdict = verify_log(db, Actor.command_line())
+    finally:
+        db.dispose()
+    for line in verdict.report():
+        print(line, file=sys.stdout if verdict.intact else sys.stderr)
+    return 0 if verdict.intact else 1
 
 
 def _how_to_restore(args: argparse.Namespace, damage: DamagedDatabase) -> str:
@@ -443,10 +524,24 @@ def _db(args: argparse.Namespace) -> int:
         if safety is not None:
             print(f"復元前のデータは {safety} に保存しました。")
         return 0
-    db = _open(args, migrate=args.db_command == "upgrade")
+    if args.db_command == "init-server":
+        return _db_init_server(args)
+    if args.db_command == "roles":
+        return _db_roles(args)
+    if args.db_command == "upgrade" and args.owner_url:
+        from kyodo_desk.database import open_database
+
+        db = open_database(_server_url(args.owner_url, "--owner-url"))
+    else:
+        db = _open(args, migrate=args.db_command == "upgrade")
     try:
         from kyodo_desk.database.schema import current_revision, head_revision
 
+        if args.db_command == "upgrade" and not db.backend.is_sqlite and not db.read_only:
+            from kyodo_desk.database.server_roles import refresh_grants
+
+            for role in refresh_grants(db):  # the rights of tables a migration re-made
+                print(f"窓口用のロール「{role}」の権限を設定し直しました。")
         with db.engine.connect() as conn:
             revision = current_revision(conn)
         print(f"接続先: {db.describe()}")
@@ -455,6 +550,172 @@ def _db(args: argparse.Namespace) -> int:
             print(db.read_only_reason)
     finally:
         db.dispose()
+    return 0
+
+
+def _server_url(raw: str, option: str) -> str:
+    """A PostgreSQL URL given on the command line, with its password from the keyring, or
+    typed at a prompt when the server asks for one; never one written in the URL itself."""
+    from kyodo_desk.config import DatabaseSettings, url_has_password
+    from kyodo_desk.database.core import parse_url
+    from kyodo_desk.secrets import load_password
+
+    if url_has_password(raw):
+        raise UserError(f"{option} の URL にはパスワードを書かないでください（コマンドの履歴や"
+                        "プロセスの一覧から読めてしまいます）。パスワードは OS の資格情報ストアか"
+                        "PostgreSQL のパスワードファイルに置くか、聞かれたときに入力します。")
+    url = parse_url(raw)
+    if url.get_backend_name() != "postgresql" or not url.username:
+        raise UserError(f"{option} には postgresql://ロール名@サーバー:5432/データベース名 の形で"
+                        "PostgreSQL サーバーを指定してください。")
+    kept = load_password(DatabaseSettings.from_url(url).key())
+    if kept:
+        url = url.set(password=kept)
+    elif sys.stdin.isatty() and _server_wants_password(url):
+        import getpass
+
+        url = url.set(password=getpass.getpass(f"ロール「{url.username}」のパスワード: "))
+    return url.render_as_string(hide_password=False)
+
+
+def _server_wants_password(url: URL) -> bool:
+    """Whether the server refuses *url* for want of a password (none in the pass file)."""
+    from sqlalchemy.exc import OperationalError
+
+    from kyodo_desk.database.core import create_engine_for
+
+    engine = create_engine_for(url)
+    try:
+        with engine.connect():
+            return False
+    except OperationalError as exc:
+        return "password" in str(exc.orig).lower()
+    finally:
+        engine.dispose()
+
+
+def _db_init_server(args: argparse.Namespace) -> int:
+    """`db init-server`: the two roles and the database, then what each counter PC needs."""
+    from sqlalchemy import make_url
+
+    from kyodo_desk.config import POSTGRESQL, DatabaseSettings, settings_lines, shell_line
+    from kyodo_desk.database import server_roles
+    from kyodo_desk.secrets import SERVICE
+
+    plan = server_roles.ServerPlan(args.database_name, args.owner_role, args.app_role,
+                                   args.locale)
+    admin = make_url(_server_url(args.admin_url, "--admin-url"))
+    try:
+        plan = plan.checked()
+        report = server_roles.init_server(admin, plan, _role_passwords(args, admin, plan))
+    except server_roles.RoleSetupError as exc:
+        raise UserError(exc.message) from exc
+    for role in report.created_roles:
+        print(f"ロール「{role}」を作成しました。")
+    for role in report.existing_roles:
+        print(f"ロール「{role}」は既にあります（パスワードは変えていません）。")
+    for role in report.login_enabled:
+        print(f"ロール「{role}」をログインできるようにしました。")
+    print(f"データベース「{plan.database}」を作成しました（所有者「{plan.owner}」）。"
+          if report.created_database else
+          f"データベース「{plan.database}」は既にあります（所有者「{plan.owner}」。データは"
+          "そのままです）。")
+    if report.revision_before != report.revision_after:
+        print(f"形式を {report.revision_before or '未作成'} から {report.revision_after} に"
+              f"更新しました（所有者「{plan.owner}」として）。")
+    else:
+        print(f"形式の版: {report.revision_after}（最新です）")
+    print(f"窓口用のロール「{plan.app}」の権限を設定しました: データの表は読み書き、"
+          "操作記録（audit_log）は読み取りと追記だけ。表の作成・変更・削除はできません。")
+    _print_matrix(report.matrix)
+    host, port = admin.host or "localhost", admin.port or 5432
+    app = DatabaseSettings(POSTGRESQL, host=host, port=port, name=plan.database, user=plan.app)
+    owner = app.server_url().replace(f"//{plan.app}@", f"//{plan.owner}@", 1)
+    print()
+    print("各窓口の PC の設定ファイル config.toml に次の内容を書きます"
+          "（管理 → データベースの接続設定… でも同じ設定ができます）:")
+    for line in settings_lines(app):
+        print(f"  {line}")
+    print(f"（接続先の URL: {app.server_url().replace('+psycopg', '')}）")
+    if host in ("localhost", "127.0.0.1", "::1"):
+        print(f"  ※ host はほかの PC から見たこのサーバーの名前（{host} ではなく）にしてください。")
+    print(f"窓口用のパスワードは、各 PC で次のコマンドを実行して OS の資格情報ストアに"
+          f"保存します（聞かれたら「{plan.app}」のパスワードを入力）:")
+    print(f"  {shell_line(['keyring', 'set', SERVICE, app.key().username])}")
+    upgrade = ["kyodo-desk", "db", "upgrade", "--owner-url", owner.replace("+psycopg", "")]
+    print("協働デスクを更新したあとの形式の更新は、所有者のロールで実行します:")
+    print(f"  {shell_line(upgrade)}")
+    return 0
+
+
+def _role_passwords(args: argparse.Namespace, admin: URL,
+                    plan: ServerPlan) -> Callable[[str], str]:
+    """Where the password of a role init-server creates comes from: standard input (line 1
+    the owner's, line 2 the app role's), else the keyring of this PC, else a prompt."""
+    from kyodo_desk.secrets import ServerKey, load_password
+
+    lines = ([sys.stdin.readline().rstrip("\r\n") for _ in range(2)]
+             if args.passwords_stdin else [])
+
+    def password_for(role: str) -> str:
+        if lines:
+            password = lines[0 if role == plan.owner else 1]
+        else:
+            key = ServerKey(admin.host or "localhost", admin.port or 5432, plan.database, role)
+            password = load_password(key) or ""
+            if not password:
+                if not sys.stdin.isatty():
+                    raise UserError(f"ロール「{role}」のパスワードを入力できません（端末がありません）。"
+                                    "--passwords-stdin で標準入力から渡してください。")
+                password = _read_role_password(role)
+        if not password:
+            raise UserError(f"ロール「{role}」のパスワードが空です。")
+        return password
+
+    return password_for
+
+
+def _read_role_password(role: str) -> str:
+    import getpass
+
+    first = getpass.getpass(f"新しいロール「{role}」のパスワード: ")
+    if getpass.getpass(f"新しいロール「{role}」のパスワード（確認）: ") != first:
+        raise UserError("確認のパスワードが一致しません。")
+    return first
+
+
+def _print_matrix(matrix: list[RoleRights]) -> None:
+    """The permission matrix (権限の一覧) as the server's catalogue answers it."""
+    for rights in matrix:
+        kind = "所有者" if rights.owner else "スーパーユーザー" if rights.superuser else "窓口用"
+        print(f"ロール「{rights.role}」（{kind}）")
+        print(f"  データベース: {' '.join(rights.database) or 'なし'}"
+              f"　スキーマ public: {' '.join(rights.schema) or 'なし'}"
+              f"　表の変更・削除（ALTER・DROP・DISABLE TRIGGER）: "
+              f"{'できる' if rights.owner or rights.superuser else 'できない'}")
+        groups = sorted(rights.tables.items(), key=lambda kv: len(kv[1]))
+        for privileges, tables in groups:
+            named = ("、".join(tables) if len(tables) <= 3 else
+                     f"全 {len(tables)} 表" if len(groups) == 1 else f"その他の {len(tables)} 表")
+            print(f"  {named}: {' '.join(privileges) or 'なし'}")
+
+
+def _db_roles(args: argparse.Namespace) -> int:
+    """`db roles`: each role's rights, read from the server's catalogue."""
+    from kyodo_desk.database import server_roles
+
+    db = _open(args, migrate=False)
+    try:
+        if db.backend.is_sqlite:
+            raise UserError("db roles は PostgreSQL のデータベース用です（SQLite にはロールがありません）。")
+        with db.engine.connect() as conn:
+            matrix = server_roles.permission_matrix(conn, server_roles.roles_of(conn))
+    finally:
+        db.dispose()
+    if len(matrix) == 1:
+        print("窓口用のロールはありません（1つのロールが表を持ち、読み書きもする構成です。"
+              "README「PostgreSQL roles」）。")
+    _print_matrix(matrix)
     return 0
 
 
@@ -603,6 +864,12 @@ def _contacts_list(args: argparse.Namespace, export: Callable[..., int], what: s
 
 def _contacts(args: argparse.Namespace) -> int:
     actor = Actor.command_line()
+    if args.contacts_command == "disclose":
+        return _contacts_disclose(args)
+    if args.contacts_command == "erase":
+        return _contacts_erase(args)
+    if args.contacts_command == "retention":
+        return _contacts_retention(args)
     if args.contacts_command == "duplicates":
         from kyodo_desk.exports.duplicates import export_duplicates
 
@@ -620,6 +887,103 @@ def _contacts(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     print(result.summary)
+    return 0
+
+
+def _contacts_disclose(args: argparse.Namespace) -> int:
+    """`contacts disclose`: everything held about one contact, as the PDF handed to them."""
+    from kyodo_desk import leaflets
+    from kyodo_desk.exports.tabular import replaced_atomically
+    from kyodo_desk.services.date_style import load_date_style
+
+    actor = Actor.command_line()
+    db = _open(args)
+    try:
+        load_date_style(db, actor)  # dated as the window would print it
+        pdf = leaflets.render("contact-disclosure", db, actor, contact_id=args.contact,
+                              reason=args.reason)
+    finally:
+        db.dispose()
+    with replaced_atomically(args.output) as temp:
+        temp.write_bytes(pdf)
+    print(f"番号 {args.contact} の保有個人情報の開示を {args.output} に書き出しました"
+          f"（{len(pdf) // 1024} KB。取扱注意: 本人に渡すまで管理してください）。")
+    return 0
+
+
+def _confirmed(question: str, yes: bool) -> bool:
+    """Asks on a terminal unless *yes*; a pipe or a script is taken as agreed."""
+    if yes or not sys.stdin.isatty():
+        return True
+    return input(f"{question} [y/N]: ").strip().lower() in ("y", "yes")
+
+
+def _contacts_erase(args: argparse.Namespace) -> int:
+    """`contacts erase`: 削除・利用停止 of one contact (services/contacts/erasure.py)."""
+    from kyodo_desk.services.contacts.erasure import erase_contact, erasure_preview
+
+    actor = Actor.command_line()
+    db = _open(args)
+    try:
+        preview = erasure_preview(db, actor, args.contact)
+        merged = f"・統合された記録 {len(preview.merged_ids)} 件" if preview.merged_ids else ""
+        question = (f"番号 {preview.contact_id}「{preview.name}」の個人情報（相談 "
+                    f"{preview.consultations} 件・申込 {preview.registrations} 件{merged}を含む）"
+                    "を消去します。元に戻せません。よろしいですか？")
+        if preview.erased_on is None and not _confirmed(question, args.yes):
+            print("中止しました（何も変更していません）。")
+            return 1
+        result = erase_contact(db, actor, args.contact, args.reason)
+    finally:
+        db.dispose()
+    print(result.summary)
+    return 0
+
+
+def _contacts_retention(args: argparse.Namespace) -> int:
+    """`contacts retention`: the people's retention (services/contact_retention.py)."""
+    from datetime import date
+
+    from kyodo_desk.domain.dates import full_date
+    from kyodo_desk.services import contact_retention as retention
+    from kyodo_desk.services.date_style import load_date_style
+    from kyodo_desk.services.retention import retention_cutoff
+
+    actor = Actor.command_line()
+    db = _open(args)
+    try:
+        load_date_style(db, actor)
+        if args.years is not None or args.forever:
+            years = retention.set_retention_years(db, actor,
+                                                  None if args.forever else args.years)
+            print(f"個人の連絡先の保存年限: {years} 年" if years is not None
+                  else "個人の連絡先の保存年限: 設けない（匿名化しません）")
+            return 0
+        years = retention.retention_years(db, actor)
+        if years is None:
+            print("個人の連絡先の保存年限が設定されていないため、匿名化する個人はありません"
+                  "（設定: kyodo-desk contacts retention --years N）。")
+            return 0
+        today = args.today or date.today()
+        since = full_date(retention_cutoff(today, years))
+        people = retention.inactive_people(db, actor, today)
+        sign_ups = retention.expired_sign_up_count(db, actor, today)
+        what = (f"保存年限 {years} 年: {since}から利用のない個人 {len(people)} 件、"
+                f"最終開催日が{since}より前のイベントの申込のメモ {sign_ups} 件")
+        if args.dry_run:
+            print(f"{what}が対象です（--dry-run のため変更していません）。")
+            if people:
+                print("対象の番号: " + "、".join(str(n) for n in people))
+            return 0
+        if (people or sign_ups) and not _confirmed(f"{what}を匿名化します。元に戻せません。"
+                                                   "よろしいですか？", args.yes):
+            print("中止しました（何も変更していません）。")
+            return 1
+        result = retention.anonymise_inactive(db, actor, today)
+    finally:
+        db.dispose()
+    print(f"保存年限 {years} 年: 個人 {result.people} 件を匿名化し、申込 {result.sign_ups} 件の"
+          "メモを消去しました（日付・件数は残っています）。")
     return 0
 
 

@@ -190,6 +190,16 @@ def _server_named(table: dict[str, Any], url: str | None, path: Path) -> Databas
     return settings if settings.is_postgresql and complete else None
 
 
+def shell_line(words: list[str]) -> str:
+    """*words* as one command line to type in this system's shell."""
+    return _command_line(words)
+
+
+def settings_lines(settings: DatabaseSettings) -> list[str]:
+    """The [database] table of config.toml that selects *settings*, line by line."""
+    return _table_lines(_table_for(settings))
+
+
 def _command_line(words: list[str]) -> str:
     """*words* as one line to type in this system's shell (quoted where a word needs it)."""
     return subprocess.list2cmdline(words) if sys.platform == "win32" else shlex.join(words)

@@ -40,7 +40,7 @@ PUBLIC = {"facility-guide", "summary-edition", "consultation-desk", "group-direc
           "grant-call", "grant-results", "event-flyer", "event-receipt", "event-sign-in",
           "event-badges"}
 STAFF = {"consultation-report", "grant-score-sheets", "grant-ranking", "contact-record",
-         "event-roster"}
+         "contact-disclosure", "event-roster"}
 
 
 @pytest.fixture

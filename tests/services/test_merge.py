@@ -417,7 +417,8 @@ def test_the_merge_and_its_undo_are_audited_with_numbers_never_values(db, office
     acts = {(r.action, r.table_name) for r in rows}
     assert {("merge", "contacts"), ("merge_undo", "contacts"), ("insert", "contact_merges"),
             ("update", "contact_merges")} <= acts
-    assert all(r.actor == "協働 三郎" for r in rows)
+    # But the contacts' versions, read (and so logged, "open") by the command line.
+    assert all(r.actor == "協働 三郎" for r in rows if r.action != "open")
     [event] = [r for r in rows if r.action == "merge"]
     assert event.record_id == keep
     assert event.changes["merged_id"] == gone and event.changes["merge_id"] == done.merge_id

@@ -136,11 +136,12 @@ def test_a_new_contact_appears_in_the_audit_log(qtbot, host, db, admin, actor) -
     search(qtbot, tab)
     assert tab.model.rowCount() == 2
     assert texts(tab, 0)[1:5] == ["管理 太郎", "変更", "連絡先", str(created.id)]
-    assert texts(tab, 0)[5] == "電話番号: 018-888-5555 → 018-888-6666"
+    assert texts(tab, 0)[5] == "電話番号: 変更"  # that it changed, never the numbers
     when, who, action, table, number, changes = texts(tab, 1)
     assert (who, action, table, number) == ("窓口 花子", "登録", "連絡先", str(created.id))
     assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d\d", when)
-    assert "名称: NPO法人あきた広報サポート" in changes and "団体の種類: NPO法人" in changes
+    assert "名称: 記入あり" in changes and "団体の種類: NPO法人" in changes
+    assert "広報サポート" not in changes
     assert tab.count.text() == "2 件"
     # Read-only: no cell can be edited.
     assert tab.table.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
@@ -175,14 +176,14 @@ def test_a_check_in_reads_in_the_log_as_the_screens_say_it(qtbot, host, db, admi
     tab.table_combo.setCurrentIndex(tab.table_combo.findData("events"))
     search(qtbot, tab)
     assert "参加費: 1,200円" in texts(tab, 0)[5] and "定員: 10名" in texts(tab, 0)[5]
-    # The tooltip shows one field a line, even when a value itself holds "; ".
+    # The tooltip shows one field a line.
     created = svc.create_contact(db, actor, ContactDraft(kind=ContactKind.PERSON,
                                                          name="湯沢 四郎", notes="第1; 第3土曜"))
     tab.table_combo.setCurrentIndex(tab.table_combo.findData("contacts"))
     search(qtbot, tab)
     tooltip = tab.model.index(0, 5).data(Qt.ItemDataRole.ToolTipRole)
     assert created.registered_on is not None
-    assert tooltip.splitlines() == ["区分: 個人", "名称: 湯沢 四郎", "メモ: 第1; 第3土曜", "有効: はい",
+    assert tooltip.splitlines() == ["区分: 個人", "名称: 記入あり", "メモ: 記入あり", "有効: はい",
                                     "団体一覧への掲載: いいえ",
                                     f"登録日: {full_date(created.registered_on)}"]
 
@@ -210,6 +211,7 @@ def test_actor_name_and_record_number_narrow_the_list(qtbot, host, db, admin, ac
     assert tab.count.text() == "条件に合う記録はありません。"
 
 
+@pytest.mark.audit_tampered  # many rows put in at once, unchained
 def test_the_list_pages_in_as_it_scrolls(qtbot, host, db, admin) -> None:
     already = len(search_audit(db, admin, AuditFilter(), limit=10_000))
     now = datetime.now(UTC)

@@ -226,11 +226,27 @@ def test_list_loads_more_rows_when_scrolled(window, qtbot, db, actor) -> None:
     # The true number, not 「208 件以上」, once counted behind the first page.
     qtbot.waitUntil(lambda: tab.count.text() == "458 件")
     assert tab.model.rowCount() == 8 + svc.PAGE_SIZE
-    tab.table.scrollToBottom()
-    qtbot.waitUntil(lambda: tab.model.rowCount() > 8 + svc.PAGE_SIZE)
-    tab.table.scrollToBottom()
-    qtbot.waitUntil(lambda: tab.model.rowCount() == 8 + 450)
+    scroll_for_more(qtbot, tab, lambda: tab.model.rowCount() > 8 + svc.PAGE_SIZE)
+    scroll_for_more(qtbot, tab, lambda: tab.model.rowCount() == 8 + 450)
     assert tab.count.text() == "458 件"
+
+
+def scroll_for_more(qtbot, tab, arrived) -> None:  # type: ignore[no-untyped-def]
+    """Scroll to the bottom and wait for the next page; if it never comes, say in what state
+    the list was (this wait once timed out, rarely, under a loaded machine)."""
+    from pytestqt.exceptions import TimeoutError as WaitTimeout
+
+    from kyodo_desk.ui.tasks import pending_jobs
+
+    tab.table.scrollToBottom()
+    try:
+        qtbot.waitUntil(arrived)
+    except WaitTimeout:
+        bar = tab.table.verticalScrollBar()
+        raise AssertionError(
+            f"no page came: rows {tab.model.rowCount()}, scroll {bar.value()}/{bar.maximum()}, "
+            f"can fetch more {tab.model.canFetchMore()}, loading {tab.model._loading}, "
+            f"background jobs {pending_jobs()}, shown {tab._shown is not None}") from None
 
 
 def test_the_count_is_the_true_number_of_matches_and_leading_names_come_first(

@@ -2,7 +2,14 @@
 
 Every row a flush inserts, updates or deletes is recorded with who (the session's actor),
 which table and record, and the changed fields as [old, new]. Write sessions without an actor are refused, so
-no change can go unattributed. The table itself is append-only (database triggers).
+no change can go unattributed. The table itself is append-only (database triggers), and its
+rows are written when the transaction commits, each sealed with the hash of the one before
+(database/audit_chain.py).
+
+A field that holds personal data or a secret (`__audit_redact__` on its model: a contact's
+name, phone, address …, a consultation's content, a receipt's QR secret) is recorded as
+changed, never with its value: the log is kept for ever and could not be erased with the
+record (削除・利用停止).
 
 A row a service inserts without an ORM object, where a flush would cost more than the row (a
 sign-up under the event's lock), goes through `prepare_row` and `insert_row`, and many such
@@ -20,10 +27,8 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    Connection,
     Insert,
     Select,
-    bindparam,
     event,
     func,
     insert,
@@ -33,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstanceState, Session, object_session
 
+from kyodo_desk.database import audit_chain
 from kyodo_desk.database.bulk import bulk_insert, next_numbers
 from kyodo_desk.database.changes import announce_ahead, notify_tables
 from kyodo_desk.database.field_bounds import check_row
@@ -45,7 +51,6 @@ ACTOR_KEY = "kyodo_actor"
 _NEVER_AUDITED = frozenset({"search_text", "search_grams", "sort_key", "version", "created_at",
                             "updated_at"})
 _REDACTED = frozenset({"password_hash"})  # and each model's __audit_redact__
-_INSERT = insert(AuditEntry.__table__)  # built once: a sign-up writes one at every call
 _MASK = "********"
 _OWNERS_AT_ONCE = 500  # ids in one IN (…)
 
@@ -148,11 +153,6 @@ def _actor(session: Session | None) -> Actor:
     return actor
 
 
-def _write(connection: Connection, actor: Actor, action: str, table_name: str,
-           record_id: int | None, changes: dict[str, Any]) -> None:
-    connection.execute(_INSERT, _entry(actor, action, table_name, record_id, changes))
-
-
 def _entry(actor: Actor, action: str, table_name: str, record_id: int | None,
            changes: dict[str, Any]) -> dict[str, Any]:
     return {"account_id": actor.account_id, "actor": actor.name, "action": action,
@@ -163,43 +163,24 @@ def _audit(action: str) -> Any:
     """A mapper event that makes one audit row per inserted, updated or deleted row.
 
     Mapper events see every row the flush writes, including rows removed by a
-    delete-orphan cascade, which Session.deleted does not list. The rows are kept until the
-    flush has written its own, then inserted together (`_write_pending`): one statement for
-    a flush of ten thousand rows, where one each cost a round trip apiece.
+    delete-orphan cascade, which Session.deleted does not list. The rows are written together
+    at the commit (audit_chain).
     """
-    def write(_mapper: Any, connection: Connection, obj: Base) -> None:
+    def write(_mapper: Any, _connection: object, obj: Base) -> None:
         if isinstance(obj, AuditEntry):
             return
         changes = _changes(obj, action)
         if action == "update" and not changes:
             return
         session = object_session(obj)
-        entry = _entry(_actor(session), action, obj.__tablename__, _record_id(obj), changes)
-        pending: list[dict[str, Any]] | None = session.info.get(_PENDING) if session else None
-        if pending is None:
-            connection.execute(_INSERT, entry)
-        else:
-            pending.append(entry)
+        assert session is not None  # a flushed object has its session
+        audit_chain.add(session, _entry(_actor(session), action, obj.__tablename__,
+                                        _record_id(obj), changes))
     return write
 
 
 for _action in ("insert", "update", "delete"):
     event.listen(Base, f"after_{_action}", _audit(_action), propagate=True)
-
-_PENDING = "kyodo_audit_pending"
-
-
-@event.listens_for(Session, "before_flush")
-def _start_pending(session: Session, _ctx: object, _instances: object) -> None:
-    session.info[_PENDING] = []  # a failed flush's rows are dropped with its transaction
-
-
-@event.listens_for(Session, "after_flush")
-def _write_pending(session: Session, _ctx: object) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if pending:
-        bulk_insert(session.connection(), AuditEntry.__table__, pending)
-
 
 @dataclass(frozen=True)
 class PreparedRow:
@@ -231,23 +212,18 @@ def prepare_row(session: Session, row_class: type[Base],
 
 
 def insert_row(session: Session, prepared: PreparedRow, **decided: Any) -> dict[str, Any]:
-    """Insert *prepared* with the values *decided* under the lock, and its audit row; returns
-    the row as stored. A row whose number was drawn ahead is inserted with its audit row in
-    one statement: one round trip under the lock, not two."""
+    """Insert *prepared* with the values *decided* under the lock; returns the row as stored.
+    Its audit row is written at the commit, with the transaction's others."""
     row_class, row = prepared.row_class, {**prepared.values, **decided}
     check_row(row_class, decided)
     shape, actor, connection = _shape(row_class), _actor(session), session.connection()
-    key, table_name = shape.keys[0], shape.insert.table.name
+    key = shape.keys[0]
+    inserted = connection.execute(shape.insert, row)
     if key not in row:
-        inserted = connection.execute(shape.insert, row)
         # Typed Optional, but None only for an insert of no rows: this one has one.
         (row[key],) = inserted.inserted_primary_key  # type: ignore[misc]
-        _write(connection, actor, "insert", table_name, row[key],
-               _whole_row(shape, row.get, "insert"))
-    else:
-        connection.execute(_with_audit_row(row_class, frozenset(row)), {
-            **{f"row_{name}": value for name, value in row.items()},
-            **_entry(actor, "insert", table_name, row[key], _whole_row(shape, row.get, "insert"))})
+    audit_chain.add(session, _entry(actor, "insert", shape.insert.table.name, row[key],
+                                    _whole_row(shape, row.get, "insert")))
     return row
 
 
@@ -284,22 +260,15 @@ def insert_rows(session: Session, row_class: type[Base], rows: Sequence[Mapping[
                                .where(owner.id.in_(owners[start:start + _OWNERS_AT_ONCE]))
                                .values(version=owner.version + 1, updated_at=func.now()))
     actor = _actor(session)
-    bulk_insert(connection, AuditEntry.__table__, [
-        _entry(actor, "insert", table.name, row[key] if isinstance(row[key], int) else None,
-               _whole_row(shape, row.get, "insert")) for row in full])
+    for row in full:
+        audit_chain.add(session, _entry(
+            actor, "insert", table.name, row[key] if isinstance(row[key], int) else None,
+            _whole_row(shape, row.get, "insert")))
     return [row[key] for row in full]
-
-
-@cache
-def _with_audit_row(row_class: type[Base], columns: frozenset[str]) -> Insert:
-    """One statement inserting a row of *row_class* (its values as parameters row_<column>)
-    and its audit row; built once for each set of columns given."""
-    shape = _shape(row_class)
-    row = shape.insert.values({name: bindparam(f"row_{name}") for name in sorted(columns)})
-    return _INSERT.add_cte(row.cte("new_row"))
 
 
 def record_event(session: Session, actor: Actor, action: str, table_name: str,
                  record_id: int | None, details: dict[str, Any] | None = None) -> None:
-    """Write an audit row for something that is not a change: opening a record, signing in."""
-    _write(session.connection(), actor, action, table_name, record_id, details or {})
+    """Write an audit row for something that is not a change: opening a record, signing in.
+    *details* never hold a personal value (counts, dates, an officer's reason)."""
+    audit_chain.add(session, _entry(actor, action, table_name, record_id, details or {}))

@@ -112,6 +112,40 @@ def _send(session: Session, tables: set[str]) -> None:
     session.connection().execute(_NOTIFY, {"channel": CHANNEL, "tables": ",".join(sorted(tables))})
 
 
+# Audit rows that record no change of data: a read shown (services/read_log.py), a print, an
+# export, a sign-in. A commit holding only these tells no view to refresh; were it to, on
+# SQLite each refresh's own read row would start the next refresh, without end. (PostgreSQL
+# never announces the audit log: see _collect_tables.)
+_NO_CHANGE_ACTIONS = ("read", "open", "print", "export", "sign_in", "disclose")
+_LAST_ENTRY = "SELECT max(id) FROM audit_log"
+_CHANGES_SINCE = ("SELECT max(id), sum(action NOT IN ({})) FROM audit_log WHERE id > ?"
+                  .format(", ".join("?" * len(_NO_CHANGE_ACTIONS))))
+
+
+def _last_audit_entry(conn: sqlite3.Connection) -> int | None:
+    try:
+        return conn.execute(_LAST_ENTRY).fetchone()[0] or 0
+    except sqlite3.Error:  # no log to read (not this app's database): every commit counts
+        return None
+
+
+def _changed_since(conn: sqlite3.Connection, last: int | None) -> tuple[bool, int | None]:
+    """Whether the commits since audit entry *last* changed data, and the newest entry.
+
+    Every change is audited in its own transaction, so commits that added only entries of
+    _NO_CHANGE_ACTIONS changed nothing a view shows; a commit that added no entry at all is
+    taken for a change, as before there was a log to read."""
+    if last is None:
+        return True, None
+    try:
+        newest, changes = conn.execute(_CHANGES_SINCE, (*_NO_CHANGE_ACTIONS, last)).fetchone()
+    except sqlite3.Error:
+        return True, last
+    if newest is None:  # a commit that wrote no audit row
+        return True, last
+    return bool(changes), newest
+
+
 OnChange = Callable[[frozenset[str] | None], None]
 OnState = Callable[[bool], None]
 
@@ -155,12 +189,15 @@ class ChangeWatcher:
                                check_same_thread=False)
         try:
             version = conn.execute("PRAGMA data_version").fetchone()[0]
+            last_entry = _last_audit_entry(conn)
             self._set_state(True)
             while not self._stop.wait(self.interval):
                 current = conn.execute("PRAGMA data_version").fetchone()[0]
                 if current != version:
                     version = current
-                    self.on_change(None)
+                    changed, last_entry = _changed_since(conn, last_entry)
+                    if changed:
+                        self.on_change(None)
         finally:
             conn.close()
 

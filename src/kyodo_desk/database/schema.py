@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import Connection, inspect, text
 
 from kyodo_desk import paths
-from kyodo_desk.database import sqlite_files
+from kyodo_desk.database import server_roles, sqlite_files
 from kyodo_desk.database.core import Database
 from kyodo_desk.domain.errors import StartupError
 
@@ -71,6 +71,9 @@ def state_of(conn: Connection) -> tuple[SchemaState, str | None]:
 def bring_up_to_date(db: Database, *, migrate: bool = True) -> None:
     with db.engine.connect() as conn:
         state, revision = state_of(conn)
+        refused = (server_roles.migration_refused(conn) if not db.backend.is_sqlite and
+                   state in (SchemaState.EMPTY, SchemaState.OLDER) else None)
+        user = server_roles.current_user(conn) if refused else ""
     log.info("schema state %s (revision %s, app head %s)", state.value, revision, head_revision())
     if state is SchemaState.CURRENT:
         return
@@ -86,12 +89,26 @@ def bring_up_to_date(db: Database, *, migrate: bool = True) -> None:
             "協働デスクを最新版に更新してください。"
         )
         return
+    if refused is not None:
+        raise StartupError(_owner_must_upgrade(db, revision, user, refused))
     if not migrate:
         raise StartupError(
             f"データベースの更新が必要です（スキーマ {revision or '未作成'} → {head_revision()}）。"
             "kyodo-desk db upgrade を実行してください。"
         )
     upgrade(db, seed=state is SchemaState.EMPTY)
+
+
+def _owner_must_upgrade(db: Database, revision: str | None, user: str, owner: str) -> str:
+    """The app role of a two-role server cannot migrate: who can, and the command."""
+    url = db.url.set(drivername="postgresql", username=owner, password=None, query={})
+    where = url.render_as_string(hide_password=True)
+    return (f"データベースの形式の更新が必要です（スキーマ {revision or '未作成'} → "
+            f"{head_revision()}）。この接続の利用者「{user}」には形式を更新する権限がありません"
+            f"（表の所有者は「{owner}」）。\n"
+            "管理者が所有者のロールで次のコマンドを実行してから、もう一度開いてください:\n"
+            f"  kyodo-desk db upgrade --owner-url {where}\n"
+            "（README「PostgreSQL roles」）")
 
 
 def upgrade(db: Database, *, seed: bool) -> Path | None:
@@ -116,6 +133,8 @@ def upgrade(db: Database, *, seed: bool) -> Path | None:
         with db.begin_write() as conn:
             if not db.backend.is_sqlite:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
+                # Tables are created by their owner, whoever runs the migration (a superuser).
+                server_roles.act_as_schema_owner(conn)
             # Another counter, or a second copy of the app, may have migrated while this one
             # waited for the lock (SQLite's BEGIN IMMEDIATE is that lock there).
             revision = current_revision(conn)
@@ -125,6 +144,8 @@ def upgrade(db: Database, *, seed: bool) -> Path | None:
             command.upgrade(config, "head")
             if revision is None:
                 load_seed(conn)
+            if not db.backend.is_sqlite:
+                server_roles.regrant(conn)  # the new tables' rights for the app role
     except Exception as exc:
         log.exception("migration failed")
         kept = f"更新前のバックアップ: {backup}\n" if backup else ""

@@ -90,6 +90,7 @@ class _Order:
     contact_id: int | None = None
     district: str | None = None  # 地域: the group directory's, if limited to one
     by: str | None = None  # the group directory's sections: "field" or "district"
+    reason: str | None = None  # a disclosure's (開示): the request's reason, as typed
 
     def subject_id(self) -> int | None:
         """The record a print is made of (the event of a roster, the contact of a カルテ)."""
@@ -199,6 +200,15 @@ def _contact_record(order: _Order) -> bytes:
     chosen = order.need(order.contact_id, "団体・個人", "--contact 番号")
     return contact_record.build(record_of(order.db, order.actor, chosen), info=order.info,
                                 today=order.today)
+
+
+def _contact_disclosure(order: _Order) -> bytes:
+    from kyodo_desk.leaflets import disclosure
+    from kyodo_desk.services.contacts.disclosure import disclosure as held_about
+
+    chosen = order.need(order.contact_id, "団体・個人", "--contact 番号")
+    held = held_about(order.db, order.actor, chosen, reason=order.reason or "")
+    return disclosure.build(held, info=order.info, today=order.today)
 
 
 def _group_directory(order: _Order) -> bytes:
@@ -328,6 +338,14 @@ _CATALOG: tuple[tuple[LeafletInfo, Renderer], ...] = (
         pages=_LIST_PAGES, audience=Audience.STAFF, needs="contact", records="contacts",
     ), _contact_record),
     (LeafletInfo(
+        name="contact-disclosure",
+        title="保有個人情報の開示",
+        description="本人・団体の請求に応じて渡す、保有するすべての情報: 登録内容、所属、相談記録"
+                    "（内容を含む）、イベントの申込と出席、交付金案件、記録の操作履歴（A4、必要な"
+                    "ページ数。管理者のみ。取扱注意）",
+        pages=_LIST_PAGES, audience=Audience.STAFF, needs="contact", records="contacts",
+    ), _contact_disclosure),
+    (LeafletInfo(
         name="event-flyer",
         title="イベントのチラシ",
         description="イベントの内容、日時（和暦）、会場、対象、定員、参加費、申込方法と主催施設の"
@@ -390,7 +408,7 @@ def render(name: str, db: Database, actor: Actor, *, today: date | None = None,
            registration_id: int | None = None, programme_id: int | None = None,
            fiscal_year: int | None = None, reviewer: str | None = None,
            contact_id: int | None = None, district: str | None = None,
-           by: str | None = None) -> bytes:
+           by: str | None = None, reason: str | None = None) -> bytes:
     """The leaflet *name* as PDF bytes, with the current data of *db* as *actor* may read it.
 
     *today* is the date printed on the leaflet (default: today). *month* (any day of it) is
@@ -400,7 +418,8 @@ def render(name: str, db: Database, actor: Actor, *, today: date | None = None,
     of the publication (公表), *reviewer* the reviewer whose recorded scores fill the score
     sheets (審査表; blank sheets without), *contact_id* the group or person of a カルテ,
     *district* the 地域 the group directory (団体一覧) is limited to and *by* its sections
-    ("field" 活動分野別, the default, or "district" 地域別). A leaflet ignores what it does
+    ("field" 活動分野別, the default, or "district" 地域別), *reason* the request's reason
+    a disclosure (開示) records and prints. A leaflet ignores what it does
     not need, and a missing one is a UserError naming the option. Raises UserError for an unknown name and
     LeafletDoesNotFit when the content cannot fit the leaflet's pages.
     """
@@ -408,7 +427,7 @@ def render(name: str, db: Database, actor: Actor, *, today: date | None = None,
         if info.name == name:
             order = _Order(db, actor, info, today or date.today(), month, event_id,
                            registration_id, programme_id, fiscal_year, reviewer, contact_id,
-                           district, by)
+                           district, by, reason)
             pdf = renderer(order)
             if info.staff_only:
                 _log_made(order, pdf)

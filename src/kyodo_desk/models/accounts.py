@@ -60,6 +60,8 @@ class AuditEntry(Base):
     table_name: Mapped[str] = mapped_column(String(40))
     record_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # field: [old, new]
+    # The hash of this row and the one before it (database/audit_chain.py).
+    chain_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (
         Index("ix_audit_log_at", "at"),

@@ -101,15 +101,20 @@ class Facility(Searchable, Versioned, Base):
         return self.reading, self.name
 
 
+# What identifies or describes a person or group in their own words: kept out of the audit log
+# (database/audit.py), removed by 削除・利用停止 and anonymisation.
+PERSONAL_FIELDS = frozenset({"name", "reading", "postal_code", "address", "phone", "email",
+                             "website", "notes", "sns"})
+
+
 class Contact(Searchable, Versioned, Base):
     """連絡先 — a registered group (団体) or person (個人)."""
 
     __tablename__ = "contacts"
-    # The audit records that these changed, never their values. The group registry's fields
-    # are the group's own and public by nature (what it publishes is its choice, public_fields);
-    # only the 代表者 link names a private person, whom the group may not have agreed to name.
-    # A person's own fields are audited as before.
-    __audit_redact__ = frozenset({"representative_id"})
+    # The audit records that these changed, never their values, for a group as for a person:
+    # a group's phone or address is often its 代表者's own, and a value copied into the
+    # append-only log could never be erased (削除・利用停止) nor anonymised with the record.
+    __audit_redact__ = PERSONAL_FIELDS | frozenset({"representative_id"})
     __table_args__ = (
         CheckConstraint(
             "(kind = 'group' AND group_type IS NOT NULL) OR (kind = 'person' AND group_type IS NULL)",
@@ -181,6 +186,9 @@ class Contact(Searchable, Versioned, Base):
     public_fields: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
     registered_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # 登録日
     confirmed_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)  # 最終確認日
+    # 削除・利用停止: the day the person's values were removed (services/contacts/erasure.py);
+    # such a record is never edited nor restored again.
+    erased_on: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     memberships: Mapped[list[Membership]] = relationship(
         foreign_keys="Membership.person_id", back_populates="person", cascade="all, delete-orphan"
@@ -198,6 +206,8 @@ class Membership(OwnedRow, Base):
 
     __tablename__ = "memberships"
     __version_owner__ = "person_id"
+    # A role is free text (「会長」, or a private office's name): recorded as changed only.
+    __audit_redact__ = frozenset({"role"})
 
     person_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"),
                                            primary_key=True)

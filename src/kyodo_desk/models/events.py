@@ -93,8 +93,10 @@ class Registration(Versioned, Base):
     """申込 — a person or group signed up for an event (personal information)."""
 
     __tablename__ = "registrations"
-    # Notes hold accessibility and childcare needs: the audit log records that they changed.
-    __audit_redact__ = frozenset({"notes"})
+    # Notes hold accessibility and childcare needs, the keys who signed up, the token is the
+    # receipt's QR secret (a copy would let anyone with the log make a valid receipt): the
+    # audit log records that they changed, never their values.
+    __audit_redact__ = frozenset({"notes", "token", "name_key", "reading_key", "phone_key"})
     __table_args__ = (
         UniqueConstraint("event_id", "queue_number", name="uq_registrations_event_queue"),
         UniqueConstraint("event_id", "booth_number", name="uq_registrations_event_booth"),

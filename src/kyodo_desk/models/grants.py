@@ -119,6 +119,8 @@ class GrantCaseMove(OwnedRow, Base):
     """段階の移動 — who moved the case, when, from where to where, and why."""
 
     __tablename__ = "grant_case_moves"
+    # Free text may name people: the audit log records that it changed, never its words.
+    __audit_redact__ = frozenset({"comment"})
     __version_owner__ = "case_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -137,6 +139,8 @@ class GrantCaseDocument(OwnedRow, Base):
     """受理した書類 — a document received for the case, on a date."""
 
     __tablename__ = "grant_case_documents"
+    # Free text may name people: the audit log records that it changed, never its words.
+    __audit_redact__ = frozenset({"note"})
     __version_owner__ = "case_id"
     __table_args__ = (UniqueConstraint("case_id", "name", name="uq_grant_case_documents_name"),)
 
@@ -152,6 +156,8 @@ class GrantPayment(OwnedRow, Base):
     """支払・返還 — money paid to the group (positive kind "payment") or paid back ("refund")."""
 
     __tablename__ = "grant_payments"
+    # Free text may name people: the audit log records that it changed, never its words.
+    __audit_redact__ = frozenset({"note"})
     __version_owner__ = "case_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -168,6 +174,8 @@ class GrantScore(OwnedRow, Base):
     """審査の点数 — one reviewer's score for one criterion of one case."""
 
     __tablename__ = "grant_scores"
+    # Free text may name people: the audit log records that it changed, never its words.
+    __audit_redact__ = frozenset({"reviewer"})
     __version_owner__ = "case_id"
     __table_args__ = (UniqueConstraint("case_id", "reviewer", "criterion_id",
                                        name="uq_grant_scores_case_reviewer_criterion"),)
@@ -184,6 +192,8 @@ class GrantCaseNote(OwnedRow, Base):
     """メモ — a dated note on the case."""
 
     __tablename__ = "grant_case_notes"
+    # Free text may name people: the audit log records that it changed, never its words.
+    __audit_redact__ = frozenset({"text"})
     __version_owner__ = "case_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -68,6 +68,7 @@ ACTION_LABELS: dict[str, str] = {
     "update": "変更",
     "delete": "削除",
     "open": "閲覧",
+    "read": "一覧の閲覧",  # a page of a list or a search (services/read_log.py)
     "sign_in": "サインイン",
     "export": "書き出し",
     "print": "印刷",
@@ -77,6 +78,8 @@ ACTION_LABELS: dict[str, str] = {
     "merge": "統合",
     "merge_undo": "統合の取り消し",
     "import": "取り込み",
+    "disclose": "開示",  # everything held about a contact, printed for them
+    "erase": "削除・利用停止",  # a person's values removed (services/contacts/erasure.py)
 }
 TABLE_LABELS: dict[str, str] = {
     "contacts": "連絡先",
@@ -198,7 +201,7 @@ TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
                  "activity_area": "活動地域", "member_count": "構成員数",
                  "founded_on": "設立年月", "sns": "SNS", "listed_publicly": "団体一覧への掲載",
                  "public_fields": "団体一覧に公開する項目", "registered_on": "登録日",
-                 "confirmed_on": "最終確認日"},
+                 "confirmed_on": "最終確認日", "erased_on": "削除・利用停止の日"},
     "contact_activity_fields": {"field_id": "活動分野"},
     "distinct_contacts": {"first_id": "連絡先", "second_id": "別の連絡先",
                           "marked_by": "記録した人", "marked_at": "記録した日時"},
@@ -245,6 +248,26 @@ TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
     "grant_deadlines": {"label": "期限の内容", "closes_with": "完了になる段階",
                         "created_by": "記録した人"},
 }
+# A read of personal data (services/read_log.py): the view shown, as the screens name it; the
+# kinds of filter applied; and the counts a view records beside its rows.
+VIEW_LABELS: dict[str, str] = {
+    "contact_list": "連絡先の一覧", "contact": "連絡先の詳細", "contact_record": "連絡先のカルテ",
+    "likely_duplicates": "入力中の重複候補", "duplicate_pairs": "重複候補の一覧",
+    "unconfirmed_groups": "未確認の団体の一覧", "merge_preview": "統合の確認",
+    "merge_history": "統合の履歴", "consultation_list": "相談記録の一覧",
+    "grant_case": "交付金案件（経過・メモ）", "sign_ups": "申込者の一覧",
+    "sign_up": "申込", "check_in": "出席確認",
+}
+FILTER_LABELS: dict[str, str] = {
+    "kinds": "区分", "district": "地域", "facility": "施設", "period": "期間",
+    "staff": "担当者", "topic": "分野", "channel": "相談方法", "status": "状況",
+    "follow_up": "フォローアップ", "overdue": "期限切れ",
+}
+READ_COUNT_LABELS: dict[str, tuple[str, str]] = {  # key: (label, unit)
+    "consultations": ("相談記録", "件"), "sign_ups": ("申込", "件"),
+    "grant_cases": ("交付金案件", "件"), "timeline": ("経過", "件"),
+}
+_READ_KEYS = frozenset({"view", "rows", "offset", "page", "search", "filters"})
 # Columns only the app reads (the receipt's QR secret, folded search keys): never listed.
 HIDDEN_FIELDS: dict[str, frozenset[str]] = {
     "registrations": frozenset({"token", "name_key", "reading_key", "phone_key"}),
@@ -365,11 +388,13 @@ class AuditRow:
 
     @property
     def description(self) -> str:
-        return describe_changes(self.changes, self.table_name, self.names)
+        return "; ".join(self.description_lines)
 
     @property
     def description_lines(self) -> list[str]:
         """The description one field a line (a value may itself hold "; ")."""
+        if "view" in self.changes and self.action in ("read", "open"):
+            return described_read(self.changes, self.table_name, self.names)
         return described_fields(self.changes, self.table_name, self.names)
 
 
@@ -391,14 +416,14 @@ def search_audit(db: Database, actor: Actor, flt: AuditFilter, *,
             .where(*conditions).order_by(AuditEntry.id.desc()).limit(limit))
     with db.reading(actor) as session:
         found = [(r, dict(r.changes or {})) for r in session.execute(stmt)]
-        names = _look_up_names(session, _pointed_at((r.table_name, c) for r, c in found))
+        names = look_up_names(session, pointed_at((r.table_name, c) for r, c in found))
     return [AuditRow(id=r.id, at=japan_time(r.at), actor=r.actor, action=r.action,
                      table_name=r.table_name, record_id=r.record_id, changes=changes,
                      names=names)
             for r, changes in found]
 
 
-def _pointed_at(entries: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, set[int]]:
+def pointed_at(entries: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, set[int]]:
     """The ids of named records that the changes of *entries* point at, by table."""
     wanted: dict[str, set[int]] = {}
     for table_name, changes in entries:
@@ -410,7 +435,7 @@ def _pointed_at(entries: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, s
     return wanted
 
 
-def _look_up_names(session: Session, wanted: Mapping[str, set[int]]) -> dict[tuple[str, int], str]:
+def look_up_names(session: Session, wanted: Mapping[str, set[int]]) -> dict[tuple[str, int], str]:
     """Each wanted record's name as it is now; a record since deleted has none."""
     names: dict[tuple[str, int], str] = {}
     for table_name, ids in wanted.items():
@@ -515,6 +540,39 @@ def described_fields(changes: Mapping[str, Any], table_name: str = "",
         else:
             parts.append(f"{label}: {text(old)} → {text(new)}")
     return parts
+
+
+def described_read(details: Mapping[str, Any], table_name: str = "",
+                   names: Mapping[tuple[str, int], str] | None = None) -> list[str]:
+    """A read of personal data in words (services/read_log.py): 「連絡先の一覧 2ページ目
+    200件」, then 「検索あり」 (the words searched are never kept), the kinds of filter, and
+    the view's counts. The log holds no value shown, so none is described."""
+    view = str(details.get("view", ""))
+    first = [VIEW_LABELS.get(view, view)]
+    page, offset = details.get("page"), details.get("offset")
+    if isinstance(page, int) and isinstance(offset, int):
+        first.append(f"{page}ページ目" if page == 1 else f"{page}ページ目（{offset + 1:,}件目から）")
+    if isinstance(rows := details.get("rows"), int):
+        first.append(f"{rows:,}件")
+    lines = [" ".join(first)]
+    if details.get("search"):
+        lines.append("検索あり（検索した語は記録しません）")
+    if filters := details.get("filters"):
+        kinds = str(filters).split(",")
+        lines.append("絞り込み: " + "・".join(FILTER_LABELS.get(k, k) for k in kinds))
+    for key, value in details.items():
+        if key in _READ_KEYS:
+            continue
+        if key in READ_COUNT_LABELS:
+            label, unit = READ_COUNT_LABELS[key]
+            lines.append(f"{label}: {value:,}{unit}" if isinstance(value, int)
+                         else f"{label}: {value}")
+        elif key == "other_id":
+            lines.append(f"統合する連絡先: 番号{value}")
+        else:  # a record pointed at (the event of a sign-up list): by its name
+            lines.append(f"{field_label(table_name, key)}: "
+                         f"{_value_text(table_name, key, value, names)}")
+    return lines
 
 
 def field_label(table_name: str, key: str) -> str:

@@ -19,10 +19,11 @@ anonymising itself at a million records. Each record keeps its own trace: anonym
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.orm import Session
 
 from kyodo_desk.database import Database
 from kyodo_desk.database.audit import record_event
@@ -45,8 +46,14 @@ Progress = Callable[[int], None]  # records anonymised so far
 def retention_years(db: Database, actor: Actor) -> int | None:
     """The years consultation records are kept, or None: kept for ever (the default)."""
     _require_count(actor)
+    return stored_years(db, actor, RETENTION_KEY)
+
+
+def stored_years(db: Database, actor: Actor, key: str) -> int | None:
+    """A retention setting's years (*key*: RETENTION_KEY or another record's), None: for ever.
+    The caller checks who may know it."""
     with db.reading(actor) as session:
-        value = session.scalar(select(Setting.value).where(Setting.key == RETENTION_KEY))
+        value = session.scalar(select(Setting.value).where(Setting.key == key))
     return int(value) if value else None
 
 
@@ -54,18 +61,25 @@ def retention_years(db: Database, actor: Actor) -> int | None:
 def set_retention_years(db: Database, actor: Actor, years: int | None) -> int | None:
     """Set the retention (None: keep for ever). Administrators only; audited as a change."""
     actor.require(Action.DELETE, Resource.CONSULTATIONS)
+    return store_years(db, actor, RETENTION_KEY, years, "相談記録")
+
+
+@retry_on_contention
+def store_years(db: Database, actor: Actor, key: str, years: int | None, what: str) -> int | None:
+    """Store a retention setting (None: keep for ever), checked to lie in 1〜100 years; *what*
+    names the records in the message. The caller checks who may set it; audited as a change."""
     if years is not None and not MIN_YEARS <= years <= MAX_YEARS:
         raise ValidationError([FieldProblem(
             "retention_years",
-            f"相談記録の保存年限（{years}）は{MIN_YEARS}〜{MAX_YEARS}年の範囲で入力してください。"
+            f"{what}の保存年限（{years}）は{MIN_YEARS}〜{MAX_YEARS}年の範囲で入力してください。"
             "期限を設けないときは「保存年限を設けない」を選んでください。")])
     with db.writing(actor) as session:
-        setting = session.get(Setting, RETENTION_KEY)
+        setting = session.get(Setting, key)
         if years is None:
             if setting is not None:
                 session.delete(setting)
         elif setting is None:
-            session.add(Setting(key=RETENTION_KEY, value=str(years)))
+            session.add(Setting(key=key, value=str(years)))
         else:
             setting.value = str(years)
     return years
@@ -103,16 +117,6 @@ def anonymise_expired(db: Database, actor: Actor, today: date, *, batch: int = B
     if years is None:
         return 0
     cutoff = retention_cutoff(today, years)
-    # What the ORM's before-flush hook would derive from the cleared fields.
-    search_text, search_grams = gram_document(ANONYMISED_TEXT, "", "")
-    table = Consultation.__table__
-    cleared = {
-        "consultee_contact_id": None, "age_band": "", "area": "", "asked": ANONYMISED_TEXT,
-        "answered": "", "referral": "", "follow_up_plan": "", "search_text": search_text,
-        "search_grams": search_grams, "sort_key": sort_key(None, ""), "anonymised_on": today,
-        # A form still open on the old text must not save it back: its version is stale now.
-        "version": table.c.version + 1, "updated_at": func.now(),
-    }
     done, after = 0, 0
     while True:
         with db.writing(actor) as session:
@@ -121,7 +125,7 @@ def anonymise_expired(db: Database, actor: Actor, today: date, *, batch: int = B
                 .order_by(Consultation.id).limit(batch)))
             if not ids:
                 break
-            session.execute(update(table).where(table.c.id.in_(ids)).values(cleared))
+            anonymise_consultations(session, ids, today)
             record_event(session, actor, "anonymise", Consultation.__tablename__, None, {
                 "匿名化した件数": [None, len(ids)],
                 "対象": [None, f"相談日が{full_date(cutoff)}より前"],
@@ -134,6 +138,25 @@ def anonymise_expired(db: Database, actor: Actor, today: date, *, batch: int = B
         if progress is not None:
             progress(done)
     return done
+
+
+def anonymise_consultations(session: Session, ids: Sequence[int], today: date) -> None:
+    """Clear the personal fields of the consultations *ids* as of *today* (see the module's
+    notes for what goes and what stays); the caller audits and announces. Also what
+    削除・利用停止 (services/contacts/erasure.py) does to a person's consultations."""
+    # What the ORM's before-flush hook would derive from the cleared fields.
+    search_text, search_grams = gram_document(ANONYMISED_TEXT, "", "")
+    table = Consultation.__table__
+    cleared = {
+        "consultee_contact_id": None, "age_band": "", "area": "", "asked": ANONYMISED_TEXT,
+        "answered": "", "referral": "", "follow_up_plan": "", "search_text": search_text,
+        "search_grams": search_grams, "sort_key": sort_key(None, ""), "anonymised_on": today,
+        # A form still open on the old text must not save it back: its version is stale now.
+        "version": table.c.version + 1, "updated_at": func.now(),
+    }
+    for start in range(0, len(ids), BATCH):
+        session.execute(update(table).where(table.c.id.in_(ids[start:start + BATCH]))
+                        .values(cleared))
 
 
 def _expired(cutoff: date) -> tuple[ColumnElement[bool], ...]:

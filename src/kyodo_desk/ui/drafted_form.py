@@ -155,7 +155,8 @@ class DraftedForm(QDialog):
     def _lay_out(self, extra_buttons: Sequence[QWidget] = ()) -> None:
         """Every form alike: the summary line, the fields, then the hint, the form's own
         buttons (*extra_buttons*), 保存 and キャンセル."""
-        hint = QLabel("* は必須　　Ctrl+Enter で保存・Esc で閉じる。入力途中の内容は自動で下書きに残ります。")
+        hint = self.hint = QLabel(
+            "* は必須　　Ctrl+Enter で保存・Esc で閉じる。入力途中の内容は自動で下書きに残ります。")
         hint.setStyleSheet("color: #666;")
         buttons = QHBoxLayout()
         buttons.addWidget(hint, 1)

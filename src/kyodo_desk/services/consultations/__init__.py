@@ -45,6 +45,7 @@ from kyodo_desk.models import (
 )
 from kyodo_desk.models.base import search_columns
 from kyodo_desk.services.accounts import actor_of
+from kyodo_desk.services.contacts.erasure import ERASED_REFUSAL
 
 __all__ = [
     "CHANNEL_LABELS", "STATUS_LABELS", "ConsultationChannel",
@@ -373,9 +374,13 @@ def _check_references(session: Session, actor: Actor, c: Consultation,
     elif (c.id is None or staff_id != c.staff_account_id or d.facility_id != c.facility_id) \
             and (problem := staff_problem(staff, d.facility_id)):
         problems.append(problem)
-    if d.consultee_contact_id is not None and session.get(Contact, d.consultee_contact_id) is None:
-        problems.append(FieldProblem("consultee_contact_id",
-                                     "相談者の連絡先が見つかりません。選び直してください。"))
+    if d.consultee_contact_id is not None:
+        consultee = session.get(Contact, d.consultee_contact_id)
+        if consultee is None:
+            problems.append(FieldProblem("consultee_contact_id",
+                                         "相談者の連絡先が見つかりません。選び直してください。"))
+        elif consultee.erased_on is not None:  # erasure unlinked its own: none is kept
+            problems.append(FieldProblem("consultee_contact_id", ERASED_REFUSAL))
     if d.topic_ids:
         found = set(session.scalars(
             select(ConsultationTopic.id).where(ConsultationTopic.id.in_(d.topic_ids))))

@@ -50,6 +50,7 @@ from kyodo_desk.models import (
     Facility,
 )
 from kyodo_desk.services.consultations import ANONYMOUS
+from kyodo_desk.services.read_log import View, log_read
 
 __all__ = [
     "ANONYMOUS", "MASKED", "ConsultationFilter", "ConsultationPage", "ConsultationRow",
@@ -147,11 +148,14 @@ def list_consultations(
     after: PageKey | None = None,
     offset: int = 0,
     limit: int = PAGE_SIZE,
+    position: int | None = None,
 ) -> ConsultationPage:
     """One page of the records the actor may see that match *where*, in *sort* order.
 
     The page starts after the row whose sort key is *after* (cheap at any depth), or else
-    *offset* rows in (for a jump to a part of the list not read yet).
+    *offset* rows in (for a jump to a part of the list not read yet). *position*: how many
+    rows of the list come before the page, for its audit row (services/read_log.py); by
+    default *offset*, or not known after a key.
     """
     where = where or ConsultationFilter()
     masked = _check_may_list(actor, where)
@@ -167,9 +171,26 @@ def list_consultations(
         rows = _rows_in_order(session, runs, ids)
         topics = _topic_names(session, ids)
     entries = [_row(r, topics.get(r.id, ()), masked) for r in rows]
+    if position is None and after is None:
+        position = offset
+    # A count-only role's page shows no one (consultee and text masked): nothing to log.
+    if not masked:
+        log_read(db, actor, Consultation.__tablename__, View.CONSULTATION_LIST,
+                 rows=len(entries), offset=position, page_size=limit, searched=bool(folded),
+                 filters=_filter_kinds(where))
     width = len(_sort_keys(runs))
     next_key = tuple(rows[-1][-width:]) if len(rows) == limit else None
     return ConsultationPage(entries, next_key, masked)
+
+
+def _filter_kinds(w: ConsultationFilter) -> list[str]:
+    """The kinds of filter *w* applies, for the audit row (never the values chosen)."""
+    return [name for name, applied in (
+        ("facility", w.facility_id is not None),
+        ("period", w.date_from is not None or w.date_to is not None),
+        ("staff", w.staff_account_id is not None), ("topic", w.topic_id is not None),
+        ("channel", w.channel is not None), ("status", w.status is not None),
+        ("follow_up", w.follow_up_only), ("overdue", w.overdue_on is not None)) if applied]
 
 
 def count_consultations(db: Database, actor: Actor,

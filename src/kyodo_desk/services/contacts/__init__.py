@@ -46,6 +46,7 @@ from kyodo_desk.domain.text import fold_query, query_grams
 from kyodo_desk.models import Contact, ContactKind, Facility, GroupType, Membership
 from kyodo_desk.models.base import search_columns
 from kyodo_desk.models.contacts import NAME_START_CHARS, ContactActivityField
+from kyodo_desk.services.contacts.erasure import refuse_erased
 from kyodo_desk.services.contacts.registry import (
     ActivityFieldRef,
     activity_fields_of,
@@ -61,6 +62,7 @@ from kyodo_desk.services.contacts.registry import (
 from kyodo_desk.services.facilities import FacilityDetail as FacilityDetail
 from kyodo_desk.services.facilities import get_facility as get_facility
 from kyodo_desk.services.facilities import list_facilities as list_facilities
+from kyodo_desk.services.read_log import View, log_open, log_read
 
 PAGE_SIZE = 200
 
@@ -98,6 +100,7 @@ class PageKey:
     sort_key: str
     id: int
     band: int = 0
+    shown: int = 0  # rows of the list before the next page (for its audit row)
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,7 @@ class ContactDetail:
     public_fields: tuple[str, ...] = ()
     registered_on: date | None = None  # 登録日
     confirmed_on: date | None = None  # 最終確認日
+    erased_on: date | None = None  # 削除・利用停止の日: never changed again (erasure.py)
 
     def as_draft(self) -> ContactDraft:
         return ContactDraft(
@@ -282,10 +286,21 @@ def search_contacts(
             rows = _rows_in_order(session, [i for _, i in found])
             bands = [band for band, _ in found]
     entries = [_entry(row) for row in rows]
+    offset = after.shown if after else 0
+    log_read(db, actor, Contact.__tablename__, View.CONTACT_LIST, rows=len(entries),
+             offset=offset, page_size=limit, searched=bool(folded),
+             filters=_filter_kinds(kinds, district))
     next_key = None
     if len(entries) == limit:
-        next_key = PageKey(entries[-1].sort_key, entries[-1].ref.id, bands[-1])
+        next_key = PageKey(entries[-1].sort_key, entries[-1].ref.id, bands[-1],
+                           offset + len(entries))
     return ContactPage(entries, next_key)
+
+
+def _filter_kinds(kinds: Iterable[ContactKind] | None, district: str | None) -> list[str]:
+    """The kinds of filter a list applies, for its audit row (never the values chosen)."""
+    return [name for name, value in (("kinds", kinds), ("district", district))
+            if value is not None]
 
 
 def count_contacts(db: Database, actor: Actor, query: str = "", *,
@@ -640,7 +655,9 @@ def _entry(row: Row[*tuple[Any, ...]]) -> DirectoryEntry:
 def get_contact(db: Database, actor: Actor, contact_id: int) -> ContactDetail:
     actor.require(Action.READ, Resource.CONTACTS)
     with db.reading(actor) as session:
-        return _detail(session, _load(session, contact_id))
+        detail = _detail(session, _load(session, contact_id))
+    log_open(db, actor, Contact.__tablename__, contact_id, View.CONTACT)
+    return detail
 
 
 def _load(session: Session, contact_id: int) -> Contact:
@@ -671,6 +688,7 @@ def _detail(session: Session, c: Contact) -> ContactDetail:
         postal_code=c.postal_code, address=c.address, phone=c.phone, email=c.email,
         website=c.website, notes=c.notes, active=c.active, version=c.version, groups=groups,
         members=members, merged_into_id=c.merged_into_id, **registry_of(session, c),
+        erased_on=c.erased_on,
     )
 
 
@@ -797,6 +815,7 @@ def update_contact(db: Database, actor: Actor, contact_id: int, version: int,
     try:
         with db.writing(actor) as session:
             contact = _load(session, contact_id)
+            refuse_erased(contact.erased_on)  # before the version: a stale form is told why
             _check_version(contact, version)
             change_contact(session, actor, contact, cleaned)
             return _detail(session, contact)
@@ -815,6 +834,7 @@ def set_contact_active(db: Database, actor: Actor, contact_id: int, version: int
     try:
         with db.writing(actor) as session:
             contact = _load(session, contact_id)
+            refuse_erased(contact.erased_on)  # removed for good: never restored
             _check_version(contact, version)
             contact.active = active
             session.flush()
@@ -842,13 +862,17 @@ def _apply(session: Session, contact: Contact, d: ContactDraft) -> None:
     apply_registry(session, contact, d, date.today())
     wanted = {a.contact_id: a.role for a in d.groups}
     if wanted:
-        found = set(session.scalars(
-            select(Contact.id).where(Contact.id.in_(wanted), Contact.kind == ContactKind.GROUP)
-        ))
-        if missing := set(wanted) - found:
+        found = {row.id: row.erased_on for row in session.execute(
+            select(Contact.id, Contact.erased_on)
+            .where(Contact.id.in_(wanted), Contact.kind == ContactKind.GROUP))}
+        if missing := set(wanted) - set(found):
             raise ValidationError.single(
                 "groups", f"所属団体（番号 {sorted(missing)}）が見つかりません。選び直してください。"
             )
+        # A membership kept with a group erased since stays; a new one is refused.
+        joined = {m.group_id for m in contact.memberships}
+        for group_id in sorted(set(wanted) - joined):
+            refuse_erased(found[group_id], "groups")
     kept = []
     for m in contact.memberships:
         if m.group_id in wanted:
@@ -867,7 +891,7 @@ _DETAIL_COLUMNS = (
     Contact.notes, Contact.active, Contact.version, Contact.merged_into_id, Contact.district,
     Contact.legal_form, Contact.representative_id, Contact.activity_area, Contact.member_count,
     Contact.founded_on, Contact.sns, Contact.listed_publicly, Contact.public_fields,
-    Contact.registered_on, Contact.confirmed_on,
+    Contact.registered_on, Contact.confirmed_on, Contact.erased_on,
 )
 
 
@@ -944,4 +968,5 @@ def _page_detail(row: Row[*tuple[Any, ...]], groups: dict[int, list[Affiliation]
         member_count=row.member_count, founded_on=row.founded_on, sns=row.sns,
         listed_publicly=row.listed_publicly, public_fields=public_field_keys(row.public_fields),
         registered_on=row.registered_on, confirmed_on=row.confirmed_on,
+        erased_on=row.erased_on,
     )

@@ -41,6 +41,7 @@ from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.models import Contact, ContactKind
 from kyodo_desk.models.contacts import ContactMatchKey, DistinctContacts
 from kyodo_desk.services.contacts import ContactDraft
+from kyodo_desk.services.read_log import View, log_read
 
 Progress = Callable[[int, int], None]  # (work done, work in all): for a progress bar
 
@@ -108,7 +109,10 @@ def likely_duplicates(db: Database, actor: Actor, draft: ContactDraft, *,
     if not draft.name.strip():
         return []
     with db.reading(actor) as session:
-        return likely_duplicates_in(session, draft, editing_id=editing_id, limit=limit)
+        found = likely_duplicates_in(session, draft, editing_id=editing_id, limit=limit)
+    log_read(db, actor, Contact.__tablename__, View.LIKELY_DUPLICATES, rows=len(found),
+             searched=True)  # none found: no row (not one for each pause in the typing)
+    return found
 
 
 def likely_duplicates_in(session: Session, draft: ContactDraft, *, editing_id: int | None = None,
@@ -213,8 +217,8 @@ def _is_marked(session: Session, first_id: int, second_id: int) -> bool:
 
 # --- the whole registry -----------------------------------------------------------------------
 
-def duplicate_pairs(db: Database, actor: Actor, *,
-                    progress: Progress | None = None) -> list[DuplicatePair]:
+def duplicate_pairs(db: Database, actor: Actor, *, progress: Progress | None = None,
+                    logged: bool = True) -> list[DuplicatePair]:
     """Every likely pair of active contacts over the whole registry, best score first, then
     by the first number; pairs marked 「別の方です」 left out. For officers and administrators
     (重複の確認と統合). *progress* is told (work done, work in all) now and then, for a bar.
@@ -223,13 +227,19 @@ def duplicate_pairs(db: Database, actor: Actor, *,
     and returns every likely pair, so its time and memory grow with the registry and with the
     pairs found: 100,000 contacts of a city's variety, about 120,000 pairs (mostly namesakes
     read alike), take a few seconds (benchmarks/duplicates.py).
+
+    Leaves one audit row (services/read_log.py) unless not *logged*: for a caller that
+    writes its own (an export).
     """
     actor.require(Action.READ, Resource.DUPLICATES)
     with db.reading(actor) as session:
         rows = session.execute(select(*_COLUMNS).where(*_OFFERED).order_by(Contact.id)).all()
         marked = {(first, second) for first, second in session.execute(
             select(DistinctContacts.first_id, DistinctContacts.second_id))}
-    return _pairs_among(rows, marked, progress)
+    pairs = _pairs_among(rows, marked, progress)
+    if logged:
+        log_read(db, actor, Contact.__tablename__, View.DUPLICATE_PAIRS, rows=len(pairs))
+    return pairs
 
 
 def _pairs_among(rows: Sequence[Row[*tuple[Any, ...]]], marked: Collection[tuple[int, int]],

@@ -99,7 +99,9 @@ from kyodo_desk.models import (
     Registration,
 )
 from kyodo_desk.services.contacts import ContactDetail, _detail
+from kyodo_desk.services.contacts.erasure import refuse_erased
 from kyodo_desk.services.contacts.registry import activity_fields_of, put_activity_fields
+from kyodo_desk.services.read_log import View, log_open
 
 log = logging.getLogger(__name__)
 
@@ -230,8 +232,10 @@ def merge_preview(db: Database, actor: Actor, keep_id: int, merge_id: int) -> Me
         keep, merge = _contact(session, keep_id), _contact(session, merge_id)
         _refuse_pair(keep, merge)
         _refuse_clashes(session, keep_id, merge_id)
-        return MergePreview(_detail(session, keep), _detail(session, merge),
-                            _counts(session, keep_id), _counts(session, merge_id))
+        preview = MergePreview(_detail(session, keep), _detail(session, merge),
+                               _counts(session, keep_id), _counts(session, merge_id))
+    log_open(db, actor, Contact.__tablename__, keep_id, View.MERGE_PREVIEW, other_id=merge_id)
+    return preview
 
 
 def merges_of(db: Database, actor: Actor, contact_id: int) -> list[MergeRecord]:
@@ -295,6 +299,7 @@ def _contact(session: Session, contact_id: int) -> Contact:
 
 def _refuse_pair(keep: Contact, merge: Contact) -> None:
     for c in (keep, merge):
+        refuse_erased(c.erased_on)  # before 削除されている: an erased one cannot be restored
         if c.merged_into_id is not None:
             raise UserError(f"{_label(c)}はすでに番号 {c.merged_into_id} の連絡先に統合されて"
                             "います。統合先の記録を選んでください。")
@@ -616,6 +621,8 @@ def undo_merge(db: Database, actor: Actor, merge_id: int) -> ContactDetail:
             if record.undone_at is not None:
                 raise UserError("この統合はすでに取り消されています。")
             keep, merge = _lock_pair(session, record.kept_id, record.merged_id)
+            # Erased with the record kept, the merged one would come back blank but active.
+            refuse_erased(keep.erased_on or merge.erased_on)
             if keep.version != record.kept_version:
                 raise UserError(
                     f"統合の後に{_label(keep)}が変更されたため（編集、または別の統合）、この統合は"

@@ -66,6 +66,7 @@ from kyodo_desk.services.consultations.listing import summary
 from kyodo_desk.services.contacts import Affiliation, ContactDetail
 from kyodo_desk.services.contacts.registry import registry_of
 from kyodo_desk.services.grants import case_money
+from kyodo_desk.services.read_log import View, log_open
 
 __all__ = [
     "CONSULTED", "STEP_LABELS", "STEP_MOTTOS", "ConsultationEntry", "ContactRecord",
@@ -329,12 +330,14 @@ def contact_record(db: Database, actor: Actor, contact_id: int) -> ContactRecord
         left_out.append(f"交付金案件は、{role}のアカウントでは表示されません"
                         "（歩みも交付金案件を含めずに判定しています）。")
     with db.reading(actor) as session:
-        contact = _contact(session, contact_id)
+        contact = contact_detail(session, contact_id)
         consultations = (_consultations(session, actor, consultation_scope, contact_id)
                          if sees_consultations else [])
-        sign_ups = _sign_ups(session, contact_id) if sees_sign_ups else []
-        grants = _grant_cases(session, contact_id) if sees_grants else []
+        sign_ups = sign_up_entries(session, contact_id) if sees_sign_ups else []
+        grants = grant_entries(session, contact_id) if sees_grants else []
         merged = _merged_from(session, contact_id)
+    log_open(db, actor, Contact.__tablename__, contact_id, View.CONTACT_RECORD,
+             consultations=len(consultations), sign_ups=len(sign_ups), grant_cases=len(grants))
     representative = (representative_of(contact.members, contact.representative)
                       if contact.kind is ContactKind.GROUP else None)
     return ContactRecord(
@@ -345,7 +348,7 @@ def contact_record(db: Database, actor: Actor, contact_id: int) -> ContactRecord
         sign_ups_shown=sees_sign_ups, grant_cases_shown=sees_grants)
 
 
-def _contact(session: Session, contact_id: int) -> ContactDetail:
+def contact_detail(session: Session, contact_id: int) -> ContactDetail:
     c = session.get(Contact, contact_id)
     if c is None:
         raise NotFound("この連絡先は見つかりません（削除された可能性があります）。一覧を更新してください。")
@@ -371,7 +374,8 @@ def _contact(session: Session, contact_id: int) -> ContactDetail:
         id=c.id, kind=c.kind, group_type=c.group_type, name=c.name, reading=c.reading,
         postal_code=c.postal_code, address=c.address, phone=c.phone, email=c.email,
         website=c.website, notes=c.notes, active=c.active, version=c.version, groups=groups,
-        members=members, merged_into_id=c.merged_into_id, **registry_of(session, c))
+        members=members, merged_into_id=c.merged_into_id, **registry_of(session, c),
+        erased_on=c.erased_on)
 
 
 def _consultations(session: Session, actor: Actor, scope: Scope,
@@ -420,7 +424,7 @@ def _consultations(session: Session, actor: Actor, scope: Scope,
             for consultation_id, held_on, facility_id, facility in seen]
 
 
-def _sign_ups(session: Session, contact_id: int) -> list[SignUpEntry]:
+def sign_up_entries(session: Session, contact_id: int) -> list[SignUpEntry]:
     theirs = select(Registration.id).where(Registration.contact_id == contact_id)
     events = select(Registration.event_id).where(Registration.contact_id == contact_id)
     sessions: dict[int, list[tuple[int, date, str]]] = defaultdict(list)
@@ -453,7 +457,7 @@ def _sign_ups(session: Session, contact_id: int) -> list[SignUpEntry]:
     return entries
 
 
-def _grant_cases(session: Session, contact_id: int) -> list[GrantEntry]:
+def grant_entries(session: Session, contact_id: int) -> list[GrantEntry]:
     rows = session.execute(
         select(GrantCase.id, GrantProgramme.fiscal_year, GrantProgramme.name,
                GrantProgramme.kind, GrantCase.title, GrantCase.department, GrantCase.stage)

@@ -41,6 +41,7 @@ from kyodo_desk.models import (
 from kyodo_desk.models.contacts import MAX_ACTIVITY_FIELDS
 from kyodo_desk.services import choice_lists
 from kyodo_desk.services.choice_lists import ChoiceList
+from kyodo_desk.services.read_log import View, log_read
 
 if TYPE_CHECKING:
     from kyodo_desk.services.contacts import ContactDetail, ContactDraft
@@ -305,11 +306,13 @@ def confirm_contact(db: Database, actor: Actor, contact_id: int, version: int, *
     """「確認済みにする」: the group confirmed its entry today (最終確認日), as a versioned,
     audited change of the record as the clerk saw it (*version*)."""
     from kyodo_desk.services.contacts import _check_version, _detail, _load
+    from kyodo_desk.services.contacts.erasure import refuse_erased
 
     actor.require(Action.CHANGE, Resource.CONTACTS)
     try:
         with db.writing(actor) as session:
             contact = _load(session, contact_id)
+            refuse_erased(contact.erased_on)
             _check_version(contact, version)
             if contact.kind is not ContactKind.GROUP:
                 raise ValidationError.single("confirmed_on", "最終確認日は団体だけにあります。")
@@ -350,10 +353,11 @@ def confirm_due_before(today: date) -> date:
     return date(year, month, min(today.day, 28))
 
 
-def unconfirmed_groups(db: Database, actor: Actor, *,
-                       today: date | None = None) -> list[UnconfirmedGroup]:
+def unconfirmed_groups(db: Database, actor: Actor, *, today: date | None = None,
+                       logged: bool = True) -> list[UnconfirmedGroup]:
     """The active groups not confirmed in twelve months (never confirmed first, then the
-    oldest confirmation), for the clerk to call."""
+    oldest confirmation), for the clerk to call. Leaves one audit row (services/read_log.py)
+    unless not *logged*: for a caller that writes its own (an export)."""
     actor.require(Action.READ, Resource.CONTACTS)
     due = confirm_due_before(today or date.today())
     c = Contact
@@ -365,5 +369,7 @@ def unconfirmed_groups(db: Database, actor: Actor, *,
                    or_(c.confirmed_on.is_(None), c.confirmed_on < due))))
     rows.sort(key=lambda r: (r.confirmed_on is not None, r.confirmed_on or date.min,
                              r.sort_key, r.id))
+    if logged:
+        log_read(db, actor, Contact.__tablename__, View.UNCONFIRMED_GROUPS, rows=len(rows))
     return [UnconfirmedGroup(r.id, r.name, r.reading, r.phone, r.email, r.district,
                              r.registered_on, r.confirmed_on) for r in rows]

@@ -32,6 +32,7 @@ from kyodo_desk.services.events.registrations import (
     lock_sign_up,
     registration_infos,
 )
+from kyodo_desk.services.read_log import OPEN, View, read_details, record_read
 
 S = RegistrationStatus
 
@@ -103,6 +104,17 @@ def _event_of_session(session: Session, session_id: int) -> int:
 
 def _check_in(session: Session, actor: Actor, registration_id: int, session_id: int,
               now: datetime | None) -> CheckInResult:
+    result = _try_check_in(session, actor, registration_id, session_id, now)
+    if result.outcome is not CheckInOutcome.CHECKED_IN and result.registration is not None:
+        # A sign-up shown without a change (出席済み, refused): its reading is logged in the
+        # transaction already open (services/read_log.py); a check-in's own row says it.
+        record_read(session, actor, OPEN, Registration.__tablename__, result.registration.id,
+                    read_details(View.CHECK_IN))
+    return result
+
+
+def _try_check_in(session: Session, actor: Actor, registration_id: int, session_id: int,
+                  now: datetime | None) -> CheckInResult:
     _event, reg = lock_sign_up(session, registration_id)
     event_id = _event_of_session(session, session_id)
     info = registration_infos(session, reg.event_id, {reg.id})[0]

@@ -60,7 +60,9 @@ from kyodo_desk.domain.events import (
 from kyodo_desk.domain.permissions import Action, Actor, PermissionDenied, Resource
 from kyodo_desk.domain.text import fold
 from kyodo_desk.models import Attendance, Contact, ContactKind, Event, Registration
+from kyodo_desk.services.contacts.erasure import refuse_erased
 from kyodo_desk.services.events import SeatCount, load_event, seat_count_columns, seat_counts
+from kyodo_desk.services.read_log import View, log_open, log_read
 
 S = RegistrationStatus
 
@@ -189,19 +191,31 @@ def clean_sign_up(draft: SignUpDraft) -> SignUpDraft:
 
 # --- read ---------------------------------------------------------------------------------
 
-def list_registrations(db: Database, actor: Actor, event_id: int) -> list[RegistrationInfo]:
+def list_registrations(db: Database, actor: Actor, event_id: int, *,
+                       logged: bool = True) -> list[RegistrationInfo]:
     """Every sign-up of the event: seat holders in arrival order, then the waitlist in queue
-    order, then cancellations."""
+    order, then cancellations. Leaves one audit row (services/read_log.py, the event's
+    number in it) unless not *logged*: for a caller that writes its own (a print, an
+    export)."""
     actor.require(Action.READ, Resource.REGISTRATIONS)
     with db.reading(actor) as session:
-        return registration_infos(session, event_id)
+        found = registration_infos(session, event_id)
+    if logged:
+        log_read(db, actor, Registration.__tablename__, View.SIGN_UPS, rows=len(found),
+                 event_id=event_id)
+    return found
 
 
-def get_registration(db: Database, actor: Actor, registration_id: int) -> RegistrationInfo:
+def get_registration(db: Database, actor: Actor, registration_id: int, *,
+                     logged: bool = True) -> RegistrationInfo:
+    """One sign-up; logged as list_registrations is."""
     actor.require(Action.READ, Resource.REGISTRATIONS)
     with db.reading(actor) as session:
-        return registration_infos(session, _event_of(session, registration_id),
-                                  {registration_id})[0]
+        found = registration_infos(session, _event_of(session, registration_id),
+                                   {registration_id})[0]
+    if logged:
+        log_open(db, actor, Registration.__tablename__, registration_id, View.SIGN_UP)
+    return found
 
 
 _ORDER = {S.CONFIRMED: 0, S.ATTENDED: 0, S.NO_SHOW: 0, S.WAITLISTED: 1, S.CANCELLED: 2}
@@ -393,8 +407,8 @@ def _answer(row: dict[str, Any], who: _Applicant, seats: SeatCount) -> SignUpRes
     return SignUpResult(info, f"受付済です{free}。受付番号 {number}")
 
 
-_APPLICANT = select(Contact.name, Contact.reading, Contact.phone, Contact.kind) \
-    .where(Contact.id == bindparam("contact"))
+_APPLICANT = select(Contact.name, Contact.reading, Contact.phone, Contact.kind,
+                    Contact.erased_on).where(Contact.id == bindparam("contact"))
 _LOCK_FOR_SIGN_UP = (select(Event.title, Event.capacity, Event.queue_rule, Event.cancelled,
                             Event.signup_opens_on, Event.signup_closes_on)
                      .where(Event.id == bindparam("event")).with_for_update())
@@ -404,7 +418,8 @@ def _applicant(session: Session, contact_id: int) -> _Applicant:
     row = session.connection().execute(_APPLICANT, {"contact": contact_id}).first()
     if row is None:
         raise NotFound("申込者の連絡先が見つかりません（他の窓口で削除された可能性があります）。")
-    name, reading, phone, kind = row
+    name, reading, phone, kind, erased_on = row
+    refuse_erased(erased_on, "contact_id")
     reading, phone = reading or "", phone or ""
     return _Applicant(contact_id, name, reading, phone, kind is ContactKind.GROUP, fold(name),
                       fold(reading), fold(phone))

@@ -70,7 +70,9 @@ from kyodo_desk.models import (
     GrantPayment,
     GrantProgramme,
 )
+from kyodo_desk.services.contacts.erasure import refuse_erased
 from kyodo_desk.services.grants import case_money, load_programme, programme_budget
+from kyodo_desk.services.read_log import View, log_open
 
 
 class MoveRefused(UserError):
@@ -229,9 +231,14 @@ def _not_found() -> NotFound:
 
 
 def get_case(db: Database, actor: Actor, case_id: int) -> CaseDetail:
+    """The case with its timeline (経過: notes, consultations); its reading is logged
+    (services/read_log.py)."""
     actor.require(Action.READ, Resource.GRANT_CASES)
     with db.reading(actor) as session:
-        return case_detail(session, actor, load_case(session, case_id))
+        detail = case_detail(session, actor, load_case(session, case_id))
+    log_open(db, actor, GrantCase.__tablename__, case_id, View.GRANT_CASE,
+             timeline=len(detail.timeline))
+    return detail
 
 
 def case_detail(session: Session, actor: Actor, c: GrantCase) -> CaseDetail:
@@ -430,6 +437,7 @@ def create_case(db: Database, actor: Actor, draft: CaseDraft, *, comment: str = 
         group = session.get(Contact, cleaned.contact_id)
         if group is None:
             raise ValidationError.single("contact", "申請団体が見つかりません。選び直してください。")
+        refuse_erased(group.erased_on, "contact")
         if not cleaned.district:  # suggested from the group; the case keeps its own after
             cleaned = replace(cleaned, district=group.district)
         case = GrantCase(programme_id=programme.id, stage=Stage.CONSULTATION, decided=0)
@@ -464,6 +472,9 @@ def update_case(db: Database, actor: Actor, case_id: int, version: int,
                 raise ConcurrentEdit("案件")
             if cleaned.programme_id != case.programme_id:
                 raise ValidationError.single("programme", "案件の交付金は変更できません。")
+            if cleaned.contact_id != case.contact_id:  # another 申請団体: a new link
+                refuse_erased(session.scalar(select(Contact.erased_on).where(
+                    Contact.id == cleaned.contact_id)), "contact")
             if (case.stage in HOLDS_DECISION and int(cleaned.requested) < case.decided):
                 raise ValidationError.single(
                     "requested", f"申請額を交付決定額 {yen(case.decided)} より少なくはできません。")

@@ -165,7 +165,8 @@ class _Records:
         self.contacts: dict[str, list[int]] = defaultdict(list)
         self.contact_names: dict[int, str] = {}
         for contact_id, name in session.execute(
-                select(Contact.id, Contact.name).where(Contact.merged_into_id.is_(None))):
+                select(Contact.id, Contact.name).where(Contact.merged_into_id.is_(None),
+                                                       Contact.erased_on.is_(None))):
             self.contacts[fold(name)].append(contact_id)
             self.contact_names[contact_id] = name
         years = session.scalar(select(Setting.value).where(Setting.key == RETENTION_KEY))

@@ -365,7 +365,7 @@ class ConsultationsTab(QWidget):
         def work() -> ConsultationPage:
             return listing.list_consultations(
                 db, actor, request.where, sort=request.sort, after=after,
-                offset=0 if after is not None else offset, limit=size)
+                offset=0 if after is not None else offset, limit=size, position=block * size)
 
         def show(page: ConsultationPage) -> None:
             if request is self._shown:  # blocks of a list replaced since belong to no row

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk.domain.registry_text import REGISTRY_LABELS, registry_text
 from kyodo_desk.services.contacts import ContactDetail, ContactKind, FacilityDetail
-from kyodo_desk.ui.contacts.labels import kind_label
+from kyodo_desk.ui.contacts.labels import STATE_STYLE, erased_label, kind_label
 
 COPY_PHONE = QKeySequence("Ctrl+Shift+P")
 COPY_EMAIL = QKeySequence("Ctrl+Shift+E")
@@ -56,9 +56,9 @@ class DetailPane(QWidget):
         self.subtitle = QLabel()
         self.subtitle.setObjectName("detailSubtitle")
         self.subtitle.setWordWrap(True)
-        self.merged = QLabel()  # 統合済み: this record lives on in another
+        self.merged = QLabel()  # 統合済み (lives on in another) or 削除・利用停止済み
         self.merged.setObjectName("detailMerged")
-        self.merged.setStyleSheet("color: #A5540F; font-weight: bold;")
+        self.merged.setStyleSheet(STATE_STYLE)
 
         grid = QGridLayout()
         grid.setColumnStretch(1, 1)
@@ -192,11 +192,14 @@ class DetailPane(QWidget):
             self._set(key, registry_text(c, key))
         self.confirm_button.setVisible(can_edit and c.kind is ContactKind.GROUP and c.active)
         self.edit_button.setVisible(can_edit)
-        self.delete_button.setVisible(can_delete)
+        # An erased record is never restored nor removed again (its form opens read-only).
+        self.delete_button.setVisible(can_delete and c.erased_on is None)
         self.record_button.show()
-        self.merged.setText(f"統合済み（番号 {c.merged_into_id} へ）"
-                            if c.merged_into_id is not None else "")
-        self.merged.setVisible(c.merged_into_id is not None)
+        state = (f"{erased_label(c.erased_on)}: 変更できません" if c.erased_on is not None
+                 else f"統合済み（番号 {c.merged_into_id} へ）" if c.merged_into_id is not None
+                 else "")
+        self.merged.setText(state)
+        self.merged.setVisible(bool(state))
         self.note.setText("")
 
     def _fill(self, *, hours: str, affiliations: str, notes: str, grants: str = "") -> None:

@@ -42,11 +42,12 @@ from kyodo_desk.services.contacts import (
     GroupType,
 )
 from kyodo_desk.services.contacts.duplicates import DuplicateCandidate
+from kyodo_desk.services.contacts.erasure import ERASED_REFUSAL
 from kyodo_desk.ui.contact_picker import ContactPicker
 from kyodo_desk.ui.contacts.conflict import ConflictDialog
 from kyodo_desk.ui.contacts.drafts import ContactDraftStore, ContactFormState
 from kyodo_desk.ui.contacts.duplicate_warning import DuplicateWarning, words_for
-from kyodo_desk.ui.contacts.labels import GROUP_TYPE_LABELS
+from kyodo_desk.ui.contacts.labels import GROUP_TYPE_LABELS, STATE_STYLE, erased_label
 from kyodo_desk.ui.contacts.registry_fields import REGISTRY_FIELDS, DistrictBox, RegistryPage
 from kyodo_desk.ui.drafted_form import DraftedForm
 from kyodo_desk.ui.messages import ask
@@ -183,11 +184,21 @@ class ContactForm(DraftedForm):
         layout.insertWidget(layout.indexOf(self.content) + 1, self.duplicates)
         self.duplicates.tab_between = (self.notes, self.save_button)
         self._height_without_duplicates: int | None = None
+        # 削除・利用停止済み: said above the fields, as the detail pane says 統合済み.
+        self.erased_notice = QLabel()
+        self.erased_notice.setObjectName("contactErased")
+        self.erased_notice.setStyleSheet(STATE_STYLE)
+        self.erased_notice.setWordWrap(True)
+        self.erased_notice.hide()
+        layout.insertWidget(layout.indexOf(self.content), self.erased_notice)
         self._connect()
 
-        self._begin(self._state_of(contact) if contact is not None
-                    else ContactFormState(ContactDraft(kind=kind, name="")))
-        self.duplicates.search_now()  # a record or a draft opened: its duplicates at once
+        if contact is not None and contact.erased_on is not None:
+            self._show_erased(contact)
+        else:
+            self._begin(self._state_of(contact) if contact is not None
+                        else ContactFormState(ContactDraft(kind=kind, name="")))
+            self.duplicates.search_now()  # a record or a draft opened: its duplicates at once
         self.registry.load_choices()
         self.name.setFocus()
 
@@ -212,6 +223,32 @@ class ContactForm(DraftedForm):
         self.duplicates.search_finished.connect(self._fit_duplicates)
         self.district.changed.connect(changed)
         self.registry.changed.connect(changed)
+
+    @property
+    def erased(self) -> bool:
+        return self.detail is not None and self.detail.erased_on is not None
+
+    def _show_erased(self, contact: ContactDetail) -> None:
+        """An erased contact (削除・利用停止): shown as stored, read-only, the reason above; the
+        services refuse any change too. A draft kept from before the erasure holds the
+        person's values and can never be saved: dropped, never offered."""
+        assert contact.erased_on is not None
+        self._restore(self._state_of(contact))
+        self._clean_state = self.state()
+        self.drafts.delete(self.actor.login, self.record_id)
+        self.setWindowTitle("連絡先（削除・利用停止済み）")
+        self.erased_notice.setText(f"{erased_label(contact.erased_on)}\n{ERASED_REFUSAL}")
+        self.erased_notice.show()
+        self.content.setEnabled(False)
+        # An empty box showing 018-888-5640 or 秋田市… would read as the person's value.
+        for line in self.content.findChildren(QLineEdit):
+            line.setPlaceholderText("")
+        for text in self.content.findChildren(QPlainTextEdit):
+            text.setPlaceholderText("")
+        self.save_button.setEnabled(False)
+        self.save_button.setToolTip(ERASED_REFUSAL)
+        self.cancel_button.setText("閉じる")
+        self.hint.setText("読み取り専用です。Esc で閉じる。")
 
     # --- state in and out -------------------------------------------------------------
     @staticmethod
@@ -352,6 +389,10 @@ class ContactForm(DraftedForm):
     def save(self) -> None:
         """Save; first, once per candidate, ask about a likely duplicate that is nearly
         certain (the clerk may still save)."""
+        if self.erased:  # Ctrl+Enter on the read-only form
+            self._say(ERASED_REFUSAL)
+            self.save_finished.emit(False)
+            return
         candidate = None if self._saving else self.duplicates.unasked_sure()
         if candidate is not None:
             self.duplicates.mark_asked(candidate)

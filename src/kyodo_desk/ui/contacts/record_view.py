@@ -37,6 +37,7 @@ from kyodo_desk.domain.labels import GROUP_TYPE_LABELS, KIND_LABELS
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.domain.registry_text import registry_lines
 from kyodo_desk.services.contacts import Affiliation
+from kyodo_desk.services.contacts.erasure import ErasurePreview, erasure_preview
 from kyodo_desk.services.contacts.record import (
     ConsultationEntry,
     ContactRecord,
@@ -45,6 +46,8 @@ from kyodo_desk.services.contacts.record import (
     StepReached,
     contact_record,
 )
+from kyodo_desk.ui.contacts.erase_dialog import EraseDialog
+from kyodo_desk.ui.contacts.labels import erased_label
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.operations import ReadOp, data_changes, touches
 from kyodo_desk.ui.widgets import RowsModel, fit_to_screen, record_list
@@ -341,14 +344,24 @@ class RecordWindow(QDialog):
                                      "プレビューから保存・印刷します")
         self.print_button.setEnabled(False)
         self.print_button.clicked.connect(self.print_record)
+        # 削除・利用停止: administrators only; the service refuses anyone else, with the
+        # permission message shown on the click.
+        self.erase_button = QPushButton("削除・利用停止…")
+        self.erase_button.setObjectName("recordErase")
+        self.erase_button.setToolTip("本人・団体の申出により、氏名・連絡先と相談・申込の個人情報を"
+                                     "消去します（管理者のみ。元に戻せません）")
+        self.erase_button.setEnabled(False)
+        self.erase_button.clicked.connect(self.ask_erase)
+        self.erase_dialog: EraseDialog | None = None
         close = QPushButton("閉じる")
         close.clicked.connect(self.reject)
-        for button in (self.print_button, close):
+        for button in (self.erase_button, self.print_button, close):
             button.setAutoDefault(False)
         hint = QLabel("内容を表示できない相談は、日付と施設だけを「相談あり」として灰色で示します。")
         hint.setStyleSheet("color: #666;")
         buttons = QHBoxLayout()
         buttons.addWidget(hint, 1)
+        buttons.addWidget(self.erase_button)
         buttons.addWidget(self.print_button)
         buttons.addWidget(close)
 
@@ -447,7 +460,9 @@ class RecordWindow(QDialog):
         self.subtitle.setText("\n".join("　".join(f for f in line if f) for line in lines
                                         if any(line)))
         merged = ""
-        if c.merged_into_id is not None:
+        if c.erased_on is not None:
+            merged = f"{erased_label(c.erased_on)}: 氏名・連絡先と相談・申込の個人情報は消去されています。"
+        elif c.merged_into_id is not None:
             merged = f"統合済み（番号 {c.merged_into_id} へ）: 記録は統合先のカルテにあります。"
         elif record.merged_from:
             merged = "統合した記録: " + "、".join(f"番号 {m.contact_id}（{m.name}）"
@@ -460,6 +475,8 @@ class RecordWindow(QDialog):
             card.show_step(step)
         self._fill(record)
         self.print_button.setEnabled(True)
+        # A merged record is erased with the one it lives on in; an erased one has no more.
+        self.erase_button.setEnabled(c.merged_into_id is None and c.erased_on is None)
         self.shown.emit()
 
     def _fill(self, record: ContactRecord) -> None:
@@ -497,6 +514,17 @@ class RecordWindow(QDialog):
         self.tabs.setTabText(4, f"{what}（{len(record.affiliations)}）")
 
     # --- printing -----------------------------------------------------------------------
+    def ask_erase(self) -> None:
+        """削除・利用停止: what would go, read off the GUI thread, then the dialog."""
+        db, actor, contact_id = self.db, self.actor, self.contact_id
+        ReadOp(self, lambda: erasure_preview(db, actor, contact_id), self._open_erase).run()
+
+    def _open_erase(self, preview: ErasurePreview) -> None:
+        dialog = EraseDialog(self.db, self.actor, preview, self)
+        dialog.erased.connect(lambda result: self.status_message.emit(result.summary))
+        self.erase_dialog = dialog
+        dialog.open()
+
     def print_record(self) -> None:
         """Make the カルテ's print off the GUI thread, then preview it with 保存 and 印刷."""
         from kyodo_desk import leaflets

@@ -243,6 +243,7 @@ class ContactsTab(QWidget):
         """The next page of the list on show, as it is scrolled down."""
         search = self._shown
         if search is None:
+            self.model.page_failed()  # nothing to page through: never leave it "loading"
             return
         kinds = search.contact_kinds()
         db, actor = self.db, self.actor
