@@ -2,6 +2,8 @@
 
     python3 dev.py start [kyodo-desk arguments]   # set up .venv, start 協働デスク (embedded SQLite)
     python3 dev.py test  [pytest arguments]       # set up .venv with test tools, ruff, mypy, pytest
+    python3 dev.py kit                            # dist/kyodo-desk-<version>-offline.zip (閉域網用)
+    python3 dev.py freeze                         # dist/kyodo-desk/ — one folder, Python inside
 
 Uses only the standard library, so it runs on a fresh machine with Python 3.11+ (Windows too:
 `py dev.py start`). The environment is reinstalled only when pyproject.toml changes.
@@ -44,14 +46,42 @@ def ensure_env(extras: str) -> None:
     stamp.write_text(digest)
 
 
+# PyInstaller (GPL with the bootloader exception: the frozen app is not bound by it), in a venv of
+# its own with the app installed from its wheel, so the shipped folders sit inside the package.
+PYINSTALLER = ("pyinstaller==6.22.3", "pyinstaller-hooks-contrib==2026.10")
+
+
+def freeze(rest: list[str]) -> int:
+    """One folder (dist/kyodo-desk) holding Python, Qt and the app: on Windows, run there."""
+    build = ROOT / "build" / "freeze"
+    env = build / "venv"
+    python = env / ("Scripts" if os.name == "nt" else "bin") / ("python.exe" if os.name == "nt" else "python")
+    if not python.exists():
+        venv.EnvBuilder(with_pip=True).create(env)
+    print("PyInstaller とアプリを準備しています…", flush=True)
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, *PYINSTALLER, str(ROOT)], check=True, cwd=ROOT)
+    # The same version number again: reinstalled, so that today's sources are frozen.
+    subprocess.run([*pip, "--force-reinstall", "--no-deps", str(ROOT)], check=True, cwd=ROOT)
+    print("固めています（数分かかります）…", flush=True)
+    return subprocess.call([str(python), "-m", "PyInstaller", "--noconfirm", "--clean",
+                            "--distpath", str(ROOT / "dist"), "--workpath", str(build / "work"),
+                            *rest, str(ROOT / "kit" / "kyodo-desk.spec")], cwd=ROOT)
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"start", "test"}:
+    if not argv or argv[0] not in {"start", "test", "kit", "freeze"}:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
     if command == "start":
         ensure_env("")
         return subprocess.call([str(BIN / "kyodo-desk"), *rest], cwd=ROOT)
+    if command == "kit":
+        ensure_env("")
+        return subprocess.call([str(PYTHON), str(ROOT / "kit" / "build.py"), *rest], cwd=ROOT)
+    if command == "freeze":
+        return freeze(rest)
     ensure_env("test")
     lint = subprocess.call([str(BIN / "ruff"), "check", "."], cwd=ROOT)
     print("型を検査しています（mypy）…", flush=True)

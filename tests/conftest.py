@@ -101,9 +101,19 @@ class PgServer:
         return self.url_for(name)
 
     def drop_all(self) -> None:
-        with self._admin() as conn:
-            for name in reversed(self.created):
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        """Each DROP DATABASE waits for a checkpoint of its own (PostgreSQL 15); drops sent at
+        once share one, so a run's few hundred databases go in seconds, not minutes."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        def drop(names: list[str]) -> None:
+            with self._admin() as conn:
+                for name in names:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+        names = list(reversed(self.created))
+        lanes = 8
+        with ThreadPoolExecutor(lanes) as pool:
+            list(pool.map(drop, [names[i::lanes] for i in range(lanes)]))  # raises a failure
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -34,6 +36,7 @@ def test_startup_benchmark_runs() -> None:
 def test_leaflet_benchmark_runs() -> None:
     out = run("leaflets.py", "--runs", "1", "--warm", "1", "--office-runs", "0")
     assert "warm" in out
+    assert "(e) `kyodo-desk leaflet facility-guide -o x.pdf`, fresh process each (1 runs)" in out
 
 
 def test_consultation_benchmark_runs(tmp_path: Path) -> None:
@@ -83,3 +86,12 @@ def test_import_benchmarks_run() -> None:
     assert "plan (dry run)" in out and "新規 40件" in out
     out = run("import_consultations.py", "--rows", "40", "--only", "sqlite")
     assert "plan again (every row SAME)" in out
+
+
+def test_many_counters_benchmark_runs(pg_server) -> None:  # type: ignore[no-untyped-def]
+    if pg_server is None:
+        pytest.skip("the many-counters benchmark needs a PostgreSQL server")
+    out = run("many_counters.py", "--pg-url", pg_server.admin_url, "--counters", "4",
+              "--processes", "2", "--seconds", "3", "--contacts", "300")
+    assert "4 counters in 2 processes" in out and "errors seen: 0" in out
+    assert "notices missed: 0" in out

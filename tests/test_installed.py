@@ -43,6 +43,8 @@ def test_installed_package_ships_its_migrations_seed_and_font(installed: Path,
     db_dir, font = (Path(line) for line in result.stdout.split())
     assert db_dir.is_relative_to(installed) and (db_dir / "seed" / "facilities.json").exists()
     assert font.is_relative_to(installed) and font.stat().st_size > 1_000_000
+    # The user manual (ヘルプ → 使い方, F1) beside the font, in resources/manual.
+    assert (font.parent.parent / "manual" / "index.html").is_file()
 
 
 def test_installed_app_starts_on_an_empty_data_folder_with_the_eight_facilities(

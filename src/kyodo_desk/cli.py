@@ -10,6 +10,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kyodo_desk import __version__
+from kyodo_desk.cli_parser import (
+    DEMO_COUNT,
+    FISCAL_YEAR,
+    RECORD_ID,
+    RETENTION_YEARS,
+    JapaneseArgumentParser,
+    no_terminal_message,
+    output_file,
+    url_without_password,
+)
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.permissions import ROLE_LABELS, Actor, Role
 
@@ -27,29 +37,31 @@ log = logging.getLogger("kyodo_desk")
 
 def _database_option(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument(
-        "--database", metavar="URL", default=default,
+        "--database", metavar="URL", default=default, type=url_without_password,
         help="データベースの URL（sqlite:///ファイル または postgresql://利用者@サーバー/DB名）。"
         "省略時は環境変数 KYODO_DATABASE_URL、設定ファイル、内蔵の SQLite の順。",
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = JapaneseArgumentParser(
         prog="kyodo-desk",
         description="協働デスク — 市民サービスセンター・市民交流サロンの窓口業務アプリ。"
         "引数なしで画面を開きます。",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help="版を表示して終了する")
     _database_option(parser, None)
     # For benchmarks: quit as soon as the window is shown and has answered a search.
     parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
-    common = argparse.ArgumentParser(add_help=False)
+    common = JapaneseArgumentParser(add_help=False)
     _database_option(common, argparse.SUPPRESS)  # also accepted after the subcommand
     commands = parser.add_subparsers(dest="command", metavar="サブコマンド")
 
     export = commands.add_parser("export", parents=[common], help="データを書き出す")
     export.add_argument(
-        "what", choices=["facilities", "events", "participants", "grants", "contacts", "groups"],
+        "what", metavar="対象",
+        choices=["facilities", "events", "participants", "grants", "contacts", "groups"],
         help="facilities: 拠点施設の一覧、events: イベント一覧（オープンデータ）、"
         "participants: イベントの参加者一覧（--event で指定）、"
         "grants: 交付金の採択事業一覧・実施結果（--fiscal-year で年度を指定）、"
@@ -64,18 +76,18 @@ def build_parser() -> argparse.ArgumentParser:
         "participants が xlsx（-o が .csv なら csv）、grants・contacts・groups は -o の拡張子"
         "（.xlsx か .csv）",
     )
-    export.add_argument("--event", type=int, metavar="ID",
+    export.add_argument("--event", type=RECORD_ID, metavar="ID",
                         help="participants: イベントの番号（export events の NO 列）")
     export.add_argument("--from", dest="start", type=_iso_date, metavar="YYYY-MM-DD",
                         help="events: この日以降に開催日があるイベントだけを書き出す")
     export.add_argument("--to", dest="end", type=_iso_date, metavar="YYYY-MM-DD",
                         help="events: この日までに開催日があるイベントだけを書き出す")
-    export.add_argument("--fiscal-year", type=int, metavar="YYYY",
+    export.add_argument("--fiscal-year", type=FISCAL_YEAR, metavar="YYYY",
                         help="grants: 年度（2026 = 令和8年度、4月〜翌年3月）")
     export.add_argument("--district", metavar="地域",
                         help="groups: この地域の団体だけを書き出す（中央・東部・西部・南部・北部・"
                         "河辺・雄和・市外）")
-    export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+    export.add_argument("-o", "--output", type=output_file, required=True, metavar="FILE",
                         help="書き出すファイル")
 
     db = commands.add_parser("db", parents=[common], help="データベースの管理")
@@ -107,33 +119,36 @@ def build_parser() -> argparse.ArgumentParser:
                              help="新しいデータベースのロケール（省略時 C.UTF-8。UTF-8 のものを指定）")
     db_commands.add_parser("roles", parents=[common],
                            help="PostgreSQL のロールごとの権限（表・スキーマ・データベース）を表示する")
-    backup = db_commands.add_parser("backup", parents=[common],
-                                    help="SQLite のデータベースをファイルにバックアップする")
-    backup.add_argument("file", type=Path, help="バックアップ先のファイル")
+    backup = db_commands.add_parser(
+        "backup", parents=[common],
+        help="データベースをファイルにバックアップする（SQLite はその場で複製、PostgreSQL は "
+        "pg_dump のカスタム形式。SQLite は毎日最初の起動でも自動で複製）")
+    backup.add_argument("file", type=output_file, metavar="FILE", nargs="?",
+                        help="バックアップ先のファイル（省略時は今のフォルダに日時付きの名前で作る）")
     restore = db_commands.add_parser(
         "restore", parents=[common],
         help="バックアップから SQLite のデータベースを復元する（今のデータは先に日時付きで保存。"
         "協働デスクを閉じてから実行）")
-    restore.add_argument("file", type=Path, help="復元するバックアップのファイル")
+    restore.add_argument("file", type=Path, metavar="FILE", help="復元するバックアップのファイル")
     db_commands.add_parser("status", parents=[common], help="接続先と形式の版を表示する")
 
     leaflet = commands.add_parser("leaflet", parents=[common],
                                   help="印刷物（A4 の PDF）を作成する。--list で一覧")
-    leaflet.add_argument("name", nargs="?", help="印刷物の名前（--list で確認）")
-    leaflet.add_argument("-o", "--output", type=Path, metavar="FILE.pdf", help="書き出す PDF")
+    leaflet.add_argument("name", nargs="?", metavar="印刷物", help="印刷物の名前（--list で確認）")
+    leaflet.add_argument("-o", "--output", type=output_file, metavar="FILE.pdf", help="書き出す PDF")
     leaflet.add_argument("--list", action="store_true", help="作成できる印刷物の一覧")
-    leaflet.add_argument("--event", type=int, metavar="ID",
+    leaflet.add_argument("--event", type=RECORD_ID, metavar="ID",
                          help="イベントの印刷物（event-…）を作るイベントの番号")
-    leaflet.add_argument("--registration", type=int, metavar="ID",
+    leaflet.add_argument("--registration", type=RECORD_ID, metavar="ID",
                          help="受付票（event-receipt）を作る申込の番号")
-    leaflet.add_argument("--programme", type=int, metavar="ID",
+    leaflet.add_argument("--programme", type=RECORD_ID, metavar="ID",
                          help="交付金の印刷物（grant-call・grant-score-sheets・grant-ranking）を"
                          "作る交付金の番号（指定せずに実行すると、登録されている交付金の番号を表示）")
-    leaflet.add_argument("--fiscal-year", type=int, metavar="YYYY",
+    leaflet.add_argument("--fiscal-year", type=FISCAL_YEAR, metavar="YYYY",
                          help="採択事業一覧・実施結果（grant-results）の年度（2026 = 令和8年度）")
     leaflet.add_argument("--reviewer", metavar="NAME",
                          help="審査表（grant-score-sheets）に、この審査員の記録した点数を記入する")
-    leaflet.add_argument("--contact", type=int, metavar="ID",
+    leaflet.add_argument("--contact", type=RECORD_ID, metavar="ID",
                          help="団体カルテ・個人カルテ（contact-record）を作る団体・個人の番号")
     leaflet.add_argument("--district", metavar="地域",
                          help="市民活動団体一覧（group-directory）をこの地域の団体だけで作る"
@@ -144,12 +159,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", parents=[common],
                                  help="集計表・月報を作成する（相談の統計）")
-    report.add_argument("what", choices=["consultations"], help="consultations: 相談の件数")
+    report.add_argument("what", metavar="対象", choices=["consultations"],
+                        help="consultations: 相談の件数")
     report.add_argument(
         "--format", choices=["xlsx", "csv", "pdf"], default="xlsx",
         help="xlsx（年度の集計表、表ごとにシート）、csv（同じ表、UTF-8 BOM付き）、"
         "pdf（市民活動相談 月報、A4 1枚）")
-    report.add_argument("--fiscal-year", type=int, metavar="YYYY",
+    report.add_argument("--fiscal-year", type=FISCAL_YEAR, metavar="YYYY",
                         help="xlsx・csv の年度（2026 = 令和8年度、4月〜翌年3月）。省略時は今年度")
     report.add_argument("--month", metavar="YYYY-MM", help="pdf（月報）の月。省略時は今月")
     report.add_argument("--facility", metavar="CODE",
@@ -157,13 +173,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--district", metavar="地域",
                         help="xlsx・csv を1つの地域の相談だけで集計する（中央・東部・西部・南部・"
                         "北部・河辺・雄和・市外・不明。相談者の地域、匿名なら記録した地域）")
-    report.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+    report.add_argument("-o", "--output", type=output_file, required=True, metavar="FILE",
                         help="書き出すファイル")
 
     user = commands.add_parser("user", parents=[common], help="アカウントの管理（管理者の権限で実行）")
     user_commands = user.add_subparsers(dest="user_command", metavar="操作", required=True)
     add = user_commands.add_parser("add", parents=[common], help="アカウントを作成する")
-    add.add_argument("login", help="ログイン名（半角英数字）")
+    add.add_argument("login", metavar="ログイン名", help="ログイン名（半角英数字）")
     add.add_argument("--name", required=True, help="表示名（例: 秋田 花子）")
     add.add_argument("--role", required=True, choices=[r.value for r in Role],
                      help="counter_staff=窓口職員, advisor=アドバイザー, officer=協働担当, admin=管理者")
@@ -174,26 +190,26 @@ def build_parser() -> argparse.ArgumentParser:
     set_role = user_commands.add_parser(
         "set-role", parents=[common],
         help="役割・所属施設を変える（開いている画面では次の操作でサインインし直しになる）")
-    set_role.add_argument("login")
+    set_role.add_argument("login", metavar="ログイン名")
     set_role.add_argument("--role", required=True, choices=[r.value for r in Role],
                           help="counter_staff, advisor, officer, admin")
     set_role.add_argument("--facility", metavar="CODE", help="所属施設のコード。省略時は所属なし")
     user_commands.add_parser("list", parents=[common], help="アカウントの一覧")
     disable = user_commands.add_parser("disable", parents=[common], help="アカウントを無効にする")
-    disable.add_argument("login")
+    disable.add_argument("login", metavar="ログイン名")
     enable = user_commands.add_parser("enable", parents=[common], help="アカウントを有効に戻す")
-    enable.add_argument("login")
+    enable.add_argument("login", metavar="ログイン名")
     reset = user_commands.add_parser("reset-password", parents=[common],
                                      help="仮のパスワードを設定する（次回サインイン時に変更を求める）")
-    reset.add_argument("login")
+    reset.add_argument("login", metavar="ログイン名")
     reset.add_argument("--password-stdin", action="store_true",
                        help="パスワードを標準入力の1行目から読む")
 
     demo = commands.add_parser("demo", parents=[common],
                                help="研修・性能測定用の架空データを追加する")
-    demo.add_argument("--contacts", type=int, default=0, metavar="N",
+    demo.add_argument("--contacts", type=DEMO_COUNT, default=0, metavar="N",
                       help="架空の団体・個人を N 件追加する")
-    demo.add_argument("--consultations", type=int, default=0, metavar="N",
+    demo.add_argument("--consultations", type=DEMO_COUNT, default=0, metavar="N",
                       help="架空の相談記録を N 件追加する（過去5年度分。相談者の架空の連絡先と、"
                       "職員のいない施設には無効の架空アカウントも作る）")
     demo.add_argument("--events", action="store_true",
@@ -205,7 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     importing = commands.add_parser(
         "import", parents=[common],
         help="Excel・CSV の名簿を取り込む（すべての行を取り込めるときだけ、まとめて登録する）")
-    importing.add_argument("what", choices=["contacts", "consultations", "applicants"],
+    importing.add_argument("what", metavar="対象",
+                           choices=["contacts", "consultations", "applicants"],
                            help="contacts: 団体・個人の連絡先、consultations: 過去の相談記録、"
                            "applicants: イベントの申込者（Web フォームの書き出し。--event で指定）")
     importing.add_argument("file", type=Path, metavar="FILE",
@@ -213,10 +230,10 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("--sheet", metavar="NAME", help="読むシート（省略時は最初のシート）")
     importing.add_argument("--mapping", metavar="PRESET",
                            help="保存した取り込み設定（列の対応）の名前。省略時は見出しから推定")
-    importing.add_argument("--event", type=int, metavar="ID", help="applicants: イベントの番号")
+    importing.add_argument("--event", type=RECORD_ID, metavar="ID", help="applicants: イベントの番号")
     importing.add_argument("--dry-run", action="store_true",
                            help="確かめるだけで登録しない（取り込めるかどうかと件数を表示）")
-    importing.add_argument("--report", type=Path, metavar="FILE.xlsx",
+    importing.add_argument("--report", type=output_file, metavar="FILE.xlsx",
                            help="取り込めない行を理由つきで書き出す（直して、もう一度取り込める形）")
 
     audit = commands.add_parser("audit", parents=[common], help="操作記録の確認")
@@ -233,29 +250,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="同じ人・団体らしい連絡先の組を、点数と理由つきで書き出す（個人情報: 取扱注意）")
     duplicates.add_argument("--format", choices=["csv", "xlsx"],
                             help="省略時は -o の拡張子（.xlsx か .csv）")
-    duplicates.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+    duplicates.add_argument("-o", "--output", type=output_file, required=True, metavar="FILE",
                             help="書き出すファイル")
     unconfirmed = contact_commands.add_parser(
         "unconfirmed", parents=[common],
         help="確認から12か月を過ぎた団体（未確認を含む）を書き出す（取扱注意）")
     unconfirmed.add_argument("--format", choices=["csv", "xlsx"],
                              help="省略時は -o の拡張子（.xlsx か .csv）")
-    unconfirmed.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+    unconfirmed.add_argument("-o", "--output", type=output_file, required=True, metavar="FILE",
                              help="書き出すファイル")
     merge = contact_commands.add_parser(
         "merge", parents=[common],
         help="2件の連絡先を1件にまとめる（相談・申込・出席・交付金案件・所属を残す側へ移し、"
         "もう一方は「統合済み」として残す。画面の「統合を取り消す」で戻せる）")
-    merge.add_argument("--keep", type=int, required=True, metavar="ID", help="残す連絡先の番号")
-    merge.add_argument("--merge", dest="merge_id", type=int, required=True, metavar="ID",
+    merge.add_argument("--keep", type=RECORD_ID, required=True, metavar="ID", help="残す連絡先の番号")
+    merge.add_argument("--merge", dest="merge_id", type=RECORD_ID, required=True, metavar="ID",
                        help="残す側へまとめる連絡先の番号")
     disclose = contact_commands.add_parser(
         "disclose", parents=[common],
         help="本人・団体の開示請求に応じて、保有するすべての情報（登録内容、所属、相談記録の内容、"
         "申込と出席、交付金案件、操作履歴）を1つのPDFにする（管理者の権限。取扱注意。記録に残る）")
-    disclose.add_argument("--contact", type=int, required=True, metavar="ID",
+    disclose.add_argument("--contact", type=RECORD_ID, required=True, metavar="ID",
                           help="開示する団体・個人の番号")
-    disclose.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf",
+    disclose.add_argument("-o", "--output", type=output_file, required=True, metavar="FILE.pdf",
                           help="書き出すPDFファイル")
     disclose.add_argument("--reason", default="", metavar="TEXT",
                           help="開示請求の理由・受付番号など（操作記録とPDFに残る。個人情報は書かない）")
@@ -263,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
         "erase", parents=[common],
         help="削除・利用停止: 団体・個人の氏名・連絡先・メモと、その相談・申込の個人情報を消去する"
         "（管理者の権限。元に戻せません。日付・件数は残る。統合された記録も一緒に消去）")
-    erase.add_argument("--contact", type=int, required=True, metavar="ID",
+    erase.add_argument("--contact", type=RECORD_ID, required=True, metavar="ID",
                        help="削除・利用停止する団体・個人の番号")
     erase.add_argument("--reason", required=True, metavar="TEXT",
                        help="申出の内容・受付番号など（操作記録に残る。氏名などの個人情報は書かない）")
@@ -273,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="個人の保存年限: 年限のあいだ利用のない個人を匿名化し、終了から年限を過ぎたイベントの"
         "申込のメモを消去する（--dry-run で対象の件数と番号だけを表示。--years N で年限を設定）")
     contact_years = contact_retention.add_mutually_exclusive_group()
-    contact_years.add_argument("--years", type=int, metavar="N",
+    contact_years.add_argument("--years", type=RETENTION_YEARS, metavar="N",
                                help="保存年限を N 年（1〜100）に設定する（匿名化はしない）")
     contact_years.add_argument("--forever", action="store_true",
                                help="保存年限を設けない（匿名化しない）")
@@ -290,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     retention = consultation_commands.add_parser(
         "retention", parents=[common], help="保存年限を表示する（--years N で設定）")
     retention_choice = retention.add_mutually_exclusive_group()
-    retention_choice.add_argument("--years", type=int, metavar="N",
+    retention_choice.add_argument("--years", type=RETENTION_YEARS, metavar="N",
                                   help="保存年限を N 年（1〜100）に設定する")
     retention_choice.add_argument("--forever", action="store_true",
                                   help="保存年限を設けない（匿名化しない）")
@@ -319,6 +336,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging()
     if args.command is None:
+        from kyodo_desk.ui.qt_check import display_problem
+
+        problem = display_problem()  # before Qt, which would abort with exit 250 and English
+        if problem is not None:
+            log.error("the window cannot open: %s", problem)
+            print(problem, file=sys.stderr)
+            return 1
         from kyodo_desk.ui.app import run_gui
 
         return run_gui(args.database, startup_probe=args.startup_probe)
@@ -389,7 +413,11 @@ def _open(args: argparse.Namespace, *, migrate: bool = True) -> Database:
     from kyodo_desk.config import choose_database
     from kyodo_desk.database import open_database
 
-    return open_database(choose_database(args.database).url, migrate=migrate)
+    db = open_database(choose_database(args.database).url, migrate=migrate)
+    if db.startup_notice:  # today's backup of the embedded file failed; the command goes on
+        print(f"注意: {db.startup_notice}", file=sys.stderr)
+        db.startup_notice = ""
+    return db
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -511,12 +539,10 @@ def _db(args: argparse.Namespace) -> int:
     from kyodo_desk.database import sqlite_files
 
     if args.db_command == "backup":
-        path = _sqlite_file(args, "db backup", "pg_dump")
-        if not path.exists():
-            raise UserError(f"データベースファイル「{path}」がありません。")
-        sqlite_files.backup_to(path, args.file)
-        print(f"{path} を {args.file} にバックアップしました。")
-        return 0
+        from kyodo_desk.config import choose_database
+        from kyodo_desk.database import backups
+
+        return backups.backup_command(choose_database(args.database).url, args.file)
     if args.db_command == "restore":
         path = _sqlite_file(args, "db restore", "pg_restore")
         safety = sqlite_files.restore_from(args.file, path)
@@ -532,6 +558,8 @@ def _db(args: argparse.Namespace) -> int:
         from kyodo_desk.database import open_database
 
         db = open_database(_server_url(args.owner_url, "--owner-url"))
+    elif args.db_command == "status":
+        db = _open_for_status(args)
     else:
         db = _open(args, migrate=args.db_command == "upgrade")
     try:
@@ -551,6 +579,33 @@ def _db(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     return 0
+
+
+def _open_for_status(args: argparse.Namespace) -> Database:
+    """`db status` only looks: a SQLite file that is not there is reported, not created (nor
+    its folder), since a mistyped path would otherwise become a second, empty database; a
+    refusal names where it looked."""
+    from kyodo_desk.config import choose_database
+    from kyodo_desk.database import sqlite_files
+    from kyodo_desk.database.core import parse_url
+    from kyodo_desk.domain.errors import StartupError
+
+    url = parse_url(choose_database(args.database).url)
+    path = sqlite_files.database_path(url) if url.get_backend_name() == "sqlite" else None
+    if path is not None and not path.exists():
+        raise UserError(
+            f"データベースファイル「{path}」はありません（何も作成していません）。\n"
+            "場所を確かめてください（--database、環境変数 KYODO_DATABASE_URL、設定ファイル "
+            "config.toml の順に決まります）。この場所に新しく作るときは kyodo-desk db upgrade を"
+            "実行します。")
+    try:
+        return _open(args, migrate=False)
+    except StartupError as exc:
+        if isinstance(exc, sqlite_files.DamagedDatabase):
+            raise
+        where = (f"SQLite: {path}" if path is not None else
+                 f"PostgreSQL: {url.host or 'localhost'}:{url.port or 5432}/{url.database}")
+        raise UserError(f"接続先: {where}\n{exc.message}") from exc
 
 
 def _server_url(raw: str, option: str) -> str:
@@ -1001,6 +1056,9 @@ def _read_password(from_stdin: bool) -> str:
 def _user(args: argparse.Namespace) -> int:
     from kyodo_desk.services import accounts
 
+    if (args.user_command in ("add", "reset-password") and not args.password_stdin
+            and (sys.stdin is None or not sys.stdin.isatty())):  # getpass would read a pipe, or end at its end
+        raise UserError(no_terminal_message("パスワード", "--password-stdin"))
     actor = Actor.command_line()
     db = _open(args)
     try:
@@ -1076,6 +1134,11 @@ def _write_leaflet(args: argparse.Namespace, name: str, *, month: date | None = 
     from kyodo_desk.services.date_style import load_date_style
 
     actor = Actor.command_line()
+    pdf = _quick_leaflet(args, name) if name in leaflets.FACILITY_LEAFLETS else None
+    if pdf is not None:
+        with replaced_atomically(args.output) as temp:
+            temp.write_bytes(pdf)
+        return len(pdf)
     db = _open(args)
     try:
         load_date_style(db, actor)  # dated as the window would print it
@@ -1090,6 +1153,30 @@ def _write_leaflet(args: argparse.Namespace, name: str, *, month: date | None = 
     with replaced_atomically(args.output) as temp:
         temp.write_bytes(pdf)
     return len(pdf)
+
+
+def _quick_leaflet(args: argparse.Namespace, name: str) -> bytes | None:
+    """A public leaflet of the facilities from a quick read-only open (no SQLAlchemy, no
+    schema work: database/quick_read.py); None where only the full open will do."""
+    import sqlite3
+
+    from kyodo_desk import leaflets
+    from kyodo_desk.config import choose_database
+    from kyodo_desk.database.quick_read import quick_reader
+    from kyodo_desk.domain.permissions import Action, Resource
+    from kyodo_desk.services.date_style import DATE_STYLE_KEY, use_stored_date_style
+
+    Actor.command_line().require(Action.READ, Resource.FACILITIES)  # as list_facilities does
+    with quick_reader(choose_database(args.database).url) as reader:
+        if reader is None:
+            return None
+        try:
+            use_stored_date_style(reader.setting(DATE_STYLE_KEY))  # as load_date_style
+            facilities = reader.facilities()
+        except sqlite3.Error as exc:  # the full open explains what is wrong
+            log.info("quick read failed (%s): full open", exc)
+            return None
+    return leaflets.render_facilities(name, facilities)
 
 
 def _needs(name: str) -> str:

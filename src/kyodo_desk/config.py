@@ -15,6 +15,12 @@ PostgreSQL pass file), see `kyodo_desk.secrets`. A raw connection URL is still h
 
 A password found in the file (in the URL, or a `password` key) is refused, never used: the
 message says how to move it to the keyring, and never repeats it.
+
+Where the embedded database's daily copies go (default: `backups` beside the database file;
+see database/backups.py):
+
+    [backup]
+    folder = '\\\\fileserver\\kyodo-backup'
 """
 
 from __future__ import annotations
@@ -147,6 +153,31 @@ def load_config(path: Path | None = None) -> Config:
     structured = (_settings_from_table(database, path)
                   if any(k in database for k in _STRUCTURED_KEYS) else None)
     return Config(database_url=url or None, database=structured)
+
+
+def backup_folder_setting(path: Path | None = None) -> Path | None:
+    """`[backup] folder` of config.toml: where the daily copies of the embedded database go
+    (database/backups.py); None when it is not set. A relative path or a value that is not a
+    string is refused with a UserError naming the file and the key.
+
+        [backup]
+        folder = '\\\\fileserver\\kyodo-backup'   # single quotes: backslashes as typed
+    """
+    path = path or config_file()
+    if not path.exists():
+        return None
+    table = _read_table(path).get("backup", {})
+    folder = table.get("folder") if isinstance(table, dict) else None
+    if folder is None or folder == "":
+        return None
+    if not isinstance(folder, str):
+        raise UserError(f"設定ファイル「{path}」の [backup] folder が正しくありません"
+                        "（フォルダの場所を文字列で指定してください）。")
+    chosen = Path(os.path.expandvars(folder)).expanduser()
+    if not (chosen.is_absolute() or folder.startswith(("\\\\", "//"))):
+        raise UserError(f"設定ファイル「{path}」の [backup] folder「{folder}」は相対パスです。"
+                        "C:\\… や \\\\サーバー\\共有\\… のように、絶対パスで指定してください。")
+    return chosen
 
 
 def _password_in_file(path: Path, table: dict[str, Any], url: str | None) -> str:
@@ -286,6 +317,8 @@ _USERINFO_PASSWORD = re.compile(r"^[^:/?#]+://[^/?#@]*:[^/?#@]+@")
 
 
 def url_has_password(raw: str) -> bool:
+    if not any(mark in raw for mark in "@%") and "password" not in raw.lower():
+        return False  # neither user:password@ nor ?password=: no need to load SQLAlchemy
     from sqlalchemy import make_url
     from sqlalchemy.exc import ArgumentError
 

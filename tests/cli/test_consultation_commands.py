@@ -70,11 +70,15 @@ def test_retention_show_set_and_forever(run) -> None:  # type: ignore[no-untyped
         0, "相談記録の保存年限: 設けない（匿名化しません）\n")
 
 
-def test_a_bad_number_of_years_is_a_clean_error(run) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_number_of_years_is_a_clean_error(  # type: ignore[no-untyped-def]
+        run, capsys: pytest.CaptureFixture[str]) -> None:
     run("consultations", "retention", "--years", "3")
-    code, out, err = run("consultations", "retention", "--years", "0")
-    assert code == 2 and out == ""
-    assert err.startswith("エラー: 相談記録の保存年限（0）は1〜100年の範囲で")
+    with pytest.raises(SystemExit) as exited:  # refused as the command line is read
+        run("consultations", "retention", "--years", "0")
+    assert exited.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.endswith("エラー: --years: 0 は保存年限として扱えません（1〜100 の整数）\n")
     assert "Traceback" not in err
     assert run("consultations", "retention")[1] == "相談記録の保存年限: 3 年\n"
 

@@ -166,7 +166,7 @@ def test_a_file_that_is_not_a_good_backup_is_refused_and_nothing_changes(
     if make is not None:
         make(source, Path(template_databases["sqlite"]))
     add_contact(current, "佐藤 花子")
-    before = {p.name: p.read_bytes() for p in current.parent.iterdir()}
+    before = {p.name: p.read_bytes() for p in current.parent.iterdir() if p.is_file()}
 
     code, out, err = restore(capsys, current, source)
 
@@ -175,7 +175,7 @@ def test_a_file_that_is_not_a_good_backup_is_refused_and_nothing_changes(
     assert expected in err
     assert str(source) in err
     assert out == ""
-    assert {p.name: p.read_bytes() for p in current.parent.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in current.parent.iterdir() if p.is_file()} == before
     assert contact_names(current) == ["佐藤 花子"]
 
 

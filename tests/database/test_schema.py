@@ -17,7 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from kyodo_desk.database import StartupError, open_database, schema
+from kyodo_desk.database import StartupError, open_database, revisions, schema
 from kyodo_desk.domain.errors import ReadOnlyDatabase
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import Base
@@ -58,9 +58,9 @@ def install_newer_app(monkeypatch: pytest.MonkeyPatch, folder: Path,
     new = f"{int(old) + 1:04d}"
     (migrations / "versions" / f"{new}_later.py").write_text(
         NOOP_MIGRATION.format(body=body, old=old, new=new), encoding="utf-8")
-    monkeypatch.setattr(schema, "migrations_dir", lambda: migrations)
+    monkeypatch.setattr(revisions, "migrations_dir", lambda: migrations)
     # known_revisions is cached for the process; use the uncached function on the new folder.
-    monkeypatch.setattr(schema, "known_revisions", schema.known_revisions.__wrapped__)
+    monkeypatch.setattr(revisions, "known_revisions", revisions.known_revisions.__wrapped__)
     assert schema.head_revision() == new
     return new
 

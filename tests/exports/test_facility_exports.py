@@ -233,13 +233,14 @@ def test_cli_reports_an_unwritable_path_in_japanese(database_url: str, tmp_path:
     before = sorted(p.name for p in tmp_path.iterdir())
     path = blocker / "施設.csv"
 
-    code = main(["--database", database_url, "export", "facilities", "--format", "csv",
-                 "-o", str(path)])
+    # Refused while the command line is read, before the database is opened.
+    with pytest.raises(SystemExit) as exited:
+        main(["--database", database_url, "export", "facilities", "--format", "csv",
+              "-o", str(path)])
 
-    assert code == 2
+    assert exited.value.code == 2
     err = capsys.readouterr().err
-    assert err.startswith("エラー: ")
-    assert str(path) in err
-    assert "書き出せませんでした" in err
+    assert "エラー: -o/--output: " in err
+    assert f"「{blocker}」はファイルのため、その中に「施設.csv」は作れません" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == before
     assert blocker.read_text(encoding="utf-8") == "not a folder"

@@ -226,6 +226,9 @@ def test_the_list_pages_in_as_it_scrolls(qtbot, host, db, admin) -> None:
     assert tab.count.text().startswith(f"{PAGE_SIZE} 件以上")
     while tab.model.canFetchMore():
         before = tab.model.rowCount()
+        bar = tab.table.verticalScrollBar()
+        # The rows just come are laid out first: a scroll before went to the old bottom.
+        qtbot.waitUntil(lambda bar=bar: bar.maximum() > bar.value())
         tab.table.scrollToBottom()
         qtbot.waitUntil(lambda before=before: tab.model.rowCount() > before)
     ids = [tab.model.entry(r).id for r in range(tab.model.rowCount())]

@@ -232,17 +232,22 @@ def test_list_loads_more_rows_when_scrolled(window, qtbot, db, actor) -> None:
 
 
 def scroll_for_more(qtbot, tab, arrived) -> None:  # type: ignore[no-untyped-def]
-    """Scroll to the bottom and wait for the next page; if it never comes, say in what state
-    the list was (this wait once timed out, rarely, under a loaded machine)."""
+    """Scroll to the bottom, as a clerk does once the rows shown are laid out, and wait for the
+    next page; if it never comes, say in what state the list was.
+
+    The rows of the last page are laid out a moment after they arrive: a scroll before that
+    went to the old bottom, where the list already was, so no page was asked for (the rare
+    failure this test had on a loaded machine: rows 408, scroll 184/384)."""
     from pytestqt.exceptions import TimeoutError as WaitTimeout
 
     from kyodo_desk.ui.tasks import pending_jobs
 
+    bar = tab.table.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > bar.value())  # somewhere left to scroll to
     tab.table.scrollToBottom()
     try:
         qtbot.waitUntil(arrived)
     except WaitTimeout:
-        bar = tab.table.verticalScrollBar()
         raise AssertionError(
             f"no page came: rows {tab.model.rowCount()}, scroll {bar.value()}/{bar.maximum()}, "
             f"can fetch more {tab.model.canFetchMore()}, loading {tab.model._loading}, "

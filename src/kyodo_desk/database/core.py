@@ -40,6 +40,11 @@ R = TypeVar("R")
 
 _WRITE = "kyodo_write"
 
+# A PostgreSQL Database's connections (its pool; the listener of database/changes.py has one
+# more): kept open between uses, and open at most at once.
+POOL_KEPT = 1
+POOL_MOST = 6
+
 # Called before every session is opened; the window installs one that refuses (or, outside
 # the tests, logs) database work on its GUI thread (ui/operations.py). None: no check.
 _session_guard: Callable[[], None] | None = None
@@ -60,6 +65,9 @@ class Database:
     backend: Backend
     read_only: bool = False
     read_only_reason: str = ""
+    # What the start could not do but worked on without (today's backup failed, in Japanese):
+    # the front end shows it once and clears it.
+    startup_notice: str = ""
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
     _writer: Engine = field(init=False, repr=False)
     _write_sessions: sessionmaker[Session] = field(init=False, repr=False)
@@ -247,6 +255,13 @@ def create_engine_for(url: URL) -> Engine:
     engine = create_engine(
         url,
         pool_pre_ping=True,
+        # One connection kept between uses: with the live-refresh listener's own, two per
+        # counter, so a server's max_connections serves counters × 2. A read beside another
+        # (a list refreshed while a save runs) opens one more and closes it after; the
+        # default pool kept five, and a counter held three at a busy moment
+        # (benchmarks/many_counters.py). At most POOL_MOST at once; more threads wait.
+        pool_size=POOL_KEPT,
+        max_overflow=POOL_MOST - POOL_KEPT,
         connect_args={"connect_timeout": 5, "application_name": "kyodo-desk"},
     )
     return engine
@@ -256,11 +271,15 @@ def open_database(raw_url: str, *, migrate: bool = True) -> Database:
     """Open (creating, migrating and seeding as needed) the database at *raw_url*.
 
     Every failure a user can meet is turned into a StartupError with a Japanese message that
-    says what to do; nothing already stored is overwritten on the way.
+    says what to do; nothing already stored is overwritten on the way. On SQLite, the day's
+    first such open copies the file (database/backups.py); a copy that fails only leaves
+    `startup_notice`.
     """
     from kyodo_desk.database import schema
 
     url = parse_url(raw_url)
+    path = sqlite_files.database_path(url) if url.get_backend_name() == "sqlite" else None
+    existed = path is not None and path.exists()  # a new file has nothing to back up yet
     if url.get_backend_name() == "sqlite":
         sqlite_files.prepare_file(url)
     engine = create_engine_for(url)
@@ -273,6 +292,10 @@ def open_database(raw_url: str, *, migrate: bool = True) -> Database:
     except DBAPIError as exc:
         engine.dispose()
         raise _explain_connection_failure(db, exc) from exc
+    if migrate and existed and path is not None:  # a start for work, not a read-only command
+        from kyodo_desk.database.backups import daily_copy
+
+        db.startup_notice = daily_copy(path).failure or ""
     return db
 
 

@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import enum
 import logging
-import re
-from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Connection, inspect, text
 
-from kyodo_desk import paths
-from kyodo_desk.database import server_roles, sqlite_files
+from kyodo_desk.database import revisions, server_roles, sqlite_files
 from kyodo_desk.database.core import Database
 from kyodo_desk.domain.errors import StartupError
 
 log = logging.getLogger(__name__)
 
-_REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
 # Serialises migrations when several counters start at once after an update (PostgreSQL).
 _MIGRATION_LOCK_KEY = 0x4B594F444F  # "KYODO"
 
@@ -35,19 +31,19 @@ class SchemaState(enum.Enum):
     FOREIGN = "foreign"
 
 
+# The revisions shipped (revisions.py, read at each call so that a test may swap the folder).
+
+
 def migrations_dir() -> Path:
-    return paths.db_dir() / "migrations"
+    return revisions.migrations_dir()
 
 
-@cache
 def known_revisions() -> tuple[str, ...]:
-    """The revisions this app ships, in order. Revision ids are the files' 4-digit prefixes."""
-    names = sorted(p.name for p in (migrations_dir() / "versions").iterdir())
-    return tuple(m[1] for n in names if (m := _REVISION_FILE.match(n)))
+    return revisions.known_revisions()
 
 
 def head_revision() -> str:
-    return known_revisions()[-1]
+    return revisions.head_revision()
 
 
 def current_revision(conn: Connection) -> str | None:

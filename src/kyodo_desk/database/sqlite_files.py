@@ -20,10 +20,7 @@ import tempfile
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
-
-from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import URL, ExceptionContext
+from typing import TYPE_CHECKING, NamedTuple
 
 from kyodo_desk.domain.dates import date_and_time
 from kyodo_desk.domain.errors import StartupError, UserError
@@ -34,6 +31,10 @@ from kyodo_desk.paths import (
     make_private_folder,
     narrow_to_owner,
 )
+
+if TYPE_CHECKING:  # SQLAlchemy loads with the engine: the checks here run without it
+    from sqlalchemy import Connection, Engine
+    from sqlalchemy.engine import URL, ExceptionContext
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,8 @@ class DamagedDatabase(StartupError):
         lines = [f"データベースファイル「{self.path}」は壊れているか、協働デスクのファイルでは"
                  f"ありません（{self.reason}）。ファイルには手を加えていません。"]
         if self.backup is None:
-            lines.append("同じフォルダに正常なバックアップ（*.backup-日時.sqlite3）が見つかりません。"
+            lines.append("同じフォルダと日々のバックアップのフォルダに、正常なバックアップ"
+                         "（*.backup-日時.sqlite3）が見つかりません。"
                          "別の場所に保存したバックアップがあれば、管理者に連絡して"
                          " kyodo-desk db restore で戻してください。")
         else:
@@ -291,18 +293,22 @@ def damaged(path: Path, reason: str, detail: str) -> DamagedDatabase:
 
 
 def newest_intact_backup(path: Path) -> Path | None:
-    """The newest `<name>.backup-<date>-<time>.sqlite3` beside *path* that restore accepts.
+    """The newest `<name>.backup-<date>-<time>.sqlite3` beside *path*, or among the daily
+    copies (database/backups.py), that restore accepts.
 
     Tried newest first. A damaged file kept aside by an earlier restore carries the same kind of
     name, so each is checked (PRAGMA quick_check; a verdict is kept while the file is unchanged).
     """
-    pattern = re.compile(re.escape(path.stem) + r"\.backup-(\d{8}-\d{6})(?:-(\d+))?"
-                         + re.escape(path.suffix) + "$")
-    try:
-        stamped = [(m[1], int(m[2] or 1), p) for p in path.parent.iterdir()
-                   if (m := pattern.match(p.name))]
-    except OSError:
-        return None
+    from kyodo_desk.database import backups
+
+    pattern = backups.copy_pattern(path)
+    stamped = []
+    for folder in (path.parent, backups.configured_copies_folder(path)):
+        try:
+            stamped += [(m[1], int(m[2] or 1), p) for p in folder.iterdir()
+                        if (m := pattern.match(p.name))]
+        except OSError:
+            continue
     for _stamp, _counter, candidate in sorted(stamped, reverse=True):
         try:
             info = candidate.stat()
@@ -386,6 +392,8 @@ def create_sqlite_engine(url: URL, *, write_option: str) -> Engine:
     With a deferred BEGIN, concurrent writers fail with "database is locked" instead of waiting.
     A query that meets a damaged page raises DamagedDatabase, which the person can act on.
     """
+    from sqlalchemy import create_engine, event
+
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     path = database_path(url)
 
@@ -444,7 +452,7 @@ def backup_to(source: Path, target: Path) -> Path:
     check_existing_file(source)
     try:
         make_private_folder(target.parent)
-        os.close(_create_private(target))
+        os.close(create_private_file(target))
     except FileExistsError:
         raise UserError(f"バックアップ先「{target}」は既にあります。別の名前を指定してください。") from None
     except OSError as exc:
@@ -465,10 +473,23 @@ def backup_to(source: Path, target: Path) -> Path:
     except BaseException:
         _remove_database(target)
         raise
+    _tidy(target)
     return target
 
 
-def _create_private(path: Path) -> int:
+def _tidy(copy: Path) -> None:
+    """Remove the empty -wal and the -shm that the copy's read-only check leaves behind, so
+    that a backup is one file (nothing else has the new copy open)."""
+    wal = copy.with_name(copy.name + "-wal")
+    try:
+        if wal.exists() and wal.stat().st_size == 0:
+            wal.unlink()
+            copy.with_name(copy.name + "-shm").unlink(missing_ok=True)
+    except OSError:
+        pass  # clutter at worst
+
+
+def create_private_file(path: Path) -> int:
     """A new file only the user may read and write; refuses any existing name, a link too."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
                  PRIVATE_FILE)
@@ -647,5 +668,5 @@ def _copy_in_place(source: Path, target: Path) -> None:
 
 def _copy_private(source: Path, target: Path) -> None:
     """Copy the bytes as they are into a new file that only the user may read."""
-    with source.open("rb") as src, os.fdopen(_create_private(target), "wb") as dst:
+    with source.open("rb") as src, os.fdopen(create_private_file(target), "wb") as dst:
         shutil.copyfileobj(src, dst)

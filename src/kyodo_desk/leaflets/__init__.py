@@ -21,10 +21,14 @@ from typing import TYPE_CHECKING
 from kyodo_desk.domain.errors import UserError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from kyodo_desk.database import Database
+    from kyodo_desk.domain.facilities import FacilityDetail
     from kyodo_desk.domain.permissions import Actor
 
-__all__ = ["Audience", "LeafletDoesNotFit", "LeafletInfo", "catalog", "render"]
+__all__ = ["FACILITY_LEAFLETS", "Audience", "LeafletDoesNotFit", "LeafletInfo", "catalog", "render",
+           "render_facilities"]
 
 
 class Audience(StrEnum):
@@ -128,27 +132,43 @@ Renderer = Callable[[_Order], bytes]
 
 
 def _facility_guide(order: _Order) -> bytes:
+    from kyodo_desk.services import contacts
+
+    return _of_facilities(order.info, contacts.list_facilities(order.db, order.actor),
+                          order.today)
+
+
+_summary_edition = _consultation_desk = _facility_guide  # the same facilities, drawn otherwise
+
+# The public leaflets made of the active facilities alone, and nothing else of the database:
+# the command line makes them from a quick read (database/quick_read.py).
+FACILITY_LEAFLETS = ("facility-guide", "summary-edition", "consultation-desk")
+
+
+def _of_facilities(info: LeafletInfo, facilities: Sequence[FacilityDetail],
+                   today: date) -> bytes:
+    if info.name == "summary-edition":
+        from kyodo_desk.leaflets import summary_edition
+
+        return summary_edition.build(facilities, info=info, today=today)
+    if info.name == "consultation-desk":
+        from kyodo_desk.leaflets import consultation_desk
+
+        return consultation_desk.build(facilities, info=info, today=today)
     from kyodo_desk.leaflets import facility_guide
-    from kyodo_desk.services import contacts
 
-    facilities = contacts.list_facilities(order.db, order.actor)
-    return facility_guide.build(facilities, info=order.info, today=order.today)
+    return facility_guide.build(facilities, info=info, today=today)
 
 
-def _summary_edition(order: _Order) -> bytes:
-    from kyodo_desk.leaflets import summary_edition
-    from kyodo_desk.services import contacts
-
-    facilities = contacts.list_facilities(order.db, order.actor)
-    return summary_edition.build(facilities, info=order.info, today=order.today)
-
-
-def _consultation_desk(order: _Order) -> bytes:
-    from kyodo_desk.leaflets import consultation_desk
-    from kyodo_desk.services import contacts
-
-    facilities = contacts.list_facilities(order.db, order.actor)
-    return consultation_desk.build(facilities, info=order.info, today=order.today)
+def render_facilities(name: str, facilities: Sequence[FacilityDetail], *,
+                      today: date | None = None) -> bytes:
+    """A leaflet of FACILITY_LEAFLETS from *facilities* as `list_facilities` gives them: what
+    `render` makes of the database's, for a caller that read them itself. Public prints: no
+    audit row, as `render` writes none for them."""
+    if name not in FACILITY_LEAFLETS:
+        raise ValueError(f"{name} is not made of the facilities alone")
+    info = next(info for info, _ in _CATALOG if info.name == name)
+    return _of_facilities(info, facilities, today or date.today())
 
 
 def _consultation_report(order: _Order) -> bytes:

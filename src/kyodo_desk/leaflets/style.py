@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Protocol
 
 from reportlab.lib.colors import Color, HexColor, white
@@ -26,6 +27,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
+from kyodo_desk.leaflets import render_cache
 from kyodo_desk.leaflets.fonts import ensure_registered
 from kyodo_desk.leaflets.japanese_lines import JaParagraph, balanced_width
 
@@ -488,13 +490,15 @@ class CycleDiagram(Flowable):
 
 class QrCode(Flowable):
     """A QR code of *url* on a white square (its quiet zone), with a caption under it, so
-    a phone can open the page."""
+    a phone can open the page. *public*: the text is a published web address, whose code may
+    be kept in the leaflets' cache (qr_modules); a ticket's never is."""
 
     def __init__(self, kit: Kit, url: str, caption: str, size: float,
-                 caption_color: Color | None = None) -> None:
+                 caption_color: Color | None = None, *, public: bool = False) -> None:
         super().__init__()
         self.kit = kit
         self.url = url
+        self.public = public
         self.size = size
         self.quiet = kit.pt(3)
         self.box = size + 2 * self.quiet
@@ -510,7 +514,7 @@ class QrCode(Flowable):
         c = self.canv
         x = (self.width - self.box) / 2
         y = self.cap_h + self.kit.pt(2)
-        modules = qr_modules(self.url)
+        modules = qr_modules(self.url, public=self.public)
         cell = self.size / len(modules)
         c.saveState()
         c.setFillColor(self.kit.palette.paper)
@@ -536,14 +540,38 @@ class QrCode(Flowable):
 
 
 @lru_cache(maxsize=64)
-def qr_modules(text: str) -> tuple[tuple[bool, ...], ...]:
+def qr_modules(text: str, *, public: bool = False) -> tuple[tuple[bool, ...], ...]:
     """The dark (True) and light modules of the QR code of *text*, level M, row by row,
     without the quiet zone. segno makes them: one encoder for every code the app prints,
-    kept at level M (no boosting) so a code's size depends on its text alone."""
+    kept at level M (no boosting) so a code's size depends on its text alone.
+
+    The code of a *public* text (a facility's web address) is kept in the leaflets' cache:
+    loading segno and encoding cost a command's fresh process some 50 ms a print."""
+    name = _qr_entry(text) if public else None
+    if name is not None and isinstance(cached := render_cache.read(name), tuple):
+        return cached
     import segno
 
     code = segno.make(text, error="m", boost_error=False, micro=False)
-    return tuple(tuple(bool(m) for m in row) for row in code.matrix)
+    modules = tuple(tuple(bool(m) for m in row) for row in code.matrix)
+    if name is not None:
+        render_cache.write(name, modules)
+    return modules
+
+
+def _qr_entry(text: str) -> str | None:
+    """The cache entry of *text*'s code, named after segno's files too; None without them."""
+    from importlib.util import find_spec
+
+    spec = find_spec("segno")
+    if spec is None or spec.origin is None:
+        return None
+    encoder = Path(spec.origin).with_name("encoder.py")
+    try:
+        info = encoder.stat()
+    except OSError:
+        return None
+    return render_cache.entry_name("qr", text, encoder, info.st_size, info.st_mtime_ns)
 
 
 # --- contact cards --------------------------------------------------------------------------
@@ -1053,7 +1081,7 @@ class Kit:
         details = self._detail_rows(card, "body", label_w, compact=False)
         name: list[Flowable] = [self.emph(card.name, "subheading", color=p.paper)]
         if card.codes:
-            codes = [QrCode(self, url, caption, self.pt(38), caption_color=p.paper)
+            codes = [QrCode(self, url, caption, self.pt(38), caption_color=p.paper, public=True)
                      for caption, url in card.codes]
             name += [Spacer(1, self.pt(5)), self.table(
                 [codes], [code.width + self.pt(8) for code in codes], [

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kyodo_desk.database import Database
@@ -80,8 +80,13 @@ def _check_password(password: str) -> None:
 
 
 def has_accounts(db: Database) -> bool:
+    """Whether the database has someone to sign in or an administrator (no need for the first
+    administrator, 最初の管理者): an active account, or an administrator even if disabled (the
+    command line enables it again). The disabled demo staff (`kyodo-desk demo`) is neither, so
+    a new database filled with demo data still asks for its administrator."""
     with db.reading(None) as session:
-        return bool(session.scalar(select(func.count()).select_from(Account)))
+        return session.scalar(select(Account.id).where(
+            or_(Account.active, Account.role == Role.ADMIN)).limit(1)) is not None
 
 
 @retry_on_contention

@@ -9,13 +9,13 @@ its first date.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
-from kyodo_desk.database import Database
 from kyodo_desk.domain.dates import DateStyle, use_date_style
-from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.models import Setting
+
+if TYPE_CHECKING:  # a print from a quick read (database/quick_read.py) needs no database here
+    from kyodo_desk.database import Database
+    from kyodo_desk.domain.permissions import Actor
 
 DATE_STYLE_KEY = "display.date_style"
 
@@ -29,8 +29,17 @@ def load_date_style(db: Database, actor: Actor) -> DateStyle | None:
     A value that is neither 西暦 nor 和暦 counts as not set: a date is still written, and the
     log says why the setting had no effect.
     """
+    from sqlalchemy import select
+
+    from kyodo_desk.models import Setting
+
     with db.reading(actor) as session:
         value = session.scalar(select(Setting.value).where(Setting.key == DATE_STYLE_KEY))
+    return use_stored_date_style(value)
+
+
+def use_stored_date_style(value: str | None) -> DateStyle | None:
+    """Make the setting's stored *value* the app's style (see load_date_style)."""
     style = next((s for s in DateStyle if value and s.value == value.strip()), None)
     if value is not None and style is None:
         log.warning("%s = %r is neither 西暦 nor 和暦: the defaults hold", DATE_STYLE_KEY, value)

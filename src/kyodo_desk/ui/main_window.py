@@ -23,6 +23,7 @@ from kyodo_desk.ui.drafted_form import DraftedForm
 from kyodo_desk.ui.events.tab import EventsTab
 from kyodo_desk.ui.gc_guard import freeze_the_started_app
 from kyodo_desk.ui.grants.tab import GrantsTab
+from kyodo_desk.ui.help_window import HelpOpener
 from kyodo_desk.ui.leaflets_tab import LeafletsTab
 from kyodo_desk.ui.live import LiveUpdates
 from kyodo_desk.ui.operations import data_changes, show_failure
@@ -224,6 +225,10 @@ class MainWindow(QMainWindow):
             admin_menu.addAction(retention)
 
         help_menu = self.menuBar().addMenu("ヘルプ(&H)")
+        # 使い方 (F1): the manual on the page of the tab on show (ui/help_window.py).
+        self.help = HelpOpener(self, self.tabs.currentWidget)
+        help_menu.addAction(self.help.action)
+        help_menu.addSeparator()
         about = QAction("協働デスクについて(&A)", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
@@ -336,3 +341,11 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if self.db.read_only:
             self.statusBar().showMessage(self.db.read_only_reason)
+        if self.db.startup_notice:  # today's backup failed: said once, not at every new window
+            self.statusBar().showMessage(self.db.startup_notice.partition("\n")[0])
+            warning = QLabel("バックアップ未作成")
+            warning.setObjectName("startupNoticeLabel")
+            warning.setStyleSheet("color: white; background: #c0392b; padding: 1px 6px;")
+            warning.setToolTip(self.db.startup_notice)  # the reason, where it fits
+            self.statusBar().addPermanentWidget(warning)
+            self.db.startup_notice = ""
