@@ -95,3 +95,9 @@ def test_many_counters_benchmark_runs(pg_server) -> None:  # type: ignore[no-unt
               "--processes", "2", "--seconds", "3", "--contacts", "300")
     assert "4 counters in 2 processes" in out and "errors seen: 0" in out
     assert "notices missed: 0" in out
+
+
+def test_guideline_report_benchmark_runs() -> None:
+    out = run("guideline_report.py", "--only", "sqlite", "--consultations", "3000",
+              "--sign-ups", "300", "--cases", "40", "--runs", "1")
+    assert "(a) the report, 令和8年度 beside 令和7年度" in out and "(b) baseline" in out

@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from kyodo_desk import cli
-from kyodo_desk.cli_parser import Bounded, output_file, url_without_password
+from kyodo_desk.cli import opening
+from kyodo_desk.cli.arguments import Bounded, output_file, url_without_password
 from kyodo_desk.database import open_database
 from kyodo_desk.services import accounts
 
@@ -98,7 +99,7 @@ def test_every_wrong_use_of_every_command_is_refused_in_japanese(
     def no_database(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("a wrong use reached the database")
 
-    monkeypatch.setattr(cli, "_open", no_database)
+    monkeypatch.setattr(opening, "open_for", no_database)
     uses = every_wrong_use(tmp_path)
     walked = {tuple(w for w in use if not w.startswith("-"))[:2] for use in uses}
     assert {("db", "status"), ("user", "add"), ("demo",), ("contacts", "merge")} <= walked

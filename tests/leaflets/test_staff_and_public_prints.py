@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +17,11 @@ import pytest
 from sqlalchemy import func, select
 
 from kyodo_desk.domain.permissions import Actor
+from kyodo_desk.domain.plans import ActionCarrier
 from kyodo_desk.leaflets import Audience, catalog, facility_guide
 from kyodo_desk.leaflets.style import STAFF_ONLY
-from kyodo_desk.models import AuditEntry, Contact, ContactKind, Facility
-from kyodo_desk.services import contacts
+from kyodo_desk.models import Attendance, AuditEntry, Contact, ContactKind, Event, Facility
+from kyodo_desk.services import contacts, plans
 from kyodo_desk.services.events import SessionDraft
 from tests.group_directory_fixtures import KAWABE_UNAGREED, PRIVATE, directory
 from tests.leaflets import flat, page_count, text_of
@@ -38,7 +39,7 @@ NEVER_PUBLIC = (PHONE, EMAIL, ADDRESS, "配慮事項", STAFF_ONLY, *PRIVATE, *KA
 NAME, READING = "山田 花子", "やまだ はなこ"
 PUBLIC = {"facility-guide", "summary-edition", "consultation-desk", "group-directory",
           "grant-call", "grant-results", "event-flyer", "event-receipt", "event-sign-in",
-          "event-badges"}
+          "event-badges", "certificates", "plan-report", "guideline-report"}
 STAFF = {"consultation-report", "grant-score-sheets", "grant-ranking", "contact-record",
          "contact-disclosure", "event-roster"}
 
@@ -66,8 +67,17 @@ def world(db, actor, officer, facilities) -> dict[str, int]:  # type: ignore[no-
             facility.notes = FACILITY_NOTE
         person = session.scalar(select(Contact.id).where(Contact.name == NAME))
     assert person is not None
+    with db.writing(Actor.command_line()) as session:  # 修了: the course's one day attended
+        course = session.get(Event, event.id)
+        assert course is not None
+        course.completion_sessions = 1
+        session.add(Attendance(registration_id=signed.id, session_id=course.sessions[0].id,
+                               checked_in_at=datetime.now(UTC), checked_in_by="受付"))
+    district_plan = plans.create_plan(db, officer, plans.PlanDraft(
+        "河辺", "河辺地域まちづくり計画", 2026, 2030, organisation_id=listed.kawabe,
+        actions=(plans.ActionDraft("見守り活動", ActionCarrier.JOINT, target=10, unit="回"),)))
     return {"event": event.id, "registration": signed.id, "programme": programme,
-            "contact": person, "group": listed.kawabe}
+            "contact": person, "group": listed.kawabe, "plan": district_plan.id}
 
 
 def options(needs: str, world: dict[str, int]) -> dict[str, Any]:
@@ -75,7 +85,8 @@ def options(needs: str, world: dict[str, int]) -> dict[str, Any]:
     return {"": {}, "event": {"event_id": world["event"]},
             "registration": {"registration_id": world["registration"]},
             "programme": {"programme_id": world["programme"]}, "fiscal_year": {"fiscal_year": 2026},
-            "contact": {"contact_id": world["contact"]}}[needs]
+            "contact": {"contact_id": world["contact"]},
+            "plan": {"plan_id": world["plan"], "fiscal_year": 2026}}[needs]
 
 
 def shows_part_of(value: str, text: str) -> bool:
@@ -109,7 +120,7 @@ def test_no_print_for_the_public_shows_a_note_a_phone_or_a_staff_mark(
         leaked = [value for value in NOTES if shows_part_of(value, found)]
         leaked += [value for value in NEVER_PUBLIC if flat(value) in found]
         assert leaked == [], info.name
-        if info.name in ("event-sign-in", "event-badges", "event-receipt"):
+        if info.name in ("event-sign-in", "event-badges", "event-receipt", "certificates"):
             assert flat(NAME) in found, info.name
     assert prints_row_count(db) == before  # a handout is not a disclosure to log
 

@@ -186,6 +186,29 @@ def test_the_watcher_stays_quiet_when_nothing_is_written(db, actor, watching) ->
 
 
 @postgresql_only
+def test_a_change_is_passed_on_when_it_comes_not_at_the_end_of_the_interval(
+        db, actor, database_url: str) -> None:
+    """The others see a save at once: the watcher does not sit on a notice until its interval
+    (here a minute) is over, yet a burst of saves reaches them as few refreshes."""
+    seen = Recorder()
+    before = watcher_threads()
+    watcher = ChangeWatcher(make_url(database_url), seen.changes.append, seen.states.append,
+                            interval=60)
+    watcher.start()
+    [thread] = watcher_threads() - before
+    try:
+        assert wait_for(lambda: seen.states == [True]), seen.states
+        svc.create_contact(db, actor, person())
+        assert wait_for(lambda: bool(seen.changes), timeout=30), "the change waited for the interval"
+        assert "contacts" in (seen.changes[0] or ())
+    finally:
+        watcher._stop.set()
+        svc.create_contact(db, actor, person())  # wakes the watcher, which then sees the stop
+        thread.join(timeout=30)
+    assert not thread.is_alive()
+
+
+@postgresql_only
 def test_the_watcher_reports_a_lost_server_and_reconnects(db, actor, watching,
                                                           database_url: str) -> None:
     _, seen, _ = watching

@@ -39,6 +39,7 @@ from kyodo_desk.ui.tasks import pending_jobs
 from tests.conftest import TEST_PASSWORD
 from tests.event_fixtures import make_event, person
 from tests.ui.conftest import type_text
+from tests.ui.scrolling import scroll_for_more
 
 SHOTS = Path("/tmp")
 
@@ -226,15 +227,7 @@ def test_the_list_pages_in_as_it_scrolls(qtbot, host, db, admin) -> None:
     assert tab.count.text().startswith(f"{PAGE_SIZE} 件以上")
     while tab.model.canFetchMore():
         before = tab.model.rowCount()
-
-        def scrolled_and_arrived(before: int = before) -> bool:
-            # Scrolled again while no page has come, as a clerk would: a scroll before the
-            # rows just come are laid out goes to a bottom that then moves.
-            if tab.model.rowCount() <= before:
-                tab.table.scrollToBottom()
-            return tab.model.rowCount() > before
-
-        qtbot.waitUntil(scrolled_and_arrived)
+        scroll_for_more(qtbot, tab, lambda before=before: tab.model.rowCount() > before)
     ids = [tab.model.entry(r).id for r in range(tab.model.rowCount())]
     assert ids == sorted(set(ids), reverse=True)  # newest first, none twice
     assert len(ids) == PAGE_SIZE * 2 + 30 + already

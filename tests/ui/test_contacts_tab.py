@@ -17,6 +17,7 @@ from kyodo_desk.ui.contacts.drafts import ContactDraftStore
 from kyodo_desk.ui.contacts.form import ContactForm
 from kyodo_desk.ui.tasks import pending_jobs
 from tests.ui.conftest import type_text
+from tests.ui.scrolling import scroll_for_more
 
 LOST = "データベースに接続できません。しばらくしてからもう一度お試しください。"
 
@@ -226,37 +227,13 @@ def test_list_loads_more_rows_when_scrolled(window, qtbot, db, actor) -> None:
     # The true number, not 「208 件以上」, once counted behind the first page.
     qtbot.waitUntil(lambda: tab.count.text() == "458 件")
     assert tab.model.rowCount() == 8 + svc.PAGE_SIZE
-    scroll_for_more(qtbot, tab, lambda: tab.model.rowCount() > 8 + svc.PAGE_SIZE)
-    scroll_for_more(qtbot, tab, lambda: tab.model.rowCount() == 8 + 450)
+
+    def shown() -> str:  # whether a search's list is on the screen, should no page come
+        return f"shown {tab._shown is not None}"
+
+    scroll_for_more(qtbot, tab, lambda: tab.model.rowCount() > 8 + svc.PAGE_SIZE, shown)
+    scroll_for_more(qtbot, tab, lambda: tab.model.rowCount() == 8 + 450, shown)
     assert tab.count.text() == "458 件"
-
-
-def scroll_for_more(qtbot, tab, arrived) -> None:  # type: ignore[no-untyped-def]
-    """Scroll to the bottom until the next page has come, as a clerk who sees no more rows
-    scrolls down again; if it never comes, say in what state the list was.
-
-    One scroll was not always enough on a loaded machine: the list was found at
-    「rows 408, scroll 184/384」 with no page asked for — the scroll had gone to a bottom that
-    moved as the rows just come were laid out (or a refresh put the old position back)."""
-    from pytestqt.exceptions import TimeoutError as WaitTimeout
-
-    from kyodo_desk.ui.tasks import pending_jobs
-
-    bar = tab.table.verticalScrollBar()
-
-    def scrolled_and_arrived() -> bool:
-        if arrived():
-            return True
-        tab.table.scrollToBottom()
-        return arrived()
-
-    try:
-        qtbot.waitUntil(scrolled_and_arrived)
-    except WaitTimeout:
-        raise AssertionError(
-            f"no page came: rows {tab.model.rowCount()}, scroll {bar.value()}/{bar.maximum()}, "
-            f"can fetch more {tab.model.canFetchMore()}, loading {tab.model._loading}, "
-            f"background jobs {pending_jobs()}, shown {tab._shown is not None}") from None
 
 
 def test_the_count_is_the_true_number_of_matches_and_leading_names_come_first(

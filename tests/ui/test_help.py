@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+import shiboken6
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
+from kyodo_desk.models import ContactKind
+from kyodo_desk.ui import drafted_form
 from kyodo_desk.ui.help_window import (
+    HELP_SHORTCUT,
     OUTSIDE_LINK,
     PAGES,
     SCREEN_PAGES,
     START_PAGE,
     HelpWindow,
+    help_keys,
     manual_dir,
 )
+from kyodo_desk.ui.tasks import pending_jobs
 
 # What each tab's F1 must open (by the tab's title; 相談記録 may carry a count after it).
 TAB_PAGES = {
@@ -23,6 +33,7 @@ TAB_PAGES = {
     "相談記録": "consultations.html",
     "イベント": "events.html",
     "交付金": "grants.html",
+    "地域計画": "plans.html",
     "印刷物": "leaflets.html",
     "アカウント": "accounts.html",
     "操作記録": "audit.html",
@@ -195,3 +206,159 @@ def test_the_keys_a_page_lists_are_the_keys_of_its_tab(main_window, admin) -> No
         assert named <= _tab_keys(tab) | menu_keys | {portable(k) for k in FORM_KEYS}, name
         if "↓" in page(name).keys:  # into the list from the search box
             assert tab.findChildren(SearchListKeys), name
+
+
+@pytest.fixture(autouse=True)
+def _closing_discards(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A form closed at the end of a test goes without the question about its draft."""
+    monkeypatch.setattr(drafted_form, "ask", lambda *_a, **_k: "discard")
+
+
+def shown_help() -> list[HelpWindow]:
+    """The help windows on show, wherever they belong."""
+    return [w for w in QApplication.topLevelWidgets()
+            if isinstance(w, HelpWindow) and w.isVisible()]
+
+
+def open_modal(qtbot, make: Callable[[], QDialog]) -> QDialog:  # type: ignore[no-untyped-def]
+    """*make*'s dialog opened modal as the app opens it (open(), which does not block the
+    test as exec() would), active and done loading."""
+    dialog = make()
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if not dialog.isVisible():
+        dialog.open()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.waitUntil(lambda: pending_jobs() == 0)
+    assert QApplication.activeModalWidget() is dialog
+    return dialog
+
+
+def press_f1(qtbot, where: QWidget) -> HelpWindow:  # type: ignore[no-untyped-def]
+    qtbot.keyClick(where, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: len(shown_help()) == 1)
+    help_window = shown_help()[0]
+    # Usable over the modal dialog: the keyboard is the help's, not blocked behind it.
+    qtbot.waitUntil(help_window.isActiveWindow)
+    return help_window
+
+
+def close_and_wait(qtbot, dialog: QDialog) -> None:  # type: ignore[no-untyped-def]
+    """Esc, as a person closes it (back in it first); the dialog is deleted."""
+    qtbot.waitUntil(lambda: pending_jobs() == 0)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog))
+
+
+def test_f1_in_a_modal_dialog_opens_its_page(qtbot, main_window, admin) -> None:  # type: ignore[no-untyped-def]
+    """F1 in a modal dialog, where the main window's F1 is not heard, opens the dialog's page
+    over it; closing the dialog leaves the help on show over the main window."""
+    from kyodo_desk.config import current_database_settings
+    from kyodo_desk.ui.admin.facilities_dialog import FacilitiesDialog
+    from kyodo_desk.ui.admin.retention_dialog import RetentionDialog
+    from kyodo_desk.ui.admin.topics_dialog import TopicsDialog
+    from kyodo_desk.ui.settings_dialog import DatabaseSettingsDialog
+
+    window = main_window(admin)
+    window.tabs.setCurrentWidget(window.events)
+    dialogs: list[tuple[Callable[[], QDialog], str]] = [
+        (lambda: window.contacts.open_new(ContactKind.PERSON), "contacts.html#register"),
+        (lambda: FacilitiesDialog(window.db, admin, window), "admin.html#facilities"),
+        (lambda: RetentionDialog(window.db, admin, window), "admin.html#retention"),
+        (lambda: TopicsDialog(window.db, admin, window), "admin.html#topics"),
+        (lambda: DatabaseSettingsDialog(current_database_settings(), admin, window),
+         "admin.html#database"),
+    ]
+    opened = []
+    for make, expected in dialogs:
+        dialog = open_modal(qtbot, make)
+        help_window = press_f1(qtbot, dialog)
+        assert help_window.current_page() == expected, type(dialog).__name__
+        section = expected.partition("#")[2]
+        assert section in page(expected.partition("#")[0]).ids
+        assert page(expected.partition("#")[0]).h1 in help_window.browser.toPlainText()
+        opened.append(help_window)
+        # Over the dialog, which it may not hide; the dialog keeps its own F1, once.
+        assert help_window.parentWidget() is dialog
+        assert len(dialog.findChildren(QShortcut, HELP_SHORTCUT)) == 1
+        close_and_wait(qtbot, dialog)
+        # The help stays on show, back with the main window, which no dialog blocks now.
+        qtbot.waitUntil(lambda shown=help_window: shown.parentWidget() is window)
+        assert shown_help() == [help_window]
+        assert QApplication.activeModalWidget() is None
+        assert help_window.current_page() == expected
+    assert all(h is opened[0] for h in opened)  # one help window, moved, never a second
+    # The main window's F1 still opens its tab's page, in that same window.
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window.tabs, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: opened[0].current_page() == "events.html")
+    assert shown_help() == [opened[0]]
+
+
+def test_f1_in_a_message_over_a_form_opens_the_form_page(qtbot, main_window, admin) -> None:  # type: ignore[no-untyped-def]
+    window = main_window(admin)
+    form = open_modal(qtbot, lambda: window.contacts.open_new(ContactKind.GROUP))
+    message = QMessageBox(QMessageBox.Icon.Question, "協働デスク", "閉じますか？",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, form)
+    message.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    message.open()
+    qtbot.waitUntil(message.isActiveWindow)
+    help_window = press_f1(qtbot, message)
+    assert help_window.current_page() == "contacts.html#register"
+    assert help_window.parentWidget() is message
+    close_and_wait(qtbot, message)
+    # Back over the form, still modal: the help moves to it, and is not blocked.
+    qtbot.waitUntil(lambda: help_window.parentWidget() is form)
+    assert help_window.isVisible()
+    close_and_wait(qtbot, form)
+
+
+def test_f1_in_the_sign_in_opens_the_sign_in_section(qtbot, db) -> None:  # type: ignore[no-untyped-def]
+    """Before any main window: the sign-in's own help, which goes with the dialog."""
+    from kyodo_desk.ui.sign_in import SignInDialog
+
+    dialog = open_modal(qtbot, lambda: SignInDialog(db))
+    help_window = press_f1(qtbot, dialog.login)
+    assert help_window.current_page() == "index.html#sign-in"
+    assert "サインイン" in help_window.browser.toPlainText()
+    close_and_wait(qtbot, dialog)
+    qtbot.waitUntil(lambda: not shown_help())
+
+
+def test_the_help_window_gets_no_f1_of_its_own(qtbot, main_window, admin) -> None:  # type: ignore[no-untyped-def]
+    window = main_window(admin)
+    window.tabs.setCurrentWidget(window.grants)
+    help_window = press_f1(qtbot, window.tabs)
+    assert help_window.current_page() == "grants.html"
+    help_window.show_page("index.html#keys")
+    qtbot.keyClick(help_window.browser, Qt.Key.Key_F1)
+    qtbot.keyClick(help_window, Qt.Key.Key_F1)
+    assert help_window.findChildren(QShortcut, HELP_SHORTCUT) == []
+    assert help_window.current_page() == "index.html#keys"
+    assert shown_help() == [help_window]
+
+
+def test_dialogs_closed_leave_no_shortcut_behind(qtbot, main_window, admin) -> None:  # type: ignore[no-untyped-def]
+    """Twenty dialogs opened and closed: each had its own F1, gone with it; the main window
+    gains none, and no opener is left over."""
+    from kyodo_desk.ui.admin.retention_dialog import RetentionDialog
+    from kyodo_desk.ui.admin.topics_dialog import TopicsDialog
+
+    window = main_window(admin)
+    shortcuts = len(window.findChildren(QShortcut))
+    openers = len(help_keys().openers())
+    for round_ in range(20):
+        dialog = open_modal(qtbot, (lambda: TopicsDialog(window.db, admin, window)) if round_ % 2
+                            else (lambda: RetentionDialog(window.db, admin, window)))
+        assert len(dialog.findChildren(QShortcut, HELP_SHORTCUT)) == 1
+        if round_ % 5 == 0:
+            help_window = press_f1(qtbot, dialog)
+            assert help_window.current_page() in ("admin.html#retention", "admin.html#topics")
+        close_and_wait(qtbot, dialog)
+        gc.collect()
+    assert len(window.findChildren(QShortcut)) == shortcuts
+    assert window.findChildren(QShortcut, HELP_SHORTCUT) == []
+    assert len(help_keys().openers()) == openers
+    assert len(shown_help()) == 1

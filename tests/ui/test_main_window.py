@@ -10,7 +10,7 @@ def tab_titles(window: MainWindow) -> list[str]:
 
 
 def test_counter_staff_sees_the_lookup_consultations_and_prints(window) -> None:  # type: ignore[no-untyped-def]
-    assert tab_titles(window) == ["センター連絡先", "相談記録", "イベント", "印刷物"]
+    assert tab_titles(window) == ["センター連絡先", "相談記録", "イベント", "地域計画", "印刷物"]
     assert "管理(&A)" not in [a.text() for a in window.menuBar().actions()]
     labels = [w.text() for w in window.statusBar().findChildren(type(window.connection_label))]
     assert "窓口 花子（窓口職員）" in labels
@@ -21,7 +21,8 @@ def test_an_administrator_also_sees_accounts_and_the_audit_log(qtbot, db, admin)
     qtbot.addWidget(window)
     try:
         # The administrator counts consultations (件数のみ) and keeps accounts and the log.
-        assert tab_titles(window) == ["センター連絡先", "相談記録", "イベント", "交付金", "印刷物",
+        assert tab_titles(window) == ["センター連絡先", "相談記録", "イベント", "交付金", "地域計画",
+                                      "印刷物",
                                       "アカウント", "操作記録"]
         menus = [a.text() for a in window.menuBar().actions()]
         assert "管理(&A)" in menus

@@ -29,6 +29,7 @@ _ANNOUNCED = "kyodo_announced_tables"
 _COMMITTING = "kyodo_committing_tables"
 _collectors = threading.local()
 _NOTIFY = text("SELECT pg_notify(:channel, :tables)")
+_BURST = 0.05  # seconds: notices arriving together make one refresh
 
 
 @event.listens_for(Session, "after_flush")
@@ -209,9 +210,16 @@ class ChangeWatcher:
             conn.execute(f"LISTEN {CHANNEL}")
             self._set_state(True)
             while not self._stop.is_set():
+                # The first notice is passed on at once (a counter sees a change within a
+                # refresh's time, not after a whole interval); the burst a saving counter's
+                # neighbours send in the same instant is gathered for a moment, so an import's
+                # thousand commits make a few refreshes, not a thousand.
                 tables: set[str] = set()
-                for notice in conn.notifies(timeout=self.interval, stop_after=100):
+                for notice in conn.notifies(timeout=self.interval, stop_after=1):
                     tables.update(t for t in notice.payload.split(",") if t)
+                if tables:
+                    for notice in conn.notifies(timeout=_BURST, stop_after=100):
+                        tables.update(t for t in notice.payload.split(",") if t)
                 if tables:
                     self.on_change(frozenset(tables))
                 else:

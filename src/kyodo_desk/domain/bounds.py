@@ -165,7 +165,8 @@ FIELD_BOUNDS: dict[str, dict[str, Bound]] = {
         "how_to_apply": note("申込方法"), "contact_name": line("問い合わせ先"),
         "contact_phone": code("問い合わせ先の電話番号", 20), "url": code("ホームページ", 2_000),
         "offer_hold_hours": number("繰り上げの回答期限（時間）", 0, 24 * 14),
-        "district": code("地域", 8), **_SEARCH, **_VERSION,
+        "district": code("地域", 8), "completion_sessions": number("修了に必要な出席回数", 1, 100),
+        "cohort": number("期生", 1, 999), **_SEARCH, **_VERSION,
     },
     "event_sessions": {"held_on": day("開催日"), "label": line("開催日の名前")},
     "registrations": {
@@ -173,7 +174,8 @@ FIELD_BOUNDS: dict[str, dict[str, Bound]] = {
         "name_key": DERIVED, "reading_key": DERIVED, "phone_key": DERIVED,
         "queue_number": DERIVED, "booth_space": line("ブースの広さ"),
         "booth_number": code("ブース番号", 20), "booth_tables": number("机の数", 0, MAX_BOOTH_TABLES),
-        "booth_chairs": number("椅子の数", 0, MAX_BOOTH_CHAIRS), **_VERSION,
+        "booth_chairs": number("椅子の数", 0, MAX_BOOTH_CHAIRS), "sector": code("所属の区分", 20),
+        **_VERSION,
     },
     "attendances": {"checked_in_by": DERIVED},
     "grant_programmes": {
@@ -203,6 +205,20 @@ FIELD_BOUNDS: dict[str, dict[str, Bound]] = {
     "grant_case_notes": {"written_by": DERIVED, "text": report("メモ")},
     "grant_deadlines": {"label": name("期限の内容"), "due_on": day("期限"), "done_on": day("完了日"),
                         "created_by": DERIVED},
+    "district_plans": {
+        "district": code("地域", 8), "title": name("計画の名称"),
+        "first_year": number("計画期間の初年度", EARLIEST_DAY.year, LATEST_DAY.year),
+        "last_year": number("計画期間の最終年度", EARLIEST_DAY.year, LATEST_DAY.year),
+        "vision": report("目指す姿"), "edition": DERIVED, "adopted_on": day("策定日"),
+        **_SEARCH, **_VERSION,
+    },
+    "plan_actions": {"position": DERIVED, "title": name("取組"), "detail": note("取組の内容"),
+                     "schedule": line("実施時期"), "indicator": line("指標"),
+                     "target": number("目標値"), "unit": code("単位", 20)},
+    "plan_years": {"fiscal_year": number("年度", EARLIEST_DAY.year, LATEST_DAY.year),
+                   "evaluation": report("評価"), "improvement": report("改善"),
+                   "published_on": day("公表日"), **_VERSION},
+    "action_progress": {"result": report("実績・成果"), "figure": number("実績値")},
 }
 
 

@@ -47,6 +47,12 @@ class Resource(enum.StrEnum):
     EVENTS = "events"  # イベント
     REGISTRATIONS = "registrations"  # イベントの申込・出席 (taking sign-ups, and 出席 at the door)
     GRANT_CASES = "grant_cases"  # 交付金案件
+    # 地域まちづくり計画: the plans, their actions and each year's 実施状況 (PDCA); service
+    # centers keep their districts' plans with the 地域づくり組織
+    PLANS = "plans"
+    # 指針の方向への対応づけ: which topics, event kinds and programmes count toward each of the
+    # guideline's five directions in the yearly report
+    DIRECTIONS = "directions"
     ACCOUNTS = "accounts"  # アカウント
     AUDIT_LOG = "audit_log"  # 操作記録
 
@@ -104,6 +110,14 @@ PERMISSIONS: dict[Resource, dict[Role, tuple[Scope, Scope, Scope, Scope]]] = {
         Role.COUNTER_STAFF: (_S, _S, _S, _S), Role.ADVISOR: (_A, _S, _S, _S),
         Role.OFFICER: (_A, _A, _A, _S), Role.ADMIN: (_A, _A, _A, _A),
     },
+    Resource.PLANS: {
+        Role.COUNTER_STAFF: (_A, _A, _A, _S), Role.ADVISOR: (_A, _S, _S, _S),
+        Role.OFFICER: (_A, _A, _A, _A), Role.ADMIN: (_A, _A, _A, _A),
+    },
+    Resource.DIRECTIONS: {
+        Role.COUNTER_STAFF: (_A, _S, _S, _S), Role.ADVISOR: (_A, _S, _S, _S),
+        Role.OFFICER: (_A, _S, _S, _S), Role.ADMIN: (_A, _A, _A, _A),
+    },
     Resource.ACCOUNTS: {
         Role.COUNTER_STAFF: (_S, _S, _S, _S), Role.ADVISOR: (_S, _S, _S, _S),
         Role.OFFICER: (_S, _S, _S, _S), Role.ADMIN: (_A, _A, _A, _S),
@@ -125,6 +139,7 @@ _RESOURCE_LABELS = {
     Resource.ACTIVITY_FIELDS: "団体の活動分野",
     Resource.EVENTS: "イベント",
     Resource.REGISTRATIONS: "イベントの申込・出席", Resource.GRANT_CASES: "交付金案件",
+    Resource.PLANS: "地域まちづくり計画", Resource.DIRECTIONS: "指針の方向への対応づけ",
     Resource.ACCOUNTS: "アカウント", Resource.AUDIT_LOG: "操作記録",
 }
 

@@ -3,7 +3,8 @@
 One row per sign-up in the order of the sign-up list — seat holders by 受付番号, then the
 waitlist, then cancellations — each with its status (受付済, キャンセル待ちN番, 出席, 欠席,
 キャンセル), so the sheet answers "is this person coming?" for every name one may be asked
-about. The booth columns (ブース番号・机・椅子・電源) appear only for an event with exhibitor
+about. 所属の区分 follows the 配慮事項 for a 市民協働ミーティング and wherever a sign-up gave
+one; the booth columns (ブース番号・机・椅子・電源) appear only for an event with exhibitor
 booths; then one 出席 column per session, ○ where the sign-up was checked in.
 
 The workbook has the event's title and dates above the header; the CSV is the bare table,
@@ -19,7 +20,9 @@ from pathlib import Path
 from kyodo_desk.database import Database
 from kyodo_desk.database.audit import record_event
 from kyodo_desk.domain.dates import clock, short_date
+from kyodo_desk.domain.events import EventKind
 from kyodo_desk.domain.permissions import Actor
+from kyodo_desk.domain.plans import SECTOR_LABELS, Sector
 from kyodo_desk.exports.events import schedule
 from kyodo_desk.exports.tabular import replaced_atomically, write_csv, write_xlsx
 from kyodo_desk.services.events import EventDetail, get_event
@@ -31,6 +34,7 @@ ATTENDED_MARK = "○"
 POWER_MARK = "要"
 
 SIGN_UP_HEADER = ("受付番号", "状況", "氏名・団体名", "よみ", "電話", "人数", "配慮事項")
+SECTOR_HEADER = "所属の区分"
 BOOTH_HEADER = ("ブース番号", "机", "椅子", "電源")
 # Excel would read 018-888-5640 as a date and booth 01 as the number 1.
 TEXT_COLUMNS = frozenset({"電話", "ブース番号"})
@@ -47,8 +51,9 @@ def export_participants(db: Database, actor: Actor, event_id: int, fmt: str,
         raise ValueError(f"unknown export format {fmt!r}; expected one of {FORMATS}")
     event = get_event(db, actor, event_id)
     registrations = list_registrations(db, actor, event_id, logged=False)  # its "export" row
-    header = participant_header(event)
-    rows = [participant_row(event, r) for r in registrations]
+    sectors = asks_sector(event, registrations)
+    header = participant_header(event, sectors=sectors)
+    rows = [participant_row(event, r, sectors=sectors) for r in registrations]
     with replaced_atomically(Path(path)) as temp:
         if fmt == "csv":
             write_csv(temp, header, rows)
@@ -61,9 +66,16 @@ def export_participants(db: Database, actor: Actor, event_id: int, fmt: str,
     return len(rows)
 
 
-def participant_header(event: EventDetail) -> list[str]:
+def asks_sector(event: EventDetail, registrations: list[RegistrationInfo]) -> bool:
+    """Whether the list has the 所属の区分 column: a meeting asks it first; elsewhere it is
+    shown once any sign-up gave one."""
+    return event.kind is EventKind.MEETING or any(r.sector for r in registrations)
+
+
+def participant_header(event: EventDetail, *, sectors: bool = False) -> list[str]:
     booths = BOOTH_HEADER if event.has_booths else ()
-    return [*SIGN_UP_HEADER, *booths, *attendance_headers(event)]
+    return [*SIGN_UP_HEADER, *((SECTOR_HEADER,) if sectors else ()), *booths,
+            *attendance_headers(event)]
 
 
 def attendance_headers(event: EventDetail) -> list[str]:
@@ -81,9 +93,12 @@ def attendance_headers(event: EventDetail) -> list[str]:
     return headers
 
 
-def participant_row(event: EventDetail, r: RegistrationInfo) -> list[object]:
+def participant_row(event: EventDetail, r: RegistrationInfo, *,
+                    sectors: bool = False) -> list[object]:
     row: list[object] = [r.queue_number, r.status_label, r.contact_name, r.contact_reading,
                          r.contact_phone, r.party_size, r.notes]
+    if sectors:
+        row.append(SECTOR_LABELS.get(Sector(r.sector), "") if r.sector else "")
     if event.has_booths:
         row += [r.booth_number, r.booth_tables, r.booth_chairs,
                 POWER_MARK if r.booth_power else ""]

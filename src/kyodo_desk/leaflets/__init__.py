@@ -95,11 +95,13 @@ class _Order:
     district: str | None = None  # 地域: the group directory's, if limited to one
     by: str | None = None  # the group directory's sections: "field" or "district"
     reason: str | None = None  # a disclosure's (開示): the request's reason, as typed
+    plan_id: int | None = None  # the district plan's edition of a plan report
 
     def subject_id(self) -> int | None:
         """The record a print is made of (the event of a roster, the contact of a カルテ)."""
         return {"event": self.event_id, "registration": self.registration_id,
-                "programme": self.programme_id, "contact": self.contact_id}.get(self.info.needs)
+                "programme": self.programme_id, "contact": self.contact_id,
+                "plan": self.plan_id}.get(self.info.needs)
 
     def need(self, value: int | None, what: str, option: str) -> int:
         """*value*, or a UserError naming *what* the leaflet needs and its *option*."""
@@ -278,6 +280,32 @@ def _event_sign_in(order: _Order) -> bytes:
     return event_sign_in.build(data, info=order.info, today=order.today)
 
 
+def _certificates(order: _Order) -> bytes:
+    from kyodo_desk.leaflets import certificates
+    from kyodo_desk.services.events.completion import certificate_data
+
+    data = certificate_data(order.db, order.actor, order.event())
+    return certificates.build(data, info=order.info, today=order.today)
+
+
+def _guideline_report(order: _Order) -> bytes:
+    from kyodo_desk.leaflets import guideline_report
+    from kyodo_desk.services.guideline import guideline_report as figures
+
+    report = figures(order.db, order.actor, order.year())
+    return guideline_report.build(report, info=order.info, today=order.today)
+
+
+def _plan_report(order: _Order) -> bytes:
+    from kyodo_desk.leaflets import plan_report
+    from kyodo_desk.services.plans.publication import plan_report as gather
+
+    plan_id = order.need(order.plan_id, "計画（版）", "--plan 番号")
+    year = order.need(order.fiscal_year, "年度", "--fiscal-year 2026 のように西暦で")
+    return plan_report.build(gather(order.db, order.actor, plan_id, year), info=order.info,
+                             today=order.today)
+
+
 def _event_badges(order: _Order) -> bytes:
     from kyodo_desk.leaflets import event_badges
     from kyodo_desk.services.events import prints
@@ -400,6 +428,28 @@ _CATALOG: tuple[tuple[LeafletInfo, Renderer], ...] = (
                     "イベント名）",
         pages=_LIST_PAGES, audience=Audience.PUBLIC, needs="event",
     ), _event_badges),
+    (LeafletInfo(
+        name="certificates",
+        title="修了証",
+        description="つむぎすと講座の修了者それぞれに渡す修了証（A4 1人1枚: 期生、お名前、講座名、"
+                    "出席回数、講座の日程、発行日（和暦）と発行者）",
+        pages=_LIST_PAGES, audience=Audience.PUBLIC, needs="event",
+    ), _certificates),
+    (LeafletInfo(
+        name="guideline-report",
+        title="市民協働の推進状況",
+        description="指針の5つの方向ごとの指標を、今年度と前年度で比べたグラフと表、指標の定義"
+                    "（A4、必要なページ数。公表用）",
+        pages=6, audience=Audience.PUBLIC, needs="fiscal_year",
+    ), _guideline_report),
+    (LeafletInfo(
+        name="plan-report",
+        title="地域まちづくり計画の実施状況",
+        description="地域まちづくり計画の1つの版の、年度の段階（PDCAサイクル）、取組ごとの実施状況と"
+                    "目標に対する実績、評価・改善、計画をつくったワークショップと取組を支える交付金"
+                    "（A4、必要なページ数。公表用）",
+        pages=_LIST_PAGES, audience=Audience.PUBLIC, needs="plan",
+    ), _plan_report),
 )
 
 
@@ -428,7 +478,8 @@ def render(name: str, db: Database, actor: Actor, *, today: date | None = None,
            registration_id: int | None = None, programme_id: int | None = None,
            fiscal_year: int | None = None, reviewer: str | None = None,
            contact_id: int | None = None, district: str | None = None,
-           by: str | None = None, reason: str | None = None) -> bytes:
+           by: str | None = None, reason: str | None = None,
+           plan_id: int | None = None) -> bytes:
     """The leaflet *name* as PDF bytes, with the current data of *db* as *actor* may read it.
 
     *today* is the date printed on the leaflet (default: today). *month* (any day of it) is
@@ -439,7 +490,8 @@ def render(name: str, db: Database, actor: Actor, *, today: date | None = None,
     sheets (審査表; blank sheets without), *contact_id* the group or person of a カルテ,
     *district* the 地域 the group directory (団体一覧) is limited to and *by* its sections
     ("field" 活動分野別, the default, or "district" 地域別), *reason* the request's reason
-    a disclosure (開示) records and prints. A leaflet ignores what it does
+    a disclosure (開示) records and prints, *plan_id* the district plan's edition of a plan
+    report (with *fiscal_year*). A leaflet ignores what it does
     not need, and a missing one is a UserError naming the option. Raises UserError for an unknown name and
     LeafletDoesNotFit when the content cannot fit the leaflet's pages.
     """
@@ -447,7 +499,7 @@ def render(name: str, db: Database, actor: Actor, *, today: date | None = None,
         if info.name == name:
             order = _Order(db, actor, info, today or date.today(), month, event_id,
                            registration_id, programme_id, fiscal_year, reviewer, contact_id,
-                           district, by, reason)
+                           district, by, reason, plan_id)
             pdf = renderer(order)
             if info.staff_only:
                 _log_made(order, pdf)

@@ -55,7 +55,7 @@ def build(figures: MonthStatistics, *, info: LeafletInfo, today: date) -> bytes:
                         [_breakdown_table(kit, figures.consultees, "相談者※1")],
                         left_share=0.5, gap=14),
             kit.section(f"月別の相談件数（{figures.fiscal_year_label}）"),
-            _MonthBars(kit, figures),
+            _month_bars(kit, figures),
             kit.spacer(8),
             kit.glossary(GLOSSARY),
         ]
@@ -191,44 +191,9 @@ def _number(kit: Kit, n: int | None) -> Any:
     return kit.para(f"{n:,}", "small", color=colour, align=TA_RIGHT)
 
 
-
-class _MonthBars(Flowable):
+def _month_bars(kit: Kit, figures: MonthStatistics) -> Flowable:
     """A bar per month of the fiscal year, April to March, with its count above it; the
     report's month in orange, the months still to come left empty."""
-
-    def __init__(self, kit: Kit, figures: MonthStatistics) -> None:
-        super().__init__()
-        self.kit = kit
-        self.values = list(figures.monthly_totals)
-        self.labels = [f"{m}月" for m in FISCAL_MONTHS]
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        self.width, self.height = availWidth, self.kit.pt(60)
-        return self.width, self.height
-
-    def draw(self) -> None:
-        k, c = self.kit, self.canv
-        p = k.palette
-        size = k.size("note")
-        base = size * 1.8  # room for the month names under the axis
-        top = self.height - size * 1.6  # room for the counts over the bars
-        slot = self.width / len(self.labels)
-        highest = max(self.values, default=0) or 1
-        c.saveState()
-        c.setFont(k.font, size)
-        for i, label in enumerate(self.labels):
-            centre = slot * (i + 0.5)
-            c.setFillColor(p.muted)
-            c.drawCentredString(centre, size * 0.5, label)
-            if i >= len(self.values):
-                continue
-            n = self.values[i]
-            bar_h = (top - base) * n / highest
-            c.setFillColor(p.accent if i == len(self.values) - 1 else p.primary)
-            c.rect(centre - slot * 0.3, base, slot * 0.6, bar_h, stroke=0, fill=1)
-            c.setFillColor(p.text)
-            c.drawCentredString(centre, base + bar_h + size * 0.4, f"{n:,}")
-        c.setStrokeColor(p.rule)
-        c.setLineWidth(k.pt(0.8))
-        c.line(0, base, self.width, base)
-        c.restoreState()
+    values = list(figures.monthly_totals)
+    return kit.bars([f"{m}月" for m in FISCAL_MONTHS], [values],
+                    colors=[kit.palette.primary], highlight=len(values) - 1)

@@ -1,6 +1,8 @@
 """参加者名簿 (roster): the staff's list of an event's sign-ups: those holding seats in order of
 受付番号 (氏名・団体名, よみ, 人数, 配慮事項, the booth at a fair, 状況), then the waitlist in
-queue order, on as many A4 pages as it needs, the header row repeated on each."""
+queue order, on as many A4 pages as it needs, the header row repeated on each. Where any
+sign-up gave its 所属の区分 (市民協働ミーティング), a 区分 column, and the participants' mix
+under the title."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from reportlab.platypus import CondPageBreak
 
 from kyodo_desk.domain.dates import full_date, print_style
 from kyodo_desk.domain.events import SEAT_HOLDING, RegistrationStatus
+from kyodo_desk.domain.plans import SECTOR_LABELS, Sector
 from kyodo_desk.leaflets import LeafletInfo, event_text, fitting
 from kyodo_desk.leaflets.style import Kit
 
@@ -21,6 +24,7 @@ if TYPE_CHECKING:
     from kyodo_desk.services.events.registrations import RegistrationInfo
 
 TITLE = "参加者名簿"
+NOT_GIVEN = "未回答"  # no 所属の区分 given
 NONE_YET = "まだ申込はありません。"
 NO_WAITLIST = "キャンセル待ちの方はいません。"
 
@@ -30,6 +34,26 @@ def party_count(regs: Sequence[RegistrationInfo]) -> str:
     return f"{len(regs)}組 {sum(r.party_size for r in regs)}名"
 
 
+def sector_label(code: str) -> str:
+    """「市民活動団体」 for its code; "" when none was given."""
+    try:
+        return SECTOR_LABELS[Sector(code)]
+    except ValueError:
+        return ""
+
+
+def sector_mix(regs: Sequence[RegistrationInfo]) -> str:
+    """「市民 12名・市民活動団体 5名・行政 2名・未回答 1名」: the people of *regs* by
+    所属の区分, in the list's order, those without one last."""
+    counts = {sector: sum(r.party_size for r in regs if r.sector == sector.value)
+              for sector in Sector}
+    parts = [f"{SECTOR_LABELS[sector]} {n}名" for sector, n in counts.items() if n]
+    missing = sum(r.party_size for r in regs if not sector_label(r.sector))
+    if missing:
+        parts.append(f"{NOT_GIVEN} {missing}名")
+    return "・".join(parts)
+
+
 def build(data: EventPrintData, *, info: LeafletInfo, today: date) -> bytes:
     e = data.event
     department = event_text.department(e)
@@ -37,6 +61,8 @@ def build(data: EventPrintData, *, info: LeafletInfo, today: date) -> bytes:
     seated = data.with_status(SEAT_HOLDING)
     waiting = data.with_status(frozenset({RegistrationStatus.WAITLISTED}))
     capacity = "定員なし" if e.capacity is None else f"定員{e.capacity:,}名"
+    sectors = any(sector_label(r.sector) for r in data.registrations)
+    mix = [("所属の区分", sector_mix(seated))] if sectors and seated else []
 
     def compose(kit: Kit) -> list[Any]:
         return [
@@ -46,14 +72,14 @@ def build(data: EventPrintData, *, info: LeafletInfo, today: date) -> bytes:
             kit.facts([("日時", event_text.sessions_text(e.sessions)),
                        ("会場", e.venue_name),
                        ("申込", f"参加者 {party_count(seated)}（{capacity}）　"
-                               f"キャンセル待ち {party_count(waiting)}")], role="small"),
+                               f"キャンセル待ち {party_count(waiting)}"), *mix], role="small"),
             # 参加者, not 受付済: the list holds every sign-up with seats, its 状況 saying
             # 受付済, 出席 or 欠席 (the status 受付済 is only the first of them).
             *list_heading(kit, f"参加者（{party_count(seated)}）"),
-            _seated_table(kit, seated, booths=e.has_booths) if seated
+            _seated_table(kit, seated, booths=e.has_booths, sectors=sectors) if seated
             else kit.para(NONE_YET, "body"),
             *list_heading(kit, f"キャンセル待ち（{party_count(waiting)}）"),
-            _waiting_table(kit, waiting) if waiting else kit.para(NO_WAITLIST, "body"),
+            _waiting_table(kit, waiting, sectors=sectors) if waiting else kit.para(NO_WAITLIST, "body"),
         ]
 
     return fitting.build(info, compose, scales=(1.0,),
@@ -70,7 +96,8 @@ def list_heading(kit: Kit, title: str) -> list[Any]:
     return [CondPageBreak(kit.pt(90)), heading]
 
 
-def _seated_table(kit: Kit, regs: Sequence[RegistrationInfo], *, booths: bool) -> Any:
+def _seated_table(kit: Kit, regs: Sequence[RegistrationInfo], *, booths: bool,
+                  sectors: bool) -> Any:
     header = ["受付番号", "氏名・団体名", "よみ", "人数", "配慮事項", "状況"]
     shares = [1.1, 3.0, 2.6, 0.7, 3.0, 0.9]
     align = [TA_RIGHT, TA_LEFT, TA_LEFT, TA_RIGHT, TA_LEFT, TA_CENTER]
@@ -82,12 +109,29 @@ def _seated_table(kit: Kit, regs: Sequence[RegistrationInfo], *, booths: bool) -
         align.insert(5, TA_CENTER)
         for row, r in zip(rows, regs, strict=True):
             row.insert(5, r.booth_number or "")
+    if sectors:
+        _add_sector_column(header, shares, align, rows, regs, at=3)
     return kit.list_table(header, rows, shares, align=align)
 
 
-def _waiting_table(kit: Kit, regs: Sequence[RegistrationInfo]) -> Any:
+def _add_sector_column(header: list[str], shares: list[float], align: list[int],
+                       rows: list[list[str]], regs: Sequence[RegistrationInfo], *,
+                       at: int) -> None:
+    """The 区分 column before column *at*; its width taken from the よみ (column *at* - 1)."""
+    header.insert(at, "区分")
+    shares[at - 1] -= 0.5
+    shares.insert(at, 1.3)
+    align.insert(at, TA_LEFT)
+    for row, r in zip(rows, regs, strict=True):
+        row.insert(at, sector_label(r.sector))
+
+
+def _waiting_table(kit: Kit, regs: Sequence[RegistrationInfo], *, sectors: bool) -> Any:
     rows = [[f"{r.waitlist_position}番", str(r.queue_number), r.contact_name, r.contact_reading,
              f"{r.party_size}名", r.notes] for r in regs]
-    return kit.list_table(["順番", "受付番号", "氏名・団体名", "よみ", "人数", "配慮事項"], rows,
-                          [0.7, 1.1, 3.0, 2.6, 0.7, 3.2],
-                          align=[TA_RIGHT, TA_RIGHT, TA_LEFT, TA_LEFT, TA_RIGHT, TA_LEFT])
+    header = ["順番", "受付番号", "氏名・団体名", "よみ", "人数", "配慮事項"]
+    shares = [0.7, 1.1, 3.0, 2.6, 0.7, 3.2]
+    align = [TA_RIGHT, TA_RIGHT, TA_LEFT, TA_LEFT, TA_RIGHT, TA_LEFT]
+    if sectors:
+        _add_sector_column(header, shares, align, rows, regs, at=4)
+    return kit.list_table(header, rows, shares, align=align)

@@ -488,6 +488,80 @@ class CycleDiagram(Flowable):
                 para.drawOn(c, x + self.node_r + k.pt(12), ty_)
 
 
+class Bars(Flowable):
+    """A small bar chart (月別の件数, 前年度と今年度): one slot per label, in each slot one bar
+    per series side by side, each with its figure above it, the labels under the axis and,
+    for several series, a key in the top right. A series may be shorter than the labels (the
+    months still to come are left empty); *highlight* (slot index) draws that slot's bars in
+    the accent colour. The scale is shared by all bars, so they compare."""
+
+    def __init__(self, kit: Kit, labels: Sequence[str], series: Sequence[Sequence[int]], *,
+                 names: Sequence[str] = (), colors: Sequence[Color] = (),
+                 highlight: int | None = None, height: float = 60) -> None:
+        super().__init__()
+        self.kit, self.labels, self.series = kit, list(labels), [list(s) for s in series]
+        self.names = list(names)
+        self.colors = list(colors) or [kit.palette.rule, kit.palette.primary][-len(series):]
+        self.highlight, self.bar_height = highlight, height
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width, self.height = availWidth, self.kit.pt(self.bar_height)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        k, c = self.kit, self.canv
+        p = k.palette
+        size = k.size("note")
+        slot = self.width / max(len(self.labels), 1)
+        # A label wider than its slot is set on two lines, halved (Japanese breaks anywhere).
+        lines = [_halved(label) if stringWidth(label, k.font, size) > slot * 0.95
+                 else [label] for label in self.labels]
+        rows = max((len(ls) for ls in lines), default=1)
+        base = size * (0.8 + 1.1 * rows)  # room for the labels under the axis
+        key = size * 1.6 if len(self.names) > 1 else 0.0
+        top = self.height - size * 1.6 - key  # room for the figures over the bars
+        per = len(self.series)
+        bar_w = slot * 0.6 / per
+        highest = max((n for s in self.series for n in s), default=0) or 1
+        c.saveState()
+        c.setFont(k.font, size)
+        for i, label_lines in enumerate(lines):
+            centre = slot * (i + 0.5)
+            c.setFillColor(p.muted)
+            for n, line in enumerate(label_lines):
+                c.drawCentredString(centre, size * (0.5 + 1.1 * (len(label_lines) - 1 - n)),
+                                    line)
+            for j, values in enumerate(self.series):
+                if i >= len(values):
+                    continue
+                n = values[i]
+                x = centre - slot * 0.3 + bar_w * j
+                bar_h = (top - base) * n / highest
+                c.setFillColor(p.accent if i == self.highlight else self.colors[j])
+                c.rect(x, base, bar_w, bar_h, stroke=0, fill=1)
+                c.setFillColor(p.text)
+                c.drawCentredString(x + bar_w / 2, base + bar_h + size * 0.4, f"{n:,}")
+        if key:
+            x = self.width
+            for name, color in reversed(list(zip(self.names, self.colors, strict=False))):
+                x -= stringWidth(name, k.font, size)
+                c.setFillColor(p.muted)
+                c.drawString(x, self.height - size, name)
+                x -= size * 1.3
+                c.setFillColor(color)
+                c.rect(x, self.height - size * 1.05, size, size * 0.9, stroke=0, fill=1)
+                x -= size * 1.2
+        c.setStrokeColor(p.rule)
+        c.setLineWidth(k.pt(0.8))
+        c.line(0, base, self.width, base)
+        c.restoreState()
+
+
+def _halved(label: str) -> list[str]:
+    middle = (len(label) + 1) // 2
+    return [label[:middle], label[middle:]]
+
+
 class QrCode(Flowable):
     """A QR code of *url* on a white square (its quiet zone), with a caption under it, so
     a phone can open the page. *public*: the text is a published web address, whose code may
@@ -882,6 +956,13 @@ class Kit:
             ])
 
         return Sized(make)
+
+    def bars(self, labels: Sequence[str], series: Sequence[Sequence[int]], *,
+             names: Sequence[str] = (), colors: Sequence[Color] = (),
+             highlight: int | None = None, height: float = 60) -> Flowable:
+        """A small bar chart: see `Bars`."""
+        return Bars(self, labels, series, names=names, colors=colors, highlight=highlight,
+                    height=height)
 
     def cycle(self, stages: Sequence[tuple[str, str, str]]) -> Flowable:
         """The PDCA cycle: (label, tag, description) per stage, e.g. ("計画", "PLAN", "…")."""

@@ -36,13 +36,23 @@ from kyodo_desk.models.grants import (
     GrantRequiredDocument,
     GrantScore,
 )
+from kyodo_desk.models.plans import (
+    ActionProgress,
+    DirectionLink,
+    DistrictPlan,
+    PlanAction,
+    PlanActionCase,
+    PlanWorkshop,
+    PlanYear,
+)
 from kyodo_desk.models.settings import Setting
 
-__all__ = ["Account", "ActivityField", "Attendance", "AuditEntry", "Base", "Consultation",
+__all__ = ["Account", "ActionProgress", "ActivityField", "Attendance", "AuditEntry", "Base", "Consultation",
            "ConsultationChannel", "ConsultationStatus", "ConsultationTopic",
            "ConsultationTopicLink", "Contact", "ContactActivityField", "ContactKind",
-           "ContactMatchKey", "ContactMerge", "DistinctContacts", "DistrictTown", "Event",
+           "ContactMatchKey", "ContactMerge", "DirectionLink", "DistinctContacts", "DistrictPlan", "DistrictTown", "Event",
            "EventSession", "Facility", "FacilityKind", "GrantCase",
            "GrantCaseDocument", "GrantCaseMove", "GrantCaseNote", "GrantCriterion",
            "GrantDeadline", "GrantPayment", "GrantProgramme", "GrantRequiredDocument",
-           "GrantScore", "GroupType", "Membership", "Registration", "Setting"]
+           "GrantScore", "GroupType", "Membership", "PlanAction", "PlanActionCase",
+           "PlanWorkshop", "PlanYear", "Registration", "Setting"]

@@ -57,6 +57,8 @@ class Consultation(Searchable, Versioned, Base):
         Index("ix_consultations_staff_held_on", "staff_account_id", "held_on"),
         Index("ix_consultations_figures", "held_on", "facility_id", "channel",
               "returning_consultee"),
+        # 市民協働の推進状況: a person's first consultation, a group's consultations in a year.
+        Index("ix_consultations_consultee_held_on", "consultee_contact_id", "held_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -59,6 +59,10 @@ class Event(Searchable, Versioned, Base):
     offer_hold_hours: Mapped[int] = mapped_column(Integer, default=48)  # 繰り上げの回答期限
     has_booths: Mapped[bool] = mapped_column(Boolean, default=False)  # ブース出展
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)  # 中止
+    # つむぎすと講座: 修了 when a participant attended at least this many of its sessions (None:
+    # no completion rule), and the course's 期生 number (第N期).
+    completion_sessions: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cohort: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     sessions: Mapped[list[EventSession]] = relationship(
         back_populates="event", cascade="all, delete-orphan",
@@ -121,6 +125,9 @@ class Registration(Versioned, Base):
     queue_number: Mapped[int] = mapped_column(Integer)
     token: Mapped[str] = mapped_column(String(40), unique=True)  # the receipt's QR secret
     walk_in: Mapped[bool] = mapped_column(Boolean, default=False)  # 当日参加
+    # 所属の区分 (domain/plans.Sector; "" not asked): 市民協働ミーティング's mix, and 行政 marks
+    # city staff among a course's graduates.
+    sector: Mapped[str] = mapped_column(String(20), default="", server_default=text("''"))
     # A promotion from the waitlist: who must be called, and until when the seat is held.
     promoted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
                                                          nullable=True)

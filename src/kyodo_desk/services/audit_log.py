@@ -42,6 +42,12 @@ from kyodo_desk.domain.events import (
 from kyodo_desk.domain.grants import GRANT_KIND_LABELS, STAGE_LABELS, yen
 from kyodo_desk.domain.labels import GROUP_TYPE_LABELS, KIND_LABELS
 from kyodo_desk.domain.permissions import ROLE_LABELS, Action, Actor, Resource
+from kyodo_desk.domain.plans import (
+    ACTION_CARRIER_LABELS,
+    ACTION_STATUS_LABELS,
+    PLAN_STAGE_LABELS,
+    SECTOR_LABELS,
+)
 from kyodo_desk.domain.text import plain_query
 from kyodo_desk.models import (
     Account,
@@ -110,6 +116,13 @@ TABLE_LABELS: dict[str, str] = {
     "district_towns": "地域と町名",
     "activity_fields": "団体の活動分野",
     "contact_activity_fields": "団体の活動分野の指定",
+    "district_plans": "地域まちづくり計画",
+    "plan_actions": "計画の取組",
+    "plan_workshops": "計画のワークショップ",
+    "plan_action_cases": "取組の交付金案件",
+    "plan_years": "計画の年度の進捗",
+    "action_progress": "取組の実施状況",
+    "direction_links": "指針の方向への対応づけ",
     "group_directory": "団体一覧",  # its export; not a table
     "duplicates": "重複候補の一覧",  # its export; not a table
 }
@@ -219,6 +232,7 @@ TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
         "audience": "対象", "fee": "参加費", "fee_note": "料金の補足", "url": "URL",
         "queue_rule": "キャンセル待ちの順番", "offer_hold_hours": "繰り上げの回答期限",
         "has_booths": "ブース出展", "cancelled": "中止",
+        "completion_sessions": "修了に必要な出席回数", "cohort": "期生",
     },
     "event_sessions": {"held_on": "開催日", "label": "開催日の名前"},
     "registrations": {
@@ -226,6 +240,7 @@ TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
         "walk_in": "当日参加", "promoted_at": "繰り上げた日時", "offer_until": "回答期限",
         "contacted_at": "連絡した日時", "booth_tables": "机の数", "booth_chairs": "椅子の数",
         "booth_power": "電源", "booth_space": "ブースの広さ", "booth_number": "ブース番号",
+        "sector": "所属の区分",
         # Written with an "override" or "queue_jump" entry, not columns.
         "window": "受付期間", "reason": "理由",
     },
@@ -247,6 +262,20 @@ TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
                          "text": "メモ"},
     "grant_deadlines": {"label": "期限の内容", "closes_with": "完了になる段階",
                         "created_by": "記録した人"},
+    "district_plans": {"organisation_id": "地域づくり組織", "title": "計画の名称",
+                       "first_year": "計画期間の初年度", "last_year": "計画期間の最終年度",
+                       "vision": "目指す姿", "edition": "版", "revises_id": "改定前の版",
+                       "adopted_on": "策定日"},
+    "plan_actions": {"plan_id": "計画", "title": "取組", "detail": "内容", "carrier": "主体",
+                     "schedule": "実施時期", "indicator": "指標", "target": "目標値",
+                     "unit": "単位", "carried_from_id": "前の版の取組"},
+    "plan_workshops": {"plan_id": "計画"},
+    "plan_action_cases": {"action_id": "取組"},
+    "plan_years": {"plan_id": "計画", "fiscal_year": "年度", "evaluation": "評価",
+                   "improvement": "改善", "published_on": "公表日"},
+    "action_progress": {"plan_year_id": "年度の進捗", "action_id": "取組",
+                        "status": "実施状況", "result": "実績・成果", "figure": "実績値"},
+    "direction_links": {"source": "対応づける記録", "key": "記録", "direction": "方向"},
 }
 # A read of personal data (services/read_log.py): the view shown, as the screens name it; the
 # kinds of filter applied; and the counts a view records beside its rows.
@@ -257,11 +286,12 @@ VIEW_LABELS: dict[str, str] = {
     "merge_history": "統合の履歴", "consultation_list": "相談記録の一覧",
     "grant_case": "交付金案件（経過・メモ）", "sign_ups": "申込者の一覧",
     "sign_up": "申込", "check_in": "出席確認",
+    "course_completion": "講座の修了者", "graduates": "修了者名簿",
 }
 FILTER_LABELS: dict[str, str] = {
     "kinds": "区分", "district": "地域", "facility": "施設", "period": "期間",
     "staff": "担当者", "topic": "分野", "channel": "相談方法", "status": "状況",
-    "follow_up": "フォローアップ", "overdue": "期限切れ",
+    "follow_up": "フォローアップ", "overdue": "期限切れ", "cohort": "期生",
 }
 READ_COUNT_LABELS: dict[str, tuple[str, str]] = {  # key: (label, unit)
     "consultations": ("相談記録", "件"), "sign_ups": ("申込", "件"),
@@ -295,6 +325,12 @@ TABLE_VALUE_LABELS: dict[tuple[str, str], dict[str, str]] = {
     ("registrations", "status"): _codes(REGISTRATION_STATUS_LABELS),
     ("grant_programmes", "kind"): _codes(GRANT_KIND_LABELS),
     ("grant_payments", "kind"): {"payment": "支払", "refund": "返還"},
+    ("plan_actions", "carrier"): _codes(ACTION_CARRIER_LABELS),
+    ("plan_years", "stage"): _codes(PLAN_STAGE_LABELS),
+    ("action_progress", "status"): _codes(ACTION_STATUS_LABELS),
+    ("registrations", "sector"): _codes(SECTOR_LABELS),
+    ("direction_links", "source"): {"topic": "相談の分野", "event_kind": "イベントの種類",
+                                    "programme_kind": "交付金の種類"},
 }
 # Yes and no as the screen says them, where it does not say はい／いいえ.
 BOOLEAN_WORDS: dict[tuple[str, str], tuple[str, str]] = {

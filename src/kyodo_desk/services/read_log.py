@@ -61,6 +61,8 @@ class View(enum.StrEnum):
     SIGN_UPS = "sign_ups"  # 申込者の一覧（出席確認）
     SIGN_UP = "sign_up"  # 一件の申込
     CHECK_IN = "check_in"  # 出席確認で読んだ申込
+    COURSE_COMPLETION = "course_completion"  # 講座の修了者（修了証）
+    GRADUATES = "graduates"  # 修了者名簿（つむぎすと講座）
 
 
 def read_details(view: View, *, rows: int | None = None, offset: int | None = None,

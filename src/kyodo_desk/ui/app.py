@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.paths import font_path
 from kyodo_desk.ui.gc_guard import collect_on_gui_thread
+from kyodo_desk.ui.help_window import help_keys
 
 if TYPE_CHECKING:
     from kyodo_desk.database import Database
@@ -63,6 +64,7 @@ def application(argv: list[str] | None = None) -> QApplication:
     register_font()
     app.setStyleSheet(STYLE_SHEET)
     collect_on_gui_thread(app)
+    help_keys()  # F1 in every dialog, the sign-in's first
     return app
 
 

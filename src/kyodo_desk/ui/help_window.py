@@ -1,5 +1,5 @@
 """The user manual inside the app (使い方): ヘルプ → 使い方 and F1 open it on the page of the tab
-or window on show.
+or window on show; F1 in a dialog, modal or not, on that dialog's page.
 
 The manual is a folder of plain HTML pages shipped with the package (resources/manual), read
 from disk: no network, and a link that leads out of the folder is never followed.
@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QUrl
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut, QWindow
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -33,6 +33,7 @@ from kyodo_desk.ui.widgets import fit_to_screen
 
 START_PAGE = "index.html"
 HELP_KEY = "F1"
+HELP_SHORTCUT = "helpKey"  # the object name of a window's own F1
 ROLE_PAGE = Qt.ItemDataRole.UserRole  # a contents row's page file name
 
 # The contents list, in the order of the tabs (目次).
@@ -42,6 +43,7 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("consultations.html", "相談記録"),
     ("events.html", "イベント"),
     ("grants.html", "交付金"),
+    ("plans.html", "地域計画"),
     ("leaflets.html", "印刷物"),
     ("import.html", "取り込み"),
     ("accounts.html", "アカウント（管理者）"),
@@ -51,7 +53,8 @@ PAGES: tuple[tuple[str, str], ...] = (
 
 # The page (and section) of each screen, by class name: most screens' modules load only when
 # first opened, and a name keeps this module from loading them all. A subclass finds its
-# parent's page (the lookup walks the class's bases).
+# parent's page (the lookup walks the class's bases); a screen not named here (a message box, a
+# conflict's two versions) finds the page of the window it was opened from.
 SCREEN_PAGES: dict[str, str] = {
     "ContactsTab": "contacts.html",
     "ContactForm": "contacts.html#register",
@@ -65,7 +68,12 @@ SCREEN_PAGES: dict[str, str] = {
     "EventForm": "events.html#event",
     "SignUpDialog": "events.html#signup",
     "CheckInDialog": "events.html#check-in",
+    "GraduatesDialog": "events.html#tsumugist",
     "GrantsTab": "grants.html",
+    "PlansTab": "plans.html",
+    "PlanWindow": "plans.html#plan",
+    "PickDialog": "plans.html#links",
+    "DirectionsDialog": "admin.html#directions",
     "CaseDialog": "grants.html#case",
     "MoveDialog": "grants.html#case",
     "PaymentDialog": "grants.html#money",
@@ -85,6 +93,11 @@ SCREEN_PAGES: dict[str, str] = {
     "RetentionDialog": "admin.html#retention",
     "DatabaseSettingsDialog": "admin.html#database",
     "ChangePasswordDialog": "index.html#sign-in",
+    "SignInDialog": "index.html#sign-in",
+    "FirstAdministratorDialog": "index.html#sign-in",
+    "EraseDialog": "contacts.html#delete",
+    "ActionDialog": "grants.html#case",
+    "DeadlineDialog": "grants.html#deadlines",
 }
 
 OUTSIDE_LINK = "この使い方の外へのリンクは開きません。"
@@ -96,12 +109,8 @@ def manual_dir() -> Path:
 
 def page_for(widget: QWidget | None) -> str:
     """The manual's page (with its section) for *widget*: a tab, a dialog or a window."""
-    if widget is not None:
-        for cls in type(widget).__mro__:
-            page = SCREEN_PAGES.get(cls.__name__)
-            if page is not None:
-                return page
-    return START_PAGE
+    page = _screen_page(widget) if widget is not None else None
+    return page if page is not None else START_PAGE
 
 
 class HelpWindow(QDialog):
@@ -213,47 +222,216 @@ class HelpWindow(QDialog):
                 break
 
 
+def _screen_page(widget: QWidget) -> str | None:
+    for cls in type(widget).__mro__:
+        page = SCREEN_PAGES.get(cls.__name__)
+        if page is not None:
+            return page
+    return None
+
+
+def _has_help_key(window: QWidget) -> bool:
+    """True if *window* has its own F1 already: one given here, or a menu's (the main window's
+    使い方)."""
+    direct = Qt.FindChildOption.FindDirectChildrenOnly
+    if window.findChild(QShortcut, HELP_SHORTCUT, direct) is not None:
+        return True
+    help_key = QKeySequence(HELP_KEY)
+    return any(action.shortcut() == help_key for action in window.findChildren(QAction, "", direct))
+
 
 class HelpOpener(QObject):
-    """ヘルプ → 使い方 (F1) of one main window: opens its help window on the page of the tab on
-    show, or of the window of the main window in front (a form, the import, the duplicates
-    list): the menu's F1 is an application shortcut, heard in every window of the app that no
-    modal dialog blocks.
+    """使い方 of one main window (ヘルプ → 使い方, F1): the one way the manual opens. Its help
+    window opens on the page of the dialog or window where F1 was pressed, else of the tab on
+    show, else はじめに; one help window, reused.
 
-    Not an application event filter: Qt calls one for every event of every object, including
-    objects being destroyed, whose wrappers PySide then makes — that crashed the process (a
-    segmentation fault in one UI test run in three).
+    The menu's F1 is the main window's own (a window shortcut); every other window and dialog
+    gets its own F1 from `DialogHelpKeys`: an application shortcut is not heard while a modal
+    dialog is open, and beside a window's own F1 it would make the key ambiguous (neither
+    runs). *with_key* False: an opener for a window outside any main window (the sign-in),
+    without a menu.
     """
 
-    def __init__(self, window: QWidget, current_screen: Callable[[], QWidget | None]) -> None:
+    def __init__(self, window: QWidget, current_screen: Callable[[], QWidget | None], *,
+                 with_key: bool = True) -> None:
         super().__init__(window)
-        self._window = window
+        self.served = window
+        self.with_key = with_key
         self._current_screen = current_screen
         self.help: HelpWindow | None = None
         self.action = QAction("使い方(&H)", window)
-        self.action.setShortcut(QKeySequence(HELP_KEY))
-        self.action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        self.action.triggered.connect(lambda: self.open(self._window_in_front()))
+        if with_key:
+            self.action.setShortcut(QKeySequence(HELP_KEY))
+            self.action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.action.triggered.connect(lambda: self.open())
+        if with_key:
+            help_keys().register(self)
 
     def open(self, screen: QWidget | None = None) -> HelpWindow:
         """Show the manual on *screen*'s page (default: the main window's current tab)."""
-        target = page_for(screen if screen is not None else self._current_screen())
-        modal = QApplication.activeModalWidget()
-        owner = modal if modal is not None and modal is not self.help else self._window
-        help_window = self.help
-        if help_window is None or not shiboken6.isValid(help_window):
+        target = self.page_of(screen)
+        owner = self._owner()
+        help_window = self._help()
+        if help_window is None:
             help_window = self.help = HelpWindow(owner)
         elif help_window.parentWidget() is not owner:
-            help_window.setParent(owner, help_window.windowFlags())
+            self._move(help_window, owner)
         help_window.show_page(target)
         return help_window
 
-    def _window_in_front(self) -> QWidget | None:
-        """The window of this main window where F1 was pressed, if not the main window itself
-        nor the help."""
-        screen = QApplication.activeWindow()
-        help_window = self.help if self.help is not None and shiboken6.isValid(self.help) else None
-        if (screen is None or screen is self._window or screen is help_window
-                or not belongs_to(screen, self._window)):
-            return None
-        return screen
+    def page_of(self, screen: QWidget | None) -> str:
+        """The page of *screen*, else of the window or dialog it was opened from (a message
+        box over a form: the form's), else of the tab on show, else はじめに."""
+        widget = screen
+        while widget is not None and widget is not self.served:
+            page = _screen_page(widget)
+            if page is not None:
+                return page
+            widget = widget.parentWidget()
+        # An opener serving a lone dialog (the sign-in) has no tabs: that dialog's page.
+        return page_for(self._current_screen() or self.served)
+
+    def keep_help_reachable(self) -> None:
+        """A help window opened over a dialog that has since closed goes back to the window it
+        serves (or the modal dialog now in front), still on show: it would otherwise vanish
+        when that dialog is deleted, or stay blocked behind the next modal one."""
+        help_window = self._help()
+        if help_window is None or not help_window.isVisible():
+            return
+        owner = help_window.parentWidget()
+        if owner is None or owner.isVisible():
+            return
+        new_owner = self._owner()
+        if new_owner is owner or not new_owner.isVisible():
+            return
+        self._move(help_window, new_owner)
+
+    def _help(self) -> HelpWindow | None:
+        # Owned by the dialog it was last opened over: gone when that dialog was deleted.
+        if self.help is not None and not shiboken6.isValid(self.help):
+            self.help = None
+        return self.help
+
+    def _owner(self) -> QWidget:
+        """A modal dialog blocks every window outside it: the help opens as its child."""
+        modal = QApplication.activeModalWidget()
+        if modal is not None and modal is not self.help and modal.isVisible():
+            return modal
+        return self.served
+
+    @staticmethod
+    def _move(help_window: HelpWindow, owner: QWidget) -> None:
+        """Make *owner* the help window's parent, where it was, on show if it was; the
+        keyboard stays with the window that has it (the one behind a dialog just closed)."""
+        visible, active, place = (help_window.isVisible(), help_window.isActiveWindow(),
+                                  help_window.pos())
+        help_window.setParent(owner, help_window.windowFlags())  # this hides it
+        help_window.move(place)
+        if visible:
+            help_window.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, not active)
+            help_window.show()
+            help_window.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, False)
+            if active:
+                help_window.activateWindow()
+
+
+class DialogHelpKeys(QObject):
+    """F1 (使い方) in every dialog and window of the app: each gets its own F1 — a window
+    shortcut whose parent is that window, so it dies with it — the first time it becomes the
+    active window.
+
+    Found through QGuiApplication.focusWindowChanged, a signal. Not an event filter on the
+    application nor on every widget: Qt calls one for every event of every object, including
+    objects being destroyed, whose wrappers PySide then makes — that crashed the process (a
+    segmentation fault in one UI test run in three). No window's wrapper is kept here but
+    through its opener, a child of that window, checked with shiboken6.isValid before use.
+    """
+
+    def __init__(self, app: QGuiApplication) -> None:
+        super().__init__(app)
+        self._openers: list[HelpOpener] = []
+        self._busy = False
+        app.focusWindowChanged.connect(self._window_activated)
+
+    def register(self, opener: HelpOpener) -> None:
+        self._openers.append(opener)
+
+    def openers(self) -> list[HelpOpener]:
+        """The openers still alive (one per main window, and any made for a lone dialog)."""
+        self._openers = [o for o in self._openers if shiboken6.isValid(o)]
+        return list(self._openers)
+
+    def opener_for(self, screen: QWidget) -> HelpOpener:
+        """The opener of the main window *screen* belongs to; for a window outside any (the
+        sign-in), the last main window's, or else one made for it, which dies with it."""
+        openers = self.openers()
+        for opener in openers:
+            if belongs_to(screen, opener.served):
+                return opener
+        mains = [o for o in openers if o.with_key]
+        if mains:
+            return mains[-1]
+        opener = HelpOpener(screen, lambda: None, with_key=False)
+        self.register(opener)
+        return opener
+
+    @Slot(QWindow)
+    def _window_activated(self, _window: QWindow | None) -> None:
+        if self._busy:  # a help window moved or shown from here
+            return
+        self._busy = True
+        try:
+            self._keep_help_reachable()
+            active = QApplication.activeWindow()
+            if active is not None and self._wants_key(active):
+                key = QShortcut(QKeySequence(HELP_KEY), active)
+                key.setObjectName(HELP_SHORTCUT)
+                key.setContext(Qt.ShortcutContext.WindowShortcut)
+                key.activated.connect(self._help_key_pressed)
+                if isinstance(active, QDialog):
+                    # Its closing need not change the active window (the help over it may
+                    # have the keyboard): the help must move before the dialog is deleted.
+                    active.finished.connect(self._dialog_finished)
+        finally:
+            self._busy = False
+
+    def _keep_help_reachable(self) -> None:
+        for opener in self.openers():
+            opener.keep_help_reachable()
+
+    @Slot()
+    def _dialog_finished(self) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            self._keep_help_reachable()
+        finally:
+            self._busy = False
+
+    @staticmethod
+    def _wants_key(window: QWidget) -> bool:
+        # Popups and tool tips are not where a person reads; the help window needs no help.
+        kind = window.windowType()
+        return (kind in (Qt.WindowType.Window, Qt.WindowType.Dialog)
+                and not isinstance(window, HelpWindow) and not _has_help_key(window))
+
+    @Slot()
+    def _help_key_pressed(self) -> None:
+        key = self.sender()
+        screen = key.parent() if isinstance(key, QShortcut) else QApplication.activeWindow()
+        if isinstance(screen, QWidget):
+            self.opener_for(screen).open(screen)
+
+
+_help_keys: DialogHelpKeys | None = None
+
+
+def help_keys() -> DialogHelpKeys:
+    """The application's F1 for dialogs, made once (on first use, a child of the app)."""
+    global _help_keys
+    if _help_keys is None or not shiboken6.isValid(_help_keys):
+        app = QApplication.instance()
+        assert isinstance(app, QGuiApplication)
+        _help_keys = DialogHelpKeys(app)
+    return _help_keys

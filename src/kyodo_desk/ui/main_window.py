@@ -27,6 +27,7 @@ from kyodo_desk.ui.help_window import HelpOpener
 from kyodo_desk.ui.leaflets_tab import LeafletsTab
 from kyodo_desk.ui.live import LiveUpdates
 from kyodo_desk.ui.operations import data_changes, show_failure
+from kyodo_desk.ui.plans.tab import PlansTab
 from kyodo_desk.ui.settings_dialog import DatabaseSettingsDialog
 from kyodo_desk.ui.sign_in import ChangePasswordDialog
 from kyodo_desk.ui.widgets import fit_to_screen
@@ -68,6 +69,10 @@ class MainWindow(QMainWindow):
         if actor.may(Action.READ, Resource.GRANT_CASES):
             self.grants = GrantsTab(db, actor)
             self.tabs.addTab(self.grants, "交付金")
+        self.plans: PlansTab | None = None
+        if actor.may(Action.READ, Resource.PLANS):
+            self.plans = PlansTab(db, actor)
+            self.tabs.addTab(self.plans, "地域計画")
         self.leaflets = LeafletsTab(db, actor)
         self.tabs.addTab(self.leaflets, "印刷物")
         # Administrators' tabs: only for accounts the services would let read them.
@@ -80,8 +85,8 @@ class MainWindow(QMainWindow):
             self.audit_tab = AuditTab(db, actor)
             self.tabs.addTab(self.audit_tab, "操作記録")
         self.setCentralWidget(self.tabs)
-        for tab in (self.contacts, self.consultations, self.events, self.grants, self.leaflets,
-                    self.accounts_tab, self.audit_tab):
+        for tab in (self.contacts, self.consultations, self.events, self.grants, self.plans,
+                    self.leaflets, self.accounts_tab, self.audit_tab):
             if tab is not None:
                 tab.status_message.connect(
                     lambda text: self.statusBar().showMessage(text, STATUS_MESSAGE_MS))
@@ -107,10 +112,11 @@ class MainWindow(QMainWindow):
         # tab by the same signal (ui/operations.py).
         self.live = LiveUpdates(db)
         self.live.changed.connect(data_changes().changed)
-        for tab in (self.contacts, self.leaflets, self.consultations, self.events, self.grants):
+        for tab in (self.contacts, self.leaflets, self.consultations, self.events, self.grants,
+                    self.plans):
             if tab is not None:
                 data_changes().changed.connect(tab.on_data_changed)
-        for tab in (self.contacts, self.consultations, self.events, self.grants):
+        for tab in (self.contacts, self.consultations, self.events, self.grants, self.plans):
             if tab is not None:
                 self.live.connection.connect(tab.on_connection)
         if self.consultations is not None:
@@ -220,6 +226,9 @@ class MainWindow(QMainWindow):
             activity_fields = QAction("活動分野(&G)…", self)
             activity_fields.triggered.connect(self._activity_fields)
             admin_menu.addAction(activity_fields)
+            directions = QAction("指針の方向への対応づけ(&P)…", self)
+            directions.triggered.connect(self._directions)
+            admin_menu.addAction(directions)
             retention = QAction("相談記録の保存年限と匿名化(&R)…", self)
             retention.triggered.connect(self._retention)
             admin_menu.addAction(retention)
@@ -311,6 +320,11 @@ class MainWindow(QMainWindow):
         from kyodo_desk.ui.admin.districts_dialog import DistrictsDialog
 
         DistrictsDialog(self.db, self.actor, self).exec()
+
+    def _directions(self) -> None:
+        from kyodo_desk.ui.admin.directions_dialog import DirectionsDialog
+
+        DirectionsDialog(self.db, self.actor, self).exec()
 
     def _activity_fields(self) -> None:
         from kyodo_desk.ui.admin.topics_dialog import ActivityFieldsDialog

@@ -19,6 +19,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from kyodo_desk.database import Database
 from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain import validation
+from kyodo_desk.domain.bounds import FIELD_BOUNDS
+from kyodo_desk.domain.bounds import problem as bound_problem
 from kyodo_desk.domain.dates import clock, full_date, next_year_title
 from kyodo_desk.domain.errors import ConcurrentEdit, FieldProblem, NotFound, ValidationError
 from kyodo_desk.domain.events import (
@@ -76,6 +78,9 @@ class EventDraft:
     has_booths: bool = False
     cancelled: bool = False
     district: str = ""  # 地域 (domain.labels.DISTRICT_CHOICES), "" 未設定
+    # つむぎすと講座: 修了 at this many sessions attended (None: no rule), and the 期生 number.
+    completion_sessions: int | None = None
+    cohort: int | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,8 @@ class EventDetail:
     seats: SeatCount
     version: int
     district: str = ""  # 地域, "" 未設定
+    completion_sessions: int | None = None  # 修了に必要な出席回数 (None: no rule)
+    cohort: int | None = None  # 期生
 
     @property
     def first_day(self) -> date:
@@ -174,6 +181,7 @@ class EventDetail:
             contact_name=self.contact_name, contact_phone=self.contact_phone, url=self.url,
             queue_rule=self.queue_rule, offer_hold_hours=self.offer_hold_hours,
             has_booths=self.has_booths, cancelled=self.cancelled, district=self.district,
+            completion_sessions=self.completion_sessions, cohort=self.cohort,
         )
 
 
@@ -250,6 +258,7 @@ def clean_event_draft(draft: EventDraft) -> EventDraft:
         problems.append(FieldProblem("district", "地域は一覧から選んでください。"))
     if not 0 <= draft.offer_hold_hours <= 24 * 14:
         problems.append(FieldProblem("offer_hold_hours", "繰り上げの回答期限は0～336時間で入力してください。"))
+    problems += course_problems(draft)
     if problems:
         raise ValidationError(problems)
     sessions = tuple(sorted(
@@ -262,6 +271,22 @@ def clean_event_draft(draft: EventDraft) -> EventDraft:
         audience=draft.audience.strip(), contact_name=draft.contact_name.strip(),
         fee_note=draft.fee_note.strip(), how_to_apply=draft.how_to_apply.strip(),
     )
+
+
+def course_problems(draft: EventDraft) -> list[FieldProblem]:
+    """What is wrong with the completion rule (修了に必要な出席回数: 1 to the number of
+    sessions) and the 期生 number (domain/bounds.py)."""
+    found: list[FieldProblem] = []
+    sessions = len(draft.sessions)
+    if draft.completion_sessions is not None and not 1 <= draft.completion_sessions <= max(
+            sessions, 1):
+        found.append(FieldProblem(
+            "completion_sessions", f"修了に必要な出席回数は1～{max(sessions, 1)}回（開催日の数まで）"
+            "で入力してください（修了の条件を設けないときは空欄）。"))
+    bound = FIELD_BOUNDS["events"]["cohort"]
+    if draft.cohort is not None and (problem := bound_problem("cohort", bound, draft.cohort)):
+        found.append(problem)
+    return found
 
 
 # --- read ---------------------------------------------------------------------------------
@@ -330,6 +355,7 @@ def event_detail(session: Session, e: Event) -> EventDetail:
         contact_name=e.contact_name, contact_phone=e.contact_phone, url=e.url,
         queue_rule=e.queue_rule, offer_hold_hours=e.offer_hold_hours, has_booths=e.has_booths,
         cancelled=e.cancelled, district=e.district,
+        completion_sessions=e.completion_sessions, cohort=e.cohort,
         sessions=tuple(EventSessionInfo(s.id, s.held_on, s.start_time, s.end_time, s.label)
                        for s in e.sessions),
         seats=seat_counts(session, [e.id], {e.id: e.capacity})[e.id],
@@ -454,7 +480,8 @@ def _apply(session: Session, e: Event, d: EventDraft) -> None:
                  "venue_facility_id", "venue_name", "venue_address", "capacity",
                  "signup_opens_on", "signup_closes_on", "audience", "fee", "fee_note",
                  "how_to_apply", "contact_name", "contact_phone", "url", "queue_rule",
-                 "offer_hold_hours", "has_booths", "cancelled", "district"):
+                 "offer_hold_hours", "has_booths", "cancelled", "district",
+                 "completion_sessions", "cohort"):
         setattr(e, name, getattr(d, name))
     kept = {(s.held_on, s.start_time): s for s in e.sessions}
     sessions = []

@@ -58,6 +58,7 @@ from kyodo_desk.domain.events import (
     signup_window_problem,
 )
 from kyodo_desk.domain.permissions import Action, Actor, PermissionDenied, Resource
+from kyodo_desk.domain.plans import Sector
 from kyodo_desk.domain.text import fold
 from kyodo_desk.models import Attendance, Contact, ContactKind, Event, Registration
 from kyodo_desk.services.contacts.erasure import refuse_erased
@@ -65,6 +66,7 @@ from kyodo_desk.services.events import SeatCount, load_event, seat_count_columns
 from kyodo_desk.services.read_log import View, log_open, log_read
 
 S = RegistrationStatus
+SECTOR_CODES = frozenset({"", *(s.value for s in Sector)})  # "": not asked
 
 
 class DuplicateSignUp(UserError):
@@ -95,6 +97,7 @@ class SignUpDraft:
     booth_chairs: int = 0
     booth_power: bool = False
     booth_space: str = ""
+    sector: str = ""  # 所属の区分 (domain/plans.Sector's value), "" not asked
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ class RegistrationInfo:
     booth_number: str | None
     attended_session_ids: tuple[int, ...]
     version: int
+    sector: str = ""  # 所属の区分 (domain/plans.Sector's value), "" not asked
 
     @property
     def ticket(self) -> TicketCode:
@@ -142,7 +146,7 @@ class RegistrationInfo:
 
     def as_draft(self) -> SignUpDraft:
         return SignUpDraft(self.contact_id, self.party_size, self.notes, self.booth_tables,
-                           self.booth_chairs, self.booth_power, self.booth_space)
+                           self.booth_chairs, self.booth_power, self.booth_space, self.sector)
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,8 @@ def clean_sign_up(draft: SignUpDraft) -> SignUpDraft:
         found = problem(field, FIELD_BOUNDS["registrations"][field], getattr(draft, field))
         if found:
             problems.append(found)
+    if draft.sector not in SECTOR_CODES:
+        problems.append(FieldProblem("sector", "所属の区分は一覧から選んでください。"))
     if problems:
         raise ValidationError(problems)
     return replace(draft, notes=draft.notes.strip(), booth_space=draft.booth_space.strip())
@@ -249,7 +255,7 @@ def registration_infos(session: Session, event_id: int,
             position if reg.status is S.WAITLISTED else None, reg.queue_number, reg.token,
             reg.walk_in, reg.promoted_at, reg.offer_until, reg.contacted_at,
             reg.booth_tables, reg.booth_chairs, reg.booth_power, reg.booth_space,
-            reg.booth_number, tuple(attended.get(reg.id, ())), reg.version))
+            reg.booth_number, tuple(attended.get(reg.id, ())), reg.version, reg.sector))
     out.sort(key=lambda r: (_ORDER[r.status], r.queue_number))
     return out
 
@@ -385,7 +391,7 @@ def _row(event_id: int, who: _Applicant, draft: SignUpDraft, *,
             "notes": draft.notes, "token": secrets.token_urlsafe(12), "walk_in": walk_in,
             "booth_tables": draft.booth_tables, "booth_chairs": draft.booth_chairs,
             "booth_power": draft.booth_power, "booth_space": draft.booth_space,
-            "name_key": who.name_key, "reading_key": who.reading_key,
+            "sector": draft.sector, "name_key": who.name_key, "reading_key": who.reading_key,
             "phone_key": who.phone_key}
 
 
@@ -399,7 +405,7 @@ def _answer(row: dict[str, Any], who: _Applicant, seats: SeatCount) -> SignUpRes
         row["id"], row["event_id"], who.id, who.name, who.reading, who.phone,
         who.is_group, party, row["notes"], status, position, number, row["token"],
         row["walk_in"], None, None, None, row["booth_tables"], row["booth_chairs"],
-        row["booth_power"], row["booth_space"], None, (), row["version"])
+        row["booth_power"], row["booth_space"], None, (), row["version"], row["sector"])
     if waiting:
         return SignUpResult(info, f"満席のため、キャンセル待ち{position}番目で受け付けました。"
                                   f"受付番号 {number}")
@@ -518,6 +524,7 @@ def update_sign_up(db: Database, actor: Actor, registration_id: int, version: in
         reg.party_size, reg.notes = cleaned.party_size, cleaned.notes
         reg.booth_tables, reg.booth_chairs = cleaned.booth_tables, cleaned.booth_chairs
         reg.booth_power, reg.booth_space = cleaned.booth_power, cleaned.booth_space
+        reg.sector = cleaned.sector
         session.flush()
         moved = promote_waitlist(session, event)
         return CancelResult(_info(session, reg), moved)

@@ -53,6 +53,7 @@ FIELD_LABELS = {
     "fee": "参加費", "fee_note": "料金の補足", "how_to_apply": "申込方法",
     "contact_name": "問い合わせ先", "contact_phone": "問い合わせ先の電話", "url": "URL",
     "queue_rule": "キャンセル待ちの順番", "offer_hold_hours": "繰り上げの回答期限",
+    "completion_sessions": "修了に必要な出席回数", "cohort": "期生",
     "has_booths": "ブース出展", "cancelled": "中止",
 }
 QUEUE_RULE_HELP = {
@@ -155,6 +156,15 @@ class EventForm(DraftedForm):
         self.hold_hours = NumberBox.for_column("events", "offer_hold_hours", unit="時間")
         self.hold_hours.setToolTip("繰り上がった方に連絡してから、参加の返事を待つ時間"
                                    f"（{self.hold_hours.lowest}〜{self.hold_hours.highest}時間）")
+        # つむぎすと講座 only: the completion rule (修了) and the 期生 number.
+        self.completion = NumberBox.for_column("events", "completion_sessions", optional=True,
+                                               empty_text="条件なし")
+        self.completion.setObjectName("completionSessions")
+        self.completion.setToolTip("この回数以上出席した方が修了です（修了者の一覧と修了証に使います。"
+                                   "空欄: 修了の条件なし）")
+        self.cohort = NumberBox.for_column("events", "cohort", optional=True, empty_text="なし")
+        self.cohort.setObjectName("cohort")
+        self.cohort.setToolTip("この講座の期（第N期生）。修了者名簿は期生ごとに並びます")
         self.has_booths = QCheckBox("ブース出展あり")
         self.has_booths.setToolTip("出展団体の机・椅子・電源を申込ごとに受け付けます")
         self.cancelled = QCheckBox("中止")
@@ -219,6 +229,16 @@ class EventForm(DraftedForm):
         self.errors.add_row(right, "キャンセル待ちの順番", queue, "queue_rule", focus=self.queue_rule)
         self.errors.add_row(right, "繰り上げの回答期限", with_unit(self.hold_hours, "時間"),
                             "offer_hold_hours", focus=self.hold_hours)
+        course = with_unit(self.completion, "回以上出席で修了")
+        course.takeAt(course.count() - 1)  # the 期生 follows on the line
+        course.addSpacing(16)
+        course.addWidget(QLabel("第"))
+        course.addWidget(self.cohort)
+        course.addWidget(QLabel("期生"))
+        course.addStretch()
+        self.errors.add_row(right, "修了の条件", course, "completion_sessions", "cohort",
+                            focus=self.completion, frames={"cohort": self.cohort})
+        self._right, self._course_row = right, right.rowCount() - 1
         other = QHBoxLayout()
         other.addWidget(self.has_booths)
         other.addSpacing(16)
@@ -249,7 +269,7 @@ class EventForm(DraftedForm):
             self.description, self.capacity, self.opens, self.opens_on, self.closes,
             self.closes_on, self.audience, self.fee, self.fee_note, self.how_to_apply,
             self.contact_name, self.contact_phone, self.url, self.queue_rule, self.hold_hours,
-            self.has_booths, self.cancelled, self.save_button, self.cancel_button,
+            self.completion, self.cohort, self.has_booths, self.cancelled, self.save_button, self.cancel_button,
         ]
         for first, second in itertools.pairwise(order):
             self.setTabOrder(first, second)
@@ -269,8 +289,9 @@ class EventForm(DraftedForm):
             line.textChanged.connect(changed)
         for box in (self.description, self.how_to_apply):
             box.textChanged.connect(changed)
-        for number in (self.capacity, self.fee, self.hold_hours):
+        for number in (self.capacity, self.fee, self.hold_hours, self.completion, self.cohort):
             number.textChanged.connect(changed)
+        self.kind.currentIndexChanged.connect(self._show_course_fields)
         for check, edit in ((self.opens, self.opens_on), (self.closes, self.closes_on)):
             check.toggled.connect(edit.setEnabled)
             check.toggled.connect(changed)
@@ -290,9 +311,14 @@ class EventForm(DraftedForm):
                           sessions=(SessionDraft(date.today() + timedelta(weeks=4)),),
                           offer_hold_hours=DEFAULT_HOLD_HOURS)
 
+    def is_course(self) -> bool:
+        """A つむぎすと講座: the completion rule and the 期生 are asked."""
+        return self.kind.currentData() == EventKind.TSUMUGIST
+
     def state(self) -> EventFormState:
         """What the form holds now (also what a draft keeps)."""
         venue = self.venue.currentData()
+        course = self.is_course()
         return EventFormState(EventDraft(
             kind=EventKind(self.kind.currentData()), title=self.title.text(),
             title_reading=self.title_reading.text(),
@@ -313,10 +339,13 @@ class EventForm(DraftedForm):
             offer_hold_hours=self.hold_hours.value() or DEFAULT_HOLD_HOURS,
             has_booths=self.has_booths.isChecked(), cancelled=self.cancelled.isChecked(),
             district=self.district.currentData(),
+            completion_sessions=self.completion.value() if course else None,
+            cohort=self.cohort.value() if course else None,
         ), base_version=self._base_version, numbers_typed=typed_texts(self._number_boxes()))
 
     def _number_boxes(self) -> dict[str, NumberBox]:
-        return {box.field: box for box in (self.capacity, self.fee, self.hold_hours)}
+        course = (self.completion, self.cohort) if self.is_course() else ()
+        return {box.field: box for box in (self.capacity, self.fee, self.hold_hours, *course)}
 
     def _load(self, d: EventDraft, numbers_typed: Mapping[str, str]) -> None:
         self._loading = True
@@ -359,6 +388,9 @@ class EventForm(DraftedForm):
             self.hold_hours.setValue(d.offer_hold_hours)
             self.has_booths.setChecked(d.has_booths)
             self.cancelled.setChecked(d.cancelled)
+            self.completion.setValue(d.completion_sessions)
+            self.cohort.setValue(d.cohort)
+            self._show_course_fields()
             for name, text in numbers_typed.items():
                 self._number_boxes()[name].setValue(text)
         finally:
@@ -400,6 +432,9 @@ class EventForm(DraftedForm):
     def _show_district_note(self) -> None:
         suggested = not self._district_by_hand and bool(self.district.currentData())
         self.district_note.setText("会場の住所からの候補" if suggested else "")
+
+    def _show_course_fields(self, *_args: object) -> None:
+        self._right.setRowVisible(self._course_row, self.is_course())
 
     def _show_queue_help(self, *_args: object) -> None:
         self.queue_help.setText(QUEUE_RULE_HELP[QueueRule(self.queue_rule.currentData())])
@@ -458,6 +493,9 @@ class EventForm(DraftedForm):
             "contact_name": d.contact_name, "contact_phone": d.contact_phone, "url": d.url,
             "queue_rule": QUEUE_RULE_LABELS[d.queue_rule],
             "offer_hold_hours": f"{d.offer_hold_hours}時間",
+            "completion_sessions": (f"{d.completion_sessions}回以上出席"
+                                    if d.completion_sessions is not None else ""),
+            "cohort": f"第{d.cohort}期生" if d.cohort is not None else "",
             "has_booths": "あり" if d.has_booths else "なし",
             "cancelled": "中止" if d.cancelled else "",
         }

@@ -23,10 +23,15 @@ from kyodo_desk import leaflets
 from kyodo_desk.ui import pdf_output
 from kyodo_desk.ui.widgets import fit_to_screen
 
+# Made from the course's 修了者 window (ui/events/graduates_dialog.py), for a course only.
+MADE_ELSEWHERE = frozenset({"certificates"})
+
 
 def event_leaflets() -> list[leaflets.LeafletInfo]:
-    """The prints made for one event, in the catalogue's order."""
-    return [info for info in leaflets.catalog(every=True) if info.needs == "event"]
+    """The prints of the events tab's 印刷物 menu, made for one event, in the catalogue's
+    order."""
+    return [info for info in leaflets.catalog(every=True)
+            if info.needs == "event" and info.name not in MADE_ELSEWHERE]
 
 
 class PdfPreview(QDialog, pdf_output.PdfActions):

@@ -2,7 +2,8 @@
 and made 出席 at once; the door's word is 出席, never 受付).
 
 Keyboard first: type part of a name, よみ or phone (person or group), ↓ into the candidates,
-Enter takes one and moves on to 人数; Ctrl+Enter saves, Esc closes (asking first when something
+Enter takes one and moves on to 人数 (to 所属の区分 for a 市民協働ミーティング, which asks it
+first: its roster and report show the mix); Ctrl+Enter saves, Esc closes (asking first when something
 was typed). Saving runs off the GUI thread; whatever the service refuses is said in words and
 every field keeps what was typed.
 """
@@ -16,6 +17,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -29,8 +31,9 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.errors import ConnectionLost, FieldProblem, UserError, ValidationError
-from kyodo_desk.domain.events import WINDOW_OVERRIDE_ROLES
+from kyodo_desk.domain.events import WINDOW_OVERRIDE_ROLES, EventKind
 from kyodo_desk.domain.permissions import Actor
+from kyodo_desk.domain.plans import SECTOR_LABELS
 from kyodo_desk.services.contacts import ContactKind
 from kyodo_desk.services.events import EventDetail, checkin
 from kyodo_desk.services.events import registrations as svc
@@ -52,8 +55,9 @@ from kyodo_desk.ui.operations import WriteOp
 from kyodo_desk.ui.widgets import ctrl_enter
 
 # The dialog's fields in the order problems are listed and the first one is focused.
-FIELD_ORDER = ("contact_id", "party_size", "notes", "booth_tables", "booth_chairs",
+FIELD_ORDER = ("contact_id", "sector", "party_size", "notes", "booth_tables", "booth_chairs",
                "booth_space")
+NO_SECTOR = "（回答なし）"
 
 
 class SignUpDialog(QDialog):
@@ -107,6 +111,14 @@ class SignUpDialog(QDialog):
             db, actor, role="申込者",
             register=lambda typed: ContactForm.register(self, db, actor, ContactKind.PERSON,
                                                         typed))
+        self.sector = QComboBox()
+        self.sector.setObjectName("signupSector")
+        self.sector.addItem(NO_SECTOR, "")
+        for sector, label in SECTOR_LABELS.items():
+            self.sector.addItem(label, sector.value)
+        self.sector.setToolTip("市民・市民活動団体・地域活動団体・企業・行政（市職員）のどれとして"
+                               "参加するか。名簿と報告に区分ごとの人数が出ます")
+        self.sector_first = event.kind is EventKind.MEETING
         self.party = NumberBox.for_column("registrations", "party_size", unit="名")
         self.party.setObjectName("signupParty")
         self.party.setValue(1)
@@ -145,9 +157,13 @@ class SignUpDialog(QDialog):
         self.errors = FieldErrors()
         form = form_column()
         self.errors.add_row(form, "申込者 *", self.picker, "contact_id", focus=self.picker.search)
+        if self.sector_first:
+            self.errors.add_row(form, "所属の区分", self.sector, "sector", narrow=True)
         self.errors.add_row(form, "人数", with_unit(self.party, "名"), "party_size",
                             focus=self.party)
         self.errors.add_row(form, "配慮事項・託児", self.notes, "notes")
+        if not self.sector_first:
+            self.errors.add_row(form, "所属の区分", self.sector, "sector", narrow=True)
         self.errors.add_row(form, "ブースの希望", self.booth, "booth_tables",
                             "booth_chairs", "booth_space", focus=self.tables,
                             frames={"booth_tables": self.tables, "booth_chairs": self.chairs,
@@ -171,7 +187,9 @@ class SignUpDialog(QDialog):
         layout.addWidget(self.content, 1)
         layout.addLayout(buttons)
 
-        order: list[QWidget] = [*self.picker.tab_chain(), self.party, self.notes]
+        order: list[QWidget] = [*self.picker.tab_chain(), self.party, self.notes, self.sector]
+        if self.sector_first:
+            order = [*self.picker.tab_chain(), self.sector, self.party, self.notes]
         if event.has_booths:
             order += [self.tables, self.chairs, self.power, self.space]
         for first, second in itertools.pairwise([*order, self.save_button, self.cancel_button]):
@@ -195,20 +213,24 @@ class SignUpDialog(QDialog):
             notes=self.notes.toPlainText(),
             booth_tables=(self.tables.number() or 0) if booths else 0,  # empty: none
             booth_chairs=(self.chairs.number() or 0) if booths else 0,
-            booth_power=self.power.isChecked(), booth_space=self.space.text())
+            booth_power=self.power.isChecked(), booth_space=self.space.text(),
+            sector=self.sector.currentData() or "")
 
     def draft_state(self) -> tuple[object, ...]:
         """What is on screen, as typed (a number box may hold what is not a number yet)."""
         chosen = self.picker.chosen
         return (chosen.ref if chosen else None, self.picker.search.text(), self.party.text(),
                 self.notes.toPlainText(), self.tables.text(), self.chairs.text(),
-                self.power.isChecked(), self.space.text())
+                self.power.isChecked(), self.space.text(), self.sector.currentIndex())
 
     def is_dirty(self) -> bool:
         return self.draft_state() != self._clean
 
     def _contact_taken(self, _entry: object) -> None:
         self._show_problems([])
+        if self.sector_first:
+            self.sector.setFocus()
+            return
         self.party.setFocus()
         self.party.selectAll()
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from kyodo_desk import leaflets
 from kyodo_desk.database import Database
 from kyodo_desk.domain import dates
+from kyodo_desk.domain.events import EventKind
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.exports.participants import export_participants
 from kyodo_desk.services import districts
@@ -223,6 +224,10 @@ class EventsTab(QWidget):
         self.export_button = self._button("参加者一覧（Excel）…", "exportParticipants",
                                           self.ask_and_export,
                                           "選んだイベントの申込を Excel に書き出します")
+        self.graduates_button = self._button("修了者…", "graduatesButton", self.open_graduates,
+                                             "つむぎすと講座の修了者（出席回数・修了証）と、"
+                                             "全講座の修了者名簿（期生ごと）")
+        self.graduates_button.setVisible(False)  # shown for a つむぎすと講座
         editor = self.actor.may(Action.CREATE, Resource.EVENTS)
         for button in (self.new_button, self.edit_button, self.copy_button):
             button.setVisible(editor)  # counter staff and advisors read events only
@@ -231,7 +236,8 @@ class EventsTab(QWidget):
             actions.addWidget(button)
         if editor:
             actions.addSpacing(12)
-        for widget in (self.check_in_button, self.print_button, self.export_button):
+        for widget in (self.check_in_button, self.print_button, self.export_button,
+                       self.graduates_button):
             actions.addWidget(widget)
         actions.addStretch(1)
         return actions
@@ -324,6 +330,10 @@ class EventsTab(QWidget):
             button.setEnabled(chosen and writable)
         for widget in (self.check_in_button, self.print_button, self.export_button):
             widget.setEnabled(chosen)
+        current = self.current_event()
+        self.graduates_button.setVisible(
+            current is not None and current.kind is EventKind.TSUMUGIST
+            and self.actor.may(Action.READ, Resource.REGISTRATIONS))
 
     # --- the calendar -----------------------------------------------------------------
     def refresh_calendar(self) -> None:
@@ -460,6 +470,19 @@ class EventsTab(QWidget):
         dialog = CheckInDialog(self.db, self.actor, current.id, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setModal(True)
+        dialog.show()
+        return dialog
+
+    def open_graduates(self) -> QWidget | None:
+        """The chosen course's completers and the 修了者名簿 (ui/events/graduates_dialog.py)."""
+        current = self.current_event()
+        if current is None:
+            return None
+        from kyodo_desk.ui.events.graduates_dialog import GraduatesDialog
+
+        dialog = GraduatesDialog(self.db, self.actor, current.id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.status_message.connect(self.status_message)
         dialog.show()
         return dialog
 
