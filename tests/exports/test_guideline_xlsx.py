@@ -39,10 +39,16 @@ def test_one_sheet_per_direction_and_the_definitions(db, accounts_by_login,  # t
     fourth = {row[0]: row[1:5] for row in rows_of(path, "方向4")[5:] if row[0]}
     assert fourth["交付決定額"] == [300_000, 0, 300_000, "円"]
     assert fourth["協働した団体"] == [1, 0, 1, "団体"]
+    assert fourth["市民協働ミーティングの参加者"] == [6, 3, 3, "人"]
+    assert [fourth[f"うち{s}"] for s in ("市民", "市民活動団体", "地域活動団体", "企業", "行政",
+                                        "未回答")] == [
+        [0, 1, -1, "人"], [0, 2, -2, "人"], [1, 0, 1, "人"], [3, 0, 3, "人"], [1, 0, 1, "人"],
+        [1, 0, 1, "人"]]
     fifth = {row[0]: row[1:5] for row in rows_of(path, "方向5")[5:] if row[0]}
     assert fifth["関わったNPO法人"] == [1, 1, 0, "団体"]
     definitions = {row[0]: row[1] for row in rows_of(path, "定義")[3:]}
     assert definitions["2. 支援した団体"].startswith("年度内に相談者となった")
+    assert "所属の区分" in definitions["4. 市民協働ミーティングの参加者"]
     assert len(definitions) >= 25
 
     again = tmp_path / "command.xlsx"

@@ -49,8 +49,16 @@ def test_each_direction_with_its_figures_beside_last_year(pdf: bytes, tmp_path: 
                 "実施状況を公表した計画 1件 0件 +1",
                 "計画づくりのワークショップ参加者 2人 0人 +2",
                 "交付決定額 300,000円 0円 +300,000", "協働した担当課 1課 0課 +1",
-                "関わった企業 1団体 0団体 +1", "関わったNPO法人 1団体 1団体 ±0"):
+                "関わった企業 1団体 0団体 +1", "関わったNPO法人 1団体 1団体 ±0",
+                # 市民協働ミーティング by the sector each sign-up gave, under 4.
+                "市民協働ミーティングの参加者 6人 3人 +3", "うち市民 0人 1人 −1",
+                "うち市民活動団体 0人 2人 −2", "うち地域活動団体 1人 0人 +1",
+                "うち企業 3人 0人 +3", "うち行政 1人 0人 +1", "うち未回答 1人 0人 +1"):
         assert row in lines, row
+    fourth = text.index("新しい公共の推進")
+    assert fourth < text.index("市民協働ミーティングの参加者 6人") < text.index(
+        "市民活動を取り巻く環境変化への対応")
+    assert "方向への対応づけによらず「新しい公共の推進」に数える" in text.replace("\n", "")
     assert "指標の定義" in text
     assert "対応づけた記録: 協働事業提案・つむぎすと講座・市民協働ミーティング・協働サポート交付金" in lines
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
@@ -102,7 +104,8 @@ def test_joining_and_leaving_a_group_is_recorded(db, actor) -> None:
     [row] = rows_since(db, start)
     assert (row.action, row.table_name, row.actor) == ("insert", "memberships", "窓口 花子")
     assert row.changes == {"person_id": [None, member.id], "group_id": [None, club.id],
-                           "role": [None, "********"]}
+                           "role": [None, "********"],
+                           "joined_on": [None, date.today().isoformat()]}
 
     assert joined.groups == (Affiliation(club.id, club.name, "代表"),)
 
@@ -118,7 +121,8 @@ def test_leaving_a_group_is_recorded(db, actor) -> None:
     assert [(r.action, r.table_name, r.actor) for r in rows] == [
         ("delete", "memberships", "窓口 花子")]
     assert rows[0].changes == {"person_id": [member.id, None], "group_id": [club.id, None],
-                               "role": ["********", None]}
+                               "role": ["********", None],
+                               "joined_on": [date.today().isoformat(), None]}
 
 
 def test_an_insert_row_names_the_new_record(db, actor) -> None:

@@ -15,7 +15,7 @@ from kyodo_desk.domain.errors import UserError, ValidationError
 from kyodo_desk.domain.events import EventKind
 from kyodo_desk.domain.permissions import Action, Actor, PermissionDenied, Resource
 from kyodo_desk.domain.plans import Sector
-from kyodo_desk.models import AuditEntry, ContactKind, GroupType
+from kyodo_desk.models import AuditEntry, ContactKind, GroupType, Membership
 from kyodo_desk.services import audit_log, contacts, events
 from kyodo_desk.services.events import EventDraft, SessionDraft, registrations
 from kyodo_desk.services.events.checkin import check_in
@@ -215,6 +215,15 @@ def test_a_group_joined_before_the_course_ended_is_not_counted(
     member = person(db, "男鹿 五月", groups=(group(db, "港の会"),))
     attend(db, ongoing, member, 1)
     (found,) = graduates(db, CLI)
+    assert found.groups_joined == ()
+
+
+def test_a_group_joined_on_a_day_unknown_is_not_counted(db, world) -> None:  # type: ignore[no-untyped-def]
+    """A membership from before the app kept its 加入日 (none found when the database was
+    upgraded): the registry does not claim it was joined after the course."""
+    with db.writing(CLI) as session:
+        session.get_one(Membership, (world.ids["all"], world.ids["salon"])).joined_on = None
+    found = next(g for g in graduates(db, CLI, cohort=2) if g.contact_id == world.ids["all"])
     assert found.groups_joined == ()
 
 

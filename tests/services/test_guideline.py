@@ -7,17 +7,18 @@ hand, on both databases, and the map (方向への対応づけ) kept by administ
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from kyodo_desk.domain.dates import fiscal_year_of, fiscal_year_range
 from kyodo_desk.domain.errors import ValidationError
 from kyodo_desk.domain.events import EventKind
 from kyodo_desk.domain.grants import Stage
 from kyodo_desk.domain.permissions import Actor, PermissionDenied
-from kyodo_desk.domain.plans import Direction, DirectionSource, PlanStage
-from kyodo_desk.models import AuditEntry, ContactKind, GroupType
+from kyodo_desk.domain.plans import Direction, DirectionSource, PlanStage, Sector
+from kyodo_desk.models import AuditEntry, ContactKind, GroupType, Membership
 from kyodo_desk.services import consultations, contacts
 from kyodo_desk.services.consultations import ConsultationDraft
 from kyodo_desk.services.contacts import Affiliation, ContactDraft
@@ -49,13 +50,18 @@ def guideline_fixture(db, officer: Actor) -> World:  # type: ignore[no-untyped-d
 
     People: A, B (B a member of G1), C, D, E. Groups: G1 市民活動団体 (代表者 A, 設立 2026-05),
     G2 企業, G3 NPO法人 (代表者 C).
-    Events (first 開催日):
-      E1 市民協働ミーティング 2025-06-10: A 出席, B 出席 (2名), C 申込のみ (欠席)
+    Events (first 開催日), with the 所属の区分 given at sign-up in brackets:
+      E1 市民協働ミーティング 2025-06-10: A 出席 [市民], B 出席 (2名) [市民活動団体],
+         C 申込のみ (欠席) [企業]
       E2 セミナー            2026-05-10: D 出席, A 出席
       E3 市民活動フェスタ (ブース) 2026-07-20: G1 受付済, B 出席, G2 受付済
       E4 ワークショップ (東部の計画に結びつけ) 2026-09-01: B 出席, E 出席
       E5 センターまつり      2025-10-01: nobody
       E6 市民協働ミーティング 2026-10-10, 中止
+      E7 市民協働ミーティング 2026-11-15: D 出席 [行政], G2 出席 (3名) [企業], A 出席 [none],
+         E 出席 [地域活動団体], C 申込のみ (欠席) [市民]
+    So the meetings' participants by sector: 2025 市民 1, 市民活動団体 2 (3 in all; C absent);
+    2026 地域活動団体 1, 企業 3, 行政 1, 未回答 1 (6 in all; E6 cancelled, C absent).
     Consultations: 2025-05-01 C 団体設立; 2025-08-01 匿名 地域づくり; 2026-04-15 G3 NPO法人化;
       2026-04-20 E 協働事業提案; 2026-06-01 D 団体設立+NPO法人化.
     Cases: 協働サポート 2026: G1 交付決定 300,000円 (文化振興課), G2 相談のまま;
@@ -93,17 +99,18 @@ def guideline_fixture(db, officer: Actor) -> World:  # type: ignore[no-untyped-d
         return made.id, made.sessions[0].id
 
     def attend(event_session: tuple[int, int], who: int, party: int = 1,
-               present: bool = True) -> None:
+               present: bool = True, sector: Sector | None = None) -> None:
         day = date(2025, 4, 1)
-        reg = sign_up(db, admin, event_session[0], SignUpDraft(who, party_size=party),
-                      today=day, override_window=True).registration
+        reg = sign_up(db, admin, event_session[0], SignUpDraft(
+            who, party_size=party, sector=sector.value if sector else ""),
+            today=day, override_window=True).registration
         if present:
             check_in(db, admin, reg.id, event_session[1])
 
     e1 = event(EventKind.MEETING, date(2025, 6, 10))
-    attend(e1, a)
-    attend(e1, b, party=2)
-    attend(e1, c, present=False)
+    attend(e1, a, sector=Sector.CITIZEN)
+    attend(e1, b, party=2, sector=Sector.CIVIC_GROUP)
+    attend(e1, c, present=False, sector=Sector.COMPANY)
     e2 = event(EventKind.SEMINAR, date(2026, 5, 10))
     attend(e2, d)
     attend(e2, a)
@@ -117,6 +124,12 @@ def guideline_fixture(db, officer: Actor) -> World:  # type: ignore[no-untyped-d
     event(EventKind.CENTER_FESTIVAL, date(2025, 10, 1))
     e6 = event(EventKind.MEETING, date(2026, 10, 10), cancelled=True)
     del e6
+    e7 = event(EventKind.MEETING, date(2026, 11, 15))
+    attend(e7, d, sector=Sector.GOVERNMENT)
+    attend(e7, g2, party=3, sector=Sector.COMPANY)
+    attend(e7, a)
+    attend(e7, e, sector=Sector.COMMUNITY_GROUP)
+    attend(e7, c, present=False, sector=Sector.CITIZEN)
 
     def consult(day: date, names: tuple[str, ...], who: int | None) -> None:
         consultations.create_consultation(db, officer, ConsultationDraft(
@@ -156,7 +169,7 @@ EXPECTED: dict[int, dict[str, tuple[int, int]]] = {
     1: {"entrants": (1, 2), "stepped": (2, 0), "step.exhibited": (2, 0),
         "step.applied": (2, 0), "step.organised": (2, 0), "step.planned": (1, 0),
         "consultations.1": (1, 1), "団体設立": (1, 1),
-        "events.1": (1, 1), "participants.1": (1, 3)},
+        "events.1": (2, 1), "participants.1": (7, 3)},
     2: {"supported_groups": (3, 1), "npo_consultations": (2, 0), "consultations.2": (2, 1),
         "団体設立": (1, 1), "NPO法人化": (2, 0), "団体運営": (0, 0), "資金・交付金": (0, 0),
         "広報・PR": (0, 0),
@@ -165,8 +178,11 @@ EXPECTED: dict[int, dict[str, tuple[int, int]]] = {
         "stage.act": (0, 0), "published": (1, 0), "plan_workshop_participants": (2, 0),
         "consultations.3": (0, 1), "地域づくり": (0, 1), "events.3": (1, 1),
         "participants.3": (2, 0), "adopted.3": (0, 1), "decided.3": (0, 0)},
-    4: {"consultations.4": (1, 0), "協働事業提案": (1, 0), "events.4": (0, 1),
-        "participants.4": (0, 3), "adopted.4": (1, 0), "decided.4": (300_000, 0),
+    4: {"meeting_participants": (6, 3), "sector.citizen": (0, 1),
+        "sector.civic_group": (0, 2), "sector.community_group": (1, 0), "sector.company": (3, 0),
+        "sector.government": (1, 0), "sector.none": (1, 0),
+        "consultations.4": (1, 0), "協働事業提案": (1, 0), "events.4": (1, 1),
+        "participants.4": (6, 3), "adopted.4": (1, 0), "decided.4": (300_000, 0),
         "partner_groups.4": (1, 0), "departments.4": (1, 0)},
     5: {"companies": (1, 0), "npos": (1, 1), "consultations.5": (2, 0), "NPO法人化": (2, 0)},
 }
@@ -214,11 +230,58 @@ def test_a_changed_map_changes_the_counts(db, counted) -> None:  # type: ignore[
     report = guideline_report(db, admin, THIS)
     first = report.direction(1)
     assert (first.indicator("events.1").this_year, first.indicator("participants.1").this_year
-            ) == (2, 3)
+            ) == (3, 9)
     # Nothing mapped to 4 any more from the topics: its consultation rows go.
     save_direction_map(db, admin, {(DirectionSource.TOPIC, str(world.topics["協働事業提案"])): ()})
     keys = [i.key for i in guideline_report(db, admin, THIS).direction(4).indicators]
     assert "consultations.4" not in keys
+
+
+def test_the_meetings_mix_of_sectors_is_counted_whatever_the_map_says(db, counted) -> None:  # type: ignore[no-untyped-def]
+    report, _ = counted
+    fourth = report.direction(4)
+    assert [(i.label, i.this_year, i.last_year) for i in fourth.indicators[:7]] == [
+        ("市民協働ミーティングの参加者", 6, 3), ("うち市民", 0, 1), ("うち市民活動団体", 0, 2),
+        ("うち地域活動団体", 1, 0), ("うち企業", 3, 0), ("うち行政", 1, 0), ("うち未回答", 1, 0)]
+    definition = dict(report.notes)["4. 市民協働ミーティングの参加者"]
+    assert "出席した申込の人数" in definition and "「新しい公共の推進」に数える" in definition
+    assert "市民協働ミーティングの参加者" in [i.label for i in fourth.headline()]
+    # Taken off the map, the meeting still counts here (it is the direction's own figure).
+    admin = Actor.command_line()
+    save_direction_map(db, admin, {(DirectionSource.EVENT_KIND, "meeting"): ()})
+    again = guideline_report(db, admin, THIS).direction(4)
+    assert again.indicator("meeting_participants").this_year == 6
+    assert again.indicator("participants.4").this_year == 0
+
+
+def test_joining_a_group_counts_on_its_day_and_an_unknown_day_not_at_all(
+        db, facilities) -> None:  # type: ignore[no-untyped-def]
+    """Two people who came in by attending last year's meeting belong to a group founded long
+    ago: one joined today (加入日 as the form records it), the other's 加入日 is unknown (a
+    membership from before the app kept it). Only the first organised, this year."""
+    admin = Actor.command_line()
+    this = fiscal_year_of(date.today())
+    old = contacts.create_contact(db, admin, ContactDraft(
+        kind=ContactKind.GROUP, name="古くからの会", group_type=GroupType.CIVIC_GROUP,
+        founded_on=date(2010, 4, 1))).id
+    day = fiscal_year_range(this - 1)[0] + timedelta(days=30)
+    meeting = create_event(db, admin, EventDraft(
+        kind=EventKind.MEETING, title="市民協働ミーティング", facility_id=facilities["central"],
+        venue_facility_id=facilities["central"], sessions=(SessionDraft(day, time(10), time(12)),)))
+    people = []
+    for name in ("仁井田 一子", "御所野 二郎"):
+        who = contacts.create_contact(db, admin, ContactDraft(
+            kind=ContactKind.PERSON, name=name, groups=(Affiliation(old, ""),))).id
+        reg = sign_up(db, admin, meeting.id, SignUpDraft(who), today=day,
+                      override_window=True).registration
+        check_in(db, admin, reg.id, meeting.sessions[0].id)
+        people.append(who)
+    with db.writing(admin) as session:
+        assert session.get(Membership, (people[0], old)).joined_on == date.today()
+        session.get(Membership, (people[1], old)).joined_on = None
+    first = guideline_report(db, admin, this).direction(1)
+    assert (first.indicator("entrants").last_year, first.indicator("step.organised").this_year,
+            first.indicator("stepped").this_year) == (2, 1, 1)
 
 
 def test_the_map_lists_words_and_only_an_administrator_changes_it(db, accounts_by_login) -> None:  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +15,13 @@ from kyodo_desk.domain.errors import ConcurrentEdit, NotFound, UserError
 from kyodo_desk.domain.events import RegistrationStatus
 from kyodo_desk.domain.permissions import Actor, PermissionDenied
 from kyodo_desk.domain.text import fold
-from kyodo_desk.models import AuditEntry, ContactMerge, DistinctContacts, Registration
+from kyodo_desk.models import (
+    AuditEntry,
+    ContactMerge,
+    DistinctContacts,
+    Membership,
+    Registration,
+)
 from kyodo_desk.services import consultations
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.contacts import Affiliation, ContactDraft, ContactKind, GroupType
@@ -525,3 +531,30 @@ def test_two_officers_merging_one_pair_at_once_one_wins_and_the_other_is_told_wh
         assert [g.name for g in kept.groups] == ["秋田まちなか音楽の会"]
         assert [r.kept_id for r in m.merges_of(db, officer, kept.id)] == [kept.id]
     assert len(svc.get_contact(db, CLI, club).members) == ROUNDS
+
+
+def test_memberships_keep_their_joining_day_through_a_merge_and_its_undo(
+        db, officer) -> None:  # type: ignore[no-untyped-def]
+    """加入日 moves with a membership; one dropped (the kept record's already) comes back
+    with its own day on the undo."""
+    music, garden = new_group(db, "秋田まちなか音楽の会"), new_group(db, "広面花壇の会")
+    keep = new_person(db, "山田 太郎", groups=(Affiliation(music, "", ""),))
+    gone = new_person(db, "ﾔﾏﾀﾞ ﾀﾛｳ", groups=(Affiliation(music, "", ""),
+                                                Affiliation(garden, "", "")))
+    days = {(keep, music): date(2023, 7, 1), (gone, music): date(2021, 5, 1),
+            (gone, garden): date(2022, 6, 1)}
+
+    def joined() -> dict[tuple[int, int], date | None]:
+        with db.reading(None) as session:
+            return {(p, g): day for p, g, day in session.execute(
+                select(Membership.person_id, Membership.group_id, Membership.joined_on)
+                .where(Membership.person_id.in_((keep, gone))))}
+
+    assert set(joined().values()) == {date.today()}  # recorded by the form today
+    with db.writing(CLI) as session:
+        for key, day in days.items():
+            session.get_one(Membership, key).joined_on = day
+    done = merge(db, officer, keep, gone)
+    assert joined() == {(keep, music): date(2023, 7, 1), (keep, garden): date(2022, 6, 1)}
+    m.undo_merge(db, officer, done.merge_id)
+    assert joined() == days

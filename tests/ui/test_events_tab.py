@@ -23,8 +23,8 @@ from kyodo_desk.ui import drafted_form
 from kyodo_desk.ui.conflict import Choice, VersionsDialog
 from kyodo_desk.ui.events.drafts import EventFormState, state_from_json, state_to_json
 from kyodo_desk.ui.events.form import EventForm
-from kyodo_desk.ui.events.prints import PdfPreview
 from kyodo_desk.ui.events.tab import EventsTab
+from kyodo_desk.ui.pdf_preview import PdfPreview
 from kyodo_desk.ui.tasks import pending_jobs
 from tests.event_fixtures import make_event, people
 from tests.ui.conftest import type_text

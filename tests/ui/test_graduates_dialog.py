@@ -18,8 +18,8 @@ from kyodo_desk.services import events as svc
 from kyodo_desk.services.events import registrations
 from kyodo_desk.ui import drafted_form
 from kyodo_desk.ui.events.graduates_dialog import GraduatesDialog, table_texts
-from kyodo_desk.ui.events.prints import PdfPreview
 from kyodo_desk.ui.events.signup_dialog import SignUpDialog
+from kyodo_desk.ui.pdf_preview import PdfPreview
 from tests.services.test_course_completion import CLI, add_course, attend, group, person
 from tests.ui.conftest import type_text
 from tests.ui.test_events_tab import open_form_of, open_tab, save, settle, type_over

@@ -1,30 +1,37 @@
 """地域計画 tab: the board of the seven districts, a plan written in its window, a year of the
-cycle recorded, earlier editions kept as records, and two counters saving the same plan."""
+cycle recorded, earlier editions kept as records, two counters saving the same plan, and the
+year published and counted from the window (印刷, 公表用ページ, CSV, 市民協働の推進状況)."""
 
 from __future__ import annotations
 
+import csv
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import Qt, QThreadPool
-from PySide6.QtWidgets import QAbstractButton, QMessageBox
+from PySide6.QtCore import Qt, QThreadPool, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QAbstractButton, QFileDialog, QMessageBox
 
-from kyodo_desk.domain.dates import fiscal_year_of
+from kyodo_desk.domain.dates import fiscal_year_label, fiscal_year_of
 from kyodo_desk.domain.labels import DISTRICTS
 from kyodo_desk.domain.permissions import Actor
-from kyodo_desk.domain.plans import ActionCarrier, ActionStatus, PlanStage
+from kyodo_desk.domain.plans import DIRECTION_LABELS, ActionCarrier, ActionStatus, PlanStage
 from kyodo_desk.services import plans as svc
 from kyodo_desk.services.plans import ActionDraft, PlanDraft, ProgressDraft, YearDraft
 from kyodo_desk.ui import drafted_form
 from kyodo_desk.ui.conflict import Choice, VersionsDialog
+from kyodo_desk.ui.pdf_preview import PdfPreview
 from kyodo_desk.ui.plans import form as plan_form
+from kyodo_desk.ui.plans import publish
 from kyodo_desk.ui.plans.board import COLUMNS, NO_PLAN
 from kyodo_desk.ui.plans.form import SAVE_YEAR, YEAR_PAGE, PlanWindow
 from kyodo_desk.ui.plans.tab import PlansTab
 from kyodo_desk.ui.tasks import pending_jobs
-from tests.ui.conftest import type_text
+from tests.leaflets import flat, text_of
+from tests.ui.conftest import WAIT_TIMEOUT_MS, type_text
 
 YEAR = fiscal_year_of(date.today())
 
@@ -356,3 +363,165 @@ def test_advisors_read_plans_without_a_button_that_writes(
     assert not window.year_panel.stage.isEnabled()
     assert tab.open_new("東部") is None
     window.reject()
+
+
+# --- prints and publication -------------------------------------------------------------------
+
+def shown_preview(qtbot, owner) -> PdfPreview:  # type: ignore[no-untyped-def]
+    """The preview *owner* opened, once on screen."""
+    qtbot.waitUntil(lambda: isinstance(owner.preview, PdfPreview) and owner.preview.isVisible())
+    preview = owner.preview
+    assert preview is not None
+    return preview
+
+
+def test_the_year_s_report_prints_from_the_plan_window_earlier_editions_too(
+        qtbot, db, officer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    plan = central_plan(db)
+    svc.save_year(db, officer, plan.id, YEAR, 0, YearDraft(PlanStage.CHECK, progress=(
+        ProgressDraft(plan.actions[0].id, ActionStatus.DONE, "3回開催", 120),)))
+    tab = open_tab(qtbot, db, officer)
+    window = open_plan(qtbot, tab, "中央")
+    window.pages.setCurrentIndex(YEAR_PAGE)
+    click(qtbot, window.year_panel.print_button)
+    preview = shown_preview(qtbot, window)
+    assert preview.page_count() >= 1
+    assert preview.windowTitle() == (f"地域まちづくり計画の実施状況 — 中央 第1版 "
+                                     f"{fiscal_year_label(YEAR)}")
+    assert preview.pdf_file_name() == f"計画の実施状況_中央_第1版_{fiscal_year_label(YEAR)}.pdf"
+    whole = flat(text_of(preview.pdf, tmp_path))
+    assert "中央地域まちづくり計画" in whole and "防災マップづくり" in whole
+    assert "3回開催" in whole
+    # Saved from the preview, the PDF is the one shown.
+    saved = tmp_path / "saved.pdf"
+    preview.save_pdf(saved)
+    assert saved.read_bytes() == preview.pdf
+    assert "saved.pdf に保存しました" in window.summary.text()
+    preview.reject()
+    window.reject()
+    qtbot.waitUntil(lambda: closed(window))
+
+    # An earlier edition prints as the record it is.
+    svc.revise_plan(db, officer, plan.id, svc.get_plan(db, officer, plan.id).version,
+                    from_year=YEAR + 2)
+    tab.open_plan(plan.id, YEAR)
+    qtbot.waitUntil(lambda: tab.window_open is not None and tab.window_open.isVisible())
+    earlier = tab.window_open
+    assert earlier is not None
+    qtbot.waitUntil(lambda: earlier.year_panel.loaded_year == YEAR
+                    and len(earlier.edition_texts()) == 2)
+    earlier.pages.setCurrentIndex(YEAR_PAGE)
+    click(qtbot, earlier.year_panel.print_button)
+    old = flat(text_of(shown_preview(qtbot, earlier).pdf, tmp_path))
+    assert "第1版" in old and "第2版に改定" in old and "中央地域まちづくり計画" in old
+    earlier.reject()
+
+
+def test_a_new_plan_has_no_print_until_it_is_saved(
+        qtbot, db, officer) -> None:  # type: ignore[no-untyped-def]
+    tab = open_tab(qtbot, db, officer)
+    window = open_plan(qtbot, tab, "東部")
+    window.pages.setCurrentIndex(YEAR_PAGE)
+    assert not window.year_panel.print_button.isVisible()
+    window.reject()
+
+
+def test_the_board_writes_the_year_s_web_pages_into_a_folder_and_opens_it(
+        qtbot, db, officer, tmp_path, monkeypatch, messages) -> None:  # type: ignore[no-untyped-def]
+    central_plan(db)
+    tab = open_tab(qtbot, db, officer)
+    assert tab.publish.button.text() == "公表・集計 ▾" and tab.publish.button.isVisible()
+    assert [a.text() for a in tab.publish.menu.actions() if not a.isSeparator()] == [
+        "実施状況の公表用ページを書き出す…", "実施状況の一覧（CSV）…",
+        "市民協働の推進状況（PDF）…", "市民協働の推進状況（Excel）…"]
+    documents = tmp_path / "ドキュメント"
+    documents.mkdir()
+    (documents / "メモ.txt").write_text("窓口のメモ", encoding="utf-8")
+    asked_where: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        lambda _parent, title, start, *_a: asked_where.append(title)
+                        or str(documents))
+    said: list[str] = []
+    monkeypatch.setattr(publish, "ask", lambda _parent, _title, text, *_a, **_k:
+                        said.append(text) or publish.OPEN_FOLDER)
+    opened: list[QUrl] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    with qtbot.waitSignal(tab.publish.written, timeout=WAIT_TIMEOUT_MS):
+        tab.publish.actions[publish.HTML].trigger()
+    # The clerk's documents are not mixed with the pages: they get a folder of the year's name.
+    folder = documents / f"計画の公表_{fiscal_year_label(YEAR)}"
+    assert f"「計画の公表_{fiscal_year_label(YEAR)}」" in asked_where[0]
+    index = folder / "index.html"
+    assert "中央地域まちづくり計画" in index.read_text(encoding="utf-8")
+    assert (documents / "メモ.txt").read_text(encoding="utf-8") == "窓口のメモ"
+    assert str(index) in said[0]
+    assert opened == [QUrl.fromLocalFile(str(folder))] and opened[0].isLocalFile()
+    qtbot.waitUntil(tab.publish.button.isEnabled)
+
+    # The same folder chosen again: an earlier export is replaced in place.
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_a: str(folder))
+    monkeypatch.setattr(publish, "ask", lambda *_a, **_k: publish.CLOSE)
+    with qtbot.waitSignal(tab.publish.written, timeout=WAIT_TIMEOUT_MS) as blocker:
+        tab.publish.actions[publish.HTML].trigger()
+    assert blocker.args == [str(folder)] and len(opened) == 1
+
+    # A folder of that name holding other files is refused, and said so.
+    taken = tmp_path / "別の場所"
+    (taken / f"計画の公表_{fiscal_year_label(YEAR)}").mkdir(parents=True)
+    (taken / f"計画の公表_{fiscal_year_label(YEAR)}" / "予算.xlsx").write_bytes(b"x")
+    (taken / "メモ.txt").write_text("", encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_a: str(taken))
+    tab.publish.actions[publish.HTML].trigger()
+    qtbot.waitUntil(lambda: any("他のファイルがあります" in text for _kind, text in messages))
+    qtbot.waitUntil(tab.publish.button.isEnabled)
+    assert not (taken / f"計画の公表_{fiscal_year_label(YEAR)}" / "index.html").exists()
+
+
+def test_the_board_saves_the_year_as_csv_and_the_five_directions_as_excel(
+        qtbot, db, officer, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    plan = central_plan(db)
+    svc.save_year(db, officer, plan.id, YEAR, 0, YearDraft(PlanStage.DO, progress=(
+        ProgressDraft(plan.actions[0].id, ActionStatus.DONE, "3回開催", 120),)))
+    tab = open_tab(qtbot, db, officer)
+    offered: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda _parent, _title, start, *_a: offered.append(start)
+                        or (str(tmp_path / "実施状況"), ""))
+    with qtbot.waitSignal(tab.publish.written, timeout=WAIT_TIMEOUT_MS):
+        tab.publish.actions[publish.CSV].trigger()
+    assert Path(offered[0]).name == f"計画の実施状況_{fiscal_year_label(YEAR)}.csv"
+    with (tmp_path / "実施状況.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["地域"], r["計画名"], r["取組"]) for r in rows] == [
+        ("中央", "中央地域まちづくり計画", "防災マップづくり"),
+        ("中央", "中央地域まちづくり計画", "子ども食堂の開設"),
+        ("中央", "中央地域まちづくり計画", "空き店舗の活用")]
+    assert (rows[0]["実施状況"], rows[0]["実績値"], rows[0]["実績・成果"]) == (
+        "実施", "120", "3回開催")
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda _parent, _title, start, *_a: offered.append(start)
+                        or (str(tmp_path / "推進状況"), ""))
+    with qtbot.waitSignal(tab.publish.written, timeout=WAIT_TIMEOUT_MS) as blocker:
+        tab.publish.actions[publish.GUIDELINE_XLSX].trigger()
+    assert blocker.args == [str(tmp_path / "推進状況.xlsx")]
+    assert Path(offered[1]).name == f"市民協働の推進状況_{fiscal_year_label(YEAR)}.xlsx"
+    book = load_workbook(tmp_path / "推進状況.xlsx")
+    assert book.sheetnames[:5] == [f"方向{n}" for n in range(1, 6)]
+    titles = [str(book[f"方向{n}"]["A1"].value) for n in range(1, 6)]
+    assert [any(label in t for t in titles) for label in DIRECTION_LABELS.values()] == [True] * 5
+
+
+def test_the_guideline_report_opens_in_the_preview(
+        qtbot, db, accounts_by_login, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    tab = open_tab(qtbot, db, accounts_by_login["advisor"])  # public: any account may
+    tab.publish.actions[publish.GUIDELINE_PDF].trigger()
+    preview = shown_preview(qtbot, tab.publish)
+    assert preview.page_count() >= 1
+    assert preview.windowTitle() == f"市民協働の推進状況 — {fiscal_year_label(YEAR)}"
+    whole = flat(text_of(preview.pdf, tmp_path))
+    assert "市民協働の推進状況" in whole
+    assert all(flat(label) in whole for label in DIRECTION_LABELS.values())
+    preview.reject()

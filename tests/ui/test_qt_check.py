@@ -95,14 +95,25 @@ def test_nothing_is_checked_where_the_x11_plugin_is_not_used(
 
 
 def test_a_plugin_that_loads_with_a_display_is_no_problem(plugin: Path) -> None:
-    assert display_problem(X11, "linux", plugin=plugin, load=lambda _p: None) is None
+    assert display_problem(X11, "linux", plugin=plugin, load=lambda _p: None,
+                           connect=lambda _d: True) is None
     assert display_problem({"QT_QPA_PLATFORM": "xcb", **X11}, "linux", plugin=plugin,
-                           load=lambda _p: None) is None
+                           load=lambda _p: None, connect=lambda _d: True) is None
 
 
 def test_no_display_is_said_in_japanese(plugin: Path) -> None:
     message = display_problem({}, "linux", plugin=plugin, load=lambda _p: None)
     assert message is not None and message.startswith("画面を開けません: 表示先")
+
+
+def test_a_display_nobody_answers_at_is_said_in_japanese(plugin: Path) -> None:
+    """Qt aborts in English ("could not connect to display"); the X server is asked first,
+    for real: no server listens at display 4711 here."""
+    assert not qt_check._answers(":4711")
+    message = display_problem({"DISPLAY": ":4711"}, "linux", plugin=plugin,
+                              load=lambda _p: None)
+    assert message is not None
+    assert message.startswith("画面を開けません: 表示先（X11 のディスプレイ「:4711」）に接続できません")
 
 
 def test_the_loader_and_ldd_agree_on_the_installed_plugin() -> None:
@@ -112,7 +123,7 @@ def test_the_loader_and_ldd_agree_on_the_installed_plugin() -> None:
     assert plugin is not None and plugin.exists()
     failure, lacking = qt_check._load(plugin), qt_check._missing_libraries(plugin)
     assert (failure is None) == (lacking == []), (failure, lacking)
-    assert (display_problem(X11, "linux") is None) == (failure is None)
+    assert (display_problem(X11, "linux", connect=lambda _d: True) is None) == (failure is None)
 
 
 def test_the_command_prints_it_logs_it_and_exits_1_before_qt_starts(

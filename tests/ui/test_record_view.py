@@ -19,8 +19,8 @@ from kyodo_desk.services.demo.grants import community_programme
 from kyodo_desk.services.grants import create_programme
 from kyodo_desk.ui.contacts.detail import DetailPane
 from kyodo_desk.ui.contacts.record_view import HIDDEN_TEXT, RecordWindow
-from kyodo_desk.ui.events.prints import PdfPreview
 from kyodo_desk.ui.operations import data_changes
+from kyodo_desk.ui.pdf_preview import PdfPreview
 from kyodo_desk.ui.tasks import pending_jobs
 from tests.grant_fixtures import group
 from tests.services.test_contact_record import adopted_case, attend, consult

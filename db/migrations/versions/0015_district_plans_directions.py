@@ -8,6 +8,7 @@ directions mapped to records, つむぎすと completion and the participants' s
   filled with a starting map the administrator may change.
 - events.completion_sessions and events.cohort (つむぎすと講座: 修了 rule and 期生),
   registrations.sector (所属の区分: 市民・市民活動団体・地域活動団体・企業・行政).
+- memberships.joined_on (加入日), dated for existing rows from the audit log (see _date_memberships).
 
 Revision ID: 0015
 Revises: 0014
@@ -176,13 +177,34 @@ def upgrade() -> None:
     op.add_column("events", sa.Column("completion_sessions", sa.Integer(), nullable=True))
     op.add_column("events", sa.Column("cohort", sa.Integer(), nullable=True))
     op.add_column("registrations", sa.Column("sector", sa.String(length=20), **_TEXT))
+    op.add_column("memberships", sa.Column("joined_on", sa.Date(), nullable=True))
+    _date_memberships()
     # The yearly report (市民協働の推進状況) reads each person's first consultation and probes
     # whether a group consulted in a year: by consultee and day, from the index alone.
     op.create_index("ix_consultations_consultee_held_on", "consultations",
                     ["consultee_contact_id", "held_on"])
 
 
+def _date_memberships() -> None:
+    """An existing membership's 加入日 is the Japan day of the audit log's insert of it (found
+    by its person, the row's record_id, and its group, read from the row's changes); the
+    latest such insert, as a membership removed and made again began when it was made again.
+    One the log holds no insert of (made before the log, or moved by a merge) stays unknown."""
+    if op.get_bind().dialect.name == "sqlite":  # stores UTC without a zone
+        day = "date(max(a.at), '+9 hours')"
+        group = "json_extract(a.changes, '$.group_id[1]')"
+        member = "memberships.group_id"
+    else:
+        day = "CAST(timezone('Asia/Tokyo', max(a.at)) AS DATE)"
+        group = "(a.changes -> 'group_id' ->> 1)"
+        member = "CAST(memberships.group_id AS TEXT)"
+    op.execute(f"UPDATE memberships SET joined_on = (SELECT {day} FROM audit_log a "
+               "WHERE a.table_name = 'memberships' AND a.action = 'insert' "
+               f"AND a.record_id = memberships.person_id AND {group} = {member})")
+
+
 def downgrade() -> None:
+    op.drop_column("memberships", "joined_on")
     op.drop_index("ix_consultations_consultee_held_on", table_name="consultations")
     op.drop_column("registrations", "sector")
     op.drop_column("events", "cohort")

@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
             from kyodo_desk.services.demo.grants import load_demo_grants
 
             added = load_demo_grants(db, actor)
-            print(f"今年度の交付金2件と架空の案件 {added} 件を追加しました（{db.describe()}）。")
+            print(f"今年度の交付金2件に架空の案件 {added} 件を追加しました（{db.describe()}）。")
         if args.plans:  # after --grants, whose programme of this year it then reuses
             from kyodo_desk.services.demo.plans import add_demo_plans
 

@@ -136,7 +136,7 @@ FIELD_BOUNDS: dict[str, dict[str, Bound]] = {
         "confirmed_on": day("最終確認日"), "erased_on": day("削除・利用停止の日"),
         **_SEARCH, **_VERSION,
     },
-    "memberships": {"role": line("役職")},
+    "memberships": {"role": line("役職"), "joined_on": day("加入日")},
     "activity_fields": {"name": name("活動分野の名前"), "display_order": number("表示順", -INT32_MAX)},
     "contact_activity_fields": {"position": DERIVED},
     "contact_merges": {"kept_before": DERIVED, "moved": DERIVED, "kept_version": DERIVED},

@@ -26,7 +26,7 @@ from html import escape
 from pathlib import Path
 
 from kyodo_desk.database import Database
-from kyodo_desk.domain.dates import date_with_weekday, full_date, print_style
+from kyodo_desk.domain.dates import full_date, print_style
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.domain.plans import (
@@ -287,14 +287,9 @@ def plan_page(report: PlanReport, today: date) -> str:
              "</section>\n",
              "<section>\n<h2>計画をつくったワークショップ・取組を支える交付金</h2>\n",
              "<h3>計画をつくったワークショップ</h3>\n",
-             _list([f"{w.title}（{date_with_weekday(w.first_day, style)}）"
-                    if w.first_day is not None else w.title for w in report.workshops],
-                   "登録されたワークショップはありません。"),
+             _list(report.workshop_lines(), "登録されたワークショップはありません。"),
              "<h3>取組を支える交付金（地域づくり交付金など）</h3>\n",
-             _list([f"取組{a.position}「{a.title}」: {c.title}"
-                    + (f"（{c.group_name}）" if c.group_name else "")
-                    for a in report.actions for c in a.cases],
-                   "取組に結びついた交付金の事業はありません。"),
+             _list(report.funding_lines(), "取組に結びついた交付金の事業はありません。"),
              "</section>\n",
              f'<p class="back"><a href="{INDEX}">{_e(year)}の各地域の計画の一覧へ戻る</a></p>\n',
              "</main>\n"]

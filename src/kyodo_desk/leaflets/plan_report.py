@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.platypus import CondPageBreak, Flowable
 
-from kyodo_desk.domain.dates import date_with_weekday, full_date, print_style
+from kyodo_desk.domain.dates import full_date, print_style
 from kyodo_desk.domain.plans import (
     PLAN_STAGE_LABELS,
     PLAN_STAGE_MEANINGS,
@@ -138,12 +138,7 @@ def _notes(kit: Kit, report: PlanReport) -> list[Any]:
 
 def _links(kit: Kit, report: PlanReport) -> list[Any]:
     """The workshops that made the plan and the cases that fund its actions, ● bullets."""
-    style = print_style()
-    workshops = [f"{w.title}（{date_with_weekday(w.first_day, style)}）"
-                 if w.first_day is not None else w.title for w in report.workshops]
-    cases = [f"取組{a.position}「{a.title}」: {c.title}"
-             + (f"（{c.group_name}）" if c.group_name else "")
-             for a in report.actions for c in a.cases]
+    workshops, cases = report.workshop_lines(), report.funding_lines()
     story: list[Any] = [CondPageBreak(kit.pt(80)),
                         kit.section("計画をつくったワークショップ・取組を支える交付金")]
     for head, items, empty in (

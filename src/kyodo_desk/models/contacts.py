@@ -214,6 +214,9 @@ class Membership(OwnedRow, Base):
     group_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"),
                                           primary_key=True, index=True)
     role: Mapped[str] = mapped_column(Text, default="")
+    # 加入日: the day the membership was recorded; None for one made before it was kept (the
+    # migration dates those from the audit log where it can).
+    joined_on: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     person: Mapped[Contact] = relationship(foreign_keys=[person_id], back_populates="memberships")
     group: Mapped[Contact] = relationship(foreign_keys=[group_id])

@@ -209,7 +209,7 @@ TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
     "facilities": {"name": "施設名", "opens_at": "開館時刻", "closes_at": "閉館時刻",
                    "open_days": "利用可能曜日", "closed_days": "休館日", "hours": "開館時間の補足",
                    "notes": "備考"},
-    "memberships": {"role": "役職"},
+    "memberships": {"role": "役職", "joined_on": "加入日"},
     "contacts": {"merged_into_id": "統合先", "legal_form": "法人格", "representative_id": "代表者",
                  "activity_area": "活動地域", "member_count": "構成員数",
                  "founded_on": "設立年月", "sns": "SNS", "listed_publicly": "団体一覧への掲載",

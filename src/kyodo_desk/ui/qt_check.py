@@ -52,11 +52,13 @@ README_SECTION = "README「Linux で画面が開かないとき」"
 
 Loader = Callable[[Path], str | None]  # the plugin → None if it loads, else the loader's error
 Lister = Callable[[Path], list[str]]  # the plugin → every library the system lacks
+Connector = Callable[[str], bool]  # a DISPLAY → whether an X server answers there
 
 
 def display_problem(environ: dict[str, str] | None = None, platform: str = sys.platform, *,
                     plugin: Path | None = None, load: Loader | None = None,
-                    missing: Lister | None = None) -> str | None:
+                    missing: Lister | None = None,
+                    connect: Connector | None = None) -> str | None:
     """What keeps Qt from opening the window, in Japanese, or None when nothing does (and on
     any system but Linux, or when Qt is told to draw elsewhere than on X11)."""
     env = os.environ if environ is None else environ
@@ -74,11 +76,37 @@ def display_problem(environ: dict[str, str] | None = None, platform: str = sys.p
     if failure is not None:
         lacking = (missing or _missing_libraries)(plugin)
         return missing_libraries_message(lacking, failure)
-    if not env.get("DISPLAY"):
+    display = env.get("DISPLAY", "")
+    if not display:
         return ("画面を開けません: 表示先（X11 のディスプレイ）がありません。デスクトップに"
                 "ログインした状態で起動してください（リモートから使う場合は X11 の転送を"
                 "有効にしてください。環境変数 DISPLAY）。")
+    if not (connect or _answers)(display):  # Qt would abort in English ("could not connect")
+        return (f"画面を開けません: 表示先（X11 のディスプレイ「{display}」）に接続できません。"
+                "デスクトップにログインした状態で起動してください（リモートから使う場合は X11 の"
+                "転送を確かめてください。環境変数 DISPLAY）。")
     return None
+
+
+def _answers(display: str) -> bool:
+    """Whether an X server accepts a connection at *display*, asked through libxcb (loaded
+    with the plugin just before): the connection Qt would make, opened and closed."""
+    import ctypes
+
+    try:
+        xcb = ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        return True  # cannot ask: let Qt try
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    connection = xcb.xcb_connect(display.encode(), None)
+    try:
+        return connection is not None and xcb.xcb_connection_has_error(connection) == 0
+    finally:
+        if connection is not None:
+            xcb.xcb_disconnect(connection)
 
 
 def missing_libraries_message(lacking: list[str], failure: str) -> str:

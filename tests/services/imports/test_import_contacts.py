@@ -5,13 +5,14 @@ against the registry, memberships and representatives."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from kyodo_desk.domain.errors import UserError
-from kyodo_desk.models import Contact, ContactKind, GroupType
+from kyodo_desk.models import Contact, ContactKind, GroupType, Membership
 from kyodo_desk.services import contacts as svc
 from kyodo_desk.services.audit_log import AuditFilter, search_audit
 from kyodo_desk.services.contacts import ContactDraft
@@ -168,6 +169,9 @@ def test_registry_matches_fill_ask_and_within_file_dedupe(  # type: ignore[no-un
     arai = by_name(db, actor, "新井 一")
     assert arai.email == "hajime@example.jp"
     assert [(g.name, g.role) for g in arai.groups] == [("あきた森の会", "会計")]
+    with db.reading(actor) as session:  # 加入日: the day of the import
+        assert session.scalar(select(Membership.joined_on)
+                              .where(Membership.person_id == arai.id)) == date.today()
 
     changed = [rows[0], ["山田 太郎", "ヤマダタロウ", "018-888-0001", "", "", "", "", ""]]
     again = imp.plan(db, actor, ImportSource(write_xlsx(tmp_path / "again.xlsx", changed)))

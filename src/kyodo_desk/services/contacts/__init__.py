@@ -788,10 +788,12 @@ def add_contacts(session: Session, drafts: Sequence[ContactDraft]) -> list[int]:
 
 
 def add_memberships(session: Session, links: Iterable[tuple[int, int, str]]) -> None:
-    """Add each (person, group, role) in one statement, audited as a save would be; the
-    pairs must be new and both contacts active (the caller has checked)."""
+    """Add each (person, group, role) in one statement, audited as a save would be, joined
+    today (加入日); the pairs must be new and both contacts active (the caller has checked)."""
+    today = date.today()
     insert_rows(session, Membership, [
-        {"person_id": person, "group_id": group, "role": role} for person, group, role in links])
+        {"person_id": person, "group_id": group, "role": role, "joined_on": today}
+        for person, group, role in links])
 
 
 def change_contact(session: Session, actor: Actor, contact: Contact,
@@ -859,7 +861,8 @@ def _columns(d: ContactDraft) -> dict[str, Any]:
 def _apply(session: Session, contact: Contact, d: ContactDraft) -> None:
     for key, value in _columns(d).items():
         setattr(contact, key, value)
-    apply_registry(session, contact, d, date.today())
+    today = date.today()
+    apply_registry(session, contact, d, today)
     wanted = {a.contact_id: a.role for a in d.groups}
     if wanted:
         found = {row.id: row.erased_on for row in session.execute(
@@ -878,7 +881,8 @@ def _apply(session: Session, contact: Contact, d: ContactDraft) -> None:
         if m.group_id in wanted:
             m.role = wanted.pop(m.group_id)
             kept.append(m)
-    contact.memberships = kept + [Membership(group_id=g, role=r) for g, r in wanted.items()]
+    contact.memberships = kept + [Membership(group_id=g, role=r, joined_on=today)
+                                  for g, r in wanted.items()]
 
 
 # --- the whole registry -------------------------------------------------------------------

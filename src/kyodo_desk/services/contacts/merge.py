@@ -538,18 +538,22 @@ def _move_registrations(session: Session, keep_id: int, merge_id: int,
 
 
 def _move_memberships(session: Session, keep_id: int, merge_id: int) -> dict[str, Any]:
-    """Both sides: the merged record's groups (as a person) and its members (as a group). A
-    membership the kept record has already is dropped, its role kept for the undo."""
+    """Both sides: the merged record's groups (as a person) and its members (as a group),
+    moved with their 加入日. A membership the kept record has already is dropped, its role
+    and 加入日 kept for the undo (the days apart, under "<dropped>_joined": older records
+    of merges hold [other, role] pairs)."""
     m = _MEMBERSHIPS
     result: dict[str, Any] = {}
     for side, other, moved_key, dropped_key in (
             (m.c.person_id, m.c.group_id, "groups", "dropped_groups"),
             (m.c.group_id, m.c.person_id, "members", "dropped_members")):
-        rows = session.execute(select(other, m.c.role).where(side == merge_id)
+        rows = session.execute(select(other, m.c.role, m.c.joined_on).where(side == merge_id)
                                .order_by(other)).all()
         held = set(session.scalars(select(other).where(side == keep_id)))
-        move = [o for o, _ in rows if o not in held]
-        drop = [[o, role] for o, role in rows if o in held]
+        move = [o for o, _, _ in rows if o not in held]
+        drop = [[o, role] for o, role, _ in rows if o in held]
+        result[f"{dropped_key}_joined"] = {str(o): joined.isoformat()
+                                           for o, _, joined in rows if o in held and joined}
         for chunk in _chunks([o for o, _ in drop]):
             session.execute(delete(m).where(side == merge_id, other.in_(chunk)))
         for chunk in _chunks(move):
@@ -713,7 +717,10 @@ def _memberships_back(session: Session, keep_id: int, merge_id: int,
         for chunk in _chunks(back):
             n += len(session.execute(update(m).where(side == keep_id, other.in_(chunk))
                                      .values({side.key: merge_id}).returning(other)).all())
-        restored = [{side.key: merge_id, other.key: o, "role": role}
+        joined = recorded.get(f"{dropped_key}_joined", {})
+        restored = [{side.key: merge_id, other.key: o, "role": role,
+                     "joined_on": date.fromisoformat(joined[str(o)]) if str(o) in joined
+                     else None}
                     for o, role in recorded.get(dropped_key, []) if o not in has]
         if restored:
             session.execute(insert(m), restored)

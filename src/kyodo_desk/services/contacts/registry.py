@@ -199,7 +199,7 @@ def apply_registry(session: Session, contact: Contact, draft: ContactDraft,
         session.flush()  # a number for the rows below
     put_activity_fields(session, contact.id, fields)
     if representative is not None:
-        _join_as_representative(session, contact.id, representative)
+        _join_as_representative(session, contact.id, representative, today)
 
 
 def _check_representative(session: Session, person_id: int) -> None:
@@ -241,13 +241,14 @@ def put_activity_fields(session: Session, contact_id: int, wanted: Sequence[int]
             kept.position = position
 
 
-def _join_as_representative(session: Session, group_id: int, person_id: int) -> None:
-    """The representative is a member too: one who is not yet joins as 代表."""
+def _join_as_representative(session: Session, group_id: int, person_id: int,
+                            today: date) -> None:
+    """The representative is a member too: one who is not yet joins as 代表, *today*."""
     member = session.scalar(select(Membership.person_id).where(
         Membership.group_id == group_id, Membership.person_id == person_id))
     if member is None:
         session.add(Membership(person_id=person_id, group_id=group_id,
-                               role=REPRESENTATIVE_ROLE))
+                               role=REPRESENTATIVE_ROLE, joined_on=today))
 
 
 # --- reading ----------------------------------------------------------------------------

@@ -13,7 +13,12 @@ from kyodo_desk.domain.grants import MAIN_LINE, GrantKind, Stage
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import ContactKind, GroupType
 from kyodo_desk.services.contacts import ContactDraft, create_contact
-from kyodo_desk.services.grants import ProgrammeDraft, create_programme, get_programme
+from kyodo_desk.services.grants import (
+    ProgrammeDraft,
+    create_programme,
+    get_programme,
+    list_programmes,
+)
 from kyodo_desk.services.grants import cases as grant_cases
 from kyodo_desk.services.grants import screening as grant_screening
 
@@ -142,16 +147,23 @@ _COMMENTS = {Stage.WITHDRAWN: "団体の事情により取下げ", Stage.REJECTE
 
 
 def load_demo_grants(db: Database, actor: Actor, *, today: date | None = None) -> int:
-    """This fiscal year's two programmes with their cases; returns the number of cases."""
+    """This fiscal year's two programmes with their cases; returns the number of cases added.
+    A programme already there (an earlier run, or `demo --plans`' 地域づくり交付金) is reused
+    and a demo case already in it is not made again, so a second run adds nothing."""
     today = today or date.today()
     year = fiscal_year_of(today)
     start, _ = fiscal_year_range(year)
     count = 0
     screened = {Stage.REJECTED, *MAIN_LINE[MAIN_LINE.index(Stage.SCREENING):]}
+    existing = {p.name: p.id for p in list_programmes(db, actor, fiscal_year=year)}
     for draft, cases in ((support_programme(year), SUPPORT_CASES),
                          (community_programme(year), COMMUNITY_CASES)):
-        programme = create_programme(db, actor, draft)
+        programme = get_programme(db, actor, existing[draft.name]) if draft.name in existing \
+            else create_programme(db, actor, draft)
+        made = {c.title for c in grant_cases.list_cases(db, actor, programme_id=programme.id)}
         for n, demo in enumerate(cases):
+            if demo.title in made:
+                continue
             group = create_contact(db, actor, ContactDraft(
                 kind=ContactKind.GROUP, name=demo.group, group_type=demo.group_type)).id
             opened = datetime.combine(start + timedelta(days=5 + n), time(10), JAPAN_TIME)  # 10時 at the counter

@@ -8,10 +8,10 @@ came), and a session is counted once however often it was scanned.
 The registry lists every completer of every つむぎすと講座 with a rule, by 期生, with their
 地域 (the contact's district), whether they took part as city staff (the sign-up's 所属の区分
 行政), and the groups they went on to join: memberships that still stand and were made after
-the course's last session. A membership row keeps no date of its own; when it was made is the
-time of its insert in the audit log (操作記録), which every way of adding one writes (the form,
-imports, merges). A membership whose insert the log does not hold (made before the log
-existed) is not counted as joined after: the registry claims only what it can show.
+the course's last session (加入日, memberships.joined_on, later than that day). A membership
+whose 加入日 is unknown (made before the app kept it, and not found in the audit log when the
+database was upgraded) is not counted as joined after: the registry claims only what it can
+show.
 
 Both are personal data: read as the sign-ups are (Resource.REGISTRATIONS), and each list
 shown leaves one read row (services/read_log.py).
@@ -21,20 +21,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kyodo_desk.database import Database
-from kyodo_desk.domain.dates import japan_time
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.events import EventKind, RegistrationStatus
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.domain.plans import Sector
 from kyodo_desk.models import (
     Attendance,
-    AuditEntry,
     Contact,
     ContactKind,
     Event,
@@ -272,40 +270,13 @@ def _graduates(session: Session, cohort: int | None) -> list[Graduate]:
 
 
 def _memberships_made(session: Session, person_ids: list[int]) -> dict[int, list[tuple[str, date]]]:
-    """The groups each person belongs to now, with the day (Japan time) the membership was
-    last made, from its insert in the audit log; a membership the log has no insert of is
-    left out (see the module)."""
-    current = session.execute(
-        select(Membership.person_id, Membership.group_id, Contact.name)
-        .join(Contact, Contact.id == Membership.group_id)
-        .where(Membership.person_id.in_(person_ids))).all()
-    if not current:
-        return {}
-    made: dict[tuple[int, int], datetime] = {}
-    # The log's rows of a membership are found by its person (record_id, indexed with the
-    # table); the group is read from the row's changes.
-    for person_id, at, changes in session.execute(
-            select(AuditEntry.record_id, AuditEntry.at, AuditEntry.changes)
-            .where(AuditEntry.table_name == Membership.__tablename__,
-                   AuditEntry.action == "insert",
-                   AuditEntry.record_id.in_(sorted({p for p, _, _ in current})))):
-        group = _new_value(changes, "group_id")
-        if person_id is None or not isinstance(group, int):
-            continue
-        key = (person_id, group)
-        if key not in made or at > made[key]:
-            made[key] = at
+    """The groups each person belongs to now, with the day they joined (加入日); a
+    membership of unknown date is left out (see the module)."""
     out: dict[int, list[tuple[str, date]]] = defaultdict(list)
-    for person_id, group_id, group_name in current:
-        at = made.get((person_id, group_id))
-        if at is not None:
-            out[person_id].append((group_name, japan_time(at).date()))
+    for person_id, group_name, joined_on in session.execute(
+            select(Membership.person_id, Contact.name, Membership.joined_on)
+            .join(Contact, Contact.id == Membership.group_id)
+            .where(Membership.person_id.in_(person_ids))):
+        if joined_on is not None:
+            out[person_id].append((group_name, joined_on))
     return out
-
-
-def _new_value(changes: object, key: str) -> object:
-    if isinstance(changes, dict):
-        pair = changes.get(key)
-        if isinstance(pair, list | tuple) and len(pair) == 2:
-            return pair[1]
-    return None

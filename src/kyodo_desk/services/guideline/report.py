@@ -38,7 +38,9 @@ Every direction, from the map:
       申請: a grant case of the year's programmes that reached 申請, of a group they belong to
         (所属) or represent (代表者), or their own;
       団体の設立・加入: representing or belonging to a group founded (設立年月, else 登録日) in
-        the year, on or after their first contact;
+        the year, or joining a group (加入日: a membership recorded in the year; one recorded
+        before the app kept the day is dated by the audit log where it can be, else not
+        counted), on or after their first contact;
       計画づくりへの参加: attending a workshop linked to a district plan (まちづくり計画の
         ワークショップ), on a day after their first contact.
 2 市民活動団体への支援拡充:
@@ -52,6 +54,10 @@ Every direction, from the map:
   - The events counted for 3 are those of a kind mapped to 3 and every workshop linked to a
     plan (ワークショップの参加者).
 4 新しい公共の推進:
+  - 市民協働ミーティングの参加者: the people who attended 市民協働ミーティング (events of kind
+    meeting, whatever the map says: the meeting where the sectors sit together) of the year,
+    as イベントの参加者数 counts them, and the same by the 所属の区分 each sign-up gave (市民・
+    市民活動団体・地域活動団体・企業・行政; a sign-up that gave none: 未回答).
   - 協働した団体 / 協働した担当課: distinct applicant groups and distinct 協働する担当課 of the
     adopted cases (as above) of the programme kinds mapped to 4.
 5 市民活動を取り巻く環境変化への対応:
@@ -93,9 +99,11 @@ from kyodo_desk.domain.plans import (
     DIRECTION_AIMS,
     DIRECTION_LABELS,
     PLAN_STAGE_LABELS,
+    SECTOR_LABELS,
     Direction,
     DirectionSource,
     PlanStage,
+    Sector,
 )
 from kyodo_desk.models import (
     Consultation,
@@ -120,6 +128,8 @@ BOOTH_HELD = (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)
 SIGNED_UP = (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED,
              RegistrationStatus.NO_SHOW)
 NPO_TOPIC = "NPO法人"
+NO_SECTOR = "none"  # a sign-up without 所属の区分: 未回答
+NO_SECTOR_LABEL = "未回答"
 
 # Steps of 参画 (direction 1), in the order the report lists them.
 STEPS = {"exhibited": "出展", "applied": "申請", "organised": "団体の設立・加入",
@@ -328,12 +338,14 @@ class _Counts:
             select(year.label("year"), events.c.kind, events.c.linked, func.count())
             .where(self.in_years(events.c.day))
             .group_by(year, events.c.kind, events.c.linked)).all()
-        attended = self.session.execute(
-            select(year.label("year"), events.c.kind, events.c.linked,
+        # By sector (所属の区分) too, for the meetings' mix: a handful more grouped rows.
+        by_sector = self.session.execute(
+            select(year.label("year"), events.c.kind, events.c.linked, Registration.sector,
                    func.sum(Registration.party_size))
             .join(events, events.c.event_id == Registration.event_id)
             .where(self.in_years(events.c.day), Registration.status == ATTENDED)
-            .group_by(year, events.c.kind, events.c.linked)).all()
+            .group_by(year, events.c.kind, events.c.linked, Registration.sector)).all()
+        attended = [(y, kind, linked, n) for y, kind, linked, _, n in by_sector]
         for direction in Direction:
             kinds = set(self.mapped(DirectionSource.EVENT_KIND, direction))
             for name, rows in (("events", counted), ("participants", attended)):
@@ -344,6 +356,12 @@ class _Counts:
         for y, _kind, linked, n in attended:
             if linked:
                 self.out.values["plan_workshop_participants", int(y)] += int(n or 0)
+        sectors = {s.value for s in Sector}
+        for y, kind, _linked, sector, n in by_sector:
+            if kind in (EventKind.MEETING, EventKind.MEETING.value):
+                known = sector if sector in sectors else NO_SECTOR
+                self.out.values["meeting_participants", int(y)] += int(n or 0)
+                self.out.values[f"sector.{known}", int(y)] += int(n or 0)
 
     def _grants(self) -> None:
         adopted = GrantCase.stage.in_(sorted(ADOPTED_OR_LATER))
@@ -485,11 +503,16 @@ class _Counts:
         applied = select(applicants.c.person_id, applicants.c.year, year_end.label("day"),
                          literal_column("'applied'").label("step"))
         founded = func.coalesce(Contact.founded_on, Contact.registered_on)
-        organised = (select(groups.c.person_id, self.year_of(founded).label("year"),
-                            founded.label("day"), literal_column("'organised'").label("step"))
-                     .join(Contact, Contact.id == groups.c.group_id)
-                     .where(self.in_years(founded)))
-        steps = union_all(exhibited, planned, applied, organised).subquery()
+        founding = (select(groups.c.person_id, self.year_of(founded).label("year"),
+                           founded.label("day"), literal_column("'organised'").label("step"))
+                    .join(Contact, Contact.id == groups.c.group_id)
+                    .where(self.in_years(founded)))
+        joined = Membership.joined_on
+        joining: Select[*tuple[Any, ...]] = (
+            select(Membership.person_id.label("person_id"), self.year_of(joined).label("year"),
+                   joined.label("day"), literal_column("'organised'").label("step"))
+            .where(self.in_years(joined)))
+        steps = union_all(exhibited, planned, applied, founding, joining).subquery()
         later = case((steps.c.step.in_(("exhibited", "planned")), steps.c.day > entrants.c.day),
                      else_=steps.c.day >= entrants.c.day)
         taken = (select(steps.c.year, steps.c.step, steps.c.person_id).distinct()
@@ -617,7 +640,9 @@ def _specific(direction: Direction, fig: Any, staged: Any, ind: Any) -> list[Ind
                 "出席だった個人の数"),
             ind("stepped", "参画に進んだ人", "人", fig("stepped"),
                 "イベントへの出席から関わり始めた個人のうち、年度内にその後、出展・申請・団体の"
-                "設立や加入・計画づくりへの参加のいずれかをした人の数（1人は1と数える）"),
+                "設立や加入・計画づくりへの参加のいずれかをした人の数（1人は1と数える）。"
+                "団体の設立は代表者や構成員である団体の設立年月（なければ登録日）、加入は"
+                "所属の加入日が年度内のもの"),
         ]
         rows += [ind(f"step.{key}", f"うち{label}", "人", fig(f"step.{key}"), part=True)
                  for key, label in STEPS.items()]
@@ -650,6 +675,20 @@ def _specific(direction: Direction, fig: Any, staged: Any, ind: Any) -> list[Ind
             ind("npos", "関わったNPO法人", "団体", fig("npos"),
                 "同じく、種別がNPO法人の団体の数"),
         ]
+    if direction is Direction.NEW_PUBLIC:
+        # The meeting where every sector sits at one table: counted here whatever the map says.
+        meeting = EVENT_KIND_LABELS[EventKind.MEETING]
+        rows = [ind("meeting_participants", f"{meeting}の参加者", "人",
+                    fig("meeting_participants"),
+                    f"初回の開催日が年度内の{meeting}（中止を除く）に出席した申込の人数の合計。"
+                    f"申込で答えた所属の区分（{'・'.join(SECTOR_LABELS.values())}）ごとにも"
+                    f"数え、答えのない申込は{NO_SECTOR_LABEL}とする。多様な主体が一つの場に"
+                    "集う会として、方向への対応づけによらず「新しい公共の推進」に数える")]
+        rows += [ind(f"sector.{sector.value}", f"うち{label}", "人", fig(f"sector.{sector.value}"),
+                     part=True) for sector, label in SECTOR_LABELS.items()]
+        rows.append(ind(f"sector.{NO_SECTOR}", f"うち{NO_SECTOR_LABEL}", "人",
+                        fig(f"sector.{NO_SECTOR}"), part=True))
+        return rows
     return []
 
 

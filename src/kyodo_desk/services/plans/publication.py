@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kyodo_desk.database import Database
-from kyodo_desk.domain.dates import fiscal_year_label
+from kyodo_desk.domain.dates import date_with_weekday, fiscal_year_label, print_style
 from kyodo_desk.domain.grants import ADOPTED_OR_LATER
 from kyodo_desk.domain.labels import DISTRICTS
 from kyodo_desk.domain.permissions import Action, Actor, Resource
@@ -35,7 +35,7 @@ from kyodo_desk.domain.plans import (
     ActionStatus,
     PlanStage,
 )
-from kyodo_desk.models import Contact, ContactKind, DistrictPlan, GrantCase
+from kyodo_desk.models import Contact, ContactKind, DistrictPlan, GrantCase, GrantProgramme
 from kyodo_desk.services.plans.cycle import check_year, plans_in_force, year_detail
 from kyodo_desk.services.plans.records import load_plan, period_label, plan_detail
 
@@ -61,11 +61,12 @@ def amount(value: int | None, unit: str) -> str:
 
 @dataclass(frozen=True)
 class PublicCase:
-    """A grant case that funds an action, as published: its title and, for a group, the
-    group's name ("" for an individual applicant)."""
+    """A grant case that funds an action, as published: its title, its programme's fiscal
+    year and, for a group, the group's name ("" for an individual applicant)."""
 
     title: str
     group_name: str
+    fiscal_year: int
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,12 @@ class PublicWorkshop:
 
     title: str
     first_day: date | None
+
+    def line(self) -> str:
+        """'東部地域まちづくり計画ワークショップ（令和5年10月21日（土））' as printed and published."""
+        if self.first_day is None:
+            return self.title
+        return f"{self.title}（{date_with_weekday(self.first_day, print_style())}）"
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,17 @@ class PlanReport:
     def stage_text(self) -> str:
         """'評価（CHECK）'."""
         return stage_text(self.stage)
+
+    def workshop_lines(self) -> list[str]:
+        """The workshops that made the plan, one line each, as printed and published."""
+        return [w.line() for w in self.workshops]
+
+    def funding_lines(self) -> list[str]:
+        """'取組1「…」: 東部ふれあい夏まつり（令和6年度、東部地域づくり協議会）', one per case
+        funding an action: the year tells a yearly case's editions apart."""
+        return [f"取組{a.position}「{a.title}」: {c.title}（{fiscal_year_label(c.fiscal_year)}"
+                + (f"、{c.group_name}" if c.group_name else "") + "）"
+                for a in self.actions for c in a.cases]
 
     def status_counts(self) -> dict[ActionStatus | None, int]:
         """How many actions are 実施, 一部実施, 未実施 and not yet reported (None)."""
@@ -284,8 +302,10 @@ def _public_cases(session: Session, case_ids: list[int]) -> dict[int, PublicCase
     if not case_ids:
         return {}
     rows = session.execute(
-        select(GrantCase.id, GrantCase.title, GrantCase.stage, Contact.kind, Contact.name)
+        select(GrantCase.id, GrantCase.title, GrantCase.stage, Contact.kind, Contact.name,
+               GrantProgramme.fiscal_year)
         .join(Contact, Contact.id == GrantCase.contact_id)
+        .join(GrantProgramme, GrantProgramme.id == GrantCase.programme_id)
         .where(GrantCase.id.in_(set(case_ids))))
-    return {case_id: PublicCase(title, name if kind is ContactKind.GROUP else "")
-            for case_id, title, stage, kind, name in rows if stage in ADOPTED_OR_LATER}
+    return {case_id: PublicCase(title, name if kind is ContactKind.GROUP else "", year)
+            for case_id, title, stage, kind, name, year in rows if stage in ADOPTED_OR_LATER}

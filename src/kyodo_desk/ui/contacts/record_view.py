@@ -528,7 +528,7 @@ class RecordWindow(QDialog):
     def print_record(self) -> None:
         """Make the カルテ's print off the GUI thread, then preview it with 保存 and 印刷."""
         from kyodo_desk import leaflets
-        from kyodo_desk.ui.events.prints import PdfPreview
+        from kyodo_desk.ui.pdf_preview import PdfPreview
 
         record = self.record
         if record is None:

@@ -249,7 +249,7 @@ class GraduatesDialog(QDialog):
         from datetime import date
 
         from kyodo_desk import leaflets
-        from kyodo_desk.ui.events.prints import PdfPreview
+        from kyodo_desk.ui.pdf_preview import PdfPreview
 
         db, actor, event_id, title = self.db, self.actor, self.event_id, self.found.event.title
         self.status_message.emit("修了証を作成しています…")

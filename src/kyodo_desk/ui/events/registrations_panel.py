@@ -36,10 +36,10 @@ from kyodo_desk.services import events as event_svc
 from kyodo_desk.services.events import EventDetail, EventSessionInfo
 from kyodo_desk.services.events import registrations as svc
 from kyodo_desk.services.events.registrations import RegistrationInfo, SignUpResult, WaitlistMove
-from kyodo_desk.ui.events.prints import PdfPreview
 from kyodo_desk.ui.events.signup_dialog import SignUpDialog
 from kyodo_desk.ui.messages import ask
 from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure
+from kyodo_desk.ui.pdf_preview import PdfPreview
 from kyodo_desk.ui.widgets import RowsModel, fit_columns, record_list
 
 S = RegistrationStatus

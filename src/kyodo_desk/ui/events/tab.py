@@ -49,9 +49,10 @@ from kyodo_desk.ui.events.model import (
     TITLE_COLUMN,
     EventListModel,
 )
-from kyodo_desk.ui.events.prints import PdfPreview, event_leaflets
+from kyodo_desk.ui.events.prints import event_leaflets
 from kyodo_desk.ui.events.registrations_panel import RegistrationsPanel
 from kyodo_desk.ui.operations import ReadOp, WriteOp
+from kyodo_desk.ui.pdf_preview import PdfPreview
 from kyodo_desk.ui.widgets import (
     SearchListKeys,
     fill_choices_later,

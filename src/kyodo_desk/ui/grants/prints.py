@@ -15,8 +15,8 @@ from kyodo_desk.database import Database
 from kyodo_desk.domain.dates import fiscal_year_label
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services.grants import ProgrammeDetail
-from kyodo_desk.ui.events.prints import PdfPreview
 from kyodo_desk.ui.operations import ReadOp, show_failure
+from kyodo_desk.ui.pdf_preview import PdfPreview
 
 
 @dataclass(frozen=True)

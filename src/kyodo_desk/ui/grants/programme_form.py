@@ -54,7 +54,7 @@ from kyodo_desk.ui.draft_files import DraftFiles
 from kyodo_desk.ui.drafted_form import DraftedForm
 from kyodo_desk.ui.events.sessions_editor import short_date_edit
 from kyodo_desk.ui.field_errors import form_column, text_box, with_unit
-from kyodo_desk.ui.line_grid import LineGrid
+from kyodo_desk.ui.line_grid import LineGrid, LineList
 from kyodo_desk.ui.number_box import NumberBox, typed_texts
 from kyodo_desk.ui.operations import ReadOp
 from kyodo_desk.ui.widgets import yen_box
@@ -217,7 +217,7 @@ class CriterionLine:
         self.max_score.label = f"「{name}」の満点" if name else "満点"
 
 
-class CriteriaEditor(QWidget):
+class CriteriaEditor(LineList[CriterionLine], QWidget):
     """審査の観点, one line each, in the order reviewers score them; `changed` on every edit,
     `lines_changed` when a line comes or goes."""
 
@@ -265,53 +265,18 @@ class CriteriaEditor(QWidget):
     def focus_widgets(self) -> list[QWidget]:
         return [w for line in self.lines for w in (line.name, line.weight, line.max_score)]
 
-    def add_line(self) -> CriterionLine:
-        line = self._append(Criterion(""))
-        self._lines_changed()
-        self.changed.emit()
-        line.name.setFocus()
-        return line
+    def _new_line(self) -> CriterionLine:
+        return self._append(Criterion(""))
 
-    def remove_line(self, line: CriterionLine) -> None:
-        index = self.lines.index(line)
-        self._drop(line)
-        self._lines_changed()
-        self.changed.emit()
-        if self.lines:
-            self.lines[min(index, len(self.lines) - 1)].name.setFocus()
-        else:
-            self.add_button.setFocus()
-
-    def move_line(self, line: CriterionLine, step: int) -> None:
-        """Swap the line with the one above (-1) or below (+1); the cursor moves with it."""
-        index = self.lines.index(line)
-        other = index + step
-        if not 0 <= other < len(self.lines):
-            return
-        # As typed: a 重み not yet a number moves with its line.
-        here, there = self.lines[index], self.lines[other]
-        here_texts = here.texts()
-        here.set_texts(there.texts())
-        there.set_texts(here_texts)
-        self._lines_changed()
-        self.changed.emit()
-        there.name.setFocus()
+    def _first_input(self, line: CriterionLine) -> QWidget:
+        return line.name
 
     def _append(self, criterion: Criterion) -> CriterionLine:
-        line = CriterionLine(criterion)
-        self._grid.place(len(self.lines) + 1, line.widgets())
+        line = self._place(CriterionLine(criterion))
         for signal in (line.name.textChanged, line.weight.textChanged,
                        line.max_score.textChanged):
             signal.connect(self._edited)
-        line.up.clicked.connect(lambda _=False, line=line: self.move_line(line, -1))
-        line.down.clicked.connect(lambda _=False, line=line: self.move_line(line, 1))
-        line.remove.clicked.connect(lambda _=False, line=line: self.remove_line(line))
-        self.lines.append(line)
         return line
-
-    def _drop(self, line: CriterionLine) -> None:
-        self.lines.remove(line)
-        self._grid.remove(line.widgets(), [kept.widgets() for kept in self.lines])
 
     def _edited(self, *_args: object) -> None:
         for line in self.lines:
@@ -325,9 +290,8 @@ class CriteriaEditor(QWidget):
         self.total.setText(f"審査員1人の満点: {total}（重み×満点の合計）")
 
     def _lines_changed(self) -> None:
-        for n, line in enumerate(self.lines):
-            line.up.setEnabled(n > 0)
-            line.down.setEnabled(n < len(self.lines) - 1)
+        self._number_the_buttons()
+        for line in self.lines:
             line.show_full()
         self._show_total()
         self.lines_changed.emit()

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk.domain.plans import ACTION_CARRIER_LABELS, ActionCarrier
 from kyodo_desk.services.plans import ActionDraft
-from kyodo_desk.ui.line_grid import LineGrid
+from kyodo_desk.ui.line_grid import LineGrid, LineList
 from kyodo_desk.ui.number_box import NumberBox
 
 HIGHEST_TARGET = 99_999_999
@@ -136,7 +136,7 @@ class ActionLine:
                            t.indicator, self.target.value(), t.unit, t.id)
 
 
-class ActionsEditor(QWidget):
+class ActionsEditor(LineList[ActionLine], QWidget):
     """The plan's actions in order; `changed` on every edit."""
 
     changed = Signal()
@@ -199,63 +199,28 @@ class ActionsEditor(QWidget):
         self._editable = editable
 
     # --- lines ------------------------------------------------------------------------
-    def add_line(self) -> ActionLine:
-        line = self._append(ActionTexts())
-        self._lines_changed()
-        self.changed.emit()
-        line.title.setFocus()
-        return line
+    def _new_line(self) -> ActionLine:
+        return self._append(ActionTexts())
 
-    def remove_line(self, line: ActionLine) -> None:
-        index = self.lines.index(line)
-        self._drop(line)
-        self._lines_changed()
-        self.changed.emit()
-        if self.lines:
-            self.lines[min(index, len(self.lines) - 1)].title.setFocus()
-        else:
-            self.add_button.setFocus()
-
-    def move_line(self, line: ActionLine, step: int) -> None:
-        """Swap the line with the one above (-1) or below (+1); the cursor moves with it."""
-        index = self.lines.index(line)
-        other = index + step
-        if not 0 <= other < len(self.lines):
-            return
-        here, there = self.lines[index], self.lines[other]
-        texts = here.texts()
-        here.set_texts(there.texts())
-        there.set_texts(texts)
-        self._lines_changed()
-        self.changed.emit()
-        there.title.setFocus()
+    def _first_input(self, line: ActionLine) -> QWidget:
+        return line.title
 
     def _append(self, texts: ActionTexts) -> ActionLine:
-        line = ActionLine(texts)
-        self._grid.place(len(self.lines) + 1, line.widgets())
+        line = self._place(ActionLine(texts))
         for edit in (line.title, line.schedule, line.indicator, line.target, line.unit,
                      line.detail):
             edit.textChanged.connect(self._edited)
         line.carrier.currentIndexChanged.connect(self._edited)
-        line.up.clicked.connect(lambda _=False, line=line: self.move_line(line, -1))
-        line.down.clicked.connect(lambda _=False, line=line: self.move_line(line, 1))
-        line.remove.clicked.connect(lambda _=False, line=line: self.remove_line(line))
-        self.lines.append(line)
         if not self._editable:
             self.set_editable(False)
         return line
-
-    def _drop(self, line: ActionLine) -> None:
-        self.lines.remove(line)
-        self._grid.remove(line.widgets(), [kept.widgets() for kept in self.lines])
 
     def _edited(self, *_args: object) -> None:
         self.changed.emit()
 
     def _lines_changed(self) -> None:
+        self._number_the_buttons()
         for n, line in enumerate(self.lines):
-            line.up.setEnabled(n > 0)
-            line.down.setEnabled(n < len(self.lines) - 1)
             # A refused target names its line, as the service would.
             line.target.field = f"actions.{n + 1}.target"
             line.target.label = f"{n + 1}番目の取組の目標値"

@@ -60,8 +60,10 @@ from kyodo_desk.ui.drafted_form import DraftedForm
 from kyodo_desk.ui.field_errors import REFUSED, form_column, say_on, text_box
 from kyodo_desk.ui.messages import ask, show_error
 from kyodo_desk.ui.operations import ReadOp, WriteOp
+from kyodo_desk.ui.pdf_preview import PdfPreview
 from kyodo_desk.ui.plans.actions_editor import ActionsEditor, ActionTexts
 from kyodo_desk.ui.plans.links import LinksPage
+from kyodo_desk.ui.plans.publish import make_plan_report, open_preview, plan_report_names
 from kyodo_desk.ui.plans.year_panel import ProgressTexts, YearFormState, YearPanel
 from kyodo_desk.ui.widgets import fit_to_screen
 
@@ -316,6 +318,8 @@ class PlanWindow(DraftedForm):
         self.year_panel.changed.connect(self._changed)
         self.year_panel.year_chosen.connect(self.choose_year)
         self.year_panel.revise_button.clicked.connect(lambda _=False: self.revise())
+        self.year_panel.print_button.clicked.connect(lambda _=False: self.print_year())
+        self.preview: PdfPreview | None = None  # the last report made, while it is open
         self.pages.currentChanged.connect(lambda _i: self._page_changed())
 
         self._show_plan(detail)
@@ -374,6 +378,8 @@ class PlanWindow(DraftedForm):
                 editable=editable,
                 note="" if detail.current else "改定済みの版です。記録として表示しています。")
             self.year_panel.revise_button.setVisible(editable)
+        # Any edition prints, an earlier one as the record it is; a new plan once saved.
+        self.year_panel.print_button.setVisible(detail is not None)
         self.links.show_plan(detail, editable=editable)
 
     def _clip_year(self, year: int) -> int:
@@ -389,6 +395,8 @@ class PlanWindow(DraftedForm):
         year_editable = (self.editable and self.detail is not None
                          and self.year_panel.loaded_year is not None)
         self.save_button.setEnabled(year_editable if on_year else self.editable)
+        self.year_panel.print_button.setEnabled(self.detail is not None
+                                                and self.year_panel.loaded_year is not None)
 
     # --- state in and out (DraftedForm) -----------------------------------------------------
     def state(self) -> PlanFormState:
@@ -650,6 +658,34 @@ class PlanWindow(DraftedForm):
             self.save_finished.emit(False)
 
         ReadOp(self, lambda: svc.get_year(db, actor, plan_id, year), choose,
+               failed=failed).run()
+
+    # --- the year's report (実施状況を印刷) ----------------------------------------------------
+    def print_year(self) -> None:
+        """The public report of this edition's year on show, made off the GUI thread and
+        previewed (保存・印刷). It prints what is stored: typing not yet saved is said to be
+        left out."""
+        detail, year = self.detail, self.year_panel.loaded_year
+        if detail is None or year is None:
+            return
+        db, actor, plan_id = self.db, self.actor, detail.id
+        title, file_name = plan_report_names(detail.district, detail.edition, year)
+        unsaved = self.editable and self._year_dirty()
+        say_on(self.summary, f"{fiscal_year_label(year)}の実施状況を作成しています…"
+                             + ("（保存していない入力は含まれません）" if unsaved else ""),
+               busy=True)
+
+        def show(pdf: bytes) -> None:
+            if not unsaved:
+                self.summary.hide()
+            self.preview = open_preview(self, title, file_name, pdf,
+                                        lambda text: say_on(self.summary, text, busy=True))
+
+        def failed(exc: Exception) -> None:
+            self.summary.hide()
+            show_error(self, exc)
+
+        ReadOp(self, lambda: make_plan_report(db, actor, plan_id, year), show,
                failed=failed).run()
 
     # --- editions and 改善 -----------------------------------------------------------------

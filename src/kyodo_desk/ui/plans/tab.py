@@ -3,7 +3,8 @@ and the plan window opened from it.
 
 Keyboard first: ↑↓ choose a district, Enter (or a double-click) opens its plan — or, on a
 district without one, a new plan for it; Ctrl+N a new plan. The board follows every change
-at once, made here or at another counter.
+at once, made here or at another counter. 「公表・集計 ▾」 publishes the board's year and
+counts the five directions (ui/plans/publish.py).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from kyodo_desk.ui.plans.board import (
     year_choices,
 )
 from kyodo_desk.ui.plans.form import PlanWindow
+from kyodo_desk.ui.plans.publish import PublishMenu
 from kyodo_desk.ui.widgets import filter_combo, record_list, single_shot, text_width
 
 LIVE_REFRESH_DELAY_MS = 300
@@ -76,6 +78,9 @@ class PlansTab(QWidget):
         self.open_button.setAutoDefault(False)
         self.open_button.setToolTip("選んだ地域の計画を開きます（Enter・ダブルクリック）")
         self.open_button.clicked.connect(self.open_current)
+        # 公表・集計: the board's year published and counted (any account may: public papers).
+        self.publish = PublishMenu(db, actor, self.fiscal_year, self)
+        self.publish.status_message.connect(self.status_message)
 
         self.model = BoardModel()
         self.table = record_list(self.model, "planBoard")
@@ -100,6 +105,8 @@ class PlansTab(QWidget):
         top.addWidget(self.year)
         top.addSpacing(12)
         top.addWidget(self.summary, 1)
+        top.addWidget(self.publish.button)
+        top.addSpacing(12)
         top.addWidget(self.open_button)
         top.addWidget(self.new_button)
         layout = QVBoxLayout(self)
