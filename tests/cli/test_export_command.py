@@ -75,7 +75,7 @@ def test_facilities_still_export_as_csv_by_default(database_url: str, tmp_path: 
 
 
 @pytest.mark.parametrize(("args", "says"), [
-    (["events", "--format", "xlsx"], "--format opendata"),
+    (["events", "--format", "html"], "--format html は plans"),
     (["events", "--from", "2026-08-01", "--to", "2026-07-01"], "より後になっています"),
     (["events", "--event", "1"], "--event は participants"),
     (["participants"], "--event でイベントの番号"),

@@ -20,7 +20,7 @@ from kyodo_desk.leaflets import LeafletDoesNotFit
 from kyodo_desk.models import ContactKind, GroupType
 from kyodo_desk.services import contacts, events
 from kyodo_desk.services.events import EventDraft, SessionDraft, checkin, registrations
-from tests.leaflets import assert_fonts_embedded, flat, kinsoku_offences, page_count, text_of
+from tests.leaflets import _run, assert_fonts_embedded, flat, kinsoku_offences, page_count, text_of
 
 TODAY = date(2026, 11, 24)
 SIGNED_UP_ON = date(2026, 11, 10)
@@ -200,7 +200,7 @@ def test_receipt_of_another_event_is_refused(
 
 # --- the roster and the sign-in sheet ------------------------------------------------------
 
-def test_roster_lists_the_confirmed_in_order_then_the_waitlist(
+def test_roster_lists_the_confirmed_by_reading_then_the_waitlist_in_its_order(
         db, actor, officer, facilities, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     event = make_event(db, officer, facilities, capacity=4)
     sign_up(db, actor, event.id, "山田 花子", "やまだ はなこ", notes="車いすで参加します")
@@ -212,8 +212,9 @@ def test_roster_lists_the_confirmed_in_order_then_the_waitlist(
     registrations.cancel_registration(db, actor, listed[-1].id)
     pdf = render("event-roster", db, actor, event_id=event.id)
     assert_fonts_embedded(pdf, tmp_path)
-    found = flat(text_of(pdf, tmp_path))
-    order = ["山田花子", "佐藤一郎", "キャンセル待ち（2組3名）", "鈴木健", "髙橋美咲"]
+    found = "".join(layout_of(pdf, tmp_path))
+    # Seat holders by よみ (さとう before やまだ); the waitlist in the order seats are offered.
+    order = ["さ行", "佐藤一郎", "や行", "山田花子", "キャンセル待ち（2組3名）", "鈴木健", "髙橋美咲"]
     positions = [found.find(name) for name in order]
     assert -1 not in positions and positions == sorted(positions), positions
     assert "伊藤さくら" not in found  # cancelled
@@ -257,8 +258,70 @@ def test_sign_in_sheet_has_a_page_per_session_with_empty_signature_columns(
         assert "署名" in page and "出席" in page and "当日" in page
         # The door's paper says 出席: 受付 is the accepting of a sign-up, before the day.
         assert "出席簿" in page and "受付簿" not in page and "予定2組2名" in page
-        assert page.index("山田花子") < page.index("佐藤一郎")
+        assert page.index("さ行") < page.index("佐藤一郎") < page.index("や行") \
+            < page.index("山田花子")  # by よみ, as the door searches
         assert "鈴木健" not in page
+
+
+# By よみ, then the name: katakana and hiragana alike, が beside か (a dictionary's order), the
+# names without a よみ last under よみなし.
+BY_READING = [("青木 二郎", "あおき じろう"), ("加藤 四郎", "かとう しろう"),
+              ("蒲生 三郎", "ガモウ サブロウ"), ("馬場 五郎", "ばば ごろう"),
+              ("林 六郎", "はやし ろくろう"), ("渡辺 一郎", "わたなべ いちろう"),
+              ("読未詳", "")]
+GUIDED = ["あ行", "青木二郎", "か行", "加藤四郎", "蒲生三郎", "は行", "馬場五郎", "林六郎", "わ行",
+          "渡辺一郎", "よみなし", "読未詳"]
+
+
+def in_order(found: str, expected: list[str]) -> bool:
+    positions = [found.find(flat(text)) for text in expected]
+    return -1 not in positions and positions == sorted(positions)
+
+
+def layout_of(pdf: bytes, tmp_path: Path) -> list[str]:
+    """Each page's text line by line as laid out (a guide row spans the table: pdftotext's
+    reading order would take it apart from the rows under it), flat."""
+    return [flat(page) for page in
+            _run("pdftotext", pdf, tmp_path, "-layout", "-enc", "UTF-8").split("\f")[:-1]]
+
+
+def test_roster_and_sign_in_sheet_are_in_reading_order_under_kana_row_guides(
+        db, actor, officer, facilities, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    event = make_event(db, officer, facilities, capacity=None)
+    for name, reading in reversed(BY_READING):  # signed up in the opposite order
+        sign_up(db, actor, event.id, name, reading)
+    roster = "".join(layout_of(render("event-roster", db, actor, event_id=event.id), tmp_path))
+    assert in_order(roster, GUIDED), roster
+    for guide in ("さ行", "た行", "な行", "ま行", "や行", "ら行"):  # no one under them: no guide
+        assert guide not in roster
+    for page in layout_of(render("event-sign-in", db, actor, event_id=event.id), tmp_path):
+        assert in_order(page, GUIDED), page
+
+
+def test_sign_in_pages_are_counted_per_session_and_name_the_session_when_they_go_on(
+        db, actor, officer, facilities, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    days = (date(2026, 12, 5), date(2026, 12, 12), date(2026, 12, 19))
+    event = make_event(db, officer, facilities, capacity=None, sessions=tuple(
+        SessionDraft(day, time(10), time(12), f"第{n}回 講座") for n, day in enumerate(days, 1)))
+    readings = ("あさの", "いしい", "かわの", "さとう", "たなか", "なかの", "はまだ", "まえだ")
+    for n in range(44):
+        sign_up(db, actor, event.id, f"参加者{n:02d}", readings[n % 8])
+    pages = layout_of(render("event-sign-in", db, actor, event_id=event.id), tmp_path)
+    per_session = len(pages) // 3
+    assert per_session >= 2 and len(pages) == 3 * per_session
+    for n, day in enumerate(days, start=1):
+        block = pages[(n - 1) * per_session:n * per_session]
+        for i, page in enumerate(block, start=1):
+            assert page.endswith(f"第{n}回{i}/{per_session}"), page[-40:]
+            # Each page after the first says which session it goes on with, at its head.
+            assert ("（つづき）" in page) == (i > 1)
+            assert f"2026年{day.month}月{day.day}日" not in page  # in the era
+            assert f"令和8年12月{day.day}日" in page
+        # The rows for those who come on the day follow the last name, on its page.
+        last = block[-1]
+        assert last.count("当日") == 5 and "参加者" in last.split("当日")[0]
+        assert not any("当日" in page for page in block[:-1])
+    assert sum(page.count("参加者") for page in pages) == 3 * 44
 
 
 # --- the badges ---------------------------------------------------------------------------
@@ -285,6 +348,31 @@ def test_badge_sheet_has_one_badge_per_confirmed_or_attended_sign_up(
     assert found.count("たいきたろう") == 1
     # every badge carries the event's title in its stripe; the footer once per sheet
     assert found.count(TITLE) == len(expected) + 2
+
+
+def test_a_party_gets_a_badge_for_each_person(
+        db, actor, officer, facilities, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    event = make_event(db, officer, facilities, capacity=8)
+    sign_up(db, actor, event.id, "山田 花子", "やまだ はなこ", party=3)
+    attended = sign_up(db, actor, event.id, "佐藤 一郎", "さとう いちろう")
+    sign_up(db, actor, event.id, "あきた環境クラブ", "あきたかんきょうくらぶ", party=2, group=True)
+    cancelled = sign_up(db, actor, event.id, "伊藤 さくら", "いとう さくら", party=2)
+    sign_up(db, actor, event.id, "鈴木 健", "すずき けん", party=3)  # 8 seats taken: waits
+    checkin.check_in(db, actor, attended.id, event.sessions[0].id)
+    registrations.cancel_registration(db, actor, cancelled.id)
+    listed = registrations.list_registrations(db, actor, event.id)
+    expected = sum(r.party_size for r in listed if r.status.value in ("confirmed", "attended"))
+    assert expected == 3 + 1 + 2  # 伊藤 cancelled, 鈴木's party of 3 does not fit the 2 left
+    pdf = render("event-badges", db, actor, event_id=event.id)
+    found = flat(text_of(pdf, tmp_path))
+    sheets = page_count(pdf, tmp_path)
+    assert found.count(TITLE) - sheets == expected  # a stripe per badge, a footer per sheet
+    # 山田's companions bear her name, marked; the club's two both come as the club.
+    assert found.count("山田花子") == 3 and found.count("（同行者）") == 2
+    assert found.count("あきた環境クラブ") == 2
+    assert "伊藤さくら" not in found and "鈴木健" not in found
+    # In reading order, as the door lists: あきた, さとう, やまだ.
+    assert found.index("あきた環境クラブ") < found.index("佐藤一郎") < found.index("山田花子")
 
 
 def test_badges_without_anyone_expected_is_a_user_error(

@@ -35,6 +35,7 @@ _MODULES = {
     "contacts": "contacts",
     "import": "importing",
     "audit": "audit",
+    "events": "events",
 }
 
 

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import TYPE_CHECKING
 
 from kyodo_desk.cli.opening import opened
 from kyodo_desk.domain.errors import UserError
 
+if TYPE_CHECKING:
+    from kyodo_desk.exports.events import MissingReadings
+
 
 def run(args: argparse.Namespace) -> int:
     from kyodo_desk.exports.contacts import export_contacts
-    from kyodo_desk.exports.events import export_events
+    from kyodo_desk.exports.events import MissingReadings, export_events
     from kyodo_desk.exports.facilities import export_facilities
     from kyodo_desk.exports.grants import write_results
     from kyodo_desk.exports.participants import export_participants
@@ -24,7 +29,14 @@ def run(args: argparse.Namespace) -> int:
             return export_plans(db, actor, fiscal_year=args.fiscal_year, fmt=args.format,
                                 output=args.output)
         if args.what == "events":
-            count = export_events(db, actor, args.output, start=args.start, end=args.end)
+            if fmt == "xlsx":
+                load_date_style(db, actor)  # the workbook's 作成 date as prints are dated
+            try:
+                count = export_events(db, actor, args.output, start=args.start, end=args.end,
+                                      fmt=fmt)
+            except MissingReadings as missing:
+                print(_missing_readings(args, missing), file=sys.stderr)
+                return 1
             written = f"{count} 件のイベント"
         elif args.what == "participants":
             count = export_participants(db, actor, args.event, fmt, args.output)
@@ -84,12 +96,10 @@ def _export_format(args: argparse.Namespace) -> str:
                             "（-o のファイル名を .xlsx か .csv にしてください）。")
         return suffix_format(args, "連絡先一覧")
     if args.what == "events":
-        if args.format not in (None, "opendata"):
-            raise UserError("イベント一覧は --format opendata"
-                            "（自治体標準オープンデータセットの CSV）で書き出します。")
         if args.start and args.end and args.start > args.end:
             raise UserError(f"--from {args.start} が --to {args.end} より後になっています。")
-        return "opendata"
+        # The open-data file is a CSV: an .xlsx name can only mean the staff's workbook.
+        return args.format or ("xlsx" if args.output.suffix.lower() == ".xlsx" else "opendata")
     if args.what == "participants":
         if args.event is None:
             raise UserError("参加者一覧は --event でイベントの番号を指定してください"
@@ -99,6 +109,23 @@ def _export_format(args: argparse.Namespace) -> str:
                             "（--format xlsx か csv）。")
         return args.format or ("csv" if args.output.suffix.lower() == ".csv" else "xlsx")
     return args.format or "csv"
+
+
+def _missing_readings(args: argparse.Namespace, missing: MissingReadings) -> str:
+    """The refusal with every event that lacks its reading and the two ways to fill them."""
+    import shlex
+    import subprocess
+
+    words = ["kyodo-desk"]
+    if args.database:  # the same database as this command
+        words += ["--database", args.database]
+    words += ["events", "fill-readings"]
+    line = subprocess.list2cmdline(words) if sys.platform == "win32" else shlex.join(words)
+    listed = "\n".join(f"  番号 {number}  {title}" for number, title in missing.events)
+    return (f"エラー: {missing.message}\n{listed}\n"
+            "よみは、イベントの編集画面で「よみ」に入る候補を確かめて保存するか、次のコマンドで"
+            "空のよみをまとめて候補で埋めてください（--dry-run を付けると、埋める内容を表示する"
+            f"だけで変更しません）:\n  {line}")
 
 
 def _grants_format(args: argparse.Namespace) -> str:

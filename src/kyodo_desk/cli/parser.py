@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "what", metavar="対象",
         choices=["facilities", "events", "participants", "grants", "contacts", "groups", "plans"],
-        help="facilities: 拠点施設の一覧、events: イベント一覧（オープンデータ）、"
+        help="facilities: 拠点施設の一覧、events: イベント一覧（オープンデータ。--format csv・xlsx "
+        "で職員用の一覧）、"
         "participants: イベントの参加者一覧（--event で指定）、"
         "grants: 交付金の採択事業一覧・実施結果（--fiscal-year で年度を指定）、"
         "contacts: 団体・個人の連絡先の全件（無効にしたものも含む全項目と所属団体・構成員。"
@@ -61,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--format", choices=["csv", "xlsx", "opendata", "html"],
         help="csv（UTF-8 BOM付き）、xlsx、opendata（自治体標準オープンデータセットの CSV: "
-        "公共施設一覧・イベント一覧）。省略時は facilities が csv、events が opendata、"
+        "公共施設一覧・イベント一覧）。省略時は facilities が csv、events が opendata"
+        "（-o が .xlsx なら xlsx。opendata はすべてのイベントによみが必要）、"
         "participants が xlsx（-o が .csv なら csv）、grants・contacts・groups は -o の拡張子"
         "（.xlsx か .csv）、plans は -o が .csv なら csv、ほかはフォルダに html",
     )
@@ -295,6 +297,15 @@ def build_parser() -> argparse.ArgumentParser:
     contact_retention.add_argument("--yes", action="store_true", help="確認せずに実行する")
     contact_retention.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD",
                                    help=argparse.SUPPRESS)  # for tests
+
+    events = commands.add_parser("events", parents=[common], help="イベントの一括操作")
+    event_commands = events.add_subparsers(dest="events_command", metavar="操作", required=True)
+    fill_readings = event_commands.add_parser(
+        "fill-readings", parents=[common],
+        help="よみ（イベント名_カナ）が空のイベントすべてに、イベント名から作った候補のよみを入れる"
+        "（イベント一覧のオープンデータに必要。1件ずつ操作記録に残る。違っていれば編集画面で直す）")
+    fill_readings.add_argument("--dry-run", action="store_true",
+                               help="変更せず、入れるよみを表示するだけにする")
 
     consultations = commands.add_parser("consultations", parents=[common],
                                         help="相談記録の保存年限と匿名化（管理者の権限で実行）")

@@ -14,6 +14,11 @@ invite people to sign up for one day of it.
 
 Cancelled events (中止) stay in the file with 備考 「中止」: a portal or calendar that copied the
 event earlier learns that it is off, where a row that silently disappears tells it nothing.
+
+イベント名_カナ is required by the layout, so the open-data file is refused while any event
+listed lacks its reading (MissingReadings names them); the form suggests one, and `kyodo-desk
+events fill-readings` fills them all. The same list as csv or xlsx (イベント一覧 for the staff,
+`STAFF_HEADER`) has no such rule: it is for reading at the desk, readings or not.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ from datetime import date
 from pathlib import Path
 
 from kyodo_desk.database import Database
+from kyodo_desk.domain.dates import full_date, print_style
+from kyodo_desk.domain.errors import UserError
+from kyodo_desk.domain.events import EVENT_KIND_LABELS
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.exports.opendata import (
     CITY,
@@ -39,7 +47,7 @@ from kyodo_desk.exports.opendata import (
     prefectural_address,
     rows_of,
 )
-from kyodo_desk.exports.tabular import replaced_atomically, write_csv
+from kyodo_desk.exports.tabular import replaced_atomically, write_csv, write_xlsx
 from kyodo_desk.services.contacts import FacilityDetail, list_facilities
 from kyodo_desk.services.events import EventDetail, EventSessionInfo, list_events_for_export
 
@@ -58,18 +66,75 @@ class PublishedEvent:
 EventColumn = tuple[str, Callable[[PublishedEvent], str]]
 
 
+FORMATS = ("opendata", "csv", "xlsx")
+SHEET_TITLE = "イベント一覧"
+STAFF_HEADER = (
+    "番号", "種類", "タイトル", "よみ", "主催", "会場", "開催日（全日程）", "定員", "受付済（名）",
+    "キャンセル待ち（組）", "申込期間", "地域", "中止",
+)
+
+
+class MissingReadings(UserError):
+    """The open-data file is refused: events listed without イベント名_カナ (よみ), each as
+    (番号, タイトル)."""
+
+    def __init__(self, events: list[tuple[int, str]]) -> None:
+        self.events = events
+        super().__init__(
+            f"イベント名_カナ（よみ）が入っていないイベントが {len(events)} 件あるため、"
+            "イベント一覧（オープンデータ）を書き出せません（ファイルは作っていません）。")
+
+
 def export_events(db: Database, actor: Actor, path: Path, *, start: date | None = None,
-                  end: date | None = None) -> int:
-    """Write the events with a session between *start* and *end* (either open) to *path* in
-    the イベント一覧 layout; returns how many were written.
+                  end: date | None = None, fmt: str = "opendata",
+                  today: date | None = None) -> int:
+    """Write the events with a session between *start* and *end* (either open) to *path*;
+    returns how many were written. *fmt* "opendata" is the イベント一覧 layout, refused with
+    MissingReadings while an event lacks its reading; "csv" and "xlsx" are the staff's list.
 
     *path* is replaced only once the whole file is written; an unwritable path raises
     UserError naming it.
     """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; expected one of {FORMATS}")
     events = published_events(db, actor, start=start, end=end)
+    if fmt == "opendata":
+        lacking = [(p.event.id, p.event.title) for p in events if not p.event.title_reading]
+        if lacking:
+            raise MissingReadings(lacking)
     with replaced_atomically(Path(path)) as temp:
-        write_csv(temp, header_of(EVENT_COLUMNS), rows_of(EVENT_COLUMNS, events))
+        if fmt == "opendata":
+            write_csv(temp, header_of(EVENT_COLUMNS), rows_of(EVENT_COLUMNS, events))
+        elif fmt == "csv":
+            write_csv(temp, STAFF_HEADER, (staff_row(p.event) for p in events))
+        else:
+            write_xlsx(temp, SHEET_TITLE, STAFF_HEADER, (staff_row(p.event) for p in events),
+                       title_lines=staff_title_lines(start, end, today or date.today()))
     return len(events)
+
+
+def staff_row(e: EventDetail) -> list[object]:
+    """One event as the staff list shows it; counts stay numbers so Excel can add them up."""
+    return [
+        e.id, EVENT_KIND_LABELS.get(e.kind, str(e.kind)), e.title, e.title_reading,
+        e.facility_name, e.venue_name, schedule(e), e.capacity, e.seats.taken,
+        e.seats.waiting_parties, signup_period(e), e.district, CANCELLED_NOTE if e.cancelled else "",
+    ]
+
+
+def signup_period(e: EventDetail) -> str:
+    """「2026-05-01～2026-06-01」; an open end stays open (「～2026-06-01」), none at all is ""."""
+    if not e.signup_opens_on and not e.signup_closes_on:
+        return ""
+    return f"{iso_date(e.signup_opens_on)}～{iso_date(e.signup_closes_on)}"
+
+
+def staff_title_lines(start: date | None, end: date | None, today: date) -> list[str]:
+    """The workbook's title and what it holds: the period chosen and the day it was made."""
+    period = "全期間"
+    if start or end:
+        period = f"開催日 {iso_date(start)}～{iso_date(end)}"
+    return [SHEET_TITLE, f"{period}　{full_date(today, print_style())}作成"]
 
 
 def published_events(db: Database, actor: Actor, *, start: date | None = None,

@@ -1,7 +1,13 @@
 """名札 (name badges): A4 sheets of ten cut-out badges (2 × 5, 89 × 53 mm, to fit a common
-name-badge holder), one per sign-up holding a seat that is expected at the door: the event
-small at the top, the よみ small above the name, the name as large as its length allows,
-and the booth number at a fair. Thin rules mark where to cut."""
+name-badge holder), one per person expected at the door (each of a sign-up's party, its
+seats confirmed or attended), in reading order as the door lists are: the event small at
+the top, the よみ small above the name, the name as large as its length allows, and the
+booth number at a fair. Thin rules mark where to cut.
+
+A sign-up names one person (or one group) however large its party: the first badge bears
+that name; each other one of a person's party bears it too, with 「（同行者）」 under it, as
+the counter knows the companions only as that person's. A group's badges all bear the
+group's name alike: every one of them comes as the group."""
 
 from __future__ import annotations
 
@@ -15,10 +21,11 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from kyodo_desk.domain.errors import UserError
+from kyodo_desk.domain.reading_order import by_reading
 from kyodo_desk.leaflets import LeafletInfo, event_text, fitting
 from kyodo_desk.leaflets.event_text import EXPECTED
 from kyodo_desk.leaflets.japanese_lines import JaParagraph, balanced_width
-from kyodo_desk.leaflets.style import Emphasis, Kit, markup
+from kyodo_desk.leaflets.style import Emphasis, Kit, fitted_line, markup
 
 if TYPE_CHECKING:
     from kyodo_desk.services.events.prints import EventPrintData
@@ -28,19 +35,22 @@ COLUMNS, ROWS = 2, 5
 BADGE_W, BADGE_H = 89 * mm, 53 * mm  # ten fill the kit's frame (178 × 266 mm) exactly
 NAME_MAX, NAME_ONE_LINE_MIN, NAME_MIN = 30.0, 15.0, 7.0  # points
 NONE_TO_PRINT = "名札を作る申込がありません（受付済・出席の申込がありません）。"
+COMPANION = "（同行者）"
 
 
 def build(data: EventPrintData, *, info: LeafletInfo, today: date) -> bytes:
     e = data.event
-    people = data.with_status(EXPECTED)
+    people = by_reading(data.with_status(EXPECTED), lambda r: r.contact_reading,
+                        lambda r: r.contact_name)
     if not people:
         raise UserError(NONE_TO_PRINT)
     heading = event_text.split_title(e.title)[0]
 
     def compose(kit: Kit) -> list[Any]:
         badges = [NameBadge(kit, r.contact_name, r.contact_reading, heading,
-                            f"ブース {r.booth_number}" if r.booth_number else "")
-                  for r in people]
+                            f"ブース {r.booth_number}" if r.booth_number else "",
+                            under=COMPANION if n and not r.is_group else "")
+                  for r in people for n in range(r.party_size)]
         return [_sheet(kit, badges)]
 
     return fitting.build(info, compose, scales=(1.0,),
@@ -66,7 +76,8 @@ class NameBadge(Flowable):
     """One badge: a stripe with the event, the よみ, the name shrunk until it fits (on two
     even lines when one would be too small to read), and an optional line at the foot."""
 
-    def __init__(self, kit: Kit, name: str, reading: str, event: str, foot: str) -> None:
+    def __init__(self, kit: Kit, name: str, reading: str, event: str, foot: str, *,
+                 under: str = "") -> None:
         super().__init__()
         self.kit = kit
         self.width, self.height = BADGE_W, BADGE_H
@@ -78,10 +89,13 @@ class NameBadge(Flowable):
         self.reading = _one_line(kit, reading, inner, 8.0, p.muted) if reading else None
         self.foot = kit.emph(foot, "body", color=p.accent_dark, align=TA_CENTER) \
             if foot else None
+        # A companion's mark under the name, the size of the よみ's.
+        self.under = _one_line(kit, under, inner, 9.0, p.muted) if under else None
         self.reading_h = self.reading.wrap(inner, self.height)[1] if self.reading else 0.0
+        self.under_h = self.under.wrap(inner, self.height)[1] if self.under else 0.0
         self.foot_h = self.foot.wrap(inner, self.height)[1] if self.foot else 0.0
         space = (self.height - 2 * mm - self.stripe_h - 1.6 * self.pad - self.reading_h
-                 - self.foot_h)
+                 - self.under_h - self.foot_h)
         self.name, self.name_w, self.name_h = _fitted_name(kit, name, inner, space)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
@@ -112,8 +126,10 @@ class NameBadge(Flowable):
         # The name sits in the middle of what the stripe and the foot leave, the よみ on it.
         top = stripe_y - pad * 0.6
         bottom = pad + self.foot_h
-        block = self.reading_h + self.name_h
-        y = bottom + (top - bottom - block) / 2
+        block = self.reading_h + self.name_h + self.under_h
+        y = bottom + (top - bottom - block) / 2 + self.under_h
+        if self.under is not None:
+            self.under.drawOn(c, pad, y - self.under_h)
         self.name.drawOn(c, (w - self.name_w) / 2, y)
         if self.reading is not None:
             self.reading.drawOn(c, pad, y + self.name_h)
@@ -124,11 +140,7 @@ class NameBadge(Flowable):
 def _one_line(kit: Kit, text: str, width: float, size: float, color: Any, *,
               bold: bool = False) -> Flowable:
     """*text* on one line: smaller down to 5 pt, then cut with …."""
-    natural = stringWidth(text, kit.font, size)
-    if natural > width:
-        size = max(5.0, size * width / natural)
-        while stringWidth(text, kit.font, size) > width and len(text) > 1:
-            text = text[:-2] + "…"
+    text, size = fitted_line(text, kit.font, size, width, min_size=5.0)
     style = kit.style("small", fontSize=size, leading=size * 1.25, alignment=TA_CENTER,
                       textColor=color)
     para = JaParagraph(markup(text), style)

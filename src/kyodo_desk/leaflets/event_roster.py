@@ -1,6 +1,9 @@
-"""参加者名簿 (roster): the staff's list of an event's sign-ups: those holding seats in order of
-受付番号 (氏名・団体名, よみ, 人数, 配慮事項, the booth at a fair, 状況), then the waitlist in
-queue order, on as many A4 pages as it needs, the header row repeated on each. Where any
+"""参加者名簿 (roster): the staff's list of an event's sign-ups: those holding seats in reading
+order (よみ, then the name) under あ行・か行 … guides, those without a よみ last under よみなし
+(受付番号, 氏名・団体名, よみ, 人数, 配慮事項, the booth at a fair, 状況), then the waitlist in
+queue order (the order seats are offered in), on as many A4 pages as it needs, the header
+row repeated on each. One list for the whole event, however many sessions: a sign-up holds
+its seat for every one of them, and the 出席簿 is the list kept a session at a time. Where any
 sign-up gave its 所属の区分 (市民協働ミーティング), a 区分 column, and the participants' mix
 under the title."""
 
@@ -16,6 +19,7 @@ from reportlab.platypus import CondPageBreak
 from kyodo_desk.domain.dates import full_date, print_style
 from kyodo_desk.domain.events import SEAT_HOLDING, RegistrationStatus
 from kyodo_desk.domain.plans import SECTOR_LABELS, Sector
+from kyodo_desk.domain.reading_order import with_guides
 from kyodo_desk.leaflets import LeafletInfo, event_text, fitting
 from kyodo_desk.leaflets.style import Kit
 
@@ -101,6 +105,8 @@ def _seated_table(kit: Kit, regs: Sequence[RegistrationInfo], *, booths: bool,
     header = ["受付番号", "氏名・団体名", "よみ", "人数", "配慮事項", "状況"]
     shares = [1.1, 3.0, 2.6, 0.7, 3.0, 0.9]
     align = [TA_RIGHT, TA_LEFT, TA_LEFT, TA_RIGHT, TA_LEFT, TA_CENTER]
+    listed = with_guides(regs, lambda r: r.contact_reading, lambda r: r.contact_name)
+    regs = [r for _, r in listed]
     rows = [[str(r.queue_number), r.contact_name, r.contact_reading, f"{r.party_size}名",
              r.notes, r.status_label] for r in regs]
     if booths:
@@ -111,7 +117,13 @@ def _seated_table(kit: Kit, regs: Sequence[RegistrationInfo], *, booths: bool,
             row.insert(5, r.booth_number or "")
     if sectors:
         _add_sector_column(header, shares, align, rows, regs, at=3)
-    return kit.list_table(header, rows, shares, align=align)
+    # The guide rows go in last, so the columns added above line up with the sign-ups.
+    guides: list[int] = []
+    for offset, (guide, _) in enumerate(listed):
+        if guide:
+            guides.append(offset + len(guides))
+            rows.insert(guides[-1], [guide, *[""] * (len(header) - 1)])
+    return kit.list_table(header, rows, shares, align=align, guides=guides)
 
 
 def _add_sector_column(header: list[str], shares: list[float], align: list[int],

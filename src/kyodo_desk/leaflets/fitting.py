@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 from reportlab.platypus.doctemplate import LayoutError
 
@@ -38,6 +39,8 @@ _fitted_lock = threading.Lock()
 
 Compose = Callable[[Kit], Sequence[Flowable]]
 Decorate = Callable[[Kit], Callable[[Any, Any], None]]
+# Draws on a page once the whole document is laid out: (canvas, page number, pages).
+Finish = Callable[[Kit], Callable[[Any, int, int], None]]
 
 
 class _Overflow(Exception):
@@ -65,14 +68,40 @@ class _LeafletDoc(BaseDocTemplate):
         self._decorate(canvas, doc)
 
 
+def _finishing(draw: Callable[[Any, int, int], None]) -> type[Canvas]:
+    """A canvas that holds its pages until the document ends, then lets *draw* add to each
+    what only the whole document tells (page numbers counted per session: 「第2回 2/3」)."""
+
+    class Finishing(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._held: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._held.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            held = self._held
+            for number, state in enumerate(held, start=1):
+                self.__dict__.update(state)
+                draw(self, number, len(held))
+                super().showPage()
+            super().save()
+
+    return Finishing
+
+
 def build(info: LeafletInfo, compose: Compose, *, subject: str = "",
           decorate: Decorate | None = None, scales: Sequence[float] = SCALES,
-          data_key: Hashable | None = None) -> bytes:
+          data_key: Hashable | None = None, finish: Finish | None = None) -> bytes:
     """The PDF of the story *compose* makes, at the largest scale that fits info.pages.
 
     *decorate* draws on every page (default: a footer with the title); a staff print's
-    footer says 取扱注意. *data_key* stands for everything the story is made from; given, the scale found is
-    remembered, and the same data is built again at once at that scale.
+    footer says 取扱注意. *finish* draws on every page again once all are laid out (what
+    depends on the pages that follow). *data_key* stands for everything the story is made
+    from; given, the scale found is remembered, and the same data is built again at once at
+    that scale.
     """
     memo = (info.name, data_key) if data_key is not None else None
     known = _fitted.get(memo) if memo is not None else None
@@ -88,7 +117,10 @@ def build(info: LeafletInfo, compose: Compose, *, subject: str = "",
             title=info.title, author="秋田市", subject=subject or info.description,
         )
         try:
-            doc.build(story)
+            if finish is not None:
+                doc.build(story, canvasmaker=_finishing(finish(kit)))
+            else:
+                doc.build(story)
         except _Overflow:
             log.debug("%s: more than %d pages at scale %.2f", info.name, info.pages, scale)
             continue

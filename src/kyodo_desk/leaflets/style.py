@@ -1039,11 +1039,16 @@ class Kit:
 
     def list_table(self, header: Sequence[str], rows: Sequence[Sequence[Any]],
                    shares: Sequence[float], *, align: Sequence[int] | None = None,
-                   role: str = "small") -> Flowable:
+                   role: str = "small", guides: Sequence[int] = (),
+                   keep_end: int = 0) -> Flowable:
         """A ruled list (名簿・受付簿) that runs over pages with its header row repeated:
-        *shares* weigh the column widths; text cells take the column's *align*."""
+        *shares* weigh the column widths; text cells take the column's *align*. The rows
+        numbered in *guides* are guide rows (あ行 …): their first cell across the whole width
+        on a tinted ground, never left alone at the foot of a page. The last *keep_end* rows
+        stay on one page (blank rows to fill in go with the last name, not on a page alone)."""
         p = self.palette
         aligns = list(align) if align is not None else [TA_LEFT] * len(header)
+        guide_rows = [index + 1 for index in guides]  # + the header row
 
         def cell(value: Any, column: int) -> Any:
             if value is None:
@@ -1055,6 +1060,9 @@ class Kit:
         data: list[list[Any]] = [[self.para(h, "small", color=p.paper, align=aligns[c])
                                   for c, h in enumerate(header)]]
         data += [[cell(v, c) for c, v in enumerate(row)] for row in rows]
+        for row in guide_rows:
+            data[row] = [self.emph(str(rows[row - 1][0]), role, color=p.primary_dark),
+                         *[""] * (len(header) - 1)]
         total = sum(shares)
 
         def make(w: float) -> Table:
@@ -1070,6 +1078,15 @@ class Kit:
                 ("RIGHTPADDING", (0, 0), (-1, -1), self.pt(4)),
                 ("TOPPADDING", (0, 0), (-1, -1), self.pt(2.5)),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), self.pt(3)),
+                *[command for row in guide_rows for command in (
+                    ("SPAN", (0, row), (-1, row)),
+                    ("BACKGROUND", (0, row), (-1, row), p.primary_tint),
+                    ("LINEABOVE", (0, row), (-1, row), self.pt(0.8), p.primary),
+                    ("TOPPADDING", (0, row), (-1, row), self.pt(1.5)),
+                    ("BOTTOMPADDING", (0, row), (-1, row), self.pt(1.5)),
+                    ("NOSPLIT", (0, row), (-1, min(row + 1, len(data) - 1))))],
+                *([("NOSPLIT", (0, max(1, len(data) - keep_end)), (-1, -1))]
+                  if keep_end > 1 else []),
             ], repeat_rows=1)
 
         return Sized(make)
@@ -1191,30 +1208,82 @@ class Kit:
         return made
 
     # pages
-    def footer(self, text: str, *, numbered: bool = False) -> Callable[[Any, Any], None]:
+    def footer(self, text: str, *, numbered: bool = False,
+               room: str = "") -> Callable[[Any, Any], None]:
         """A page decoration: a thin rule and *text* at the foot (and the page number); on a
         staff print, 取扱注意 before it on every page, as it is not to be handed out or left
-        lying."""
+        lying. *text* is fitted to what the mark and the number leave (`fitted_line`): a
+        title of any length stays on the page. *room*: the widest label another decoration
+        puts at the right instead of the number (「第12回 10/12」), kept free the same way."""
         p = self.palette
         staff_only = self.staff_only
         size = TYPE_SCALE["note"]  # the footer keeps its size when the content shrinks
+        right = PAGE_SIZE[0] - MARGIN_X
+        gap = stringWidth("　", self.font, size)
+        mark_w = stringWidth(STAFF_ONLY, self.font, size) + gap if staff_only else 0.0
+        # Room for four-digit page numbers: a list of hundreds of pages keeps one footer.
+        right_w = max(stringWidth(room, self.font, size),
+                      stringWidth("9999", self.font, size) if numbered else 0.0)
+        free = right - MARGIN_X - mark_w - (right_w + 2 * gap if right_w else 0.0)
+        line, line_size = fitted_line(text, self.font, size, free)
 
         def draw(canvas: Any, doc: Any) -> None:
             canvas.saveState()
-            y = MARGIN_BOTTOM - 8 * mm
+            y = FOOTER_Y
             canvas.setStrokeColor(p.rule)
             canvas.setLineWidth(0.6)
-            canvas.line(MARGIN_X, y + size + 3, PAGE_SIZE[0] - MARGIN_X, y + size + 3)
+            canvas.line(MARGIN_X, y + size + 3, right, y + size + 3)
             canvas.setFont(self.font, size)
             x = MARGIN_X
             if staff_only:
                 canvas.setFillColor(p.accent_dark)
                 canvas.drawString(x, y, STAFF_ONLY)
-                x += stringWidth(STAFF_ONLY + "　", self.font, size)
+                x += mark_w
             canvas.setFillColor(p.muted)
-            canvas.drawString(x, y, text)
+            canvas.setFont(self.font, line_size)
+            canvas.drawString(x, y, line)
             if numbered:
-                canvas.drawRightString(PAGE_SIZE[0] - MARGIN_X, y, f"{doc.page}")
+                canvas.setFont(self.font, size)
+                canvas.drawRightString(right, y, f"{doc.page}")
             canvas.restoreState()
 
         return draw
+
+    def running_head(self, canvas: Any, text: str) -> None:
+        """A line at the head of a page, in the top margin (「出席簿　第2回 … （つづき）」), fitted to
+        the width as the footer is."""
+        size = TYPE_SCALE["note"]
+        line, line_size = fitted_line(text, self.font, size, PAGE_SIZE[0] - 2 * MARGIN_X)
+        canvas.saveState()
+        canvas.setFillColor(self.palette.muted)
+        canvas.setFont(self.font, line_size)
+        canvas.drawString(MARGIN_X, PAGE_SIZE[1] - MARGIN_TOP + 3 * mm, line)
+        canvas.restoreState()
+
+
+# The footer's baseline, under the frame; a decoration drawn later (page labels) shares it.
+FOOTER_Y = MARGIN_BOTTOM - 8 * mm
+# A footer or heading line shrinks to this size before it is cut (…): still legible on paper.
+LINE_MIN_SIZE = 5.5
+ELLIPSIS = "…"
+
+
+def fitted_line(text: str, font: str, size: float, width: float, *,
+                min_size: float = LINE_MIN_SIZE) -> tuple[str, float]:
+    """*text* on one line within *width* points: at *size* if it fits, else smaller down to
+    *min_size*, then cut at the end with …; the text and the size to draw it at."""
+    natural = stringWidth(text, font, size)
+    if natural <= width:
+        return text, size
+    size = max(min_size, size * width / natural)
+    if stringWidth(text, font, size) <= width:
+        return text, size
+    # Cut by halving: an 80-character title in a narrow column costs a handful of measures.
+    low, high = 0, len(text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if stringWidth(text[:mid].rstrip() + ELLIPSIS, font, size) <= width:
+            low = mid
+        else:
+            high = mid - 1
+    return text[:low].rstrip() + ELLIPSIS, size

@@ -31,6 +31,7 @@ from kyodo_desk.domain.events import (
     free_seats,
     signup_window_problem,
 )
+from kyodo_desk.domain.holidays import ClosedDays, day_warnings
 from kyodo_desk.domain.labels import DISTRICT_CHOICES
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.domain.text import fold_query
@@ -287,6 +288,30 @@ def course_problems(draft: EventDraft) -> list[FieldProblem]:
     if draft.cohort is not None and (problem := bound_problem("cohort", bound, draft.cohort)):
         found.append(problem)
     return found
+
+
+# --- days to warn about (祝日・休館日) ------------------------------------------------------
+
+def session_day_warnings(sessions: Sequence[SessionDraft],
+                         closed: ClosedDays | None = None) -> list[str]:
+    """「12月29日（火）は休館日です」「1月12日（月）は成人の日です」: the *sessions* on their
+    venue's 休館日 (*closed*: ClosedDays.of the venue facility; None: a venue that is none
+    of the facilities) or on a national holiday. A warning only: a save is never refused for
+    it (a festa is held on a holiday on purpose)."""
+    return day_warnings([s.held_on for s in sessions], closed)
+
+
+def event_day_warnings(db: Database, actor: Actor, draft: EventDraft) -> list[str]:
+    """session_day_warnings, the venue's 休館日 read from the database (the command line, an
+    import: whatever has no form that read the facilities first)."""
+    actor.require(Action.READ, Resource.EVENTS)
+    closed = None
+    if draft.venue_facility_id is not None:
+        with db.reading(actor) as session:
+            venue = session.get(Facility, draft.venue_facility_id)
+            if venue is not None:
+                closed = ClosedDays.of(venue.open_days, venue.closed_days)
+    return session_day_warnings(draft.sessions, closed)
 
 
 # --- read ---------------------------------------------------------------------------------

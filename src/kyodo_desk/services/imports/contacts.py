@@ -59,6 +59,7 @@ from kyodo_desk.domain.cell_values import (
     cell_whole_number,
     cell_year_month,
 )
+from kyodo_desk.domain.dates import year_month
 from kyodo_desk.domain.districts import suggest_district
 from kyodo_desk.domain.errors import FieldProblem, UserError, ValidationError
 from kyodo_desk.domain.labels import GROUP_TYPE_LABELS, LEGAL_FORMS
@@ -670,8 +671,7 @@ def _shown(draft: ContactDraft) -> dict[str, str]:
         "email": draft.email, "website": draft.website, "notes": draft.notes,
         "district": draft.district, "legal_form": draft.legal_form,
         "member_count": "" if draft.member_count is None else str(draft.member_count),
-        "founded_on": f"{draft.founded_on.year}年{draft.founded_on.month}月"
-        if draft.founded_on else "",
+        "founded_on": year_month(draft.founded_on) if draft.founded_on else "",
         "activity_fields": "、".join(f.name for f in draft.activity_fields),
     }
     return {field_label(TARGET, k): v for k, v in values.items() if v}

@@ -2,7 +2,8 @@
 
 A QCalendarWidget keeps the keyboard a clerk already knows (arrows move the day, PageUp /
 PageDown the month, Enter picks the day); the marks come from `calendar_month` for the month
-on show. Weeks begin on Sunday, as Japanese wall calendars do.
+on show. It reads as every date box's calendar does (ui/date_inputs.JapaneseCalendar):
+2026年12月, weeks from Sunday, holidays red and named.
 """
 
 from __future__ import annotations
@@ -10,21 +11,19 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from PySide6.QtCore import QDate, QLocale, QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter, QTextCharFormat
-from PySide6.QtWidgets import QCalendarWidget, QTableView, QWidget
+from PySide6.QtCore import QDate, QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtWidgets import QTableView, QWidget
 
 from kyodo_desk.services.events import CalendarEntry
-from kyodo_desk.ui.date_inputs import day_of, qdate
+from kyodo_desk.ui.date_inputs import JapaneseCalendar, day_of, qdate
 
 MARK = QColor("#1f6f4a")  # the app's green (see app.py's style sheet)
 MARK_BACKGROUND = QColor("#e3f1e8")
 CANCELLED_MARK = QColor("#9e9e9e")
-SATURDAY = QColor("#1a5fb4")
-_JAPANESE = QLocale(QLocale.Language.Japanese, QLocale.Country.Japan)
 
 
-class EventCalendar(QCalendarWidget):
+class EventCalendar(JapaneseCalendar):
     """Marks the days of the month on show that have sessions; `day_chosen` on click or Enter."""
 
     day_chosen = Signal(object)  # datetime.date
@@ -33,18 +32,7 @@ class EventCalendar(QCalendarWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("eventCalendar")
-        self.setLocale(_JAPANESE)
-        self.setFirstDayOfWeek(Qt.DayOfWeek.Sunday)
-        self.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
         self.setGridVisible(False)
-        # The highlight stays in the column it had under the default Monday-first week
-        # (one day early) until the selection moves: move it away and back.
-        chosen = self.selectedDate()
-        self.setSelectedDate(chosen.addDays(1))
-        self.setSelectedDate(chosen)
-        saturday = QTextCharFormat()
-        saturday.setForeground(QBrush(SATURDAY))  # Japanese calendars: Saturday blue
-        self.setWeekdayTextFormat(Qt.DayOfWeek.Saturday, saturday)
         self._entries: dict[date, list[CalendarEntry]] = {}
         self.clicked.connect(lambda day: self.day_chosen.emit(day_of(day)))
         self.activated.connect(lambda day: self.day_chosen.emit(day_of(day)))
@@ -57,18 +45,18 @@ class EventCalendar(QCalendarWidget):
         """The sessions of *year*/*month*; ignored if another month is on show by now."""
         if (year, month) != self.shown_month():
             return
-        self.setDateTextFormat(QDate(), QTextCharFormat())  # clears every day's format
+        self.mark_days()  # the holidays again, without the last month's marks
         by_day: dict[date, list[CalendarEntry]] = defaultdict(list)
         for entry in entries:
             by_day[entry.held_on].append(entry)
         self._entries = dict(by_day)
         for day, sessions in by_day.items():
             live = [s for s in sessions if not s.cancelled]
-            fmt = QTextCharFormat()
+            fmt = self.dateTextFormat(qdate(day))  # a holiday stays red and named
             fmt.setFontWeight(700)
             if live:
                 fmt.setBackground(QBrush(MARK_BACKGROUND))
-            fmt.setToolTip("\n".join(_line(s) for s in sessions))
+            fmt.setToolTip("\n".join([fmt.toolTip(), *(_line(s) for s in sessions)]).strip())
             self.setDateTextFormat(qdate(day), fmt)
         self.updateCells()
 

@@ -29,11 +29,13 @@ from kyodo_desk.domain.dates import clock, date_with_weekday, full_date
 from kyodo_desk.domain.districts import suggest_district
 from kyodo_desk.domain.errors import FieldProblem, ValidationError
 from kyodo_desk.domain.events import EVENT_KIND_LABELS, QUEUE_RULE_LABELS, EventKind, QueueRule
+from kyodo_desk.domain.holidays import ClosedDays
 from kyodo_desk.domain.permissions import Actor
+from kyodo_desk.domain.readings import suggested_reading
 from kyodo_desk.services import events as svc
 from kyodo_desk.services.events import EventDetail, EventDraft, SessionDraft
 from kyodo_desk.ui.conflict import VersionsDialog, differences
-from kyodo_desk.ui.date_inputs import day_of, qdate
+from kyodo_desk.ui.date_inputs import DateEdit, day_of, qdate
 from kyodo_desk.ui.district_choice import UNSET, choose_district, district_combo
 from kyodo_desk.ui.drafted_form import DraftedForm
 from kyodo_desk.ui.events.drafts import EventDraftStore, EventFormState
@@ -69,6 +71,8 @@ class EventForm(DraftedForm):
     *facilities*: the active facilities as (name, id), read before the form is built — the
     choices of 主催施設 and 会場. *venue_districts* (facility id → 地域) and *towns* (町名 →
     地域, services.districts) suggest the 地域 from the venue until the clerk chooses one.
+    *closed_days* (facility id → its 休館日) greys the venue's closed days in the sessions'
+    calendars; a session on one, or on a national holiday, is warned about under the sessions.
     """
 
     field_order = tuple(FIELD_LABELS)
@@ -77,8 +81,10 @@ class EventForm(DraftedForm):
                  detail: EventDetail | None = None, initial: EventDraft | None = None,
                  parent: QWidget | None = None, drafts: EventDraftStore | None = None,
                  venue_districts: Mapping[int, str] | None = None,
-                 towns: Mapping[str, str] | None = None) -> None:
+                 towns: Mapping[str, str] | None = None,
+                 closed_days: Mapping[int, ClosedDays] | None = None) -> None:
         super().__init__(db, actor, detail, drafts or EventDraftStore(), parent)
+        self._closed_days = dict(closed_days or {})
         self._venue_districts = dict(venue_districts or {})
         self._towns = dict(towns or {})
         # The 地域 follows the venue until the clerk chooses one in the box.
@@ -104,7 +110,14 @@ class EventForm(DraftedForm):
         self.title.setObjectName("eventTitle")
         self.title.setPlaceholderText("例: 令和8年度 市民活動入門セミナー")
         self.title_reading = QLineEdit()
+        self.title_reading.setObjectName("eventTitleReading")
         self.title_reading.setPlaceholderText("ひらがな・カタカナ（並び順と検索に使います）")
+        self.title_reading.setToolTip(
+            "イベント名から候補が入ります（違っていれば直してください。直したよみは変わりません）。"
+            "オープンデータのイベント一覧に必要です")
+        # The reading last put in from the title: while the box still holds it (or nothing),
+        # a changed title brings a new one; a reading the clerk typed is never replaced.
+        self._reading_suggestion = ""
         self.facility = QComboBox()
         self.venue = QComboBox()
         self.venue.setObjectName("venue")
@@ -122,6 +135,13 @@ class EventForm(DraftedForm):
         self.district_note.setObjectName("districtNote")
         self.district_note.setStyleSheet("color: #555;")
         self.sessions = SessionsEditor()
+        # Sessions on a holiday or the venue's 休館日: said, never refused (a festa on a
+        # holiday is on purpose).
+        self.day_warnings = QLabel()
+        self.day_warnings.setObjectName("sessionDayWarnings")
+        self.day_warnings.setWordWrap(True)
+        self.day_warnings.setStyleSheet("color: #8a5300;")
+        self.day_warnings.hide()
         self.description = text_box("チラシに載せる内容・講師・持ち物など", 96)
 
         self.capacity = NumberBox.for_column("events", "capacity", unit="名", optional=True,
@@ -189,7 +209,11 @@ class EventForm(DraftedForm):
         district.addWidget(self.district)
         district.addWidget(self.district_note, 1)
         self.errors.add_row(left, "地域", district, "district", focus=self.district)
-        self.errors.add_row(left, "開催日時 *", self.sessions, "sessions")
+        sessions = QVBoxLayout()
+        sessions.setSpacing(2)
+        sessions.addWidget(self.sessions)
+        sessions.addWidget(self.day_warnings)
+        self.errors.add_row(left, "開催日時 *", sessions, "sessions", focus=self.sessions)
         self.errors.add_row(left, "説明", self.description, "description")
 
         # The units stand beside the boxes, not in them: an empty box shows what empty means
@@ -280,6 +304,7 @@ class EventForm(DraftedForm):
             combo.currentIndexChanged.connect(changed)
         self.venue.currentIndexChanged.connect(self._venue_changed)
         self.venue_address.textChanged.connect(self._suggest_district)
+        self.title.textChanged.connect(self._suggest_reading)
         fill_address_from_code_typed_in(self.venue_address)
         self.district.activated.connect(self._district_chosen)  # the clerk's choice only
         self.district.currentIndexChanged.connect(changed)
@@ -301,6 +326,9 @@ class EventForm(DraftedForm):
         self.queue_rule.currentIndexChanged.connect(self._show_queue_help)
         self.sessions.changed.connect(changed)
         self.sessions.lines_changed.connect(self._set_tab_order)
+        self.sessions.changed.connect(self._show_day_warnings)
+        self.sessions.lines_changed.connect(self._show_day_warnings)
+        self.venue.currentIndexChanged.connect(self._show_day_warnings)
 
     # --- state in and out -----------------------------------------------------------------
     def _new_draft(self) -> EventDraft:
@@ -353,6 +381,8 @@ class EventForm(DraftedForm):
             self.kind.setCurrentIndex(max(0, self.kind.findData(d.kind)))
             self.title.setText(d.title)
             self.title_reading.setText(d.title_reading)
+            self._reading_suggestion = ""
+            self._fill_reading()  # an event saved without one opens with the suggestion
             self.description.setPlainText(d.description)
             self._choose(self.facility, d.facility_id)
             self._choose(self.venue, d.venue_facility_id)
@@ -405,6 +435,19 @@ class EventForm(DraftedForm):
         combo.setCurrentIndex(max(0, index))
 
     # --- reacting to edits ----------------------------------------------------------------
+    def _suggest_reading(self, *_args: object) -> None:
+        if not self._loading:
+            self._fill_reading()
+
+    def _fill_reading(self) -> None:
+        """よみ from the title (domain.readings) while the box is empty or still holds the last
+        suggestion."""
+        suggestion = suggested_reading(self.title.text())
+        current = self.title_reading.text()
+        if (not current.strip() or current == self._reading_suggestion) and current != suggestion:
+            self.title_reading.setText(suggestion)
+        self._reading_suggestion = suggestion
+
     def _venue_changed(self, *_args: object) -> None:
         other = self.venue.currentData() is None
         self.venue_name.setVisible(other)
@@ -432,6 +475,18 @@ class EventForm(DraftedForm):
     def _show_district_note(self) -> None:
         suggested = not self._district_by_hand and bool(self.district.currentData())
         self.district_note.setText("会場の住所からの候補" if suggested else "")
+
+    def _show_day_warnings(self, *_args: object) -> None:
+        """Grey the venue's 休館日 in every session's calendar; warn of sessions on one or
+        on a national holiday (「12月29日（火）は休館日です」)."""
+        closed = self._closed_days.get(self.venue.currentData())
+        for line in self.sessions.lines:
+            if isinstance(line.held_on, DateEdit) and (
+                    calendar := line.held_on.japanese_calendar()) is not None:
+                calendar.set_closed_days(closed)
+        warnings = svc.session_day_warnings(self.sessions.sessions(), closed)
+        self.day_warnings.setText("\n".join(f"※ {w}" for w in warnings))
+        self.day_warnings.setVisible(bool(warnings))
 
     def _show_course_fields(self, *_args: object) -> None:
         self._right.setRowVisible(self._course_row, self.is_course())

@@ -32,6 +32,7 @@ from kyodo_desk import leaflets
 from kyodo_desk.database import Database
 from kyodo_desk.domain import dates
 from kyodo_desk.domain.events import EventKind
+from kyodo_desk.domain.holidays import ClosedDays
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.exports.participants import export_participants
 from kyodo_desk.services import districts
@@ -66,7 +67,7 @@ if TYPE_CHECKING:
     from kyodo_desk.ui.events.form import EventForm
 
     FormData = tuple[list[tuple[str, int]], EventDetail | None, EventDraft | None,
-                     dict[int, str], dict[str, str]]
+                     dict[int, str], dict[str, str], dict[int, ClosedDays]]
 
 SEARCH_DELAY_MS = 120
 LIVE_REFRESH_DELAY_MS = 300
@@ -418,9 +419,12 @@ class EventsTab(QWidget):
         db, actor = self.db, self.actor
 
         def read() -> FormData:
-            facilities = [(f.name, f.id) for f in list_facilities(db, actor)]
-            # What suggests the 地域 from the venue: a few hundred towns, read in a millisecond.
-            hints = districts.facility_districts(db, actor), districts.towns(db, actor)
+            details = list_facilities(db, actor)
+            facilities = [(f.name, f.id) for f in details]
+            # What suggests the 地域 from the venue: a few hundred towns, read in a millisecond;
+            # and each venue's 休館日, greyed in the sessions' calendars.
+            hints = (districts.facility_districts(db, actor), districts.towns(db, actor),
+                     {f.id: ClosedDays.of(f.open_days, f.closed_days) for f in details})
             if event_id is None:
                 return facilities, None, None, *hints
             if copy:
@@ -432,10 +436,10 @@ class EventsTab(QWidget):
     def _show_form(self, data: FormData) -> None:
         from kyodo_desk.ui.events.form import EventForm  # loaded when first used
 
-        facilities, detail, initial, venue_districts, towns = data
+        facilities, detail, initial, venue_districts, towns, closed_days = data
         form = EventForm(self.db, self.actor, facilities=facilities, detail=detail,
                          initial=initial, parent=self, venue_districts=venue_districts,
-                         towns=towns)
+                         towns=towns, closed_days=closed_days)
         # Deleted on the GUI thread when closed, never by a collection on a worker thread.
         form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         form.setModal(True)
