@@ -410,22 +410,23 @@ _CATALOG: tuple[tuple[LeafletInfo, Renderer], ...] = (
     (LeafletInfo(
         name="event-roster",
         title="参加者名簿",
-        description="参加者（受付済・出席・欠席の申込）の受付番号、氏名・団体名、よみ、人数、"
-                    "配慮事項（ブース番号）、状況、"
-                    "続けてキャンセル待ちの一覧（A4、必要なページ数）",
+        description="参加者（受付済・出席・欠席の申込）をよみの順（あ行〜わ行の見出しつき）に、"
+                    "受付番号、氏名・団体名、よみ、人数、配慮事項（ブース番号）、状況、"
+                    "続けてキャンセル待ちの一覧（受付順。A4、必要なページ数）",
         pages=_LIST_PAGES, audience=Audience.STAFF, needs="event", records="registrations",
     ), _event_roster),
     (LeafletInfo(
         name="event-sign-in",
         title="出席簿",
-        description="開催日ごとの、会場の入口で署名と出席を記入する一覧（A4、必要なページ数）",
+        description="開催日ごとの、会場の入口で署名と出席を記入する一覧（よみの順、あ行〜わ行の"
+                    "見出しつき。ページ番号は開催日ごと。A4、必要なページ数）",
         pages=_LIST_PAGES, audience=Audience.PUBLIC, needs="event",
     ), _event_sign_in),
     (LeafletInfo(
         name="event-badges",
         title="名札",
         description="受付済・出席の方の名札を、切り取って使うA4用紙に10枚ずつ（よみ、お名前、"
-                    "イベント名）",
+                    "イベント名。同行の方にも1人1枚）",
         pages=_LIST_PAGES, audience=Audience.PUBLIC, needs="event",
     ), _event_badges),
     (LeafletInfo(
