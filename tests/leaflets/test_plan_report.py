@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from kyodo_desk import leaflets
-from kyodo_desk.cli.plans import leaflet_plan_report
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.domain.plans import ActionCarrier, ActionStatus, PlanStage
@@ -141,16 +140,22 @@ def test_an_earlier_edition_prints_as_it_was(db, facilities, tmp_path: Path) -> 
 
 def test_the_command_writes_the_file_and_names_the_plans_when_the_number_is_wrong(
         db, facilities, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
-    actor = Actor.command_line()
+    from kyodo_desk.cli import main
+
     made = make_plan(db, facilities, links=False, stage=PlanStage.DO, published=None)
     out = tmp_path / "report.pdf"
-    assert leaflet_plan_report(db, actor, plan_id=made.plan_id, fiscal_year=YEAR, output=out,
-                               today=TODAY) == 0
+    url = ["--database", db.url.render_as_string(hide_password=False)]
+
+    def command(*options: str) -> int:
+        return main(["leaflet", "plan-report", *options, "-o", str(out), *url])
+
+    assert command("--plan", str(made.plan_id), "--fiscal-year", str(YEAR)) == 0
     assert out.read_bytes().startswith(b"%PDF")
-    assert f"計画 {made.plan_id} の令和8年度の実施状況" in capsys.readouterr().out
-    with pytest.raises(UserError, match=f"{made.plan_id} 東部 {PLAN_TITLE}"):
-        leaflet_plan_report(db, actor, plan_id=made.plan_id + 99, fiscal_year=YEAR, output=out)
-    with pytest.raises(UserError, match="--plan"):
-        leaflet_plan_report(db, actor, plan_id=None, fiscal_year=YEAR, output=out)
-    with pytest.raises(UserError, match="--fiscal-year"):
-        leaflet_plan_report(db, actor, plan_id=made.plan_id, fiscal_year=None, output=out)
+    assert flat(PLAN_TITLE) in flat(text_of(out.read_bytes(), tmp_path))
+    assert f"plan-report を {out} に書き出しました" in capsys.readouterr().out
+    assert command("--plan", str(made.plan_id + 99), "--fiscal-year", str(YEAR)) == 2
+    assert f"{made.plan_id} 東部 {PLAN_TITLE}" in capsys.readouterr().err
+    assert command("--fiscal-year", str(YEAR)) == 2
+    assert "--plan" in capsys.readouterr().err
+    assert command("--plan", str(made.plan_id)) == 2
+    assert "--fiscal-year" in capsys.readouterr().err

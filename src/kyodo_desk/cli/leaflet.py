@@ -32,19 +32,14 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--reviewer は審査表（grant-score-sheets）を作るときに指定します。")
     if args.plan is not None and args.name != "plan-report":
         raise UserError("--plan は地域まちづくり計画の実施状況（plan-report）を作るときに指定します。")
-    if args.name == "plan-report":
-        from kyodo_desk.cli.plans import leaflet_plan_report
-
-        with opened(args) as (db, actor):
-            return leaflet_plan_report(db, actor, plan_id=args.plan,
-                                       fiscal_year=args.fiscal_year, output=args.output)
     if (args.district is not None or args.by) and args.name != "group-directory":
         raise UserError("--district・--by は市民活動団体一覧（group-directory）を作るときに"
                         "指定します。")
     size = write_leaflet(args, args.name, event_id=args.event,
                          registration_id=args.registration, programme_id=args.programme,
                          fiscal_year=args.fiscal_year, reviewer=args.reviewer,
-                         contact_id=args.contact, district=args.district, by=args.by)
+                         contact_id=args.contact, district=args.district, by=args.by,
+                         plan_id=args.plan)
     print(f"{args.name} を {args.output} に書き出しました（{size // 1024} KB）。")
     return 0
 
@@ -53,7 +48,8 @@ def write_leaflet(args: argparse.Namespace, name: str, *, month: date | None = N
                   event_id: int | None = None, registration_id: int | None = None,
                   programme_id: int | None = None, fiscal_year: int | None = None,
                   reviewer: str | None = None, contact_id: int | None = None,
-                  district: str | None = None, by: str | None = None) -> int:
+                  district: str | None = None, by: str | None = None,
+                  plan_id: int | None = None) -> int:
     """Make the leaflet *name* as the command line and write it to -o; its size in bytes."""
     from kyodo_desk import leaflets
     from kyodo_desk.exports.tabular import replaced_atomically
@@ -68,10 +64,15 @@ def write_leaflet(args: argparse.Namespace, name: str, *, month: date | None = N
         load_date_style(db, actor)  # dated as the window would print it
         if _needs(name) == "programme":
             _check_programme(db, actor, programme_id, name)
+        elif _needs(name) == "plan":
+            from kyodo_desk.cli.plans import check_plan
+
+            check_plan(db, actor, plan_id)
         pdf = leaflets.render(name, db, actor, month=month, event_id=event_id,
                               registration_id=registration_id, programme_id=programme_id,
                               fiscal_year=fiscal_year, reviewer=reviewer,
-                              contact_id=contact_id, district=district, by=by)
+                              contact_id=contact_id, district=district, by=by,
+                              plan_id=plan_id)
     with replaced_atomically(args.output) as temp:
         temp.write_bytes(pdf)
     return len(pdf)

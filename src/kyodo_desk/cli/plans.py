@@ -1,12 +1,6 @@
-"""`kyodo-desk leaflet plan-report` and `export plans`: the district plans' publication (公表):
-
-    kyodo-desk leaflet plan-report --plan ID --fiscal-year Y -o FILE.pdf
-    kyodo-desk export plans --fiscal-year Y --format csv|html -o PATH
-
-Each takes the parsed values, the open Database and the Actor, prints what it wrote in
-Japanese and returns the exit code (the command line wires them; cli/ opens the database).
-The report itself is made by leaflets.render ("plan-report"), as every print is.
-"""
+"""The district plans' publication (公表) on the command line: `export plans --fiscal-year Y
+--format csv|html -o PATH`, and the check of `leaflet plan-report --plan ID`'s number (the
+report itself is written by cli/leaflet.py, as every print is)."""
 
 from __future__ import annotations
 
@@ -19,29 +13,6 @@ from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.permissions import Actor
 
 EXPORT_FORMATS = ("csv", "html")
-
-
-def leaflet_plan_report(db: Database, actor: Actor, *, plan_id: int | None,
-                        fiscal_year: int | None, output: Path,
-                        today: date | None = None) -> int:
-    """`leaflet plan-report`: the report written to *output* (replaced only once made)."""
-    from kyodo_desk.exports.tabular import replaced_atomically
-    from kyodo_desk.services.date_style import load_date_style
-
-    if fiscal_year is None:
-        raise UserError("plan-report は --fiscal-year 2026 のように年度を西暦で指定してください"
-                        "（2026 = 令和8年度）。")
-    chosen = _check_plan(db, actor, plan_id)
-    load_date_style(db, actor)  # dated as the window would print it
-    from kyodo_desk import leaflets
-
-    pdf = leaflets.render("plan-report", db, actor, plan_id=chosen, fiscal_year=fiscal_year,
-                          today=today)
-    with replaced_atomically(Path(output)) as temp:
-        temp.write_bytes(pdf)
-    print(f"plan-report（計画 {chosen} の{fiscal_year_label(fiscal_year)}の実施状況）を "
-          f"{output} に書き出しました（{len(pdf) // 1024} KB）。")
-    return 0
 
 
 def export_plans(db: Database, actor: Actor, *, fiscal_year: int | None, fmt: str | None,
@@ -80,7 +51,7 @@ def export_plans(db: Database, actor: Actor, *, fiscal_year: int | None, fmt: st
     return 0
 
 
-def _check_plan(db: Database, actor: Actor, plan_id: int | None) -> int:
+def check_plan(db: Database, actor: Actor, plan_id: int | None) -> int:
     """A plan-report without --plan, or with a number no plan edition has, is refused with
     the editions to choose from, since the command line has no list to pick from."""
     from kyodo_desk.services.plans import list_plans

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -29,7 +29,16 @@ from kyodo_desk.domain.errors import (
 from kyodo_desk.domain.labels import DISTRICTS
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.domain.plans import ActionCarrier
-from kyodo_desk.models import Contact, ContactKind, DistrictPlan, Event, GrantCase, PlanAction
+from kyodo_desk.models import (
+    Contact,
+    ContactKind,
+    DistrictPlan,
+    Event,
+    EventSession,
+    GrantCase,
+    PlanAction,
+    PlanYear,
+)
 from kyodo_desk.models.plans import PlanActionCase, PlanWorkshop
 from kyodo_desk.services.contacts.erasure import refuse_erased
 
@@ -228,9 +237,6 @@ def plan_detail(session: Session, plan: DistrictPlan) -> PlanDetail:
 
 
 def _first_days(session: Session, event_ids: list[int]) -> dict[int, date]:
-    from sqlalchemy import func
-
-    from kyodo_desk.models import EventSession
     if not event_ids:
         return {}
     rows = session.execute(select(EventSession.event_id, func.min(EventSession.held_on))
@@ -268,8 +274,6 @@ def list_plans(db: Database, actor: Actor, *, district: str | None = None,
                include_earlier_editions: bool = False) -> list[PlanSummary]:
     """Plans in the districts' usual order, newest period first; only each plan's current
     edition unless *include_earlier_editions*."""
-    from sqlalchemy import func
-
     actor.require(Action.READ, Resource.PLANS)
     with db.reading(actor) as session:
         revised = set(session.scalars(select(DistrictPlan.revises_id)
@@ -474,8 +478,6 @@ def link_case(db: Database, actor: Actor, action_id: int, case_id: int, *,
 def delete_plan(db: Database, actor: Actor, plan_id: int, version: int) -> None:
     """Remove a plan edition entered by mistake: only the current one, and only while it has
     no year recorded (a plan with a history is revised, never removed)."""
-    from kyodo_desk.models import PlanYear
-
     actor.require(Action.DELETE, Resource.PLANS)
     with db.writing(actor) as session:
         plan = load_plan(session, plan_id)
