@@ -241,7 +241,7 @@ def test_every_audited_column_has_a_label_and_every_code_its_words() -> None:
     coded = [(t, c, col.type.enums) for t, c, col in audited_columns()
              if isinstance(col.type, SqlEnum)]
     assert ("registrations", "status", ["confirmed", "waitlisted", "cancelled", "attended",
-                                        "no_show"]) in coded
+                                        "no_show", "applied"]) in coded
     unsaid = [f"{t}.{c}={code}" for t, c, codes in coded for code in codes
               if code in describe_changes({c: [None, code]}, t)]
     assert unsaid == []

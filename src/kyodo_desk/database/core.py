@@ -115,6 +115,35 @@ class Database:
         return self._writer.begin()
 
     @contextmanager
+    def begin_migration(self) -> Iterator[Connection]:
+        """A write transaction for changing the schema.
+
+        On SQLite, with foreign keys off for its length: a migration that rebuilds a table
+        (how SQLite alters one) drops the old table, and with them on, that drop deletes every
+        row referring to it through ON DELETE CASCADE (a sign-up's attendance, say). The
+        pragma is no-op inside a transaction, so it is set before BEGIN; the keys are checked
+        before the commit instead, as SQLite's own procedure for altering tables does.
+        """
+        if not self.backend.is_sqlite:
+            with self.begin_write() as conn:
+                yield conn
+            return
+        if self.read_only:
+            raise ReadOnlyDatabase(self.read_only_reason)
+        with self._writer.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            raw.execute("PRAGMA foreign_keys = OFF")
+            try:
+                with conn.begin():
+                    yield conn
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if broken is not None:
+                        raise RuntimeError(f"migration broke a reference from {broken[0]}")
+            finally:
+                raw.execute("PRAGMA foreign_keys = ON")
+
+    @contextmanager
     def writing(self, actor: Actor) -> Iterator[Session]:
         """A session in one write transaction, committed on success, rolled back on error.
 

@@ -126,7 +126,7 @@ def upgrade(db: Database, *, seed: bool) -> Path | None:
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     try:
-        with db.begin_write() as conn:
+        with db.begin_migration() as conn:
             if not db.backend.is_sqlite:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
                 # Tables are created by their owner, whoever runs the migration (a superuser).

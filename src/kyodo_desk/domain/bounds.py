@@ -166,7 +166,17 @@ FIELD_BOUNDS: dict[str, dict[str, Bound]] = {
         "contact_phone": code("問い合わせ先の電話番号", 20), "url": code("ホームページ", 2_000),
         "offer_hold_hours": number("繰り上げの回答期限（時間）", 0, 24 * 14),
         "district": code("地域", 8), "completion_sessions": number("修了に必要な出席回数", 1, 100),
-        "cohort": number("期生", 1, 999), **_SEARCH, **_VERSION,
+        "cohort": number("期生", 1, 999), "lottery_until": day("抽選の申込締切日"),
+        "lottery_seed": DERIVED, "lottery_drawn_by": DERIVED, **_SEARCH, **_VERSION,
+    },
+    "event_questions": {"position": number("質問の順番", 0, 999), "prompt": line("質問"),
+                        "choices": note("選択肢")},
+    "registration_answers": {"answer": note("回答")},
+    "event_photos": {"media_type": DERIVED},
+    "door_acts": {
+        "act_id": DERIVED, "walk_in_name": name("氏名"), "walk_in_reading": line("よみ"),
+        "walk_in_phone": code("電話番号", 20), "party_size": number("人数", 1, MAX_PARTY_SIZE),
+        "recorded_by": DERIVED, "merged_by": DERIVED, "decided_by": DERIVED, **_VERSION,
     },
     "event_sessions": {"held_on": day("開催日"), "label": line("開催日の名前")},
     "registrations": {
@@ -175,7 +185,7 @@ FIELD_BOUNDS: dict[str, dict[str, Bound]] = {
         "queue_number": DERIVED, "booth_space": line("ブースの広さ"),
         "booth_number": code("ブース番号", 20), "booth_tables": number("机の数", 0, MAX_BOOTH_TABLES),
         "booth_chairs": number("椅子の数", 0, MAX_BOOTH_CHAIRS), "sector": code("所属の区分", 20),
-        **_VERSION,
+        "lottery_rank": DERIVED, **_VERSION,
     },
     "attendances": {"checked_in_by": DERIVED},
     "grant_programmes": {

@@ -58,6 +58,7 @@ class RegistrationStatus(enum.StrEnum):
     CANCELLED = "cancelled"  # キャンセル
     ATTENDED = "attended"  # 出席
     NO_SHOW = "no_show"  # 欠席
+    APPLIED = "applied"  # 抽選待ち: an application to an event decided by lottery, not yet drawn
 
 
 REGISTRATION_STATUS_LABELS = {
@@ -66,6 +67,7 @@ REGISTRATION_STATUS_LABELS = {
     RegistrationStatus.CANCELLED: "キャンセル",
     RegistrationStatus.ATTENDED: "出席",
     RegistrationStatus.NO_SHOW: "欠席",
+    RegistrationStatus.APPLIED: "抽選待ち",
 }
 
 # Statuses that hold seats: a no-show's seat is not given away after the event either.
@@ -86,6 +88,60 @@ QUEUE_RULE_LABELS = {
 }
 
 MAX_PARTY_SIZE = 50
+
+
+class QuestionKind(enum.StrEnum):
+    """What a sign-up question (申込時の質問) takes as its answer."""
+
+    TEXT = "text"  # 自由記入
+    CHOICE = "choice"  # 選択肢から一つ
+    YES_NO = "yes_no"  # はい／いいえ
+
+
+QUESTION_KIND_LABELS = {
+    QuestionKind.TEXT: "自由記入",
+    QuestionKind.CHOICE: "選択肢",
+    QuestionKind.YES_NO: "はい／いいえ",
+}
+
+
+class DoorOutcome(enum.StrEnum):
+    """What became of one act of the offline door (当日受付の端末) when it was merged back."""
+
+    APPLIED = "applied"  # 反映済
+    ALREADY = "already"  # 反映済みの記録（二度目の取り込み）: nothing to do
+    BOTH = "both"  # 両方で受付: checked in at the laptop and at a counter
+    CANCELLED = "cancelled"  # 取消後の受付: the sign-up was cancelled meanwhile
+    FULL = "full"  # 満席: a walk-in for whom no seat was left when merged
+    UNKNOWN = "unknown"  # 見つからない申込: the sign-up no longer exists
+
+
+DOOR_OUTCOME_LABELS = {
+    DoorOutcome.APPLIED: "反映済",
+    DoorOutcome.ALREADY: "取り込み済",
+    DoorOutcome.BOTH: "両方で受付",
+    DoorOutcome.CANCELLED: "キャンセル後の受付",
+    DoorOutcome.FULL: "満席",
+    DoorOutcome.UNKNOWN: "申込が見つからない",
+}
+# Outcomes a person decides (衝突): listed until accepted or set aside.
+DOOR_CONFLICTS = frozenset({DoorOutcome.BOTH, DoorOutcome.CANCELLED, DoorOutcome.FULL,
+                            DoorOutcome.UNKNOWN})
+
+
+class DoorDecision(enum.StrEnum):
+    """A person's decision on a conflict of the offline door."""
+
+    PENDING = "pending"  # 未判断
+    ACCEPTED = "accepted"  # 受付を認める
+    SET_ASIDE = "set_aside"  # 反映しない
+
+
+DOOR_DECISION_LABELS = {
+    DoorDecision.PENDING: "未判断",
+    DoorDecision.ACCEPTED: "受付を認めた",
+    DoorDecision.SET_ASIDE: "反映しない",
+}
 # Who may accept a sign-up outside its window (受付期間外): the collaboration officers.
 WINDOW_OVERRIDE_ROLES = frozenset({Role.OFFICER, Role.ADMIN})
 

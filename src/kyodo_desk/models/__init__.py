@@ -23,7 +23,16 @@ from kyodo_desk.models.contacts import (
     GroupType,
     Membership,
 )
-from kyodo_desk.models.events import Attendance, Event, EventSession, Registration
+from kyodo_desk.models.events import (
+    Attendance,
+    DoorAct,
+    Event,
+    EventPhoto,
+    EventQuestion,
+    EventSession,
+    Registration,
+    RegistrationAnswer,
+)
 from kyodo_desk.models.grants import (
     GrantCase,
     GrantCaseDocument,
@@ -50,9 +59,9 @@ from kyodo_desk.models.settings import Setting
 __all__ = ["Account", "ActionProgress", "ActivityField", "Attendance", "AuditEntry", "Base", "Consultation",
            "ConsultationChannel", "ConsultationStatus", "ConsultationTopic",
            "ConsultationTopicLink", "Contact", "ContactActivityField", "ContactKind",
-           "ContactMatchKey", "ContactMerge", "DirectionLink", "DistinctContacts", "DistrictPlan", "DistrictTown", "Event",
+           "ContactMatchKey", "ContactMerge", "DirectionLink", "DistinctContacts", "DistrictPlan", "DistrictTown", "DoorAct", "Event", "EventPhoto", "EventQuestion",
            "EventSession", "Facility", "FacilityKind", "GrantCase",
            "GrantCaseDocument", "GrantCaseMove", "GrantCaseNote", "GrantCriterion",
            "GrantDeadline", "GrantPayment", "GrantProgramme", "GrantRequiredDocument",
            "GrantScore", "GroupType", "Membership", "PlanAction", "PlanActionCase",
-           "PlanWorkshop", "PlanYear", "Registration", "Setting"]
+           "PlanWorkshop", "PlanYear", "Registration", "RegistrationAnswer", "Setting"]

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     Time,
@@ -19,7 +20,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kyodo_desk.domain.events import EventKind, QueueRule, RegistrationStatus
+from kyodo_desk.domain.events import (
+    DoorDecision,
+    DoorOutcome,
+    EventKind,
+    QuestionKind,
+    QueueRule,
+    RegistrationStatus,
+)
 from kyodo_desk.models.base import Base, OwnedRow, Searchable, Versioned, string_enum
 
 
@@ -63,10 +71,20 @@ class Event(Searchable, Versioned, Base):
     # no completion rule), and the course's 期生 number (第N期).
     completion_sessions: Mapped[int | None] = mapped_column(Integer, nullable=True)
     cohort: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # 抽選: applications are taken until this day (status APPLIED), then drawn; None: first
+    # come, first served. The draw's seed is recorded so the same draw can be shown again.
+    lottery_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    lottery_seed: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lottery_drawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                              nullable=True)
+    lottery_drawn_by: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
 
     sessions: Mapped[list[EventSession]] = relationship(
         back_populates="event", cascade="all, delete-orphan",
         order_by="(EventSession.held_on, EventSession.start_time, EventSession.id)")
+    questions: Mapped[list[EventQuestion]] = relationship(
+        back_populates="event", cascade="all, delete-orphan",
+        order_by="(EventQuestion.position, EventQuestion.id)")
 
     def search_fields(self) -> tuple[str | None, ...]:
         return (self.title, self.title_reading, self.venue_name, self.description)
@@ -146,8 +164,12 @@ class Registration(Versioned, Base):
     name_key: Mapped[str] = mapped_column(Text, default="")
     reading_key: Mapped[str] = mapped_column(Text, default="")
     phone_key: Mapped[str] = mapped_column(Text, default="")
+    # 抽選順位: the place the draw gave this application (1 first); None before a draw.
+    lottery_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     attendances: Mapped[list[Attendance]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan")
+    answers: Mapped[list[RegistrationAnswer]] = relationship(
         back_populates="registration", cascade="all, delete-orphan")
 
 
@@ -169,3 +191,93 @@ class Attendance(OwnedRow, Base):
     checked_in_by: Mapped[str] = mapped_column(Text, default="")  # the account's name
 
     registration: Mapped[Registration] = relationship(back_populates="attendances")
+
+
+class EventQuestion(OwnedRow, Base):
+    """申込時の質問 — what an event asks everyone who signs up (アレルギーの有無, 参加する回 …),
+    at the counter and at the door, answered on the roster and in the participants export."""
+
+    __tablename__ = "event_questions"
+    __version_owner__ = "event_id"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                          index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    prompt: Mapped[str] = mapped_column(Text)
+    kind: Mapped[QuestionKind] = mapped_column(string_enum(QuestionKind, "question_kind"))
+    choices: Mapped[str] = mapped_column(Text, default="")  # one per line (kind CHOICE)
+    required: Mapped[bool] = mapped_column(Boolean, default=False)  # 必須
+
+    event: Mapped[Event] = relationship(back_populates="questions")
+
+
+class RegistrationAnswer(OwnedRow, Base):
+    """申込時の回答 — one sign-up's answer to one question of its event (personal information:
+    the audit log records that it changed, never its value)."""
+
+    __tablename__ = "registration_answers"
+    __version_owner__ = "registration_id"
+    __audit_redact__ = frozenset({"answer"})
+    __table_args__ = (UniqueConstraint("registration_id", "question_id",
+                                       name="uq_registration_answers_registration_question"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("event_questions.id", ondelete="CASCADE"), index=True)
+    answer: Mapped[str] = mapped_column(Text, default="")  # はい／いいえ as "yes"/"no"
+
+    registration: Mapped[Registration] = relationship(back_populates="answers")
+
+
+class DoorAct(Versioned, Base):
+    """当日受付の記録 — one check-in or walk-in made on a laptop at the door with no network
+    (the offline check-in pack), as merged back into the database.
+
+    Its act_id is the laptop's own id for the act, unique: merging the same file twice finds
+    every act already here and changes nothing. An act that could not simply be applied (the
+    person was checked in at a counter too, the sign-up was cancelled meanwhile, no seat was
+    left for a walk-in) waits here for a person's decision.
+    """
+
+    __tablename__ = "door_acts"
+    # A walk-in's name and phone are personal information until the act becomes a sign-up.
+    __audit_redact__ = frozenset({"walk_in_name", "walk_in_reading", "walk_in_phone"})
+    __table_args__ = (Index("ix_door_acts_event_decision", "event_id", "decision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    act_id: Mapped[str] = mapped_column(String(36), unique=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("event_sessions.id", ondelete="CASCADE"))
+    # The sign-up checked in, or the one a walk-in became; None for a walk-in not (yet) made.
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL"), nullable=True, index=True)
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False)  # 当日参加
+    walk_in_name: Mapped[str] = mapped_column(Text, default="")
+    walk_in_reading: Mapped[str] = mapped_column(Text, default="")
+    walk_in_phone: Mapped[str] = mapped_column(String(20), default="")
+    party_size: Mapped[int] = mapped_column(Integer, default=1)
+    happened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # at the laptop
+    recorded_by: Mapped[str] = mapped_column(Text, default="")  # the laptop's clerk
+    merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    merged_by: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[DoorOutcome] = mapped_column(string_enum(DoorOutcome, "door_outcome"))
+    decision: Mapped[DoorDecision] = mapped_column(string_enum(DoorDecision, "door_decision"),
+                                                   default=DoorDecision.PENDING)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decided_by: Mapped[str] = mapped_column(Text, default="")
+
+
+class EventPhoto(Base):
+    """チラシの写真 — the photo an event's flyer prints (JPEG or PNG, as chosen), in a table of
+    its own so that reading or saving the event never carries its bytes."""
+
+    __tablename__ = "event_photos"
+    __audit_redact__ = frozenset({"image"})  # the log records that it changed, not its bytes
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    image: Mapped[bytes] = mapped_column(LargeBinary)
+    media_type: Mapped[str] = mapped_column(String(20))  # image/jpeg or image/png

@@ -35,7 +35,10 @@ from kyodo_desk.domain.dates import (
     japan_time,
 )
 from kyodo_desk.domain.events import (
+    DOOR_DECISION_LABELS,
+    DOOR_OUTCOME_LABELS,
     EVENT_KIND_LABELS,
+    QUESTION_KIND_LABELS,
     QUEUE_RULE_LABELS,
     REGISTRATION_STATUS_LABELS,
 )
@@ -97,6 +100,10 @@ TABLE_LABELS: dict[str, str] = {
     "event_sessions": "開催日",
     "registrations": "イベントの申込",
     "attendances": "出席",
+    "event_questions": "申込時の質問",
+    "registration_answers": "申込時の回答",
+    "door_acts": "当日受付端末の記録",
+    "event_photos": "チラシの写真",
     "consultation_topics": "相談の分野の指定",
     "topics": "相談の分野",
     "settings": "設定",
@@ -233,6 +240,20 @@ TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
         "queue_rule": "キャンセル待ちの順番", "offer_hold_hours": "繰り上げの回答期限",
         "has_booths": "ブース出展", "cancelled": "中止",
         "completion_sessions": "修了に必要な出席回数", "cohort": "期生",
+        "lottery_until": "抽選の申込締切", "lottery_seed": "抽選の種",
+        "lottery_drawn_at": "抽選した日時", "lottery_drawn_by": "抽選した人",
+    },
+    "event_questions": {"position": "順番", "prompt": "質問", "kind": "回答の形式",
+                        "choices": "選択肢", "required": "必須"},
+    "event_photos": {"event_id": "イベント", "image": "写真", "media_type": "画像の形式"},
+    "registration_answers": {"registration_id": "申込", "question_id": "質問", "answer": "回答"},
+    "door_acts": {
+        "act_id": "端末の記録番号", "session_id": "開催日", "registration_id": "申込",
+        "walk_in": "当日参加", "walk_in_name": "氏名", "walk_in_reading": "よみ",
+        "walk_in_phone": "電話番号", "party_size": "人数", "happened_at": "受付した日時",
+        "recorded_by": "受付した人", "merged_at": "取り込んだ日時", "merged_by": "取り込んだ人",
+        "outcome": "結果", "decision": "判断", "decided_at": "判断した日時",
+        "decided_by": "判断した人",
     },
     "event_sessions": {"held_on": "開催日", "label": "開催日の名前"},
     "registrations": {
@@ -240,7 +261,7 @@ TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
         "walk_in": "当日参加", "promoted_at": "繰り上げた日時", "offer_until": "回答期限",
         "contacted_at": "連絡した日時", "booth_tables": "机の数", "booth_chairs": "椅子の数",
         "booth_power": "電源", "booth_space": "ブースの広さ", "booth_number": "ブース番号",
-        "sector": "所属の区分",
+        "sector": "所属の区分", "lottery_rank": "抽選順位",
         # Written with an "override" or "queue_jump" entry, not columns.
         "window": "受付期間", "reason": "理由",
     },
@@ -329,6 +350,9 @@ TABLE_VALUE_LABELS: dict[tuple[str, str], dict[str, str]] = {
     ("plan_years", "stage"): _codes(PLAN_STAGE_LABELS),
     ("action_progress", "status"): _codes(ACTION_STATUS_LABELS),
     ("registrations", "sector"): _codes(SECTOR_LABELS),
+    ("event_questions", "kind"): _codes(QUESTION_KIND_LABELS),
+    ("door_acts", "outcome"): _codes(DOOR_OUTCOME_LABELS),
+    ("door_acts", "decision"): _codes(DOOR_DECISION_LABELS),
     ("direction_links", "source"): {"topic": "相談の分野", "event_kind": "イベントの種類",
                                     "programme_kind": "交付金の種類"},
 }
@@ -336,6 +360,7 @@ TABLE_VALUE_LABELS: dict[tuple[str, str], dict[str, str]] = {
 BOOLEAN_WORDS: dict[tuple[str, str], tuple[str, str]] = {
     ("events", "has_booths"): ("あり", "なし"),
     ("registrations", "booth_power"): ("あり", "なし"),
+    ("event_questions", "required"): ("必須", "任意"),
     ("consultations", "returning_consultee"): ("継続", "新規"),
 }
 # Amounts of money, in yen (1,200円).
@@ -345,6 +370,7 @@ MONEY_FIELDS = frozenset({("events", "fee"), ("grant_programmes", "budget"),
 # Numbers with their unit, and what an empty value or a 0 means where the screen says it.
 UNITS: dict[tuple[str, str], str] = {
     ("events", "capacity"): "名", ("registrations", "party_size"): "名",
+    ("door_acts", "party_size"): "名",
     ("events", "offer_hold_hours"): "時間",
 }
 NOTHING_MEANS: dict[tuple[str, str], str] = {

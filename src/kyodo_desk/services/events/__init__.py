@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ScalarSelect, SQLColumnExpression, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -26,6 +26,7 @@ from kyodo_desk.domain.errors import ConcurrentEdit, FieldProblem, NotFound, Val
 from kyodo_desk.domain.events import (
     SEAT_HOLDING,
     EventKind,
+    QuestionKind,
     QueueRule,
     RegistrationStatus,
     free_seats,
@@ -35,7 +36,14 @@ from kyodo_desk.domain.holidays import ClosedDays, day_warnings
 from kyodo_desk.domain.labels import DISTRICT_CHOICES
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.domain.text import fold_query
-from kyodo_desk.models import Attendance, Event, EventSession, Facility, Registration
+from kyodo_desk.models import (
+    Attendance,
+    Event,
+    EventQuestion,
+    EventSession,
+    Facility,
+    Registration,
+)
 
 MAX_CAPACITY = 10_000
 MAX_FEE = 1_000_000
@@ -49,6 +57,21 @@ class SessionDraft:
     start_time: time | None = None
     end_time: time | None = None
     label: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    """申込時の質問 as the event form edits it: *id* None for one not saved yet (a saved one
+    keeps its id, and so its answers, however its wording changes)."""
+
+    prompt: str
+    kind: QuestionKind = QuestionKind.TEXT
+    choices: tuple[str, ...] = ()  # kind CHOICE: at least two
+    required: bool = False
+    id: int | None = None
+
+
+MAX_QUESTIONS = 20
 
 
 @dataclass(frozen=True)
@@ -82,6 +105,9 @@ class EventDraft:
     # つむぎすと講座: 修了 at this many sessions attended (None: no rule), and the 期生 number.
     completion_sessions: int | None = None
     cohort: int | None = None
+    questions: tuple[Question, ...] = ()  # 申込時の質問, in the order asked
+    # 抽選: applications taken until this day, then drawn (None: first come, first served).
+    lottery_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +173,9 @@ class EventDetail:
     district: str = ""  # 地域, "" 未設定
     completion_sessions: int | None = None  # 修了に必要な出席回数 (None: no rule)
     cohort: int | None = None  # 期生
+    questions: tuple[Question, ...] = ()  # 申込時の質問
+    lottery_until: date | None = None  # 抽選の申込締切 (None: 先着順)
+    lottery_drawn_at: datetime | None = None  # when the draw was made (None: not yet)
 
     @property
     def first_day(self) -> date:
@@ -183,6 +212,7 @@ class EventDetail:
             queue_rule=self.queue_rule, offer_hold_hours=self.offer_hold_hours,
             has_booths=self.has_booths, cancelled=self.cancelled, district=self.district,
             completion_sessions=self.completion_sessions, cohort=self.cohort,
+            questions=self.questions, lottery_until=self.lottery_until,
         )
 
 
@@ -260,6 +290,8 @@ def clean_event_draft(draft: EventDraft) -> EventDraft:
     if not 0 <= draft.offer_hold_hours <= 24 * 14:
         problems.append(FieldProblem("offer_hold_hours", "繰り上げの回答期限は0～336時間で入力してください。"))
     problems += course_problems(draft)
+    problems += question_problems(draft.questions)
+    problems += lottery_problems(draft)
     if problems:
         raise ValidationError(problems)
     sessions = tuple(sorted(
@@ -271,7 +303,47 @@ def clean_event_draft(draft: EventDraft) -> EventDraft:
         venue_address=draft.venue_address.strip(), description=draft.description.strip(),
         audience=draft.audience.strip(), contact_name=draft.contact_name.strip(),
         fee_note=draft.fee_note.strip(), how_to_apply=draft.how_to_apply.strip(),
+        questions=tuple(_cleaned_question(q) for q in draft.questions),
     )
+
+
+def _cleaned_question(q: Question) -> Question:
+    choices = tuple(c.strip() for c in q.choices if c.strip())
+    return replace(q, prompt=q.prompt.strip(),
+                   choices=choices if q.kind is QuestionKind.CHOICE else ())
+
+
+def question_problems(questions: Sequence[Question]) -> list[FieldProblem]:
+    """What is wrong with the sign-up questions: each needs its wording, a choice question at
+    least two different choices, and there are at most MAX_QUESTIONS."""
+    found: list[FieldProblem] = []
+    if len(questions) > MAX_QUESTIONS:
+        found.append(FieldProblem("questions", f"質問は{MAX_QUESTIONS}問までです。"))
+    for n, q in enumerate(questions, start=1):
+        if not q.prompt.strip():
+            found.append(FieldProblem("questions", f"質問{n}の文を入力してください。"))
+        choices = {c.strip() for c in q.choices if c.strip()}
+        if q.kind is QuestionKind.CHOICE and len(choices) < 2:
+            found.append(FieldProblem(
+                "questions", f"質問{n}（{q.prompt.strip() or '選択肢'}）の選択肢を2つ以上入力してください。"))
+    return found
+
+
+def lottery_problems(draft: EventDraft) -> list[FieldProblem]:
+    """A lottery needs a capacity to draw for, and its closing day within the sign-up window
+    and before the first session."""
+    if draft.lottery_until is None:
+        return []
+    found: list[FieldProblem] = []
+    if draft.capacity is None:
+        found.append(FieldProblem("lottery_until", "抽選にするには定員を入力してください。"))
+    first_day = min((s.held_on for s in draft.sessions), default=None)
+    if first_day and draft.lottery_until >= first_day:
+        found.append(FieldProblem("lottery_until",
+                                  f"抽選の申込締切日は初回の開催日（{full_date(first_day)}）より前にしてください。"))
+    if draft.signup_opens_on and draft.lottery_until < draft.signup_opens_on:
+        found.append(FieldProblem("lottery_until", "抽選の申込締切日が受付開始日より前です。"))
+    return found
 
 
 def course_problems(draft: EventDraft) -> list[FieldProblem]:
@@ -381,6 +453,9 @@ def event_detail(session: Session, e: Event) -> EventDetail:
         queue_rule=e.queue_rule, offer_hold_hours=e.offer_hold_hours, has_booths=e.has_booths,
         cancelled=e.cancelled, district=e.district,
         completion_sessions=e.completion_sessions, cohort=e.cohort,
+        questions=tuple(Question(q.prompt, q.kind, tuple(q.choices.splitlines()) if q.choices
+                                 else (), q.required, q.id) for q in e.questions),
+        lottery_until=e.lottery_until, lottery_drawn_at=e.lottery_drawn_at,
         sessions=tuple(EventSessionInfo(s.id, s.held_on, s.start_time, s.end_time, s.label)
                        for s in e.sessions),
         seats=seat_counts(session, [e.id], {e.id: e.capacity})[e.id],
@@ -452,7 +527,8 @@ def list_events_for_export(db: Database, actor: Actor, *, start: date | None = N
     ids = [s.id for s in list_events(db, actor, start=start, end=end)]
     with db.reading(actor) as session:
         events = session.scalars(select(Event).where(Event.id.in_(ids))
-                                 .options(selectinload(Event.sessions))).all()
+                                 .options(selectinload(Event.sessions),
+                                          selectinload(Event.questions))).all()
         by_id = {e.id: event_detail(session, e) for e in events}
     return [by_id[i] for i in ids]
 
@@ -506,8 +582,9 @@ def _apply(session: Session, e: Event, d: EventDraft) -> None:
                  "signup_opens_on", "signup_closes_on", "audience", "fee", "fee_note",
                  "how_to_apply", "contact_name", "contact_phone", "url", "queue_rule",
                  "offer_hold_hours", "has_booths", "cancelled", "district",
-                 "completion_sessions", "cohort"):
+                 "completion_sessions", "cohort", "lottery_until"):
         setattr(e, name, getattr(d, name))
+    _apply_questions(e, d.questions)
     kept = {(s.held_on, s.start_time): s for s in e.sessions}
     sessions = []
     for s in d.sessions:
@@ -523,6 +600,20 @@ def _apply(session: Session, e: Event, d: EventDraft) -> None:
             "sessions", "出席を記録した開催日は削除できません（日時を変えるときは、その開催日を"
             "残したまま新しい開催日を追加してください）。")
     e.sessions = sessions
+
+
+def _apply_questions(e: Event, questions: Sequence[Question]) -> None:
+    """The event's questions as drafted: one kept by id keeps its answers; one removed takes
+    its answers with it."""
+    kept = {q.id: q for q in e.questions}
+    rows = []
+    for position, q in enumerate(questions, start=1):
+        row = kept.pop(q.id, None) if q.id is not None else None
+        row = row or EventQuestion()
+        row.position, row.prompt, row.kind = position, q.prompt, q.kind
+        row.choices, row.required = "\n".join(q.choices), q.required
+        rows.append(row)
+    e.questions = rows
 
 
 # --- copy for next year -------------------------------------------------------------------
@@ -545,4 +636,6 @@ def copy_for_next_year(db: Database, actor: Actor, event_id: int) -> EventDraft:
     return replace(
         d, title=next_year_title(d.title), cancelled=False,
         sessions=tuple(replace(s, held_on=next_year_date(s.held_on)) for s in d.sessions),
+        questions=tuple(replace(q, id=None) for q in d.questions),
+        lottery_until=shift(d.lottery_until),
         signup_opens_on=shift(d.signup_opens_on), signup_closes_on=shift(d.signup_closes_on))
