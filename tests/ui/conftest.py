@@ -32,6 +32,28 @@ def _japanese_font(qapp):  # type: ignore[no-untyped-def]
     QThreadPool.globalInstance().waitForDone()
 
 
+@pytest.fixture(autouse=True)
+def _no_job_left_behind():  # type: ignore[no-untyped-def]
+    """A background read still running after its test would touch the next test's database
+    (or one already dropped): every test waits for its jobs before the next begins."""
+    yield
+    QThreadPool.globalInstance().waitForDone()
+
+
+@pytest.fixture
+def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Message boxes (information, warning, critical) recorded as (kind, text) instead of
+    blocking the test, each answered OK."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[tuple[str, str]] = []
+    for kind in ("information", "warning", "critical"):
+        monkeypatch.setattr(QMessageBox, kind,
+                            lambda _parent, _title, text, *_a, kind=kind, **_k:
+                            shown.append((kind, text)) or QMessageBox.StandardButton.Ok)
+    return shown
+
+
 @pytest.fixture
 def window(qtbot, db, actor):  # type: ignore[no-untyped-def]
     from kyodo_desk.ui.main_window import MainWindow

@@ -65,17 +65,6 @@ def host(qtbot):  # type: ignore[no-untyped-def]
     gc.collect()
 
 
-@pytest.fixture
-def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """QMessageBox.warning / critical / information, recorded instead of blocking."""
-    shown: list[tuple[str, str]] = []
-    for kind in ("warning", "critical", "information"):
-        monkeypatch.setattr(QMessageBox, kind,
-                            lambda _parent, title, text, *_a, kind=kind, **_k:
-                            shown.append((kind, text)) or QMessageBox.StandardButton.Ok)
-    return shown
-
-
 def open_audit(qtbot, host, db, actor) -> AuditTab:  # type: ignore[no-untyped-def]
     tab = AuditTab(db, actor)
     host.layout().addWidget(tab)

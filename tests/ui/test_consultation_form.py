@@ -66,12 +66,6 @@ def questions(monkeypatch: pytest.MonkeyPatch) -> Questions:
     return q
 
 
-@pytest.fixture(autouse=True)
-def _no_job_left_behind():  # type: ignore[no-untyped-def]
-    yield
-    QThreadPool.globalInstance().waitForDone()
-
-
 @pytest.fixture
 def errors(monkeypatch: pytest.MonkeyPatch) -> list[BaseException]:
     shown: list[BaseException] = []

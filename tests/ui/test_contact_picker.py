@@ -19,12 +19,6 @@ from tests.ui.conftest import type_text
 HELD_BACK_S = 10  # a search held back by a test is let go by then at the latest
 
 
-@pytest.fixture(autouse=True)
-def _no_job_left_behind():  # type: ignore[no-untyped-def]
-    yield
-    QThreadPool.globalInstance().waitForDone()
-
-
 @pytest.fixture
 def errors(monkeypatch: pytest.MonkeyPatch) -> list[BaseException]:
     """The standard error dialog, recorded instead of shown."""

@@ -36,12 +36,6 @@ def officer(accounts_by_login) -> Actor:  # type: ignore[no-untyped-def]
     return accounts_by_login["officer"]
 
 
-@pytest.fixture(autouse=True)
-def _no_job_left_behind():  # type: ignore[no-untyped-def]
-    yield
-    QThreadPool.globalInstance().waitForDone()
-
-
 @pytest.fixture
 def registry(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """山田 太郎 twice (kanji, and half-width kana typed at another counter, the same phone);

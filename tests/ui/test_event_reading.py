@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtCore import Qt
 
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.services import events as svc
@@ -23,12 +23,6 @@ SHOTS = Path("/tmp/shots")
 def _no_questions(monkeypatch: pytest.MonkeyPatch) -> None:
     """The form's questions (restore a draft? discard on close?) answered without a box."""
     monkeypatch.setattr(drafted_form, "ask", lambda *a, **k: "discard")
-
-
-@pytest.fixture(autouse=True)
-def _no_job_left_behind():  # type: ignore[no-untyped-def]
-    yield
-    QThreadPool.globalInstance().waitForDone()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt, QThreadPool
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QInputDialog, QVBoxLayout, QWidget
 from sqlalchemy import func, select
 
 from kyodo_desk.domain.permissions import Actor
@@ -65,15 +65,7 @@ def questions(monkeypatch: pytest.MonkeyPatch) -> Questions:
     return q
 
 
-@pytest.fixture(autouse=True)
-def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """QMessageBox.information / warning / critical, recorded instead of blocking."""
-    shown: list[tuple[str, str]] = []
-    for kind in ("information", "warning", "critical"):
-        monkeypatch.setattr(QMessageBox, kind,
-                            lambda _parent, _title, text, *_a, kind=kind, **_k:
-                            shown.append((kind, text)) or QMessageBox.StandardButton.Ok)
-    return shown
+pytestmark = pytest.mark.usefixtures("messages")  # message boxes recorded, never blocking
 
 
 @pytest.fixture

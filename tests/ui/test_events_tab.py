@@ -46,12 +46,6 @@ def _answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return asked
 
 
-@pytest.fixture(autouse=True)
-def _no_job_left_behind():  # type: ignore[no-untyped-def]
-    yield
-    QThreadPool.globalInstance().waitForDone()
-
-
 @pytest.fixture
 def officer(accounts_by_login) -> Actor:  # type: ignore[no-untyped-def]
     return accounts_by_login["officer"]

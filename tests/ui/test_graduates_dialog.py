@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, Qt, QThreadPool
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication
 
 from kyodo_desk.domain.events import EventKind
@@ -36,12 +36,6 @@ def shot(widget, name: str) -> None:  # type: ignore[no-untyped-def]
 @pytest.fixture(autouse=True)
 def _answers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(drafted_form, "ask", lambda *_a, **_k: "discard")
-
-
-@pytest.fixture(autouse=True)
-def _no_job_left_behind():  # type: ignore[no-untyped-def]
-    yield
-    QThreadPool.globalInstance().waitForDone()
 
 
 @pytest.fixture

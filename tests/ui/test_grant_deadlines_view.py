@@ -6,7 +6,7 @@ import threading
 from datetime import date
 
 import pytest
-from PySide6.QtCore import Qt, QThreadPool, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kyodo_desk.domain.grants import Stage
@@ -25,12 +25,6 @@ def errors(monkeypatch: pytest.MonkeyPatch) -> list[BaseException]:
     shown: list[BaseException] = []
     monkeypatch.setattr(deadlines_view, "show_error", lambda _p, exc, *a: shown.append(exc))
     return shown
-
-
-@pytest.fixture(autouse=True)
-def _no_job_left_behind():  # type: ignore[no-untyped-def]
-    yield
-    QThreadPool.globalInstance().waitForDone()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QDate, Qt, QThreadPool
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
 
 from kyodo_desk.domain.errors import ConnectionLost
@@ -44,12 +44,6 @@ def errors(monkeypatch: pytest.MonkeyPatch) -> list[BaseException]:
     for module in (operations, drafted_form):
         monkeypatch.setattr(module, "show_error", lambda _parent, exc, *a: shown.append(exc))
     return shown
-
-
-@pytest.fixture(autouse=True)
-def _no_job_left_behind():  # type: ignore[no-untyped-def]
-    yield
-    QThreadPool.globalInstance().waitForDone()
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QDate, Qt, QThreadPool
-from PySide6.QtWidgets import QAbstractButton, QLabel, QMainWindow, QMessageBox
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QAbstractButton, QLabel, QMainWindow
 
 from kyodo_desk.domain.dates import fiscal_year_label, fiscal_year_of, full_date
 from kyodo_desk.domain.errors import ConnectionLost
@@ -43,21 +43,9 @@ APPLICATION_DOCUMENTS = ("申請書", "事業計画書", "収支予算書", "団
 # --- fixtures and helpers ----------------------------------------------------------------
 
 @pytest.fixture(autouse=True)
-def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """Message boxes recorded instead of blocking; the forms' questions answered."""
-    shown: list[tuple[str, str]] = []
-    for kind in ("information", "warning", "critical"):
-        monkeypatch.setattr(QMessageBox, kind,
-                            lambda _parent, _title, text, *_a, kind=kind, **_k:
-                            shown.append((kind, text)) or QMessageBox.StandardButton.Ok)
+def _questions_answered(messages, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Message boxes recorded (conftest.messages); the forms' questions answered 破棄."""
     monkeypatch.setattr(drafted_form, "ask", lambda *_a, **_k: "discard")
-    return shown
-
-
-@pytest.fixture(autouse=True)
-def _no_job_left_behind():  # type: ignore[no-untyped-def]
-    yield
-    QThreadPool.globalInstance().waitForDone()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QMessageBox
 
 from kyodo_desk.services import contacts as contact_svc
@@ -22,11 +22,11 @@ GOOD = [["秋田まちづくりの会", "アキタマチヅクリノカイ", "�
 
 
 @pytest.fixture(autouse=True)
-def _no_job_left_behind(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    told: list[str] = []
-    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
-    yield told
-    QThreadPool.globalInstance().waitForDone()
+def told(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the wizard told the clerk in its message boxes."""
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: said.append(text))
+    return said
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_a_refused_row_is_listed_and_nothing_can_be_imported(qtbot, db, officer,
 
 
 def test_a_clean_file_is_imported_whole_and_a_second_time_adds_nothing(
-        qtbot, db, officer, tmp_path: Path, _no_job_left_behind) -> None:  # type: ignore[no-untyped-def]
+        qtbot, db, officer, tmp_path: Path, told: list[str]) -> None:  # type: ignore[no-untyped-def]
     path = write_xlsx(tmp_path / "名簿.xlsx", [HEADER, *GOOD])
     for round_ in (1, 2):
         wizard = open_wizard(qtbot, db, officer, path)
@@ -102,7 +102,7 @@ def test_a_clean_file_is_imported_whole_and_a_second_time_adds_nothing(
             qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
         result = done.args[0]
         assert (result.added, result.unchanged) == ((2, 0) if round_ == 1 else (0, 2))
-    assert "新規 2件" in _no_job_left_behind[0] and "登録済み 2件" in _no_job_left_behind[1]
+    assert "新規 2件" in told[0] and "登録済み 2件" in told[1]
     assert contact_svc.count_contacts(db, officer, "山王子ども食堂") == 1
 
 

@@ -30,12 +30,6 @@ def officer(accounts_by_login) -> Actor:  # type: ignore[no-untyped-def]
     return accounts_by_login["officer"]
 
 
-@pytest.fixture(autouse=True)
-def _no_job_left_behind():  # type: ignore[no-untyped-def]
-    yield
-    QThreadPool.globalInstance().waitForDone()
-
-
 def group(db, name: str) -> int:  # type: ignore[no-untyped-def]
     return contact_svc.create_contact(db, CLI, ContactDraft(
         kind=ContactKind.GROUP, group_type=GroupType.CIVIC_GROUP, name=name)).id

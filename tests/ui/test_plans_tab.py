@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import Qt, QThreadPool, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QAbstractButton, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QAbstractButton, QFileDialog
 
 from kyodo_desk.domain.dates import fiscal_year_label, fiscal_year_of
 from kyodo_desk.domain.labels import DISTRICTS
@@ -37,22 +37,10 @@ YEAR = fiscal_year_of(date.today())
 
 
 @pytest.fixture(autouse=True)
-def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """Message boxes recorded instead of blocking; the forms' questions answered."""
-    shown: list[tuple[str, str]] = []
-    for kind in ("information", "warning", "critical"):
-        monkeypatch.setattr(QMessageBox, kind,
-                            lambda _parent, _title, text, *_a, kind=kind, **_k:
-                            shown.append((kind, text)) or QMessageBox.StandardButton.Ok)
+def _questions_answered(messages, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Message boxes recorded (conftest.messages); the forms' questions answered 破棄."""
     monkeypatch.setattr(drafted_form, "ask", lambda *_a, **_k: "discard")
     monkeypatch.setattr(plan_form, "ask", lambda *_a, **_k: "discard")
-    return shown
-
-
-@pytest.fixture(autouse=True)
-def _no_job_left_behind():  # type: ignore[no-untyped-def]
-    yield
-    QThreadPool.globalInstance().waitForDone()
 
 
 @pytest.fixture
