@@ -101,3 +101,9 @@ def test_guideline_report_benchmark_runs() -> None:
     out = run("guideline_report.py", "--only", "sqlite", "--consultations", "3000",
               "--sign-ups", "300", "--cases", "40", "--runs", "1")
     assert "(a) the report, 令和8年度 beside 令和7年度" in out and "(b) baseline" in out
+
+
+def test_door_merge_benchmark_runs() -> None:
+    out = run("door_merge.py", "--only", "sqlite", "--checkins", "5", "--walk-ins", "1")
+    assert "merge of 6 acts" in out and "applied 6, conflicts 0" in out
+    assert "already merged 6, applied 0" in out and "baseline: 5 online check-ins" in out

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from kyodo_desk import cli
+from kyodo_desk.domain.dates import full_date
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.models import Contact
 from kyodo_desk.services import contacts as svc
@@ -55,7 +56,7 @@ def test_an_erased_contact_is_not_asked_about_again_and_says_when(
     assert run(database_url, "erase", "--contact", str(contact_id), "--reason", "申出") == 2
 
     assert asked == []  # the preview read the column: nothing left to confirm
-    assert f"{date.today().isoformat()} に削除・利用停止済み" in capsys.readouterr().err
+    assert f"{full_date(date.today())} に削除・利用停止済み" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("words", "says"), [

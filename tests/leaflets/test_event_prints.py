@@ -16,7 +16,6 @@ import pytest
 from kyodo_desk import cli, leaflets
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.events import EventKind, parse_ticket_code
-from kyodo_desk.leaflets import LeafletDoesNotFit
 from kyodo_desk.models import ContactKind, GroupType
 from kyodo_desk.services import contacts, events
 from kyodo_desk.services.events import EventDraft, SessionDraft, checkin, registrations
@@ -127,16 +126,18 @@ def test_a_60_character_title_and_800_character_description_fit_one_page(
     assert flat(description) in found
 
 
-def test_content_that_cannot_fit_the_flyer_is_refused_in_japanese(
-        db, actor, officer, facilities) -> None:  # type: ignore[no-untyped-def]
+def test_content_that_cannot_fit_one_page_runs_on_instead_of_being_refused(
+        db, actor, officer, facilities, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.leaflets.test_extreme_prints import problems_of  # it imports this module
+
     sessions = tuple(SessionDraft(date(2027, 1, 1 + n), time(10), time(12), f"第{n + 1}回")
                      for n in range(30))
     # Thirty sessions take a few lines (their days, not a line each): the text overflows.
     event = make_event(db, officer, facilities, sessions=sessions, signup_closes_on=None,
                        description="講座の内容です。" * 400)
-    with pytest.raises(LeafletDoesNotFit) as caught:
-        render("event-flyer", db, actor, event_id=event.id)
-    assert "「イベントのチラシ」" in caught.value.message
+    pdf = render("event-flyer", db, actor, event_id=event.id)
+    assert page_count(pdf, tmp_path) > 1 and problems_of("event-flyer", pdf, tmp_path) == []
+    assert "申込書" in pages_of(pdf, tmp_path)[-1]
 
 
 # --- the receipt --------------------------------------------------------------------------

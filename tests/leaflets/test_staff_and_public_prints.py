@@ -23,9 +23,16 @@ from kyodo_desk.leaflets.style import STAFF_ONLY
 from kyodo_desk.models import Attendance, AuditEntry, Contact, ContactKind, Event, Facility
 from kyodo_desk.services import contacts, plans
 from kyodo_desk.services.events import SessionDraft
+from kyodo_desk.services.events.lottery import draw_lottery
 from tests.group_directory_fixtures import KAWABE_UNAGREED, PRIVATE, directory
 from tests.leaflets import flat, page_count, text_of
-from tests.leaflets.test_event_prints import make_event, pages_of, render, sign_up
+from tests.leaflets.test_event_prints import (
+    SIGNED_UP_ON,
+    make_event,
+    pages_of,
+    render,
+    sign_up,
+)
 from tests.leaflets.test_grant_prints import screened
 
 NOTE = "車いすで参加します。介助者が同行します。"  # a sign-up's 配慮事項
@@ -39,9 +46,9 @@ NEVER_PUBLIC = (PHONE, EMAIL, ADDRESS, "配慮事項", STAFF_ONLY, *PRIVATE, *KA
 NAME, READING = "山田 花子", "やまだ はなこ"
 PUBLIC = {"facility-guide", "summary-edition", "consultation-desk", "group-directory",
           "grant-call", "grant-results", "event-flyer", "event-receipt", "event-sign-in",
-          "event-badges", "certificates", "plan-report", "guideline-report"}
+          "event-badges", "certificates", "plan-report", "guideline-report", "lottery-result"}
 STAFF = {"consultation-report", "grant-score-sheets", "grant-ranking", "contact-record",
-         "contact-disclosure", "event-roster"}
+         "contact-disclosure", "event-roster", "lottery-result-staff"}
 
 
 @pytest.fixture
@@ -56,8 +63,9 @@ def world(db, actor, officer, facilities) -> dict[str, int]:  # type: ignore[no-
     internal memo, a sign-up with 配慮事項; the ids each kind of print is made for."""
     listed = directory(db)
     programme = screened(db).programme
-    event = make_event(db, officer, facilities, capacity=4)
+    event = make_event(db, officer, facilities, capacity=4, lottery_until=SIGNED_UP_ON)
     signed = sign_up(db, actor, event.id, NAME, READING, party=2, notes=NOTE)
+    draw_lottery(db, officer, event.id, today=SIGNED_UP_ON + timedelta(days=1))  # 抽選結果
     with db.writing(Actor.command_line()) as session:
         for contact in session.scalars(select(Contact)):
             contact.notes = CONTACT_NOTE

@@ -242,7 +242,7 @@ def test_refusals_say_why_and_change_nothing(db, admin, someone: dict[str, int])
         erase_contact(db, admin, someone["merged"], REASON)
     assert svc.get_contact(db, CLI, someone["merged"]).phone == MERGED["phone"]
     erase_contact(db, admin, someone["person"], REASON, today=TODAY)
-    with pytest.raises(UserError, match="2026-11-25 に削除・利用停止済み"):
+    with pytest.raises(UserError, match="2026年11月25日 に削除・利用停止済み"):
         erase_contact(db, admin, someone["person"], REASON)
     with db.reading(None) as session:
         assert session.scalar(select(func.count()).select_from(AuditEntry)

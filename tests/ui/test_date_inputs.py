@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 from kyodo_desk.domain.dates import DateStyle, use_date_style
 from kyodo_desk.ui.date_inputs import DateBox, date_edit
 
-
 _WINDOWS: list[QWidget] = []  # a window lives as long as its test
 
 
@@ -35,7 +34,8 @@ def shown_box(qtbot, day: QDate) -> tuple[DateBox, QLineEdit]:  # type: ignore[n
     layout.addWidget(before)
     layout.addWidget(box)
     window.show()
-    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitActive(window)
     assert isinstance(box, DateBox)
     return box, before
 
@@ -44,6 +44,7 @@ def type_over(qtbot, box: DateBox, text: str) -> None:  # type: ignore[no-untype
     """Select the box's text and type *text* (QTest types ASCII only: the rest is inserted as
     an input method would)."""
     box.setFocus()
+    qtbot.waitUntil(box.hasFocus)
     box.selectAll()
     if text.isascii():
         qtbot.keyClicks(box, text)
@@ -71,7 +72,7 @@ def test_the_box_writes_its_day_by_the_setting(qtbot, style: DateStyle | None,  
 def test_a_day_typed_in_either_style_is_understood(qtbot, style: DateStyle,  # type: ignore[no-untyped-def]
                                                    typed: str) -> None:
     use_date_style(style)
-    box, before = shown_box(qtbot, QDate(2026, 11, 24))
+    box, _ = shown_box(qtbot, QDate(2026, 11, 24))
     type_over(qtbot, box, typed)
     qtbot.keyClick(box, Qt.Key.Key_Tab)
     qtbot.waitUntil(lambda: not box.hasFocus())

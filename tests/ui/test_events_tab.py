@@ -319,7 +319,7 @@ def test_the_events_papers_are_previewed_and_its_sign_ups_written_to_excel(
     tab = open_tab(qtbot, db, officer)
     assert tab.current_event().id == event.id  # type: ignore[union-attr]
     assert list(tab.print_actions) == ["event-flyer", "event-roster", "event-sign-in",
-                                       "event-badges"]
+                                       "event-badges", "lottery-result", "lottery-result-staff"]
 
     tab.print_actions["event-roster"].trigger()
     qtbot.waitUntil(lambda: isinstance(getattr(tab, "preview", None), PdfPreview)

@@ -179,8 +179,9 @@ def test_the_contact_and_consultation_dialogs_fit(qtbot, main_window, db,  # typ
 
 
 def test_the_event_dialogs_and_previews_fit(qtbot, main_window, db,  # type: ignore[no-untyped-def]
-                                           accounts_by_login) -> None:
+                                           accounts_by_login, facilities) -> None:
     from kyodo_desk.services.demo.events import add_demo_events
+    from kyodo_desk.ui.events.prints import AFTER_DRAW
 
     add_demo_events(db, CLI, today=TODAY)
     window = main_window(accounts_by_login["officer"])
@@ -199,12 +200,44 @@ def test_the_event_dialogs_and_previews_fit(qtbot, main_window, db,  # type: ign
     settle(qtbot)
     check.dialog(door.open_walk_in)
     door.reject()
-    for paper in list(events.print_actions):
+    printable = [p for p, action in events.print_actions.items() if action.isEnabled()]
+    # 抽選結果 is made for a drawn lottery only: disabled for this event (one first come),
+    # and previewed below for one drawn.
+    assert set(events.print_actions) - set(printable) == AFTER_DRAW
+    for paper in printable:
         check.dialog(partial(events.print_event, paper))
     events.registrations.table.selectRow(0)
     check.dialog(events.registrations.print_selected_receipt)
+    assert check.seen.count("PdfPreview") == len(printable) + 1
+    _select(qtbot, events, _drawn_lottery(db, facilities))
+    assert all(events.print_actions[p].isEnabled() for p in AFTER_DRAW)
+    for paper in sorted(AFTER_DRAW):
+        check.dialog(partial(events.print_event, paper))
     assert check.seen.count("PdfPreview") == len(events.print_actions) + 1
     assert check.problems == []
+
+
+def _drawn_lottery(db, facilities) -> int:  # type: ignore[no-untyped-def]
+    """A lottery of 20 seats, drawn among 30 applications."""
+    from datetime import timedelta
+
+    from kyodo_desk.services.events.lottery import draw_lottery
+    from kyodo_desk.services.events.registrations import SignUpDraft, sign_up
+    from tests.event_fixtures import make_event, people
+
+    event = make_event(db, facilities["east"], capacity=20, lottery_until=TODAY,
+                       title="抽選の料理教室")
+    for n, contact in enumerate(people(db, 30, prefix="応募者")):
+        sign_up(db, CLI, event.id, SignUpDraft(contact, party_size=1 + n % 3), today=TODAY)
+    draw_lottery(db, CLI, event.id, today=TODAY + timedelta(days=1))
+    return event.id
+
+
+def _select(qtbot, events, event_id: int) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(events.list_shown):
+        events.refresh(keep_id=event_id)
+    assert events.current_event().id == event_id
+    settle(qtbot)
 
 
 def test_the_grant_dialogs_and_previews_fit(qtbot, main_window, db,  # type: ignore[no-untyped-def]

@@ -3,7 +3,7 @@
 - event_questions (申込時の質問) and registration_answers (回答).
 - event_photos (チラシの写真).
 - events.lottery_until / lottery_seed / lottery_drawn_at / lottery_drawn_by, registrations.
-  lottery_rank, and the registration status "applied" (抽選待ち).
+  lottery_rank / lottery_won, and the registration status "applied" (抽選待ち).
 - door_acts: check-ins and walk-ins made offline, merged back, and the conflicts' decisions.
 
 Revision ID: 0016
@@ -83,6 +83,7 @@ def upgrade() -> None:
     op.add_column("events", sa.Column("lottery_drawn_by", sa.Text(), nullable=False,
                                       server_default=sa.text("''")))
     op.add_column("registrations", sa.Column("lottery_rank", sa.Integer(), nullable=True))
+    op.add_column("registrations", sa.Column("lottery_won", sa.Boolean(), nullable=True))
     _statuses(_STATUSES, (*_STATUSES, "applied"))
 
     op.create_table(
@@ -96,6 +97,7 @@ def upgrade() -> None:
         sa.Column("walk_in_name", sa.Text(), nullable=False),
         sa.Column("walk_in_reading", sa.Text(), nullable=False),
         sa.Column("walk_in_phone", sa.String(length=20), nullable=False),
+        sa.Column("walk_in_answers", sa.Text(), nullable=False),
         sa.Column("party_size", sa.Integer(), nullable=False),
         sa.Column("happened_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("recorded_by", sa.Text(), nullable=False),
@@ -131,6 +133,7 @@ def downgrade() -> None:
     op.drop_table("door_acts")
     op.execute("UPDATE registrations SET status = 'waitlisted' WHERE status = 'applied'")
     _statuses((*_STATUSES, "applied"), _STATUSES)
+    op.drop_column("registrations", "lottery_won")
     op.drop_column("registrations", "lottery_rank")
     for column in ("lottery_drawn_by", "lottery_drawn_at", "lottery_seed", "lottery_until"):
         op.drop_column("events", column)

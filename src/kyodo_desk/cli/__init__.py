@@ -36,6 +36,7 @@ _MODULES = {
     "import": "importing",
     "audit": "audit",
     "events": "events",
+    "door": "door",  # the offline door's window: no database
 }
 
 

@@ -1,5 +1,6 @@
-"""`kyodo-desk events`: work on the events as a whole (イベントの一括操作), for now filling the
-readings that the イベント一覧 open data requires (fill-readings)."""
+"""`kyodo-desk events`: work on events from the command line (イベントの操作): the readings the
+イベント一覧 open data requires (fill-readings), the lottery (draw, verify-draw) and the offline
+door (door-pack, door-merge, door-conflicts: cli/events_door.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,43 @@ if TYPE_CHECKING:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kyodo_desk.cli import events_door as door
+
+    if args.events_command in door.COMMANDS:
+        return door.run(args)
+    if args.events_command == "draw":
+        return _draw(args)
+    if args.events_command == "verify-draw":
+        return _verify_draw(args)
     return _fill_readings(args)
+
+
+def _draw(args: argparse.Namespace) -> int:
+    """抽選: the draw of one event (services/events/lottery.py), its result said in 受付番号."""
+    from kyodo_desk.services.events.lottery import draw_lottery
+
+    with opened(args) as (db, actor):
+        result = draw_lottery(db, actor, args.event_id, early=args.early)
+    print(f"「{result.title}」の抽選をしました: {result.summary()}")
+    print(f"抽選の種: {result.seed}")
+    print("当選（受付番号）: " + ("、".join(str(e.queue_number) for e in sorted(
+        result.drawn, key=lambda e: e.queue_number)) or "なし"))
+    print("キャンセル待ち（順に受付番号）: "
+          + ("、".join(str(e.queue_number) for e in result.waitlisted) or "なし"))
+    print(f"抽選結果の印刷: kyodo-desk leaflet lottery-result --event {result.event_id}"
+          "（職員用は lottery-result-staff）")
+    return 0
+
+
+def _verify_draw(args: argparse.Namespace) -> int:
+    """抽選の検証: the draw made again from its recorded input and seed; 0 when it matches
+    what is stored, 1 when it does not (for a script that checks)."""
+    from kyodo_desk.services.events.lottery import verify_lottery
+
+    with opened(args) as (db, actor):
+        check = verify_lottery(db, actor, args.event_id)
+    print(check.message())
+    return 0 if check.matches else 1
 
 
 def _fill_readings(args: argparse.Namespace) -> int:

@@ -298,6 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
     contact_retention.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD",
                                    help=argparse.SUPPRESS)  # for tests
 
+    door = commands.add_parser(
+        "door", help="当日受付パックを開き、ネットワークのない会場で出席確認をする（データベース不要）")
+    door.add_argument("pack", metavar="PACKFILE", help="当日受付パック（.kyodo-door）")
     events = commands.add_parser("events", parents=[common], help="イベントの一括操作")
     event_commands = events.add_subparsers(dest="events_command", metavar="操作", required=True)
     fill_readings = event_commands.add_parser(
@@ -306,6 +309,32 @@ def build_parser() -> argparse.ArgumentParser:
         "（イベント一覧のオープンデータに必要。1件ずつ操作記録に残る。違っていれば編集画面で直す）")
     fill_readings.add_argument("--dry-run", action="store_true",
                                help="変更せず、入れるよみを表示するだけにする")
+    draw = event_commands.add_parser(
+        "draw", parents=[common],
+        help="抽選のイベントの抽選をする（抽選の申込締切の後に一度だけ。種・日時・実行者を記録し、"
+        "当選は受付済、ほかは抽選順にキャンセル待ち。結果は leaflet lottery-result で印刷）")
+    draw.add_argument("event_id", type=int, metavar="EVENT_ID", help="イベントの番号")
+    draw.add_argument("--early", action="store_true",
+                      help="抽選の申込締切の前でも抽選する（協働担当・管理者のみ。操作記録に残る）")
+    verify_draw = event_commands.add_parser(
+        "verify-draw", parents=[common],
+        help="抽選を、記録された申込（受付番号・人数）・定員・種からやり直し、記録された当選・抽選順と"
+        "一致するか確かめる（一致しなければ終了コード 1）")
+    verify_draw.add_argument("event_id", type=int, metavar="EVENT_ID", help="イベントの番号")
+    door_pack = event_commands.add_parser(
+        "door-pack", parents=[common],
+        help="ネットワークのない会場で受付するための当日受付パック（パスワードで暗号化）を作る"
+        "（パスワードは2回たずねる。スクリプトでは環境変数 KYODO_DOOR_PASSWORD）")
+    door_pack.add_argument("event_id", type=int, metavar="EVENT_ID", help="イベントの番号")
+    door_pack.add_argument("--out", required=True, metavar="FILE",
+                           help="パックの保存先（例: seminar.kyodo-door）")
+    door_merge = event_commands.add_parser(
+        "door-merge", parents=[common],
+        help="会場で受付した記録（パックの隣の .kyodo-door-log）を取り込む。二度取り込んでも同じ")
+    door_merge.add_argument("file", metavar="FILE", help="受付の記録、またはそのパック")
+    door_conflicts = event_commands.add_parser(
+        "door-conflicts", parents=[common], help="判断を待つ当日受付の記録（衝突）を表示する")
+    door_conflicts.add_argument("event_id", type=int, metavar="EVENT_ID", help="イベントの番号")
 
     consultations = commands.add_parser("consultations", parents=[common],
                                         help="相談記録の保存年限と匿名化（管理者の権限で実行）")

@@ -175,7 +175,8 @@ FIELD_BOUNDS: dict[str, dict[str, Bound]] = {
     "event_photos": {"media_type": DERIVED},
     "door_acts": {
         "act_id": DERIVED, "walk_in_name": name("氏名"), "walk_in_reading": line("よみ"),
-        "walk_in_phone": code("電話番号", 20), "party_size": number("人数", 1, MAX_PARTY_SIZE),
+        "walk_in_phone": code("電話番号", 20),
+        "walk_in_answers": DERIVED, "party_size": number("人数", 1, MAX_PARTY_SIZE),
         "recorded_by": DERIVED, "merged_by": DERIVED, "decided_by": DERIVED, **_VERSION,
     },
     "event_sessions": {"held_on": day("開催日"), "label": line("開催日の名前")},

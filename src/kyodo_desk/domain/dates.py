@@ -192,6 +192,14 @@ def short_date(d: date, *, with_weekday: bool = True) -> str:
     return f"{text}（{weekday(d)}）" if with_weekday else text
 
 
+def month_day(d: date, *, with_weekday: bool = True) -> str:
+    """'12月29日（火）', or '12月29日' *with_weekday* False: a day whose year goes without
+    saying (a session in a message about its event, a closing day on its flyer). The same in
+    either style: it names no year."""
+    text = f"{d.month}月{d.day}日"
+    return f"{text}（{weekday(d)}）" if with_weekday else text
+
+
 def clock(t: time | datetime) -> str:
     """'9:05', '14:30': the hour without a leading zero, as the prints have always had it."""
     return f"{t.hour}:{t.minute:02d}"
@@ -238,3 +246,43 @@ def same_day_next_year(d: date) -> date:
         return d.replace(year=d.year + 1)
     except ValueError:
         return d.replace(year=d.year + 1, day=28)
+
+
+# --- a date as a person types it ------------------------------------------------------------
+
+# An era by its name or its letter (R8.11.24, as forms and the My Number card write it).
+_ERA_LETTERS = {"R": "令和", "H": "平成", "S": "昭和", "T": "大正", "M": "明治"}
+_SEPARATOR = r"\s*(?:[年月/.\-]|\s)\s*"
+_TYPED = re.compile(
+    r"(?:(?P<era>令和|平成|昭和|大正|明治|[RHSTMrhstm])\s*(?P<n>元|[0-9]{1,2})|(?P<year>[0-9]{4}))"
+    rf"{_SEPARATOR}(?P<month>[0-9]{{1,2}}){_SEPARATOR}(?P<day>[0-9]{{1,2}})\s*日?"
+    r"\s*(?:\(\s*[月火水木金土日](?:曜日?)?\s*\))?")
+_COMPACT = re.compile(r"(?P<year>[0-9]{4})(?P<month>[0-9]{2})(?P<day>[0-9]{2})")
+
+
+def parse_date(text: str) -> date | None:
+    """The day a person typed into a date box, in either style: 2026/11/24, 2026-11-24,
+    20261124, 2026年11月24日, R8.11.24, 令和8年11月24日, 令和元年5月1日, full-width digits too,
+    with or without its weekday （火）, which is not checked: a day changed in a box still
+    shows the old weekday until the box writes it anew. None: not a day (half typed, 2月30日,
+    平成32年 — a year its era never reached, or a day before the era began)."""
+    import unicodedata
+
+    typed = unicodedata.normalize("NFKC", text).strip()  # ２０２６／１１ → 2026/11, ㋿ → 令和
+    found = _TYPED.fullmatch(typed) or _COMPACT.fullmatch(typed)
+    if found is None:
+        return None
+    groups = found.groupdict()
+    if groups.get("era"):
+        name = _ERA_LETTERS.get(groups["era"].upper(), groups["era"])
+        start = next(s for s, n in ERAS if n == name)
+        year = start.year + (0 if groups["n"] == "元" else int(groups["n"]) - 1)
+    else:
+        year = int(groups["year"])
+    try:
+        day = date(year, int(groups["month"]), int(groups["day"]))
+    except ValueError:
+        return None
+    if groups.get("era") and (day < FIRST_SUPPORTED or era_of(day)[0] != name):
+        return None  # 平成32年1月1日, 令和元年4月1日: the era does not cover that day
+    return day

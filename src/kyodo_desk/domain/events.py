@@ -105,6 +105,14 @@ QUESTION_KIND_LABELS = {
 }
 
 
+class CheckInOutcome(enum.Enum):
+    """The door's three answers (出席確認), at a counter and at the offline door alike."""
+
+    CHECKED_IN = "出席にしました"
+    ALREADY = "出席済みです"
+    REFUSED = "出席にできません"
+
+
 class DoorOutcome(enum.StrEnum):
     """What became of one act of the offline door (当日受付の端末) when it was merged back."""
 

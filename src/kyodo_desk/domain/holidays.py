@@ -25,7 +25,8 @@ from functools import lru_cache
 
 import jpholiday
 
-from kyodo_desk.domain.dates import WEEKDAYS, weekday
+from kyodo_desk.domain import dates
+from kyodo_desk.domain.dates import WEEKDAYS
 
 CLOSED = "休館日"
 TRANSFER = "振替休日"
@@ -157,7 +158,7 @@ def _in_span(day: date, start: tuple[int, int], end: tuple[int, int]) -> bool:
 
 def month_day(day: date) -> str:
     """「12月29日（火）」: a session's day in a message about it (its year is the form's)."""
-    return f"{day.month}月{day.day}日（{weekday(day)}）"
+    return dates.month_day(day)
 
 
 def day_warnings(days: list[date] | tuple[date, ...], closed: ClosedDays | None = None) -> list[str]:

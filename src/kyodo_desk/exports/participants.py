@@ -5,7 +5,9 @@ waitlist, then cancellations — each with its status (受付済, キャンセ�
 キャンセル), so the sheet answers "is this person coming?" for every name one may be asked
 about. 所属の区分 follows the 配慮事項 for a 市民協働ミーティング and wherever a sign-up gave
 one; the booth columns (ブース番号・机・椅子・電源) appear only for an event with exhibitor
-booths; then one 出席 column per session, ○ where the sign-up was checked in.
+booths; then one column per sign-up question (申込時の質問, headed by its text, in the order
+asked, はい／いいえ in words); then one 出席 column per session, ○ where the sign-up was
+checked in.
 
 The workbook has the event's title and dates above the header; the CSV is the bare table,
 for merging into other lists. Taking the list out is recorded in the audit log (操作記録),
@@ -15,6 +17,7 @@ since it holds names, phone numbers and 配慮事項.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 
 from kyodo_desk.database import Database
@@ -23,9 +26,11 @@ from kyodo_desk.domain.dates import clock, short_date
 from kyodo_desk.domain.events import EventKind
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.domain.plans import SECTOR_LABELS, Sector
+from kyodo_desk.domain.questions import answer_text
 from kyodo_desk.exports.events import schedule
 from kyodo_desk.exports.tabular import replaced_atomically, write_csv, write_xlsx
 from kyodo_desk.services.events import EventDetail, get_event
+from kyodo_desk.services.events.answers import event_answers
 from kyodo_desk.services.events.registrations import RegistrationInfo, list_registrations
 
 FORMATS = ("xlsx", "csv")
@@ -51,9 +56,11 @@ def export_participants(db: Database, actor: Actor, event_id: int, fmt: str,
         raise ValueError(f"unknown export format {fmt!r}; expected one of {FORMATS}")
     event = get_event(db, actor, event_id)
     registrations = list_registrations(db, actor, event_id, logged=False)  # its "export" row
+    answers = event_answers(db, actor, event_id) if event.questions else {}
     sectors = asks_sector(event, registrations)
     header = participant_header(event, sectors=sectors)
-    rows = [participant_row(event, r, sectors=sectors) for r in registrations]
+    rows = [participant_row(event, r, sectors=sectors, answers=answers.get(r.id, {}))
+            for r in registrations]
     with replaced_atomically(Path(path)) as temp:
         if fmt == "csv":
             write_csv(temp, header, rows)
@@ -75,7 +82,7 @@ def asks_sector(event: EventDetail, registrations: list[RegistrationInfo]) -> bo
 def participant_header(event: EventDetail, *, sectors: bool = False) -> list[str]:
     booths = BOOTH_HEADER if event.has_booths else ()
     return [*SIGN_UP_HEADER, *((SECTOR_HEADER,) if sectors else ()), *booths,
-            *attendance_headers(event)]
+            *(q.prompt for q in event.questions), *attendance_headers(event)]
 
 
 def attendance_headers(event: EventDetail) -> list[str]:
@@ -93,8 +100,9 @@ def attendance_headers(event: EventDetail) -> list[str]:
     return headers
 
 
-def participant_row(event: EventDetail, r: RegistrationInfo, *,
-                    sectors: bool = False) -> list[object]:
+def participant_row(event: EventDetail, r: RegistrationInfo, *, sectors: bool = False,
+                    answers: Mapping[int, str] | None = None) -> list[object]:
+    """The sign-up's row; *answers* its answers to the event's questions (id → answer)."""
     row: list[object] = [r.queue_number, r.status_label, r.contact_name, r.contact_reading,
                          r.contact_phone, r.party_size, r.notes]
     if sectors:
@@ -102,6 +110,8 @@ def participant_row(event: EventDetail, r: RegistrationInfo, *,
     if event.has_booths:
         row += [r.booth_number, r.booth_tables, r.booth_chairs,
                 POWER_MARK if r.booth_power else ""]
+    given = answers or {}
+    row += [answer_text(q, a) if (a := given.get(q.id or 0)) else "" for q in event.questions]
     attended = set(r.attended_session_ids)
     row += [ATTENDED_MARK if s.id in attended else "" for s in event.sessions]
     return row

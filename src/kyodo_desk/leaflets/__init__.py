@@ -251,7 +251,8 @@ def _event_flyer(order: _Order) -> bytes:
     from kyodo_desk.leaflets import event_flyer
     from kyodo_desk.services.events import prints
 
-    data = prints.event_print_data(order.db, order.actor, order.event(), with_sign_ups=False)
+    data = prints.event_print_data(order.db, order.actor, order.event(), with_sign_ups=False,
+                                   with_photo=True)
     return event_flyer.build(data, info=order.info, today=order.today)
 
 
@@ -268,7 +269,7 @@ def _event_roster(order: _Order) -> bytes:
     from kyodo_desk.leaflets import event_roster
     from kyodo_desk.services.events import prints
 
-    data = prints.event_print_data(order.db, order.actor, order.event())
+    data = prints.event_print_data(order.db, order.actor, order.event(), with_answers=True)
     return event_roster.build(data, info=order.info, today=order.today)
 
 
@@ -312,6 +313,17 @@ def _event_badges(order: _Order) -> bytes:
 
     data = prints.event_print_data(order.db, order.actor, order.event())
     return event_badges.build(data, info=order.info, today=order.today)
+
+
+def _lottery_result(order: _Order) -> bytes:
+    from kyodo_desk.leaflets import lottery_result
+    from kyodo_desk.services.events import get_event
+    from kyodo_desk.services.events.lottery import lottery_result as drawn
+
+    event_id = order.event()
+    result = drawn(order.db, order.actor, event_id, logged=False)  # a staff print logs itself
+    return lottery_result.build(get_event(order.db, order.actor, event_id), result,
+                                info=order.info, today=order.today)
 
 
 _CATALOG: tuple[tuple[LeafletInfo, Renderer], ...] = (
@@ -396,8 +408,8 @@ _CATALOG: tuple[tuple[LeafletInfo, Renderer], ...] = (
     (LeafletInfo(
         name="event-flyer",
         title="イベントのチラシ",
-        description="イベントの内容、日時（和暦）、会場、対象、定員、参加費、申込方法と主催施設の"
-                    "連絡先（A4 1枚）",
+        description="イベントの内容、日時、会場、対象、定員、参加費、申込方法、主催施設の連絡先と"
+                    "切り取って出せる申込書（A4 1枚。質問が多いときは申込書を裏面に）",
         pages=1, audience=Audience.PUBLIC, needs="event",
     ), _event_flyer),
     (LeafletInfo(
@@ -429,6 +441,20 @@ _CATALOG: tuple[tuple[LeafletInfo, Renderer], ...] = (
                     "イベント名。同行の方にも1人1枚）",
         pages=_LIST_PAGES, audience=Audience.PUBLIC, needs="event",
     ), _event_badges),
+    (LeafletInfo(
+        name="lottery-result",
+        title="抽選結果（掲示用）",
+        description="抽選のイベントの抽選日時、抽選の種と方法、当選の受付番号（小さい順）と"
+                    "キャンセル待ちの順番（氏名なし。A4、必要なページ数。公開用）",
+        pages=_LIST_PAGES, audience=Audience.PUBLIC, needs="event",
+    ), _lottery_result),
+    (LeafletInfo(
+        name="lottery-result-staff",
+        title="抽選結果（職員用）",
+        description="抽選の結果を抽選順に、受付番号、氏名・団体名、人数、現在の状況とともに"
+                    "（A4、必要なページ数。職員用・取扱注意）",
+        pages=_LIST_PAGES, audience=Audience.STAFF, needs="event", records="registrations",
+    ), _lottery_result),
     (LeafletInfo(
         name="certificates",
         title="修了証",

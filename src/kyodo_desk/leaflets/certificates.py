@@ -127,11 +127,12 @@ def _foot(kit: Kit, issued: str, department: str) -> list[Flowable]:
 
 def _centred(kit: Kit, text: str, size: float, color: Any, *, bold: bool = False,
              leading: float = 1.3) -> Flowable:
-    """*text* centred at *size* points of the design (the kit's scale applied)."""
+    """*text* centred at *size* points of the design (the kit's scale applied); set as a
+    heading, so a katakana word of the course's title stays whole on its line."""
     points = kit.pt(size)
     para = JaParagraph(markup(text), kit.style(
         "display", fontSize=points, leading=points * leading, alignment=TA_CENTER,
-        textColor=color))
+        textColor=color, wholeWords=True))
     return Emphasis(para, color, points * 0.03) if bold else para
 
 

@@ -26,6 +26,9 @@ GUIDANCE = {
     S.WAITLISTED: ["現在キャンセル待ちです。席が空きましたら、お電話でご連絡します。",
                    "席が確定するまで、この受付票では出席にできません。",
                    "お申し込みの取り消しは、下記までご連絡ください。"],
+    S.APPLIED: ["現在抽選待ちです。抽選の申込締切の後に抽選し、結果をお知らせします。",
+                "当選が決まるまで、この受付票では出席にできません。",
+                "お申し込みの取り消しは、下記までご連絡ください。"],
 }
 GUIDANCE[S.ATTENDED] = GUIDANCE[S.NO_SHOW] = GUIDANCE[S.CONFIRMED]
 
@@ -76,7 +79,7 @@ def _details(data: ReceiptData) -> list[tuple[str, str]]:
 def _ticket(kit: Kit, r: RegistrationInfo, ticket: str) -> Any:
     """The part the door reads: 受付番号 large, the name, the status, and the QR code."""
     p = kit.palette
-    waiting = r.status is S.WAITLISTED
+    waiting = r.status in (S.WAITLISTED, S.APPLIED)  # no seat yet
     left = [
         kit.para("受付番号", "small", color=p.primary_dark),
         kit.emph(str(r.queue_number), "display", color=p.accent_dark),

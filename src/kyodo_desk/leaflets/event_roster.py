@@ -1,15 +1,18 @@
 """参加者名簿 (roster): the staff's list of an event's sign-ups: those holding seats in reading
 order (よみ, then the name) under あ行・か行 … guides, those without a よみ last under よみなし
 (受付番号, 氏名・団体名, よみ, 人数, 配慮事項, the booth at a fair, 状況), then the waitlist in
-queue order (the order seats are offered in), on as many A4 pages as it needs, the header
+queue order (the order seats are offered in; before a lottery's draw, its applications
+(抽選待ち) in 受付番号 order in a block of their own), on as many A4 pages as it needs, the header
 row repeated on each. One list for the whole event, however many sessions: a sign-up holds
 its seat for every one of them, and the 出席簿 is the list kept a session at a time. Where any
 sign-up gave its 所属の区分 (市民協働ミーティング), a 区分 column, and the participants' mix
-under the title."""
+under the title. Where the event asks sign-up questions (申込時の質問), a 回答 column: each
+answer under a short form of its question, long ones cut (the participants export holds them
+whole), so a row never outgrows a page."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +27,7 @@ from kyodo_desk.leaflets import LeafletInfo, event_text, fitting
 from kyodo_desk.leaflets.style import Kit
 
 if TYPE_CHECKING:
+    from kyodo_desk.domain.questions import Question
     from kyodo_desk.services.events.prints import EventPrintData
     from kyodo_desk.services.events.registrations import RegistrationInfo
 
@@ -31,6 +35,10 @@ TITLE = "参加者名簿"
 NOT_GIVEN = "未回答"  # no 所属の区分 given
 NONE_YET = "まだ申込はありません。"
 NO_WAITLIST = "キャンセル待ちの方はいません。"
+NO_APPLICATIONS = "抽選の申込はまだありません。"
+BEFORE_DRAW = "抽選の前のため、まだ参加者はいません（申込は下の「抽選待ち」）。"
+PROMPT_CHARS = 10  # of a question, before its answer in the 回答 column
+ANSWER_CHARS = 30  # of an answer (20 questions of both stay well under a page's height)
 
 
 def party_count(regs: Sequence[RegistrationInfo]) -> str:
@@ -64,9 +72,15 @@ def build(data: EventPrintData, *, info: LeafletInfo, today: date) -> bytes:
     as_of = f"{full_date(today, print_style())}現在"
     seated = data.with_status(SEAT_HOLDING)
     waiting = data.with_status(frozenset({RegistrationStatus.WAITLISTED}))
+    applied = sorted(data.with_status(frozenset({RegistrationStatus.APPLIED})),
+                     key=lambda r: r.queue_number)
+    # Until the draw every sign-up is an application: its block is shown even while empty.
+    applying = bool(applied) or (e.lottery_until is not None and e.lottery_drawn_at is None)
+    applications = f"　抽選待ち {party_count(applied)}" if applying else ""
     capacity = "定員なし" if e.capacity is None else f"定員{e.capacity:,}名"
     sectors = any(sector_label(r.sector) for r in data.registrations)
     mix = [("所属の区分", sector_mix(seated))] if sectors and seated else []
+    answered = _Answered(e.questions, data.answers) if e.questions else None
 
     def compose(kit: Kit) -> list[Any]:
         return [
@@ -76,14 +90,19 @@ def build(data: EventPrintData, *, info: LeafletInfo, today: date) -> bytes:
             kit.facts([("日時", event_text.sessions_text(e.sessions)),
                        ("会場", e.venue_name),
                        ("申込", f"参加者 {party_count(seated)}（{capacity}）　"
-                               f"キャンセル待ち {party_count(waiting)}"), *mix], role="small"),
+                               f"キャンセル待ち {party_count(waiting)}{applications}"), *mix],
+                      role="small"),
             # 参加者, not 受付済: the list holds every sign-up with seats, its 状況 saying
             # 受付済, 出席 or 欠席 (the status 受付済 is only the first of them).
             *list_heading(kit, f"参加者（{party_count(seated)}）"),
-            _seated_table(kit, seated, booths=e.has_booths, sectors=sectors) if seated
-            else kit.para(NONE_YET, "body"),
+            _seated_table(kit, seated, booths=e.has_booths, sectors=sectors,
+                          answers=answered) if seated
+            else kit.para(BEFORE_DRAW if applied else NONE_YET, "body"),
             *list_heading(kit, f"キャンセル待ち（{party_count(waiting)}）"),
-            _waiting_table(kit, waiting, sectors=sectors) if waiting else kit.para(NO_WAITLIST, "body"),
+            _waiting_table(kit, waiting, sectors=sectors, answers=answered) if waiting
+            else kit.para(NO_WAITLIST, "body"),
+            *(_applications(kit, applied, sectors=sectors, answers=answered)
+              if applying else []),
         ]
 
     return fitting.build(info, compose, scales=(1.0,),
@@ -101,7 +120,7 @@ def list_heading(kit: Kit, title: str) -> list[Any]:
 
 
 def _seated_table(kit: Kit, regs: Sequence[RegistrationInfo], *, booths: bool,
-                  sectors: bool) -> Any:
+                  sectors: bool, answers: _Answered | None) -> Any:
     header = ["受付番号", "氏名・団体名", "よみ", "人数", "配慮事項", "状況"]
     shares = [1.1, 3.0, 2.6, 0.7, 3.0, 0.9]
     align = [TA_RIGHT, TA_LEFT, TA_LEFT, TA_RIGHT, TA_LEFT, TA_CENTER]
@@ -117,6 +136,8 @@ def _seated_table(kit: Kit, regs: Sequence[RegistrationInfo], *, booths: bool,
             row.insert(5, r.booth_number or "")
     if sectors:
         _add_sector_column(header, shares, align, rows, regs, at=3)
+    if answers:
+        answers.add_column(header, shares, align, rows, regs)
     # The guide rows go in last, so the columns added above line up with the sign-ups.
     guides: list[int] = []
     for offset, (guide, _) in enumerate(listed):
@@ -138,12 +159,61 @@ def _add_sector_column(header: list[str], shares: list[float], align: list[int],
         row.insert(at, sector_label(r.sector))
 
 
-def _waiting_table(kit: Kit, regs: Sequence[RegistrationInfo], *, sectors: bool) -> Any:
+def _waiting_table(kit: Kit, regs: Sequence[RegistrationInfo], *, sectors: bool,
+                   answers: _Answered | None, numbered: bool = True) -> Any:
+    """The waitlist with its 順番; not *numbered*, the applications to a draw (no place yet:
+    the 配慮事項 takes the 順番's width)."""
     rows = [[f"{r.waitlist_position}番", str(r.queue_number), r.contact_name, r.contact_reading,
              f"{r.party_size}名", r.notes] for r in regs]
     header = ["順番", "受付番号", "氏名・団体名", "よみ", "人数", "配慮事項"]
     shares = [0.7, 1.1, 3.0, 2.6, 0.7, 3.2]
     align = [TA_RIGHT, TA_RIGHT, TA_LEFT, TA_LEFT, TA_RIGHT, TA_LEFT]
+    if not numbered:
+        header, align, shares = header[1:], align[1:], [1.1, 3.0, 2.6, 0.7, 3.9]
+        rows = [row[1:] for row in rows]
     if sectors:
-        _add_sector_column(header, shares, align, rows, regs, at=4)
+        _add_sector_column(header, shares, align, rows, regs, at=header.index("よみ") + 1)
+    if answers:
+        answers.add_column(header, shares, align, rows, regs)
     return kit.list_table(header, rows, shares, align=align)
+
+
+def _applications(kit: Kit, regs: Sequence[RegistrationInfo], *, sectors: bool,
+                  answers: _Answered | None) -> list[Any]:
+    """抽選待ち: the applications to a lottery not drawn yet, in 受付番号 order (none holds a
+    seat or a place yet)."""
+    heading = list_heading(kit, f"抽選待ち（{party_count(regs)}）")
+    if not regs:
+        return [*heading, kit.para(NO_APPLICATIONS, "body")]
+    return [*heading, _waiting_table(kit, regs, sectors=sectors, answers=answers,
+                                     numbered=False)]
+
+
+def _cut(text: str, chars: int) -> str:
+    text = " ".join(text.split())  # a multi-line answer on one line
+    return text if len(text) <= chars else text[:chars - 1] + "…"
+
+
+class _Answered:
+    """The 回答 column: each sign-up's answers, one line a question (「アレルギーの有無: はい」)."""
+
+    def __init__(self, questions: Sequence[Question],
+                 answers: Mapping[int, Mapping[int, str]]) -> None:
+        self.questions, self.answers = questions, answers
+
+    def text(self, registration_id: int) -> str:
+        given = self.answers.get(registration_id, {})
+        return "\n".join(f"{_cut(q.prompt, PROMPT_CHARS)}: {_cut(a, ANSWER_CHARS)}"
+                         for q in self.questions if (a := given.get(q.id or 0)))
+
+    def add_column(self, header: list[str], shares: list[float], align: list[int],
+                   rows: list[list[str]], regs: Sequence[RegistrationInfo]) -> None:
+        """The 回答 column after the 配慮事項; its width taken from the よみ and 配慮事項."""
+        shares[header.index("よみ")] -= 0.6
+        shares[header.index("配慮事項")] -= 0.6
+        at = header.index("配慮事項") + 1
+        header.insert(at, "回答")
+        shares.insert(at, 3.0)
+        align.insert(at, TA_LEFT)
+        for row, r in zip(rows, regs, strict=True):
+            row.insert(at, self.text(r.id))

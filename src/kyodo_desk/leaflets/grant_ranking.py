@@ -5,6 +5,7 @@ many A4 pages as needed, the header row repeated."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +69,13 @@ def reviewer_headings(reviewers: tuple[str, ...]) -> list[str]:
     return [CIRCLED[n] if n < len(CIRCLED) else f"({n + 1})" for n in range(len(reviewers))]
 
 
+def heading_words(heading: str) -> list[str]:
+    """What a reviewer's heading must hold on one line: five characters, or a longer word
+    (a katakana or Latin run) whole — a heading is never broken inside a word."""
+    runs = re.findall(r"[\u30a1-\u30fa\u30fc\uff66-\uff9f]+|[!-~]+", heading)
+    return [heading[:5], *runs]
+
+
 def _table(kit: Kit, s: Screening, headings: list[str]) -> Any:
     p = kit.palette
     texts: list[list[str]] = []  # every cell but 団体名・事業名, as printed
@@ -90,8 +98,8 @@ def _table(kit: Kit, s: Screening, headings: list[str]) -> Any:
     widths = []
     for c, heading in enumerate(header):
         cells = [row[c] for row in texts]
-        head_w = stringWidth(heading[:5] if c in range(1, 1 + len(headings)) else heading,
-                             kit.font, kit.size("small"))
+        shown = heading_words(heading) if c in range(1, 1 + len(headings)) else [heading]
+        head_w = max(stringWidth(word, kit.font, kit.size("small")) for word in shown)
         widths.append(max([head_w, *(stringWidth(t, kit.font, kit.size("small")) * 1.04
                                      for t in cells)]) + pad)
     rows = [[kit.emph(t[0], "small", align=TA_CENTER) if t[0] != NOT_SCORED else t[0], case,

@@ -3,7 +3,11 @@ the case, the group and the amount requested, a row per criterion with its weigh
 for 点数 and 小計 (重み×点数), the total, the reviewer's name and a box for comments.
 
 Blank for reviewers to fill in by hand; for one reviewer, filled in with the scores recorded
-(a case that reviewer has not scored stays blank and says so)."""
+(a case that reviewer has not scored stays blank and says so).
+
+A sheet never runs over pages (up to 15 criteria with long names): it is one block, its
+comment box taking what the page leaves; a sheet too tall at one type scale is set at the
+next smaller one."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
-from reportlab.platypus import PageBreak
+from reportlab.platypus import Flowable, PageBreak
 
 from kyodo_desk.domain.dates import full_date, print_style
 from kyodo_desk.domain.errors import UserError
@@ -27,8 +31,9 @@ if TYPE_CHECKING:
 TITLE = "審査表"
 NOT_SCORED = "この審査員の採点は記録されていません。"
 FILL_NOTE = "点数は観点ごとに0点から満点までの整数で記入し、小計には重み×点数を記入してください。"
-BOX_HEIGHT = 24  # points: room for a handwritten number
-COMMENT_HEIGHT = 150
+CRITERIA_AT_BODY_SIZE = 8
+BOX_HEIGHT = 22  # points: room for a handwritten number
+COMMENT_MIN_HEIGHT = 50  # points at scale 1.0: the comment box takes the rest of the page
 
 
 def build(s: Screening, *, info: LeafletInfo, today: date, reviewer: str | None = None) -> bytes:
@@ -50,7 +55,7 @@ def build(s: Screening, *, info: LeafletInfo, today: date, reviewer: str | None 
         return story
 
     title = grant_text.programme_title(s.fiscal_year, s.programme_name)
-    return fitting.build(info, compose, scales=(1.0,),
+    return fitting.build(info, compose,
                          decorate=lambda kit: kit.footer(f"{TITLE}　{title}", numbered=True),
                          subject=f"{TITLE}　{title}")
 
@@ -75,9 +80,10 @@ def _sheet(kit: Kit, s: Screening, row: ScreeningRow, reviewer: str, given: dict
                        grant_text.programme_title(s.fiscal_year, s.programme_name),
                        date_text=made_on),
         kit.spacer(6),
-        kit.facts([("案件番号", str(row.case_id)), ("申請団体", row.group_name),
-                   ("事業名", row.title), ("申請額", yen(row.requested)),
-                   ("段階", STAGE_LABELS[row.stage])], role="body"),
+        # Number, amount and stage share a row: room for 15 criteria on the page.
+        kit.facts([("申請団体", row.group_name), ("事業名", row.title),
+                   ("案件", f"番号 {row.case_id}　申請額 {yen(row.requested)}　"
+                           f"段階 {STAGE_LABELS[row.stage]}")], role="body"),
         kit.section("採点"),
     ]
     if reviewer and given is None:
@@ -86,21 +92,57 @@ def _sheet(kit: Kit, s: Screening, row: ScreeningRow, reviewer: str, given: dict
               kit.spacer(3),
               kit.para(f"※{FILL_NOTE}", "note", color=p.muted),
               kit.spacer(8),
-              Group([_name_line(kit, reviewer), kit.spacer(8),
-                     kit.emph("コメント", "subheading"), kit.spacer(3),
-                     _box(kit, COMMENT_HEIGHT)])]
-    return story
+              _name_line(kit, reviewer), kit.spacer(8),
+              kit.emph("コメント", "subheading"), kit.spacer(3)]
+    return [_Sheet(story, _CommentBox(kit, kit.pt(COMMENT_MIN_HEIGHT)))]
+
+
+class _CommentBox(Flowable):
+    """A ruled box to write comments in, as tall as it is given (at least *least*)."""
+
+    def __init__(self, kit: Kit, least: float) -> None:
+        super().__init__()
+        self.kit = kit
+        self.least = least
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width, self.height = availWidth, max(self.least, availHeight)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        p = self.kit.palette
+        self.canv.setStrokeColor(p.primary)
+        self.canv.setLineWidth(self.kit.pt(0.8))
+        self.canv.rect(0, 0, self.width, self.height, stroke=1, fill=0)
+
+
+class _Sheet(Group):
+    """One case's sheet as a block that never splits, the comment box filling the page."""
+
+    def __init__(self, parts: Sequence[Flowable], box: _CommentBox) -> None:
+        super().__init__([*parts, box])
+        self.box = box
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        above = [part.wrap(availWidth, availHeight)[1] for part in self.parts[:-1]]
+        # The frame's own rounding: a box a hair too tall would push the sheet off the page.
+        room = availHeight - sum(above) - 1
+        self.heights = [*above, self.box.wrap(availWidth, room)[1]]
+        self.width, self.height = availWidth, sum(self.heights)
+        return self.width, self.height
 
 
 def _score_table(kit: Kit, criteria: Sequence[CriterionInfo], given: dict[int, int] | None) -> Any:
     """A row per criterion: its name with the points it takes (0～5点), 重み, and the
     点数 and 小計 boxes, empty or filled with *given* (criterion id → score)."""
     p = kit.palette
+    # Many criteria are set a step smaller, so that the sheet stays one page.
+    role = "body" if len(criteria) <= CRITERIA_AT_BODY_SIZE else "small"
     rows: list[list[Any]] = []
     for c in criteria:
         score = given.get(c.id) if given else None
         rows.append([
-            [kit.para(c.name, "body"), kit.para(f"0～{c.max_score}点", "note", color=p.muted)],
+            [kit.para(c.name, role), kit.para(f"0～{c.max_score}点", "note", color=p.muted)],
             f"×{c.weight}",
             _filled(kit, score),
             _filled(kit, None if score is None else c.weight * score),
@@ -136,11 +178,3 @@ def _name_line(kit: Kit, reviewer: str) -> Any:
         ("BOTTOMPADDING", (0, 0), (-1, -1), kit.pt(3)),
     ]))
 
-
-def _box(kit: Kit, height: float) -> Any:
-    """An empty ruled box to write in."""
-    p = kit.palette
-    return Sized(lambda w: kit.table([[kit.spacer(height)]], [w], [
-        ("BOX", (0, 0), (-1, -1), kit.pt(0.8), p.primary),
-        ("BACKGROUND", (0, 0), (-1, -1), p.paper),
-    ]))

@@ -34,10 +34,19 @@ def _latin(ch: str) -> bool:
     return len(ch) == 1 and "!" <= ch <= "~"
 
 
-def _breakable(a: str, b: str, inside_words: bool) -> bool:
-    """May a line end after *a* with *b* starting the next?"""
+def katakana(ch: str) -> bool:
+    """A letter of a katakana word (ア…ヺ, ー, half-width ｦ…ﾟ)."""
+    return len(ch) == 1 and ("\u30a1" <= ch <= "\u30fa" or ch == "\u30fc"
+                             or "\uff66" <= ch <= "\uff9f")
+
+
+def _breakable(a: str, b: str, inside_words: bool, whole_words: bool = False) -> bool:
+    """May a line end after *a* with *b* starting the next? With *whole_words* (headings),
+    a katakana word stays whole like a Latin one (サ|ロン would read as two words)."""
     if b in NO_LINE_START or a in NO_LINE_END:
         return False
+    if whole_words and katakana(a) and katakana(b):
+        return inside_words
     if _latin(a) and b == "（" and not inside_words:
         return False  # a date keeps its weekday on its line: 12/8（火）
     if _latin(a) and _latin(b):
@@ -78,8 +87,10 @@ def _glyphs(frags: list[Any]) -> list[_Glyph]:
     return glyphs
 
 
-def ja_line_split(frags: list[Any], max_widths: list[float], calc_bounds: bool) -> Any:
-    """Lines for the fragments of a paragraph, by the kinsoku rules (push-out, no hanging)."""
+def ja_line_split(frags: list[Any], max_widths: list[float], calc_bounds: bool,
+                  whole_words: bool = False) -> Any:
+    """Lines for the fragments of a paragraph, by the kinsoku rules (push-out, no hanging);
+    *whole_words* keeps katakana words whole too, where they fit a line (headings)."""
     chars: list[Any] = _glyphs(frags)
     lines: list[Any] = []
     n = len(chars)
@@ -105,7 +116,7 @@ def ja_line_split(frags: list[Any], max_widths: list[float], calc_bounds: bool) 
             used += ch.width
             end += 1
         if not hard and end < n:
-            end = _break_before(chars, start, end, max_width)
+            end = _break_before(chars, start, end, max_width, whole_words)
         line = chars[start:end]
         while len(line) > 1 and line[-1] == " " and end < n:
             line = line[:-1]
@@ -136,12 +147,13 @@ def _line(glyphs: list[Any], max_width: float, width: float, extra: float, hard:
                     currentWidth=width, lineBreak=hard)
 
 
-def _break_before(chars: list[Any], start: int, end: int, max_width: float) -> int:
+def _break_before(chars: list[Any], start: int, end: int, max_width: float,
+                  whole_words: bool = False) -> int:
     """Where the line that would overflow at *end* should break (the next line's start)."""
     for i in range(end, start, -1):
-        if _breakable(chars[i - 1], chars[i], inside_words=False):
+        if _breakable(chars[i - 1], chars[i], False, whole_words):
             if (sum(c.width for c in chars[start:i]) >= 0.35 * max_width
-                    or _word_width(chars, i) <= max_width):
+                    or _word_width(chars, i, whole_words) <= max_width):
                 return i
             break  # the word moved down would not fit a line either: break inside it
     for i in range(end, start, -1):
@@ -153,11 +165,11 @@ def _break_before(chars: list[Any], start: int, end: int, max_width: float) -> i
     return end
 
 
-def _word_width(chars: list[Any], i: int) -> float:
+def _word_width(chars: list[Any], i: int, whole_words: bool = False) -> float:
     """Width of the unbreakable run that starts at *i*."""
     width = chars[i].width
     j = i + 1
-    while j < len(chars) and not _breakable(chars[j - 1], chars[j], inside_words=False):
+    while j < len(chars) and not _breakable(chars[j - 1], chars[j], False, whole_words):
         width += chars[j].width
         j += 1
     return width
@@ -180,7 +192,8 @@ def balanced_width(para: Paragraph, width: float, height: float) -> float:
 
 
 class JaParagraph(Paragraph):
-    """A Paragraph that breaks Japanese lines by the kinsoku rules (style.wordWrap='CJK')."""
+    """A Paragraph that breaks Japanese lines by the kinsoku rules (style.wordWrap='CJK');
+    a style with wholeWords=True (headings) keeps katakana words whole as well."""
 
     def breakLinesCJK(self, maxWidths: Any) -> Any:
         if not isinstance(maxWidths, list | tuple):
@@ -200,5 +213,6 @@ class JaParagraph(Paragraph):
         cache = self.__dict__.setdefault("_ja_lines", {})
         if key not in cache:
             auto = getattr(self, "autoLeading", getattr(style, "autoLeading", ""))
-            cache[key] = ja_line_split(self.frags, maxWidths, auto not in ("", "off"))
+            cache[key] = ja_line_split(self.frags, maxWidths, auto not in ("", "off"),
+                                       bool(getattr(style, "wholeWords", False)))
         return cache[key]

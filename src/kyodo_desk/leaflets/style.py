@@ -313,7 +313,8 @@ class TitleBand(Flowable):
         self.gap = kit.pt(5)
         self.department = kit.para(department, "small", color=p.primary_tint)
         self.title = kit.emph(title, "display", color=p.paper)
-        self.subtitle = kit.para(subtitle, "title", color=p.paper) if subtitle else None
+        self.subtitle = (kit.para(subtitle, "title", color=p.paper, whole_words=True)
+                         if subtitle else None)
         side = "　".join(t for t in (issuer, date_text) if t)
         self.side_text = side
         self.side = (kit.para(side, "body", color=p.paper, align=TA_RIGHT) if side else None)
@@ -754,8 +755,11 @@ class Kit:
 
     def para(self, text: str, role: str = "body", *, color: Color | None = None,
              align: int = TA_LEFT, indent_first: bool = False,
-             space_after: float = 0.0) -> JaParagraph:
+             space_after: float = 0.0, whole_words: bool = False) -> JaParagraph:
+        """Text in *role*'s style; *whole_words* for a heading: no katakana word broken."""
         overrides: dict[str, Any] = {"alignment": align}
+        if whole_words:
+            overrides["wholeWords"] = True
         if color is not None:
             overrides["textColor"] = color
         if indent_first:
@@ -766,9 +770,10 @@ class Kit:
 
     def emph(self, text: str, role: str = "subheading", *, color: Color | None = None,
              align: int = TA_LEFT) -> Emphasis:
-        """Emphasised text: the colour given (dark blue by default), stroked to look bold."""
+        """Emphasised text: the colour given (dark blue by default), stroked to look bold.
+        It heads something, so a katakana word in it is never broken over lines."""
         colour = color if color is not None else self.palette.primary_dark
-        para = self.para(text, role, color=colour, align=align)
+        para = self.para(text, role, color=colour, align=align, whole_words=True)
         return Emphasis(para, colour, self.size(role) * 0.03)
 
     def table(self, data: list[list[Any]], widths: Sequence[float],
@@ -1057,8 +1062,8 @@ class Kit:
                 return self.para(value, role, align=aligns[column]) if value else ""
             return value
 
-        data: list[list[Any]] = [[self.para(h, "small", color=p.paper, align=aligns[c])
-                                  for c, h in enumerate(header)]]
+        data: list[list[Any]] = [[self.para(h, "small", color=p.paper, align=aligns[c],
+                                            whole_words=True) for c, h in enumerate(header)]]
         data += [[cell(v, c) for c, v in enumerate(row)] for row in rows]
         for row in guide_rows:
             data[row] = [self.emph(str(rows[row - 1][0]), role, color=p.primary_dark),
@@ -1091,12 +1096,16 @@ class Kit:
 
         return Sized(make)
 
-    def glossary(self, notes: Sequence[tuple[str, str]], *, title: str = "用語解説") -> Flowable:
-        """The ※ notes (用語解説): note n explains the term marked ※n in the text."""
+    def glossary(self, notes: Sequence[tuple[str, str]], *, title: str = "用語解説",
+                 numbered: bool = True) -> Flowable:
+        """The ※ notes (用語解説): note n explains the term marked ※n in the text; not
+        *numbered*, each note is ※「term」 (a flyer quoting the edition's note on its event)."""
         p = self.palette
-        terms = [f"※{i}「{term}」" for i, (term, _) in enumerate(notes, start=1)]
+        terms = [f"※{i if numbered else ''}「{term}」" for i, (term, _) in enumerate(notes, start=1)]
         rows: list[list[Any]] = [[self.emph(title, "small", color=p.paper), ""]]
-        rows += [[self.para(term, "note", color=p.primary_dark), self.para(text, "note")]
+        # The term heads its note: a katakana word in it is never broken (ミーティ|ング).
+        rows += [[self.para(term, "note", color=p.primary_dark, whole_words=True),
+                  self.para(text, "note")]
                  for term, (_, text) in zip(terms, notes, strict=True)]
         pad = self.pt(6)
         longest = max((stringWidth(t, self.font, self.size("note")) for t in terms), default=0)

@@ -53,6 +53,18 @@ def note_numbers(content: Any) -> set[int]:
     return found
 
 
+# The events the summary edition explains in its ※ notes (用語解説), by kind: their flyers
+# print the note as published. An event of another kind gets a note its title names.
+EVENT_NOTE_TERMS: dict[str, str] = {"tsumugist": "つむぎすと講座", "meeting": "市民協働ミーティング"}
+
+
+def event_notes(kind: str, title: str) -> list[tuple[str, str]]:
+    """The edition's ※ notes (term, text) for an event of *kind* titled *title*."""
+    wanted = EVENT_NOTE_TERMS.get(kind, "")
+    return [(note["term"], note["text"]) for note in load_content()["glossary"]
+            if note["term"] == wanted or note["term"] in title]
+
+
 def published_on(content: dict[str, Any]) -> date:
     year, month = (int(part) for part in content["published"].split("-")[:2])
     return date(year, month, 1)

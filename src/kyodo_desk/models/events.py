@@ -166,6 +166,10 @@ class Registration(Versioned, Base):
     phone_key: Mapped[str] = mapped_column(Text, default="")
     # 抽選順位: the place the draw gave this application (1 first); None before a draw.
     lottery_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # 当選: whether the draw gave this application a seat (None: not in a draw). Kept apart
+    # from the status, which moves on (a cancellation, a promotion), so 抽選結果 prints
+    # what the draw decided however the sign-ups change afterwards.
+    lottery_won: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
     attendances: Mapped[list[Attendance]] = relationship(
         back_populates="registration", cascade="all, delete-orphan")
@@ -244,7 +248,8 @@ class DoorAct(Versioned, Base):
 
     __tablename__ = "door_acts"
     # A walk-in's name and phone are personal information until the act becomes a sign-up.
-    __audit_redact__ = frozenset({"walk_in_name", "walk_in_reading", "walk_in_phone"})
+    __audit_redact__ = frozenset({"walk_in_name", "walk_in_reading", "walk_in_phone",
+                                  "walk_in_answers"})
     __table_args__ = (Index("ix_door_acts_event_decision", "event_id", "decision"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -258,6 +263,8 @@ class DoorAct(Versioned, Base):
     walk_in_name: Mapped[str] = mapped_column(Text, default="")
     walk_in_reading: Mapped[str] = mapped_column(Text, default="")
     walk_in_phone: Mapped[str] = mapped_column(String(20), default="")
+    # The walk-in's answers to the event's sign-up questions, as JSON {question id: answer}.
+    walk_in_answers: Mapped[str] = mapped_column(Text, default="")
     party_size: Mapped[int] = mapped_column(Integer, default=1)
     happened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # at the laptop
     recorded_by: Mapped[str] = mapped_column(Text, default="")  # the laptop's clerk

@@ -84,11 +84,15 @@ ACTION_LABELS: dict[str, str] = {
     "anonymise": "匿名化",
     "override": "期間外の受付",
     "queue_jump": "順番の繰り上げ",
+    "lottery": "抽選",  # services/events/lottery.py: the seed and counts, no names
     "merge": "統合",
     "merge_undo": "統合の取り消し",
     "import": "取り込み",
     "disclose": "開示",  # everything held about a contact, printed for them
     "erase": "削除・利用停止",  # a person's values removed (services/contacts/erasure.py)
+    # The offline door (services/events/door_pack.py, door_merge.py): counts only.
+    "door_pack": "当日受付パックの作成",
+    "door_merge": "当日受付の記録の取り込み",
 }
 TABLE_LABELS: dict[str, str] = {
     "contacts": "連絡先",
@@ -242,6 +246,12 @@ TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
         "completion_sessions": "修了に必要な出席回数", "cohort": "期生",
         "lottery_until": "抽選の申込締切", "lottery_seed": "抽選の種",
         "lottery_drawn_at": "抽選した日時", "lottery_drawn_by": "抽選した人",
+        # Written with a "lottery" entry, not columns.
+        "applications": "申込の組数", "drawn": "当選の組数", "waitlisted": "キャンセル待ちの組数",
+        "drawn_from": "抽選した申込（受付番号・人数）",
+        # Written with a "door_pack" or "door_merge" entry, not columns.
+        "sign_ups": "申込の件数", "acts": "記録の件数", "applied": "反映した件数",
+        "already": "取り込み済みの件数", "conflicts": "判断待ちの件数",
     },
     "event_questions": {"position": "順番", "prompt": "質問", "kind": "回答の形式",
                         "choices": "選択肢", "required": "必須"},
@@ -250,7 +260,8 @@ TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
     "door_acts": {
         "act_id": "端末の記録番号", "session_id": "開催日", "registration_id": "申込",
         "walk_in": "当日参加", "walk_in_name": "氏名", "walk_in_reading": "よみ",
-        "walk_in_phone": "電話番号", "party_size": "人数", "happened_at": "受付した日時",
+        "walk_in_phone": "電話番号", "walk_in_answers": "申込時の回答", "party_size": "人数",
+        "happened_at": "受付した日時",
         "recorded_by": "受付した人", "merged_at": "取り込んだ日時", "merged_by": "取り込んだ人",
         "outcome": "結果", "decision": "判断", "decided_at": "判断した日時",
         "decided_by": "判断した人",
@@ -262,6 +273,7 @@ TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
         "contacted_at": "連絡した日時", "booth_tables": "机の数", "booth_chairs": "椅子の数",
         "booth_power": "電源", "booth_space": "ブースの広さ", "booth_number": "ブース番号",
         "sector": "所属の区分", "lottery_rank": "抽選順位",
+        "lottery_won": "当選",
         # Written with an "override" or "queue_jump" entry, not columns.
         "window": "受付期間", "reason": "理由",
     },

@@ -29,18 +29,27 @@ def load_date_style(db: Database, actor: Actor) -> DateStyle | None:
     A value that is neither 西暦 nor 和暦 counts as not set: a date is still written, and the
     log says why the setting had no effect.
     """
+    return use_stored_date_style(stored_value(db, actor))
+
+
+def stored_value(db: Database, actor: Actor) -> str | None:
+    """The settings row's value as stored (None: no row)."""
     from sqlalchemy import select
 
     from kyodo_desk.models import Setting
 
     with db.reading(actor) as session:
-        value = session.scalar(select(Setting.value).where(Setting.key == DATE_STYLE_KEY))
-    return use_stored_date_style(value)
+        return session.scalar(select(Setting.value).where(Setting.key == DATE_STYLE_KEY))
+
+
+def style_of(value: str | None) -> DateStyle | None:
+    """The style a stored *value* names (None: none, or neither 西暦 nor 和暦)."""
+    return next((s for s in DateStyle if value and s.value == value.strip()), None)
 
 
 def use_stored_date_style(value: str | None) -> DateStyle | None:
     """Make the setting's stored *value* the app's style (see load_date_style)."""
-    style = next((s for s in DateStyle if value and s.value == value.strip()), None)
+    style = style_of(value)
     if value is not None and style is None:
         log.warning("%s = %r is neither 西暦 nor 和暦: the defaults hold", DATE_STYLE_KEY, value)
     use_date_style(style)

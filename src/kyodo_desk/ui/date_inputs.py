@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from PySide6.QtCore import QDate, QEvent, QLocale, Qt, QTime
-from PySide6.QtGui import QBrush, QColor, QTextCharFormat
+from PySide6.QtCore import QDate, QDateTime, QEvent, QLocale, Qt, QTime
+from PySide6.QtGui import QBrush, QColor, QFocusEvent, QKeyEvent, QTextCharFormat, QValidator
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QBoxLayout,
     QCalendarWidget,
     QDateEdit,
@@ -19,7 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kyodo_desk.domain.dates import FIRST_SUPPORTED, DateStyle, era_year_month, screen_style
+from kyodo_desk.domain.dates import (
+    FIRST_SUPPORTED,
+    DateStyle,
+    date_with_weekday,
+    era_year_month,
+    parse_date,
+    screen_style,
+)
 from kyodo_desk.domain.holidays import CLOSED, ClosedDays, holidays_between
 
 JAPANESE = QLocale(QLocale.Language.Japanese, QLocale.Country.Japan)
@@ -178,14 +186,85 @@ class TimeEdit(QTimeEdit):
         return QWidget.focusNextPrevChild(self, forward)
 
 
+class DateBox(DateEdit):
+    """The app's one date box (日付欄): it writes its day as every screen does, by the
+    app-wide setting — 2026年11月24日（火） or 令和8年11月24日（火） (domain.dates) — and
+    understands a day typed in either style (2026/11/24, R8.11.24, 令和8年11月24日:
+    domain.dates.parse_date).
+
+    Qt's display formats cannot write an era year, so the box writes and reads its text
+    itself; the text is typed as a whole rather than part by part (year → month → day),
+    since an era text has no fixed parts. ↑ ↓ and the wheel move a day. Text that is not a
+    day when the box is left goes back to the day it had.
+    """
+
+    def __init__(self, value: QDate | None = None) -> None:
+        super().__init__(value) if value is not None else super().__init__()
+        # Qt follows the cursor from part to part of the display format and writes the text
+        # back when a part does not parse — which an era text never does: typing 「2」 over
+        # the text would put the old text back. The box has no parts: it is not followed.
+        self.lineEdit().cursorPositionChanged.disconnect()
+        self._day_before_typing = self.date()
+        # Qt wrote the text while the box was being made, before the setting could; its
+        # parts (year, month, day) are still what the calendar pop-up needs.
+        self.setDisplayFormat("yyyy年M月d日（ddd）")
+
+    def textFromDateTime(self, value: QDateTime) -> str:
+        return date_with_weekday(day_of(value.date()), screen_style())
+
+    def dateTimeFromText(self, text: str) -> QDateTime:
+        typed = parse_date(text)
+        return QDateTime(qdate(typed) if typed is not None else self.date(), self.time())
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        typed = parse_date(text)
+        if typed is None or not self.minimumDate() <= qdate(typed) <= self.maximumDate():
+            return QValidator.State.Intermediate, text, pos  # typing on may make it a day
+        return QValidator.State.Acceptable, text, pos
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp,
+                           Qt.Key.Key_PageDown, Qt.Key.Key_Return, Qt.Key.Key_Enter,
+                           Qt.Key.Key_Tab, Qt.Key.Key_Backtab, Qt.Key.Key_F4):
+            super().keyPressEvent(event)  # steps, the calendar (F4, Alt+↓), leaving the box
+            return
+        # Typed text goes to the line as it is: Qt's own part-by-part typing would read it
+        # by the display format, which an era text does not follow.
+        QAbstractSpinBox.keyPressEvent(self, event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self._day_before_typing = self.date()
+        QAbstractSpinBox.focusInEvent(self, event)  # the whole text chosen, to type over
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        if self.validate(self.text(), 0)[0] is not QValidator.State.Acceptable:
+            # Not a day (2026/2/30): back to the day before the typing, not to 2026/2/3,
+            # which the box held for a keystroke on the way.
+            self.setDate(self._day_before_typing)
+        super().focusOutEvent(event)
+
+    def stepBy(self, steps: int) -> None:
+        self.setDate(self.date().addDays(steps))
+        self.selectAll()
+
+    def stepEnabled(self) -> QAbstractSpinBox.StepEnabledFlag:
+        enabled = QAbstractSpinBox.StepEnabledFlag.StepNone
+        if self.isReadOnly():
+            return enabled
+        if self.date() < self.maximumDate():
+            enabled |= QAbstractSpinBox.StepEnabledFlag.StepUpEnabled
+        if self.date() > self.minimumDate():
+            enabled |= QAbstractSpinBox.StepEnabledFlag.StepDownEnabled
+        return enabled
+
+
 def date_edit(value: QDate | None = None) -> QDateEdit:
-    """A date box showing 2026年11月25日（水）, with a Japanese calendar pop-up
-    (JapaneseCalendar); *value* at first."""
-    edit = DateEdit(value) if value is not None else DateEdit()
+    """The date box (DateBox) showing 2026年11月25日（水） or 令和8年11月25日（水） by the
+    setting, with a Japanese calendar pop-up (JapaneseCalendar); *value* at first."""
+    edit = DateBox(value)
     edit.setLocale(JAPANESE)
     edit.setCalendarPopup(True)
     edit.setCalendarWidget(JapaneseCalendar(edit))
-    edit.setDisplayFormat("yyyy年M月d日（ddd）")
     edit.setMinimumDate(QDate(2000, 1, 1))
     edit.setMinimumWidth(190)
     return edit

@@ -232,6 +232,9 @@ class MainWindow(QMainWindow):
             retention = QAction("相談記録の保存年限と匿名化(&R)…", self)
             retention.triggered.connect(self._retention)
             admin_menu.addAction(retention)
+            date_style = QAction("日付の表記(&Y)…", self)
+            date_style.triggered.connect(self._date_style)
+            admin_menu.addAction(date_style)
 
         help_menu = self.menuBar().addMenu("ヘルプ(&H)")
         # 使い方 (F1): the manual on the page of the tab on show (ui/help_window.py).
@@ -342,6 +345,11 @@ class MainWindow(QMainWindow):
         from kyodo_desk.ui.admin.retention_dialog import RetentionDialog
 
         RetentionDialog(self.db, self.actor, self).exec()
+
+    def _date_style(self) -> None:
+        from kyodo_desk.ui.admin.date_style_dialog import DateStyleDialog
+
+        DateStyleDialog(self.db, self.actor, self).exec()
 
     def _about(self) -> None:
         QMessageBox.about(

@@ -50,6 +50,7 @@ from kyodo_desk.database import Database
 from kyodo_desk.database.audit import record_event
 from kyodo_desk.database.changes import notify_tables
 from kyodo_desk.database.core import retry_on_contention
+from kyodo_desk.domain.dates import full_date
 from kyodo_desk.domain.errors import NotFound, UserError, ValidationError
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.domain.text import fold
@@ -168,7 +169,7 @@ def erase_contact(db: Database, actor: Actor, contact_id: int, reason: str, *,
     with db.writing(actor) as session, deleting_securely(db, session):
         contact = _refusable(session, contact_id, lock=True)
         if (before := contact.erased_on) is not None:
-            raise UserError(f"番号 {contact_id} の連絡先は、{before.isoformat()} に削除・利用停止"
+            raise UserError(f"番号 {contact_id} の連絡先は、{full_date(before)} に削除・利用停止"
                             "済みです。")
         counts = erase_in(session, [contact.id], today)
         record_event(session, actor, "erase", Contact.__tablename__, contact.id, {

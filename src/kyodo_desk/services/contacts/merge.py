@@ -119,7 +119,7 @@ GROUP_ONLY_FIELDS = frozenset({"group_type", "legal_form", "representative_id",
 _DATE_FIELDS = frozenset({"founded_on", "registered_on", "confirmed_on"})
 
 S = RegistrationStatus
-_OPEN = (S.CONFIRMED, S.WAITLISTED)  # still to come: a seat held or waited for
+_OPEN = (S.CONFIRMED, S.WAITLISTED, S.APPLIED)  # still to come: a seat held, waited or drawn for
 _CHUNK = 5_000  # ids per IN list: far below either database's limit on parameters
 
 

@@ -21,12 +21,11 @@ from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain import validation
 from kyodo_desk.domain.bounds import FIELD_BOUNDS
 from kyodo_desk.domain.bounds import problem as bound_problem
-from kyodo_desk.domain.dates import clock, full_date, next_year_title
+from kyodo_desk.domain.dates import clock, full_date, japan_time, next_year_title
 from kyodo_desk.domain.errors import ConcurrentEdit, FieldProblem, NotFound, ValidationError
 from kyodo_desk.domain.events import (
     SEAT_HOLDING,
     EventKind,
-    QuestionKind,
     QueueRule,
     RegistrationStatus,
     free_seats,
@@ -35,6 +34,7 @@ from kyodo_desk.domain.events import (
 from kyodo_desk.domain.holidays import ClosedDays, day_warnings
 from kyodo_desk.domain.labels import DISTRICT_CHOICES
 from kyodo_desk.domain.permissions import Action, Actor, Resource
+from kyodo_desk.domain.questions import Question, cleaned_question, question_problems
 from kyodo_desk.domain.text import fold_query
 from kyodo_desk.models import (
     Attendance,
@@ -57,21 +57,6 @@ class SessionDraft:
     start_time: time | None = None
     end_time: time | None = None
     label: str = ""
-
-
-@dataclass(frozen=True)
-class Question:
-    """申込時の質問 as the event form edits it: *id* None for one not saved yet (a saved one
-    keeps its id, and so its answers, however its wording changes)."""
-
-    prompt: str
-    kind: QuestionKind = QuestionKind.TEXT
-    choices: tuple[str, ...] = ()  # kind CHOICE: at least two
-    required: bool = False
-    id: int | None = None
-
-
-MAX_QUESTIONS = 20
 
 
 @dataclass(frozen=True)
@@ -127,15 +112,23 @@ class SeatCount:
     taken: int
     waiting_parties: int
     last_number: int = 0  # the last 受付番号 given (cancelled sign-ups included)
+    applied_parties: int = 0  # 抽選待ち: applications to a lottery not drawn yet
+    applied_people: int = 0
 
     @property
     def free(self) -> int | None:
         return free_seats(self.capacity, self.taken)
 
     def label(self) -> str:
-        """e.g. 「32/50名（残り18）・キャンセル待ち3組」."""
+        """e.g. 「32/50名（残り18）・キャンセル待ち3組」; before a draw 「抽選申込12組20名
+        （定員20名）」, the applications first: no seat is taken until the draw."""
+        applied = f"抽選申込{self.applied_parties}組{self.applied_people}名"
+        if self.applied_parties and not self.taken and self.capacity is not None:
+            return f"{applied}（定員{self.capacity}名）"
         text = (f"{self.taken}名（定員なし）" if self.capacity is None
                 else f"{self.taken}/{self.capacity}名（残り{self.free}）")
+        if self.applied_parties:
+            text += f"・{applied}"
         if self.waiting_parties:
             text += f"・キャンセル待ち{self.waiting_parties}組"
         return text
@@ -231,6 +224,8 @@ class EventSummary:
     seats: SeatCount
     cancelled: bool
     district: str = ""  # 地域, "" 未設定
+    lottery_until: date | None = None  # 抽選の申込締切 (None: 先着順)
+    lottery_drawn: bool = False  # 抽選済: its 抽選結果 can be printed
 
 
 @dataclass(frozen=True)
@@ -303,30 +298,8 @@ def clean_event_draft(draft: EventDraft) -> EventDraft:
         venue_address=draft.venue_address.strip(), description=draft.description.strip(),
         audience=draft.audience.strip(), contact_name=draft.contact_name.strip(),
         fee_note=draft.fee_note.strip(), how_to_apply=draft.how_to_apply.strip(),
-        questions=tuple(_cleaned_question(q) for q in draft.questions),
+        questions=tuple(cleaned_question(q) for q in draft.questions),
     )
-
-
-def _cleaned_question(q: Question) -> Question:
-    choices = tuple(c.strip() for c in q.choices if c.strip())
-    return replace(q, prompt=q.prompt.strip(),
-                   choices=choices if q.kind is QuestionKind.CHOICE else ())
-
-
-def question_problems(questions: Sequence[Question]) -> list[FieldProblem]:
-    """What is wrong with the sign-up questions: each needs its wording, a choice question at
-    least two different choices, and there are at most MAX_QUESTIONS."""
-    found: list[FieldProblem] = []
-    if len(questions) > MAX_QUESTIONS:
-        found.append(FieldProblem("questions", f"質問は{MAX_QUESTIONS}問までです。"))
-    for n, q in enumerate(questions, start=1):
-        if not q.prompt.strip():
-            found.append(FieldProblem("questions", f"質問{n}の文を入力してください。"))
-        choices = {c.strip() for c in q.choices if c.strip()}
-        if q.kind is QuestionKind.CHOICE and len(choices) < 2:
-            found.append(FieldProblem(
-                "questions", f"質問{n}（{q.prompt.strip() or '選択肢'}）の選択肢を2つ以上入力してください。"))
-    return found
 
 
 def lottery_problems(draft: EventDraft) -> list[FieldProblem]:
@@ -344,6 +317,17 @@ def lottery_problems(draft: EventDraft) -> list[FieldProblem]:
     if draft.signup_opens_on and draft.lottery_until < draft.signup_opens_on:
         found.append(FieldProblem("lottery_until", "抽選の申込締切日が受付開始日より前です。"))
     return found
+
+
+def refuse_lottery_change(event: Event, draft: EventDraft) -> None:
+    """After the draw, its 抽選の申込締切 stays as drawn: the 抽選結果 prints it, and the
+    applicants were fixed by it."""
+    if event.lottery_drawn_at is not None and draft.lottery_until != event.lottery_until:
+        assert event.lottery_until is not None  # only a lottery is drawn
+        drawn_on = japan_time(event.lottery_drawn_at).date()
+        raise ValidationError.single(
+            "lottery_until", f"抽選は{full_date(drawn_on)}に済んでいるため、抽選の設定"
+            f"（申込締切 {full_date(event.lottery_until)}）は変更・解除できません。")
 
 
 def course_problems(draft: EventDraft) -> list[FieldProblem]:
@@ -407,7 +391,7 @@ def load_event(session: Session, event_id: int, *, lock: bool = False) -> Event:
 
 def seat_count_columns(event_id: SQLColumnExpression[int]) -> tuple[ScalarSelect[int], ...]:
     """The seats of the event *event_id*, as SeatCount takes them after its capacity: taken,
-    waiting parties, last 受付番号.
+    waiting parties, last 受付番号, and the lottery's applications (抽選待ち: parties, people).
 
     Every figure comes from an index, never from the sign-ups' rows: the seats taken read the
     seat holders' entries only (no more than the capacity), the waitlist is counted without
@@ -419,7 +403,13 @@ def seat_count_columns(event_id: SQLColumnExpression[int]) -> tuple[ScalarSelect
     waiting = select(func.count()).select_from(Registration) \
         .where(of_event, Registration.status == RegistrationStatus.WAITLISTED)
     last = select(func.coalesce(func.max(Registration.queue_number), 0)).where(of_event)
-    return taken.scalar_subquery(), waiting.scalar_subquery(), last.scalar_subquery()
+    # Read off the same index as the seats taken (status, then party_size in its entries).
+    applied = Registration.status == RegistrationStatus.APPLIED
+    applied_parties = select(func.count()).select_from(Registration).where(of_event, applied)
+    applied_people = select(func.coalesce(func.sum(Registration.party_size), 0)) \
+        .where(of_event, applied)
+    return (taken.scalar_subquery(), waiting.scalar_subquery(), last.scalar_subquery(),
+            applied_parties.scalar_subquery(), applied_people.scalar_subquery())
 
 
 # Built once: the event list counts many events' seats with it.
@@ -474,7 +464,8 @@ def list_events(db: Database, actor: Actor, *, query: str = "", start: date | No
     first = func.min(EventSession.held_on)
     last = func.max(EventSession.held_on)
     stmt = (select(Event.id, Event.kind, Event.title, Facility.name, first, last,
-                   func.count(EventSession.id), Event.capacity, Event.cancelled, Event.district)
+                   func.count(EventSession.id), Event.capacity, Event.cancelled, Event.district,
+                   Event.lottery_until, Event.lottery_drawn_at)
             .join(EventSession, EventSession.event_id == Event.id)
             .join(Facility, Facility.id == Event.facility_id)
             .group_by(Event.id, Facility.name)
@@ -501,7 +492,7 @@ def list_events(db: Database, actor: Actor, *, query: str = "", start: date | No
             select(EventSession.event_id, func.min(EventSession.start_time))
             .where(EventSession.event_id.in_(ids)).group_by(EventSession.event_id)).all())
     return [EventSummary(r[0], r[1], r[2], r[3], r[4], r[5], first_times.get(r[0]), r[6],
-                         seats[r[0]], r[8], r[9]) for r in rows]
+                         seats[r[0]], r[8], r[9], r[10], r[11] is not None) for r in rows]
 
 
 def calendar_month(db: Database, actor: Actor, year: int, month: int) -> list[CalendarEntry]:
@@ -562,6 +553,7 @@ def update_event(db: Database, actor: Actor, event_id: int, version: int,
             if event.version != version:
                 raise ConcurrentEdit("イベント")
             seats = seat_counts(session, [event.id], {event.id: event.capacity})[event.id]
+            refuse_lottery_change(event, cleaned)
             if cleaned.capacity is not None and cleaned.capacity < seats.taken:
                 raise ValidationError.single(
                     "capacity", f"定員を{cleaned.capacity}名にはできません。すでに{seats.taken}名の"

@@ -10,18 +10,17 @@ check-in racing a cancellation of the same sign-up is served before or after it,
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kyodo_desk.database import Database
 from kyodo_desk.database.core import retry_on_contention
-from kyodo_desk.domain.dates import clock, japan_time
+from kyodo_desk.domain.dates import clock, japan_time, month_day
 from kyodo_desk.domain.errors import UserError
-from kyodo_desk.domain.events import RegistrationStatus, parse_ticket_code
+from kyodo_desk.domain.events import CheckInOutcome, RegistrationStatus, parse_ticket_code
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.models import Attendance, Event, EventSession, Registration
 from kyodo_desk.services.events.registrations import (
@@ -35,12 +34,6 @@ from kyodo_desk.services.events.registrations import (
 from kyodo_desk.services.read_log import OPEN, View, read_details, record_read
 
 S = RegistrationStatus
-
-
-class CheckInOutcome(enum.Enum):
-    CHECKED_IN = "出席にしました"
-    ALREADY = "出席済みです"
-    REFUSED = "出席にできません"
 
 
 @dataclass(frozen=True)
@@ -126,6 +119,13 @@ def _try_check_in(session: Session, actor: Actor, registration_id: int, session_
     if reg.status is S.WAITLISTED:
         return _refused(f"{info.contact_name}さんはキャンセル待ち{info.waitlist_position}番で、"
                         "まだ席がありません。", info)
+    if reg.status is S.APPLIED:
+        # An application holds no seat until the draw, the day after its closing day.
+        draw_from = session.scalar(select(Event.lottery_until).where(Event.id == reg.event_id))
+        when = f"（抽選は{month_day(draw_from + timedelta(days=1), with_weekday=False)}以降）" \
+            if draw_from else ""
+        return _refused(f"抽選待ちの申込です{when}。{info.contact_name}さんにはまだ席が"
+                        "ありません。", info)
     earlier = session.scalars(select(Attendance).where(
         Attendance.registration_id == reg.id, Attendance.session_id == session_id)).first()
     if earlier is not None:

@@ -4,16 +4,18 @@ sign-ups in list order. The leaflets draw this data and read nothing themselves.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.events import RegistrationStatus
 from kyodo_desk.domain.permissions import Actor
+from kyodo_desk.domain.questions import answer_text
 from kyodo_desk.services import contacts, events
 from kyodo_desk.services.contacts import FacilityDetail
-from kyodo_desk.services.events import EventDetail, registrations
+from kyodo_desk.services.events import EventDetail, answers, photos, registrations
+from kyodo_desk.services.events.photos import Photo
 from kyodo_desk.services.events.registrations import RegistrationInfo
 
 
@@ -24,6 +26,10 @@ class EventPrintData:
     event: EventDetail
     facility: FacilityDetail
     registrations: tuple[RegistrationInfo, ...]
+    photo: Photo | None = None  # チラシの写真, read for the flyer only (with_photo)
+    # 申込時の回答 as read (はい／いいえ), by sign-up (registration id → question id → text):
+    # the 名簿's alone (with_answers); a public print never has them to show.
+    answers: Mapping[int, Mapping[int, str]] = field(default_factory=dict)
 
     def with_status(self, statuses: Collection[RegistrationStatus]) -> list[RegistrationInfo]:
         return [r for r in self.registrations if r.status in statuses]
@@ -39,14 +45,21 @@ class ReceiptData:
 
 
 def event_print_data(db: Database, actor: Actor, event_id: int, *,
-                     with_sign_ups: bool = True) -> EventPrintData:
+                     with_sign_ups: bool = True, with_photo: bool = False,
+                     with_answers: bool = False) -> EventPrintData:
     """The event *event_id* as its prints show it; the sign-ups only *with_sign_ups* (the
-    flyer names nobody)."""
+    flyer names nobody), its photo only *with_photo* (the flyer's alone), the answers to
+    the sign-up questions only *with_answers* (the 名簿's alone)."""
     event = events.get_event(db, actor, event_id)
     facility = contacts.get_facility(db, actor, event.facility_id)
     signed_up = (tuple(registrations.list_registrations(db, actor, event_id))
                  if with_sign_ups else ())
-    return EventPrintData(event, facility, signed_up)
+    photo = photos.get_event_photo(db, actor, event_id) if with_photo else None
+    asked = {q.id: q for q in event.questions}
+    given = {reg: {q: answer_text(asked[q], a) for q, a in found.items() if q in asked}
+             for reg, found in answers.event_answers(db, actor, event_id).items()
+             } if with_answers else {}
+    return EventPrintData(event, facility, signed_up, photo, given)
 
 
 def receipt_data(db: Database, actor: Actor, registration_id: int, *,

@@ -44,7 +44,13 @@ from kyodo_desk.database import Database
 from kyodo_desk.database.audit import insert_row, prepare_row, record_event
 from kyodo_desk.database.core import retry_on_contention
 from kyodo_desk.domain.bounds import FIELD_BOUNDS, problem
-from kyodo_desk.domain.errors import FieldProblem, NotFound, UserError, ValidationError
+from kyodo_desk.domain.errors import (
+    ConcurrentEdit,
+    FieldProblem,
+    NotFound,
+    UserError,
+    ValidationError,
+)
 from kyodo_desk.domain.events import (
     MAX_PARTY_SIZE,
     REGISTRATION_STATUS_LABELS,
@@ -57,12 +63,15 @@ from kyodo_desk.domain.events import (
     plan_promotions,
     signup_window_problem,
 )
+from kyodo_desk.domain.lottery import applied_message, takes_applications
 from kyodo_desk.domain.permissions import Action, Actor, PermissionDenied, Resource
 from kyodo_desk.domain.plans import Sector
+from kyodo_desk.domain.questions import clean_answers
 from kyodo_desk.domain.text import fold
 from kyodo_desk.models import Attendance, Contact, ContactKind, Event, Registration
 from kyodo_desk.services.contacts.erasure import refuse_erased
 from kyodo_desk.services.events import SeatCount, load_event, seat_count_columns, seat_counts
+from kyodo_desk.services.events.answers import add_answers, event_questions, replace_answers
 from kyodo_desk.services.read_log import View, log_open, log_read
 
 S = RegistrationStatus
@@ -98,6 +107,8 @@ class SignUpDraft:
     booth_power: bool = False
     booth_space: str = ""
     sector: str = ""  # 所属の区分 (domain/plans.Sector's value), "" not asked
+    # 申込時の回答: (question id, answer); on a change they replace the stored ones.
+    answers: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -224,7 +235,12 @@ def get_registration(db: Database, actor: Actor, registration_id: int, *,
     return found
 
 
-_ORDER = {S.CONFIRMED: 0, S.ATTENDED: 0, S.NO_SHOW: 0, S.WAITLISTED: 1, S.CANCELLED: 2}
+_ORDER = {S.CONFIRMED: 0, S.ATTENDED: 0, S.NO_SHOW: 0, S.APPLIED: 1, S.WAITLISTED: 1,
+          S.CANCELLED: 2}
+# The waitlist's order: a lottery's losers in drawn order (抽選順), then sign-ups after the
+# draw (or of an event without a lottery) in 受付番号 order.
+_WAITLIST_ORDER = (case((Registration.lottery_rank.is_(None), 1), else_=0),
+                   Registration.lottery_rank, Registration.queue_number)
 
 
 def registration_infos(session: Session, event_id: int,
@@ -234,7 +250,7 @@ def registration_infos(session: Session, event_id: int,
     stmt = (select(Registration, Contact.name, Contact.reading, Contact.phone, Contact.kind)
             .join(Contact, Contact.id == Registration.contact_id)
             .where(Registration.event_id == event_id)
-            .order_by(Registration.queue_number))
+            .order_by(*_WAITLIST_ORDER))
     attending = (select(Attendance.registration_id, Attendance.session_id)
                  .join(Registration, Registration.id == Attendance.registration_id)
                  .where(Registration.event_id == event_id).order_by(Attendance.session_id))
@@ -256,14 +272,17 @@ def registration_infos(session: Session, event_id: int,
             reg.walk_in, reg.promoted_at, reg.offer_until, reg.contacted_at,
             reg.booth_tables, reg.booth_chairs, reg.booth_power, reg.booth_space,
             reg.booth_number, tuple(attended.get(reg.id, ())), reg.version, reg.sector))
-    out.sort(key=lambda r: (_ORDER[r.status], r.queue_number))
+    out.sort(key=lambda r: (_ORDER[r.status], r.waitlist_position or 0, r.queue_number))
     return out
 
 
 def _waitlist_position(session: Session, reg: Registration) -> int:
+    ahead = (Registration.lottery_rank <= reg.lottery_rank if reg.lottery_rank is not None
+             else or_(Registration.lottery_rank.is_not(None),
+                      Registration.queue_number <= reg.queue_number))
     return session.scalar(select(func.count()).select_from(Registration).where(
         Registration.event_id == reg.event_id, Registration.status == S.WAITLISTED,
-        Registration.queue_number <= reg.queue_number)) or 0
+        ahead)) or 0
 
 
 def _info(session: Session, reg: Registration) -> RegistrationInfo:
@@ -339,8 +358,12 @@ def sign_up(db: Database, actor: Actor, event_id: int, draft: SignUpDraft, *,
 
 def add_sign_up(session: Session, actor: Actor, event_id: int, draft: SignUpDraft, *,
                 today: date, override_window: bool = False, allow_similar: bool = False,
-                walk_in: bool = False) -> SignUpResult:
+                walk_in: bool = False, asked: bool = True) -> SignUpResult:
     """The sign-up inside the caller's transaction (also used by the door's walk-in).
+
+    Its answers are checked against the event's questions as they are under the lock; a
+    required one may stay unanswered only where nobody was *asked* (an import of
+    applications).
 
     Under the event's lock every read is one indexed lookup or an aggregate over an index, by
     statements built once, and the answer is made from what is in hand: a sign-up costs the
@@ -366,22 +389,28 @@ def add_sign_up(session: Session, actor: Actor, event_id: int, draft: SignUpDraf
         raise ValidationError.single(
             "party_size", f"{draft.party_size}名では定員（{event.capacity}名）を超えるため、"
             "受け付けられません。")
+    answers = clean_answers(event_questions(session, event_id), draft.answers, required=asked)
     alike, *figures = session.connection().execute(under_lock, looked_up).one()
     if alike is not None:
         _refuse_duplicate(session, event_id, who, alike)
     seats = SeatCount(event.capacity, *figures)
-    confirmed = may_confirm_at_once(event.capacity, seats.taken, draft.party_size,
-                                    seats.waiting_parties, event.queue_rule)
+    # 抽選: until its closing day a sign-up is an application, holding no seat.
+    applying = takes_applications(event.lottery_until, event.lottery_drawn_at is not None,
+                                  today)
+    confirmed = not applying and may_confirm_at_once(
+        event.capacity, seats.taken, draft.party_size, seats.waiting_parties, event.queue_rule)
     if walk_in and not confirmed:
         raise UserError(f"満席のため、当日参加はできません（{seats.label()}）。")
     # A Core insert, checked, audited and announced as a flushed row is (audit.prepare_row):
     # a flush of the one new row would cost more than the rest of the sign-up under the lock.
-    stored = insert_row(session, pending, status=S.CONFIRMED if confirmed else S.WAITLISTED,
-                        queue_number=seats.last_number + 1)
+    status = S.APPLIED if applying else S.CONFIRMED if confirmed else S.WAITLISTED
+    stored = insert_row(session, pending, status=status, queue_number=seats.last_number + 1)
+    if answers:
+        add_answers(session, stored["id"], answers)
     if window and override_window:
         record_event(session, actor, "override", Registration.__tablename__,
                      stored["id"], {"event_id": event_id, "window": window})
-    return _answer(stored, who, seats)
+    return _answer(stored, who, seats, event.lottery_until)
 
 
 def _row(event_id: int, who: _Applicant, draft: SignUpDraft, *,
@@ -395,7 +424,8 @@ def _row(event_id: int, who: _Applicant, draft: SignUpDraft, *,
             "phone_key": who.phone_key}
 
 
-def _answer(row: dict[str, Any], who: _Applicant, seats: SeatCount) -> SignUpResult:
+def _answer(row: dict[str, Any], who: _Applicant, seats: SeatCount,
+            lottery_until: date | None = None) -> SignUpResult:
     """What the counter is told, from what the sign-up had in hand (*seats* as they were
     before it): nothing is read again."""
     status, number, party = row["status"], row["queue_number"], row["party_size"]
@@ -406,6 +436,8 @@ def _answer(row: dict[str, Any], who: _Applicant, seats: SeatCount) -> SignUpRes
         who.is_group, party, row["notes"], status, position, number, row["token"],
         row["walk_in"], None, None, None, row["booth_tables"], row["booth_chairs"],
         row["booth_power"], row["booth_space"], None, (), row["version"], row["sector"])
+    if status is S.APPLIED and lottery_until is not None:
+        return SignUpResult(info, applied_message(lottery_until, number))
     if waiting:
         return SignUpResult(info, f"満席のため、キャンセル待ち{position}番目で受け付けました。"
                                   f"受付番号 {number}")
@@ -416,7 +448,8 @@ def _answer(row: dict[str, Any], who: _Applicant, seats: SeatCount) -> SignUpRes
 _APPLICANT = select(Contact.name, Contact.reading, Contact.phone, Contact.kind,
                     Contact.erased_on).where(Contact.id == bindparam("contact"))
 _LOCK_FOR_SIGN_UP = (select(Event.title, Event.capacity, Event.queue_rule, Event.cancelled,
-                            Event.signup_opens_on, Event.signup_closes_on)
+                            Event.signup_opens_on, Event.signup_closes_on,
+                            Event.lottery_until, Event.lottery_drawn_at)
                      .where(Event.id == bindparam("event")).with_for_update())
 
 
@@ -510,17 +543,19 @@ def _cancel(session: Session, registration_id: int) -> CancelResult:
 @retry_on_contention
 def update_sign_up(db: Database, actor: Actor, registration_id: int, version: int,
                    draft: SignUpDraft) -> CancelResult:
-    """Change party size, notes or booth needs. More people than the free seats allow are
-    refused; fewer free seats for the waitlist."""
+    """Change party size, notes, booth needs or the answers (the draft's replace the stored
+    ones: read them first with answers.get_answers). More people than the free seats allow
+    are refused; fewer free seats for the waitlist."""
     actor.require(Action.CHANGE, Resource.REGISTRATIONS)
     cleaned = clean_sign_up(draft)
     with db.writing(actor) as session:
         event, reg = lock_sign_up(session, registration_id)
         if reg.version != version:
-            raise UserError("この申込は、開いた後に他の窓口で変更されました。開き直してください。")
+            raise ConcurrentEdit("申込")
         if cleaned.contact_id != reg.contact_id:
             raise UserError("申込者は変更できません。キャンセルして新しく受け付けてください。")
         _refuse_growth(session, event, reg, cleaned.party_size)
+        replace_answers(reg, clean_answers(event_questions(session, event.id), cleaned.answers))
         reg.party_size, reg.notes = cleaned.party_size, cleaned.notes
         reg.booth_tables, reg.booth_chairs = cleaned.booth_tables, cleaned.booth_chairs
         reg.booth_power, reg.booth_space = cleaned.booth_power, cleaned.booth_space
@@ -560,7 +595,7 @@ def promote_waitlist(session: Session, event: Event, now: datetime | None = None
     waiting = session.execute(
         select(Registration.id, Registration.party_size)
         .where(Registration.event_id == event.id, Registration.status == S.WAITLISTED)
-        .order_by(Registration.queue_number)
+        .order_by(*_WAITLIST_ORDER)
     ).all()
     plan = plan_promotions(_seats(session, event).free, [Waiting(i, n) for i, n in waiting],
                            event.queue_rule)

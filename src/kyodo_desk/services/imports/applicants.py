@@ -379,7 +379,8 @@ def _run(db: Database, actor: Actor, plan: ImportPlan, prepared: _Prepared,
                     contact = add_contact(session, actor, d.applicant.person).id
                 add_sign_up(session, actor, event.id,
                             SignUpDraft(contact, d.applicant.party_size, d.applicant.notes),
-                            today=d.applicant.sent_at.date(), allow_similar=True)
+                            # A register from before the questions answered none of them.
+                            today=d.applicant.sent_at.date(), allow_similar=True, asked=False)
                 signed.add(contact)
                 added += 1
             _tell(progress, done, total)

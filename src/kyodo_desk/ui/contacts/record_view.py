@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.database import Database
-from kyodo_desk.domain.dates import fiscal_year_label, full_date
+from kyodo_desk.domain.dates import fiscal_year_label, full_date, short_date
 from kyodo_desk.domain.errors import UserError
 from kyodo_desk.domain.grants import yen
 from kyodo_desk.domain.labels import GROUP_TYPE_LABELS, KIND_LABELS
@@ -132,7 +132,8 @@ def _attended_days(entry: SignUpEntry) -> str:
     days = [s for s in entry.sessions if s.attended]
     if not days or len(entry.sessions) == 1:
         return entry.attendance_label
-    return f"{entry.attendance_label}（{'・'.join(f'{s.held_on.month}/{s.held_on.day}' for s in days)}）"
+    attended = "・".join(short_date(s.held_on, with_weekday=False) for s in days)
+    return f"{entry.attendance_label}（{attended}）"
 
 
 CONSULTATION_COLUMNS: list[_Column[ConsultationEntry]] = [

@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from kyodo_desk.domain.events import EventKind, QueueRule
+from kyodo_desk.domain.events import EventKind, QuestionKind, QueueRule
+from kyodo_desk.domain.questions import Question
 from kyodo_desk.services.events import EventDraft, SessionDraft
 from kyodo_desk.ui.draft_files import DraftFiles
 
@@ -62,6 +63,9 @@ def state_from_json(data: dict[str, Any]) -> EventFormState:
         SessionDraft(date.fromisoformat(s["held_on"]), _optional_time(s.get("start_time")),
                      _optional_time(s.get("end_time")), str(s.get("label", "")))
         for s in d["sessions"])
+    d["questions"] = tuple(
+        Question(str(q["prompt"]), QuestionKind(q["kind"]), tuple(map(str, q["choices"])),
+                 bool(q["required"]), q.get("id")) for q in d.get("questions", ()))
     saved_at, version = data.get("saved_at"), data.get("base_version")
     return EventFormState(EventDraft(**d), None if version is None else int(version),
                           datetime.fromisoformat(saved_at) if saved_at else None, typed)

@@ -28,9 +28,16 @@ from kyodo_desk.database import Database
 from kyodo_desk.domain.dates import clock, date_with_weekday, full_date
 from kyodo_desk.domain.districts import suggest_district
 from kyodo_desk.domain.errors import FieldProblem, ValidationError
-from kyodo_desk.domain.events import EVENT_KIND_LABELS, QUEUE_RULE_LABELS, EventKind, QueueRule
+from kyodo_desk.domain.events import (
+    EVENT_KIND_LABELS,
+    QUESTION_KIND_LABELS,
+    QUEUE_RULE_LABELS,
+    EventKind,
+    QueueRule,
+)
 from kyodo_desk.domain.holidays import ClosedDays
 from kyodo_desk.domain.permissions import Actor
+from kyodo_desk.domain.questions import Question
 from kyodo_desk.domain.readings import suggested_reading
 from kyodo_desk.services import events as svc
 from kyodo_desk.services.events import EventDetail, EventDraft, SessionDraft
@@ -39,6 +46,8 @@ from kyodo_desk.ui.date_inputs import DateEdit, day_of, qdate
 from kyodo_desk.ui.district_choice import UNSET, choose_district, district_combo
 from kyodo_desk.ui.drafted_form import DraftedForm
 from kyodo_desk.ui.events.drafts import EventDraftStore, EventFormState
+from kyodo_desk.ui.events.photo_box import PhotoBox
+from kyodo_desk.ui.events.questions_editor import QuestionsEditor, choices_text
 from kyodo_desk.ui.events.sessions_editor import SessionsEditor, short_date_edit
 from kyodo_desk.ui.field_errors import form_column, text_box, with_unit
 from kyodo_desk.ui.number_box import NumberBox, typed_texts
@@ -50,8 +59,9 @@ _SESSION_NUMBER = re.compile(r"開催日(\d+)（")
 # Field → label, in form order: the order problems are listed and the first one is focused.
 FIELD_LABELS = {
     "kind": "種類", "title": "イベント名", "title_reading": "よみ", "facility_id": "主催施設",
-    "venue": "会場", "district": "地域", "sessions": "開催日時", "description": "説明", "capacity": "定員",
-    "signup_opens_on": "受付開始", "signup_closes_on": "受付締切", "audience": "対象",
+    "venue": "会場", "district": "地域", "sessions": "開催日時", "description": "説明", "questions": "申込時の質問", "capacity": "定員",
+    "signup_opens_on": "受付開始", "signup_closes_on": "受付締切",
+    "lottery_until": "抽選の申込締切", "audience": "対象",
     "fee": "参加費", "fee_note": "料金の補足", "how_to_apply": "申込方法",
     "contact_name": "問い合わせ先", "contact_phone": "問い合わせ先の電話", "url": "URL",
     "queue_rule": "キャンセル待ちの順番", "offer_hold_hours": "繰り上げの回答期限",
@@ -143,6 +153,8 @@ class EventForm(DraftedForm):
         self.day_warnings.setStyleSheet("color: #8a5300;")
         self.day_warnings.hide()
         self.description = text_box("チラシに載せる内容・講師・持ち物など", 96)
+        self.questions = QuestionsEditor()
+        self.questions.add_button.setDefault(False)
 
         self.capacity = NumberBox.for_column("events", "capacity", unit="名", optional=True,
                                              empty_text="定員なし")
@@ -152,6 +164,13 @@ class EventForm(DraftedForm):
         self.closes = QCheckBox("締切")
         self.closes.setToolTip("チェックを外すと、締切日を設けません（当日まで受付）")
         self.closes_on = short_date_edit()
+        # 抽選: applications until this day, then a draw (services/events/lottery.py).
+        self.lottery = QCheckBox("抽選にする")
+        self.lottery.setObjectName("lottery")
+        self.lottery.setToolTip("定員を超える申込を、締切の後の抽選で決めます（当選は受付済、"
+                                "ほかは抽選順にキャンセル待ち）。チェックを外すと先着順です")
+        self.lottery_until = short_date_edit()
+        self.lottery_until.setObjectName("lotteryUntil")
         self.audience = QLineEdit()
         self.audience.setPlaceholderText("例: 市内在住・在勤の方、市民活動に関心のある方")
         self.fee = NumberBox.for_column("events", "fee", unit="円", optional=True,
@@ -166,6 +185,9 @@ class EventForm(DraftedForm):
         self.contact_phone.setFixedWidth(150)
         self.url = QLineEdit()
         self.url.setPlaceholderText("https://…")
+        # Saved at once, apart from the form's 保存: a photo is no field of the event.
+        self.photo = PhotoBox(self.db, self.actor)
+        self.photo.set_event(self.record_id)
         self.queue_rule = QComboBox()
         for rule, label in QUEUE_RULE_LABELS.items():
             self.queue_rule.addItem(label, rule)
@@ -215,6 +237,8 @@ class EventForm(DraftedForm):
         sessions.addWidget(self.day_warnings)
         self.errors.add_row(left, "開催日時 *", sessions, "sessions", focus=self.sessions)
         self.errors.add_row(left, "説明", self.description, "description")
+        self.errors.add_row(left, "申込時の質問", self.questions, "questions",
+                            focus=self.questions.add_button)
 
         # The units stand beside the boxes, not in them: an empty box shows what empty means
         # (定員なし, 無料), and the unit stays in sight while a number is typed.
@@ -231,6 +255,12 @@ class EventForm(DraftedForm):
             period.addLayout(line)
         self.errors.add_row(right, "受付期間", period, "signup_opens_on", "signup_closes_on",
                   focus=self.opens_on, frames={"signup_closes_on": self.closes_on})
+        lottery = QHBoxLayout()
+        lottery.addWidget(self.lottery)
+        lottery.addWidget(QLabel("申込締切"))
+        lottery.addWidget(self.lottery_until)
+        lottery.addStretch()
+        self.errors.add_row(right, "抽選", lottery, "lottery_until", focus=self.lottery_until)
         self.errors.add_row(right, "対象", self.audience, "audience")
         fee = with_unit(self.fee, "円")
         fee.takeAt(fee.count() - 1)  # the note takes the rest of the line
@@ -246,6 +276,7 @@ class EventForm(DraftedForm):
         self.errors.add_row(right, "問い合わせ先", contact, "contact_name", "contact_phone",
                   focus=self.contact_name, frames={"contact_phone": self.contact_phone})
         self.errors.add_row(right, "URL", self.url, "url")
+        self.errors.add_row(right, "チラシの写真", self.photo)
         queue = QVBoxLayout()
         queue.setSpacing(2)
         queue.addWidget(self.queue_rule)
@@ -290,8 +321,8 @@ class EventForm(DraftedForm):
             self.kind, self.title, self.title_reading, self.facility, self.venue,
             self.venue_name, self.venue_address, self.district,
             *self.sessions.focus_widgets(),
-            self.description, self.capacity, self.opens, self.opens_on, self.closes,
-            self.closes_on, self.audience, self.fee, self.fee_note, self.how_to_apply,
+            self.description, *self.questions.focus_widgets(), self.capacity, self.opens, self.opens_on, self.closes,
+            self.closes_on, self.lottery, self.lottery_until, self.audience, self.fee, self.fee_note, self.how_to_apply,
             self.contact_name, self.contact_phone, self.url, self.queue_rule, self.hold_hours,
             self.completion, self.cohort, self.has_booths, self.cancelled, self.save_button, self.cancel_button,
         ]
@@ -317,7 +348,8 @@ class EventForm(DraftedForm):
         for number in (self.capacity, self.fee, self.hold_hours, self.completion, self.cohort):
             number.textChanged.connect(changed)
         self.kind.currentIndexChanged.connect(self._show_course_fields)
-        for check, edit in ((self.opens, self.opens_on), (self.closes, self.closes_on)):
+        for check, edit in ((self.opens, self.opens_on), (self.closes, self.closes_on),
+                            (self.lottery, self.lottery_until)):
             check.toggled.connect(edit.setEnabled)
             check.toggled.connect(changed)
             edit.dateChanged.connect(changed)
@@ -326,6 +358,8 @@ class EventForm(DraftedForm):
         self.queue_rule.currentIndexChanged.connect(self._show_queue_help)
         self.sessions.changed.connect(changed)
         self.sessions.lines_changed.connect(self._set_tab_order)
+        self.questions.changed.connect(changed)
+        self.questions.lines_changed.connect(self._set_tab_order)
         self.sessions.changed.connect(self._show_day_warnings)
         self.sessions.lines_changed.connect(self._show_day_warnings)
         self.venue.currentIndexChanged.connect(self._show_day_warnings)
@@ -359,6 +393,8 @@ class EventForm(DraftedForm):
             capacity=self.capacity.value(),
             signup_opens_on=day_of(self.opens_on.date()) if self.opens.isChecked() else None,
             signup_closes_on=day_of(self.closes_on.date()) if self.closes.isChecked() else None,
+            lottery_until=(day_of(self.lottery_until.date()) if self.lottery.isChecked()
+                           else None),
             audience=self.audience.text(), fee=self.fee.value() or 0,  # left empty: 無料
             fee_note=self.fee_note.text(),
             how_to_apply=self.how_to_apply.toPlainText(),
@@ -369,6 +405,7 @@ class EventForm(DraftedForm):
             district=self.district.currentData(),
             completion_sessions=self.completion.value() if course else None,
             cohort=self.cohort.value() if course else None,
+            questions=self.questions.questions(),
         ), base_version=self._base_version, numbers_typed=typed_texts(self._number_boxes()))
 
     def _number_boxes(self) -> dict[str, NumberBox]:
@@ -396,13 +433,16 @@ class EventForm(DraftedForm):
                 "" if self.detail is not None else self.suggested_district()))
             self._show_district_note()
             self.sessions.set_sessions(d.sessions or (SessionDraft(date.today()),))
+            self.questions.set_questions(d.questions)
             self.capacity.setValue(d.capacity)
             # Shown dates of an unticked 受付開始/締切: near the first session, ready to tick.
             first = d.sessions[0].held_on if d.sessions else date.today()
             for check, edit, value, fallback in (
                     (self.opens, self.opens_on, d.signup_opens_on, first - timedelta(weeks=4)),
                     (self.closes, self.closes_on, d.signup_closes_on,
-                     first - timedelta(days=1))):
+                     first - timedelta(days=1)),
+                    (self.lottery, self.lottery_until, d.lottery_until,
+                     first - timedelta(weeks=2))):
                 check.setChecked(value is not None)
                 edit.setEnabled(value is not None)
                 edit.setDate(qdate(value or fallback))
@@ -543,6 +583,7 @@ class EventForm(DraftedForm):
             "capacity": "定員なし" if d.capacity is None else f"{d.capacity}名",
             "signup_opens_on": full_date(d.signup_opens_on) if d.signup_opens_on else "",
             "signup_closes_on": full_date(d.signup_closes_on) if d.signup_closes_on else "",
+            "lottery_until": full_date(d.lottery_until) if d.lottery_until else "先着順",
             "audience": d.audience, "fee": f"{d.fee:,}円" if d.fee else "無料",
             "fee_note": d.fee_note, "how_to_apply": d.how_to_apply,
             "contact_name": d.contact_name, "contact_phone": d.contact_phone, "url": d.url,
@@ -553,6 +594,7 @@ class EventForm(DraftedForm):
             "cohort": f"第{d.cohort}期生" if d.cohort is not None else "",
             "has_booths": "あり" if d.has_booths else "なし",
             "cancelled": "中止" if d.cancelled else "",
+            "questions": "\n".join(question_text(q) for q in d.questions),
         }
 
     def _show_problems(self, problems: Sequence[FieldProblem]) -> None:
@@ -570,6 +612,14 @@ class EventForm(DraftedForm):
             return (self.sessions.lines[0].held_on if self.sessions.lines
                     else self.sessions.add_button)
         return self.errors.inputs[problem.field]
+
+
+def question_text(q: Question) -> str:
+    """「食物アレルギーはありますか（はい／いいえ・必須）」."""
+    kind = QUESTION_KIND_LABELS[q.kind]
+    if q.choices:
+        kind += f": {choices_text(q.choices)}"
+    return f"{q.prompt}（{kind}{'・必須' if q.required else ''}）"
 
 
 def session_text(s: SessionDraft) -> str:

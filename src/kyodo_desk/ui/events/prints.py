@@ -5,9 +5,12 @@ preview)."""
 from __future__ import annotations
 
 from kyodo_desk import leaflets
+from kyodo_desk.services.events import EventSummary
 
 # Made from the course's 修了者 window (ui/events/graduates_dialog.py), for a course only.
 MADE_ELSEWHERE = frozenset({"certificates"})
+# 抽選結果: made from a drawn lottery only.
+AFTER_DRAW = frozenset({"lottery-result", "lottery-result-staff"})
 
 
 def event_leaflets() -> list[leaflets.LeafletInfo]:
@@ -15,3 +18,13 @@ def event_leaflets() -> list[leaflets.LeafletInfo]:
     order."""
     return [info for info in leaflets.catalog(every=True)
             if info.needs == "event" and info.name not in MADE_ELSEWHERE]
+
+
+def unavailable(name: str, event: EventSummary | None) -> str:
+    """Why the print *name* cannot be made for *event* (the disabled menu entry's tooltip), or
+    "" when it can."""
+    if name not in AFTER_DRAW or event is None or event.lottery_drawn:
+        return ""
+    if event.lottery_until is None:
+        return "先着順のイベントです。抽選結果は、抽選したイベントだけで作れます。"
+    return "まだ抽選していません。抽選の後に作れます（申込一覧の「抽選する…」）。"

@@ -10,13 +10,14 @@ said in a message box that stays until the clerk dismisses it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QAction, QColor, QFont
 from PySide6.QtWidgets import (
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -29,14 +30,23 @@ from PySide6.QtWidgets import (
 
 from kyodo_desk import leaflets
 from kyodo_desk.database import Database
-from kyodo_desk.domain.dates import clock, date_and_time, japan_time, short_date
-from kyodo_desk.domain.events import QUEUE_RULE_LABELS, SEAT_HOLDING, RegistrationStatus
+from kyodo_desk.domain.dates import clock, date_and_time, full_date, japan_time, short_date
+from kyodo_desk.domain.events import (
+    QUEUE_RULE_LABELS,
+    SEAT_HOLDING,
+    WINDOW_OVERRIDE_ROLES,
+    RegistrationStatus,
+)
 from kyodo_desk.domain.permissions import Action, Actor, Resource
+from kyodo_desk.domain.questions import Answers, answer_text
 from kyodo_desk.services import events as event_svc
 from kyodo_desk.services.events import EventDetail, EventSessionInfo
 from kyodo_desk.services.events import registrations as svc
+from kyodo_desk.services.events.answers import event_answers
+from kyodo_desk.services.events.lottery import LotteryResult, draw_lottery
 from kyodo_desk.services.events.registrations import RegistrationInfo, SignUpResult, WaitlistMove
-from kyodo_desk.ui.events.signup_dialog import SignUpDialog
+from kyodo_desk.ui.events.door_menu import door_menu
+from kyodo_desk.ui.events.signup_dialog import SignUpChange, SignUpDialog, read_for_change
 from kyodo_desk.ui.messages import ask
 from kyodo_desk.ui.operations import ReadOp, WriteOp, show_failure
 from kyodo_desk.ui.pdf_preview import PdfPreview
@@ -44,6 +54,7 @@ from kyodo_desk.ui.widgets import RowsModel, fit_columns, record_list
 
 S = RegistrationStatus
 RECEIPT = "event-receipt"
+LOTTERY_PRINTS = {"public": "lottery-result", "staff": "lottery-result-staff"}
 LIVE_REFRESH_DELAY_MS = 300  # several changes arriving together cause one refresh
 # Tables whose change may alter a sign-up list (contacts: a name or phone corrected).
 SIGN_UP_TABLES = frozenset({"events", "event_sessions", "registrations", "attendances",
@@ -98,6 +109,28 @@ def booth_text(info: RegistrationInfo) -> str:
     return f"{number}（{wished}）" if wished else number
 
 
+def may_draw(event: EventDetail, today: date) -> bool:
+    """抽選する: a lottery not drawn yet whose closing day has passed."""
+    return (event.lottery_until is not None and event.lottery_drawn_at is None
+            and today > event.lottery_until)
+
+
+def may_draw_early(event: EventDetail, today: date, actor: Actor) -> bool:
+    """締切前に抽選する: a collaboration officer (or admin) may draw a lottery not drawn yet
+    before its closing day has passed (the service audits it as every draw)."""
+    return (actor.role in WINDOW_OVERRIDE_ROLES and event.lottery_until is not None
+            and event.lottery_drawn_at is None and today <= event.lottery_until)
+
+
+def lottery_text(event: EventDetail) -> str:
+    """「・抽選: 12月1日まで申込、その後に抽選」 or when it was drawn; "" first come."""
+    if event.lottery_until is None:
+        return ""
+    if event.lottery_drawn_at is not None:
+        return f"　・抽選済（{japan_moment(event.lottery_drawn_at)}）、以後は先着順"
+    return f"　・抽選: {full_date(event.lottery_until)}まで申込（抽選待ち）、その後に抽選"
+
+
 def who(info: RegistrationInfo) -> str:
     return (f"{info.contact_name}さん（受付番号 {info.queue_number}・{info.status_label}・"
             f"{info.party_size}名）")
@@ -109,12 +142,14 @@ class Loaded:
 
     event: EventDetail
     rows: list[RegistrationInfo]
+    answers: dict[int, Answers] = field(default_factory=dict)  # 申込時の回答 by sign-up id
 
 
 def load_sign_ups(db: Database, actor: Actor, event_id: int) -> Loaded:
     """(Runs off the GUI thread.)"""
-    return Loaded(event_svc.get_event(db, actor, event_id),
-                  svc.list_registrations(db, actor, event_id))
+    event = event_svc.get_event(db, actor, event_id)
+    rows = svc.list_registrations(db, actor, event_id)  # logs the reading, answers included
+    return Loaded(event, rows, event_answers(db, actor, event_id) if event.questions else {})
 
 
 class SignUpRows(RowsModel[RegistrationInfo]):
@@ -234,7 +269,8 @@ class RegistrationsPanel(QWidget):
         self.model = RegistrationsModel()
         self.table = record_list(self.model, "registrationList")
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
-        self.table.doubleClicked.connect(lambda _index: self._offer_reply_or_nothing())
+        self.table.doubleClicked.connect(lambda _index: self._double_clicked())
+        self._answers: dict[int, Answers] = {}
 
         self.sign_up_button = self._button("申込…", "signUpButton", self.open_sign_up,
                                            "新しい申込を受け付けます")
@@ -259,8 +295,18 @@ class RegistrationsPanel(QWidget):
         self.receipt_button = self._button("受付票を印刷…", "receiptButton",
                                            self.print_selected_receipt,
                                            "選んだ申込の受付票（QRコードつき）を作ります")
+        self.draw_button = self._button("抽選する…", "drawLotteryButton", self.draw_lottery,
+                                        "抽選の申込締切の後、申込の中から当選を決めます")
         buttons = QHBoxLayout()
-        for button in (self.sign_up_button, self.cancel_button):
+        self.change_button = self._button("申込を変更…", "changeSignUpButton", self.open_change,
+                                          "選んだ申込の人数・配慮事項・質問への回答などを変更します")
+        # Also on the list's right-click menu (and a double click on the row).
+        self.change_action = QAction("申込を変更…", self.table)
+        self.change_action.triggered.connect(self.open_change)
+        self.table.addAction(self.change_action)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for button in (self.sign_up_button, self.change_button, self.cancel_button,
+                       self.draw_button):
             buttons.addWidget(button)
         buttons.addSpacing(12)
         for button in (self.accept_button, self.decline_button, self.jump_button):
@@ -269,11 +315,22 @@ class RegistrationsPanel(QWidget):
         for button in (self.booth_button, self.allocate_button, self.no_show_button,
                        self.receipt_button):
             buttons.addWidget(button)
+        # ネットワークのない会場: the pack for a laptop, its journal back, the conflicts.
+        self.door_button = QPushButton("当日受付パック")
+        self.door_button.setObjectName("doorMenuButton")
+        self.door_button.setMenu(door_menu(self, db, actor, lambda: self.event_id))
+        buttons.addWidget(self.door_button)
         buttons.addStretch(1)
 
         self.status = QLabel()
         self.status.setObjectName("resultCount")
         self.status.setWordWrap(True)
+        # The selected sign-up's 申込時の回答, read without printing the roster.
+        self.answers_line = QLabel()
+        self.answers_line.setObjectName("signUpAnswers")
+        self.answers_line.setWordWrap(True)
+        self.answers_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.answers_line.hide()
 
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
@@ -286,6 +343,7 @@ class RegistrationsPanel(QWidget):
         layout.addWidget(self.awaiting)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.answers_line)
         layout.addWidget(self.status)
 
         self._live_timer = QTimer(self)
@@ -352,6 +410,7 @@ class RegistrationsPanel(QWidget):
 
     def _show(self, loaded: Loaded) -> None:
         event = self.detail = loaded.event
+        self._answers = loaded.answers
         self.model.reset(loaded.rows, event)
         # The short columns as wide as what this event's sign-ups show; 氏名・団体名 and
         # 配慮事項 share the rest (a name still cut shows whole in its tooltip).
@@ -364,7 +423,8 @@ class RegistrationsPanel(QWidget):
         self.title.setText(f"{event.title}{'（中止）' if event.cancelled else ''}")
         self.seats.setText(f"席: {event.seats.label()}")
         self.rule.setText(f"キャンセル待ちの繰り上げ: {QUEUE_RULE_LABELS[event.queue_rule]}"
-                          f"　・繰り上げた席は{event.offer_hold_hours}時間、連絡を待って確保します")
+                          f"　・繰り上げた席は{event.offer_hold_hours}時間、連絡を待って確保します"
+                          + lottery_text(event))
         waiting = [r for r in loaded.rows if r.awaiting_call]
         self.awaiting.setVisible(bool(waiting))
         if waiting:
@@ -410,6 +470,11 @@ class RegistrationsPanel(QWidget):
         self.accept_button.setEnabled(awaiting)
         self.decline_button.setEnabled(awaiting)
         self.jump_button.setEnabled(picked and status is S.WAITLISTED)
+        lottery = event is not None and event.lottery_until is not None
+        self.draw_button.setVisible(lottery)
+        self.draw_button.setEnabled(
+            change and lottery and event is not None
+            and (may_draw(event, date.today()) or may_draw_early(event, date.today(), self.actor)))
         after = event is not None and date.today() >= event.last_day
         self.no_show_button.setEnabled(change and after)
         self.no_show_button.setToolTip(
@@ -420,8 +485,24 @@ class RegistrationsPanel(QWidget):
         self.allocate_button.setVisible(booths)
         self.booth_button.setEnabled(picked and status in (S.CONFIRMED, S.ATTENDED))
         self.allocate_button.setEnabled(change)
+        self.door_button.setEnabled(change)
         self.receipt_button.setEnabled(info is not None and status is not S.CANCELLED
                                        and not self._busy)
+        self.change_button.setEnabled(picked and status is not S.CANCELLED)
+        self.change_action.setEnabled(self.change_button.isEnabled())
+        self._show_answers(info)
+
+    def _show_answers(self, info: RegistrationInfo | None) -> None:
+        """申込時の回答 of *info*, one question after another; hidden for an event without
+        questions."""
+        questions = self.detail.questions if self.detail is not None else ()
+        self.answers_line.setVisible(bool(questions) and info is not None)
+        if not questions or info is None:
+            return
+        given = self._answers.get(info.id, {})
+        self.answers_line.setText(f"{info.contact_name}さんの回答: " + "　".join(
+            f"{q.prompt}「{answer_text(q, given[q.id]) if q.id in given else '回答なし'}」"
+            for q in questions))
 
     # --- signing up -----------------------------------------------------------------------
     def open_sign_up(self) -> SignUpDialog | None:
@@ -447,6 +528,51 @@ class RegistrationsPanel(QWidget):
                      default="print", escape="close")
         if answer == "print":
             self.print_receipt(reg.id)
+
+    # --- changing a sign-up (申込の変更) -------------------------------------------------------
+    def open_change(self) -> None:
+        """Read the selected sign-up afresh (off the GUI thread), then open it in the sign-up
+        dialog to be changed; when it saves, say so and who moved up, if anyone did."""
+        info, event = self.selected(), self.detail
+        if info is None or event is None or not self.change_button.isEnabled():
+            return
+        db, actor = self.db, self.actor
+
+        def open_dialog(change: SignUpChange) -> None:
+            if self.event_id != event.id or self.detail is None:
+                return  # another event chosen meanwhile
+            dialog = SignUpDialog(self.db, self.actor, self.detail, self, change=change)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.setModal(True)
+            dialog.accepted.connect(lambda: self._changed(dialog.outcome))
+            self.change_dialog = dialog
+            dialog.show()
+
+        def failed(exc: Exception) -> None:
+            show_failure(self, exc, reading=True)
+            self.refresh()  # gone, perhaps: the list says so
+
+        ReadOp(self, lambda: read_for_change(db, actor, info.id), open_dialog,
+               failed=failed).run()
+
+    def _changed(self, result: object) -> None:
+        if not isinstance(result, svc.CancelResult):
+            return
+        reg = result.registration
+        self.refresh(reg.id)
+        done = f"{reg.contact_name}さんの申込を変更しました（{reg.party_size}名）。"
+        if result.moved.promoted:
+            self._say_moved(done, result.moved)
+        else:
+            self._tell(done)
+
+    def _double_clicked(self) -> None:
+        """A 連絡待ち row: the call done; any other: the sign-up changed."""
+        info = self.selected()
+        if info is not None and info.awaiting_call:
+            self._offer_reply_or_nothing()
+        else:
+            self.open_change()
 
     # --- changes --------------------------------------------------------------------------
     def _write(self, work: Callable[[], Any], done: Callable[[Any], None],
@@ -578,6 +704,81 @@ class RegistrationsPanel(QWidget):
         self._write(lambda: svc.allocate_booths(db, actor, event_id),
                     lambda count: self._tell(f"{count}件の出展者にブース番号を割り当てました。"
                                              if count else "番号のない出展者はいません。"))
+
+    # --- the lottery (抽選) -----------------------------------------------------------------
+    def draw_lottery(self) -> None:
+        """Ask with the counts (申込N組M名・定員K名), draw, then show the result and offer
+        its prints."""
+        event = self.detail
+        today = date.today()
+        early = event is not None and may_draw_early(event, today, self.actor)
+        if event is None or not (may_draw(event, today) or early):
+            return
+        applied = [r for r in self.model.rows() if r.status is S.APPLIED]
+        counts = (f"申込{len(applied)}組{sum(r.party_size for r in applied)}名・"
+                  f"定員{event.capacity or 0}名")
+        text = (f"「{event.title}」の抽選をしますか？\n\n{counts}\n\n"
+                "当選の組は受付済に、ほかの組は抽選順にキャンセル待ちになります。"
+                "抽選は一度だけで、やり直せません。")
+        if early:
+            assert event.lottery_until is not None  # may_draw_early
+            text += (f"\n\n抽選の申込締切（{full_date(event.lottery_until)}）がまだ過ぎていません。"
+                     "締切前に抽選すると、その後の申込は抽選に入らず先着順になります。")
+        box = QMessageBox(QMessageBox.Icon.Question, "抽選", text, parent=self)
+        draw = box.addButton("抽選する", QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton("やめる", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        if early:
+            # Before the closing day the draw is a deliberate exception: ticked to be made.
+            tick = QCheckBox("締切前に抽選する", box)  # owned by the box
+            box.setCheckBox(tick)
+            draw.setEnabled(False)
+            tick.toggled.connect(draw.setEnabled)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        db, actor, event_id = self.db, self.actor, event.id
+
+        def answered(button: object) -> None:
+            if button is draw:
+                self._write(lambda: draw_lottery(db, actor, event_id, early=early), self._drawn)
+
+        box.buttonClicked.connect(answered)
+        self.draw_box = box  # the open confirmation (window-modal, not blocking)
+        box.open()
+
+    def _drawn(self, result: LotteryResult) -> None:
+        self._tell(f"抽選しました: {result.summary()}")
+        answer = ask(self, "抽選結果", f"{result.summary()}\n\n抽選の種: {result.seed}\n"
+                     "当選の方・キャンセル待ちの方に結果をお知らせください。\n\n"
+                     "抽選結果を印刷しますか？",
+                     [("public", "掲示用を印刷…"), ("staff", "職員用を印刷…"),
+                      ("close", "閉じる")], default="public", escape="close")
+        if answer in LOTTERY_PRINTS:
+            self.print_lottery_result(LOTTERY_PRINTS[answer])
+
+    def print_lottery_result(self, name: str) -> None:
+        """Make the 抽選結果 (*name*: the posting or the staff list) off the GUI thread,
+        then show it with 保存 and 印刷."""
+        if self.event_id is None:
+            return
+        db, actor, event_id = self.db, self.actor, self.event_id
+        self._tell("抽選結果を作成しています…")
+
+        def show(pdf: bytes) -> None:
+            self._tell("")
+            preview = PdfPreview("抽選結果", f"抽選結果_{event_id}.pdf", pdf, self)
+            preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            preview.setModal(True)
+            preview.status_message.connect(self._tell)
+            self.lottery_preview = preview
+            preview.show()
+
+        def failed(exc: Exception) -> None:
+            self._tell("抽選結果を作成できませんでした。")
+            show_failure(self, exc, reading=True)
+
+        ReadOp(self, lambda: leaflets.render(name, db, actor, event_id=event_id), show,
+               failed=failed).run()
 
     # --- the receipt ----------------------------------------------------------------------
     def print_selected_receipt(self) -> None:

@@ -5,12 +5,19 @@ Keyboard first: type part of a name, よみ or phone (person or group), ↓ into
 Enter takes one and moves on to 人数 (to 所属の区分 for a 市民協働ミーティング, which asks it
 first: its roster and report show the mix); Ctrl+Enter saves, Esc closes (asking first when something
 was typed). Saving runs off the GUI thread; whatever the service refuses is said in words and
-every field keeps what was typed.
+every field keeps what was typed. An event's sign-up questions (申込時の質問) are asked under
+the 配慮事項, the required ones marked ※必須.
+
+Opened with a `SignUpChange` it changes a sign-up (申込の変更): the applicant is shown, not
+searched; the fields hold what is stored, and the save names the version they were read at, so a
+change made meanwhile at another counter is shown side by side (ui/conflict.py), never overwritten.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 
 from PySide6.QtCore import Signal
@@ -30,17 +37,32 @@ from PySide6.QtWidgets import (
 )
 
 from kyodo_desk.database import Database
-from kyodo_desk.domain.errors import ConnectionLost, FieldProblem, UserError, ValidationError
+from kyodo_desk.domain.errors import (
+    ConcurrentEdit,
+    ConnectionLost,
+    FieldProblem,
+    UserError,
+    ValidationError,
+)
 from kyodo_desk.domain.events import WINDOW_OVERRIDE_ROLES, EventKind
 from kyodo_desk.domain.permissions import Actor
 from kyodo_desk.domain.plans import SECTOR_LABELS
+from kyodo_desk.domain.questions import Answers, answer_field, answer_text, clean_answers
 from kyodo_desk.services.contacts import ContactKind
 from kyodo_desk.services.events import EventDetail, checkin
 from kyodo_desk.services.events import registrations as svc
+from kyodo_desk.services.events.answers import get_answers
 from kyodo_desk.services.events.checkin import CheckInResult
-from kyodo_desk.services.events.registrations import SignUpDraft, SignUpResult
+from kyodo_desk.services.events.registrations import (
+    CancelResult,
+    RegistrationInfo,
+    SignUpDraft,
+    SignUpResult,
+)
+from kyodo_desk.ui.conflict import Choice, VersionsDialog, differences
 from kyodo_desk.ui.contact_picker import ContactPicker
 from kyodo_desk.ui.contacts.form import ContactForm
+from kyodo_desk.ui.events.answers_form import AnswersForm
 from kyodo_desk.ui.field_errors import (
     REFUSED,
     FieldErrors,
@@ -51,7 +73,7 @@ from kyodo_desk.ui.field_errors import (
 )
 from kyodo_desk.ui.messages import ask, show_error
 from kyodo_desk.ui.number_box import NumberBox
-from kyodo_desk.ui.operations import WriteOp
+from kyodo_desk.ui.operations import ReadOp, WriteOp
 from kyodo_desk.ui.widgets import ctrl_enter
 
 # The dialog's fields in the order problems are listed and the first one is focused.
@@ -60,12 +82,35 @@ FIELD_ORDER = ("contact_id", "sector", "party_size", "notes", "booth_tables", "b
 NO_SECTOR = "（回答なし）"
 
 
+@dataclass(frozen=True)
+class SignUpChange:
+    """A sign-up read to be changed (申込の変更): its values at `registration.version`, and
+    its answers."""
+
+    registration: RegistrationInfo
+    answers: Answers
+
+    @property
+    def draft(self) -> SignUpDraft:
+        return replace(self.registration.as_draft(), answers=tuple(self.answers.items()))
+
+
+def read_for_change(db: Database, actor: Actor, registration_id: int) -> SignUpChange:
+    """(Runs off the GUI thread.) The sign-up, then its answers: an answer changed between the
+    two reads raises the sign-up's version past the one read, so the save is refused and
+    shown as a conflict rather than overwriting it."""
+    info = svc.get_registration(db, actor, registration_id)
+    return SignUpChange(info, get_answers(db, actor, registration_id))
+
+
 class SignUpDialog(QDialog):
     """Sign a contact up for *event* (or, with *walk_in_session_id*, sign up and check in at
     the door at once).
 
+    With *change*, change that sign-up instead (update_sign_up, CancelResult).
+
     After a save, `outcome` holds the service's answer (SignUpResult, or CheckInResult for a
-    walk-in) and the dialog is accepted. A walk-in the service refuses outright (満席 and the
+    walk-in, CancelResult for a change) and the dialog is accepted. A walk-in the service refuses outright (満席 and the
     like) is closed unsaved with the reason in `refusal`. `save_finished` tells every outcome
     of a save (True: stored).
     """
@@ -73,17 +118,20 @@ class SignUpDialog(QDialog):
     save_finished = Signal(bool)
 
     def __init__(self, db: Database, actor: Actor, event: EventDetail,
-                 parent: QWidget | None = None, *, walk_in_session_id: int | None = None
-                 ) -> None:
+                 parent: QWidget | None = None, *, walk_in_session_id: int | None = None,
+                 change: SignUpChange | None = None) -> None:
         super().__init__(parent)
         self.db, self.actor, self.detail = db, actor, event
         self.walk_in_session_id = walk_in_session_id
-        self.outcome: SignUpResult | CheckInResult | None = None
+        self.change = change
+        # The version the fields were read at: a save names it (a conflict resolved moves it).
+        self._version = change.registration.version if change else 0
+        self.outcome: SignUpResult | CheckInResult | CancelResult | None = None
         self.refusal = ""
         self._saving = False
         self._closing = False
         walk_in = walk_in_session_id is not None
-        self.setWindowTitle("当日参加" if walk_in else "申込の受付")
+        self.setWindowTitle("当日参加" if walk_in else "申込の変更" if change else "申込の受付")
         self.setMinimumWidth(720)
 
         self.summary = summary_line("formSummary")
@@ -92,7 +140,7 @@ class SignUpDialog(QDialog):
         self.window_note.setWordWrap(True)
         self.window_note.setStyleSheet("background: #fff3cd; color: #7a4f01; padding: 4px;")
         # Said before anything is typed; a walk-in is taken whatever the window.
-        window = None if walk_in else event.signup_window_problem(date.today())
+        window = None if walk_in or change else event.signup_window_problem(date.today())
         self.window_note.setVisible(bool(window))
         if window:
             may = actor.role in WINDOW_OVERRIDE_ROLES
@@ -100,7 +148,7 @@ class SignUpDialog(QDialog):
                 f"受付期間外です。{window}"
                 + ("保存するときに、期間外でも受け付けるか確かめます。" if may
                    else "期間外の受付は協働担当のアカウントでのみできます。"))
-        full = "" if event.seats.free != 0 or walk_in else \
+        full = "" if event.seats.free != 0 or walk_in or change else \
             "\n満席です。新しい申込はキャンセル待ちになります。"
         heading = QLabel(f"{event.title}　　席: {event.seats.label()}{full}")
         heading.setObjectName("signupEvent")
@@ -147,16 +195,27 @@ class SignUpDialog(QDialog):
                 booth_line.addWidget(QLabel(unit))
                 booth_line.addSpacing(8)
 
-        self.save_button = QPushButton(("出席にする" if walk_in else "受け付ける") + "（Ctrl+Enter）")
+        self.save_button = QPushButton(("出席にする" if walk_in else "変更を保存" if change
+                                        else "受け付ける") + "（Ctrl+Enter）")
         self.save_button.setObjectName("saveButton")
         self.cancel_button = QPushButton("キャンセル")
         for button in (self.save_button, self.cancel_button):
             button.setAutoDefault(False)  # Enter in a field must never save by accident
             button.setDefault(False)
 
+        # 申込時の質問: asked at the counter and at the door alike.
+        self.answers = AnswersForm(event.questions, self)
+
         self.errors = FieldErrors()
         form = form_column()
-        self.errors.add_row(form, "申込者 *", self.picker, "contact_id", focus=self.picker.search)
+        if change is None:
+            self.errors.add_row(form, "申込者 *", self.picker, "contact_id",
+                                focus=self.picker.search)
+        else:  # the applicant stays: another person is a new sign-up
+            self.picker.setParent(self)
+            self.picker.hide()
+            self.errors.add_row(form, "申込者", self._applicant_line(change.registration),
+                                "contact_id")
         if self.sector_first:
             self.errors.add_row(form, "所属の区分", self.sector, "sector", narrow=True)
         self.errors.add_row(form, "人数", with_unit(self.party, "名"), "party_size",
@@ -164,6 +223,7 @@ class SignUpDialog(QDialog):
         self.errors.add_row(form, "配慮事項・託児", self.notes, "notes")
         if not self.sector_first:
             self.errors.add_row(form, "所属の区分", self.sector, "sector", narrow=True)
+        self.answers.place_in(form)
         self.errors.add_row(form, "ブースの希望", self.booth, "booth_tables",
                             "booth_chairs", "booth_space", focus=self.tables,
                             frames={"booth_tables": self.tables, "booth_chairs": self.chairs,
@@ -187,9 +247,11 @@ class SignUpDialog(QDialog):
         layout.addWidget(self.content, 1)
         layout.addLayout(buttons)
 
-        order: list[QWidget] = [*self.picker.tab_chain(), self.party, self.notes, self.sector]
+        searched = self.picker.tab_chain() if change is None else []
+        order: list[QWidget] = [*searched, self.party, self.notes, self.sector]
         if self.sector_first:
-            order = [*self.picker.tab_chain(), self.sector, self.party, self.notes]
+            order = [*searched, self.sector, self.party, self.notes]
+        order += self.answers.focus_widgets()
         if event.has_booths:
             order += [self.tables, self.chairs, self.power, self.space]
         for first, second in itertools.pairwise([*order, self.save_button, self.cancel_button]):
@@ -199,8 +261,36 @@ class SignUpDialog(QDialog):
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
         ctrl_enter(self, self.save)
+        if change is not None:
+            self._fill(change)
         self._clean = self.draft_state()
-        self.picker.search.setFocus()
+        if change is None:
+            self.picker.search.setFocus()
+        else:
+            self.party.setFocus()
+            self.party.selectAll()
+
+    def _applicant_line(self, info: RegistrationInfo) -> QLabel:
+        details = "・".join(x for x in (info.contact_reading, info.contact_phone) if x)
+        line = QLabel(f"{info.contact_name}" + (f"（{details}）" if details else "")
+                      + f"　受付番号 {info.queue_number}・{info.status_label}")
+        line.setObjectName("signupApplicant")
+        line.setStyleSheet("font-weight: bold;")
+        line.setWordWrap(True)
+        return line
+
+    def _fill(self, change: SignUpChange) -> None:
+        """Put the sign-up as read on screen."""
+        info = change.registration
+        self.picker.restore(info.contact_name, info.contact_id)
+        self.party.setValue(info.party_size)
+        self.notes.setPlainText(info.notes)
+        self.sector.setCurrentIndex(max(self.sector.findData(info.sector), 0))
+        self.tables.setValue(info.booth_tables or None)  # empty: none wanted
+        self.chairs.setValue(info.booth_chairs or None)
+        self.power.setChecked(info.booth_power)
+        self.space.setText(info.booth_space)
+        self.answers.fill(change.answers)
 
     # --- state ----------------------------------------------------------------------------
     def draft(self) -> SignUpDraft:
@@ -214,14 +304,15 @@ class SignUpDialog(QDialog):
             booth_tables=(self.tables.number() or 0) if booths else 0,  # empty: none
             booth_chairs=(self.chairs.number() or 0) if booths else 0,
             booth_power=self.power.isChecked(), booth_space=self.space.text(),
-            sector=self.sector.currentData() or "")
+            sector=self.sector.currentData() or "", answers=self.answers.answers())
 
     def draft_state(self) -> tuple[object, ...]:
         """What is on screen, as typed (a number box may hold what is not a number yet)."""
         chosen = self.picker.chosen
         return (chosen.ref if chosen else None, self.picker.search.text(), self.party.text(),
                 self.notes.toPlainText(), self.tables.text(), self.chairs.text(),
-                self.power.isChecked(), self.space.text(), self.sector.currentIndex())
+                self.power.isChecked(), self.space.text(), self.sector.currentIndex(),
+                self.answers.answers())
 
     def is_dirty(self) -> bool:
         return self.draft_state() != self._clean
@@ -250,11 +341,15 @@ class SignUpDialog(QDialog):
         draft = self.draft()
         db, actor, event_id = self.db, self.actor, self.detail.id
         session_id = self.walk_in_session_id
+        changed = self.change.registration.id if self.change else None
+        version = self._version
         self._set_saving(True)
 
-        def store() -> SignUpResult | CheckInResult:
+        def store() -> SignUpResult | CheckInResult | CancelResult:
             if session_id is not None:
                 return checkin.walk_in(db, actor, session_id, draft)
+            if changed is not None:
+                return svc.update_sign_up(db, actor, changed, version, draft)
             return svc.sign_up(db, actor, event_id, draft, override_window=override_window,
                                allow_similar=allow_similar)
 
@@ -278,6 +373,10 @@ class SignUpDialog(QDialog):
             svc.clean_sign_up(self.draft())
         except ValidationError as exc:
             own += exc.problems
+        try:  # a required question left unanswered is said before the database is asked
+            clean_answers(self.detail.questions, self.answers.answers())
+        except ValidationError as exc:
+            own += exc.problems
         return own
 
     def _set_saving(self, saving: bool) -> None:
@@ -290,7 +389,7 @@ class SignUpDialog(QDialog):
         elif self.summary.text() == "保存しています…":
             self.summary.hide()
 
-    def _stored(self, outcome: SignUpResult | CheckInResult) -> None:
+    def _stored(self, outcome: SignUpResult | CheckInResult | CancelResult) -> None:
         self._set_saving(False)
         self.outcome = outcome
         self._closing = True
@@ -302,6 +401,10 @@ class SignUpDialog(QDialog):
         walk_in = self.walk_in_session_id is not None
         if isinstance(exc, ValidationError):
             self._show_problems(exc.problems)
+        elif self.change is not None and isinstance(exc, UserError) \
+                and not isinstance(exc, ConnectionLost):
+            self._resolve_conflict(exc)
+            return  # save_finished is told once it is known what happened
         elif isinstance(exc, svc.DuplicateSignUp):
             self._show_problems([FieldProblem("contact_id", exc.message)])
             QMessageBox.warning(self, "二重申込", exc.message)
@@ -349,12 +452,70 @@ class SignUpDialog(QDialog):
             show_error(self, exc)
         self.save_finished.emit(False)
 
+    # --- a change saved meanwhile at another counter --------------------------------------
+    def _resolve_conflict(self, exc: UserError) -> None:
+        """The sign-up read again: if another counter changed it since it was read, both
+        versions side by side and the usual three choices; else *exc* said as it is."""
+        assert self.change is not None
+        db, actor, registration_id = self.db, self.actor, self.change.registration.id
+        self._set_saving(True)
+
+        def choose(latest: SignUpChange) -> None:
+            self._set_saving(False)
+            if latest.registration.version == self._version and \
+                    not isinstance(exc, ConcurrentEdit):
+                say_on(self.summary, exc.message)
+                show_error(self, exc)
+                self.save_finished.emit(False)
+                return
+            dialog = VersionsDialog(
+                "この申込は、この画面で開いた後に他の窓口で変更されました。",
+                differences(self._described(self.draft()), self._described(latest.draft),
+                            self._labels()), self)
+            dialog.exec()
+            if dialog.choice is Choice.LOAD_THEIRS:
+                self.change, self._version = latest, latest.registration.version
+                self._fill(latest)
+                self._clean = self.draft_state()
+            elif dialog.choice is Choice.SAVE_MINE:
+                self._version = latest.registration.version  # saved over this one, knowingly
+                self.save()
+                return  # save_finished is told by the second try
+            self.save_finished.emit(False)
+
+        def failed(read: Exception) -> None:
+            self._set_saving(False)
+            show_error(self, read)
+            self.save_finished.emit(False)
+
+        ReadOp(self, lambda: read_for_change(db, actor, registration_id), choose,
+               failed=failed).run()
+
+    def _labels(self) -> dict[str, str]:
+        booth = {"booth": "ブースの希望"} if self.detail.has_booths else {}
+        return {"party_size": "人数", "notes": "配慮事項・託児", "sector": "所属の区分",
+                **{answer_field(q.id): q.prompt for q in self.detail.questions
+                   if q.id is not None}, **booth}
+
+    def _described(self, draft: SignUpDraft) -> dict[str, str]:
+        """The sign-up as a person reads it, for the two versions side by side."""
+        given: Mapping[int, str] = dict(draft.answers)
+        needs = [f"机{draft.booth_tables}台" if draft.booth_tables else "",
+                 f"椅子{draft.booth_chairs}脚" if draft.booth_chairs else "",
+                 "電源" if draft.booth_power else "", draft.booth_space]
+        return {"party_size": f"{draft.party_size}名", "notes": draft.notes,
+                "sector": self.sector.itemText(max(self.sector.findData(draft.sector), 0)),
+                "booth": "・".join(n for n in needs if n),
+                **{answer_field(q.id): answer_text(q, given.get(q.id, ""))
+                   for q in self.detail.questions if q.id is not None}}
+
     def _show_problems(self, problems: list[FieldProblem]) -> None:
         """Each problem on the red line under its field, the input framed; the first focused.
         One about no field of this dialog is said in the summary."""
         ordered = sorted(problems, key=lambda p: FIELD_ORDER.index(p.field)
                          if p.field in FIELD_ORDER else len(FIELD_ORDER))
-        elsewhere = self.errors.show(ordered)
+        # The answers' first, so a field above them with a problem takes the cursor after.
+        elsewhere = self.errors.show(self.answers.show_problems(ordered))
         if not problems:
             self.summary.hide()
             return

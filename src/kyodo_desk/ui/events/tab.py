@@ -50,7 +50,7 @@ from kyodo_desk.ui.events.model import (
     TITLE_COLUMN,
     EventListModel,
 )
-from kyodo_desk.ui.events.prints import event_leaflets
+from kyodo_desk.ui.events.prints import event_leaflets, unavailable
 from kyodo_desk.ui.events.registrations_panel import RegistrationsPanel
 from kyodo_desk.ui.operations import ReadOp, WriteOp
 from kyodo_desk.ui.pdf_preview import PdfPreview
@@ -222,6 +222,7 @@ class EventsTab(QWidget):
             action.setToolTip(info.description)
             action.triggered.connect(lambda _=False, name=info.name: self.print_event(name))
             self.print_actions[info.name] = action
+        prints.setToolTipsVisible(True)  # a disabled entry (抽選結果) says why
         self.print_button.setMenu(prints)
         self.export_button = self._button("参加者一覧（Excel）…", "exportParticipants",
                                           self.ask_and_export,
@@ -333,6 +334,10 @@ class EventsTab(QWidget):
         for widget in (self.check_in_button, self.print_button, self.export_button):
             widget.setEnabled(chosen)
         current = self.current_event()
+        for info in event_leaflets():
+            why = unavailable(info.name, current)
+            self.print_actions[info.name].setEnabled(not why)
+            self.print_actions[info.name].setToolTip(why or info.description)
         self.graduates_button.setVisible(
             current is not None and current.kind is EventKind.TSUMUGIST
             and self.actor.may(Action.READ, Resource.REGISTRATIONS))
@@ -496,7 +501,7 @@ class EventsTab(QWidget):
         """Make one of the event's papers off the GUI thread, then preview it."""
         current = self.current_event()
         info = next((i for i in event_leaflets() if i.name == name), None)
-        if current is None or info is None:
+        if current is None or info is None or unavailable(name, current):
             return
         db, actor, event_id = self.db, self.actor, current.id
         self.status_message.emit(f"「{info.title}」を作成しています…")
