@@ -44,9 +44,9 @@ def test_the_roster_shows_each_sign_ups_answers(db, actor, officer, facilities,
     event = _signed(db, actor, officer, facilities)
     text = flat(text_of(render("event-roster", db, actor, event_id=event.id), tmp_path))
     assert "回答" in text
-    assert "食物アレルギーの有無:はい" in text and "食物アレルギーの有無:いいえ" in text
-    assert "参加する回:午後の部" in text
-    assert f"この講座を知ったき…:{LONG[:29]}…" in text and LONG not in text
+    assert "問1食物アレルギーの有無問2参加する回問3この講座を知ったきっかけ" in text
+    assert "問1はい" in text and "問1いいえ" in text and "問2午後の部" in text
+    assert f"問3{LONG[:29]}…" in text and LONG not in text
 
 
 def test_no_public_print_shows_the_answers(db, actor, officer, facilities,

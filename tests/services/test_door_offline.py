@@ -51,7 +51,8 @@ acts = st.lists(st.one_of(st.tuples(st.just("in"), st.integers(1, 6)),
                           st.tuples(st.just("walk"), st.integers(1, 3))), max_size=12)
 
 
-@settings(max_examples=25, deadline=None)
+# Each example seals a pack and opens it twice, stretching the password each time (~0.2 s).
+@settings(max_examples=10, deadline=None)
 @given(capacity=st.integers(3, 8), done=acts)
 def test_seats_are_never_overgiven_and_reopening_finds_the_same(capacity: int,
                                                                 done: list[tuple[str, int]]

@@ -105,9 +105,9 @@ def test_merges_race_counters_and_each_other(db, database_url, actor, tmp_path: 
         with db.reading(None) as session:
             attended = dict(session.execute(
                 select(Attendance.registration_id, func.count())
-                .group_by(Attendance.registration_id)).tuples().all())
+                .group_by(Attendance.registration_id)).all())
             outcomes = dict(session.execute(select(DoorAct.registration_id, DoorAct.outcome))
-                            .tuples().all())
+                            .all())
             acts = session.scalar(select(func.count()).select_from(DoorAct))
         assert acts == len(rounds)  # every act once, however many merged it
         for r, merged, other in zip(rounds, reports[0], reports[1], strict=True):

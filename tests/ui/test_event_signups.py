@@ -369,8 +369,8 @@ def test_the_receipt_of_the_selected_sign_up_is_shown_for_printing(
     panel = open_panel(event.id, actor)
     panel.table.selectRow(0)
     qtbot.mouseClick(panel.receipt_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: getattr(panel, "receipt_preview", None) is not None)
-    preview = panel.receipt_preview
+    qtbot.waitUntil(lambda: getattr(panel, "last_preview", None) is not None)
+    preview = panel.last_preview
     assert preview.isVisible() and preview.pdf.startswith(b"%PDF")
     assert preview.document.pageCount() == 1
     preview.close()

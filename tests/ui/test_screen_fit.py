@@ -179,7 +179,7 @@ def test_the_contact_and_consultation_dialogs_fit(qtbot, main_window, db,  # typ
 
 
 def test_the_event_dialogs_and_previews_fit(qtbot, main_window, db,  # type: ignore[no-untyped-def]
-                                           accounts_by_login, facilities) -> None:
+                                           accounts_by_login) -> None:
     from kyodo_desk.services.demo.events import add_demo_events
     from kyodo_desk.ui.events.prints import AFTER_DRAW
 
@@ -188,9 +188,11 @@ def test_the_event_dialogs_and_previews_fit(qtbot, main_window, db,  # type: ign
     events = window.events
     window.tabs.setCurrentWidget(events)
     settle(qtbot)
-    events.table.selectRow(max(range(events.model.rowCount()),
-                               key=lambda r: events.model.entry(r).seats.taken))
-    settle(qtbot)
+    entries = [events.model.entry(r) for r in range(events.model.rowCount())]
+    # The fullest event taken first come, and the demo's cooking class, drawn by lottery.
+    fullest = max((e for e in entries if e.lottery_until is None), key=lambda e: e.seats.taken)
+    drawn = next(e for e in entries if e.lottery_drawn)
+    _select(qtbot, events, fullest.id)
     check = Checker(qtbot)
     check.dialog(events.open_new)
     check.dialog(events.open_current)
@@ -201,36 +203,21 @@ def test_the_event_dialogs_and_previews_fit(qtbot, main_window, db,  # type: ign
     check.dialog(door.open_walk_in)
     door.reject()
     printable = [p for p, action in events.print_actions.items() if action.isEnabled()]
-    # 抽選結果 is made for a drawn lottery only: disabled for this event (one first come),
-    # and previewed below for one drawn.
+    # 抽選結果 is made for a drawn lottery only: disabled for this event (first come), and
+    # previewed below for the drawn one.
     assert set(events.print_actions) - set(printable) == AFTER_DRAW
     for paper in printable:
         check.dialog(partial(events.print_event, paper))
     events.registrations.table.selectRow(0)
     check.dialog(events.registrations.print_selected_receipt)
     assert check.seen.count("PdfPreview") == len(printable) + 1
-    _select(qtbot, events, _drawn_lottery(db, facilities))
+    _select(qtbot, events, drawn.id)
     assert all(events.print_actions[p].isEnabled() for p in AFTER_DRAW)
     for paper in sorted(AFTER_DRAW):
         check.dialog(partial(events.print_event, paper))
     assert check.seen.count("PdfPreview") == len(events.print_actions) + 1
     assert check.problems == []
 
-
-def _drawn_lottery(db, facilities) -> int:  # type: ignore[no-untyped-def]
-    """A lottery of 20 seats, drawn among 30 applications."""
-    from datetime import timedelta
-
-    from kyodo_desk.services.events.lottery import draw_lottery
-    from kyodo_desk.services.events.registrations import SignUpDraft, sign_up
-    from tests.event_fixtures import make_event, people
-
-    event = make_event(db, facilities["east"], capacity=20, lottery_until=TODAY,
-                       title="抽選の料理教室")
-    for n, contact in enumerate(people(db, 30, prefix="応募者")):
-        sign_up(db, CLI, event.id, SignUpDraft(contact, party_size=1 + n % 3), today=TODAY)
-    draw_lottery(db, CLI, event.id, today=TODAY + timedelta(days=1))
-    return event.id
 
 
 def _select(qtbot, events, event_id: int) -> None:  # type: ignore[no-untyped-def]

@@ -7,8 +7,8 @@ row repeated on each. One list for the whole event, however many sessions: a sig
 its seat for every one of them, and the 出席簿 is the list kept a session at a time. Where any
 sign-up gave its 所属の区分 (市民協働ミーティング), a 区分 column, and the participants' mix
 under the title. Where the event asks sign-up questions (申込時の質問), a 回答 column: each
-answer under a short form of its question, long ones cut (the participants export holds them
-whole), so a row never outgrows a page."""
+answer under its question's number (問1), the questions written out above the lists, long
+answers cut (the participants export holds them whole), so a row never outgrows a page."""
 
 from __future__ import annotations
 
@@ -37,8 +37,7 @@ NONE_YET = "まだ申込はありません。"
 NO_WAITLIST = "キャンセル待ちの方はいません。"
 NO_APPLICATIONS = "抽選の申込はまだありません。"
 BEFORE_DRAW = "抽選の前のため、まだ参加者はいません（申込は下の「抽選待ち」）。"
-PROMPT_CHARS = 10  # of a question, before its answer in the 回答 column
-ANSWER_CHARS = 30  # of an answer (20 questions of both stay well under a page's height)
+ANSWER_CHARS = 30  # of an answer (20 of them stay well under a page's height)
 
 
 def party_count(regs: Sequence[RegistrationInfo]) -> str:
@@ -81,6 +80,7 @@ def build(data: EventPrintData, *, info: LeafletInfo, today: date) -> bytes:
     sectors = any(sector_label(r.sector) for r in data.registrations)
     mix = [("所属の区分", sector_mix(seated))] if sectors and seated else []
     answered = _Answered(e.questions, data.answers) if e.questions else None
+    asked = [("質問", answered.legend())] if answered else []
 
     def compose(kit: Kit) -> list[Any]:
         return [
@@ -90,7 +90,8 @@ def build(data: EventPrintData, *, info: LeafletInfo, today: date) -> bytes:
             kit.facts([("日時", event_text.sessions_text(e.sessions)),
                        ("会場", e.venue_name),
                        ("申込", f"参加者 {party_count(seated)}（{capacity}）　"
-                               f"キャンセル待ち {party_count(waiting)}{applications}"), *mix],
+                               f"キャンセル待ち {party_count(waiting)}{applications}"), *mix,
+                       *asked],
                       role="small"),
             # 参加者, not 受付済: the list holds every sign-up with seats, its 状況 saying
             # 受付済, 出席 or 欠席 (the status 受付済 is only the first of them).
@@ -195,7 +196,9 @@ def _cut(text: str, chars: int) -> str:
 
 
 class _Answered:
-    """The 回答 column: each sign-up's answers, one line a question (「アレルギーの有無: はい」)."""
+    """The 回答 column: each sign-up's answers, one line a question under the question's
+    number (「問1 はい」), the questions written out once above the lists (`legend`): a
+    question repeated on every row would leave its answer no room."""
 
     def __init__(self, questions: Sequence[Question],
                  answers: Mapping[int, Mapping[int, str]]) -> None:
@@ -203,8 +206,13 @@ class _Answered:
 
     def text(self, registration_id: int) -> str:
         given = self.answers.get(registration_id, {})
-        return "\n".join(f"{_cut(q.prompt, PROMPT_CHARS)}: {_cut(a, ANSWER_CHARS)}"
-                         for q in self.questions if (a := given.get(q.id or 0)))
+        return "\n".join(f"問{n} {_cut(a, ANSWER_CHARS)}"
+                         for n, q in enumerate(self.questions, start=1)
+                         if (a := given.get(q.id or 0)))
+
+    def legend(self) -> str:
+        """「問1 食物アレルギーの有無　問2 参加する回」: what each number asks."""
+        return "　".join(f"問{n} {q.prompt}" for n, q in enumerate(self.questions, start=1))
 
     def add_column(self, header: list[str], shares: list[float], align: list[int],
                    rows: list[list[str]], regs: Sequence[RegistrationInfo]) -> None:

@@ -96,7 +96,7 @@ SCREEN_PAGES: dict[str, str] = {
     "ChoiceListDialog": "admin.html#topics",
     "DistrictsDialog": "admin.html#districts",
     "RetentionDialog": "admin.html#retention",
-    "DateStyleDialog": "events.html#dates",
+    "DateStyleDialog": "admin.html#date-style",
     "DatabaseSettingsDialog": "admin.html#database",
     "ChangePasswordDialog": "index.html#sign-in",
     "SignInDialog": "index.html#sign-in",

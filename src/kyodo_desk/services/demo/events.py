@@ -2,8 +2,10 @@
 
 The events are the seed's own (the guideline's つむぎすと講座, 市民協働ミーティング,
 市民活動フェスタ with booths, 市民サービスセンターまつり, a seminar, a まちづくり計画 workshop),
-dated around *today*; sign-ups come from the made-up contacts, through the same services a
-counter uses, so seats, waitlists and booths are as real as any.
+dated around *today*, and a parent-and-child cooking class decided by lottery (抽選), its
+applications answering two sign-up questions, already drawn; sign-ups come from the made-up
+contacts, through the same services a counter uses, so seats, waitlists, booths and the draw
+are as real as any.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from sqlalchemy import select
 
 from kyodo_desk.database import Database
 from kyodo_desk.database.core import retry_on_contention
-from kyodo_desk.domain.events import EventKind, QueueRule
+from kyodo_desk.domain.events import EventKind, QuestionKind, QueueRule
 from kyodo_desk.domain.permissions import Actor
+from kyodo_desk.domain.questions import NO, YES, Question
 from kyodo_desk.models import Contact, ContactKind, Facility
 from kyodo_desk.services.demo import DEMO_NOTE, add_demo_contacts
 from kyodo_desk.services.events import EventDraft, SessionDraft, create_event
+from kyodo_desk.services.events.lottery import draw_lottery
 from kyodo_desk.services.events.registrations import SignUpDraft, add_sign_up
 
 # (kind, title, facility code, days from today per session, start, end, capacity, sign-ups)
@@ -70,7 +74,36 @@ def add_demo_events(db: Database, actor: Actor, *, today: date | None = None) ->
                               booth_power=kind is EventKind.FESTA and n % 3 == 0)
                   for n, contact_id in enumerate(pool[:count])]
         _sign_up_all(db, actor, event.id, drafts, min(today, first))
-    return len(_EVENTS)
+    _add_lottery_class(db, actor, facilities.get("central") or next(iter(facilities.values())),
+                       people, today)
+    return len(_EVENTS) + 1
+
+
+GRADES = ("1・2年生", "3・4年生", "5・6年生")
+
+
+def _add_lottery_class(db: Database, actor: Actor, facility_id: int, people: list[int],
+                       today: date) -> None:
+    """親子で楽しむ郷土料理教室: 30 seats, applications (parent and child, two each) taken until
+    three days ago, 21 of them, drawn: 15 parties seated, 6 waitlisted in drawn order."""
+    event = create_event(db, actor, EventDraft(
+        kind=EventKind.SEMINAR, title="親子で楽しむ秋田の郷土料理教室〜きりたんぽ鍋をつくろう〜",
+        facility_id=facility_id, venue_facility_id=facility_id,
+        sessions=(SessionDraft(today + timedelta(days=12), time(10), time(12)),),
+        description="秋田の郷土料理きりたんぽ鍋を、親子で一緒につくります。エプロンと三角巾を"
+                    "お持ちください。",
+        capacity=30, audience="市内在住の小学生とその保護者（2名1組）", fee=500,
+        fee_note="材料費（1組）", how_to_apply="電話・窓口で申込（応募多数の場合は抽選）",
+        signup_opens_on=today - timedelta(days=20), signup_closes_on=today + timedelta(days=5),
+        lottery_until=today - timedelta(days=3),
+        questions=(Question("食物アレルギーはありますか", QuestionKind.YES_NO, required=True),
+                   Question("お子さんの学年", QuestionKind.CHOICE, GRADES, required=True))))
+    allergy, grade = (q.id or 0 for q in event.questions)  # saved: each has its id
+    drafts = [SignUpDraft(contact_id, party_size=2, answers=(
+                  (allergy, YES if n % 5 == 2 else NO), (grade, GRADES[n % 3])))
+              for n, contact_id in enumerate(people[-21:])]
+    _sign_up_all(db, actor, event.id, drafts, today - timedelta(days=5))
+    draw_lottery(db, actor, event.id, today=today)
 
 
 @retry_on_contention

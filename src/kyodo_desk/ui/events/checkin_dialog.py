@@ -11,37 +11,30 @@ count and the names drops an older read for a newer one.
 
 from __future__ import annotations
 
-import html
-import itertools
 from collections import deque
 from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
 from kyodo_desk.database import Database
 from kyodo_desk.domain.errors import UserError
-from kyodo_desk.domain.events import MAX_PARTY_SIZE, REGISTRATION_STATUS_LABELS, SEAT_HOLDING
+from kyodo_desk.domain.events import SEAT_HOLDING
 from kyodo_desk.domain.permissions import Action, Actor, Resource
 from kyodo_desk.domain.text import fold
 from kyodo_desk.services.events import checkin
 from kyodo_desk.services.events.checkin import CheckInOutcome, CheckInResult
 from kyodo_desk.services.events.registrations import RegistrationInfo
+from kyodo_desk.ui.events.door_screen import (
+    DOOR_COLUMNS,
+    NAME_COLUMN,
+    OUTCOME_COLOURS,
+    READING_COLUMN,
+    DoorNames,
+    DoorScreen,
+    door_cell,
+)
 from kyodo_desk.ui.events.registrations_panel import (
     LIVE_REFRESH_DELAY_MS,
     Loaded,
@@ -53,16 +46,12 @@ from kyodo_desk.ui.events.registrations_panel import (
 from kyodo_desk.ui.events.signup_dialog import SignUpDialog
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.operations import ReadOp, WriteOp, data_changes
-from kyodo_desk.ui.widgets import SearchListKeys, record_list, text_width
 
-OUTCOME_COLOURS = {
-    CheckInOutcome.CHECKED_IN: "#1e8449",  # green
-    CheckInOutcome.ALREADY: "#b9770e",  # amber
-    CheckInOutcome.REFUSED: "#c0392b",  # red
-}
-READING_WIDTH = 140  # about ten kana: enough to tell two names apart
-HISTORY_KEPT = 8  # the last answers, for "what did it say for the person before?"
-_IDLE_STYLE = "background: #eef1f4; color: #555; border-radius: 8px; padding: 14px;"
+# OUTCOME_COLOURS stays importable from here, where the door's colours were first named.
+__all__ = ["OUTCOME_COLOURS", "CheckInDialog", "DoorListModel"]
+_NAMES = DoorNames(session="checkInSession", count="attendanceCount", scan="scanField",
+                   outcome="checkInOutcome", history="checkInHistory", find="checkInFind",
+                   list="checkInList", check_in="checkInButton", walk_in="walkInButton")
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -74,8 +63,8 @@ class DoorListModel(SignUpRows):
     """The event's sign-ups, narrowed by what is typed in the name box (no database query:
     the list is in memory, and the door must answer at once)."""
 
-    columns = ("受付番号", "氏名・団体名", "よみ", "人数", "状況", "この回")
-    NAME_COLUMN, READING_COLUMN = 1, 2
+    columns = DOOR_COLUMNS
+    NAME_COLUMN, READING_COLUMN = NAME_COLUMN, READING_COLUMN
 
     def __init__(self) -> None:
         super().__init__()
@@ -100,19 +89,12 @@ class DoorListModel(SignUpRows):
         if info is None:
             return None
         here = self.session_id in info.attended_session_ids
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (str(info.queue_number), info.contact_name, info.contact_reading,
-                    f"{info.party_size}名", info.status_label,
-                    "出席" if here else "")[index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole and here:
-            return QColor(OUTCOME_COLOURS[CheckInOutcome.CHECKED_IN])
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (self.NAME_COLUMN,
-                                                                      self.READING_COLUMN):
-            return self.data(index) or None  # a long name cut in its column, whole
-        return None
+        return door_cell(index, role, here, lambda: (
+            str(info.queue_number), info.contact_name, info.contact_reading,
+            f"{info.party_size}名", info.status_label, "出席" if here else ""))
 
 
-class CheckInDialog(QDialog):
+class CheckInDialog(QDialog, DoorScreen):
     """出席確認 at the door for one event, one session at a time."""
 
     checked = Signal(object)  # a CheckInResult, once it is on screen
@@ -128,69 +110,19 @@ class CheckInDialog(QDialog):
         self.setWindowTitle("出席確認")
         self.resize(1180, 720)
 
-        self.title = QLabel("読み込んでいます…")
-        self.title.setObjectName("detailTitle")
-        self.title.setWordWrap(True)
-        self.session = QComboBox()
-        self.session.setObjectName("checkInSession")
-        self.session.setMinimumWidth(260)
-        self.count = QLabel()
-        self.count.setObjectName("attendanceCount")
-        self.count.setStyleSheet("font-size: 20pt; font-weight: bold; color: #1f4e3d;")
-        self.count.setToolTip("出席: この回に出席した人数　予定: 席のある申込（キャンセル待ちを除く）の人数")
-
-        self.scan = QLineEdit()
-        self.scan.setObjectName("scanField")
-        self.scan.setPlaceholderText("受付票のQRコードを読み取ってください")
-        big = QFont(self.scan.font())
-        big.setPointSize(16)
-        self.scan.setFont(big)
-        self.scan.setMinimumHeight(44)
-        # A scanner types plain keys: with the Japanese IME left on they would sit in a
-        # composition, and the scanner's Enter would only commit it instead of checking in.
-        self.scan.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
-        self.outcome = QLabel()
-        self.outcome.setObjectName("checkInOutcome")
-        self.outcome.setWordWrap(True)
-        self.outcome.setTextFormat(Qt.TextFormat.RichText)
-        self.outcome.setMinimumHeight(170)
-        self.outcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.history = QListWidget()
-        self.history.setObjectName("checkInHistory")
-        self.history.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab skips it; the scan box rules
-        self.history.setWordWrap(True)
-        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-
-        self.name_search = QLineEdit()
-        self.name_search.setObjectName("checkInFind")
-        self.name_search.setClearButtonEnabled(True)
-        self.name_search.setPlaceholderText("受付票がない方: 名前・よみ・電話・受付番号で検索　↓で一覧へ")
         self.model = DoorListModel()
-        self.table = record_list(self.model, "checkInList")
-        self._size_columns()
-        self.check_in_button = QPushButton("出席にする")
-        self.check_in_button.setObjectName("checkInButton")
-        self.walk_in_button = QPushButton("当日参加…")
-        self.walk_in_button.setObjectName("walkInButton")
-        self.walk_in_button.setToolTip("申込のない方を、席があればその場で当日参加として出席にします")
-        close = QPushButton("閉じる")
-        for button in (self.check_in_button, self.walk_in_button, close):
-            button.setAutoDefault(False)  # the scanner's Enter belongs to the scan box
-            button.setDefault(False)
-
-        self._build_layout(close)
+        self.setup_door(
+            self, _NAMES, self.model,
+            find_hint="受付票がない方: 名前・よみ・電話・受付番号で検索　↓で一覧へ",
+            statuses=("キャンセル待ち99番",),
+            note=QLabel("読み取り機はいつでも使えます。名前で出席にした後も、読み取り欄に戻ります。"),
+            close=self.reject)
+        self.title.setText("読み込んでいます…")
+        self.title.setWordWrap(True)
+        self.count.setToolTip("出席: この回に出席した人数　予定: 席のある申込（キャンセル待ちを除く）の人数")
         self.show_outcome(None)
-
-        self.scan.returnPressed.connect(self._scanned)
         self.name_search.textChanged.connect(self.model.narrow)
-        self.session.currentIndexChanged.connect(lambda _i: self._session_changed())
-        self.check_in_button.clicked.connect(self.check_in_selected)
-        self.walk_in_button.clicked.connect(self.open_walk_in)
-        close.clicked.connect(self.reject)
-        self.table.doubleClicked.connect(lambda _index: self.check_in_selected())
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
-        SearchListKeys(self.name_search, self.table, open_current=self.check_in_selected,
-                       typing_done=lambda: None, enter_opens=False)
         self._live_timer = QTimer(self)
         self._live_timer.setSingleShot(True)
         self._live_timer.setInterval(LIVE_REFRESH_DELAY_MS)
@@ -199,56 +131,6 @@ class CheckInDialog(QDialog):
         self._update_buttons()
         self.refresh()
         self.scan.setFocus()
-
-    def _build_layout(self, close: QPushButton) -> None:
-        top = QFormLayout()
-        top.addRow("開催日", self.session)
-        left = QVBoxLayout()
-        left.addLayout(top)
-        left.addWidget(self.scan)
-        left.addWidget(self.outcome)
-        left.addWidget(self.count)
-        left.addWidget(QLabel("直近の結果"))
-        left.addWidget(self.history, 1)
-        right = QVBoxLayout()
-        right.addWidget(self.name_search)
-        right.addWidget(self.table, 1)
-        actions = QHBoxLayout()
-        actions.addWidget(self.check_in_button)
-        actions.addStretch(1)
-        actions.addWidget(self.walk_in_button)
-        right.addLayout(actions)
-        columns = QHBoxLayout()
-        columns.addLayout(left, 4)
-        columns.addSpacing(12)
-        columns.addLayout(right, 6)
-        hint = QLabel("読み取り機はいつでも使えます。名前で出席にした後も、読み取り欄に戻ります。")
-        hint.setStyleSheet("color: #666;")
-        bottom = QHBoxLayout()
-        bottom.addWidget(hint, 1)
-        bottom.addWidget(close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addLayout(columns, 1)
-        layout.addLayout(bottom)
-        for first, second in itertools.pairwise(
-                [self.scan, self.session, self.name_search, self.table, self.check_in_button,
-                 self.walk_in_button, close]):
-            self.setTabOrder(first, second)
-
-    def _size_columns(self) -> None:
-        """受付番号, 人数, 状況 and この回 as wide as any text they can hold, so that the
-        columns stay put as the list narrows to what is typed; よみ about ten kana, and
-        氏名・団体名 the rest (each whole in its tooltip)."""
-        table, header = self.table, self.table.horizontalHeader()
-        widths = {0: text_width(table, 0, "9999"), DoorListModel.READING_COLUMN: READING_WIDTH,
-                  3: text_width(table, 3, f"{MAX_PARTY_SIZE}名"),
-                  4: text_width(table, 4, *REGISTRATION_STATUS_LABELS.values(),
-                                "キャンセル待ち99番"),
-                  5: text_width(table, 5, "出席")}
-        for column, width in widths.items():
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(DoorListModel.NAME_COLUMN, QHeaderView.ResizeMode.Stretch)
 
     # --- reading --------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -375,22 +257,9 @@ class CheckInDialog(QDialog):
 
     def show_outcome(self, result: CheckInResult | None) -> None:
         """The answer, big: green, amber or red; then the count is read again."""
+        self.show_door_answer(result)
         if result is None:
-            self.outcome.setStyleSheet(_IDLE_STYLE)
-            self.outcome.setText("<div style='font-size: 16pt;'>受付票のQRコードを"
-                                 "読み取ってください</div>")
             return
-        colour = OUTCOME_COLOURS[result.outcome]
-        self.outcome.setStyleSheet(f"background: {colour}; color: white; border-radius: 8px;"
-                                   " padding: 14px;")
-        self.outcome.setText(
-            f"<div style='font-size: 30pt; font-weight: bold;'>{result.outcome.value}</div>"
-            f"<div style='font-size: 15pt;'>{html.escape(result.message)}</div>")
-        item = QListWidgetItem(f"{result.outcome.value}　{result.message}")
-        item.setForeground(QColor(colour))
-        self.history.insertItem(0, item)
-        while self.history.count() > HISTORY_KEPT:
-            self.history.takeItem(self.history.count() - 1)
         self.checked.emit(result)
         self.refresh()
 

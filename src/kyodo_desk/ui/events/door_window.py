@@ -1,9 +1,9 @@
 """The offline door's window (当日受付の端末): `kyodo-desk door PACKFILE`, with no database.
 
-The pack is opened with its password and the clerk's name; then the door works as the online
-出席確認 does (checkin_dialog.py): the scan box keeps the focus, the answer comes big and
-coloured (green 出席にしました, amber 出席済みです, red 出席にできません), a name is found in
-the list, and walk-ins are taken while seats remain, asked the event's sign-up questions as at
+The pack is opened with its password and the clerk's name; then the door works, on the same
+screen (door_screen.py), as the online 出席確認 does (checkin_dialog.py): the scan box keeps the
+focus, the answer comes big and coloured (green 出席にしました, amber 出席済みです, red
+出席にできません), a name is found in the list, and walk-ins are taken while seats remain, asked the event's sign-up questions as at
 the online door (answers_form.py). Every act is on the disk (the journal
 beside the pack) before its answer is shown, so the work is local and immediate: nothing here
 waits on a network or runs in the background.
@@ -12,25 +12,18 @@ waits on a network or runs in the background.
 from __future__ import annotations
 
 import html
-import itertools
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QFont
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -41,13 +34,22 @@ from kyodo_desk.domain.events import MAX_PARTY_SIZE, REGISTRATION_STATUS_LABELS,
 from kyodo_desk.services.events.door_format import PackSignUp
 from kyodo_desk.services.events.door_offline import DoorAnswer, OfflineDoor, WalkIn
 from kyodo_desk.ui.events.answers_form import AnswersForm
-from kyodo_desk.ui.events.checkin_dialog import HISTORY_KEPT, OUTCOME_COLOURS, READING_WIDTH
+from kyodo_desk.ui.events.door_screen import (
+    DOOR_COLUMNS,
+    NAME_COLUMN,
+    READING_COLUMN,
+    DoorNames,
+    DoorScreen,
+    door_cell,
+)
 from kyodo_desk.ui.field_errors import form_column
 from kyodo_desk.ui.messages import show_error
 from kyodo_desk.ui.number_box import NumberBox
-from kyodo_desk.ui.widgets import RowsModel, SearchListKeys, record_list, text_width
+from kyodo_desk.ui.widgets import RowsModel
 
-_IDLE_STYLE = "background: #eef1f4; color: #555; border-radius: 8px; padding: 14px;"
+_NAMES = DoorNames(session="doorSession", count="doorCount", scan="doorScan",
+                   outcome="doorOutcome", history="doorHistory", find="doorFind",
+                   list="doorList", check_in="doorCheckIn", walk_in="doorWalkIn")
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -155,8 +157,8 @@ class WalkInDialog(QDialog):
 class PackListModel(RowsModel[PackSignUp]):
     """The pack's sign-ups, narrowed by what is typed (in memory: the door answers at once)."""
 
-    columns = ("受付番号", "氏名・団体名", "よみ", "人数", "状況", "この回")
-    NAME_COLUMN, READING_COLUMN = 1, 2
+    columns = DOOR_COLUMNS
+    NAME_COLUMN, READING_COLUMN = NAME_COLUMN, READING_COLUMN
 
     def __init__(self, door: OfflineDoor) -> None:
         super().__init__()
@@ -177,19 +179,12 @@ class PackListModel(RowsModel[PackSignUp]):
         if found is None:
             return None
         here = self.door.attended(found, self.session_id)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (str(found.queue_number), found.name, found.reading, f"{found.party_size}名",
-                    REGISTRATION_STATUS_LABELS[self.door.status(found)], "出席" if here else "")[
-                        index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole and here:
-            return QColor(OUTCOME_COLOURS[CheckInOutcome.CHECKED_IN])
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (self.NAME_COLUMN,
-                                                                      self.READING_COLUMN):
-            return self.data(index) or None
-        return None
+        return door_cell(index, role, here, lambda: (
+            str(found.queue_number), found.name, found.reading, f"{found.party_size}名",
+            REGISTRATION_STATUS_LABELS[self.door.status(found)], "出席" if here else ""))
 
 
-class DoorWindow(QWidget):
+class DoorWindow(QWidget, DoorScreen):
     """当日受付（オフライン）: one pack, one session at a time."""
 
     answered = Signal(object)  # a DoorAnswer, once it is on screen
@@ -199,110 +194,19 @@ class DoorWindow(QWidget):
         self.door = door
         self.setWindowTitle(f"当日受付（オフライン） — {door.pack.title}")
         self.resize(1180, 720)
-        self.title = QLabel(f"{door.pack.title}　<span style='color:#666; font-size: 10pt;'>"
-                            f"受付: {html.escape(door.clerk)}（ネットワークなし）</span>")
-        self.title.setObjectName("detailTitle")
-        self.session = QComboBox()
-        self.session.setObjectName("doorSession")
-        self.session.setMinimumWidth(260)
+        self.model = PackListModel(door)
+        self.journal_note = QLabel()
+        self.setup_door(self, _NAMES, self.model,
+                        find_hint="受付票がない方: 名前・よみ・受付番号で検索　↓で一覧へ",
+                        statuses=(), note=self.journal_note, close=self.close)
+        self.title.setText(f"{door.pack.title}　<span style='color:#666; font-size: 10pt;'>"
+                           f"受付: {html.escape(door.clerk)}（ネットワークなし）</span>")
         for s in door.sessions:
             self.session.addItem(f"{date_with_weekday(s.held_on)} {s.label}".strip(), s.id)
-        self.count = QLabel()
-        self.count.setObjectName("doorCount")
-        self.count.setStyleSheet("font-size: 20pt; font-weight: bold; color: #1f4e3d;")
-        self.scan = QLineEdit()
-        self.scan.setObjectName("doorScan")
-        self.scan.setPlaceholderText("受付票のQRコードを読み取ってください")
-        big = QFont(self.scan.font())
-        big.setPointSize(16)
-        self.scan.setFont(big)
-        self.scan.setMinimumHeight(44)
-        # As at the online door: an IME left on would swallow the scanner's keys and Enter.
-        self.scan.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
-        self.outcome = QLabel()
-        self.outcome.setObjectName("doorOutcome")
-        self.outcome.setWordWrap(True)
-        self.outcome.setTextFormat(Qt.TextFormat.RichText)
-        self.outcome.setMinimumHeight(170)
-        self.outcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.history = QListWidget()
-        self.history.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.history.setWordWrap(True)
-        self.name_search = QLineEdit()
-        self.name_search.setObjectName("doorFind")
-        self.name_search.setClearButtonEnabled(True)
-        self.name_search.setPlaceholderText("受付票がない方: 名前・よみ・受付番号で検索　↓で一覧へ")
-        self.model = PackListModel(door)
-        self.table = record_list(self.model, "doorList")
-        self._size_columns()
-        self.check_in_button = QPushButton("出席にする")
-        self.check_in_button.setObjectName("doorCheckIn")
-        self.walk_in_button = QPushButton("当日参加…")
-        self.walk_in_button.setObjectName("doorWalkIn")
-        self.walk_in_button.setToolTip("申込のない方を、席があればその場で当日参加として出席にします")
-        close = QPushButton("閉じる")
-        for button in (self.check_in_button, self.walk_in_button, close):
-            button.setAutoDefault(False)  # the scanner's Enter belongs to the scan box
-        self.journal_note = QLabel()
-        self.journal_note.setStyleSheet("color: #666;")
-        self._build_layout(close)
-
-        self.scan.returnPressed.connect(self._scanned)
         self.name_search.textChanged.connect(self.model.narrow)
-        self.session.currentIndexChanged.connect(lambda _i: self._session_changed())
-        self.check_in_button.clicked.connect(self.check_in_selected)
-        self.walk_in_button.clicked.connect(self.open_walk_in)
-        close.clicked.connect(self.close)
-        self.table.doubleClicked.connect(lambda _index: self.check_in_selected())
-        SearchListKeys(self.name_search, self.table, open_current=self.check_in_selected,
-                       typing_done=lambda: None, enter_opens=False)
         self._session_changed()
         self.show_answer(None)
         self.scan.setFocus()
-
-    def _build_layout(self, close: QPushButton) -> None:
-        top = QFormLayout()
-        top.addRow("開催日", self.session)
-        left = QVBoxLayout()
-        left.addLayout(top)
-        left.addWidget(self.scan)
-        left.addWidget(self.outcome)
-        left.addWidget(self.count)
-        left.addWidget(QLabel("直近の結果"))
-        left.addWidget(self.history, 1)
-        right = QVBoxLayout()
-        right.addWidget(self.name_search)
-        right.addWidget(self.table, 1)
-        actions = QHBoxLayout()
-        actions.addWidget(self.check_in_button)
-        actions.addStretch(1)
-        actions.addWidget(self.walk_in_button)
-        right.addLayout(actions)
-        columns = QHBoxLayout()
-        columns.addLayout(left, 4)
-        columns.addSpacing(12)
-        columns.addLayout(right, 6)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.journal_note, 1)
-        bottom.addWidget(close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addLayout(columns, 1)
-        layout.addLayout(bottom)
-        for first, second in itertools.pairwise(
-                [self.scan, self.session, self.name_search, self.table, self.check_in_button,
-                 self.walk_in_button, close]):
-            self.setTabOrder(first, second)
-
-    def _size_columns(self) -> None:
-        table, header = self.table, self.table.horizontalHeader()
-        widths = {0: text_width(table, 0, "9999"), PackListModel.READING_COLUMN: READING_WIDTH,
-                  3: text_width(table, 3, f"{MAX_PARTY_SIZE}名"),
-                  4: text_width(table, 4, *REGISTRATION_STATUS_LABELS.values()),
-                  5: text_width(table, 5, "出席")}
-        for column, width in widths.items():
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(PackListModel.NAME_COLUMN, QHeaderView.ResizeMode.Stretch)
 
     def session_id(self) -> int:
         return int(self.session.currentData())
@@ -366,22 +270,8 @@ class DoorWindow(QWidget):
         self.show_answer(answer)
 
     def show_answer(self, answer: DoorAnswer | None) -> None:
-        if answer is None:
-            self.outcome.setStyleSheet(_IDLE_STYLE)
-            self.outcome.setText("<div style='font-size: 16pt;'>受付票のQRコードを"
-                                 "読み取ってください</div>")
-        else:
-            colour = OUTCOME_COLOURS[answer.outcome]
-            self.outcome.setStyleSheet(f"background: {colour}; color: white;"
-                                       " border-radius: 8px; padding: 14px;")
-            self.outcome.setText(
-                f"<div style='font-size: 30pt; font-weight: bold;'>{answer.outcome.value}</div>"
-                f"<div style='font-size: 15pt;'>{html.escape(answer.message)}</div>")
-            item = QListWidgetItem(f"{answer.outcome.value}　{answer.message}")
-            item.setForeground(QColor(colour))
-            self.history.insertItem(0, item)
-            while self.history.count() > HISTORY_KEPT:
-                self.history.takeItem(self.history.count() - 1)
+        self.show_door_answer(answer)
+        if answer is not None:
             self.answered.emit(answer)
         self.model.refresh()
         self._show_count()

@@ -757,28 +757,12 @@ class RegistrationsPanel(QWidget):
             self.print_lottery_result(LOTTERY_PRINTS[answer])
 
     def print_lottery_result(self, name: str) -> None:
-        """Make the 抽選結果 (*name*: the posting or the staff list) off the GUI thread,
-        then show it with 保存 and 印刷."""
+        """The 抽選結果 (*name*: the posting or the staff list), shown with 保存 and 印刷."""
         if self.event_id is None:
             return
         db, actor, event_id = self.db, self.actor, self.event_id
-        self._tell("抽選結果を作成しています…")
-
-        def show(pdf: bytes) -> None:
-            self._tell("")
-            preview = PdfPreview("抽選結果", f"抽選結果_{event_id}.pdf", pdf, self)
-            preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            preview.setModal(True)
-            preview.status_message.connect(self._tell)
-            self.lottery_preview = preview
-            preview.show()
-
-        def failed(exc: Exception) -> None:
-            self._tell("抽選結果を作成できませんでした。")
-            show_failure(self, exc, reading=True)
-
-        ReadOp(self, lambda: leaflets.render(name, db, actor, event_id=event_id), show,
-               failed=failed).run()
+        self._preview("抽選結果", f"抽選結果_{event_id}.pdf",
+                      lambda: leaflets.render(name, db, actor, event_id=event_id))
 
     # --- the receipt ----------------------------------------------------------------------
     def print_selected_receipt(self) -> None:
@@ -787,25 +771,29 @@ class RegistrationsPanel(QWidget):
             self.print_receipt(info.id)
 
     def print_receipt(self, registration_id: int) -> None:
-        """Make the 受付票 off the GUI thread, then show it with 保存 and 印刷."""
+        """The 受付票, shown with 保存 and 印刷."""
         if self.event_id is None:
             return
         db, actor, event_id = self.db, self.actor, self.event_id
-        self._tell("受付票を作成しています…")
+        self._preview("受付票", f"受付票_{registration_id}.pdf", lambda: leaflets.render(
+            RECEIPT, db, actor, event_id=event_id, registration_id=registration_id))
+
+    def _preview(self, title: str, file_name: str, render: Callable[[], bytes]) -> None:
+        """Make a print off the GUI thread, then show it in the app's preview; the last one
+        shown stays reachable as *last_preview* (the tests wait for it)."""
+        self._tell(f"{title}を作成しています…")
 
         def show(pdf: bytes) -> None:
             self._tell("")
-            preview = PdfPreview("受付票", f"受付票_{registration_id}.pdf", pdf, self)
+            preview = PdfPreview(title, file_name, pdf, self)
             preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             preview.setModal(True)
             preview.status_message.connect(self._tell)
-            self.receipt_preview = preview
+            self.last_preview = preview
             preview.show()
 
         def failed(exc: Exception) -> None:
-            self._tell("受付票を作成できませんでした。")
+            self._tell(f"{title}を作成できませんでした。")
             show_failure(self, exc, reading=True)
 
-        ReadOp(self, lambda: leaflets.render(
-            RECEIPT, db, actor, event_id=event_id, registration_id=registration_id),
-            show, failed=failed).run()
+        ReadOp(self, render, show, failed=failed).run()
