@@ -14,12 +14,12 @@ from kyodo_desk.services.events.registrations import SignUpDraft, sign_up
 from kyodo_desk.ui.date_inputs import day_of, qdate
 from kyodo_desk.ui.events import registrations_panel
 from kyodo_desk.ui.events.form import EventForm
-from kyodo_desk.ui.events.registrations_panel import RegistrationsPanel
 from kyodo_desk.ui.events.tab import EventsTab
 from kyodo_desk.ui.pdf_preview import PdfPreview
 from tests.event_fixtures import TODAY, make_event, people
-from tests.ui.test_event_signups import Questions, settle, table
+from tests.ui.test_event_signups import Questions, host, open_panel, table
 
+__all__ = ["host", "open_panel"]  # fixtures, used by name
 pytestmark = pytest.mark.usefixtures("messages")
 
 CLOSED = TODAY - timedelta(days=1)  # the lottery's closing day, passed
@@ -31,31 +31,6 @@ def questions(monkeypatch: pytest.MonkeyPatch) -> Questions:
     q.answers.update({"抽選結果": "public"})
     monkeypatch.setattr(registrations_panel, "ask", q)
     return q
-
-
-@pytest.fixture
-def host(qtbot):  # type: ignore[no-untyped-def]
-    from PySide6.QtWidgets import QVBoxLayout, QWidget
-
-    widget = QWidget()
-    QVBoxLayout(widget)
-    widget.resize(1280, 560)
-    qtbot.addWidget(widget)
-    yield widget
-    settle(qtbot)
-    widget.close()
-
-
-@pytest.fixture
-def open_panel(qtbot, host, db):  # type: ignore[no-untyped-def]
-    def make(event_id: int, who) -> RegistrationsPanel:  # type: ignore[no-untyped-def]
-        panel = RegistrationsPanel(db, who)
-        host.layout().addWidget(panel)
-        host.show()
-        with qtbot.waitSignal(panel.refreshed):
-            panel.show_event(event_id)
-        return panel
-    return make
 
 
 @pytest.fixture
