@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -35,9 +34,8 @@ from kyodo_desk.services.events.registrations import (
     sign_up,
 )
 from tests.event_fixtures import make_event, person
+from tests.services.test_door_merge import AT_DOOR, PASSWORD
 
-PASSWORD = "kyodo-door-2026"
-AT_DOOR = datetime(2026, 12, 5, 1, 0, tzinfo=UTC)
 ALLERGY = Question("食物アレルギーはありますか", QuestionKind.YES_NO, required=True)
 COURSE = Question("参加する回", QuestionKind.CHOICE, ("午前の部", "午後の部"))
 

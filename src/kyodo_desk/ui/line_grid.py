@@ -7,7 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
-from PySide6.QtWidgets import QAbstractButton, QGridLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
 
 
 class LineGrid(QGridLayout):
@@ -38,6 +45,21 @@ class LineGrid(QGridLayout):
         for number, kept in enumerate(remaining, start=1):
             for column, widget in enumerate(kept):
                 self.addWidget(widget, number, column)
+
+
+def line_buttons(noun: str, removed: str = "") -> tuple[QToolButton, QToolButton, QToolButton]:
+    """A line's ↑ ↓ ✕ buttons, their tips naming the line (*noun*: 「質問」) and what removing
+    it takes with it (*removed*: 「（その回答も消えます）」)."""
+
+    def tool(text: str, tip: str) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        return button
+
+    return (tool("↑", f"この{noun}を上へ"), tool("↓", f"この{noun}を下へ"),
+            tool("✕", f"この{noun}を削除します{removed}"))
 
 
 class MovableLine(Protocol):

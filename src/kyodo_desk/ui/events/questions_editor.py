@@ -19,24 +19,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from kyodo_desk.domain.events import QUESTION_KIND_LABELS, QuestionKind
 from kyodo_desk.domain.questions import MAX_QUESTIONS, Question
-from kyodo_desk.ui.line_grid import LineGrid, LineList
+from kyodo_desk.ui.line_grid import LineGrid, LineList, line_buttons
 
 CHOICE_SEPARATOR = "／"
-
-
-def _tool(text: str, tip: str) -> QToolButton:
-    button = QToolButton()
-    button.setText(text)
-    button.setToolTip(tip)
-    button.setAutoRaise(True)
-    return button
 
 
 def choices_text(choices: Sequence[str]) -> str:
@@ -85,9 +76,7 @@ class QuestionLine:
         self.required = QCheckBox("必須")
         self.required.setObjectName("questionRequired")
         self.required.setToolTip("答えがないと申込を受け付けません")
-        self.up, self.down, self.remove = (_tool("↑", "この質問を上へ"),
-                                           _tool("↓", "この質問を下へ"),
-                                           _tool("✕", "この質問を削除します（その回答も消えます）"))
+        self.up, self.down, self.remove = line_buttons("質問", "（その回答も消えます）")
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.set_texts(texts)
 

@@ -15,14 +15,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from kyodo_desk.domain.plans import ACTION_CARRIER_LABELS, ActionCarrier
 from kyodo_desk.services.plans import ActionDraft
-from kyodo_desk.ui.line_grid import LineGrid, LineList
+from kyodo_desk.ui.line_grid import LineGrid, LineList, line_buttons
 from kyodo_desk.ui.number_box import NumberBox
 
 HIGHEST_TARGET = 99_999_999
@@ -33,14 +32,6 @@ def target_box(field: str, label: str) -> NumberBox:
     box = NumberBox(field, label, lowest=0, highest=HIGHEST_TARGET, optional=True)
     box.setFixedWidth(box.fontMetrics().horizontalAdvance("0" * 9) + 16)
     return box
-
-
-def _tool(text: str, tip: str) -> QToolButton:
-    button = QToolButton()
-    button.setText(text)
-    button.setToolTip(tip)
-    button.setAutoRaise(True)
-    return button
 
 
 @dataclass(frozen=True)
@@ -95,9 +86,7 @@ class ActionLine:
         self.detail.setObjectName("actionDetail")
         self.detail.setPlaceholderText("内容（任意）")
         self.detail.setMinimumWidth(150)
-        self.up, self.down, self.remove = (_tool("↑", "この取組を上へ"),
-                                           _tool("↓", "この取組を下へ"),
-                                           _tool("✕", "この取組を削除します"))
+        self.up, self.down, self.remove = line_buttons("取組")
         self.set_texts(texts)
 
     def inputs(self) -> list[QWidget]:
